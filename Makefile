@@ -1,0 +1,63 @@
+# Two commands matter: `make run` and `make test`. Everything they need is built here.
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+DB ?= data/threatmon.duckdb
+PORT ?= 8501
+
+.PHONY: run test lint format bench demo clean-venv
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+# Runtime environment, exactly as locked.
+$(VENV)/.runtime: requirements.lock pyproject.toml | $(UV)
+	test -x $(PY) || $(UV) venv --quiet --python $(PYTHON) $(VENV)
+	$(UV) pip sync --quiet --python $(PY) requirements.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	rm -f $(VENV)/.dev
+	touch $@
+
+# The same environment plus the development tools.
+$(VENV)/.dev: requirements-dev.lock pyproject.toml | $(UV)
+	test -x $(PY) || $(UV) venv --quiet --python $(PYTHON) $(VENV)
+	$(UV) pip sync --quiet --python $(PY) requirements-dev.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	touch $(VENV)/.runtime $@
+
+$(DB): | $(VENV)/.runtime
+	$(VENV)/bin/threatmon demo --db $(DB)
+
+run: $(VENV)/.runtime
+	@test -f $(DB) || $(VENV)/bin/threatmon demo --db $(DB)
+	THREATMON_DB=$(DB) $(VENV)/bin/streamlit run dashboard.py --server.port $(PORT)
+
+test: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(VENV)/.dev
+	$(PY) -m bench $(BENCH_ARGS)
+
+demo: $(VENV)/.runtime
+	$(VENV)/bin/threatmon demo --db $(DB)
+
+# Lock files are regenerated only on purpose, never by run/test.
+lock: | $(UV)
+	$(UV) pip compile pyproject.toml --python-version 3.11 --generate-hashes --no-header -q -o requirements.lock
+	$(UV) pip compile pyproject.toml --group dev --python-version 3.11 --generate-hashes --no-header -q -o requirements-dev.lock
+
+clean-venv:
+	rm -rf $(VENV) $(TOOLS)

@@ -1,0 +1,46 @@
+"""Run every benchmark and print a table: `make bench` or `python -m bench [--scales 2,20]`.
+
+Demo stores are built once per scale and cached under bench/results/ (git-ignored).
+Scale 2 is about 1M incident rows, scale 20 about 10M.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+
+from bench import aggregate, overview
+from bench.common import CACHE_DIR, demo_store
+
+
+def main() -> None:
+    """Parse arguments, run the benchmarks, print and save the results."""
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--scales", default="2,20", help="demo scales to measure (default 2,20)")
+    parser.add_argument("--repeat", type=int, default=7, help="runs per measurement (median)")
+    args = parser.parse_args()
+    results = {"machine": platform.platform(), "python": platform.python_version(), "runs": []}
+    for scale in (float(s) for s in args.scales.split(",")):
+        store = demo_store(scale)
+        coverage = store.coverage()
+        print(f"\n== scale {scale:g}: {coverage['records']:,} incident rows, "
+              f"{coverage['incidents']:,} incidents ==")
+        rows = aggregate.run(store, args.repeat)
+        print(f"{'query':<45} {'aggregate()':>12} {'raw DuckDB':>11} {'ratio':>6}")
+        for row in rows:
+            print(f"{row['case']:<45} {row['aggregate_ms']:>10.1f}ms "
+                  f"{row['raw_duckdb_ms']:>9.1f}ms {row['ratio']:>6.2f}")
+        page = overview.run(store, max(3, args.repeat // 2))
+        print(f"overview page server-side render: cold {page['cold_s']:.3f} s, "
+              f"warm {page['warm_s']:.3f} s (targets at 10M rows: ≤ 1.5 s, ≤ 0.5 s)")
+        results["runs"].append({"scale": scale, "records": coverage["records"],
+                                "aggregate": rows, "overview": page})
+    out = CACHE_DIR / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(f"\nsaved {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""One error type per failure kind, each carrying structured problems.
+
+Logic raises these; the dashboard and the CLI turn them into messages (see
+``threatmon.messages``). Nothing here knows about Streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one value.
+
+    ``row`` is the position the caller understands: the line number in a file for
+    uploads, the 0-based position in a DataFrame for in-memory checks, ``None``
+    when the problem concerns a whole column or argument.
+    """
+
+    row: int | None
+    column: str | None
+    value: object
+    reason: str
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        prefix = ", ".join(where)
+        text = f"{prefix}: {self.reason}" if prefix else self.reason
+        if self.value is not None:
+            text += f" Got {self.value!r}."
+        if self.suggestion:
+            text += f" {self.suggestion}"
+        return text
+
+
+class ThreatmonError(Exception):
+    """Base of every error this project raises on purpose."""
+
+
+class ValidationError(ThreatmonError):
+    """Data broke the contract; ``problems`` lists every violation found in one pass."""
+
+    def __init__(self, message: str, problems: tuple[Problem, ...] | list[Problem] = ()):
+        self.problems = tuple(problems)
+        super().__init__(message)
+
+
+class FilterError(ValidationError):
+    """A filter names a country, region, crime type or date that does not exist."""
+
+
+class StoreError(ThreatmonError):
+    """The store is missing, unreadable, or at a schema this code cannot use."""
+
+
+class StoreBusyError(StoreError):
+    """Another process held the store's write lock for longer than we were willing to wait."""
+
+
+class DuplicateBatchError(ThreatmonError):
+    """The same file (same sha256) was loaded before and is still active."""
+
+    def __init__(self, message: str, batch_id: str):
+        self.batch_id = batch_id
+        super().__init__(message)
+
+
+class BatchNotFoundError(ThreatmonError):
+    """No batch with that id exists (or it was already undone)."""

@@ -1,0 +1,123 @@
+"""Versioned schema of the store. Append new migrations; never edit an applied one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: its version, what it is for, and the statements that make it."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "incidents, flows, batches, append-only audit, metadata, monthly rollup",
+        (
+            """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+            """CREATE SEQUENCE batch_ids START 1""",
+            """CREATE TABLE batches (
+                batch_id INTEGER PRIMARY KEY,
+                kind VARCHAR NOT NULL CHECK (kind IN ('incidents', 'flows')),
+                file_name VARCHAR NOT NULL,
+                sha256 VARCHAR NOT NULL,
+                user_name VARCHAR NOT NULL,
+                loaded_at TIMESTAMP NOT NULL,
+                rows_in_file BIGINT NOT NULL,
+                rows_loaded BIGINT NOT NULL,
+                first_date DATE,
+                last_date DATE,
+                status VARCHAR NOT NULL CHECK (status IN ('active', 'undone')),
+                undone_at TIMESTAMP,
+                undone_by VARCHAR
+            )""",
+            """CREATE TABLE incidents (
+                batch_id INTEGER NOT NULL,
+                date DATE NOT NULL,
+                country VARCHAR NOT NULL,
+                region_code VARCHAR NOT NULL,
+                crime_type VARCHAR NOT NULL,
+                count INTEGER NOT NULL CHECK (count >= 1),
+                crossing_point VARCHAR,
+                latitude DOUBLE,
+                longitude DOUBLE,
+                victims INTEGER CHECK (victims >= 0),
+                suspects INTEGER CHECK (suspects >= 0),
+                source VARCHAR,
+                incident_id VARCHAR
+            )""",
+            """CREATE TABLE flows (
+                batch_id INTEGER NOT NULL,
+                date DATE NOT NULL,
+                country VARCHAR NOT NULL,
+                crossing_point VARCHAR,
+                arrivals BIGINT NOT NULL CHECK (arrivals >= 0),
+                departures BIGINT CHECK (departures >= 0)
+            )""",
+            # The monthly rollup answers most dashboard queries in milliseconds; it is
+            # rebuilt inside every write, so it can never disagree with `incidents`.
+            """CREATE TABLE incidents_monthly (
+                month DATE NOT NULL,
+                country VARCHAR NOT NULL,
+                region_code VARCHAR NOT NULL,
+                crime_type VARCHAR NOT NULL,
+                count BIGINT NOT NULL,
+                records BIGINT NOT NULL,
+                victims BIGINT,
+                suspects BIGINT
+            )""",
+            """CREATE TABLE audit (
+                seq BIGINT PRIMARY KEY,
+                logged_at TIMESTAMP NOT NULL,
+                user_name VARCHAR NOT NULL,
+                action VARCHAR NOT NULL,
+                target VARCHAR,
+                details VARCHAR,
+                prev_hash VARCHAR NOT NULL,
+                hash VARCHAR NOT NULL
+            )""",
+        ),
+    ),
+)
+
+SCHEMA_VERSION: int = MIGRATIONS[-1].version
+
+
+def current_version(con) -> int:
+    """The schema version of an open store; 0 for an empty file."""
+    tables = {
+        row[0]
+        for row in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+        ).fetchall()
+    }
+    if "schema_migrations" not in tables:
+        return 0
+    row = con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0]
+    return int(row[0] or 0)
+
+
+def migrate(con) -> list[int]:
+    """Apply the missing migrations on a read-write connection; return the versions applied."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        "version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    have = current_version(con)
+    applied = []
+    for migration in MIGRATIONS:
+        if migration.version <= have:
+            continue
+        for statement in migration.statements:
+            con.execute(statement)
+        con.execute(
+            "INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)",
+            [migration.version, migration.description],
+        )
+        applied.append(migration.version)
+    return applied

@@ -1,0 +1,207 @@
+"""The read side of the incident store: a DuckDB file opened read-only, reopened when replaced.
+
+Writers never modify the live file in place (see :mod:`data_loaders.writer`): they
+write a copy and atomically rename it over the live path. A reader therefore
+never blocks a writer and never sees half a load; it notices a new generation by
+the file's inode and modification time, which also serve as the cache key
+(:attr:`Store.version`) for the dashboard.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from data_loaders.errors import StoreError
+from data_loaders.filters import Filters
+from data_loaders.migrations import SCHEMA_VERSION, current_version
+from data_loaders.queries import aggregate_sql, flows_sql, where_clause
+
+DEFAULT_DB_PATH = Path("data/threatmon.duckdb")
+DB_ENV_VAR = "THREATMON_DB"
+_ALIAS = "store"
+
+
+def resolve_db_path(path: str | os.PathLike | None = None) -> Path:
+    """The store's path: the argument, else ``$THREATMON_DB``, else ``data/threatmon.duckdb``."""
+    if path:
+        return Path(path)
+    env = os.environ.get(DB_ENV_VAR)
+    return Path(env) if env else DEFAULT_DB_PATH
+
+
+class Store:
+    """Query API over one store file; safe to share between threads (one cursor per query).
+
+    Nothing is opened until the first query, so building a ``Store`` never fails
+    and never touches the disk.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = resolve_db_path(path)
+        self._lock = threading.Lock()
+        self._connection: duckdb.DuckDBPyConnection | None = None
+        self._stamp: tuple[int, int, int] | None = None
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    # -- connection ---------------------------------------------------------------------------
+
+    def _current_stamp(self) -> tuple[int, int, int]:
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError:
+            raise StoreError(
+                f"No store at {self.path}. Create the demo store with "
+                f"`threatmon demo --db {self.path}` or load data with `threatmon ingest`."
+            ) from None
+        return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        stamp = self._current_stamp()
+        with self._lock:
+            if stamp != self._stamp or self._connection is None:
+                # The old connection is dropped, not closed: another thread may still be
+                # reading the previous generation through a cursor of it.
+                self._connection = self._open_checked()
+                self._stamp = stamp
+            cursor = self._connection.cursor()
+        cursor.execute(f"USE {_ALIAS}")
+        return cursor
+
+    def _open_checked(self) -> duckdb.DuckDBPyConnection:
+        # duckdb.connect(path) would return the process-wide cached instance of the
+        # *previous* file while any connection to it lives; attaching into a fresh
+        # in-memory instance always opens the file that is at the path now.
+        connection = duckdb.connect(":memory:")
+        try:
+            connection.execute(f"ATTACH ? AS {_ALIAS} (READ_ONLY)", [str(self.path)])
+            connection.execute(f"USE {_ALIAS}")
+        except duckdb.Error as exc:
+            connection.close()
+            raise StoreError(f"Cannot open the store at {self.path}: {exc}") from exc
+        version = current_version(connection)
+        if version != SCHEMA_VERSION:
+            connection.close()
+            raise StoreError(
+                f"The store at {self.path} has schema version {version}; this code needs "
+                f"{SCHEMA_VERSION}. Run `threatmon migrate --db {self.path}`."
+            )
+        return connection
+
+    def query(self, sql: str, params: Sequence | None = None) -> pd.DataFrame:
+        """Run read-only SQL and return a DataFrame (for the API below, tests and benchmarks)."""
+        cursor = self._cursor()
+        try:
+            return cursor.execute(sql, list(params or [])).df()
+        finally:
+            cursor.close()
+
+    @property
+    def version(self) -> str:
+        """Changes whenever a writer publishes a new generation; use it in cache keys."""
+        ino, mtime, size = self._current_stamp()
+        return f"{ino}-{mtime}-{size}"
+
+    def exists(self) -> bool:
+        """Whether a store file is present (it may still be unreadable)."""
+        return self.path.exists()
+
+    # -- incidents ----------------------------------------------------------------------------
+
+    def aggregate(
+        self,
+        filters: Filters | None = None,
+        by: Sequence[str] = ("region_code", "crime_type"),
+        freq: str | None = "M",
+        measure: str = "count",
+    ) -> pd.DataFrame:
+        """Sum ``measure`` over the selection by ``by`` and period.
+
+        Parameters
+        ----------
+        filters : Filters, optional
+            Countries, regions, crime types and inclusive dates; default everything.
+        by : sequence of str
+            Any of ``country``, ``region_code``, ``crime_type``, ``crossing_point``, ``source``.
+        freq : {"D", "W", "M", "Q", "Y"} or None
+            Period length; ``period`` holds the period's first day. None: no time split.
+        measure : {"count", "records", "victims", "suspects"}
+            ``count`` is the number of incidents, ``records`` the number of stored rows.
+
+        Returns
+        -------
+        DataFrame
+            Only non-empty groups (no zero rows), ordered by period then ``by``.
+        """
+        sql, params = aggregate_sql(filters or Filters(), by, freq, measure)
+        frame = self.query(sql, params)
+        if "period" in frame.columns:
+            frame["period"] = pd.to_datetime(frame["period"])
+        return frame
+
+    def incidents(self, filters: Filters | None = None, limit: int | None = None) -> pd.DataFrame:
+        """The stored incident rows of the selection, ordered by date (analysts' exports)."""
+        params: list = []
+        where = where_clause(filters or Filters(), "date", params)
+        sql = (
+            "SELECT date, country, region_code, crime_type, count, crossing_point, latitude, "
+            "longitude, victims, suspects, source, incident_id, batch_id "
+            f"FROM incidents {where} ORDER BY date, country, region_code, crime_type"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self.query(sql, params)
+
+    def coverage(self) -> dict:
+        """First and last incident date and the row and incident totals."""
+        row = self.query(
+            "SELECT min(date) AS first, max(date) AS last, count(*) AS records, "
+            "coalesce(sum(count), 0)::BIGINT AS incidents FROM incidents"
+        ).iloc[0]
+        return {
+            "first": None if pd.isna(row["first"]) else pd.Timestamp(row["first"]).date(),
+            "last": None if pd.isna(row["last"]) else pd.Timestamp(row["last"]).date(),
+            "records": int(row["records"]),
+            "incidents": int(row["incidents"]),
+        }
+
+    # -- flows --------------------------------------------------------------------------------
+
+    def flows(
+        self,
+        filters: Filters | None = None,
+        by: Sequence[str] = ("country",),
+        freq: str | None = "M",
+    ) -> pd.DataFrame:
+        """Arrivals and departures summed by ``by`` (``country``, ``crossing_point``) and period."""
+        sql, params = flows_sql(filters or Filters(), by, freq)
+        frame = self.query(sql, params)
+        if "period" in frame.columns:
+            frame["period"] = pd.to_datetime(frame["period"])
+        return frame
+
+    # -- bookkeeping --------------------------------------------------------------------------
+
+    def batches(self) -> pd.DataFrame:
+        """Every load, newest first, including undone ones."""
+        return self.query("SELECT * FROM batches ORDER BY batch_id DESC")
+
+    def audit(self) -> pd.DataFrame:
+        """The append-only audit log, oldest first."""
+        return self.query("SELECT * FROM audit ORDER BY seq")
+
+    def meta(self) -> dict[str, str]:
+        """Key-value facts about the store, e.g. ``demo``, ``demo_seed``, ``created_at``."""
+        frame = self.query("SELECT key, value FROM meta ORDER BY key")
+        return dict(zip(frame["key"], frame["value"], strict=True))
+
+    def is_demo(self) -> bool:
+        """True when the store holds synthetic demo data (every page must then say so)."""
+        return self.meta().get("demo") == "true"

@@ -1,0 +1,260 @@
+"""The write side of the store: serialised, all-or-nothing, copy-on-write.
+
+DuckDB lets one process write a file and forbids readers meanwhile, so writers
+never open the live file. A write session takes an exclusive lock file, copies
+the live store to a private temporary file, applies the whole change there in
+one transaction, checkpoints, and atomically renames the copy over the live
+path. Readers (the dashboard) keep reading the previous generation until they
+notice the new one; a process killed mid-load leaves only a stale temporary
+file, which the next writer removes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from data_loaders import audit
+from data_loaders.contract import (
+    FLOW_COLUMNS,
+    INCIDENT_COLUMNS,
+    validate_flows,
+    validate_incidents,
+)
+from data_loaders.errors import BatchNotFoundError, DuplicateBatchError, StoreBusyError
+from data_loaders.migrations import migrate
+from data_loaders.queries import REBUILD_ROLLUP_SQL
+from data_loaders.store import resolve_db_path
+
+LOCK_SUFFIX = ".lock"
+TEMP_SUFFIX = ".tmp"
+
+
+class StoreWriter:
+    """Changes made inside one :func:`write_session`; all of them land, or none."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, user: str):
+        self._con = connection
+        self.user = user
+        self.changed = False
+        self._incidents_changed = False
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Record a fact about the store (``demo``, ``demo_seed``…)."""
+        self._con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, str(value)])
+        self.changed = True
+
+    def audit(self, action: str, target: str | None = None, details: dict | None = None) -> int:
+        """Append an audit entry in the same transaction as the change it describes."""
+        self.changed = True
+        return audit.append(self._con, self.user, action, target, details)
+
+    def active_batch_with_sha(self, sha256: str, kind: str) -> int | None:
+        """The id of an active batch that loaded the same bytes, if any."""
+        rows = self._con.execute(
+            "SELECT batch_id FROM batches WHERE sha256 = ? AND kind = ? AND status = 'active' "
+            "ORDER BY batch_id LIMIT 1",
+            [sha256, kind],
+        ).fetchall()
+        return int(rows[0][0]) if rows else None
+
+    def add_incidents(self, frame: pd.DataFrame, *, file_name: str, sha256: str,
+                      rows_in_file: int | None = None) -> int:
+        """Validate and append incidents as one new batch; return the batch id.
+
+        Raises
+        ------
+        ValidationError
+            If any row breaks the contract (nothing is written).
+        DuplicateBatchError
+            If an active batch already loaded a file with this sha256.
+        """
+        clean = validate_incidents(frame)
+        batch_id = self._new_batch("incidents", clean, file_name, sha256, rows_in_file)
+        self._insert("incidents", INCIDENT_COLUMNS, clean, batch_id)
+        self._incidents_changed = True
+        return batch_id
+
+    def add_flows(self, frame: pd.DataFrame, *, file_name: str, sha256: str,
+                  rows_in_file: int | None = None) -> int:
+        """Validate and append migration flows as one new batch; return the batch id."""
+        clean = validate_flows(frame)
+        batch_id = self._new_batch("flows", clean, file_name, sha256, rows_in_file)
+        self._insert("flows", FLOW_COLUMNS, clean, batch_id)
+        return batch_id
+
+    def undo(self, batch_id: int) -> dict:
+        """Remove an active batch's rows, mark it undone and audit it; return its summary."""
+        rows = self._con.execute(
+            "SELECT kind, file_name, rows_loaded, status FROM batches WHERE batch_id = ?",
+            [int(batch_id)],
+        ).fetchall()
+        if not rows:
+            raise BatchNotFoundError(f"No batch {batch_id} in this store.")
+        kind, file_name, rows_loaded, status = rows[0]
+        if status != "active":
+            raise BatchNotFoundError(f"Batch {batch_id} ({file_name}) was already undone.")
+        self._con.execute(f"DELETE FROM {kind} WHERE batch_id = ?", [int(batch_id)])
+        self._con.execute(
+            "UPDATE batches SET status = 'undone', undone_at = ?, undone_by = ? WHERE batch_id = ?",
+            [_now(), self.user, int(batch_id)],
+        )
+        if kind == "incidents":
+            self._incidents_changed = True
+        summary = {"batch_id": int(batch_id), "kind": kind, "file_name": file_name,
+                   "rows_removed": int(rows_loaded)}
+        self.audit("undo", f"batch:{batch_id}", summary)
+        return summary
+
+    def _new_batch(self, kind: str, clean: pd.DataFrame, file_name: str, sha256: str,
+                   rows_in_file: int | None) -> int:
+        existing = self.active_batch_with_sha(sha256, kind)
+        if existing is not None:
+            raise DuplicateBatchError(
+                f"{file_name} was already loaded as batch {existing} (same sha256); "
+                "nothing was added. Undo that batch first to load it again.",
+                batch_id=str(existing),
+            )
+        batch_id = int(self._con.execute("SELECT nextval('batch_ids')").fetchall()[0][0])
+        dates = clean["date"]
+        first = None if clean.empty else dates.min().date()
+        last = None if clean.empty else dates.max().date()
+        self._con.execute(
+            "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', NULL, NULL)",
+            [batch_id, kind, file_name, sha256, self.user, _now(),
+             int(rows_in_file if rows_in_file is not None else len(clean)), len(clean),
+             first, last],
+        )
+        self.audit("load", f"batch:{batch_id}",
+                   {"kind": kind, "file_name": file_name, "sha256": sha256, "rows": len(clean)})
+        return batch_id
+
+    def _insert(self, table: str, columns: tuple[str, ...], clean: pd.DataFrame,
+                batch_id: int) -> None:
+        self._con.register("incoming_rows", clean)
+        try:
+            names = ", ".join(columns)
+            self._con.execute(
+                f"INSERT INTO {table} (batch_id, {names}) "
+                f"SELECT {int(batch_id)}, {names} FROM incoming_rows ORDER BY date"
+            )
+        finally:
+            self._con.unregister("incoming_rows")
+        self.changed = True
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+@contextlib.contextmanager
+def _exclusive_lock(path: Path, timeout: float) -> Iterator[None]:
+    lock_path = path.with_name(path.name + LOCK_SUFFIX)
+    with open(lock_path, "a+") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError(
+                        f"Another load is writing to {path}; gave up after {timeout:g} s. "
+                        "Try again when it has finished."
+                    ) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    # We hold the lock, so no other writer is alive: every temporary is left over
+    # from a process that died mid-load.
+    for leftover in path.parent.glob(f"{path.name}.*{TEMP_SUFFIX}*"):
+        _remove(leftover)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def write_session(path: str | os.PathLike | None = None, *, user: str, fresh: bool = False,
+                  timeout: float = 60.0) -> Iterator[StoreWriter]:
+    """Open the store for one all-or-nothing change.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        The store; resolved like :func:`data_loaders.store.resolve_db_path`.
+    user : str
+        Who makes the change (recorded in batches and the audit log).
+    fresh : bool
+        Start from an empty store instead of a copy of the current one (the demo
+        builder uses this to replace a demo store in one step).
+    timeout : float
+        Seconds to wait for another writer before raising :class:`StoreBusyError`.
+
+    The change is published when the ``with`` block ends without an exception;
+    an exception (or a killed process) leaves the live store untouched.
+    """
+    path = resolve_db_path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive_lock(path, timeout):
+        _remove_stale_temporaries(path)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+        is_new = fresh or not path.exists()
+        if not is_new:
+            shutil.copyfile(path, temporary)
+        connection = duckdb.connect(str(temporary))
+        published = False
+        try:
+            applied = migrate(connection)
+            writer = StoreWriter(connection, user)
+            connection.execute("BEGIN TRANSACTION")
+            if is_new:
+                writer.set_meta("created_at", _now().isoformat(timespec="seconds"))
+            if applied:
+                writer.audit("migrate", None, {"versions": applied})
+            yield writer
+            if writer._incidents_changed:
+                connection.execute(REBUILD_ROLLUP_SQL)
+            connection.execute("COMMIT")
+            if writer.changed:
+                connection.execute("CHECKPOINT")
+                connection.close()
+                _fsync(temporary)
+                # A WAL beside the live file could only come from a foreign writer; it
+                # would be replayed into the wrong generation, so it must go.
+                _remove(path.with_name(path.name + ".wal"))
+                os.replace(temporary, path)
+                published = True
+        finally:
+            with contextlib.suppress(duckdb.Error):
+                connection.close()
+            if not published:
+                _remove(temporary)
+                _remove(temporary.with_name(temporary.name + ".wal"))

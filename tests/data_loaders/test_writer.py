@@ -1,0 +1,176 @@
+"""Writes are all-or-nothing, serialised, audited, and never block readers."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pandas as pd
+import pytest
+
+from data_loaders.audit import verify_chain
+from data_loaders.errors import (
+    BatchNotFoundError,
+    DuplicateBatchError,
+    StoreBusyError,
+    ValidationError,
+)
+from data_loaders.store import Store
+from data_loaders.writer import write_session
+from tests.data_loaders.conftest import random_incidents
+
+SHA_A, SHA_B = "a" * 64, "b" * 64
+
+
+@pytest.fixture
+def store(tmp_path, incidents_few):
+    """A store with one batch of three incidents."""
+    path = tmp_path / "w.duckdb"
+    with write_session(path, user="ana") as writer:
+        writer.add_incidents(incidents_few, file_name="few.csv", sha256=SHA_A)
+    return Store(path)
+
+
+def test_invalid_rows_change_nothing(store, incidents_few):
+    version = store.version
+    bad = incidents_few.assign(count=[1, -1, 1])
+    with pytest.raises(ValidationError), write_session(store.path, user="ana") as writer:
+        writer.add_incidents(bad, file_name="bad.csv", sha256=SHA_B)
+    assert store.version == version
+    assert len(store.batches()) == 1
+    assert list(store.path.parent.glob("*.tmp")) == []
+
+
+def test_an_exception_inside_the_session_publishes_nothing(store, incidents_few):
+    version = store.version
+    with pytest.raises(RuntimeError), write_session(store.path, user="ana") as writer:
+        writer.add_incidents(incidents_few, file_name="other.csv", sha256=SHA_B)
+        raise RuntimeError("power cut")
+    assert store.version == version
+    assert store.coverage()["records"] == 3
+
+
+def test_same_file_twice_is_a_duplicate(store, incidents_few):
+    with pytest.raises(DuplicateBatchError) as caught, \
+            write_session(store.path, user="ana") as writer:
+        writer.add_incidents(incidents_few, file_name="few-again.csv", sha256=SHA_A)
+    assert str(caught.value) == (
+        "few-again.csv was already loaded as batch 1 (same sha256); nothing was added. "
+        "Undo that batch first to load it again."
+    )
+    assert caught.value.batch_id == "1"
+
+
+def test_undo_removes_rows_and_is_audited(store, incidents_few):
+    with write_session(store.path, user="bob") as writer:
+        summary = writer.undo(1)
+    assert summary == {"batch_id": 1, "kind": "incidents", "file_name": "few.csv",
+                       "rows_removed": 3}
+    assert store.coverage()["records"] == 0
+    assert store.aggregate().empty, "the monthly rollup follows the undo"
+    batch = store.batches().iloc[0]
+    assert (batch["status"], batch["undone_by"]) == ("undone", "bob")
+    assert store.audit()["action"].tolist() == ["migrate", "load", "undo"]
+    # The same file may be loaded again once its batch is undone.
+    with write_session(store.path, user="ana") as writer:
+        assert writer.add_incidents(incidents_few, file_name="few.csv", sha256=SHA_A) == 2
+    with pytest.raises(BatchNotFoundError, match=r"Batch 1 \(few.csv\) was already undone."), \
+            write_session(store.path, user="bob") as writer:
+        writer.undo(1)
+    with pytest.raises(BatchNotFoundError, match="No batch 99 in this store."), \
+            write_session(store.path, user="bob") as writer:
+        writer.undo(99)
+
+
+def test_audit_chain_detects_tampering(store):
+    log = store.audit()
+    assert verify_chain(log) is None
+    tampered = log.copy()
+    tampered.loc[0, "user_name"] = "mallory"
+    assert verify_chain(tampered) == 1
+
+
+def test_readers_keep_working_while_another_process_writes(store, tmp_path):
+    """A writer in another process holds its session open; this process still reads."""
+    frame = random_incidents(200, seed=9)
+    frame_path = tmp_path / "more.parquet"
+    frame.to_parquet(frame_path)
+    script = textwrap.dedent(f"""
+        import time, pandas as pd
+        from data_loaders.writer import write_session
+        with write_session({str(store.path)!r}, user="cli") as writer:
+            writer.add_incidents(pd.read_parquet({str(frame_path)!r}), file_name="more.parquet",
+                                 sha256="c" * 64)
+            print("writing", flush=True)
+            time.sleep(1.5)
+    """)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "writing"
+    # The writer holds its lock now; reads see the previous generation, without waiting.
+    started = time.perf_counter()
+    assert store.coverage()["records"] == 3
+    assert time.perf_counter() - started < 1.0
+    assert child.wait(timeout=60) == 0
+    assert store.coverage()["records"] == 203
+
+
+def test_a_killed_writer_leaves_the_store_as_it_was(store, tmp_path, incidents_few):
+    script = textwrap.dedent(f"""
+        import time
+        from data_loaders.writer import write_session
+        from tests.data_loaders.conftest import random_incidents
+        with write_session({str(store.path)!r}, user="cli") as writer:
+            writer.add_incidents(random_incidents(1000), file_name="big.csv", sha256="d" * 64)
+            print("loaded", flush=True)
+            time.sleep(60)
+    """)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, "PYTHONPATH": os.getcwd()})
+    assert child.stdout.readline().strip() == "loaded"
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    assert store.coverage()["records"] == 3
+    assert list(store.path.parent.glob("*.tmp")), "the dead writer's copy is left behind"
+    with write_session(store.path, user="ana") as writer:
+        writer.add_incidents(incidents_few, file_name="next.csv", sha256=SHA_B)
+    assert list(store.path.parent.glob("*.tmp")) == [], "the next writer cleans it up"
+    assert store.coverage()["records"] == 6
+
+
+def test_a_second_writer_waits_then_gives_up(store):
+    script = textwrap.dedent(f"""
+        import time
+        from data_loaders.writer import write_session
+        with write_session({str(store.path)!r}, user="cli") as writer:
+            print("locked", flush=True)
+            time.sleep(3)
+    """)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "locked"
+    with pytest.raises(StoreBusyError) as caught, write_session(store.path, user="x",
+                                                               timeout=0.3):
+        pass
+    assert str(caught.value) == (
+        f"Another load is writing to {store.path}; gave up after 0.3 s. "
+        "Try again when it has finished."
+    )
+    child.wait(timeout=30)
+
+
+def test_new_store_is_migrated_and_dated(tmp_path):
+    with write_session(tmp_path / "new.duckdb", user="ana"):
+        pass
+    store = Store(tmp_path / "new.duckdb")
+    assert "created_at" in store.meta()
+    assert store.audit()["action"].tolist() == ["migrate"]
+    assert not store.is_demo()
+
+
+def test_flows_batch(tmp_path):
+    flows = pd.DataFrame({"date": ["2022-03-01"], "country": ["MD"], "arrivals": [5]})
+    with write_session(tmp_path / "f.duckdb", user="ana") as writer:
+        batch = writer.add_flows(flows, file_name="flows.csv", sha256=SHA_A)
+    batches = Store(tmp_path / "f.duckdb").batches()
+    assert batches.loc[0, ["batch_id", "kind", "rows_loaded"]].tolist() == [batch, "flows", 1]

@@ -1,0 +1,1 @@
+"""The `threatmon` command line: the same code paths as the dashboard, for scripts and cron."""
