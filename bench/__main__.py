@@ -25,18 +25,25 @@ def main() -> None:
     for scale in (float(s) for s in args.scales.split(",")):
         store = demo_store(scale)
         coverage = store.coverage()
-        print(f"\n== scale {scale:g}: {coverage['records']:,} incident rows, "
-              f"{coverage['incidents']:,} incidents ==")
+        print(
+            f"\n== scale {scale:g}: {coverage['records']:,} incident rows, "
+            f"{coverage['incidents']:,} incidents =="
+        )
         rows = aggregate.run(store, args.repeat)
         print(f"{'query':<45} {'aggregate()':>12} {'raw DuckDB':>11} {'ratio':>6}")
         for row in rows:
-            print(f"{row['case']:<45} {row['aggregate_ms']:>10.1f}ms "
-                  f"{row['raw_duckdb_ms']:>9.1f}ms {row['ratio']:>6.2f}")
+            print(
+                f"{row['case']:<45} {row['aggregate_ms']:>10.1f}ms "
+                f"{row['raw_duckdb_ms']:>9.1f}ms {row['ratio']:>6.2f}"
+            )
         page = overview.run(store, max(3, args.repeat // 2))
-        print(f"overview page server-side render: cold {page['cold_s']:.3f} s, "
-              f"warm {page['warm_s']:.3f} s (targets at 10M rows: ≤ 1.5 s, ≤ 0.5 s)")
-        results["runs"].append({"scale": scale, "records": coverage["records"],
-                                "aggregate": rows, "overview": page})
+        print(
+            f"overview page server-side render: cold {page['cold_s']:.3f} s, "
+            f"warm {page['warm_s']:.3f} s (targets at 10M rows: ≤ 1.5 s, ≤ 0.5 s)"
+        )
+        results["runs"].append(
+            {"scale": scale, "records": coverage["records"], "aggregate": rows, "overview": page}
+        )
     out = CACHE_DIR / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps(results, indent=2))
     print(f"\nsaved {out}")

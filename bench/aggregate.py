@@ -13,13 +13,25 @@ from data_loaders.store import Store
 # view that needs the base table, and a mid-month window (base table).
 CASES = {
     "overview: region×crime×month, 3 years": (
-        Filters(start="2023-11-01", end="2026-10-31"), ("region_code", "crime_type"), "M"),
+        Filters(start="2023-11-01", end="2026-10-31"),
+        ("region_code", "crime_type"),
+        "M",
+    ),
     "MD+UA migrant smuggling by region, month": (
-        Filters(countries=["MD", "UA"], crime_types=["migrant_smuggling"]), ("region_code",), "M"),
+        Filters(countries=["MD", "UA"], crime_types=["migrant_smuggling"]),
+        ("region_code",),
+        "M",
+    ),
     "weekly by crime type, 1 year (base table)": (
-        Filters(start="2025-11-01", end="2026-10-31"), ("crime_type",), "W"),
+        Filters(start="2025-11-01", end="2026-10-31"),
+        ("crime_type",),
+        "W",
+    ),
     "mid-month window by country (base table)": (
-        Filters(start="2026-03-15", end="2026-09-14"), ("country",), "M"),
+        Filters(start="2026-03-15", end="2026-09-14"),
+        ("country",),
+        "M",
+    ),
 }
 
 
@@ -40,8 +52,14 @@ def run(store: Store, repeat: int) -> list[dict]:
             through_api(), raw_sql()  # warm both: file pages and the connection
             api = median_seconds(through_api, repeat)
             baseline = median_seconds(raw_sql, repeat)
-            rows.append({"case": name, "aggregate_ms": api * 1000, "raw_duckdb_ms": baseline * 1000,
-                         "ratio": api / baseline})
+            rows.append(
+                {
+                    "case": name,
+                    "aggregate_ms": api * 1000,
+                    "raw_duckdb_ms": baseline * 1000,
+                    "ratio": api / baseline,
+                }
+            )
     finally:
         raw.close()
     return rows

@@ -15,18 +15,27 @@ import pandas as pd
 GENESIS = "0" * 64
 
 
-def entry_hash(prev_hash: str, seq: int, at: dt.datetime, user: str, action: str,
-               target: str | None, details: str | None) -> str:
+def entry_hash(
+    prev_hash: str,
+    seq: int,
+    at: dt.datetime,
+    user: str,
+    action: str,
+    target: str | None,
+    details: str | None,
+) -> str:
     """The sha256 that seals one entry to its predecessor."""
     payload = json.dumps(
         [prev_hash, seq, at.isoformat(timespec="microseconds"), user, action, target, details],
-        ensure_ascii=False, separators=(",", ":"),
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def append(con, user: str, action: str, target: str | None = None,
-           details: dict | None = None) -> int:
+def append(
+    con, user: str, action: str, target: str | None = None, details: dict | None = None
+) -> int:
     """Append one entry on a read-write connection; return its sequence number."""
     last = con.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchall()
     seq, prev = (last[0][0] + 1, last[0][1]) if last else (1, GENESIS)

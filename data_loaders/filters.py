@@ -54,29 +54,41 @@ start=datetime.date(2024, 1, 1), end=None)
                 problems.append(Problem(None, name, raw, "Not an ISO date (YYYY-MM-DD)."))
         problems += [
             Problem(None, "countries", c, "Not one of the project's countries.")
-            for c in self.countries if c not in PROJECT_COUNTRIES
+            for c in self.countries
+            if c not in PROJECT_COUNTRIES
         ]
         known_regions = set(load_regions()["region_code"])
         problems += [
             Problem(None, "regions", r, "Not a region code of the registry.")
-            for r in self.regions if r not in known_regions
+            for r in self.regions
+            if r not in known_regions
         ]
         problems += [
             Problem(None, "crime_types", c, "Not a crime-type key.")
-            for c in self.crime_types if c not in CRIME_TYPE_KEYS
+            for c in self.crime_types
+            if c not in CRIME_TYPE_KEYS
         ]
         start, end = self.start, self.end
         if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
-            problems.append(Problem(None, "end", end.isoformat(),
-                                    f"End date is before start date {start.isoformat()}."))
+            problems.append(
+                Problem(
+                    None,
+                    "end",
+                    end.isoformat(),
+                    f"End date is before start date {start.isoformat()}.",
+                )
+            )
         if problems:
             raise FilterError(f"Invalid filter: {problems[0]}", problems)
 
     def replace(self, **changes) -> Filters:
         """A copy with some fields changed (validated again)."""
         values = {
-            "countries": self.countries, "regions": self.regions,
-            "crime_types": self.crime_types, "start": self.start, "end": self.end,
+            "countries": self.countries,
+            "regions": self.regions,
+            "crime_types": self.crime_types,
+            "start": self.start,
+            "end": self.end,
         }
         values.update(changes)
         return Filters(**values)
@@ -89,8 +101,10 @@ start=datetime.date(2024, 1, 1), end=None)
         the same number of days.
         """
         if self.start is None or self.end is None:
-            raise FilterError("A comparison period needs both a start and an end date.",
-                              [Problem(None, "start", None, "Start or end date is missing.")])
+            raise FilterError(
+                "A comparison period needs both a start and an end date.",
+                [Problem(None, "start", None, "Start or end date is missing.")],
+            )
         if is_whole_months(self.start, self.end):
             months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
             start = _add_months(self.start, -months)
@@ -102,8 +116,10 @@ start=datetime.date(2024, 1, 1), end=None)
     def year_earlier(self) -> Filters:
         """The same calendar span one year earlier (29 February becomes 28 February)."""
         if self.start is None or self.end is None:
-            raise FilterError("A comparison period needs both a start and an end date.",
-                              [Problem(None, "start", None, "Start or end date is missing.")])
+            raise FilterError(
+                "A comparison period needs both a start and an end date.",
+                [Problem(None, "start", None, "Start or end date is missing.")],
+            )
         return self.replace(start=_minus_year(self.start), end=_minus_year(self.end))
 
 

@@ -12,7 +12,10 @@ INCIDENT_DIMENSIONS: tuple[str, ...] = ("country", "region_code", "crime_type")
 # Only the base table knows these; asking for them bypasses the monthly rollup.
 DETAIL_DIMENSIONS: tuple[str, ...] = ("crossing_point", "source")
 MEASURES: dict[str, str] = {
-    "count": "count", "records": "records", "victims": "victims", "suspects": "suspects",
+    "count": "count",
+    "records": "records",
+    "victims": "victims",
+    "suspects": "suspects",
 }
 FLOW_DIMENSIONS: tuple[str, ...] = ("country", "crossing_point")
 FLOW_MEASURES: tuple[str, ...] = ("arrivals", "departures")
@@ -28,7 +31,9 @@ def _in_clause(column: str, values: Sequence[str], params: list) -> str:
     return f"{column} IN ({', '.join('?' * len(values))})"
 
 
-def where_clause(filters: Filters, date_column: str, params: list, *, incidents: bool = True) -> str:
+def where_clause(
+    filters: Filters, date_column: str, params: list, *, incidents: bool = True
+) -> str:
     clauses = []
     if filters.countries:
         clauses.append(_in_clause("country", filters.countries, params))

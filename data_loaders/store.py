@@ -59,7 +59,7 @@ class Store:
         except FileNotFoundError:
             raise StoreError(
                 f"No store at {self.path}. Create the demo store with "
-                f"`threatmon demo --db {self.path}` or load data with `threatmon ingest`."
+                f"`threatmon demo --db {self.path}`."
             ) from None
         return (info.st_ino, info.st_mtime_ns, info.st_size)
 

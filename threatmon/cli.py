@@ -30,8 +30,11 @@ def _default_user() -> str:
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="PATH",
-                        help="store file (default: $THREATMON_DB, else data/threatmon.duckdb)")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="store file (default: $THREATMON_DB, else data/threatmon.duckdb)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,10 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="build the synthetic demo store (labelled DEMO)")
     _add_db(demo)
     demo.add_argument("--seed", type=int, default=None, help="random seed (default 20260224)")
-    demo.add_argument("--scale", type=float, default=1.0,
-                      help="row multiplier: 1 ≈ 500k incident rows, 20 ≈ 10M (default 1)")
-    demo.add_argument("--force", action="store_true",
-                      help="replace a store that does not hold demo data")
+    demo.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="row multiplier: 1 ≈ 500k incident rows, 20 ≈ 10M (default 1)",
+    )
+    demo.add_argument(
+        "--force", action="store_true", help="replace a store that does not hold demo data"
+    )
     demo.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     batches = commands.add_parser("batches", help="list the loads in the store")
@@ -100,8 +108,10 @@ def _cmd_demo(args) -> int:
     if args.json:
         _print_json(summary)
     else:
-        print(f"Demo store written to {path} (synthetic data, seed {settings.seed}, "
-              f"scale {settings.scale:g}).")
+        print(
+            f"Demo store written to {path} (synthetic data, seed {settings.seed}, "
+            f"scale {settings.scale:g})."
+        )
         for key, value in summary.items():
             if key != "db":
                 print(f"  {key}: {value}")
@@ -117,8 +127,17 @@ def _cmd_batches(args) -> int:
     elif frame.empty:
         print("No loads yet.")
     else:
-        columns = ["batch_id", "kind", "status", "file_name", "user_name", "loaded_at",
-                   "rows_loaded", "first_date", "last_date"]
+        columns = [
+            "batch_id",
+            "kind",
+            "status",
+            "file_name",
+            "user_name",
+            "loaded_at",
+            "rows_loaded",
+            "first_date",
+            "last_date",
+        ]
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             print(frame[columns].to_string(index=False))
     return EXIT_OK
@@ -132,8 +151,10 @@ def _cmd_undo(args) -> int:
     if args.json:
         _print_json(summary)
     else:
-        print(f"Batch {summary['batch_id']} ({summary['file_name']}) undone: "
-              f"{summary['rows_removed']} {summary['kind']} rows removed.")
+        print(
+            f"Batch {summary['batch_id']} ({summary['file_name']}) undone: "
+            f"{summary['rows_removed']} {summary['kind']} rows removed."
+        )
     return EXIT_OK
 
 
@@ -155,8 +176,12 @@ def _cmd_info(args) -> int:
     store = Store(args.db)
     coverage = store.coverage()
     meta = store.meta()
-    payload = {"db": str(store.path), **coverage, "demo": meta.get("demo") == "true",
-               "meta": {k: v for k, v in meta.items() if k != "demo_signals"}}
+    payload = {
+        "db": str(store.path),
+        **coverage,
+        "demo": meta.get("demo") == "true",
+        "meta": {k: v for k, v in meta.items() if k != "demo_signals"},
+    }
     if args.json:
         _print_json(payload)
     else:
@@ -178,15 +203,22 @@ def report_error(error: ThreatmonError, as_json: bool) -> None:
     """Print an error for a person (stderr) or a program (JSON on stdout)."""
     problems = getattr(error, "problems", ())
     if as_json:
-        _print_json({
-            "error": type(error).__name__,
-            "message": str(error),
-            "problems": [
-                {"row": p.row, "column": p.column, "value": p.value, "reason": p.reason,
-                 "suggestion": p.suggestion}
-                for p in problems
-            ],
-        })
+        _print_json(
+            {
+                "error": type(error).__name__,
+                "message": str(error),
+                "problems": [
+                    {
+                        "row": p.row,
+                        "column": p.column,
+                        "value": p.value,
+                        "reason": p.reason,
+                        "suggestion": p.suggestion,
+                    }
+                    for p in problems
+                ],
+            }
+        )
         return
     print(f"error: {error}", file=sys.stderr)
     for problem in problems[:50]:

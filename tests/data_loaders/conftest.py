@@ -13,14 +13,16 @@ def random_incidents(n: int, seed: int = 0, start="2024-01-01", days=400) -> pd.
     rng = np.random.default_rng(seed)
     regions = load_regions()
     picks = rng.integers(0, len(regions), n)
-    return pd.DataFrame({
-        "date": pd.Timestamp(start) + pd.to_timedelta(rng.integers(0, days, n), unit="D"),
-        "country": regions["country"].to_numpy()[picks],
-        "region_code": regions["region_code"].to_numpy()[picks],
-        "crime_type": np.asarray(CRIME_TYPE_KEYS)[rng.integers(0, len(CRIME_TYPE_KEYS), n)],
-        "count": rng.integers(1, 4, n),
-        "victims": rng.integers(0, 3, n),
-    })
+    return pd.DataFrame(
+        {
+            "date": pd.Timestamp(start) + pd.to_timedelta(rng.integers(0, days, n), unit="D"),
+            "country": regions["country"].to_numpy()[picks],
+            "region_code": regions["region_code"].to_numpy()[picks],
+            "crime_type": np.asarray(CRIME_TYPE_KEYS)[rng.integers(0, len(CRIME_TYPE_KEYS), n)],
+            "count": rng.integers(1, 4, n),
+            "victims": rng.integers(0, 3, n),
+        }
+    )
 
 
 @pytest.fixture
@@ -32,10 +34,12 @@ def make_incidents():
 @pytest.fixture
 def incidents_few():
     """Three hand-written incidents in two Moldovan regions."""
-    return pd.DataFrame({
-        "date": ["2024-01-05", "2024-01-20", "2024-02-03"],
-        "country": ["MD", "MD", "MD"],
-        "region_code": ["MD-CA", "MD-CA", "MD-CU"],
-        "crime_type": ["migrant_smuggling", "migrant_smuggling", "drug_trafficking"],
-        "count": [1, 2, 5],
-    })
+    return pd.DataFrame(
+        {
+            "date": ["2024-01-05", "2024-01-20", "2024-02-03"],
+            "country": ["MD", "MD", "MD"],
+            "region_code": ["MD-CA", "MD-CA", "MD-CU"],
+            "crime_type": ["migrant_smuggling", "migrant_smuggling", "drug_trafficking"],
+            "count": [1, 2, 5],
+        }
+    )

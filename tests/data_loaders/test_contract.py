@@ -28,8 +28,9 @@ def test_missing_and_extra_columns():
     reasons = [(p.column, p.reason) for p in caught.value.problems]
     assert ("region_code", "Required column 'region_code' is missing.") in reasons
     assert ("count", "Required column 'count' is missing.") in reasons
-    assert any(column == "colour" and "not part of the contract" in reason
-               for column, reason in reasons)
+    assert any(
+        column == "colour" and "not part of the contract" in reason for column, reason in reasons
+    )
 
 
 def test_every_bad_value_is_reported_in_one_pass(incidents_few):
@@ -79,8 +80,9 @@ def test_duplicate_incident_ids_within_a_load(incidents_few):
 
 
 def test_flows_contract():
-    frame = pd.DataFrame({"date": ["2022-03-01", "2022-03-02"], "country": ["PL", "PL"],
-                          "arrivals": [100000, -1]})
+    frame = pd.DataFrame(
+        {"date": ["2022-03-01", "2022-03-02"], "country": ["PL", "PL"], "arrivals": [100000, -1]}
+    )
     with pytest.raises(ValidationError) as caught:
         validate_flows(frame)
     assert caught.value.problems == (Problem(1, "arrivals", -1, "Value is below 0."),)
@@ -91,5 +93,6 @@ def test_flows_contract():
 
 def test_problem_reads_like_a_sentence():
     problem = Problem(12, "region_code", "MD-XX", "Unknown region.", "Did you mean MD-CA Cahul?")
-    assert str(problem) == ("row 12, column 'region_code': Unknown region. Got 'MD-XX'. "
-                            "Did you mean MD-CA Cahul?")
+    assert str(problem) == (
+        "row 12, column 'region_code': Unknown region. Got 'MD-XX'. Did you mean MD-CA Cahul?"
+    )

@@ -13,9 +13,18 @@ from data_loaders.crime_types import (
 
 def test_keys_are_the_stable_contract():
     assert CRIME_TYPE_KEYS == (
-        "human_trafficking", "migrant_smuggling", "child_sexual_exploitation",
-        "drug_trafficking", "firearms_trafficking", "vehicle_crime", "terrorism",
-        "financial_crime", "cybercrime", "document_fraud", "cbrne", "organised_crime",
+        "human_trafficking",
+        "migrant_smuggling",
+        "child_sexual_exploitation",
+        "drug_trafficking",
+        "firearms_trafficking",
+        "vehicle_crime",
+        "terrorism",
+        "financial_crime",
+        "cybercrime",
+        "document_fraud",
+        "cbrne",
+        "organised_crime",
     )
 
 

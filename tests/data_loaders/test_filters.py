@@ -18,17 +18,27 @@ def test_strings_and_lists_become_tuples_and_dates():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"countries": ["XX"]}, "Invalid filter: column 'countries': Not one of the project's "
-                                "countries. Got 'XX'."),
-        ({"regions": ["MD-ZZ"]}, "Invalid filter: column 'regions': Not a region code of the "
-                                 "registry. Got 'MD-ZZ'."),
-        ({"crime_types": ["arson"]}, "Invalid filter: column 'crime_types': Not a crime-type key. "
-                                     "Got 'arson'."),
-        ({"start": "2024-13-01"}, "Invalid filter: column 'start': Not an ISO date (YYYY-MM-DD). "
-                                  "Got '2024-13-01'."),
-        ({"start": "2024-02-01", "end": "2024-01-01"},
-         "Invalid filter: column 'end': End date is before start date 2024-02-01. "
-         "Got '2024-01-01'."),
+        (
+            {"countries": ["XX"]},
+            "Invalid filter: column 'countries': Not one of the project's countries. Got 'XX'.",
+        ),
+        (
+            {"regions": ["MD-ZZ"]},
+            "Invalid filter: column 'regions': Not a region code of the registry. Got 'MD-ZZ'.",
+        ),
+        (
+            {"crime_types": ["arson"]},
+            "Invalid filter: column 'crime_types': Not a crime-type key. Got 'arson'.",
+        ),
+        (
+            {"start": "2024-13-01"},
+            "Invalid filter: column 'start': Not an ISO date (YYYY-MM-DD). Got '2024-13-01'.",
+        ),
+        (
+            {"start": "2024-02-01", "end": "2024-01-01"},
+            "Invalid filter: column 'end': End date is before start date 2024-02-01. "
+            "Got '2024-01-01'.",
+        ),
     ],
 )
 def test_bad_values_are_named(kwargs, message):

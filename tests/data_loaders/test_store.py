@@ -99,8 +99,10 @@ def test_rollup_is_used_only_when_exact():
         ({"by": ("colour",)}, "`by` must be one of"),
         ({"freq": "H"}, "`freq` must be one of 'D', 'W', 'M', 'Q', 'Y'. Got 'H'."),
         ({"measure": "cost"}, "`measure` must be one of"),
-        ({"by": ("country", "country")}, "`by` must not repeat a column. Got ['country', "
-                                         "'country']."),
+        (
+            {"by": ("country", "country")},
+            "`by` must not repeat a column. Got ['country', 'country'].",
+        ),
     ],
 )
 def test_bad_query_arguments(loaded, kwargs, message):
@@ -133,7 +135,7 @@ def test_missing_store_says_how_to_make_one(tmp_path):
         store.aggregate()
     assert str(caught.value) == (
         f"No store at {tmp_path / 'none.duckdb'}. Create the demo store with "
-        f"`threatmon demo --db {tmp_path / 'none.duckdb'}` or load data with `threatmon ingest`."
+        f"`threatmon demo --db {tmp_path / 'none.duckdb'}`."
     )
 
 
@@ -146,13 +148,15 @@ def test_path_resolution_order(monkeypatch, tmp_path):
 
 
 def test_flows_by_country_and_month(tmp_path):
-    flows = pd.DataFrame({
-        "date": ["2022-02-24", "2022-02-25", "2022-03-01", "2022-03-01"],
-        "country": ["PL", "PL", "PL", "MD"],
-        "crossing_point": ["A", "B", "A", None],
-        "arrivals": [100, 200, 300, 50],
-        "departures": [1, None, 3, 4],
-    })
+    flows = pd.DataFrame(
+        {
+            "date": ["2022-02-24", "2022-02-25", "2022-03-01", "2022-03-01"],
+            "country": ["PL", "PL", "PL", "MD"],
+            "crossing_point": ["A", "B", "A", None],
+            "arrivals": [100, 200, 300, 50],
+            "departures": [1, None, 3, 4],
+        }
+    )
     with write_session(tmp_path / "f.duckdb", user="t") as writer:
         writer.add_flows(flows, file_name="flows.csv", sha256="b" * 64)
     got = Store(tmp_path / "f.duckdb").flows(Filters(countries=["PL"]))

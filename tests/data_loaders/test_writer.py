@@ -53,8 +53,10 @@ def test_an_exception_inside_the_session_publishes_nothing(store, incidents_few)
 
 
 def test_same_file_twice_is_a_duplicate(store, incidents_few):
-    with pytest.raises(DuplicateBatchError) as caught, \
-            write_session(store.path, user="ana") as writer:
+    with (
+        pytest.raises(DuplicateBatchError) as caught,
+        write_session(store.path, user="ana") as writer,
+    ):
         writer.add_incidents(incidents_few, file_name="few-again.csv", sha256=SHA_A)
     assert str(caught.value) == (
         "few-again.csv was already loaded as batch 1 (same sha256); nothing was added. "
@@ -66,8 +68,12 @@ def test_same_file_twice_is_a_duplicate(store, incidents_few):
 def test_undo_removes_rows_and_is_audited(store, incidents_few):
     with write_session(store.path, user="bob") as writer:
         summary = writer.undo(1)
-    assert summary == {"batch_id": 1, "kind": "incidents", "file_name": "few.csv",
-                       "rows_removed": 3}
+    assert summary == {
+        "batch_id": 1,
+        "kind": "incidents",
+        "file_name": "few.csv",
+        "rows_removed": 3,
+    }
     assert store.coverage()["records"] == 0
     assert store.aggregate().empty, "the monthly rollup follows the undo"
     batch = store.batches().iloc[0]
@@ -76,11 +82,15 @@ def test_undo_removes_rows_and_is_audited(store, incidents_few):
     # The same file may be loaded again once its batch is undone.
     with write_session(store.path, user="ana") as writer:
         assert writer.add_incidents(incidents_few, file_name="few.csv", sha256=SHA_A) == 2
-    with pytest.raises(BatchNotFoundError, match=r"Batch 1 \(few.csv\) was already undone."), \
-            write_session(store.path, user="bob") as writer:
+    with (
+        pytest.raises(BatchNotFoundError, match=r"Batch 1 \(few.csv\) was already undone."),
+        write_session(store.path, user="bob") as writer,
+    ):
         writer.undo(1)
-    with pytest.raises(BatchNotFoundError, match="No batch 99 in this store."), \
-            write_session(store.path, user="bob") as writer:
+    with (
+        pytest.raises(BatchNotFoundError, match="No batch 99 in this store."),
+        write_session(store.path, user="bob") as writer,
+    ):
         writer.undo(99)
 
 
@@ -126,8 +136,12 @@ def test_a_killed_writer_leaves_the_store_as_it_was(store, tmp_path, incidents_f
             print("loaded", flush=True)
             time.sleep(60)
     """)
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
-                             env={**os.environ, "PYTHONPATH": os.getcwd()})
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
     assert child.stdout.readline().strip() == "loaded"
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=30)
@@ -149,8 +163,7 @@ def test_a_second_writer_waits_then_gives_up(store):
     """)
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert child.stdout.readline().strip() == "locked"
-    with pytest.raises(StoreBusyError) as caught, write_session(store.path, user="x",
-                                                               timeout=0.3):
+    with pytest.raises(StoreBusyError) as caught, write_session(store.path, user="x", timeout=0.3):
         pass
     assert str(caught.value) == (
         f"Another load is writing to {store.path}; gave up after 0.3 s. "

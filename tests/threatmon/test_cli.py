@@ -48,8 +48,15 @@ def test_batches_and_undo(demo_db, tmp_path, capsys):
 
 def test_demo_refuses_to_replace_real_data(tmp_path, capsys):
     path = tmp_path / "real.duckdb"
-    frame = pd.DataFrame({"date": ["2024-01-01"], "country": ["MD"], "region_code": ["MD-CA"],
-                          "crime_type": ["cbrne"], "count": [1]})
+    frame = pd.DataFrame(
+        {
+            "date": ["2024-01-01"],
+            "country": ["MD"],
+            "region_code": ["MD-CA"],
+            "crime_type": ["cbrne"],
+            "count": [1],
+        }
+    )
     with write_session(path, user="ana") as writer:
         writer.add_incidents(frame, file_name="real.csv", sha256="e" * 64)
     assert main(["demo", "--db", str(path), "--scale", "0.01"]) == 2

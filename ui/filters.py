@@ -1,0 +1,313 @@
+"""The global filters in the sidebar, kept in sync with the URL in both directions.
+
+URL format (documented in ``docs/dashboard.md``)::
+
+    ?country=MD&country=UA&region=MD-CU&crime=migrant_smuggling&from=2025-11&to=2026-10
+
+``country`` (ISO 3166-1 alpha-2), ``region`` (ISO 3166-2) and ``crime`` (crime-type
+key) may repeat; absent means "all". ``from`` and ``to`` are inclusive months
+(``YYYY-MM``) and are always written, so a copied link shows the same months even
+after newer data arrives. The URL is read once, when a session starts (a link is
+opened or the page reloaded); after that the widgets are the truth and every rerun
+writes them back to the URL. Invalid values are dropped with a visible warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from data_loaders.crime_types import CRIME_TYPE_KEYS, crime_type_label
+from data_loaders.errors import FilterError
+from data_loaders.filters import Filters
+from data_loaders.regions import PROJECT_COUNTRIES
+from forecasting.trends import last_complete_months, month_starts
+from ui import messages
+
+# Query-parameter names.
+COUNTRY, REGION, CRIME, FROM, TO = "country", "region", "crime", "from", "to"
+URL_KEYS: tuple[str, ...] = (COUNTRY, REGION, CRIME, FROM, TO)
+# Widget keys in st.session_state.
+KEY_COUNTRIES = "filter_countries"
+KEY_REGIONS = "filter_regions"
+KEY_CRIMES = "filter_crimes"
+KEY_PERIOD = "filter_period"
+_PERIOD_FROM_URL = "filter_period_from_url"
+_URL_READ = "filter_url_read"
+_FILTERS = "filter_current"
+DEFAULT_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The filter values as the widgets hold them (months as ``YYYY-MM``)."""
+
+    countries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    crime_types: tuple[str, ...] = ()
+    start: str = ""
+    end: str = ""
+    problems: tuple[str, ...] = field(default=(), compare=False)
+
+    def to_filters(self) -> Filters:
+        """The validated :class:`Filters` for whole months ``start``..``end``."""
+        return Filters(
+            countries=self.countries,
+            regions=self.regions,
+            crime_types=self.crime_types,
+            start=month_first_day(self.start),
+            end=month_last_day(self.end),
+        )
+
+
+# -- months ------------------------------------------------------------------------------------
+
+
+def month_first_day(month: str) -> dt.date:
+    """``"2025-11"`` -> 1 November 2025."""
+    return dt.date.fromisoformat(f"{month}-01")
+
+
+def month_last_day(month: str) -> dt.date:
+    """``"2025-11"`` -> 30 November 2025."""
+    return (pd.Timestamp(f"{month}-01") + pd.offsets.MonthEnd(0)).date()
+
+
+def month_label(month: str) -> str:
+    """``"2025-11"`` -> ``"Nov 2025"``."""
+    return pd.Timestamp(f"{month}-01").strftime("%b %Y")
+
+
+def month_options(first: dt.date, last: dt.date) -> list[str]:
+    """Every month from ``first``'s to ``last``'s as ``YYYY-MM``."""
+    return list(month_starts(first, last).strftime("%Y-%m"))
+
+
+def default_period(first: dt.date, last: dt.date, months: int = DEFAULT_MONTHS) -> tuple[str, str]:
+    """The last ``months`` complete months of data, clipped to the data's first month."""
+    start, end = last_complete_months(last, months)
+    first_month = first.strftime("%Y-%m")
+    start_month, end_month = start.strftime("%Y-%m"), end.strftime("%Y-%m")
+    if end_month < first_month:  # less than one complete month of data
+        end_month = last.strftime("%Y-%m")
+    return max(start_month, first_month), end_month
+
+
+# -- the URL -----------------------------------------------------------------------------------
+
+
+def parse_query(
+    params: Mapping[str, Sequence[str]],
+    months: Sequence[str],
+    regions: pd.DataFrame,
+    default: tuple[str, str],
+) -> Selection:
+    """Read a selection from query parameters, dropping what is invalid.
+
+    Parameters
+    ----------
+    params : mapping of str to list of str
+        Every value of every query parameter (``st.query_params.get_all``).
+    months : sequence of str
+        The months the store covers (``YYYY-MM``), in order.
+    regions : DataFrame
+        The region registry (``region_code``, ``country``).
+    default : tuple of str
+        The period used when ``from``/``to`` are absent or invalid.
+
+    Returns
+    -------
+    Selection
+        With ``problems``: one sentence per dropped value, naming it.
+    """
+    problems: list[str] = []
+
+    def values(name: str) -> list[str]:
+        return [v.strip() for v in params.get(name, ()) if v.strip()]
+
+    countries = []
+    for raw in values(COUNTRY):
+        code = raw.upper()
+        if code in PROJECT_COUNTRIES:
+            countries.append(code)
+        else:
+            problems.append(
+                f"`{COUNTRY}={raw}` is not one of the project's countries "
+                f"({', '.join(PROJECT_COUNTRIES)}); ignored."
+            )
+    country_of = dict(zip(regions["region_code"], regions["country"], strict=True))
+    region_codes = []
+    for raw in values(REGION):
+        code = raw.upper()
+        if code not in country_of:
+            problems.append(f"`{REGION}={raw}` is not a region code of the registry; ignored.")
+        elif countries and country_of[code] not in countries:
+            problems.append(
+                f"`{REGION}={raw}` is in {country_of[code]}, which is not among "
+                "the selected countries; ignored."
+            )
+        else:
+            region_codes.append(code)
+    crimes = []
+    for raw in values(CRIME):
+        key = raw.lower()
+        if key in CRIME_TYPE_KEYS:
+            crimes.append(key)
+        else:
+            problems.append(f"`{CRIME}={raw}` is not a crime-type key; ignored.")
+
+    start, end = default
+    chosen = {}
+    for name in (FROM, TO):
+        given = values(name)
+        if not given:
+            continue
+        raw = given[-1]
+        if raw in months:
+            chosen[name] = raw
+        elif _is_month(raw):
+            problems.append(
+                f"`{name}={raw}` is outside the data ({months[0]} to {months[-1]}); ignored."
+            )
+        else:
+            problems.append(f"`{name}={raw}` is not a month (YYYY-MM); ignored.")
+    start, end = chosen.get(FROM, start), chosen.get(TO, end)
+    if start > end:
+        problems.append(
+            f"`{FROM}={start}` is after `{TO}={end}`; showing the default period "
+            f"{default[0]} to {default[1]}."
+        )
+        start, end = default
+    return Selection(
+        tuple(dict.fromkeys(countries)),
+        tuple(dict.fromkeys(region_codes)),
+        tuple(dict.fromkeys(crimes)),
+        start,
+        end,
+        tuple(problems),
+    )
+
+
+def _is_month(text: str) -> bool:
+    try:
+        month_first_day(text)
+    except ValueError:
+        return False
+    return len(text) == 7
+
+
+def to_query(selection: Selection) -> dict[str, list[str]]:
+    """The query parameters that reproduce ``selection`` (lists; empty lists are omitted)."""
+    query = {
+        COUNTRY: list(selection.countries),
+        REGION: list(selection.regions),
+        CRIME: list(selection.crime_types),
+        FROM: [selection.start],
+        TO: [selection.end],
+    }
+    return {key: value for key, value in query.items() if value and value != [""]}
+
+
+def _sync_url(wanted: dict[str, list[str]]) -> None:
+    """Write our keys to ``st.query_params`` when they differ; other keys are left alone."""
+    for key in URL_KEYS:
+        have = st.query_params.get_all(key)
+        want = wanted.get(key, [])
+        if have == want:
+            continue
+        if not want:
+            del st.query_params[key]
+        else:
+            st.query_params[key] = want if len(want) > 1 else want[0]
+
+
+# -- the widgets -------------------------------------------------------------------------------
+
+
+def render_filters(first: dt.date, last: dt.date, regions: pd.DataFrame) -> Filters:
+    """Draw the sidebar filters for a store covering ``first``..``last``; return the filters.
+
+    On the first run of a session the widgets start from the URL (invalid values are
+    warned about and dropped); on every run the URL is rewritten from the widgets.
+    """
+    months = month_options(first, last)
+    default = default_period(first, last)
+    state = st.session_state
+    if not state.get(_URL_READ):
+        params = {key: st.query_params.get_all(key) for key in URL_KEYS}
+        parsed = parse_query(params, months, regions, default)
+        state[KEY_COUNTRIES] = list(parsed.countries)
+        state[KEY_REGIONS] = list(parsed.regions)
+        state[KEY_CRIMES] = list(parsed.crime_types)
+        # The slider gets its start value through `value=` (that is what makes it a
+        # range slider), not through session state.
+        state[_PERIOD_FROM_URL] = (parsed.start, parsed.end)
+        state[_URL_READ] = True
+        messages.show_warning(
+            "Some values in the link were not understood and were ignored:", parsed.problems
+        )
+
+    sidebar = st.sidebar
+    sidebar.header("Filters")
+    countries = sidebar.multiselect(
+        "Countries",
+        list(PROJECT_COUNTRIES),
+        key=KEY_COUNTRIES,
+        format_func=lambda code: PROJECT_COUNTRIES[code],
+        placeholder="All countries",
+    )
+    region_frame = regions if not countries else regions[regions["country"].isin(countries)]
+    region_names = dict(zip(region_frame["region_code"], region_frame["name_en"], strict=True))
+    # Regions of countries no longer selected are dropped before the widget is drawn.
+    state[KEY_REGIONS] = [r for r in state.get(KEY_REGIONS, []) if r in region_names]
+    chosen_regions = sidebar.multiselect(
+        "Regions",
+        list(region_names),
+        key=KEY_REGIONS,
+        format_func=lambda code: f"{region_names.get(code, code)} ({code})",
+        placeholder="All regions" + (" of these countries" if countries else ""),
+    )
+    crimes = sidebar.multiselect(
+        "Crime types",
+        list(CRIME_TYPE_KEYS),
+        key=KEY_CRIMES,
+        format_func=crime_type_label,
+        placeholder="All crime types",
+    )
+    initial = tuple(state.get(_PERIOD_FROM_URL, default))
+    if not set(initial) <= set(months):  # the store changed under an open session
+        initial = default
+    start, end = sidebar.select_slider(
+        "Period (whole months)",
+        months,
+        value=initial,
+        key=KEY_PERIOD,
+        format_func=month_label,
+        help="Compared with the same number of months before it and with the same months "
+        "a year earlier.",
+    )
+    sidebar.caption("The link in the address bar reproduces this view.")
+
+    selection = Selection(tuple(countries), tuple(chosen_regions), tuple(crimes), start, end)
+    _sync_url(to_query(selection))
+    try:
+        filters = selection.to_filters()
+    except FilterError as exc:  # a registry changed under an open session
+        messages.show_error(exc)
+        filters = Selection(start=start, end=end).to_filters()
+    state[_FILTERS] = filters
+    return filters
+
+
+def current_filters() -> Filters | None:
+    """The filters the sidebar produced in this run, or None when no store could be read."""
+    return st.session_state.get(_FILTERS)
+
+
+def clear_current_filters() -> None:
+    """Forget the last filters (the store disappeared or is empty)."""
+    st.session_state.pop(_FILTERS, None)

@@ -1,0 +1,62 @@
+"""Turn the project's errors into Streamlit messages (the dashboard's one error helper)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import streamlit as st
+
+from data_loaders.errors import Problem, StoreError, ThreatmonError
+
+# More problems than this are summarised; a 10 000-row upload must not print 10 000 lines.
+MAX_LISTED = 10
+
+
+def error_text(exc: ThreatmonError, limit: int = MAX_LISTED) -> str:
+    """Markdown for ``exc``: its message, then one bullet per problem (at most ``limit``).
+
+    >>> from data_loaders.errors import FilterError, Problem
+    >>> print(error_text(FilterError("Invalid filter.", [Problem(None, "countries", "XX",
+    ...       "Not one of the project's countries.")])))
+    Invalid filter.
+    <BLANKLINE>
+    - column 'countries': Not one of the project's countries. Got 'XX'.
+    """
+    text = str(exc)
+    problems: tuple[Problem, ...] = tuple(getattr(exc, "problems", ()) or ())
+    if problems:
+        text += "\n\n" + problem_list(problems, limit)
+    return text
+
+
+def problem_list(problems: Iterable[Problem | str], limit: int = MAX_LISTED) -> str:
+    """A Markdown bullet list of problems, the rest counted in a last line."""
+    problems = list(problems)
+    lines = [f"- {p}" for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"- … and {len(problems) - limit} more.")
+    return "\n".join(lines)
+
+
+def show_error(exc: ThreatmonError) -> None:
+    """Show ``exc`` as ``st.error`` (with its problems listed), never as a traceback."""
+    icon = ":material/database:" if isinstance(exc, StoreError) else ":material/error:"
+    st.error(error_text(exc), icon=icon)
+
+
+def show_warning(title: str, problems: Iterable[Problem | str]) -> None:
+    """One ``st.warning`` with a title line and the problems as bullets."""
+    problems = list(problems)
+    if problems:
+        st.warning(f"{title}\n\n{problem_list(problems)}", icon=":material/warning:")
+
+
+def missing_store_text(path) -> str:
+    """What to do when there is no store yet."""
+    return (
+        f"**No incident store at `{path}`.**\n\n"
+        "Create a demo store with synthetic data:\n\n"
+        f"```\nthreatmon demo --db {path}\n```\n\n"
+        "then reload this page. To use a store elsewhere, set the `THREATMON_DB` "
+        "environment variable."
+    )
