@@ -1,22 +1,25 @@
 # Two commands matter: `make run` and `make test`. Everything they need is built here.
 PYTHON ?= python3
 UV_VERSION := 0.13.8
-TOOLS := .tools
-UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
+# uv lives in its own small venv inside .venv, so `uv pip sync` never removes it.
+TOOLS := $(VENV)/tools
+UV := $(TOOLS)/bin/uv
 DB ?= data/threatmon.duckdb
 PORT ?= 8501
 
 .PHONY: run test lint format bench demo clean-venv
 
-$(UV):
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(UV): | $(PY)
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
 # Runtime environment, exactly as locked.
 $(VENV)/.runtime: requirements.lock pyproject.toml | $(UV)
-	test -x $(PY) || $(UV) venv --quiet --python $(PYTHON) $(VENV)
 	$(UV) pip sync --quiet --python $(PY) requirements.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	rm -f $(VENV)/.dev
@@ -24,16 +27,13 @@ $(VENV)/.runtime: requirements.lock pyproject.toml | $(UV)
 
 # The same environment plus the development tools.
 $(VENV)/.dev: requirements-dev.lock pyproject.toml | $(UV)
-	test -x $(PY) || $(UV) venv --quiet --python $(PYTHON) $(VENV)
 	$(UV) pip sync --quiet --python $(PY) requirements-dev.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	touch $(VENV)/.runtime $@
 
-$(DB): | $(VENV)/.runtime
-	$(VENV)/bin/threatmon demo --db $(DB)
-
 run: $(VENV)/.runtime
 	@test -f $(DB) || $(VENV)/bin/threatmon demo --db $(DB)
+	@echo "Threat Monitor on http://localhost:$(PORT) (store: $(DB)); Ctrl+C stops it."
 	THREATMON_DB=$(DB) $(VENV)/bin/streamlit run dashboard.py --server.port $(PORT)
 
 test: $(VENV)/.dev
@@ -60,4 +60,4 @@ lock: | $(UV)
 	$(UV) pip compile pyproject.toml --group dev --python-version 3.11 --generate-hashes --no-header -q -o requirements-dev.lock
 
 clean-venv:
-	rm -rf $(VENV) $(TOOLS)
+	rm -rf $(VENV) .tools
