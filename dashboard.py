@@ -40,6 +40,7 @@ class PageSpec:
 #: Every page, in menu order; the first is the default. Tests iterate over this list.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "Overview", ":material/dashboard:", "home"),
+    PageSpec("pages/upload.py", "Upload", ":material/upload_file:", "load"),
 )
 
 

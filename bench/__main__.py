@@ -11,7 +11,7 @@ import json
 import platform
 import time
 
-from bench import aggregate, overview, write
+from bench import aggregate, ingest, overview, write
 from bench.common import CACHE_DIR, demo_store
 
 
@@ -20,6 +20,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--scales", default="2,20", help="demo scales to measure (default 2,20)")
     parser.add_argument("--repeat", type=int, default=7, help="runs per measurement (median)")
+    parser.add_argument("--skip-ingest", action="store_true", help="skip the CSV ingest bench")
     args = parser.parse_args()
     results = {"machine": platform.platform(), "python": platform.python_version(), "runs": []}
     for scale in (float(s) for s in args.scales.split(",")):
@@ -47,6 +48,16 @@ def main() -> None:
             f"1 000-row load into this store: {load['load_s']:.2f} s; plain copy of the "
             f"{load['file_mb']:.0f} MB file: {load['copy_s']:.2f} s (ratio {load['ratio']:.1f})"
         )
+        if not args.skip_ingest:
+            loaded = ingest.run(store)
+            print(
+                f"ingest of a {loaded['csv_mb']:.0f} MB CSV ({loaded['rows']:,} rows): "
+                f"{loaded['ingest_s']:.1f} s, peak {loaded['ingest_peak_mb']:,.0f} MB; raw DuckDB "
+                f"read_csv {loaded['raw_s']:.1f} s, peak {loaded['raw_peak_mb']:,.0f} MB "
+                f"(ratio {loaded['ratio']:.2f}; targets ≤ 2×, ≤ 2 GB)"
+            )
+        else:
+            loaded = None
         results["runs"].append(
             {
                 "scale": scale,
@@ -54,6 +65,7 @@ def main() -> None:
                 "aggregate": rows,
                 "overview": page,
                 "load": load,
+                "ingest": loaded,
             }
         )
     out = CACHE_DIR / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"

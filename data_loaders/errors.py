@@ -73,3 +73,11 @@ class DuplicateBatchError(ThreatmonError):
 
 class BatchNotFoundError(ThreatmonError):
     """No batch with that id exists (or it was already undone)."""
+
+
+class UnreadableFileError(ValidationError):
+    """A file that cannot be read as a table at all.
+
+    Wrong content for its extension, an encoding that cannot be decoded, a zip
+    bomb, too large, empty, no header, rows with the wrong number of fields.
+    """

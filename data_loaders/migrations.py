@@ -83,7 +83,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        2,
+        "column mappings saved per source, reused by later uploads",
+        (
+            """CREATE TABLE column_mappings (
+                name VARCHAR PRIMARY KEY,
+                kind VARCHAR NOT NULL CHECK (kind IN ('incidents', 'flows')),
+                mapping VARCHAR NOT NULL,
+                saved_by VARCHAR NOT NULL,
+                saved_at TIMESTAMP NOT NULL
+            )""",
+        ),
+    ),
 )
+
 
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
 

@@ -9,6 +9,7 @@ the file's inode and modification time, which also serve as the cache key
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Sequence
@@ -196,6 +197,17 @@ class Store:
     def audit(self) -> pd.DataFrame:
         """The append-only audit log, oldest first."""
         return self.query("SELECT * FROM audit ORDER BY seq")
+
+    def saved_mappings(self) -> pd.DataFrame:
+        """Column mappings saved per source (name, kind, mapping JSON, who, when)."""
+        return self.query("SELECT * FROM column_mappings ORDER BY name")
+
+    def saved_mapping(self, name: str) -> tuple[str, dict[str, str]] | None:
+        """(kind, mapping) saved under ``name``, or None."""
+        frame = self.query("SELECT kind, mapping FROM column_mappings WHERE name = ?", [name])
+        if frame.empty:
+            return None
+        return frame.iloc[0]["kind"], json.loads(frame.iloc[0]["mapping"])
 
     def meta(self) -> dict[str, str]:
         """Key-value facts about the store, e.g. ``demo``, ``demo_seed``, ``created_at``."""

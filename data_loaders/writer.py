@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
+import json
 import os
 import shutil
 import time
@@ -31,7 +32,13 @@ from data_loaders.contract import (
     validate_flows,
     validate_incidents,
 )
-from data_loaders.errors import BatchNotFoundError, DuplicateBatchError, StoreBusyError
+from data_loaders.errors import (
+    BatchNotFoundError,
+    DuplicateBatchError,
+    Problem,
+    StoreBusyError,
+    ValidationError,
+)
 from data_loaders.migrations import migrate
 from data_loaders.queries import REBUILD_ROLLUP_SQL
 from data_loaders.store import resolve_db_path
@@ -53,6 +60,22 @@ class StoreWriter:
         """Record a fact about the store (``demo``, ``demo_seed``…)."""
         self._con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, str(value)])
         self.changed = True
+
+    def save_mapping(self, name: str, kind: str, mapping: dict[str, str]) -> None:
+        """Save (or replace) a column mapping under a source name, audited."""
+        if not name.strip():
+            raise ValueError("A saved mapping needs a name. Got ''.")
+        self._con.execute(
+            "INSERT OR REPLACE INTO column_mappings VALUES (?, ?, ?, ?, ?)",
+            [
+                name.strip(),
+                kind,
+                json.dumps(mapping, ensure_ascii=False, sort_keys=True),
+                self.user,
+                _now(),
+            ],
+        )
+        self.audit("save_mapping", f"mapping:{name.strip()}", {"kind": kind, "mapping": mapping})
 
     def audit(self, action: str, target: str | None = None, details: dict | None = None) -> int:
         """Append an audit entry in the same transaction as the change it describes."""
@@ -76,23 +99,71 @@ class StoreWriter:
         Raises
         ------
         ValidationError
-            If any row breaks the contract (nothing is written).
+            If any row breaks the contract, or re-sends an ``incident_id`` that an
+            active batch already holds (nothing is written).
         DuplicateBatchError
             If an active batch already loaded a file with this sha256.
         """
         clean = validate_incidents(frame)
-        batch_id = self._new_batch("incidents", clean, file_name, sha256, rows_in_file)
-        self._insert("incidents", INCIDENT_COLUMNS, clean, batch_id)
-        self._incidents_changed = True
-        return batch_id
+        return self.add_rows(
+            "incidents", clean, file_name=file_name, sha256=sha256, rows_in_file=rows_in_file
+        )
 
     def add_flows(
         self, frame: pd.DataFrame, *, file_name: str, sha256: str, rows_in_file: int | None = None
     ) -> int:
         """Validate and append migration flows as one new batch; return the batch id."""
         clean = validate_flows(frame)
-        batch_id = self._new_batch("flows", clean, file_name, sha256, rows_in_file)
-        self._insert("flows", FLOW_COLUMNS, clean, batch_id)
+        return self.add_rows(
+            "flows", clean, file_name=file_name, sha256=sha256, rows_in_file=rows_in_file
+        )
+
+    def add_rows(
+        self, kind: str, rows, *, file_name: str, sha256: str, rows_in_file: int | None = None
+    ) -> int:
+        """Append rows that already passed the contract as one new batch.
+
+        ``rows`` is a validated DataFrame or an Arrow table / RecordBatchReader with
+        exactly the contract columns (the ingest pipeline validates files in DuckDB
+        and streams them here without a pandas copy). The table's own constraints
+        (NOT NULL, counts ≥ 1) still guard the store.
+        """
+        columns = {"incidents": INCIDENT_COLUMNS, "flows": FLOW_COLUMNS}[kind]
+        existing = self.active_batch_with_sha(sha256, kind)
+        if existing is not None:
+            raise DuplicateBatchError(
+                f"{file_name} was already loaded as batch {existing} (same sha256); "
+                "nothing was added. Undo that batch first to load it again.",
+                batch_id=str(existing),
+            )
+        batch_id = int(self._con.execute("SELECT nextval('batch_ids')").fetchall()[0][0])
+        self._insert(kind, columns, rows, batch_id)
+        loaded, first, last = self._con.execute(
+            f"SELECT count(*), min(date), max(date) FROM {kind} WHERE batch_id = ?", [batch_id]
+        ).fetchall()[0]
+        self._con.execute(
+            "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', NULL, NULL)",
+            [
+                batch_id,
+                kind,
+                file_name,
+                sha256,
+                self.user,
+                _now(),
+                int(rows_in_file if rows_in_file is not None else loaded),
+                int(loaded),
+                first,
+                last,
+            ],
+        )
+        if kind == "incidents":
+            self._refuse_resent_incident_ids(batch_id)
+            self._incidents_changed = True
+        self.audit(
+            "load",
+            f"batch:{batch_id}",
+            {"kind": kind, "file_name": file_name, "sha256": sha256, "rows": int(loaded)},
+        )
         return batch_id
 
     def undo(self, batch_id: int) -> dict:
@@ -122,51 +193,40 @@ class StoreWriter:
         self.audit("undo", f"batch:{batch_id}", summary)
         return summary
 
-    def _new_batch(
-        self, kind: str, clean: pd.DataFrame, file_name: str, sha256: str, rows_in_file: int | None
-    ) -> int:
-        existing = self.active_batch_with_sha(sha256, kind)
-        if existing is not None:
-            raise DuplicateBatchError(
-                f"{file_name} was already loaded as batch {existing} (same sha256); "
-                "nothing was added. Undo that batch first to load it again.",
-                batch_id=str(existing),
+    def _refuse_resent_incident_ids(self, batch_id: int) -> None:
+        # Policy (docs/ingest.md): an incident_id already held by an active batch is an
+        # error, never an overwrite or a second copy; undo the old batch to replace it.
+        clashes = self._con.execute(
+            "SELECT n.incident_id, min(o.batch_id) FROM incidents n "
+            "JOIN incidents o ON o.incident_id = n.incident_id AND o.batch_id <> n.batch_id "
+            "WHERE n.batch_id = ? GROUP BY 1 ORDER BY 1 LIMIT 1000",
+            [batch_id],
+        ).fetchall()
+        if clashes:
+            problems = [
+                Problem(
+                    None,
+                    "incident_id",
+                    incident_id,
+                    f"incident_id is already loaded in batch {old}.",
+                    f"Undo batch {old} first to replace it, or remove the row.",
+                )
+                for incident_id, old in clashes
+            ]
+            raise ValidationError(
+                f"{len(problems)} incident_id(s) were loaded before; nothing was written. "
+                f"First: {problems[0]}",
+                problems,
             )
-        batch_id = int(self._con.execute("SELECT nextval('batch_ids')").fetchall()[0][0])
-        dates = clean["date"]
-        first = None if clean.empty else dates.min().date()
-        last = None if clean.empty else dates.max().date()
-        self._con.execute(
-            "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', NULL, NULL)",
-            [
-                batch_id,
-                kind,
-                file_name,
-                sha256,
-                self.user,
-                _now(),
-                int(rows_in_file if rows_in_file is not None else len(clean)),
-                len(clean),
-                first,
-                last,
-            ],
-        )
-        self.audit(
-            "load",
-            f"batch:{batch_id}",
-            {"kind": kind, "file_name": file_name, "sha256": sha256, "rows": len(clean)},
-        )
-        return batch_id
 
-    def _insert(
-        self, table: str, columns: tuple[str, ...], clean: pd.DataFrame, batch_id: int
-    ) -> None:
-        self._con.register("incoming_rows", clean)
+    def _insert(self, table: str, columns: tuple[str, ...], rows, batch_id: int) -> None:
+        self._con.register("incoming_rows", rows)
         try:
             names = ", ".join(columns)
             # Rows stored in date order keep DuckDB's zone maps tight for date filters;
             # most extracts already arrive sorted, and then sorting again is wasted time.
-            order = "" if clean["date"].is_monotonic_increasing else " ORDER BY date"
+            ordered = not isinstance(rows, pd.DataFrame) or rows["date"].is_monotonic_increasing
+            order = "" if ordered else " ORDER BY date"
             self._con.execute(
                 f"INSERT INTO {table} (batch_id, {names}) "
                 f"SELECT {int(batch_id)}, {names} FROM incoming_rows{order}"

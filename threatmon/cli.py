@@ -13,12 +13,15 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from data_loaders.errors import ThreatmonError
 
 EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
 EXIT_ERROR = 2
 
 
@@ -58,6 +61,94 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace a store that does not hold demo data"
     )
     demo.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    ingest = commands.add_parser(
+        "ingest", help="validate and load CSV/XLSX/Parquet files (each all-or-nothing)"
+    )
+    ingest.add_argument("files", nargs="+", metavar="FILE")
+    _add_db(ingest)
+    ingest.add_argument(
+        "--kind",
+        choices=("incidents", "flows"),
+        default="incidents",
+        help="what the files hold (default incidents)",
+    )
+    ingest.add_argument(
+        "--map",
+        dest="mapping",
+        default=None,
+        metavar="SRC=DST,...",
+        help="map file columns to contract columns; DST '-' ignores a column",
+    )
+    ingest.add_argument(
+        "--source",
+        default=None,
+        metavar="NAME",
+        help="reuse the column mapping saved under NAME (--map entries win)",
+    )
+    ingest.add_argument(
+        "--save-mapping",
+        action="store_true",
+        help="save the effective --map under --source NAME for later loads",
+    )
+    ingest.add_argument("--sheet", default=None, help="XLSX sheet to read (default: the first)")
+    ingest.add_argument(
+        "--max-mb",
+        type=float,
+        default=100.0,
+        help="refuse files larger than this many MB (default 100)",
+    )
+    ingest.add_argument(
+        "--dry-run", action="store_true", help="validate and report only; write nothing"
+    )
+    ingest.add_argument("--json", action="store_true", help="print one JSON object per file")
+    ingest.add_argument("--user", default=None, help="who loads (default: the OS user)")
+
+    export = commands.add_parser("export", help="write incidents or monthly counts to CSV/XLSX")
+    _add_db(export)
+    export.add_argument(
+        "--level",
+        choices=("incidents", "aggregate"),
+        required=True,
+        help="stored incident rows, or monthly counts by region and crime type",
+    )
+    export.add_argument(
+        "--format",
+        dest="fmt",
+        choices=("csv", "xlsx"),
+        default="csv",
+        help="file format (default csv)",
+    )
+    export.add_argument(
+        "--out", default=None, metavar="PATH", help="output file (default: standard output for CSV)"
+    )
+    export.add_argument(
+        "--country",
+        action="append",
+        default=[],
+        metavar="ISO2",
+        help="filter: country (repeatable)",
+    )
+    export.add_argument(
+        "--region",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="filter: ISO 3166-2 region (repeatable)",
+    )
+    export.add_argument(
+        "--crime-type",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="filter: crime-type key (repeatable)",
+    )
+    export.add_argument(
+        "--from", dest="start", default=None, metavar="YYYY-MM-DD", help="filter: first day"
+    )
+    export.add_argument(
+        "--to", dest="end", default=None, metavar="YYYY-MM-DD", help="filter: last day"
+    )
 
     batches = commands.add_parser("batches", help="list the loads in the store")
     _add_db(batches)
@@ -115,6 +206,120 @@ def _cmd_demo(args) -> int:
         for key, value in summary.items():
             if key != "db":
                 print(f"  {key}: {value}")
+    return EXIT_OK
+
+
+def _print_ingest(result, as_json: bool) -> None:
+    from data_loaders.ingest import problem_json
+
+    if as_json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, default=str))
+        return
+    details = [f"{result.rows_in_file:,} rows"] if result.format else []
+    details += [
+        f"{k} {v}"
+        for k, v in (
+            ("format", result.format),
+            ("encoding", result.encoding),
+            ("delimiter", repr(result.delimiter) if result.delimiter else None),
+            ("sheet", result.sheet),
+            ("dates", result.date_format),
+        )
+        if v
+    ]
+    print(f"{result.file_name}: {result.status}" + (f" ({', '.join(details)})" if details else ""))
+    print(f"  {result.message}")
+    if result.ignored_columns:
+        print(f"  ignored columns: {', '.join(result.ignored_columns)}")
+    for problem in result.problems[:50]:
+        item = problem_json(problem)
+        where = f"line {item['row']}" if item["row"] is not None else "file"
+        text = f"  - {where}, column {item['column']!r}: {item['reason']}"
+        if item["value"] is not None:
+            text += f" Got {item['value']!r}."
+        if item["suggestion"]:
+            text += f" {item['suggestion']}"
+        print(text)
+    if result.problem_count > 50:
+        print(f"  … {result.problem_count - 50:,} more (use --json for all listed problems).")
+
+
+def _cmd_ingest(args) -> int:
+    from data_loaders.ingest import IngestOptions, ingest_file
+    from data_loaders.mapping import parse_map_option
+    from data_loaders.readers import ReadLimits
+    from data_loaders.store import Store
+    from data_loaders.writer import write_session
+
+    store = Store(args.db)
+    try:
+        explicit = parse_map_option(args.mapping) if args.mapping else {}
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.save_mapping and not args.source:
+        print("error: --save-mapping needs --source NAME.", file=sys.stderr)
+        return EXIT_USAGE
+    mapping = dict(explicit)
+    if args.source and store.exists():
+        saved = store.saved_mapping(args.source)
+        if saved is not None:
+            kind, saved_mapping = saved
+            if kind != args.kind:
+                print(
+                    f"error: the mapping saved as {args.source!r} is for {kind}, not {args.kind}.",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
+            mapping = {**saved_mapping, **explicit}
+    options = IngestOptions(
+        kind=args.kind,
+        mapping=mapping or None,
+        sheet=args.sheet,
+        limits=ReadLimits(max_bytes=int(args.max_mb * 1024 * 1024)),
+    )
+    user = args.user or _default_user()
+    worst = EXIT_OK
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            print(f"error: {name}: no such file.", file=sys.stderr)
+            worst = max(worst, EXIT_USAGE)
+            continue
+        result = ingest_file(path, user=user, db=args.db, options=options, dry_run=args.dry_run)
+        _print_ingest(result, args.json)
+        if not result.ok:
+            worst = max(worst, EXIT_REJECTED)
+    if args.save_mapping and worst == EXIT_OK and mapping:
+        with write_session(store.path, user=user) as writer:
+            writer.save_mapping(args.source, args.kind, mapping)
+        if not args.json:
+            print(f"Saved the column mapping as {args.source!r}.")
+    return worst
+
+
+def _cmd_export(args) -> int:
+    from data_loaders.export import export_bytes
+    from data_loaders.filters import Filters
+    from data_loaders.store import Store
+
+    filters = Filters(
+        countries=args.country,
+        regions=args.region,
+        crime_types=args.crime_type,
+        start=args.start,
+        end=args.end,
+    )
+    if args.fmt == "xlsx" and not args.out:
+        print("error: --format xlsx needs --out PATH.", file=sys.stderr)
+        return EXIT_USAGE
+    payload = export_bytes(Store(args.db), args.level, args.fmt, filters)
+    if args.out:
+        Path(args.out).write_bytes(payload)
+        print(f"Wrote {args.out} ({len(payload):,} bytes).", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
     return EXIT_OK
 
 
@@ -192,6 +397,8 @@ def _cmd_info(args) -> int:
 
 COMMANDS = {
     "demo": _cmd_demo,
+    "ingest": _cmd_ingest,
+    "export": _cmd_export,
     "batches": _cmd_batches,
     "undo": _cmd_undo,
     "migrate": _cmd_migrate,

@@ -187,3 +187,20 @@ def test_flows_batch(tmp_path):
         batch = writer.add_flows(flows, file_name="flows.csv", sha256=SHA_A)
     batches = Store(tmp_path / "f.duckdb").batches()
     assert batches.loc[0, ["batch_id", "kind", "rows_loaded"]].tolist() == [batch, "flows", 1]
+
+
+def test_a_resent_incident_id_rejects_the_whole_load(store, incidents_few):
+    with write_session(store.path, user="ana") as writer:
+        writer.add_incidents(
+            incidents_few.assign(incident_id=["A", "B", "C"]), file_name="ids.csv", sha256=SHA_B
+        )
+    version = store.version
+    again = incidents_few.assign(incident_id=["X", "B", "Y"])
+    with pytest.raises(ValidationError) as caught, write_session(store.path, user="ana") as w:
+        w.add_incidents(again, file_name="ids-2.csv", sha256="f" * 64)
+    assert str(caught.value) == (
+        "1 incident_id(s) were loaded before; nothing was written. First: column "
+        "'incident_id': incident_id is already loaded in batch 2. Got 'B'. Undo batch 2 "
+        "first to replace it, or remove the row."
+    )
+    assert store.version == version

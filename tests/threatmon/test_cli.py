@@ -76,5 +76,5 @@ def test_missing_store_is_an_error_not_a_traceback(tmp_path, capsys):
 def test_migrate_creates_an_empty_store(tmp_path, capsys):
     path = tmp_path / "new.duckdb"
     assert main(["migrate", "--db", str(path)]) == 0
-    assert "is at schema version 1" in capsys.readouterr().out
+    assert "is at schema version 2" in capsys.readouterr().out
     assert Store(path).coverage()["records"] == 0

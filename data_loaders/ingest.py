@@ -1,0 +1,304 @@
+"""File ingest: read, map, normalise, validate in one pass, then load all rows or none.
+
+The heavy lifting happens in an in-memory DuckDB: the reader puts the file's cells
+(as text, with their line numbers) into a table; normalisation resolves each
+column's *distinct* values in Python (a 10M-row file has a few hundred distinct
+region names) into small lookup tables; one join builds the typed rows and a few
+queries list every problem with its line, column, value, reason and suggestion.
+A clean file is streamed to the store as Arrow batches inside one write session,
+so a rejected or interrupted load changes nothing. The CLI and the Upload page
+both call :func:`ingest_file`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from data_loaders.errors import DuplicateBatchError, Problem, ThreatmonError, ValidationError
+from data_loaders.mapping import contract_columns, map_columns
+from data_loaders.readers import ReadLimits, read_table
+from data_loaders.staging import Staging
+from data_loaders.store import Store, resolve_db_path
+from data_loaders.writer import write_session
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """How to read one file. ``mapping`` is file header → contract column (or ``"-"``)."""
+
+    kind: str = "incidents"
+    mapping: dict[str, str] | None = None
+    sheet: str | None = None
+    limits: ReadLimits = field(default_factory=ReadLimits)
+    max_problems: int = 10_000
+    preview_rows: int = 100
+
+    def __post_init__(self) -> None:
+        contract_columns(self.kind)
+        if self.max_problems < 1:
+            raise ValueError(f"`max_problems` must be at least 1. Got {self.max_problems}.")
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What happened to one file; ``to_json()`` is the CLI's ``--json`` object."""
+
+    file_name: str
+    kind: str
+    status: str  # "loaded", "valid" (dry run), "rejected" or "duplicate"
+    sha256: str
+    rows_in_file: int = 0
+    rows_loaded: int = 0
+    batch_id: int | None = None
+    format: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    date_format: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    ignored_columns: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    problem_count: int = 0
+    preview: pd.DataFrame | None = None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True unless the file was rejected."""
+        return self.status != "rejected"
+
+    def to_json(self) -> dict:
+        """The documented JSON object of ``threatmon ingest --json``."""
+        return {
+            "file": self.file_name,
+            "kind": self.kind,
+            "status": self.status,
+            "batch_id": self.batch_id,
+            "rows_in_file": self.rows_in_file,
+            "rows_loaded": self.rows_loaded,
+            "format": self.format,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "sheet": self.sheet,
+            "date_format": self.date_format,
+            "sha256": self.sha256,
+            "columns": self.columns,
+            "ignored_columns": list(self.ignored_columns),
+            "problem_count": self.problem_count,
+            "problems": [problem_json(p) for p in self.problems],
+            "message": self.message,
+        }
+
+
+def problem_json(problem: Problem) -> dict:
+    """A problem as the JSON object the CLI and the report download use."""
+    value = problem.value
+    if isinstance(value, dt.date | pd.Timestamp):
+        value = value.isoformat()
+    return {
+        "row": problem.row,
+        "column": problem.column,
+        "value": value,
+        "reason": problem.reason,
+        "suggestion": problem.suggestion,
+    }
+
+
+def problems_frame(problems) -> pd.DataFrame:
+    """Problems as a table (row, column, value, reason, suggestion) for display and download."""
+    return pd.DataFrame(
+        [problem_json(p) for p in problems],
+        columns=["row", "column", "value", "reason", "suggestion"],
+    )
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read in chunks (the batch's identity)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def ingest_file(
+    path: str | Path,
+    *,
+    user: str,
+    db: str | Path | None = None,
+    file_name: str | None = None,
+    options: IngestOptions | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Validate one file and, unless ``dry_run``, load it as one batch.
+
+    Parameters
+    ----------
+    path : path-like
+        The file on disk (the Upload page writes the upload to a temporary file).
+    user : str
+        Recorded in the batch and the audit log.
+    db : path-like, optional
+        The store (default ``$THREATMON_DB`` or ``data/threatmon.duckdb``).
+    file_name : str, optional
+        The name to report and record (default: the path's name).
+    options : IngestOptions, optional
+    dry_run : bool
+        Validate and preview only; the store is not touched (status ``"valid"``).
+    progress : callable, optional
+        Called with (fraction done, what is happening) between stages.
+
+    Returns
+    -------
+    IngestResult
+        ``status`` is ``"loaded"``, ``"valid"``, ``"duplicate"`` (the same bytes are
+        already loaded: nothing added) or ``"rejected"`` (nothing written; see
+        ``problems``). Errors that are not about the file (store busy or broken)
+        are raised.
+    """
+    path = Path(path)
+    options = options or IngestOptions()
+    file_name = file_name or path.name
+    report = progress or (lambda fraction, message: None)
+    report(0.0, "Checking the file")
+    sha = file_sha256(path)
+    base = {"file_name": file_name, "kind": options.kind, "sha256": sha}
+    store = Store(resolve_db_path(db))
+    if not dry_run:
+        duplicate = _already_loaded(store, sha, options.kind)
+        if duplicate is not None:
+            return IngestResult(
+                **base,
+                status="duplicate",
+                batch_id=duplicate,
+                message=_duplicate_message(file_name, duplicate),
+            )
+    with tempfile.TemporaryDirectory(prefix="threatmon-ingest-") as scratch:
+        con = duckdb.connect(":memory:")
+        try:
+            # Large files spill to disk instead of exhausting memory (target: ≤ 2 GB).
+            con.execute(f"SET temp_directory = '{scratch}'")
+            con.execute("SET memory_limit = '1500MB'")
+            report(0.05, "Reading the file")
+            try:
+                raw = read_table(
+                    con, path, file_name=file_name, sheet=options.sheet, limits=options.limits
+                )
+            except ValidationError as error:
+                # A file-level refusal (wrong type, too large…) is one problem of the file.
+                problems = error.problems or (Problem(None, None, None, str(error)),)
+                return _rejected(base, problems, None)
+            base.update(
+                format=raw.format,
+                encoding=raw.encoding,
+                delimiter=raw.delimiter,
+                sheet=raw.sheet,
+                rows_in_file=raw.rows,
+            )
+            mapping = map_columns(raw.columns, options.kind, options.mapping)
+            base.update(columns=mapping.columns, ignored_columns=mapping.ignored)
+            if mapping.problems:
+                return _rejected(
+                    base, mapping.problems, "The file's columns do not match the contract."
+                )
+            report(0.35, "Normalising values")
+            staging = Staging(
+                con, raw, mapping, kind=options.kind, max_problems=options.max_problems
+            )
+            date_format = staging.build()
+            base.update(date_format=date_format)
+            report(0.6, "Validating rows")
+            problems, total = staging.problems(store if store.exists() else None)
+            preview = staging.preview(options.preview_rows)
+            if problems:
+                return _rejected(base, problems, None, total=total, preview=preview)
+            if dry_run:
+                return IngestResult(
+                    **base,
+                    status="valid",
+                    preview=preview,
+                    message=f"{raw.rows:,} rows are valid; nothing was written (dry run).",
+                )
+            report(0.75, "Writing to the store")
+            try:
+                with write_session(store.path, user=user) as writer:
+                    batch_id = writer.add_rows(
+                        options.kind,
+                        staging.arrow_stream(),
+                        file_name=file_name,
+                        sha256=sha,
+                        rows_in_file=raw.rows,
+                    )
+            except DuplicateBatchError as error:
+                return IngestResult(
+                    **base, status="duplicate", batch_id=int(error.batch_id), message=str(error)
+                )
+            except ValidationError as error:
+                return _rejected(base, error.problems, str(error), preview=preview)
+            report(1.0, "Loaded")
+            return IngestResult(
+                **base,
+                status="loaded",
+                batch_id=batch_id,
+                rows_loaded=raw.rows,
+                preview=preview,
+                message=f"Loaded {raw.rows:,} rows as batch {batch_id}.",
+            )
+        finally:
+            con.close()
+
+
+def _already_loaded(store: Store, sha: str, kind: str) -> int | None:
+    if not store.exists():
+        return None
+    try:
+        found = store.query(
+            "SELECT batch_id FROM batches WHERE sha256 = ? AND kind = ? AND status = 'active' "
+            "ORDER BY batch_id LIMIT 1",
+            [sha, kind],
+        )
+    except ThreatmonError:
+        return None
+    return None if found.empty else int(found.iloc[0, 0])
+
+
+def _duplicate_message(file_name: str, batch_id: int) -> str:
+    return (
+        f"{file_name} was already loaded as batch {batch_id} (same sha256); nothing was "
+        "added. Undo that batch first to load it again."
+    )
+
+
+def _rejected(
+    base: dict,
+    problems,
+    message: str | None,
+    *,
+    total: int | None = None,
+    preview: pd.DataFrame | None = None,
+) -> IngestResult:
+    problems = tuple(problems)
+    total = len(problems) if total is None else total
+    noun = "problem" if total == 1 else "problems"
+    text = f"Rejected: {total:,} {noun}; nothing was written."
+    if message and not message.startswith(str(total)):
+        text += f" {message}"
+    return IngestResult(
+        **base,
+        status="rejected",
+        problems=problems,
+        problem_count=total,
+        preview=preview,
+        message=text,
+    )

@@ -1,0 +1,274 @@
+"""Downloadable upload templates and the column reference they share with ``docs/ingest.md``.
+
+A template holds the contract's columns in contract order and two example rows
+that pass validation, so an analyst can start from a file the store accepts. The
+XLSX template adds the registries a file refers to (crime types, regions,
+crossing points) and a README sheet with one line per column. Every cell is
+written formula-safe (:func:`data_loaders.export.neutralise_formulas`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+
+from data_loaders.crime_types import CRIME_TYPES
+from data_loaders.crossing_points import load_crossing_points
+from data_loaders.export import neutralise_formulas, to_csv_bytes
+from data_loaders.mapping import SYNONYMS, contract_columns
+from data_loaders.regions import load_regions
+
+REFERENCE_SHEETS: tuple[str, ...] = ("crime_types", "regions", "crossing_points", "README")
+"""The sheets after the data sheet in every XLSX template, in order."""
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_DATE_FORMATS = (
+    "ISO 2026-01-31 (a time of day is dropped), 31.01.2026, 31/01/2026 or 01/31/2026 "
+    "(one order per file), or an Excel date"
+)
+
+
+def _whole(minimum: int) -> str:
+    return f"whole number ≥ {minimum} (1 234 is fine; 1.5 and <5 are not)"
+
+
+@dataclass(frozen=True)
+class ColumnDoc:
+    """What one contract column means and which values it accepts."""
+
+    name: str
+    required: str
+    meaning: str
+    formats: str
+
+
+_INCIDENT_DOCS: tuple[ColumnDoc, ...] = (
+    ColumnDoc("date", "yes", "Day the incident happened (or was recorded).", _DATE_FORMATS),
+    ColumnDoc(
+        "country",
+        "yes, unless every region is an ISO 3166-2 code",
+        "Country of the region.",
+        "ISO 3166-1 alpha-2 code (MD, UA, RO, …) or the name in EN/RO/UK/RU",
+    ),
+    ColumnDoc(
+        "region_code",
+        "yes",
+        "First-level region (raion, oblast, județ, voivodeship, …) where it happened.",
+        "ISO 3166-2 code (MD-CU) or the region's name in EN/RO/UK/RU (Chișinău, Кишинів); "
+        "see the sheet regions",
+    ),
+    ColumnDoc(
+        "crime_type",
+        "yes",
+        "Category of the offence.",
+        "key (migrant_smuggling), English label or a synonym; see the sheet crime_types",
+    ),
+    ColumnDoc(
+        "count",
+        "yes",
+        "Number of incidents this row stands for (1 for a single case).",
+        _whole(1),
+    ),
+    ColumnDoc(
+        "crossing_point",
+        "no",
+        "Border crossing point involved, if any.",
+        "crossing-point id (MD-RO-LEUSENI); see the sheet crossing_points",
+    ),
+    ColumnDoc(
+        "latitude",
+        "no",
+        "Where it happened, WGS 84.",
+        "decimal degrees −90…90; a decimal comma is accepted",
+    ),
+    ColumnDoc(
+        "longitude",
+        "no",
+        "Where it happened, WGS 84.",
+        "decimal degrees −180…180; a decimal comma is accepted",
+    ),
+    ColumnDoc("victims", "no", "Number of victims.", _whole(0)),
+    ColumnDoc("suspects", "no", "Number of suspects.", _whole(0)),
+    ColumnDoc("source", "no", "Reporting agency or system.", "free text"),
+    ColumnDoc(
+        "incident_id",
+        "no",
+        "The incident's id in the source system.",
+        "free text; unique in the file and not held by an active batch",
+    ),
+)
+
+_FLOW_DOCS: tuple[ColumnDoc, ...] = (
+    ColumnDoc("date", "yes", "Day of the border crossings.", _DATE_FORMATS),
+    ColumnDoc(
+        "country",
+        "yes",
+        "Country people arrived in.",
+        "ISO 3166-1 alpha-2 code (MD, RO, PL, …) or the name in EN/RO/UK/RU",
+    ),
+    ColumnDoc(
+        "arrivals",
+        "yes",
+        "Border crossings from Ukraine into the country that day.",
+        _whole(0),
+    ),
+    ColumnDoc(
+        "crossing_point",
+        "no",
+        "Crossing point the figures are for; leave it empty for a national total.",
+        "crossing-point id (MD-UA-PALANCA); see the sheet crossing_points",
+    ),
+    ColumnDoc("departures", "no", "Crossings back towards Ukraine that day.", _whole(0)),
+)
+
+
+def column_docs(kind: str) -> tuple[ColumnDoc, ...]:
+    """The documentation of every contract column of ``kind``, in contract order."""
+    required, optional = contract_columns(kind)
+    docs = _INCIDENT_DOCS if kind == "incidents" else _FLOW_DOCS
+    if tuple(d.name for d in docs) != required + optional:  # the contract grew
+        raise RuntimeError(f"The column documentation of {kind} is out of date with the contract.")
+    return docs
+
+
+def readme_frame(kind: str) -> pd.DataFrame:
+    """One row per contract column: name, required, meaning, accepted formats, synonyms."""
+    return pd.DataFrame(
+        {
+            "column": [d.name for d in column_docs(kind)],
+            "required": [d.required for d in column_docs(kind)],
+            "meaning": [d.meaning for d in column_docs(kind)],
+            "accepted formats": [d.formats for d in column_docs(kind)],
+            "other accepted headers": [
+                ", ".join(SYNONYMS.get(d.name, ())) for d in column_docs(kind)
+            ],
+        }
+    )
+
+
+def columns_markdown(kind: str) -> str:
+    """The column table of ``docs/ingest.md`` for ``kind`` (the docs test compares them)."""
+    lines = [
+        "| column | required | meaning | accepted values | other accepted headers |",
+        "|---|---|---|---|---|",
+    ]
+    for row in readme_frame(kind).itertuples(index=False):
+        cells = [f"`{row.column}`", row.required, row.meaning, row[3], row[4]]
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def example_frame(kind: str) -> pd.DataFrame:
+    """Two example rows of ``kind`` that pass validation, in contract columns."""
+    required, optional = contract_columns(kind)
+    if kind == "incidents":
+        frame = pd.DataFrame(
+            {
+                "date": [dt.date(2026, 1, 15), dt.date(2026, 2, 3)],
+                "country": ["MD", "UA"],
+                "region_code": ["MD-HI", "UA-51"],
+                "crime_type": ["migrant_smuggling", "human_trafficking"],
+                "count": [1, 2],
+                "crossing_point": ["MD-RO-LEUSENI", None],
+                "latitude": [46.788, None],
+                "longitude": [28.162, None],
+                "victims": pd.array([None, 3], dtype="Int64"),
+                "suspects": pd.array([2, 1], dtype="Int64"),
+                "source": ["Border Police", "National Police"],
+                "incident_id": ["EXAMPLE-0001", "EXAMPLE-0002"],
+            }
+        )
+    else:
+        frame = pd.DataFrame(
+            {
+                "date": [dt.date(2026, 1, 15), dt.date(2026, 1, 15)],
+                "country": ["MD", "MD"],
+                "arrivals": [1520, 640],
+                "crossing_point": ["MD-UA-PALANCA", "MD-UA-OTACI"],
+                "departures": pd.array([1310, None], dtype="Int64"),
+            }
+        )
+    return frame[list(required + optional)]
+
+
+def _csv_frame(kind: str) -> pd.DataFrame:
+    frame = example_frame(kind)
+    frame["date"] = [d.isoformat() for d in frame["date"]]
+    return frame
+
+
+def template_csv(kind: str) -> bytes:
+    """The CSV template of ``kind``: UTF-8 with BOM, contract header and two example rows."""
+    return to_csv_bytes(_csv_frame(kind))
+
+
+def crime_types_frame() -> pd.DataFrame:
+    """The crime-type registry as a sheet: key, label, ICCS code, sensitive, synonyms."""
+    return pd.DataFrame(
+        {
+            "key": [ct.key for ct in CRIME_TYPES],
+            "label": [ct.label for ct in CRIME_TYPES],
+            "ICCS code": [ct.iccs for ct in CRIME_TYPES],
+            "ICCS category": [ct.iccs_label for ct in CRIME_TYPES],
+            "sensitive": ["yes" if ct.sensitive else "no" for ct in CRIME_TYPES],
+            "synonyms": ["; ".join(ct.synonyms) for ct in CRIME_TYPES],
+        }
+    )
+
+
+def regions_frame() -> pd.DataFrame:
+    """The region registry as a sheet: region_code, country, name_en, name_local, type."""
+    return load_regions()[["region_code", "country", "name_en", "name_local", "type"]]
+
+
+def crossing_points_frame() -> pd.DataFrame:
+    """The crossing-point registry as a sheet: id, names, the two countries, type."""
+    frame = load_crossing_points()
+    return frame[["crossing_point_id", "name_en", "name_local", "country_a", "country_b", "type"]]
+
+
+def template_xlsx(kind: str) -> bytes:
+    """The XLSX template of ``kind``.
+
+    Sheets: ``incidents`` or ``flows`` (header and two example rows; dates as Excel
+    date cells), then ``crime_types``, ``regions``, ``crossing_points`` and ``README``.
+    The data sheet comes first, so a filled-in template loads without ``--sheet``.
+    """
+    contract_columns(kind)
+    sheets = {
+        kind: example_frame(kind),
+        "crime_types": crime_types_frame(),
+        "regions": regions_frame(),
+        "crossing_points": crossing_points_frame(),
+        "README": readme_frame(kind),
+    }
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl", date_format="YYYY-MM-DD") as writer:
+        for name, frame in sheets.items():
+            neutralise_formulas(frame).to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            sheet.freeze_panes = "A2"
+            for column, header in zip(sheet.iter_cols(max_row=1), frame.columns, strict=True):
+                width = max([len(str(header)), *(len(str(v)) for v in frame[header].head(50))])
+                sheet.column_dimensions[column[0].column_letter].width = min(width + 2, 60)
+    return buffer.getvalue()
+
+
+__all__ = [
+    "REFERENCE_SHEETS",
+    "XLSX_MIME",
+    "ColumnDoc",
+    "column_docs",
+    "columns_markdown",
+    "crime_types_frame",
+    "crossing_points_frame",
+    "example_frame",
+    "readme_frame",
+    "regions_frame",
+    "template_csv",
+    "template_xlsx",
+]

@@ -1,0 +1,120 @@
+"""Column mapping: synonyms in four languages, explicit maps, and honest refusals."""
+
+import pytest
+
+from data_loaders.errors import Problem
+from data_loaders.mapping import fold_header, map_columns, parse_map_option
+
+
+def test_canonical_and_synonym_headers_in_several_languages():
+    headers = ["Data", "Țara", "Raion", "Tip infractiune", "Număr", "Notes"]
+    mapping = map_columns(headers, "incidents")
+    assert mapping.columns == {
+        "Data": "date",
+        "Țara": "country",
+        "Raion": "region_code",
+        "Tip infractiune": "crime_type",
+        "Număr": "count",
+    }
+    assert mapping.ignored == ("Notes",)
+    assert mapping.problems == ()
+
+
+def test_cyrillic_headers():
+    mapping = map_columns(["Дата", "Область", "Вид злочину", "Кількість"], "incidents")
+    assert mapping.canonical == {
+        "date": "Дата",
+        "region_code": "Область",
+        "crime_type": "Вид злочину",
+        "count": "Кількість",
+    }
+
+
+def test_country_may_be_left_to_the_region():
+    assert map_columns(["date", "region_code", "crime_type", "count"], "incidents").problems == ()
+
+
+def test_explicit_map_wins_and_can_ignore():
+    mapping = map_columns(
+        ["When", "Where", "What", "How many", "id"],
+        "incidents",
+        {
+            "When": "date",
+            "Where": "region_code",
+            "What": "crime_type",
+            "How many": "count",
+            "id": "-",
+        },
+    )
+    assert mapping.columns == {
+        "When": "date",
+        "Where": "region_code",
+        "What": "crime_type",
+        "How many": "count",
+    }
+    assert mapping.ignored == ("id",)
+
+
+def test_missing_required_column_points_at_unrecognised_ones():
+    mapping = map_columns(["date", "region", "crime", "Nr. cazuri"], "incidents")
+    assert mapping.problems == (
+        Problem(
+            None,
+            "count",
+            None,
+            "Required column 'count' is missing.",
+            "Map one of the unrecognised columns ('Nr. cazuri') with --map \"COLUMN=count\".",
+        ),
+    )
+
+
+def test_misspelt_contract_column_is_an_error_not_silently_ignored():
+    mapping = map_columns(["date", "region", "crime", "count", "victms"], "incidents")
+    assert mapping.problems == (
+        Problem(
+            None,
+            "victms",
+            None,
+            "Column 'victms' looks like 'victims' but does not match it.",
+            'Rename it to victims, or map it with --map "victms=victims" (or '
+            '"victms=-" to ignore it).',
+        ),
+    )
+
+
+def test_two_columns_for_one_target():
+    mapping = map_columns(["date", "region", "raion", "crime", "count"], "incidents")
+    assert [p.reason for p in mapping.problems] == [
+        "Columns 'region', 'raion' all map to 'region_code'; keep one, or map the others to '-'."
+    ]
+
+
+def test_bad_explicit_entries():
+    mapping = map_columns(
+        ["date", "region", "crime", "count"], "incidents", {"colour": "date", "region": "province"}
+    )
+    reasons = [p.reason for p in mapping.problems]
+    assert reasons[0].startswith("--map names a column that is not in the file. File columns:")
+    assert reasons[1].startswith("Cannot map to 'province': not a column of incidents.")
+
+
+def test_flows_columns():
+    mapping = map_columns(["date", "country", "entries", "exits", "checkpoint"], "flows")
+    assert mapping.canonical == {
+        "date": "date",
+        "country": "country",
+        "arrivals": "entries",
+        "departures": "exits",
+        "crossing_point": "checkpoint",
+    }
+
+
+def test_parse_map_option():
+    assert parse_map_option("Raion=region_code, Notes=-") == {"Raion": "region_code", "Notes": "-"}
+    with pytest.raises(ValueError, match="--map entries look like SOURCE=TARGET. Got 'Raion'."):
+        parse_map_option("Raion")
+
+
+def test_fold_header():
+    assert fold_header("\ufeffNr. de  cazuri") == "nr de cazuri"
+    assert fold_header("Județ") == fold_header("judet")

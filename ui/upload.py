@@ -1,0 +1,410 @@
+"""The Upload page's Streamlit-side helpers: temporary files, validation state, display frames.
+
+The page validates an upload once per (file, kind, sheet, mapping) and keeps only
+the small :class:`~data_loaders.ingest.IngestResult` in ``st.session_state``; the
+file's bytes stay in Streamlit's uploader. Each call into
+:func:`~data_loaders.ingest.ingest_file` writes them to a private temporary
+directory that is removed when the call returns, so no upload is left on disk.
+:func:`validate_bytes` and :func:`commit_bytes` take plain ``(bytes, name)`` and
+are what the tests call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import BinaryIO
+
+import pandas as pd
+import streamlit as st
+
+from data_loaders.errors import ThreatmonError
+from data_loaders.export import to_csv_bytes
+from data_loaders.ingest import IngestOptions, IngestResult, Progress, ingest_file, problems_frame
+from data_loaders.mapping import IGNORE, contract_columns, map_columns
+from data_loaders.store import Store
+from data_loaders.writer import write_session
+
+# Widget and state keys (st.session_state).
+KEY_KIND = "upload_kind"
+KEY_USER = "upload_user"
+KEY_SOURCE = "upload_source"
+KEY_NEW_SOURCE = "upload_new_source"
+KEY_SHEET = "upload_sheet"
+KEY_FILE = "upload_file"
+KEY_SAVE = "upload_save_mapping"
+KEY_UNDO_BATCH = "upload_undo_batch"
+KEY_UNDO_CONFIRM = "upload_undo_confirm"
+_VALIDATION = "upload_validation"
+_FORM_MAPPING = "upload_form_mapping"
+_OUTCOME = "upload_outcome"
+_UNDO_OUTCOME = "upload_undo_outcome"
+
+KINDS: dict[str, str] = {"incidents": "Incidents", "flows": "Migration flows"}
+NO_SOURCE = "(no saved mapping)"
+NEW_SOURCE = "New source…"
+UPLOAD_TYPES = ("csv", "txt", "tsv", "xlsx", "parquet")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~=^&\"'])")
+
+
+def default_user() -> str:
+    """The OS user, until accounts exist (a later issue)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def escape_markdown(text: object) -> str:
+    """``text`` with every Markdown (and Streamlit directive) character backslash-escaped.
+
+    Everything that comes from a file (names, headers, values, messages that quote
+    them) goes through this before ``st.markdown``-like calls, so a header such as
+    ``[click](http://x)`` or ``:red[alarm]`` shows as typed.
+
+    >>> escape_markdown("a_b [x](y) :red[z]")
+    'a\\\\_b \\\\[x\\\\]\\\\(y\\\\) \\\\:red\\\\[z\\\\]'
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+# -- running the ingest ------------------------------------------------------------------------
+
+
+def _suffix(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    return suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""
+
+
+def _run(
+    data: bytes | BinaryIO,
+    name: str,
+    *,
+    options: IngestOptions,
+    user: str,
+    db: str | Path | None,
+    dry_run: bool,
+    progress: Progress | None,
+) -> IngestResult:
+    with tempfile.TemporaryDirectory(prefix="threatmon-upload-") as folder:
+        # The upload's name is only reported; the path is ours, so a name like
+        # "../../x.csv" cannot place the file anywhere.
+        path = Path(folder) / f"upload{_suffix(name)}"
+        with open(path, "wb") as handle:
+            if isinstance(data, bytes | bytearray | memoryview):
+                handle.write(data)
+            else:
+                data.seek(0)
+                shutil.copyfileobj(data, handle, 1 << 20)
+        return ingest_file(
+            path,
+            user=user,
+            db=db,
+            file_name=name,
+            options=options,
+            dry_run=dry_run,
+            progress=progress,
+        )
+
+
+def validate_bytes(
+    data: bytes | BinaryIO,
+    name: str,
+    *,
+    options: IngestOptions,
+    user: str,
+    db: str | Path | None = None,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Dry-run one upload: read, map, normalise and validate; the store is not touched."""
+    return _run(data, name, options=options, user=user, db=db, dry_run=True, progress=progress)
+
+
+def commit_bytes(
+    data: bytes | BinaryIO,
+    name: str,
+    *,
+    options: IngestOptions,
+    user: str,
+    db: str | Path | None = None,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Validate again and load one upload as a batch (status loaded, duplicate or rejected)."""
+    return _run(data, name, options=options, user=user, db=db, dry_run=False, progress=progress)
+
+
+@contextlib.contextmanager
+def progress_status(label: str) -> Iterator[Progress]:
+    """An ``st.status`` box with a progress bar; yields the callback that feeds the bar."""
+    with st.status(label, expanded=True) as status:
+        bar = st.progress(0.0, text="Starting")
+
+        def report(fraction: float, message: str) -> None:
+            bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
+
+        yield report
+        bar.progress(1.0, text="Done")
+        status.update(label=f"{label} done", state="complete", expanded=False)
+
+
+# -- session state -----------------------------------------------------------------------------
+
+
+def validation_key(
+    file_id: str, kind: str, sheet: str | None, mapping: Mapping[str, str] | None
+) -> str:
+    """What a validation depends on besides the bytes (the uploader's file id stands for them)."""
+    return json.dumps([file_id, kind, sheet or "", dict(mapping or {})], sort_keys=True)
+
+
+def current_validation(key: str) -> IngestResult | None:
+    """The remembered dry-run result for ``key``, if this session validated it already."""
+    held = st.session_state.get(_VALIDATION)
+    return held["result"] if held and held["key"] == key else None
+
+
+def remember_validation(key: str, result: IngestResult) -> None:
+    """Keep the dry-run result of the current upload (and forget any earlier one)."""
+    st.session_state[_VALIDATION] = {"key": key, "result": result}
+
+
+def forget_upload() -> None:
+    """The uploader was cleared: drop its validation, mapping and outcome."""
+    for key in (_VALIDATION, _FORM_MAPPING, _OUTCOME):
+        st.session_state.pop(key, None)
+
+
+def form_mapping(file_id: str, kind: str) -> dict[str, str] | None:
+    """The mapping the analyst applied in the form for this file and kind, if any."""
+    held = st.session_state.get(_FORM_MAPPING)
+    if held and held["file"] == file_id and held["kind"] == kind:
+        return dict(held["mapping"])
+    return None
+
+
+def apply_form_mapping(file_id: str, kind: str, mapping: Mapping[str, str]) -> None:
+    """Remember the form's mapping; the next run validates with it."""
+    st.session_state[_FORM_MAPPING] = {"file": file_id, "kind": kind, "mapping": dict(mapping)}
+
+
+def remember_outcome(key: str, result: IngestResult) -> None:
+    """Keep the outcome of a commit to show it after the rerun that follows."""
+    st.session_state[_OUTCOME] = {"key": key, "result": result}
+
+
+def current_outcome(key: str) -> IngestResult | None:
+    """The outcome of the last commit of this validation, if any."""
+    held = st.session_state.get(_OUTCOME)
+    return held["result"] if held and held["key"] == key else None
+
+
+def take_undo_outcome() -> tuple[str, str] | None:
+    """("success" or "error", text) of the last undo, once."""
+    return st.session_state.pop(_UNDO_OUTCOME, None)
+
+
+# -- what a result says ------------------------------------------------------------------------
+
+
+def needs_mapping(result: IngestResult) -> bool:
+    """True when the file was read but its columns do not fit the contract."""
+    return result.status == "rejected" and result.format is not None and result.preview is None
+
+
+def file_headers(result: IngestResult) -> list[str]:
+    """The file's headers as far as the result tells them (mapped, ignored, then problematic)."""
+    headers = getattr(result, "headers", None)  # a later IngestResult may carry them
+    if headers:
+        return list(headers)
+    required, optional = contract_columns(result.kind)
+    found = list(result.columns) + list(result.ignored_columns)
+    for problem in result.problems:
+        column = problem.column
+        if problem.row is None and column and column not in found:
+            # Problems about a missing contract column name that column, not a header.
+            if column in required + optional and column not in result.columns:
+                continue
+            found.append(column)
+    return found
+
+
+def summary_text(result: IngestResult) -> str:
+    """One escaped Markdown line: rows, format, encoding, delimiter, sheet, date convention."""
+    parts = [f"**{escape_markdown(result.file_name)}**"]
+    if result.format:
+        parts.append(f"{result.rows_in_file:,} rows")
+        parts.append(f"format {escape_markdown(result.format)}")
+    if result.encoding:
+        parts.append(f"encoding {escape_markdown(result.encoding)}")
+    if result.delimiter:
+        shown = {"\t": "tab", " ": "space"}.get(result.delimiter, result.delimiter)
+        parts.append(f"delimiter {escape_markdown(repr(shown))}")
+    if result.sheet:
+        parts.append(f"sheet {escape_markdown(result.sheet)}")
+    if result.date_format:
+        parts.append(f"dates {escape_markdown(result.date_format)}")
+    return " · ".join(parts)
+
+
+def mapping_frame(result: IngestResult) -> pd.DataFrame:
+    """file column → contract column, with ignored columns marked (for ``st.dataframe``)."""
+    rows = [(header, target) for header, target in result.columns.items()]
+    rows += [(header, "(ignored)") for header in result.ignored_columns]
+    return pd.DataFrame(rows, columns=["file column", "contract column"])
+
+
+def problem_table(result: IngestResult) -> pd.DataFrame:
+    """The listed problems for display: row (file line), column, value as text, reason, hint."""
+    frame = problems_frame(result.problems)
+    return frame.assign(
+        row=frame["row"].astype("Int64"),
+        value=frame["value"].map(lambda v: None if v is None else str(v)).astype("string"),
+    )
+
+
+def report_csv(result: IngestResult) -> bytes:
+    """The validation report as a formula-safe CSV download."""
+    return to_csv_bytes(problems_frame(result.problems))
+
+
+def report_name(result: IngestResult) -> str:
+    """``<file stem>-problems.csv`` with only safe characters."""
+    stem = re.sub(r"[^\w.-]+", "_", Path(result.file_name).stem)[:80] or "upload"
+    return f"{stem}-problems.csv"
+
+
+def mapping_to_save(result: IngestResult, chosen: Mapping[str, str] | None) -> dict[str, str]:
+    """The part of ``chosen`` that synonyms would not find on their own (what a source needs)."""
+    if not chosen:
+        return {}
+    automatic = map_columns(list(chosen), result.kind).columns
+    return {
+        header: target
+        for header, target in chosen.items()
+        if automatic.get(header, IGNORE) != target
+    }
+
+
+def loaded_before(store: Store, result: IngestResult) -> int | None:
+    """The active batch that already holds these exact bytes, if any (a dry run does not say)."""
+    if not store.exists():
+        return None
+    batches = store.batches()
+    same = batches[
+        (batches["sha256"] == result.sha256)
+        & (batches["kind"] == result.kind)
+        & (batches["status"] == "active")
+    ]
+    return None if same.empty else int(same["batch_id"].min())
+
+
+# -- the store ---------------------------------------------------------------------------------
+
+
+def saved_sources(store: Store, kind: str) -> list[str]:
+    """Names of the mappings saved for ``kind``."""
+    if not store.exists():
+        return []
+    frame = store.saved_mappings()
+    return frame.loc[frame["kind"] == kind, "name"].tolist()
+
+
+def source_mapping(store: Store, name: str) -> dict[str, str] | None:
+    """The mapping saved under ``name``, or None."""
+    saved = store.saved_mapping(name) if store.exists() else None
+    return None if saved is None else dict(saved[1])
+
+
+def save_mapping(store: Store, name: str, kind: str, mapping: Mapping[str, str], user: str) -> None:
+    """Save ``mapping`` as source ``name`` (audited)."""
+    with write_session(store.path, user=user) as writer:
+        writer.save_mapping(name, kind, dict(mapping))
+
+
+def batch_table(store: Store) -> pd.DataFrame:
+    """Every load, newest first: id, kind, status, file, user, loaded at, rows, period."""
+    columns = ["id", "kind", "status", "file", "user", "loaded at", "rows", "period"]
+    if not store.exists():
+        return pd.DataFrame(columns=columns)
+    batches = store.batches()
+    first = pd.to_datetime(batches["first_date"]).dt.strftime("%Y-%m-%d")
+    last = pd.to_datetime(batches["last_date"]).dt.strftime("%Y-%m-%d")
+    period = (first + " – " + last).where(first.notna() & last.notna(), "")
+    frame = pd.DataFrame(
+        {
+            "id": batches["batch_id"].astype("int64"),
+            "kind": batches["kind"],
+            "status": batches["status"],
+            "file": batches["file_name"],
+            "user": batches["user_name"],
+            "loaded at": pd.to_datetime(batches["loaded_at"]),
+            "rows": batches["rows_loaded"].astype("int64"),
+            "period": period,
+        }
+    )
+    undone = batches["status"] == "undone"
+    frame.loc[undone, "status"] = [
+        f"undone by {by} at {pd.Timestamp(at):%Y-%m-%d %H:%M}"
+        for by, at in zip(
+            batches.loc[undone, "undone_by"], batches.loc[undone, "undone_at"], strict=True
+        )
+    ]
+    return frame
+
+
+def undo_batch(store: Store, batch_id: int, user: str) -> None:
+    """Callback of the Undo button: undo, remember the outcome, reset the confirmation."""
+    try:
+        with write_session(store.path, user=user) as writer:
+            summary = writer.undo(int(batch_id))
+    except ThreatmonError as exc:
+        st.session_state[_UNDO_OUTCOME] = ("error", escape_markdown(exc))
+    else:
+        st.session_state[_UNDO_OUTCOME] = (
+            "success",
+            f"Batch {summary['batch_id']} ({escape_markdown(summary['file_name'])}) was "
+            f"undone: {summary['rows_removed']:,} rows removed.",
+        )
+    st.session_state[KEY_UNDO_CONFIRM] = False
+
+
+__all__ = [
+    "KINDS",
+    "NEW_SOURCE",
+    "NO_SOURCE",
+    "UPLOAD_TYPES",
+    "apply_form_mapping",
+    "batch_table",
+    "commit_bytes",
+    "current_outcome",
+    "current_validation",
+    "default_user",
+    "escape_markdown",
+    "file_headers",
+    "forget_upload",
+    "form_mapping",
+    "loaded_before",
+    "mapping_frame",
+    "mapping_to_save",
+    "needs_mapping",
+    "problem_table",
+    "progress_status",
+    "remember_outcome",
+    "remember_validation",
+    "report_csv",
+    "report_name",
+    "save_mapping",
+    "saved_sources",
+    "source_mapping",
+    "summary_text",
+    "take_undo_outcome",
+    "undo_batch",
+    "validate_bytes",
+    "validation_key",
+]
