@@ -33,6 +33,7 @@ $(VENV)/.dev: requirements-dev.lock pyproject.toml | $(UV)
 
 run: $(VENV)/.runtime
 	@test -f $(DB) || $(VENV)/bin/threatmon demo --db $(DB)
+	@$(VENV)/bin/threatmon migrate --db $(DB)
 	@echo "Threat Monitor on http://localhost:$(PORT) (store: $(DB)); Ctrl+C stops it."
 	THREATMON_DB=$(DB) $(VENV)/bin/streamlit run dashboard.py --server.port $(PORT)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from data_loaders.demo import DemoSettings, build_demo_store
 from data_loaders.store import Store
+from data_loaders.writer import write_session
 
 CACHE_DIR = Path(os.environ.get("THREATMON_BENCH_DIR", "bench/results"))
 
@@ -34,4 +35,8 @@ def demo_store(scale: float, seed: int = 20260224) -> Store:
         print(f"building demo store at scale {scale:g} (once; cached in {path}) …", flush=True)
         summary = build_demo_store(path, DemoSettings(seed=seed, scale=scale))
         marker.write_text(json.dumps(summary, default=str))
+    else:
+        # A store cached by an older checkout may predate a migration.
+        with write_session(path, user="bench"):
+            pass
     return Store(path)

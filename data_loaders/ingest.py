@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -185,78 +185,123 @@ def ingest_file(
                 message=_duplicate_message(file_name, duplicate),
             )
     with tempfile.TemporaryDirectory(prefix="threatmon-ingest-") as scratch:
-        con = duckdb.connect(":memory:")
+        if dry_run:
+            result, _ = _validate_file(path, scratch, base, options, store, report)
+            return result
+        # Validation runs inside the write session: the live file cannot change under
+        # the lock, so the incident_id checks see exactly the generation being extended.
         try:
-            # Large files spill to disk instead of exhausting memory (target: ≤ 2 GB).
-            con.execute(f"SET temp_directory = '{scratch}'")
-            con.execute("SET memory_limit = '1500MB'")
-            report(0.05, "Reading the file")
-            try:
-                raw = read_table(
-                    con, path, file_name=file_name, sheet=options.sheet, limits=options.limits
-                )
-            except ValidationError as error:
-                # A file-level refusal (wrong type, too large…) is one problem of the file.
-                problems = error.problems or (Problem(None, None, None, str(error)),)
-                return _rejected(base, problems, None)
-            base.update(
-                format=raw.format,
-                encoding=raw.encoding,
-                delimiter=raw.delimiter,
-                sheet=raw.sheet,
-                rows_in_file=raw.rows,
-            )
-            mapping = map_columns(raw.columns, options.kind, options.mapping)
-            base.update(columns=mapping.columns, ignored_columns=mapping.ignored)
-            if mapping.problems:
-                return _rejected(
-                    base, mapping.problems, "The file's columns do not match the contract."
-                )
-            report(0.35, "Normalising values")
-            staging = Staging(
-                con, raw, mapping, kind=options.kind, max_problems=options.max_problems
-            )
-            date_format = staging.build()
-            base.update(date_format=date_format)
-            report(0.6, "Validating rows")
-            problems, total = staging.problems(store if store.exists() else None)
-            preview = staging.preview(options.preview_rows)
-            if problems:
-                return _rejected(base, problems, None, total=total, preview=preview)
-            if dry_run:
-                return IngestResult(
-                    **base,
-                    status="valid",
-                    preview=preview,
-                    message=f"{raw.rows:,} rows are valid; nothing was written (dry run).",
-                )
-            report(0.75, "Writing to the store")
-            try:
-                with write_session(store.path, user=user) as writer:
+            with write_session(store.path, user=user) as writer:
+                result, staging = _validate_file(path, scratch, base, options, store, report)
+                if staging is None:
+                    raise _Finished(result)
+                try:
+                    report(0.75, "Writing to the store")
                     batch_id = writer.add_rows(
                         options.kind,
                         staging.arrow_stream(),
                         file_name=file_name,
                         sha256=sha,
-                        rows_in_file=raw.rows,
+                        rows_in_file=result.rows_in_file,
                     )
-            except DuplicateBatchError as error:
-                return IngestResult(
-                    **base, status="duplicate", batch_id=int(error.batch_id), message=str(error)
-                )
-            except ValidationError as error:
-                return _rejected(base, error.problems, str(error), preview=preview)
-            report(1.0, "Loaded")
+                finally:
+                    staging.con.close()
+        except _Finished as finished:
+            return finished.result
+        except DuplicateBatchError as error:
             return IngestResult(
-                **base,
-                status="loaded",
-                batch_id=batch_id,
-                rows_loaded=raw.rows,
-                preview=preview,
-                message=f"Loaded {raw.rows:,} rows as batch {batch_id}.",
+                **base, status="duplicate", batch_id=int(error.batch_id), message=str(error)
             )
-        finally:
-            con.close()
+        except ValidationError as error:
+            return _rejected(base, error.problems, str(error), preview=result.preview)
+    report(1.0, "Loaded")
+    return replace(
+        result,
+        status="loaded",
+        batch_id=batch_id,
+        rows_loaded=result.rows_in_file,
+        message=f"Loaded {result.rows_in_file:,} rows as batch {batch_id}.",
+    )
+
+
+def _validate_file(
+    path: Path, scratch: str, base: dict, options: IngestOptions, store: Store, report: Progress
+) -> tuple[IngestResult, Staging | None]:
+    """Validate in a fresh in-memory DuckDB; the caller closes ``staging.con`` when given."""
+    con = duckdb.connect(":memory:")
+    try:
+        existing = None
+        if store.exists():
+            con.execute("ATTACH ? AS live (READ_ONLY)", [str(store.path)])
+            existing = "live.incidents"
+        result, staging = _validate(con, path, scratch, base, options, existing, report)
+    except BaseException:
+        con.close()
+        raise
+    if staging is None:
+        con.close()
+    return result, staging
+
+
+class _Finished(Exception):
+    """Leaves a write session without publishing anything, carrying the result."""
+
+    def __init__(self, result: IngestResult):
+        super().__init__(result.message)
+        self.result = result
+
+
+def _validate(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    scratch: str,
+    base: dict,
+    options: IngestOptions,
+    existing_incidents: str | None,
+    report: Progress,
+) -> tuple[IngestResult, Staging | None]:
+    """Read, map, normalise and check one file in ``con``.
+
+    Returns the result so far and, when the file is clean, the staging that holds its
+    typed rows (``status`` is then ``"valid"``).
+    """
+    # Large files spill to disk instead of exhausting memory (target: ≤ 2 GB).
+    con.execute(f"SET temp_directory = '{scratch}'")
+    con.execute("SET memory_limit = '1500MB'")
+    con.execute("SET enable_progress_bar = false")
+    report(0.05, "Reading the file")
+    try:
+        raw = read_table(
+            con, path, file_name=base["file_name"], sheet=options.sheet, limits=options.limits
+        )
+    except ValidationError as error:
+        # A file-level refusal (wrong type, too large…) is one problem of the file.
+        problems = error.problems or (Problem(None, None, None, str(error)),)
+        return _rejected(base, problems, None), None
+    base = {
+        **base,
+        "format": raw.format,
+        "encoding": raw.encoding,
+        "delimiter": raw.delimiter,
+        "sheet": raw.sheet,
+        "rows_in_file": raw.rows,
+    }
+    mapping = map_columns(raw.columns, options.kind, options.mapping)
+    base.update(columns=mapping.columns, ignored_columns=mapping.ignored)
+    if mapping.problems:
+        return _rejected(
+            base, mapping.problems, "The file's columns do not match the contract."
+        ), None
+    report(0.35, "Normalising values")
+    staging = Staging(con, raw, mapping, kind=options.kind, max_problems=options.max_problems)
+    base.update(date_format=staging.build())
+    report(0.6, "Validating rows")
+    problems, total = staging.problems(existing_incidents)
+    preview = staging.preview(options.preview_rows)
+    if problems:
+        return _rejected(base, problems, None, total=total, preview=preview), None
+    message = f"{raw.rows:,} rows are valid; nothing was written (dry run)."
+    return IngestResult(**base, status="valid", preview=preview, message=message), staging
 
 
 def _already_loaded(store: Store, sha: str, kind: str) -> int | None:

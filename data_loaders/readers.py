@@ -5,6 +5,7 @@ from the file's content (magic bytes) and checks it against the extension, then
 loads every column as trimmed ``VARCHAR`` (empty → NULL) next to a ``line`` column,
 so the ingest can validate with SQL and report problems by the line an analyst sees
 in the file. Typing and the data contract are the ingest's business, not this one's.
+Each format is one function in ``_READERS``; a new format is one more entry.
 
 How ``line`` is computed
 ------------------------
@@ -18,9 +19,26 @@ assumed: the number of line breaks in the file must equal header + data rows.
 When it does not (blank lines, which DuckDB skips, or a quoted value spanning
 lines), one extra pass over the bytes records where the offset changes, and the
 view joins those few change points with an ASOF join. A record spanning several
-lines gets the number of the line it starts on. Lines are physical lines: for
-XLSX the sheet's row number; for Parquet the record number + 1, so that messages
-read like those for CSV (the first record is "line 2").
+lines gets the number of the line it starts on; the lines after it keep their
+exact numbers. Only malformed quoting (a lone ``"`` inside an unquoted value,
+which DuckDB accepts) defeats this; then a warning says that line numbers may be
+off. For XLSX ``line`` is the sheet's row number; for Parquet the record number
++ 1, so that messages read like those for CSV (the first record is "line 2").
+
+CSV encodings
+-------------
+DuckDB reads only UTF-8 offline (its ``encodings`` extension is downloaded at run
+time). A UTF-8 BOM means ``utf-8-sig``, a UTF-16 BOM ``utf-16``; a head that
+decodes as UTF-8 is tried as UTF-8 and DuckDB checks every byte. Anything else is
+Windows-1250, 1251 or 1252, chosen by which reading one language explains best
+(:func:`_plausibility`), and transcoded to a temporary UTF-8 file chunk by chunk.
+
+Values
+------
+Trimmed of surrounding whitespace and NULL when empty. In CSV and Parquet text a
+value is trimmed when it starts with whitespace or ends with a space (trim() on
+every value doubled the 10M-row read time); a value ending in a tab or NBSP with
+no space keeps it. XLSX cells are converted in Python and fully stripped.
 """
 
 from __future__ import annotations
@@ -55,7 +73,7 @@ _CHUNK = 8 * _MB  # streaming unit: transcoding, hashing, counting
 _HEAD = _MB  # what is sniffed for the format, encoding, delimiter and header
 _MAX_COLUMNS = 1000
 _MAX_REPORTED = 100  # problems listed per error; DuckDB stops collecting rejects there too
-_XLSX_BATCH = 50_000  # rows per Arrow batch inserted into DuckDB
+_ARROW_BATCH = 65_536  # rows per Arrow batch inserted into DuckDB (XLSX, Parquet)
 # Whitespace trimmed from values. NBSP comes with copy-pasted names and Excel exports.
 _WS = " \t\r\n\u00a0"
 
@@ -222,8 +240,7 @@ def read_table(
     size = path.stat().st_size
     if size > limits.max_bytes:
         raise UnreadableFileError(
-            f"{name} is {_size(size)}; the limit is {_size(limits.max_bytes)}.",
-            [Problem(None, None, size, "The file is too large.")],
+            f"{name} is {_size(size)}; the limit is {_size(limits.max_bytes)}."
         )
     if size == 0:
         raise UnreadableFileError(f"{name} is empty.")
@@ -681,7 +698,8 @@ def _line_offsets(source: Path, dialect: _Dialect, rows: int) -> list[tuple[int,
         ends = np.append(np.flatnonzero(data == newline), len(data))
         starts = np.append(0, ends[:-1] + 1)
         length = ends - starts
-        blank = (length == 0) | ((length == 1) & (data[np.minimum(starts, len(data) - 1)] == 13))
+        first_byte = np.append(data, 0)[starts]  # padded: the last line may be empty
+        blank = (length == 0) | ((length == 1) & (first_byte == 13))
         events = np.flatnonzero(blank)
         odd = np.zeros(len(ends), dtype=bool)
         if b'"' in block:
@@ -953,7 +971,7 @@ def _load_sheet(con, worksheet, name: str, table: str) -> tuple[int, tuple[str, 
             values_of_column.append(text)
         count += pending_empty + 1
         pending_empty = 0
-        if len(batch[0]) >= _XLSX_BATCH:
+        if len(batch[0]) >= _ARROW_BATCH:
             _insert_batch(con, cells, batch)
     _insert_batch(con, cells, batch)
     if problems:
@@ -1023,29 +1041,39 @@ def _read_parquet(con, path, name, head, sheet, limits, table) -> RawTable:
     del head, sheet, limits
     import pyarrow.parquet as pq
 
-    # pyarrow checks the footer first: DuckDB should only ever see well-formed metadata.
+    # pyarrow decodes and DuckDB only converts the Arrow batches: a damaged file then
+    # fails with Arrow's exceptions instead of inside DuckDB's reader.
     try:
-        schema = pq.ParquetFile(path).schema_arrow
-    except (pa.ArrowException, OSError, ValueError, TypeError) as exc:
+        parquet = pq.ParquetFile(path)
+        columns = _check_header(name, [_clean_name(f.name) for f in parquet.schema_arrow])
+        if not columns:
+            raise UnreadableFileError(f"{name} has no columns.")
+        cells = _ident(table + "__cells")
+        names = [f"c{i}" for i in range(len(columns))]
+        con.execute(f"CREATE TEMP TABLE {cells} ({', '.join(f'{c} VARCHAR' for c in names)})")
+        values = None
+        for batch in parquet.iter_batches(batch_size=_ARROW_BATCH):
+            con.register("threatmon_parquet_batch", batch.rename_columns(names))
+            try:
+                if values is None:
+                    types = con.execute("DESCRIBE threatmon_parquet_batch").fetchall()
+                    values = ", ".join(_parquet_text(c, t) for c, t, *_ in types)
+                con.execute(f"INSERT INTO {cells} SELECT {values} FROM threatmon_parquet_batch")
+            finally:
+                con.unregister("threatmon_parquet_batch")
+    except (
+        pa.ArrowException,
+        OSError,
+        ValueError,
+        TypeError,
+        IndexError,
+        KeyError,
+        duckdb.ConversionException,
+        duckdb.InvalidInputException,
+        duckdb.NotImplementedException,
+    ) as exc:
         raise UnreadableFileError(f"{name} could not be read as Parquet: {exc}.") from exc
-    columns = _check_header(name, [_clean_name(field.name) for field in schema])
-    if not columns:
-        raise UnreadableFileError(f"{name} has no columns.")
-    source = f"read_parquet({_literal(str(path))})"
-    aliases = ", ".join(f"c{i}" for i in range(len(columns)))
-    cells = _ident(table + "__cells")
-    try:
-        types = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
-        values = ", ".join(
-            f"{_parquet_text(f'c{i}', column_type)} AS c{i}"
-            for i, (_, column_type, *_) in enumerate(types)
-        )
-        con.execute(f"CREATE TEMP TABLE {cells} AS SELECT {values} FROM {source} AS t({aliases})")
-        rows = con.execute(f"SELECT count(*) FROM {cells}").fetchall()[0][0]
-    except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as exc:
-        raise UnreadableFileError(
-            f"{name} could not be read as Parquet: {_first_line(exc)}"
-        ) from exc
+    rows = con.execute(f"SELECT count(*) FROM {cells}").fetchall()[0][0]
     _create_view(con, table, len(columns), [(0, 2)])
     return RawTable(table, "parquet", rows, columns, None, None, None, _sha256(path))
 

@@ -17,7 +17,6 @@ from data_loaders.contract import EARLIEST_DATE, FLOW_COLUMNS, INCIDENT_COLUMNS,
 from data_loaders.errors import Problem
 from data_loaders.mapping import ColumnMapping, contract_columns
 from data_loaders.readers import RawTable
-from data_loaders.store import Store
 
 _NUMBER_MINIMUM = {"count": 1, "victims": 0, "suspects": 0, "arrivals": 0, "departures": 0}
 _COORDINATES = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}
@@ -171,179 +170,142 @@ class Staging:
         )
 
     def _staged_sql(self) -> str:
-        raw = self.raw.table
-        select = ["r.line"]
-        joins = []
+        """Typed values and, per checked column, ``<column>__problem`` and ``__hint``.
+
+        Problems are computed in the same pass that types the values, so finding them
+        costs one scan of ``staged`` instead of one joined scan of the raw table per rule.
+        """
         src = self.source
-        select.append("d.value::DATE AS date")
-        joins.append(f"LEFT JOIN date_map d ON d.raw = r.{src['date']}")
+        select = ["r.line"]
+        joins = [f"LEFT JOIN date_map d ON d.raw = r.{src['date']}"]
+        outside = f"'Date is outside {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d}.'"
+        select += [
+            "d.value::DATE AS date",
+            f"CASE WHEN r.{src['date']} IS NULL THEN 'Value is missing.' "
+            f"WHEN d.value IS NULL THEN d.reason "
+            f"WHEN d.value < TIMESTAMP '{EARLIEST_DATE}' OR d.value > TIMESTAMP '{LATEST_DATE}' "
+            f"THEN {outside} END AS date__problem",
+            "NULL::VARCHAR AS date__hint",
+        ]
+        country = "NULL"
+        if "country" in src:
+            joins.append(f"LEFT JOIN country_map cm ON cm.raw = r.{src['country']}")
+            country = "cm.value"
+            select += self._resolved("country", "cm")
         if self.kind == "incidents":
-            if "country" in src:
-                joins.append(f"LEFT JOIN country_map cm ON cm.raw = r.{src['country']}")
-                country = "cm.value"
-            else:
-                country = "NULL"
             joins.append(
                 f"LEFT JOIN region_map rm ON rm.raw = r.{src['region_code']} AND "
                 f"rm.country IS NOT DISTINCT FROM {country}"
             )
-            # Without a country column the region decides it (codes start with ISO2).
-            select.append(
-                f"coalesce({country}, substr(rm.value, 1, 2)) AS country"
-                if country == "NULL"
-                else f"{country} AS country"
-            )
-            select.append("rm.value AS region_code")
+            if "country" not in src:
+                # Without a country column the region decides it (codes start with ISO2).
+                select.append("substr(rm.value, 1, 2) AS country")
+            select += self._resolved("region_code", "rm")
             joins.append(f"LEFT JOIN crime_map ct ON ct.raw = r.{src['crime_type']}")
-            select.append("ct.value AS crime_type")
-        else:
-            joins.append(f"LEFT JOIN country_map cm ON cm.raw = r.{src['country']}")
-            select.append("cm.value AS country")
+            select += self._resolved("crime_type", "ct")
         for column in self.columns:
             if column in ("date", "country", "region_code", "crime_type"):
                 continue
             if column in _NUMBER_MINIMUM:
-                if column in src:
-                    joins.append(
-                        f"LEFT JOIN {column}_map n_{column} ON n_{column}.raw = r.{src[column]}"
-                    )
-                    select.append(f"n_{column}.value::BIGINT AS {column}")
-                else:
-                    select.append(f"NULL::BIGINT AS {column}")
+                select += self._number(column, joins)
             elif column in _COORDINATES:
-                select.append(
-                    f"{self._coordinate(column)} AS {column}"
-                    if column in src
-                    else f"NULL::DOUBLE AS {column}"
-                )
+                select += self._coordinate(column)
             else:
                 select.append(
                     f"r.{src[column]} AS {column}"
                     if column in src
                     else f"NULL::VARCHAR AS {column}"
                 )
-        return f"SELECT {', '.join(select)} FROM {raw} r {' '.join(joins)}"
+        return f"SELECT {', '.join(select)} FROM {self.raw.table} r {' '.join(joins)}"
 
-    def _coordinate(self, column: str) -> str:
-        value = f"r.{self.source[column]}"
+    def _resolved(self, column: str, alias: str) -> list[str]:
+        raw = f"r.{self.source[column]}"
+        return [
+            f"{alias}.value AS {column}",
+            f"CASE WHEN {raw} IS NULL THEN 'Value is missing.' "
+            f"WHEN {alias}.value IS NULL THEN {alias}.reason END AS {column}__problem",
+            f"CASE WHEN {alias}.value IS NULL THEN {alias}.suggestion END AS {column}__hint",
+        ]
+
+    def _number(self, column: str, joins: list[str]) -> list[str]:
+        if column not in self.source:
+            return [f"NULL::BIGINT AS {column}"]
+        raw = f"r.{self.source[column]}"
+        joins.append(f"LEFT JOIN {column}_map n_{column} ON n_{column}.raw = {raw}")
+        missing = "'Value is missing.'" if column in self.required else "NULL"
+        return [
+            f"n_{column}.value::BIGINT AS {column}",
+            f"CASE WHEN {raw} IS NULL THEN {missing} ELSE n_{column}.reason END "
+            f"AS {column}__problem",
+            f"NULL::VARCHAR AS {column}__hint",
+        ]
+
+    def _coordinate(self, column: str) -> list[str]:
+        if column not in self.source:
+            return [f"NULL::DOUBLE AS {column}"]
+        raw = f"r.{self.source[column]}"
+        low, high = _COORDINATES[column]
         # Semicolon-separated files from Excel in this region write decimal commas.
-        return f"TRY_CAST(replace({value}, ',', '.') AS DOUBLE)"
+        value = f"TRY_CAST(replace({raw}, ',', '.') AS DOUBLE)"
+        return [
+            f"{value} AS {column}",
+            f"CASE WHEN {raw} IS NOT NULL AND {value} IS NULL THEN 'Value is not a number.' "
+            f"WHEN {value} < {low} OR {value} > {high} "
+            f"THEN 'Value is outside {low:g} to {high:g}.' END AS {column}__problem",
+            f"NULL::VARCHAR AS {column}__hint",
+        ]
 
     # -- problems -----------------------------------------------------------------------------
 
-    def problems(self, store: Store | None) -> tuple[list[Problem], int]:
-        """Every problem (up to ``max_problems`` listed) and the total count."""
-        queries = self._problem_queries(store)
-        if not queries:
-            return [], 0
-        union = " UNION ALL ".join(f"({q})" for q in queries)
-        total = int(self.con.execute(f"SELECT count(*) FROM ({union})").fetchall()[0][0])
+    def _checked(self) -> list[str]:
+        names = self.con.execute("SELECT * FROM staged LIMIT 0").description
+        return [n[0].removesuffix("__problem") for n in names if n[0].endswith("__problem")]
+
+    def problems(self, existing_incidents: str | None) -> tuple[list[Problem], int]:
+        """Every problem (up to ``max_problems`` listed) and the total count.
+
+        ``existing_incidents`` names the store's incidents table as this connection
+        sees it (``incidents`` inside a write session, an attached copy in a dry run),
+        so that re-sent ``incident_id`` values are found; None for an empty store.
+        """
+        checked = self._checked()
+        cell_count = " + ".join(f"({c}__problem IS NOT NULL)::BIGINT" for c in checked)
+        total = int(
+            self.con.execute(f"SELECT coalesce(sum({cell_count}), 0) FROM staged").fetchall()[0][0]
+        )
+        queries = self._incident_id_queries(existing_incidents)
+        if queries:
+            union = " UNION ALL ".join(f"({q})" for q in queries)
+            total += int(self.con.execute(f"SELECT count(*) FROM ({union})").fetchall()[0][0])
         if total == 0:
             return [], 0
+        queries += [
+            f"SELECT s.line, '{column}' AS col, r.{self.source[column]}::VARCHAR AS value, "
+            f"s.{column}__problem AS reason, s.{column}__hint AS suggestion "
+            f"FROM staged s JOIN {self.raw.table} r ON r.line = s.line "
+            f"WHERE s.{column}__problem IS NOT NULL"
+            for column in checked
+        ]
+        union = " UNION ALL ".join(f"({q})" for q in queries)
         rows = self.con.execute(
             f"SELECT line, col, value, reason, suggestion FROM ({union}) "
             f"ORDER BY line, col LIMIT {int(self.max_problems)}"
         ).fetchall()
-        return [
+        problems = [
             Problem(int(line) if line is not None else None, col, value, reason, suggestion)
             for line, col, value, reason, suggestion in rows
-        ], total
+        ]
+        return problems, total
 
-    def _problem_queries(self, store: Store | None) -> list[str]:
-        raw, src = self.raw.table, self.source
+    def _incident_id_queries(self, existing_incidents: str | None) -> list[str]:
+        if "incident_id" not in self.source:
+            return []
+        raw, ident = self.raw.table, self.source["incident_id"]
         queries = []
-
-        def q(
-            column: str, value: str, reason: str, suggestion: str, where: str, join: str = ""
-        ) -> None:
-            queries.append(
-                f"SELECT r.line, '{column}' AS col, {value}::VARCHAR AS value, "
-                f"{reason}::VARCHAR AS reason, {suggestion}::VARCHAR AS suggestion "
-                f"FROM {raw} r {join} WHERE {where}"
-            )
-
-        for column in self.required:
-            if column in src:
-                q(column, "NULL", "'Value is missing.'", "NULL", f"r.{src[column]} IS NULL")
-        date = src["date"]
-        q(
-            "date",
-            f"r.{date}",
-            "m.reason",
-            "NULL",
-            "m.value IS NULL",
-            f"JOIN date_map m ON m.raw = r.{date}",
-        )
-        q(
-            "date",
-            f"r.{date}",
-            f"'Date is outside {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d}.'",
-            "NULL",
-            f"m.value < TIMESTAMP '{EARLIEST_DATE}' OR m.value > TIMESTAMP '{LATEST_DATE}'",
-            f"JOIN date_map m ON m.raw = r.{date}",
-        )
-        if "country" in src:
-            q(
-                "country",
-                f"r.{src['country']}",
-                "m.reason",
-                "m.suggestion",
-                "m.value IS NULL",
-                f"JOIN country_map m ON m.raw = r.{src['country']}",
-            )
-        if self.kind == "incidents":
-            region = src["region_code"]
-            country_join, country = "", "NULL"
-            if "country" in src:
-                country_join = f"LEFT JOIN country_map cm ON cm.raw = r.{src['country']} "
-                country = "cm.value"
-            q(
-                "region_code",
-                f"r.{region}",
-                "m.reason",
-                "m.suggestion",
-                "m.value IS NULL",
-                f"{country_join}JOIN region_map m ON m.raw = r.{region} AND "
-                f"m.country IS NOT DISTINCT FROM {country}",
-            )
-            crime = src["crime_type"]
-            q(
-                "crime_type",
-                f"r.{crime}",
-                "m.reason",
-                "m.suggestion",
-                "m.value IS NULL",
-                f"JOIN crime_map m ON m.raw = r.{crime}",
-            )
-        for column in _NUMBER_MINIMUM:
-            if column in src:
-                q(
-                    column,
-                    f"r.{src[column]}",
-                    "m.reason",
-                    "NULL",
-                    "m.reason IS NOT NULL",
-                    f"JOIN {column}_map m ON m.raw = r.{src[column]}",
-                )
-        for column, (low, high) in _COORDINATES.items():
-            if column in src:
-                value = self._coordinate(column)
-                q(
-                    column,
-                    f"r.{src[column]}",
-                    "'Value is not a number.'",
-                    "NULL",
-                    f"r.{src[column]} IS NOT NULL AND {value} IS NULL",
-                )
-                q(
-                    column,
-                    f"r.{src[column]}",
-                    f"'Value is outside {low:g} to {high:g}.'",
-                    "NULL",
-                    f"{value} < {low} OR {value} > {high}",
-                )
-        if "incident_id" in src:
-            ident = src["incident_id"]
+        repeated = self.con.execute(
+            f"SELECT count({ident}) - count(DISTINCT {ident}) FROM {raw}"
+        ).fetchall()[0][0]
+        if repeated:
             queries.append(
                 f"SELECT line, 'incident_id' AS col, value::VARCHAR AS value, "
                 f"'incident_id appears more than once in this file (first on line ' "
@@ -353,23 +315,25 @@ class Staging:
                 f"WHERE {ident} IS NOT NULL GROUP BY 1 HAVING count(*) > 1)) "
                 f"WHERE line > first_line"
             )
-            if store is not None and self.kind == "incidents":
-                self.con.execute("ATTACH IF NOT EXISTS ? AS live (READ_ONLY)", [str(store.path)])
-                queries.append(
-                    f"SELECT r.line, 'incident_id' AS col, r.{ident}::VARCHAR AS value, "
-                    f"'incident_id is already loaded in batch ' || min(i.batch_id) || '.' "
-                    f"AS reason, 'Undo batch ' || min(i.batch_id) || ' first to replace it, "
-                    f"or remove the row.' AS suggestion FROM {raw} r "
-                    f"JOIN live.incidents i ON i.incident_id = r.{ident} GROUP BY r.line, "
-                    f"r.{ident}"
-                )
+        if existing_incidents is not None and self.kind == "incidents":
+            queries.append(
+                f"SELECT r.line, 'incident_id' AS col, r.{ident}::VARCHAR AS value, "
+                f"'incident_id is already loaded in batch ' || min(i.batch_id) || '.' "
+                f"AS reason, 'Undo batch ' || min(i.batch_id) || ' first to replace it, "
+                f"or remove the row.' AS suggestion FROM {raw} r "
+                f"JOIN {existing_incidents} i ON i.incident_id = r.{ident} "
+                f"GROUP BY r.line, r.{ident}"
+            )
         return queries
 
     # -- output -------------------------------------------------------------------------------
 
     def preview(self, rows: int) -> pd.DataFrame:
         """The first rows as they will be stored (with their file line)."""
-        return self.con.execute(f"SELECT * FROM staged ORDER BY line LIMIT {int(rows)}").df()
+        names = ", ".join(self.columns)
+        return self.con.execute(
+            f"SELECT line, {names} FROM staged ORDER BY line LIMIT {int(rows)}"
+        ).df()
 
     def arrow_stream(self):
         """The staged rows in contract columns, as a stream of Arrow record batches."""

@@ -314,6 +314,7 @@ def write_session(
         if not is_new:
             shutil.copyfile(path, temporary)
         connection = duckdb.connect(str(temporary))
+        connection.execute("SET enable_progress_bar = false")
         published = False
         try:
             applied = migrate(connection)

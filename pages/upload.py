@@ -127,8 +127,10 @@ def _problems(result: IngestResult, key: str) -> None:
     )
 
 
-def _mapping_form(result: IngestResult, file_id: str, kind: str) -> None:
-    headers = up.file_headers(result)
+def _mapping_form(
+    result: IngestResult, file_id: str, kind: str, mapping: dict[str, str] | None
+) -> None:
+    headers = up.file_headers(result, mapping)
     if not headers or result.format is None:
         return
     required, optional = contract_columns(kind)
@@ -172,13 +174,19 @@ def _outcome(result: IngestResult, key: str) -> None:
 
 
 def _commit(
-    upload, key: str, result: IngestResult, options: IngestOptions, user: str, source: str
+    upload,
+    key: str,
+    result: IngestResult,
+    options: IngestOptions,
+    user: str,
+    source: str,
+    from_form: bool,
 ) -> None:
     st.subheader("Load")
-    chosen = options.mapping
-    to_save = up.mapping_to_save(result, chosen) if result.status == "valid" else {}
+    to_save = up.mapping_to_save(result, options.mapping) if result.status == "valid" else {}
     save = False
-    if source and to_save:
+    # A mapping that came from the source itself needs no saving again.
+    if source and to_save and from_form:
         save = st.checkbox(
             f"After loading, save this column mapping as source “{up.escape_markdown(source)}”",
             value=True,
@@ -231,6 +239,7 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
             "Sheet", key=up.KEY_SHEET, placeholder="the first sheet", help="XLSX only."
         ).strip()
     mapping = up.form_mapping(upload.file_id, kind)
+    from_form = mapping is not None
     if mapping is None and source:
         mapping = up.source_mapping(store, source)
     options = _options(kind, sheet, mapping)
@@ -273,7 +282,7 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
                 icon=":material/table_edit:",
             )
         _problems(result, key)
-    _mapping_form(result, upload.file_id, kind)
+    _mapping_form(result, upload.file_id, kind, mapping)
     if result.preview is not None and not result.preview.empty:
         st.subheader("Preview")
         st.caption(
@@ -281,7 +290,7 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
             "row's line in the file. Empty cells in required columns are problems above."
         )
         st.dataframe(result.preview, hide_index=True, height=PREVIEW_HEIGHT)
-    _commit(upload, key, result, options, user, source)
+    _commit(upload, key, result, options, user, source, from_form)
 
 
 def _history(store: Store, user: str) -> None:

@@ -217,20 +217,27 @@ def needs_mapping(result: IngestResult) -> bool:
     return result.status == "rejected" and result.format is not None and result.preview is None
 
 
-def file_headers(result: IngestResult) -> list[str]:
-    """The file's headers as far as the result tells them (mapped, ignored, then problematic)."""
+def file_headers(result: IngestResult, explicit: Mapping[str, str] | None = None) -> list[str]:
+    """The file's headers as far as the result tells them (mapped, ignored, then problematic).
+
+    ``explicit`` is the mapping the file was checked with: its sources that are not in
+    the file come back as problems about that name, and are no header.
+    """
     headers = getattr(result, "headers", None)  # a later IngestResult may carry them
     if headers:
         return list(headers)
     required, optional = contract_columns(result.kind)
+    explicit = explicit or {}
     found = list(result.columns) + list(result.ignored_columns)
     for problem in result.problems:
         column = problem.column
-        if problem.row is None and column and column not in found:
-            # Problems about a missing contract column name that column, not a header.
-            if column in required + optional and column not in result.columns:
-                continue
-            found.append(column)
+        if problem.row is not None or not column or column in found:
+            continue
+        if column in explicit and problem.value is None:
+            continue  # an explicit source that the file does not have
+        if column in required + optional and column not in result.columns:
+            continue  # a missing (or doubly fed) contract column, not a header
+        found.append(column)
     return found
 
 

@@ -199,6 +199,13 @@ def test_a_new_source_saves_the_mapping_after_loading(page, store_copy):
         "how many": "count",
     }
     assert "md-police" in page.selectbox(key=up.KEY_SOURCE).options
+    # The next file of that layout only needs the source.
+    page.selectbox(key=up.KEY_SOURCE).set_value("md-police").run()
+    later = ODD_HEADERS.replace(b"15.01.2026", b"20.01.2026")
+    upload(page, "odd-2.csv", later)
+    assert any("2 rows are valid" in text for text in texts(page.success))
+    assert not commit_button(page).disabled
+    assert not any(box.key == up.KEY_SAVE for box in page.checkbox)  # nothing new to save
 
 
 def test_undo_marks_the_batch_undone(page, store_copy):
@@ -262,6 +269,20 @@ def test_mapping_helpers_on_a_misspelt_header(store_copy):
     assert up.file_headers(result)[-1] == "victms"
     chosen = {h: h for h in up.file_headers(result)[:-1]} | {"victms": "victims"}
     assert up.mapping_to_save(result, chosen) == {"victms": "victims"}
+
+
+def test_file_headers_skip_mapped_names_the_file_lacks(store_copy):
+    """A saved mapping naming a column the file lacks must not add it to the form."""
+    mapping = {**ODD_MAPPING, "Raion": "region_code"}
+    result = up.validate_bytes(
+        ODD_HEADERS,
+        "odd.csv",
+        options=IngestOptions(mapping=mapping),
+        user="tester",
+        db=store_copy,
+    )
+    assert up.needs_mapping(result)
+    assert up.file_headers(result, mapping) == ["when", "where", "what", "how many", "remarks"]
 
 
 def test_escape_markdown_neutralises_links_and_directives():
