@@ -65,6 +65,7 @@ class IngestResult:
     delimiter: str | None = None
     sheet: str | None = None
     date_format: str | None = None
+    headers: tuple[str, ...] = ()
     columns: dict[str, str] = field(default_factory=dict)
     ignored_columns: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
@@ -92,6 +93,7 @@ class IngestResult:
             "sheet": self.sheet,
             "date_format": self.date_format,
             "sha256": self.sha256,
+            "headers": list(self.headers),
             "columns": self.columns,
             "ignored_columns": list(self.ignored_columns),
             "problem_count": self.problem_count,
@@ -175,15 +177,16 @@ def ingest_file(
     sha = file_sha256(path)
     base = {"file_name": file_name, "kind": options.kind, "sha256": sha}
     store = Store(resolve_db_path(db))
-    if not dry_run:
-        duplicate = _already_loaded(store, sha, options.kind)
-        if duplicate is not None:
-            return IngestResult(
-                **base,
-                status="duplicate",
-                batch_id=duplicate,
-                message=_duplicate_message(file_name, duplicate),
-            )
+    # A dry run says "duplicate" too: checking a file that is already in the store
+    # should not promise a load that would add nothing.
+    duplicate = _already_loaded(store, sha, options.kind)
+    if duplicate is not None:
+        return IngestResult(
+            **base,
+            status="duplicate",
+            batch_id=duplicate,
+            message=_duplicate_message(file_name, duplicate),
+        )
     with tempfile.TemporaryDirectory(prefix="threatmon-ingest-") as scratch:
         if dry_run:
             result, _ = _validate_file(path, scratch, base, options, store, report)
@@ -277,7 +280,7 @@ def _validate(
     except ValidationError as error:
         # A file-level refusal (wrong type, too large…) is one problem of the file.
         problems = error.problems or (Problem(None, None, None, str(error)),)
-        return _rejected(base, problems, None), None
+        return _rejected(base, problems, str(error) if error.problems else None), None
     base = {
         **base,
         "format": raw.format,

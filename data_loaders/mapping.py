@@ -261,7 +261,7 @@ def map_columns(
                     None,
                     source,
                     None,
-                    f"--map names a column that is not in the file. "
+                    f"The mapping names a column that is not in the file. "
                     f"File columns: {', '.join(headers)}.",
                 )
             )
@@ -317,9 +317,8 @@ def map_columns(
                     header,
                     None,
                     f"Column {header!r} looks like {close[0]!r} but does not match it.",
-                    f"Rename it to {close[0]}, or map it with "
-                    f'--map "{header}={close[0]}" (or "{header}=-" to '
-                    "ignore it).",
+                    f"Rename it to {close[0]}, or map {header!r} to {close[0]} "
+                    "(or to '-' to ignore it).",
                 )
             )
         else:
@@ -330,8 +329,7 @@ def map_columns(
             continue
         candidates = [h for h in ignored if h not in explicit]
         hint = (
-            f"Map one of the unrecognised columns ({', '.join(map(repr, candidates))}) "
-            f'with --map "COLUMN={target}".'
+            f"Map one of the unrecognised columns ({', '.join(map(repr, candidates))}) to {target}."
             if candidates
             else None
         )

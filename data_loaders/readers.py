@@ -653,9 +653,10 @@ def _transcode(path: Path, target: Path, encoding: str, name: str) -> _Bytes:
                     "that."
                 ) from exc
             digest.update(chunk)
-            newlines += text.count("\n")
-            crs += text.count("\r")
-            sink.write(text.encode("utf-8"))
+            encoded = text.encode("utf-8")
+            newlines += encoded.count(b"\n")
+            crs += encoded.count(b"\r")
+            sink.write(encoded)
             if not chunk:
                 break
     # A file of old-Mac line endings has only CRs; count those instead.
@@ -797,16 +798,28 @@ _LANGUAGES = {
         "áàâãçéêíóôõú",  # Portuguese
         "àèéìíîòóù",  # Italian
         "åæøéäö",  # Nordic
-        "äõöüšž",  # Estonian
     ),
 }
 _WORD = re.compile(r"[^\W\d_]+")
 
 
 def _guess_legacy_encoding(path: Path, name: str) -> str:
-    """cp1250, cp1251 or cp1252, by how plausible the decoded text is."""
-    sample, utf8_lines, other_lines = [], 0, 0
+    """cp1250, cp1251 or cp1252, by how plausible the decoded text is.
+
+    Scores up to 64 KB of the lines that are not plain ASCII, and scans on until it
+    finds one that is not UTF-8 either: a file mixing both is refused.
+    """
+    sample, size, utf8_lines, other_lines = [], 0, 0, 0
     for block in _line_blocks(path, b"\n"):
+        if block.isascii():
+            continue
+        try:
+            block.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:  # the whole block is UTF-8; only its lines' count matters
+            utf8_lines += 1
+            continue
         for line in block.split(b"\n"):
             if line.isascii():
                 continue
@@ -815,8 +828,12 @@ def _guess_legacy_encoding(path: Path, name: str) -> str:
                 utf8_lines += 1
             except UnicodeDecodeError:
                 other_lines += 1
-            sample.append(line)
-        if sum(map(len, sample)) > 256 * 1024:
+                if size < 64 * 1024:
+                    sample.append(line)
+                    size += len(line)
+            if size >= 64 * 1024:
+                break
+        if size >= 64 * 1024:
             break
     if utf8_lines and other_lines:
         raise UnreadableFileError(
@@ -835,27 +852,55 @@ def _guess_legacy_encoding(path: Path, name: str) -> str:
 
 
 def _plausibility(text: str, encoding: str) -> float:
-    """Share of the non-ASCII letters that one language of ``encoding`` explains."""
+    """How well the languages of ``encoding`` explain the non-ASCII letters of ``text``.
+
+    The sum of two shares: letters that some language of the code page uses (names
+    from Poland, Romania and Hungary in one file), and letters that its single best
+    language uses (Hungarian "ő" read as cp1252 is "õ", which Portuguese has, but no
+    cp1252 language has "õ" next to "ö" and "û").
+    """
     counts: Counter[str] = Counter()
     for word in _WORD.findall(text.lower()):
         if word.isascii():
             continue
         foreign = [c for c in word if not c.isascii()]
-        if encoding == "cp1251" and len(foreign) < len(word):
+        if encoding == "cp1251":
             # Cyrillic letters inside Latin words: Latin text misread as Cyrillic.
+            implausible = len(foreign) < len(word)
+        else:
+            # Long words without one ASCII letter: Cyrillic text misread as Latin.
+            implausible = len(word) >= 4 and len(foreign) == len(word)
+        if implausible:
             counts["\x00"] += len(foreign)
         else:
             counts.update(foreign)
-    # Spanish ñ and French à/å read as cp1250 become ń ŕ ĺ before a vowel, which
-    # Polish and Slovak spell otherwise ("ni" + vowel; ŕ ĺ are syllabic).
-    unlikely = len(_UNLIKELY_CP1250.findall(text.lower())) if encoding == "cp1250" else 0
+    pattern = _UNLIKELY.get(encoding)
+    unlikely = len(pattern.findall(text.lower())) if pattern else 0
+    # A symbol touching a letter ("£ód", Polish Ł read as cp1252) is a misread letter.
+    unlikely += len(_SYMBOL_BY_LETTER.findall(text))
     total = sum(counts.values()) + 4 * text.count("\ufffd") + 2 * unlikely
     if total == 0:
         return 0.0
-    return max(sum(counts[c] for c in set(lang)) for lang in _LANGUAGES[encoding]) / total
+    languages = [set(language) for language in _LANGUAGES[encoding]]
+    some = sum(counts[c] for c in set().union(*languages))
+    best = max(sum(counts[c] for c in language) for language in languages)
+    return (some + best) / total
 
 
-_UNLIKELY_CP1250 = re.compile(r"[ńŕĺ](?=[aeiouyáéíóú])|\bŕ\b")
+_SYMBOL_BY_LETTER = re.compile(r"[^\x00-\x7f\w\s](?=[^\W\d_])|(?<=[^\W\d_])[^\x00-\x7f\w\s]")
+# Spellings that a misreading produces and the languages do not use. Western letters
+# read as cp1250: ñ → ń and à/å → ŕ/ĺ before vowels (Polish writes "ni" + vowel; ŕ ĺ
+# are syllabic in Slovak), ì → ě after letters Czech never puts it after, è → č before
+# v/m (Genève, système), õ → ő before a vowel, ã → ă before o/e. Central European letters
+# read as cp1252: ń → ñ not before a vowel (Poznań), ő → õ and ă → ã before consonants
+# Portuguese never puts after them.
+_UNLIKELY = {
+    "cp1250": re.compile(
+        r"[ńŕĺ](?=[aeiouyáéíóú])|[ŕĺ]\b|(?<![bdfmnptv])ě|č(?=[vm])|[őű](?=[aeiouáéíóú])"
+        r"|ă(?=[oe])"
+    ),
+    "cp1252": re.compile(r"ñ(?![aeiouáéíóú])|õ(?=[^\W\d_])(?![es])|ã(?=[^\W\d_])(?![oes])"),
+}
 
 
 # --- XLSX ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from data_loaders.errors import StoreError
+from data_loaders.errors import BatchNotFoundError, StoreError
 from data_loaders.filters import Filters
 from data_loaders.migrations import SCHEMA_VERSION, current_version
 from data_loaders.queries import aggregate_sql, flows_sql, where_clause
@@ -193,6 +193,35 @@ class Store:
     def batches(self) -> pd.DataFrame:
         """Every load, newest first, including undone ones."""
         return self.query("SELECT * FROM batches ORDER BY batch_id DESC")
+
+    def batch(self, batch_id: int) -> dict:
+        """One load in detail: its row, what it holds by country and crime type, its audit.
+
+        Raises
+        ------
+        BatchNotFoundError
+            If no batch has that id.
+        """
+        row = self.query("SELECT * FROM batches WHERE batch_id = ?", [int(batch_id)])
+        if row.empty:
+            raise BatchNotFoundError(f"No batch {batch_id} in this store.")
+        info = row.iloc[0].to_dict()
+        if info["kind"] == "incidents":
+            breakdown = self.query(
+                "SELECT country, crime_type, count(*) AS records, sum(count)::BIGINT AS incidents "
+                "FROM incidents WHERE batch_id = ? GROUP BY ALL ORDER BY ALL",
+                [int(batch_id)],
+            )
+        else:
+            breakdown = self.query(
+                "SELECT country, count(*) AS records, sum(arrivals)::BIGINT AS arrivals "
+                "FROM flows WHERE batch_id = ? GROUP BY ALL ORDER BY ALL",
+                [int(batch_id)],
+            )
+        events = self.query(
+            "SELECT * FROM audit WHERE target = ? ORDER BY seq", [f"batch:{int(batch_id)}"]
+        )
+        return {"batch": info, "breakdown": breakdown, "audit": events}
 
     def audit(self) -> pd.DataFrame:
         """The append-only audit log, oldest first."""

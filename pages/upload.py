@@ -23,7 +23,12 @@ from data_loaders.store import Store
 from ui import data, messages
 from ui import upload as up
 
-PREVIEW_HEIGHT = 300
+PREVIEW_HEIGHT = 400
+
+
+def _height(rows: int, most: int = 420) -> int:
+    """A table height that fits ``rows`` rows (and scrolls beyond ``most`` pixels)."""
+    return min(most, 38 + 35 * max(rows, 1))
 
 
 def _target_label(target: str) -> str:
@@ -108,7 +113,7 @@ def _options(kind: str, sheet: str, mapping: dict[str, str] | None) -> IngestOpt
 def _problems(result: IngestResult, key: str) -> None:
     if not result.problems:
         return
-    st.dataframe(up.problem_table(result), hide_index=True, height=min(420, 38 + 35 * 10))
+    st.dataframe(up.problem_table(result), hide_index=True, height=_height(len(result.problems)))
     listed = len(result.problems)
     if result.problem_count > listed:
         st.caption(
@@ -289,7 +294,15 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
             f"The first {len(result.preview):,} rows as they will be stored; `line` is the "
             "row's line in the file. Empty cells in required columns are problems above."
         )
-        st.dataframe(result.preview, hide_index=True, height=PREVIEW_HEIGHT)
+        st.dataframe(
+            result.preview,
+            hide_index=True,
+            height=_height(len(result.preview), PREVIEW_HEIGHT),
+            column_config={
+                "line": st.column_config.NumberColumn("line", format="%d", pinned=True),
+                "date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
+            },
+        )
     _commit(upload, key, result, options, user, source, from_form)
 
 
@@ -302,7 +315,7 @@ def _history(store: Store, user: str) -> None:
     st.dataframe(
         table,
         hide_index=True,
-        height=min(420, 38 + 35 * len(table)),
+        height=_height(len(table)),
         column_config={
             "id": st.column_config.NumberColumn("Batch", format="%d"),
             "loaded at": st.column_config.DatetimeColumn("Loaded at", format="YYYY-MM-DD HH:mm"),

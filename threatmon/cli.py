@@ -150,7 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--to", dest="end", default=None, metavar="YYYY-MM-DD", help="filter: last day"
     )
 
-    batches = commands.add_parser("batches", help="list the loads in the store")
+    batches = commands.add_parser("batches", help="list the loads, or inspect one")
+    batches.add_argument(
+        "batch_id",
+        type=int,
+        nargs="?",
+        metavar="BATCH_ID",
+        help="show this batch in detail (rows by country and crime type, audit)",
+    )
     _add_db(batches)
     batches.add_argument("--json", action="store_true", help="print as JSON")
 
@@ -326,6 +333,28 @@ def _cmd_export(args) -> int:
 def _cmd_batches(args) -> int:
     from data_loaders.store import Store
 
+    if args.batch_id is not None:
+        detail = Store(args.db).batch(args.batch_id)
+        if args.json:
+            _print_json(
+                {
+                    "batch": detail["batch"],
+                    "breakdown": json.loads(detail["breakdown"].to_json(orient="records")),
+                    "audit": json.loads(
+                        detail["audit"].to_json(orient="records", date_format="iso")
+                    ),
+                }
+            )
+        else:
+            for key, value in detail["batch"].items():
+                print(f"{key}: {value}")
+            print()
+            print(detail["breakdown"].to_string(index=False))
+            print()
+            print(
+                detail["audit"][["seq", "logged_at", "user_name", "action"]].to_string(index=False)
+            )
+        return EXIT_OK
     frame = Store(args.db).batches()
     if args.json:
         _print_json(json.loads(frame.to_json(orient="records", date_format="iso")))

@@ -63,7 +63,7 @@ def test_missing_required_column_points_at_unrecognised_ones():
             "count",
             None,
             "Required column 'count' is missing.",
-            "Map one of the unrecognised columns ('Nr. cazuri') with --map \"COLUMN=count\".",
+            "Map one of the unrecognised columns ('Nr. cazuri') to count.",
         ),
     )
 
@@ -76,8 +76,7 @@ def test_misspelt_contract_column_is_an_error_not_silently_ignored():
             "victms",
             None,
             "Column 'victms' looks like 'victims' but does not match it.",
-            'Rename it to victims, or map it with --map "victms=victims" (or '
-            '"victms=-" to ignore it).',
+            "Rename it to victims, or map 'victms' to victims (or to '-' to ignore it).",
         ),
     )
 
@@ -94,7 +93,9 @@ def test_bad_explicit_entries():
         ["date", "region", "crime", "count"], "incidents", {"colour": "date", "region": "province"}
     )
     reasons = [p.reason for p in mapping.problems]
-    assert reasons[0].startswith("--map names a column that is not in the file. File columns:")
+    assert reasons[0].startswith(
+        "The mapping names a column that is not in the file. File columns:"
+    )
     assert reasons[1].startswith("Cannot map to 'province': not a column of incidents.")
 
 

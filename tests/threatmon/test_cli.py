@@ -78,3 +78,13 @@ def test_migrate_creates_an_empty_store(tmp_path, capsys):
     assert main(["migrate", "--db", str(path)]) == 0
     assert "is at schema version 2" in capsys.readouterr().out
     assert Store(path).coverage()["records"] == 0
+
+
+def test_inspect_one_batch(demo_db, capsys):
+    assert main(["batches", "1", "--db", str(demo_db), "--json"]) == 0
+    detail = json.loads(capsys.readouterr().out)
+    assert detail["batch"]["batch_id"] == 1
+    assert detail["audit"][0]["action"] == "load"
+    assert sum(row["records"] for row in detail["breakdown"]) == detail["batch"]["rows_loaded"]
+    assert main(["batches", "99", "--db", str(demo_db)]) == 2
+    assert "No batch 99 in this store." in capsys.readouterr().err
