@@ -465,8 +465,9 @@ def _sniff(head: tuple[str, bool], name: str) -> _Dialect:
             raise UnreadableFileError(f"{name} could not be read as CSV: {exc}.") from exc
         if parsed is None:
             raise UnreadableFileError(f"{name} has no header row: it has only empty lines.")
-        header, skip, header_end, counts = parsed
-        agreeing = sum(n == len(header) for n in counts) / len(counts) if counts else 1.0
+        header, skip, header_end, rows = parsed
+        header = _fit_trailing_delimiter(header, rows)
+        agreeing = sum(len(row) == len(header) for row in rows) / len(rows) if rows else 1.0
         # Quote-aware field counts: the delimiter that splits the header into the most
         # fields and every sampled row into as many wins.
         key = (len(header) > 1, agreeing, len(header), -priority)
@@ -477,21 +478,34 @@ def _sniff(head: tuple[str, bool], name: str) -> _Dialect:
     return _Dialect(delimiter, columns, skip, header_end, newline.encode())
 
 
+def _fit_trailing_delimiter(header: list[str], rows: list[list[str]]) -> list[str]:
+    """Some exports end every data line (or only the header) with the delimiter.
+
+    When all sampled rows have one empty field more than the header, the header gets
+    an unnamed last column; when the header alone has an empty last field, it goes.
+    """
+    if rows and all(len(row) == len(header) + 1 and not row[-1] for row in rows):
+        return [*header, ""]
+    if rows and not header[-1] and all(len(row) == len(header) - 1 for row in rows):
+        return header[:-1]
+    return header
+
+
 def _parse_head(text: str, delimiter: str):
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
-    header, skip, header_end, counts = None, 0, 0, []
+    header, skip, header_end, rows = None, 0, 0, []
     for row in reader:
         if header is None:
             skip += 1
             if row:
                 header, header_end = row, reader.line_num
         elif row:
-            counts.append(len(row))
-            if len(counts) >= 200:
+            rows.append(row)
+            if len(rows) >= 200:
                 break
     if header is None:
         return None
-    return header, skip, header_end, counts
+    return header, skip, header_end, rows
 
 
 def _load_csv(con, source: Path, name: str, dialect: _Dialect, table: str) -> int:

@@ -44,11 +44,11 @@ def _region(value, country=None):
 
 def test_module_is_pure():
     """normalise works on Python values only: no Streamlit, no DuckDB, no pandas I/O."""
-    path = Path(__file__).resolve().parents[2] / "data_loaders" / "normalise.py"
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = Path(__file__).resolve().parents[2] / "data_loaders" / "normalise"
     imported = {
         (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
-        for node in ast.walk(tree)
+        for path in package.glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names
     }

@@ -177,6 +177,20 @@ def test_header_names_are_stripped_of_whitespace_and_bom(load):
     assert raw.encoding == "utf-8-sig"
 
 
+@pytest.mark.parametrize(
+    ("text", "columns", "first_row"),
+    [
+        ("a;b;c\n1;2;3;\n4;5;6;\n", ("a", "b", "c", ""), (2, "1", "2", "3", None)),
+        ("a;b;c;\n1;2;3\n4;5;6\n", ("a", "b", "c"), (2, "1", "2", "3")),
+    ],
+)
+def test_a_delimiter_ending_every_line_or_only_the_header_is_tolerated(
+    load, text, columns, first_row
+):
+    raw, rows = load("t.csv", text)
+    assert (raw.columns, rows[0]) == (columns, first_row)
+
+
 def test_header_only_gives_zero_rows(load):
     raw, rows = load("h.csv", "date,country\n")
     assert (raw.rows, rows) == (0, [])

@@ -1,0 +1,40 @@
+"""Turn the messy values of an upload into the contract's canonical ones.
+
+Every function here works on the *distinct* raw values of one column (a file of
+10 million rows has a few hundred distinct region names), so plain Python loops are
+fine and nothing here touches DuckDB or Streamlit. Each value maps to a canonical value
+or to a reason written as a full sentence, ready for a report line such as
+``row 12, column 'region': Not a known region of Moldova. Got 'Cahull'. Did you mean
+MD-CA Cahul?``.
+
+- :func:`fold` is the comparison key for names: case, diacritics, Cyrillic ``ё``,
+  hyphens, dots and apostrophes do not matter.
+- :func:`resolve_countries`, :func:`resolve_regions` and :func:`resolve_crime_types`
+  map names, codes and synonyms to ISO 3166-1 alpha-2 codes, ISO 3166-2 codes and
+  crime-type keys, with a "Did you mean …?" suggestion for near misses.
+- :func:`detect_date_convention` decides one date convention per file and names every
+  value that cannot be read under it; :func:`parse_dates` applies it.
+- :func:`parse_count` reads a non-negative whole number.
+
+The country names live in ``data/countries.csv`` (see ``data/COUNTRIES.md``), region
+names in ``data/regions.csv`` (see :mod:`data_loaders.regions`), crime-type synonyms in
+:mod:`data_loaders.crime_types`.
+"""
+
+from data_loaders.normalise.counts import parse_count
+from data_loaders.normalise.crimes import resolve_crime_types
+from data_loaders.normalise.dates import DateConvention, detect_date_convention, parse_dates
+from data_loaders.normalise.places import resolve_countries, resolve_regions
+from data_loaders.normalise.text import Resolution, fold
+
+__all__ = [
+    "DateConvention",
+    "Resolution",
+    "detect_date_convention",
+    "fold",
+    "parse_count",
+    "parse_dates",
+    "resolve_countries",
+    "resolve_crime_types",
+    "resolve_regions",
+]
