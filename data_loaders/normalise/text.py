@@ -121,14 +121,16 @@ class Resolution:
 
 
 def as_text(value: object) -> str:
-    # DISTINCT values come from a database: tolerate None and non-strings, never raise.
+    """``value`` as a string; None becomes "" (DISTINCT values come from a database)."""
     return "" if value is None else str(value)
 
 
 def closest_key(key: str, pool: Iterable[str], cutoff: float = 0.8) -> str | None:
+    """The member of ``pool`` most like ``key`` (difflib ratio ≥ ``cutoff``), or None."""
     matches = difflib.get_close_matches(key, list(pool), n=1, cutoff=cutoff)
     return matches[0] if matches else None
 
 
 def join_names(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
