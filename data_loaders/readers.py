@@ -379,6 +379,7 @@ class _NotUtf8(Exception):
 
 
 def _read_csv(con, path, name, head, sheet, limits, table) -> RawTable:
+    """UTF-8 straight into DuckDB; anything else through a temporary UTF-8 copy."""
     del sheet, limits  # not used by CSV; the signature is shared by every reader
     encoding = _encoding_from_head(head, path.stat().st_size)
     if encoding in ("utf-8", "utf-8-sig"):
@@ -407,9 +408,9 @@ def _read_csv(con, path, name, head, sheet, limits, table) -> RawTable:
         return _finish_csv(con, source, name, dialect, table, rows, encoding, transcoded)
 
 
-def _finish_csv(con, source, name, dialect, table, rows, encoding, scan) -> RawTable:
+def _finish_csv(con, source, name, dialect, table, rows, encoding, scanned) -> RawTable:
     ncols = len(dialect.header)
-    lines = _content_lines(source, scan.newlines, dialect.newline)
+    lines = _content_lines(source, scanned.newlines, dialect.newline)
     offsets: list[tuple[int, int]] | None = [(0, dialect.header_end + 1)]
     if lines != dialect.header_end + rows:
         offsets = _line_offsets(source, dialect, rows)
@@ -423,7 +424,7 @@ def _finish_csv(con, source, name, dialect, table, rows, encoding, scan) -> RawT
     rows = _drop_trailing_empty_rows(con, table, ncols, rows)
     _create_view(con, table, ncols, offsets)
     return RawTable(
-        table, "csv", rows, dialect.header, encoding, dialect.delimiter, None, scan.sha256
+        table, "csv", rows, dialect.header, encoding, dialect.delimiter, None, scanned.sha256
     )
 
 
@@ -510,39 +511,51 @@ def _parse_head(text: str, delimiter: str):
 
 def _load_csv(con, source: Path, name: str, dialect: _Dialect, table: str) -> int:
     ncols = len(dialect.header)
-    cells, rejects, scans = (_ident(table + s) for s in ("__cells", "__rejects", "__rejects_scan"))
+    cells = _ident(table + "__cells")
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(ncols))
     values = ", ".join(f"{_trim_sql(f'c{i}')} AS c{i}" for i in range(ncols))
-    # Every option is explicit so DuckDB's sniffer never guesses; rejected rows are
-    # collected (with their byte position) instead of stopping at the first one.
+    # Every option is explicit so that DuckDB's sniffer never guesses.
     options = (
         f"header = false, skip = {dialect.skip}, auto_detect = false, "
         f"delim = {_literal(dialect.delimiter)}, quote = '\"', escape = '\"', "
-        f"columns = {{{columns}}}, store_rejects = true, "
-        f"rejects_table = {_literal(table + '__rejects')}, "
-        f"rejects_scan = {_literal(table + '__rejects_scan')}, "
-        f"rejects_limit = {_MAX_REPORTED}"
+        f"columns = {{{columns}}}"
+    )
+    reader = f"read_csv({_literal(str(source))}, {options})"
+    try:
+        con.execute(f"CREATE TEMP TABLE {cells} AS SELECT {values} FROM {reader}")
+    except duckdb.InvalidInputException as exc:
+        con.execute(f"DROP TABLE IF EXISTS temp.main.{cells}")
+        if "Invalid unicode" in str(exc):
+            raise _NotUtf8 from None
+        # Collecting rejected rows costs ~10% on every read, so it is done only now
+        # that the file is known to have some: a second read lists them all.
+        found = _rejected_rows(con, source, options, table)
+        if any(kind == "INVALID ENCODING" for _, kind, _, _ in found):
+            raise _NotUtf8 from None
+        if found:
+            raise _ragged_rows_error(source, name, dialect, found) from None
+        raise UnreadableFileError(f"{name} could not be read as CSV: {_first_line(exc)}") from exc
+    return con.execute(f"SELECT count(*) FROM {cells}").fetchall()[0][0]
+
+
+def _rejected_rows(con, source: Path, options: str, table: str) -> list[tuple]:
+    """(byte position of the line, error type, message, text) of rows DuckDB rejects."""
+    rejects, scans = _ident(table + "__rejects"), _ident(table + "__rejects_scan")
+    options += (
+        f", store_rejects = true, rejects_table = {_literal(table + '__rejects')}, "
+        f"rejects_scan = {_literal(table + '__rejects_scan')}, rejects_limit = {_MAX_REPORTED}"
     )
     try:
-        con.execute(
-            f"CREATE TEMP TABLE {cells} AS SELECT {values} "
-            f"FROM read_csv({_literal(str(source))}, {options})"
-        )
-        found = con.execute(
+        con.execute(f"SELECT count(*) FROM read_csv({_literal(str(source))}, {options})").fetchall()
+        return con.execute(
             f"SELECT line_byte_position, error_type, error_message, csv_line FROM {rejects} "
             "ORDER BY line_byte_position"
         ).fetchall()
-    except duckdb.InvalidInputException as exc:
-        raise UnreadableFileError(f"{name} could not be read as CSV: {_first_line(exc)}") from exc
+    except duckdb.InvalidInputException:
+        return []  # an error DuckDB cannot skip: the caller reports the first one
     finally:
         for hidden in (rejects, scans):
             con.execute(f"DROP TABLE IF EXISTS temp.main.{hidden}")
-    if any(kind == "INVALID ENCODING" for _, kind, _, _ in found):
-        con.execute(f"DROP TABLE temp.main.{cells}")
-        raise _NotUtf8
-    if found:
-        raise _ragged_rows_error(source, name, dialect, found)
-    return con.execute(f"SELECT count(*) FROM {cells}").fetchall()[0][0]
 
 
 def _ragged_rows_error(source, name, dialect, found) -> UnreadableFileError:
@@ -1100,38 +1113,35 @@ def _read_parquet(con, path, name, head, sheet, limits, table) -> RawTable:
     del head, sheet, limits
     import pyarrow.parquet as pq
 
-    # pyarrow decodes and DuckDB only converts the Arrow batches: a damaged file then
-    # fails with Arrow's exceptions instead of inside DuckDB's reader.
+    # pyarrow decodes and DuckDB converts one stream of Arrow batches. DuckDB's own
+    # reader is 3x faster but answers some damaged files with an InternalException,
+    # which invalidates the whole database instance; pyarrow raises ordinary errors.
+    cells = _ident(table + "__cells")
     try:
         parquet = pq.ParquetFile(path)
         columns = _check_header(name, [_clean_name(f.name) for f in parquet.schema_arrow])
         if not columns:
             raise UnreadableFileError(f"{name} has no columns.")
-        cells = _ident(table + "__cells")
         names = [f"c{i}" for i in range(len(columns))]
-        con.execute(f"CREATE TEMP TABLE {cells} ({', '.join(f'{c} VARCHAR' for c in names)})")
-        values = None
-        for batch in parquet.iter_batches(batch_size=_ARROW_BATCH):
-            con.register("threatmon_parquet_batch", batch.rename_columns(names))
-            try:
-                if values is None:
-                    types = con.execute("DESCRIBE threatmon_parquet_batch").fetchall()
-                    values = ", ".join(_parquet_text(c, t) for c, t, *_ in types)
-                con.execute(f"INSERT INTO {cells} SELECT {values} FROM threatmon_parquet_batch")
-            finally:
-                con.unregister("threatmon_parquet_batch")
-    except (
-        pa.ArrowException,
-        OSError,
-        ValueError,
-        TypeError,
-        IndexError,
-        KeyError,
-        duckdb.ConversionException,
-        duckdb.InvalidInputException,
-        duckdb.NotImplementedException,
-    ) as exc:
-        raise UnreadableFileError(f"{name} could not be read as Parquet: {exc}.") from exc
+        schema = pa.schema(
+            [f.with_name(n) for f, n in zip(parquet.schema_arrow, names, strict=True)]
+        )
+        batches = (
+            pa.RecordBatch.from_arrays(batch.columns, schema=schema)
+            for batch in parquet.iter_batches(batch_size=_ARROW_BATCH)
+        )
+        con.register("threatmon_parquet", pa.RecordBatchReader.from_batches(schema, batches))
+        try:
+            types = con.execute("DESCRIBE threatmon_parquet").fetchall()
+            values = ", ".join(f"{_parquet_text(c, t)} AS {c}" for c, t, *_ in types)
+            con.execute(f"CREATE TEMP TABLE {cells} AS SELECT {values} FROM threatmon_parquet")
+        finally:
+            con.unregister("threatmon_parquet")
+    except (duckdb.InternalException, duckdb.FatalException):
+        raise  # a bug, not a bad file: let it be seen as one
+    except (pa.ArrowException, OSError, ValueError, TypeError, IndexError, duckdb.Error) as exc:
+        message = f"{name} could not be read as Parquet: {_first_line(exc)}"
+        raise UnreadableFileError(message) from exc
     rows = con.execute(f"SELECT count(*) FROM {cells}").fetchall()[0][0]
     _create_view(con, table, len(columns), [(0, 2)])
     return RawTable(table, "parquet", rows, columns, None, None, None, _sha256(path))
