@@ -59,6 +59,7 @@ class IngestResult:
     sha256: str
     rows_in_file: int = 0
     rows_loaded: int = 0
+    rows_to_load: int = 0  # rows that pass (the file's rows less entirely empty ones)
     batch_id: int | None = None
     format: str | None = None
     encoding: str | None = None
@@ -87,6 +88,7 @@ class IngestResult:
             "batch_id": self.batch_id,
             "rows_in_file": self.rows_in_file,
             "rows_loaded": self.rows_loaded,
+            "rows_to_load": self.rows_to_load,
             "format": self.format,
             "encoding": self.encoding,
             "delimiter": self.delimiter,
@@ -222,8 +224,13 @@ def ingest_file(
         result,
         status="loaded",
         batch_id=batch_id,
-        rows_loaded=result.rows_in_file,
-        message=f"Loaded {result.rows_in_file:,} rows as batch {batch_id}.",
+        rows_loaded=result.rows_to_load,
+        message=f"Loaded {result.rows_to_load:,} rows as batch {batch_id}."
+        + (
+            f" {result.rows_in_file - result.rows_to_load:,} empty rows were skipped."
+            if result.rows_in_file > result.rows_to_load
+            else ""
+        ),
     )
 
 
@@ -303,8 +310,15 @@ def _validate(
     preview = staging.preview(options.preview_rows)
     if problems:
         return _rejected(base, problems, None, total=total, preview=preview), None
-    message = f"{raw.rows:,} rows are valid; nothing was written (dry run)."
-    return IngestResult(**base, status="valid", preview=preview, message=message), staging
+    rows = staging.row_count()
+    blank = raw.rows - rows
+    message = f"{rows:,} rows are valid; nothing was written (dry run)."
+    if blank:
+        message += f" {blank:,} empty rows are skipped."
+    result = IngestResult(
+        **base, status="valid", rows_to_load=rows, preview=preview, message=message
+    )
+    return result, staging
 
 
 def _already_loaded(store: Store, sha: str, kind: str) -> int | None:

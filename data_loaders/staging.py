@@ -216,7 +216,11 @@ class Staging:
                     if column in src
                     else f"NULL::VARCHAR AS {column}"
                 )
-        return f"SELECT {', '.join(select)} FROM {self.raw.table} r {' '.join(joins)}"
+        # Rows with every cell empty (separator rows in spreadsheets) hold no incident;
+        # they are skipped, not reported, and the result says how many.
+        cells = ", ".join(f"r.c{i}" for i in range(len(self.raw.columns)))
+        not_blank = f"WHERE coalesce({cells}) IS NOT NULL" if cells else ""
+        return f"SELECT {', '.join(select)} FROM {self.raw.table} r {' '.join(joins)} {not_blank}"
 
     def _resolved(self, column: str, alias: str) -> list[str]:
         raw = f"r.{self.source[column]}"
@@ -334,6 +338,10 @@ class Staging:
         return self.con.execute(
             f"SELECT line, {names} FROM staged ORDER BY line LIMIT {int(rows)}"
         ).df()
+
+    def row_count(self) -> int:
+        """Rows that will be stored (the file's rows less the entirely empty ones)."""
+        return int(self.con.execute("SELECT count(*) FROM staged").fetchall()[0][0])
 
     def arrow_stream(self):
         """The staged rows in contract columns, as a stream of Arrow record batches."""

@@ -132,5 +132,5 @@ def closest_key(key: str, pool: Iterable[str], cutoff: float = 0.8) -> str | Non
 
 
 def join_names(items: list[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
+    """ "a", "a and b", "a, b and c"."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

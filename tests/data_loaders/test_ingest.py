@@ -245,3 +245,20 @@ def test_a_file_that_is_not_what_it_says(tmp_path, store):
     result = ingest_file(path, user="ana", db=store.path)
     assert result.status == "rejected"
     assert result.problem_count == 1
+
+
+def test_entirely_empty_rows_are_skipped_not_reported(tmp_path, store):
+    frame = pd.DataFrame(
+        {
+            "date": ["2026-02-01", None, "2026-02-03"],
+            "region": ["Cahul", None, "Ocnița"],
+            "crime": ["cbrne", None, "cbrne"],
+            "count": [1, None, 2],
+        }
+    )
+    path = tmp_path / "gaps.xlsx"
+    frame.to_excel(path, index=False)
+    result = ingest_file(path, user="ana", db=store.path)
+    assert result.status == "loaded", result.problems
+    assert (result.rows_in_file, result.rows_loaded) == (3, 2)
+    assert result.message.endswith("1 empty rows were skipped.")
