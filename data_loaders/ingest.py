@@ -277,7 +277,7 @@ def _validate(
     """
     # Large files spill to disk instead of exhausting memory (target: ≤ 2 GB).
     con.execute(f"SET temp_directory = '{scratch}'")
-    con.execute("SET memory_limit = '1500MB'")
+    con.execute("SET memory_limit = '1GB'")
     con.execute("SET enable_progress_bar = false")
     report(0.05, "Reading the file")
     try:
