@@ -290,6 +290,7 @@ def _validate(
         return _rejected(base, problems, str(error) if error.problems else None), None
     base = {
         **base,
+        "headers": raw.columns,
         "format": raw.format,
         "encoding": raw.encoding,
         "delimiter": raw.delimiter,

@@ -223,7 +223,7 @@ def file_headers(result: IngestResult, explicit: Mapping[str, str] | None = None
     ``explicit`` is the mapping the file was checked with: its sources that are not in
     the file come back as problems about that name, and are no header.
     """
-    headers = getattr(result, "headers", None)  # a later IngestResult may carry them
+    headers = result.headers
     if headers:
         return list(headers)
     required, optional = contract_columns(result.kind)

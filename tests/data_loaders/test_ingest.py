@@ -43,6 +43,7 @@ def test_a_messy_moldovan_extract_loads(tmp_path, store):
         3,
     )
     assert result.date_format.startswith("dd.mm.yyyy")
+    assert result.headers == ("Data", "Raion", "Tip infracţiune", "Număr", "Sursa")
     assert result.columns == {
         "Data": "date",
         "Raion": "region_code",
