@@ -175,20 +175,11 @@ def ingest_file(
     options = options or IngestOptions()
     file_name = file_name or path.name
     report = progress or (lambda fraction, message: None)
-    report(0.0, "Checking the file")
-    sha = file_sha256(path)
-    base = {"file_name": file_name, "kind": options.kind, "sha256": sha}
+    report(0.0, "Reading the file")
+    # The file's sha256 (its identity as a batch) is computed by the reader in the same
+    # pass over the bytes; a duplicate is recognised right after reading.
+    base = {"file_name": file_name, "kind": options.kind, "sha256": ""}
     store = Store(resolve_db_path(db))
-    # A dry run says "duplicate" too: checking a file that is already in the store
-    # should not promise a load that would add nothing.
-    duplicate = _already_loaded(store, sha, options.kind)
-    if duplicate is not None:
-        return IngestResult(
-            **base,
-            status="duplicate",
-            batch_id=duplicate,
-            message=_duplicate_message(file_name, duplicate),
-        )
     with tempfile.TemporaryDirectory(prefix="threatmon-ingest-") as scratch:
         if dry_run:
             result, _ = _validate_file(path, scratch, base, options, store, report)
@@ -206,7 +197,7 @@ def ingest_file(
                         options.kind,
                         staging.arrow_stream(),
                         file_name=file_name,
-                        sha256=sha,
+                        sha256=result.sha256,
                         rows_in_file=result.rows_in_file,
                     )
                 finally:
@@ -214,11 +205,18 @@ def ingest_file(
         except _Finished as finished:
             return finished.result
         except DuplicateBatchError as error:
-            return IngestResult(
-                **base, status="duplicate", batch_id=int(error.batch_id), message=str(error)
+            return replace(
+                result, status="duplicate", batch_id=int(error.batch_id), message=str(error)
             )
         except ValidationError as error:
-            return _rejected(base, error.problems, str(error), preview=result.preview)
+            rejected = _rejected(base, error.problems, str(error))
+            return replace(
+                result,
+                status="rejected",
+                problems=rejected.problems,
+                problem_count=rejected.problem_count,
+                message=rejected.message,
+            )
     report(1.0, "Loaded")
     return replace(
         result,
@@ -244,7 +242,7 @@ def _validate_file(
         if store.exists():
             con.execute("ATTACH ? AS live (READ_ONLY)", [str(store.path)])
             existing = "live.incidents"
-        result, staging = _validate(con, path, scratch, base, options, existing, report)
+        result, staging = _validate(con, path, scratch, base, options, store, existing, report)
     except BaseException:
         con.close()
         raise
@@ -267,6 +265,7 @@ def _validate(
     scratch: str,
     base: dict,
     options: IngestOptions,
+    store: Store,
     existing_incidents: str | None,
     report: Progress,
 ) -> tuple[IngestResult, Staging | None]:
@@ -279,7 +278,6 @@ def _validate(
     con.execute(f"SET temp_directory = '{scratch}'")
     con.execute("SET memory_limit = '1GB'")
     con.execute("SET enable_progress_bar = false")
-    report(0.05, "Reading the file")
     try:
         raw = read_table(
             con, path, file_name=base["file_name"], sheet=options.sheet, limits=options.limits
@@ -287,7 +285,19 @@ def _validate(
     except ValidationError as error:
         # A file-level refusal (wrong type, too large…) is one problem of the file.
         problems = error.problems or (Problem(None, None, None, str(error)),)
+        base = {**base, "sha256": file_sha256(path)}
         return _rejected(base, problems, str(error) if error.problems else None), None
+    base = {**base, "sha256": raw.sha256}
+    # A dry run says "duplicate" too: checking a file that is already in the store
+    # should not promise a load that would add nothing.
+    duplicate = _already_loaded(store, raw.sha256, options.kind)
+    if duplicate is not None:
+        return IngestResult(
+            **base,
+            status="duplicate",
+            batch_id=duplicate,
+            message=_duplicate_message(base["file_name"], duplicate),
+        ), None
     base = {
         **base,
         "headers": raw.columns,
