@@ -117,6 +117,26 @@ def flows_sql(
     return " ".join(sql.split()), params
 
 
+def points_sql(filters: Filters, decimals: int = 2) -> tuple[str, list]:
+    """SQL summing geocoded incidents on a grid of rounded coordinates (for heat maps).
+
+    Two decimals is about 1 km: fine enough for a heat layer, and it keeps the map's
+    payload to one point per occupied cell instead of one per stored row.
+    """
+    if not 0 <= decimals <= 5:
+        raise ValueError(f"`decimals` must be between 0 and 5. Got {decimals}.")
+    params: list = []
+    where = where_clause(filters, "date", params)
+    located = "latitude IS NOT NULL AND longitude IS NOT NULL"
+    where = f"{where} AND {located}" if where else f"WHERE {located}"
+    sql = (
+        f"SELECT round(latitude, {int(decimals)}) AS latitude, "
+        f"round(longitude, {int(decimals)}) AS longitude, sum(count)::BIGINT AS count "
+        f"FROM incidents {where} GROUP BY 1, 2 ORDER BY 1, 2"
+    )
+    return sql, params
+
+
 REBUILD_ROLLUP_SQL = """
 CREATE OR REPLACE TABLE incidents_monthly AS
 SELECT date_trunc('month', date)::DATE AS month, country, region_code, crime_type,

@@ -21,7 +21,7 @@ import pandas as pd
 from data_loaders.errors import BatchNotFoundError, StoreError
 from data_loaders.filters import Filters
 from data_loaders.migrations import SCHEMA_VERSION, current_version
-from data_loaders.queries import aggregate_sql, flows_sql, where_clause
+from data_loaders.queries import aggregate_sql, flows_sql, points_sql, where_clause
 
 DEFAULT_DB_PATH = Path("data/threatmon.duckdb")
 DB_ENV_VAR = "THREATMON_DB"
@@ -158,6 +158,15 @@ class Store:
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
+        return self.query(sql, params)
+
+    def points(self, filters: Filters | None = None, decimals: int = 2) -> pd.DataFrame:
+        """Geocoded incidents summed on a grid of ``decimals``-rounded coordinates.
+
+        Returns ``latitude``, ``longitude`` and ``count``; rows without coordinates are
+        left out (most national extracts geocode only some incidents).
+        """
+        sql, params = points_sql(filters or Filters(), decimals)
         return self.query(sql, params)
 
     def coverage(self) -> dict:

@@ -1,0 +1,445 @@
+"""Folium maps of regions and crossing points: frames in, a ``folium.Map`` out, nothing drawn.
+
+Every map works without internet: no tile layer unless a deployment configures one
+(the committed country and coast outlines form the basemap), and only the vendored
+Leaflet files (:mod:`geo.assets`). Colours are computed here and given to each
+feature, and the legend is a plain Leaflet control: branca colour maps would make
+streamlit-folium pull d3 from a CDN and blank the map. All text that reaches a
+tooltip or the legend is HTML-escaped here, because Leaflet inserts it as HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement
+from folium.plugins import HeatMap
+from jinja2 import Template
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
+
+from geo import assets
+from geo.classes import Classes, classify, classify_change
+
+#: What a region's colour can show.
+MEASURES: dict[str, str] = {
+    "count": "Incidents",
+    "rate": "Incidents per 100,000 inhabitants",
+    "change": "Change against the previous period",
+    "hotspot": "Hot and cold spots (Getis-Ord Gi*)",
+    "emerging": "Emerging hot spots",
+}
+NO_DATA_COLOUR = "#d9d9d9"
+HOT_COLD_COLOURS: dict[str, str] = {"hot": "#c0392b", "cold": "#1f618d", "none": "#eeeeee"}
+# Esri's Emerging Hot Spot Analysis symbology: reds for hot patterns, blues for cold ones.
+EMERGING_COLOURS: dict[str, str] = {
+    "new hot spot": "#fdae61",
+    "consecutive hot spot": "#f46d43",
+    "intensifying hot spot": "#a50026",
+    "persistent hot spot": "#d73027",
+    "diminishing hot spot": "#f4a582",
+    "sporadic hot spot": "#fee090",
+    "oscillating hot spot": "#e08214",
+    "historical hot spot": "#b35806",
+    "new cold spot": "#abd9e9",
+    "consecutive cold spot": "#74add1",
+    "intensifying cold spot": "#313695",
+    "persistent cold spot": "#4575b4",
+    "diminishing cold spot": "#92c5de",
+    "sporadic cold spot": "#e0f3f8",
+    "oscillating cold spot": "#8073ac",
+    "historical cold spot": "#542788",
+    "no pattern detected": "#eeeeee",
+}
+INCIDENT_SYMBOL = "#b03a2e"
+ARRIVAL_SYMBOL = "#1b4f72"
+
+
+@dataclass(frozen=True)
+class MapStyle:
+    """Sizes and palettes: the desk default or the projector ("projection") variant.
+
+    A projected map is read from across a room on a washed-out screen: larger type
+    and symbols, thicker outlines, and palettes whose classes differ in lightness
+    (viridis), not only in hue.
+    """
+
+    projection: bool = False
+
+    @property
+    def font_px(self) -> int:
+        return 22 if self.projection else 13
+
+    @property
+    def outline_weight(self) -> float:
+        return 1.6 if self.projection else 0.6
+
+    @property
+    def border_weight(self) -> float:
+        return 3.5 if self.projection else 1.8
+
+    @property
+    def symbol_max_px(self) -> float:
+        return 34.0 if self.projection else 22.0
+
+    @property
+    def sequential(self) -> str:
+        return "viridis_r" if self.projection else "YlOrRd"
+
+    @property
+    def diverging(self) -> str:
+        return "PuOr_r" if self.projection else "RdBu_r"
+
+    @property
+    def fill_opacity(self) -> float:
+        return 0.9 if self.projection else 0.78
+
+
+DESK_STYLE = MapStyle()
+PROJECTION_STYLE = MapStyle(projection=True)
+
+
+def sample_palette(name: str, k: int) -> list[str]:
+    """``k`` hex colours spread over a matplotlib colour map (light to dark for sequential)."""
+    if k < 1:
+        return []
+    cmap = colormaps[name]
+    if k == 1:
+        return [to_hex(cmap(0.6))]
+    return [to_hex(cmap(0.12 + 0.82 * i / (k - 1))) for i in range(k)]
+
+
+def escape(value: object) -> str:
+    """HTML-escaped text of any value (None → empty)."""
+    return "" if value is None else html.escape(str(value), quote=True)
+
+
+def tooltip_html(title: object, rows: Sequence[tuple[object, object]]) -> str:
+    """A small table for a tooltip; every piece of text is escaped."""
+    body = "".join(
+        f"<tr><td>{escape(label)}</td><td style='text-align:right;padding-left:8px'>"
+        f"<b>{escape(value)}</b></td></tr>"
+        for label, value in rows
+    )
+    return f"<b>{escape(title)}</b><table>{body}</table>"
+
+
+@dataclass(frozen=True)
+class Legend:
+    """What the legend control shows: a title and (colour, label) rows."""
+
+    title: str
+    rows: tuple[tuple[str, str], ...]
+    note: str = ""
+
+
+def region_colours(
+    values: pd.DataFrame,
+    measure: str,
+    *,
+    method: str = "quantiles",
+    k: int = 5,
+    style: MapStyle = DESK_STYLE,
+) -> tuple[pd.Series, Legend, Classes | None]:
+    """The fill colour of each region and the legend that explains it.
+
+    ``values`` has ``region_code`` and ``value`` (a number for count, rate and change;
+    a category for hotspot and emerging). Returns colours indexed like ``values``.
+    """
+    if measure not in MEASURES:
+        raise ValueError(f"Unknown map measure {measure!r}; use one of {list(MEASURES)}.")
+    title = MEASURES[measure]
+    if measure in ("hotspot", "emerging"):
+        palette = HOT_COLD_COLOURS if measure == "hotspot" else EMERGING_COLOURS
+        colours = values["value"].map(palette).fillna(NO_DATA_COLOUR)
+        shown = [c for c in palette if c in set(values["value"])]
+        labels = {"hot": "hot spot", "cold": "cold spot", "none": "not significant"}
+        rows = tuple((palette[c], labels.get(c, c)) for c in shown)
+        return colours, Legend(title, rows), None
+    if measure == "change":
+        index, classes = classify_change(values["value"])
+        palette = sample_palette(style.diverging, classes.k)
+    else:
+        index, classes = classify(values["value"], method, k)
+        palette = sample_palette(style.sequential, classes.k)
+    colours = index.map(lambda i: palette[i] if i >= 0 else NO_DATA_COLOUR)
+    rows = tuple(zip(palette, classes.labels, strict=True))
+    if (index < 0).any():
+        missing = "too few incidents to compare" if measure == "change" else "no data"
+        rows += ((NO_DATA_COLOUR, missing),)
+    return colours, Legend(title, rows), classes
+
+
+class _LegendControl(MacroElement):
+    """A Leaflet control holding prepared (escaped) HTML."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var control = L.control({position: {{ this.position|tojson }}});
+            control.onAdd = function() {
+                var div = L.DomUtil.create('div', {{ this.css_class|tojson }});
+                div.innerHTML = {{ this.content|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            control.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, content: str, position: str, css_class: str):
+        super().__init__()
+        self._name = "LegendControl"
+        self.content, self.position, self.css_class = content, position, css_class
+
+
+def legend_html(legend: Legend, style: MapStyle) -> str:
+    """The legend as escaped HTML (a title, colour swatches, an optional note)."""
+    size = style.font_px
+    swatch = f"display:inline-block;width:{size}px;height:{size}px;margin-right:6px;"
+    items = "".join(
+        f"<div><span style='{swatch}background:{escape(colour)};border:1px solid #555;"
+        f"vertical-align:middle'></span>{escape(label)}</div>"
+        for colour, label in legend.rows
+    )
+    note = (
+        f"<div style='margin-top:4px;color:#444'>{escape(legend.note)}</div>" if legend.note else ""
+    )
+    return (
+        f"<div style='background:rgba(255,255,255,0.92);padding:8px 10px;border-radius:4px;"
+        f"font:{size}px/1.35 sans-serif;color:#111;box-shadow:0 0 4px rgba(0,0,0,.35)'>"
+        f"<div style='font-weight:bold;margin-bottom:4px'>{escape(legend.title)}</div>"
+        f"{items}{note}</div>"
+    )
+
+
+def title_html(lines: Sequence[str], style: MapStyle) -> str:
+    """The title block (filters and period) as escaped HTML."""
+    if not lines:
+        return ""
+    first, *rest = lines
+    size = style.font_px
+    more = "".join(f"<div>{escape(line)}</div>" for line in rest)
+    return (
+        f"<div style='background:rgba(255,255,255,0.92);padding:8px 12px;border-radius:4px;"
+        f"font:{size}px/1.35 sans-serif;color:#111;box-shadow:0 0 4px rgba(0,0,0,.35)'>"
+        f"<div style='font-weight:bold;font-size:{round(size * 1.25)}px'>{escape(first)}</div>"
+        f"{more}</div>"
+    )
+
+
+def _offline_map(bounds, style: MapStyle, tiles_url: str | None, asset_base: str) -> folium.Map:
+    fmap = folium.Map(
+        location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
+        zoom_start=5,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+        zoom_snap=0.25,
+    )
+    # Instance attributes shadow folium's CDN defaults; streamlit-folium reads the same.
+    fmap.default_js = [("leaflet", assets.url(assets.LEAFLET_JS, asset_base))]
+    fmap.default_css = [("leaflet_css", assets.url(assets.LEAFLET_CSS, asset_base))]
+    if tiles_url:
+        folium.TileLayer(tiles=tiles_url, attr="Configured tile server", name="Tiles").add_to(fmap)
+    fmap.get_root().header.add_child(
+        folium.Element(
+            "<style>.leaflet-container{background:#dfe9f2}"
+            f".leaflet-tooltip{{font-size:{style.font_px}px}}</style>"
+        )
+    )
+    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    return fmap
+
+
+class _OfflineHeatMap(HeatMap):
+    def __init__(self, *args, asset_base: str = assets.SERVED_URL, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_js = [("leaflet-heat.js", assets.url(assets.HEAT_JS, asset_base))]
+
+
+def _symbol_radius(values: pd.Series, max_px: float) -> pd.Series:
+    # Area, not radius, is proportional to the value: readers judge circles by area.
+    top = float(values.max()) if len(values) else 0.0
+    if top <= 0:
+        return pd.Series(0.0, index=values.index)
+    return (np.sqrt(values.astype("float64") / top) * max_px).clip(lower=3.0)
+
+
+def _add_symbols(
+    fmap: folium.Map, points: pd.DataFrame, column: str, label: str, colour: str, style: MapStyle
+) -> None:
+    shown = points[points[column].fillna(0) > 0]
+    if shown.empty:
+        return
+    group = folium.FeatureGroup(name=f"Crossing points: {label.lower()}", show=True)
+    radius = _symbol_radius(shown[column], style.symbol_max_px)
+    for (_, row), r in zip(shown.iterrows(), radius, strict=True):
+        tip = tooltip_html(
+            row["name_en"],
+            [(label, f"{int(row[column]):,}"), ("Crossing point", row["crossing_point_id"])],
+        )
+        folium.CircleMarker(
+            location=[float(row["latitude"]), float(row["longitude"])],
+            radius=float(r),
+            color="#111111",
+            weight=1.5 if style.projection else 1,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=0.55,
+            tooltip=folium.Tooltip(tip, sticky=True),
+        ).add_to(group)
+    group.add_to(fmap)
+
+
+def region_map(
+    regions: gpd.GeoDataFrame,
+    values: pd.DataFrame,
+    *,
+    measure: str,
+    context: gpd.GeoDataFrame | None = None,
+    method: str = "quantiles",
+    k: int = 5,
+    crossings: pd.DataFrame | None = None,
+    heat: pd.DataFrame | None = None,
+    title: Sequence[str] = (),
+    legend_note: str = "",
+    style: MapStyle = DESK_STYLE,
+    tiles_url: str | None = None,
+    asset_base: str = assets.SERVED_URL,
+) -> folium.Map:
+    """A choropleth of regions with optional crossing-point symbols and a heat layer.
+
+    Parameters
+    ----------
+    regions : GeoDataFrame
+        ``region_code`` and ``geometry`` of the regions to draw (the selection).
+    values : DataFrame
+        ``region_code``, ``value`` and ``tooltip`` (HTML from :func:`tooltip_html`).
+        Regions without a row are drawn as "no data".
+    measure : str
+        A key of :data:`MEASURES`; decides the classes and palette.
+    context : GeoDataFrame, optional
+        Country outlines (``iso2``, ``project``, ``geometry``) drawn underneath as the
+        basemap and again on top as national borders.
+    method, k : str, int
+        Classification of count and rate maps (:data:`geo.classes.METHODS`).
+    crossings : DataFrame, optional
+        ``crossing_point_id``, ``name_en``, ``latitude``, ``longitude`` and either or
+        both of ``incidents`` and ``arrivals``: proportional circles.
+    heat : DataFrame, optional
+        ``latitude``, ``longitude``, ``count`` of geocoded incidents.
+    title : sequence of str
+        Lines of the title block (shown top left; the first in bold).
+    style : MapStyle
+    tiles_url : str, optional
+        A tile server URL template for deployments that have one; default none.
+    asset_base : str
+        Where the vendored Leaflet files are served.
+
+    Returns
+    -------
+    folium.Map
+        Region features carry ``region_code`` and ``name`` properties (a click returns
+        them through streamlit-folium, for drill-down).
+    """
+    if regions.empty:
+        raise ValueError("There are no regions to map.")
+    drawn = regions[["region_code", "name_en", "geometry"]].merge(
+        values[["region_code", "value", "tooltip"]], on="region_code", how="left"
+    )
+    colours, legend, _ = region_colours(
+        drawn[["region_code", "value"]], measure, method=method, k=k, style=style
+    )
+    legend = Legend(legend.title, legend.rows, legend_note)
+    fallback = drawn["name_en"].map(lambda name: tooltip_html(name, [("", "no data")]))
+    drawn = drawn.assign(
+        fill=colours.to_numpy(),
+        tooltip=drawn["tooltip"].fillna(fallback),
+        name=drawn["name_en"],
+    )[["region_code", "name", "fill", "tooltip", "geometry"]]
+    bounds = drawn.total_bounds
+    fmap = _offline_map(bounds, style, tiles_url, asset_base)
+
+    if context is not None and not context.empty:
+        folium.GeoJson(
+            context[["iso2", "geometry"]],
+            name="Countries",
+            style_function=lambda _f: {
+                "fillColor": "#f7f7f7",
+                "color": "#9e9e9e",
+                "weight": 0.8,
+                "fillOpacity": 1.0,
+            },
+            interactive=False,
+            control=False,
+        ).add_to(fmap)
+
+    fills = dict(zip(drawn["region_code"], drawn["fill"], strict=True))
+    folium.GeoJson(
+        drawn,
+        name=MEASURES[measure],
+        style_function=lambda feature: {
+            "fillColor": fills.get(feature["properties"]["region_code"], NO_DATA_COLOUR),
+            "color": "#333333",
+            "weight": style.outline_weight,
+            "fillOpacity": style.fill_opacity,
+        },
+        highlight_function=lambda _f: {"weight": style.outline_weight * 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
+        zoom_on_click=False,
+    ).add_to(fmap)
+
+    if context is not None and not context.empty:
+        # National borders on top of the regions: the first thing a reader looks for.
+        folium.GeoJson(
+            context[["iso2", "geometry"]],
+            name="Borders",
+            style_function=lambda _f: {
+                "fill": False,
+                "color": "#111111",
+                "weight": style.border_weight,
+            },
+            interactive=False,
+            control=False,
+        ).add_to(fmap)
+
+    if heat is not None and not heat.empty:
+        weights = heat["count"].astype("float64")
+        data = np.column_stack(
+            [heat["latitude"].astype("float64"), heat["longitude"].astype("float64"), weights]
+        ).tolist()
+        _OfflineHeatMap(
+            data,
+            name="Geocoded incidents (heat)",
+            radius=22 if style.projection else 14,
+            blur=18 if style.projection else 12,
+            asset_base=asset_base,
+        ).add_to(fmap)
+
+    if crossings is not None and not crossings.empty:
+        for column, label, colour in (
+            ("incidents", "Incidents", INCIDENT_SYMBOL),
+            ("arrivals", "Arrivals", ARRIVAL_SYMBOL),
+        ):
+            if column in crossings.columns:
+                _add_symbols(fmap, crossings, column, label, colour, style)
+
+    _LegendControl(legend_html(legend, style), "bottomright", "tm-legend").add_to(fmap)
+    if title:
+        _LegendControl(title_html(title, style), "topright", "tm-title").add_to(fmap)
+    return fmap
+
+
+def standalone_html(fmap: folium.Map, asset_base: str = assets.SERVED_URL) -> str:
+    """The map as one HTML file with Leaflet inlined: it opens offline, anywhere."""
+    return assets.inline(fmap.get_root().render(), asset_base)

@@ -1,0 +1,82 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.mapdata import crossing_values, region_values, regions_in_view
+
+REGISTRY = pd.DataFrame(
+    {
+        "region_code": ["MD-AA", "MD-BB", "UA-01", "UA-02"],
+        "country": ["MD", "MD", "UA", "UA"],
+        "name_en": ["Alpha", "Beta", "One", "Two"],
+        "name_local": ["Alfa", "Beta", "Один", "Два"],
+        "population": [200_000, 50_000, 1_000_000, None],
+    }
+)
+
+
+def test_regions_in_view_follow_the_selection():
+    assert regions_in_view(REGISTRY) == ["MD-AA", "MD-BB", "UA-01", "UA-02"]
+    assert regions_in_view(REGISTRY, countries=["UA"]) == ["UA-01", "UA-02"]
+    assert regions_in_view(REGISTRY, countries=["UA"], regions=["UA-02", "MD-AA"]) == [
+        "MD-AA",
+        "UA-02",
+    ]
+
+
+def test_counts_rates_and_guarded_changes():
+    current = pd.DataFrame({"region_code": ["MD-AA", "MD-BB", "UA-01"], "count": [30, 3, 50]})
+    previous = pd.DataFrame({"region_code": ["MD-AA", "MD-BB", "UA-02"], "count": [10, 1, 40]})
+    before = current.copy()
+    frame = region_values(
+        current, previous, REGISTRY, "change", codes=["MD-AA", "MD-BB", "UA-01", "UA-02"]
+    )
+    pd.testing.assert_frame_equal(current, before)
+    assert frame["current"].tolist() == [30, 3, 50, 0]
+    assert frame["previous"].tolist() == [10, 1, 0, 40]
+    assert frame["rate"].iloc[0] == pytest.approx(15.0)
+    assert np.isnan(frame["rate"].iloc[3])  # unknown population
+    # 1 → 3 is +200 % on four incidents: below the guard, not shown.
+    assert frame["value"].iloc[0] == pytest.approx(200.0)
+    assert np.isnan(frame["value"].iloc[1])
+    assert np.isnan(frame["value"].iloc[2])  # from 0: no percentage
+    assert frame["value"].iloc[3] == pytest.approx(-100.0)
+    assert "too few incidents to compare" in frame["tooltip"].iloc[1]
+
+
+def test_the_value_column_follows_the_measure():
+    current = pd.DataFrame({"region_code": ["MD-AA"], "count": [30]})
+    previous = pd.DataFrame({"region_code": [], "count": []})
+    counts = region_values(current, previous, REGISTRY, "count", codes=["MD-AA"])
+    rates = region_values(current, previous, REGISTRY, "rate", codes=["MD-AA"])
+    assert counts["value"].tolist() == [30.0]
+    assert rates["value"].tolist() == [pytest.approx(15.0)]
+    with pytest.raises(ValueError, match="`measure` must be 'count', 'rate' or 'change'"):
+        region_values(current, previous, REGISTRY, "hotspot", codes=["MD-AA"])
+
+
+def test_tooltips_name_the_region_and_escape_it():
+    registry = REGISTRY.assign(name_en=["<b>Alpha</b>", "Beta", "One", "Two"])
+    current = pd.DataFrame({"region_code": ["MD-AA"], "count": [30]})
+    frame = region_values(current, current.iloc[:0], registry, "count", codes=["MD-AA"])
+    assert frame["tooltip"].iloc[0].startswith("<b>&lt;b&gt;Alpha&lt;/b&gt; (MD-AA)</b>")
+
+
+def test_crossing_values_sum_incidents_and_arrivals_per_point():
+    crossings = pd.DataFrame(
+        {
+            "crossing_point_id": ["MD-UA-X", "PL-BY-Y"],
+            "name_en": ["X", "Y"],
+            "country_a": ["MD", "PL"],
+            "country_b": ["UA", "BY"],
+            "latitude": [46.0, 52.0],
+            "longitude": [28.0, 23.5],
+        }
+    )
+    incidents = pd.DataFrame({"crossing_point": ["MD-UA-X", "MD-UA-X"], "count": [2, 3]})
+    flows = pd.DataFrame({"crossing_point": ["MD-UA-X"], "arrivals": [1000]})
+    frame = crossing_values(crossings, incidents, flows)
+    assert frame[["incidents", "arrivals"]].values.tolist() == [[5, 1000], [0, 0]]
+    assert crossing_values(crossings, incidents, flows, countries=["PL"])[
+        "crossing_point_id"
+    ].tolist() == ["PL-BY-Y"]

@@ -1,0 +1,157 @@
+import re
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from geo import assets
+from geo.maps import (
+    DESK_STYLE,
+    NO_DATA_COLOUR,
+    PROJECTION_STYLE,
+    region_colours,
+    region_map,
+    standalone_html,
+    tooltip_html,
+)
+
+
+@pytest.fixture
+def regions():
+    return gpd.GeoDataFrame(
+        {"region_code": ["MD-AA", "MD-BB", "MD-CC"], "name_en": ["Alpha", "Beta", "Gamma"]},
+        geometry=[box(27, 46, 28, 47), box(28, 46, 29, 47), box(29, 46, 30, 47)],
+        crs="EPSG:4326",
+    )
+
+
+@pytest.fixture
+def values():
+    return pd.DataFrame(
+        {
+            "region_code": ["MD-AA", "MD-BB"],
+            "value": [3.0, 10.0],
+            "tooltip": [tooltip_html("Alpha", [("Incidents", 3)]), "<b>Beta</b>"],
+        }
+    )
+
+
+def _external_references(page: str) -> list[str]:
+    return re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', page)
+
+
+def test_tooltips_escape_every_text():
+    html = tooltip_html("<img src=x onerror=alert(1)>", [("a&b", "<script>")])
+    assert "<img" not in html and "<script>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "a&amp;b" in html and "&lt;script&gt;" in html
+
+
+def test_the_map_loads_only_the_vendored_leaflet(regions, values):
+    page = region_map(regions, values, measure="count").get_root().render()
+    assert _external_references(page) == []
+    assert '<script src="/app/static/vendor/leaflet/leaflet.js"></script>' in page
+    assert "jquery" not in page.lower() and "bootstrap" not in page.lower()
+    assert "openstreetmap" not in page.lower()
+
+
+def test_the_heat_layer_uses_the_vendored_plugin(regions, values):
+    heat = pd.DataFrame({"latitude": [46.5], "longitude": [28.5], "count": [4]})
+    page = region_map(regions, values, measure="count", heat=heat).get_root().render()
+    assert '<script src="/app/static/vendor/leaflet-heat/leaflet-heat.js"></script>' in page
+    assert _external_references(page) == []
+
+
+def test_a_configured_tile_server_is_the_only_external_url(regions, values):
+    page = (
+        region_map(regions, values, measure="count", tiles_url="http://tiles.local/{z}/{x}/{y}.png")
+        .get_root()
+        .render()
+    )
+    assert "http://tiles.local/{z}/{x}/{y}.png" in page
+
+
+def test_regions_without_a_value_are_drawn_as_no_data(regions, values):
+    merged = regions.merge(values, on="region_code", how="left")
+    colours, legend, classes = region_colours(merged, "count", method="equal_interval", k=2)
+    assert colours.iloc[2] == NO_DATA_COLOUR
+    assert colours.iloc[0] != colours.iloc[1]
+    assert legend.rows[-1] == (NO_DATA_COLOUR, "no data")
+    assert classes.k == 2
+
+
+def test_hot_and_cold_spots_get_fixed_colours_and_legend_rows():
+    frame = pd.DataFrame({"region_code": ["A", "B", "C"], "value": ["hot", "none", "cold"]})
+    colours, legend, classes = region_colours(frame, "hotspot")
+    assert classes is None
+    assert colours.tolist() == ["#c0392b", "#eeeeee", "#1f618d"]
+    assert [label for _, label in legend.rows] == ["hot spot", "cold spot", "not significant"]
+
+
+def test_unknown_measure_is_refused(regions, values):
+    with pytest.raises(ValueError, match="Unknown map measure 'density'"):
+        region_map(regions, values, measure="density")
+
+
+def test_projection_style_is_larger_and_uses_a_lightness_palette(regions, values):
+    assert PROJECTION_STYLE.font_px > DESK_STYLE.font_px * 1.5
+    assert PROJECTION_STYLE.symbol_max_px > DESK_STYLE.symbol_max_px
+    desk = region_map(regions, values, measure="count", title=["Case meeting"]).get_root().render()
+    big = (
+        region_map(regions, values, measure="count", title=["Case meeting"], style=PROJECTION_STYLE)
+        .get_root()
+        .render()
+    )
+    assert "font:22px" in big and "font:22px" not in desk
+
+
+def test_title_and_legend_text_are_escaped(regions, values):
+    page = (
+        region_map(regions, values, measure="count", title=["<script>alert(1)</script>", "MD"])
+        .get_root()
+        .render()
+    )
+    assert "<script>alert(1)" not in page
+    # html.escape, then tojson (which writes & as \u0026 inside the script).
+    assert "\\u0026lt;script\\u0026gt;alert(1)" in page
+
+
+def test_crossing_points_are_proportional_circles(regions, values):
+    crossings = pd.DataFrame(
+        {
+            "crossing_point_id": ["P1", "P2", "P3"],
+            "name_en": ["One", "Two", "Three"],
+            "latitude": [46.5, 46.6, 46.7],
+            "longitude": [28.0, 28.5, 29.0],
+            "incidents": [100, 25, 0],
+        }
+    )
+    page = region_map(regions, values, measure="count", crossings=crossings).get_root().render()
+    radii = [float(r) for r in re.findall(r'"radius": ([0-9.]+)', page)]
+    # Area follows the value: a quarter of the incidents is half the radius; 0 is not drawn.
+    assert radii == pytest.approx([DESK_STYLE.symbol_max_px, DESK_STYLE.symbol_max_px / 2])
+
+
+def test_features_carry_the_region_code_for_drill_down(regions, values):
+    page = region_map(regions, values, measure="count").get_root().render()
+    assert '"region_code": "MD-CC"' in page
+
+
+def test_the_standalone_file_has_every_asset_inlined(regions, values):
+    heat = pd.DataFrame({"latitude": [46.5], "longitude": [28.5], "count": [4]})
+    page = standalone_html(region_map(regions, values, measure="count", heat=heat))
+    assert re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page) == []
+    assert "L.HeatLayer" in page and "Leaflet 1.9.4" in page
+    assert "url(data:image/png;base64," in page
+
+
+def test_inlining_refuses_a_page_that_still_loads_external_files():
+    page = '<html><script src="https://cdn.example/x.js"></script></html>'
+    with pytest.raises(ValueError, match="The map still loads external files: https://cdn"):
+        assets.inline(page)
+
+
+def test_every_vendored_file_exists():
+    for relative in assets.FILES:
+        assert (assets.VENDOR_DIR / relative).is_file(), relative
