@@ -11,6 +11,7 @@ tooltip or the legend is HTML-escaped here, because Leaflet inserts it as HTML.
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from branca.element import MacroElement
 from folium.plugins import HeatMap
 from jinja2 import Template
@@ -237,6 +239,31 @@ def title_html(lines: Sequence[str], style: MapStyle) -> str:
     )
 
 
+#: Decimal places of coordinates sent to the browser: 0.001° is about 100 m, far below
+#: the boundaries' own simplification (0.01°), and keeps the page light.
+COORDINATE_DECIMALS = 3
+
+
+def feature_collection(
+    frame: gpd.GeoDataFrame, properties: Sequence[str], decimals: int = COORDINATE_DECIMALS
+) -> dict:
+    """A GeoJSON FeatureCollection of ``frame`` with rounded coordinates and few properties."""
+    grid = 10.0**-decimals
+    geometries = shapely.set_precision(np.asarray(frame.geometry.array), grid, mode="pointwise")
+    columns = [frame[name].tolist() for name in properties]
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": dict(zip(properties, values, strict=True)),
+                "geometry": json.loads(text),
+            }
+            for text, *values in zip(shapely.to_geojson(geometries), *columns, strict=True)
+        ],
+    }
+
+
 def _offline_map(bounds, style: MapStyle, tiles_url: str | None, asset_base: str) -> folium.Map:
     fmap = folium.Map(
         location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
@@ -372,7 +399,7 @@ def region_map(
 
     if context is not None and not context.empty:
         folium.GeoJson(
-            context[["iso2", "geometry"]],
+            feature_collection(context, ["iso2"]),
             name="Countries",
             style_function=lambda _f: {
                 "fillColor": "#f7f7f7",
@@ -386,7 +413,7 @@ def region_map(
 
     fills = dict(zip(drawn["region_code"], drawn["fill"], strict=True))
     folium.GeoJson(
-        drawn,
+        feature_collection(drawn, ["region_code", "name", "tooltip"]),
         name=MEASURES[measure],
         style_function=lambda feature: {
             "fillColor": fills.get(feature["properties"]["region_code"], NO_DATA_COLOUR),
@@ -401,8 +428,9 @@ def region_map(
 
     if context is not None and not context.empty:
         # National borders on top of the regions: the first thing a reader looks for.
+        # Only the project countries': the others have no regions drawn over them.
         folium.GeoJson(
-            context[["iso2", "geometry"]],
+            feature_collection(context[context["project"]], ["iso2"]),
             name="Borders",
             style_function=lambda _f: {
                 "fill": False,
