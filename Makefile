@@ -8,8 +8,11 @@ TOOLS := $(VENV)/tools
 UV := $(TOOLS)/bin/uv
 DB ?= data/threatmon.duckdb
 PORT ?= 8501
+# The real-browser tests drive Debian's chromium (Playwright's own download needs internet).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format bench demo clean-venv
+.PHONY: run test lint format bench demo clean-venv chromium
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +40,13 @@ run: $(VENV)/.runtime
 	@echo "Threat Monitor on http://localhost:$(PORT) (store: $(DB)); Ctrl+C stops it."
 	THREATMON_DB=$(DB) $(VENV)/bin/streamlit run dashboard.py --server.port $(PORT)
 
-test: $(VENV)/.dev
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
+chromium: $(CHROMIUM)
+
+test: $(VENV)/.dev $(CHROMIUM)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 

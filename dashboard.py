@@ -37,9 +37,12 @@ class PageSpec:
             )
 
 
+FAVICON = Path(__file__).resolve().parent / "static" / "favicon.png"
+
 #: Every page, in menu order; the first is the default. Tests iterate over this list.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "Overview", ":material/dashboard:", "home"),
+    PageSpec("pages/map.py", "Map", ":material/map:", "maps"),
     PageSpec("pages/upload.py", "Upload", ":material/upload_file:", "load"),
 )
 
@@ -68,7 +71,9 @@ def main() -> None:
     # Imported here so that importing this module (tests reading PAGES) stays cheap.
     from ui import data, filters, messages
 
-    st.set_page_config(page_title="Threat Monitor", page_icon=":material/shield:", layout="wide")
+    # A local image: a ":material/…:" page icon makes the browser fetch the favicon
+    # from fonts.gstatic.com, which an offline network cannot reach.
+    st.set_page_config(page_title="Threat Monitor", page_icon=str(FAVICON), layout="wide")
     page = st.navigation(navigation_pages())
 
     status = data.store_status()

@@ -442,13 +442,22 @@ def region_map(
         ).add_to(fmap)
 
     if heat is not None and not heat.empty:
-        weights = heat["count"].astype("float64")
+        # Leaflet.heat saturates at intensity 1: scale so that the densest 1 % of cells
+        # are full red and the rest keep their contrast.
+        counts = heat["count"].astype("float64")
+        top = float(counts.quantile(0.99)) or 1.0
+        weights = (counts / top).clip(upper=1.0).round(3)
         data = np.column_stack(
             [heat["latitude"].astype("float64"), heat["longitude"].astype("float64"), weights]
         ).tolist()
+        # Its own pane above the regions (overlayPane, z 400) and below the crossing
+        # circles' tooltips: in the overlay pane the opaque polygons would hide it.
+        folium.map.CustomPane("heat", z_index=450, pointer_events=False).add_to(fmap)
         _OfflineHeatMap(
             data,
+            pane="heat",
             name="Geocoded incidents (heat)",
+            min_opacity=0.15,
             radius=22 if style.projection else 14,
             blur=18 if style.projection else 12,
             asset_base=asset_base,

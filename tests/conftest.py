@@ -1,4 +1,12 @@
-"""Fixtures shared by the dashboard tests: one small demo store per test session."""
+"""Fixtures shared by the dashboard tests: one small demo store per test session, a server."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -11,3 +19,58 @@ def demo_store_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("store") / "demo.duckdb"
     build_demo_store(path, DemoSettings(seed=7, scale=0.02))
     return path
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.status, response.read().decode("utf-8", "replace")
+
+
+@pytest.fixture
+def server(demo_store_path):
+    """A dashboard server on a free loopback port, stopped after the test."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "THREATMON_DB": str(demo_store_path)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if _get(f"{base}/_stcore/health") == (200, "ok"):
+                break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"server did not start:\n{process.stdout.read()}")
+        time.sleep(0.3)
+    yield base
+    process.terminate()
+    process.wait(timeout=20)

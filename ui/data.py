@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 
 import pandas as pd
@@ -172,13 +173,99 @@ def _overview(
     )
 
 
+# -- the map page ------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def boundaries() -> dict:
+    """The committed region polygons and country outlines (read once per process)."""
+    from geo import boundaries as shapes
+
+    return {"regions": shapes.regions(), "context": shapes.context()}
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES)
+def _weights(codes: tuple[str, ...]):
+    from geo.analysis import selection_weights
+
+    return selection_weights(list(codes))
+
+
+def tile_url() -> str | None:
+    """The tile server of this deployment (``$THREATMON_TILE_URL``), or None: no tiles."""
+    return os.environ.get("THREATMON_TILE_URL", "").strip() or None
+
+
+def map_inputs(filters: Filters, heat_decimals: int = 1) -> dict[str, pd.DataFrame]:
+    """Per-region counts now and in the previous period, crossing points, heat points."""
+    store = get_store()
+    return _map_inputs(str(store.path), store.version, selection_key(filters), heat_decimals)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner="Summarising incidents…")
+def _map_inputs(
+    path: str, version: str, selection: Selection, heat_decimals: int
+) -> dict[str, pd.DataFrame]:
+    store = _store(path)
+    filters = _filters(selection)
+    return {
+        "current": store.aggregate(filters, by=("region_code",), freq=None),
+        "previous": store.aggregate(filters.previous_period(), by=("region_code",), freq=None),
+        "crossing_incidents": store.aggregate(filters, by=("crossing_point",), freq=None),
+        "flows": store.flows(filters, by=("crossing_point",), freq=None),
+        "heat": store.points(filters, decimals=heat_decimals),
+    }
+
+
+def hotspots(filters: Filters, measure: str = "rate") -> pd.DataFrame:
+    """Gi* and emerging hot spots of the selection (:func:`geo.analysis.region_hotspots`)."""
+    store = get_store()
+    return _hotspots(str(store.path), store.version, selection_key(filters), measure)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner="Testing for hot spots…")
+def _hotspots(path: str, version: str, selection: Selection, measure: str) -> pd.DataFrame:
+    from geo.analysis import region_hotspots
+    from geo.mapdata import regions_in_view
+
+    filters = _filters(selection)
+    codes = regions_in_view(regions(), filters.countries, filters.regions)
+    return region_hotspots(_store(path), filters, measure=measure, weights=_weights(tuple(codes)))
+
+
+def region_trend(filters: Filters, region_code: str, months: int = 36) -> pd.DataFrame:
+    """Monthly incidents by crime type of one region, ``months`` up to the period's end."""
+    store = get_store()
+    return _region_trend(
+        str(store.path), store.version, selection_key(filters), region_code, months
+    )
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _region_trend(
+    path: str, version: str, selection: Selection, region_code: str, months: int
+) -> pd.DataFrame:
+    filters = _filters(selection)
+    end = pd.Timestamp(filters.end)
+    start = (end.to_period("M") - (months - 1)).start_time.date()
+    scoped = filters.replace(countries=(), regions=(region_code,), start=start)
+    monthly = _store(path).aggregate(scoped, by=("crime_type",), freq="M")
+    trend = trends.complete_months(monthly, start, filters.end, ["crime_type"])
+    return trend.assign(crime=trend["crime_type"].map(crime_labels()))
+
+
 __all__ = [
     "StoreStatus",
+    "boundaries",
+    "hotspots",
+    "map_inputs",
+    "region_trend",
     "crime_labels",
     "get_store",
     "overview",
     "regions",
     "selection_key",
     "store_status",
+    "tile_url",
     "windows",
 ]

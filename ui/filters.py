@@ -303,6 +303,12 @@ def render_filters(first: dt.date, last: dt.date, regions: pd.DataFrame) -> Filt
     return filters
 
 
+def focus_region(region_code: str, country: str) -> None:
+    """Narrow the filters to one region (a widget callback: it runs before the next run)."""
+    st.session_state[KEY_COUNTRIES] = [country]
+    st.session_state[KEY_REGIONS] = [region_code]
+
+
 def current_filters() -> Filters | None:
     """The filters the sidebar produced in this run, or None when no store could be read."""
     return st.session_state.get(_FILTERS)

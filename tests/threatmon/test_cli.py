@@ -88,3 +88,64 @@ def test_inspect_one_batch(demo_db, capsys):
     assert sum(row["records"] for row in detail["breakdown"]) == detail["batch"]["rows_loaded"]
     assert main(["batches", "99", "--db", str(demo_db)]) == 2
     assert "No batch 99 in this store." in capsys.readouterr().err
+
+
+def test_hotspots_json_gives_one_record_per_region(demo_db, capsys):
+    args = ["hotspots", "--db", str(demo_db), "--country", "MD", "--permutations", "99", "--json"]
+    assert main(args) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert len(records) == 37
+    assert list(records[0]) == [
+        "region_code",
+        "name",
+        "value",
+        "gi_z",
+        "p_sim",
+        "p_fdr",
+        "hot_cold",
+        "emerging_category",
+    ]
+    assert {r["hot_cold"] for r in records} <= {"hot", "cold", "none"}
+    assert all(r["region_code"].startswith("MD-") for r in records)
+
+
+def test_hotspots_text_is_marked_demo_and_uses_the_same_code_path(demo_db, capsys):
+    from data_loaders.filters import Filters
+    from geo.analysis import region_hotspots
+
+    args = [
+        "hotspots",
+        "--db",
+        str(demo_db),
+        "--country",
+        "UA",
+        "--crime-type",
+        "migrant_smuggling",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-12-31",
+        "--measure",
+        "count",
+        "--permutations",
+        "99",
+    ]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("DEMO — synthetic data")
+    assert "Hot spots 2025-01-01 to 2025-12-31 (incidents; Gi* with 99 permutations" in out
+    expected = region_hotspots(
+        Store(demo_db),
+        Filters(
+            countries=("UA",),
+            crime_types=("migrant_smuggling",),
+            start="2025-01-01",
+            end="2025-12-31",
+        ),
+        measure="count",
+        permutations=99,
+    )
+    first = expected.iloc[0]
+    assert f"{first.region_code:<10} {first['name'][:28]:<28}" in out
+    hot = int((expected["hot_cold"] == "hot").sum())
+    assert f"{hot} hot and " in out

@@ -1,0 +1,138 @@
+"""Hotspots of a selection in the store: the one code path of the map page and the CLI.
+
+``threatmon hotspots`` and the map page both call :func:`region_hotspots`: the
+regions of the selection, their incidents (or rate per 100,000 inhabitants) over
+the period for Getis-Ord Gi*, and the same per month (or week…) for the emerging
+hot spot analysis, on contiguity weights built from the committed boundaries.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from libpysal.weights import W
+
+from data_loaders.filters import Filters
+from data_loaders.regions import load_regions
+from data_loaders.store import Store
+from geo import boundaries
+from geo.emerging import emerging_hot_spots
+from geo.hotspots import getis_ord
+from geo.mapdata import regions_in_view
+from geo.weights import contiguity_weights
+
+#: Columns of :func:`region_hotspots`, in order (the CLI's JSON keys).
+COLUMNS: tuple[str, ...] = (
+    "region_code",
+    "name",
+    "value",
+    "gi_z",
+    "p_sim",
+    "p_fdr",
+    "hot_cold",
+    "emerging_category",
+)
+#: Permutations for Gi*. With 999 the smallest two-sided p-value is 0.002, and the false
+#: discovery rate correction over ~230 regions then needs ten or more regions at that
+#: floor before it flags any: a real cluster of five would never show. 9,999 lowers the
+#: floor tenfold for about 0.4 s (see docs/hotspots.md).
+DEFAULT_PERMUTATIONS = 9_999
+#: Fewer regions than this have no neighbourhood structure worth testing.
+MIN_REGIONS = 3
+_PANDAS_FREQ = {"D": "D", "W": "W-MON", "M": "MS", "Q": "QS", "Y": "YS"}
+
+
+def check_selection(codes: list[str]) -> None:
+    """Refuse a selection too small to hold a neighbourhood structure."""
+    if len(codes) < MIN_REGIONS:
+        raise ValueError(
+            f"A hotspot analysis needs at least {MIN_REGIONS} regions; the selection has "
+            f"{len(codes)}. Select a country or several regions."
+        )
+
+
+def selection_weights(codes: list[str]) -> W:
+    """Contiguity weights between the committed boundaries of ``codes``."""
+    check_selection(codes)
+    shapes = boundaries.regions()
+    return contiguity_weights(shapes[shapes["region_code"].isin(codes)].reset_index(drop=True))
+
+
+def period_panel(counts: pd.DataFrame, codes: list[str], start, end, freq: str) -> pd.DataFrame:
+    """Every region × period of the window with its ``count`` (0 where none was stored)."""
+    periods = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq=_PANDAS_FREQ[freq])
+    if freq == "W":
+        # DuckDB's weeks start on Monday, like ISO weeks; include the week holding ``start``.
+        first = pd.Timestamp(start) - pd.Timedelta(days=pd.Timestamp(start).weekday())
+        periods = pd.date_range(first, pd.Timestamp(end), freq="W-MON")
+    elif len(periods) == 0 or periods[0] > pd.Timestamp(start):
+        periods = pd.DatetimeIndex([pd.Timestamp(start).to_period(freq).start_time]).append(periods)
+    grid = pd.MultiIndex.from_product([codes, periods], names=["region_code", "period"])
+    indexed = counts.set_index(["region_code", "period"])["count"]
+    panel = indexed.reindex(grid, fill_value=0).reset_index()
+    panel["count"] = panel["count"].astype("int64")
+    return panel
+
+
+def region_hotspots(
+    store: Store,
+    filters: Filters,
+    *,
+    freq: str = "M",
+    measure: str = "rate",
+    permutations: int = DEFAULT_PERMUTATIONS,
+    alpha: float = 0.05,
+    seed: int = 12345,
+    weights: W | None = None,
+) -> pd.DataFrame:
+    """Gi* hot and cold spots over the period and the emerging category of each region.
+
+    Parameters
+    ----------
+    store : Store
+    filters : Filters
+        Countries or regions limit the regions analysed (and their neighbourhoods);
+        crime types the incidents counted; ``start`` and ``end`` are required.
+    freq : {"W", "M", "Q"}
+        Time step of the emerging hot spot analysis.
+    measure : {"rate", "count"}
+        Incidents per 100,000 inhabitants (default: a populous region is not a hot
+        spot just for its people) or plain counts.
+    weights : W, optional
+        Prebuilt weights for exactly the selection's regions (the dashboard caches them).
+
+    Returns
+    -------
+    DataFrame
+        :data:`COLUMNS`, one row per region, ordered by ``gi_z`` (hottest first).
+    """
+    if measure not in ("rate", "count"):
+        raise ValueError(f"`measure` must be 'rate' or 'count'. Got {measure!r}.")
+    if freq not in ("W", "M", "Q"):
+        raise ValueError(f"`freq` must be 'W', 'M' or 'Q'. Got {freq!r}.")
+    if filters.start is None or filters.end is None:
+        raise ValueError("A hotspot analysis needs a period: give both start and end.")
+    registry = load_regions()
+    codes = regions_in_view(registry, filters.countries, filters.regions)
+    check_selection(codes)
+    counts = store.aggregate(filters, by=("region_code",), freq=freq)
+    panel = period_panel(counts, codes, filters.start, filters.end, freq)
+    population = registry.set_index("region_code")["population"].astype("float64")
+    if measure == "rate":
+        per_100k = 100_000 / panel["region_code"].map(population)
+        panel["value"] = (panel["count"] * per_100k).fillna(0.0)
+    else:
+        panel["value"] = panel["count"].astype("float64")
+    totals = panel.groupby("region_code", sort=False)["count"].sum().reindex(codes)
+    if measure == "rate":
+        values = (totals * 100_000 / population.reindex(codes)).fillna(0.0)
+    else:
+        values = totals.astype("float64")
+    weights = weights if weights is not None else selection_weights(codes)
+    gi = getis_ord(values, weights, permutations=permutations, alpha=alpha, seed=seed)
+    emerging = emerging_hot_spots(panel[["region_code", "period", "value"]], weights, alpha=alpha)
+    names = registry.set_index("region_code")["name_en"]
+    out = gi.merge(emerging[["region_code", "category"]], on="region_code", how="left")
+    out = out.rename(columns={"category": "emerging_category"})
+    out.insert(1, "name", out["region_code"].map(names))
+    out = out[list(COLUMNS)].sort_values("gi_z", ascending=False, kind="stable")
+    return out.reset_index(drop=True)

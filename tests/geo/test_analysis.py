@@ -1,0 +1,95 @@
+"""Hotspots of a store selection: the code path shared by the map page and the CLI."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from data_loaders.filters import Filters
+from data_loaders.regions import load_regions
+from data_loaders.store import Store
+from data_loaders.writer import write_session
+from geo.analysis import COLUMNS, period_panel, region_hotspots
+from geo.emerging import CATEGORIES
+
+# Southern Moldova: Cahul, Cantemir, Leova, Gagauzia and Taraclia border one another.
+CLUSTER = ("MD-CA", "MD-CT", "MD-LE", "MD-GA", "MD-TA")
+PERIOD = Filters(countries=("MD",), start="2025-01-01", end="2026-12-31")
+
+
+def _planted_store(path, seed: int) -> Store:
+    """24 months of Moldovan incidents at 20 per 100k a year, eight times that in CLUSTER."""
+    rng = np.random.default_rng(seed)
+    regions = load_regions()
+    moldova = regions[regions["country"] == "MD"]
+    months = pd.date_range("2025-01-01", "2026-12-01", freq="MS")
+    rows = []
+    for region in moldova.itertuples(index=False):
+        rate = 20.0 * (8.0 if region.region_code in CLUSTER else 1.0)
+        expected = rate * region.population / 100_000 / 12
+        for month, count in zip(months, rng.poisson(expected, len(months)), strict=True):
+            if count:
+                rows.append((month, "MD", region.region_code, "migrant_smuggling", int(count)))
+    frame = pd.DataFrame(rows, columns=["date", "country", "region_code", "crime_type", "count"])
+    with write_session(path, user="tester") as writer:
+        writer.add_incidents(frame, file_name="planted.csv", sha256=f"{seed:064d}")
+    return Store(path)
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    return _planted_store(tmp_path_factory.mktemp("hot") / "planted.duckdb", seed=11)
+
+
+def test_a_planted_cluster_comes_out_hot_and_nothing_else_does(planted):
+    table = region_hotspots(planted, PERIOD)
+    assert tuple(table.columns) == COLUMNS
+    assert len(table) == 37
+    hot = set(table.loc[table["hot_cold"] == "hot", "region_code"])
+    assert len(hot & set(CLUSTER)) >= 3, table.head(8)
+    assert hot <= set(CLUSTER), hot - set(CLUSTER)
+    assert table["gi_z"].is_monotonic_decreasing
+    assert set(table["emerging_category"]) <= set(CATEGORIES)
+
+
+def test_values_are_rates_per_100k_over_the_period(planted):
+    table = region_hotspots(planted, PERIOD, permutations=99).set_index("region_code")
+    regions = load_regions().set_index("region_code")
+    totals = planted.aggregate(PERIOD, by=("region_code",), freq=None).set_index("region_code")
+    code = "MD-CA"
+    expected = totals.loc[code, "count"] * 100_000 / regions.loc[code, "population"]
+    assert table.loc[code, "value"] == pytest.approx(expected)
+    counts = region_hotspots(planted, PERIOD, measure="count", permutations=99)
+    assert counts.set_index("region_code").loc[code, "value"] == totals.loc[code, "count"]
+
+
+def test_the_same_seed_gives_the_same_table(planted):
+    first = region_hotspots(planted, PERIOD, permutations=199, seed=3)
+    again = region_hotspots(planted, PERIOD, permutations=199, seed=3)
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_bad_requests_are_refused_with_a_reason(planted):
+    with pytest.raises(ValueError, match="needs at least 3 regions; the selection has 2"):
+        region_hotspots(planted, PERIOD.replace(regions=("MD-CA", "MD-CU")))
+    with pytest.raises(ValueError, match="needs a period: give both start and end"):
+        region_hotspots(planted, Filters(countries=("MD",)))
+    with pytest.raises(ValueError, match="`measure` must be 'rate' or 'count'. Got 'total'."):
+        region_hotspots(planted, PERIOD, measure="total")
+    with pytest.raises(ValueError, match="`freq` must be 'W', 'M' or 'Q'. Got 'D'."):
+        region_hotspots(planted, PERIOD, freq="D")
+
+
+def test_the_panel_has_every_region_and_period_with_zeros():
+    counts = pd.DataFrame(
+        {
+            "region_code": ["A", "B"],
+            "period": pd.to_datetime(["2025-02-01", "2025-03-01"]),
+            "count": [4, 2],
+        }
+    )
+    panel = period_panel(counts, ["A", "B", "C"], "2025-01-01", "2025-03-31", "M")
+    assert len(panel) == 9
+    assert panel["count"].sum() == 6
+    assert panel.loc[(panel["region_code"] == "C"), "count"].tolist() == [0, 0, 0]
+    quarters = period_panel(counts, ["A"], "2025-02-01", "2025-12-31", "Q")
+    assert quarters["period"].dt.month.tolist() == [1, 4, 7, 10]
