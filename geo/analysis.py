@@ -16,7 +16,7 @@ from data_loaders.regions import load_regions
 from data_loaders.store import Store
 from geo import boundaries
 from geo.emerging import emerging_hot_spots
-from geo.hotspots import getis_ord
+from geo.hotspots import getis_ord, local_moran
 from geo.mapdata import regions_in_view
 from geo.weights import contiguity_weights
 
@@ -30,6 +30,7 @@ COLUMNS: tuple[str, ...] = (
     "p_fdr",
     "hot_cold",
     "emerging_category",
+    "moran_cluster",
 )
 #: Permutations for Gi*. With 999 the smallest two-sided p-value is 0.002, and the false
 #: discovery rate correction over ~230 regions then needs ten or more regions at that
@@ -84,7 +85,7 @@ def region_hotspots(
     seed: int = 12345,
     weights: W | None = None,
 ) -> pd.DataFrame:
-    """Gi* hot and cold spots over the period and the emerging category of each region.
+    """Gi* hot and cold spots, Local Moran clusters and the emerging category of each region.
 
     Parameters
     ----------
@@ -130,9 +131,11 @@ def region_hotspots(
     weights = weights if weights is not None else selection_weights(codes)
     gi = getis_ord(values, weights, permutations=permutations, alpha=alpha, seed=seed)
     emerging = emerging_hot_spots(panel[["region_code", "period", "value"]], weights, alpha=alpha)
+    moran = local_moran(values, weights, permutations=permutations, alpha=alpha, seed=seed)
     names = registry.set_index("region_code")["name_en"]
     out = gi.merge(emerging[["region_code", "category"]], on="region_code", how="left")
-    out = out.rename(columns={"category": "emerging_category"})
+    out = out.merge(moran[["region_code", "cluster"]], on="region_code", how="left")
+    out = out.rename(columns={"category": "emerging_category", "cluster": "moran_cluster"})
     out.insert(1, "name", out["region_code"].map(names))
     out = out[list(COLUMNS)].sort_values("gi_z", ascending=False, kind="stable")
     return out.reset_index(drop=True)

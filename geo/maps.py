@@ -36,6 +36,7 @@ MEASURES: dict[str, str] = {
     "change": "Change against the previous period",
     "hotspot": "Hot and cold spots (Getis-Ord Gi*)",
     "emerging": "Emerging hot spots",
+    "clusters": "Clusters and outliers (Local Moran's I)",
 }
 NO_DATA_COLOUR = "#d9d9d9"
 HOT_COLD_COLOURS: dict[str, str] = {"hot": "#c0392b", "cold": "#1f618d", "none": "#eeeeee"}
@@ -59,8 +60,31 @@ EMERGING_COLOURS: dict[str, str] = {
     "historical cold spot": "#542788",
     "no pattern detected": "#eeeeee",
 }
+# High-high red, low-low blue; the outliers in lighter shades of the same.
+MORAN_COLOURS: dict[str, str] = {
+    "HH": "#c0392b",
+    "LL": "#1f618d",
+    "HL": "#f1948a",
+    "LH": "#85c1e9",
+    "none": "#eeeeee",
+}
+MORAN_LABELS: dict[str, str] = {
+    "HH": "high among high (cluster)",
+    "LL": "low among low (cluster)",
+    "HL": "high among low (outlier)",
+    "LH": "low among high (outlier)",
+    "none": "not significant",
+}
 INCIDENT_SYMBOL = "#b03a2e"
 ARRIVAL_SYMBOL = "#1b4f72"
+
+
+#: Measures whose values are categories, with their colours.
+CATEGORICAL: dict[str, dict[str, str]] = {
+    "hotspot": HOT_COLD_COLOURS,
+    "emerging": EMERGING_COLOURS,
+    "clusters": MORAN_COLOURS,
+}
 
 
 @dataclass(frozen=True)
@@ -157,11 +181,13 @@ def region_colours(
     if measure not in MEASURES:
         raise ValueError(f"Unknown map measure {measure!r}; use one of {list(MEASURES)}.")
     title = MEASURES[measure]
-    if measure in ("hotspot", "emerging"):
-        palette = HOT_COLD_COLOURS if measure == "hotspot" else EMERGING_COLOURS
+    if measure in CATEGORICAL:
+        palette = CATEGORICAL[measure]
         colours = values["value"].map(palette).fillna(NO_DATA_COLOUR)
         shown = [c for c in palette if c in set(values["value"])]
         labels = {"hot": "hot spot", "cold": "cold spot", "none": "not significant"}
+        if measure == "clusters":
+            labels = MORAN_LABELS
         rows = tuple((palette[c], labels.get(c, c)) for c in shown)
         return colours, Legend(title, rows), None
     if measure == "change":

@@ -115,7 +115,8 @@ def _controls(settings: MapSettings) -> MapSettings:
 
 
 def _hotspot_values(hot: pd.DataFrame, measure: str) -> pd.DataFrame:
-    value = hot["hot_cold"] if measure == "hotspot" else hot["emerging_category"]
+    column = {"hotspot": "hot_cold", "emerging": "emerging_category", "clusters": "moran_cluster"}
+    value = hot[column[measure]]
     tooltips = [
         maps.tooltip_html(
             f"{row.name} ({row.region_code})",
@@ -125,6 +126,7 @@ def _hotspot_values(hot: pd.DataFrame, measure: str) -> pd.DataFrame:
                 ("p (FDR-adjusted)", f"{row.p_fdr:.3f}"),
                 ("Hot or cold (α = 0.05)", row.hot_cold),
                 ("Emerging pattern", row.emerging_category),
+                ("Local Moran", maps.MORAN_LABELS.get(row.moran_cluster, row.moran_cluster)),
             ],
         )
         for row in hot.itertuples(index=False)
@@ -235,10 +237,10 @@ def main() -> None:
         hot = data.hotspots(filters)
     except ValueError as exc:  # too few regions to test
         hot = None
-        if settings.measure in ("hotspot", "emerging"):
+        if settings.measure in maps.CATEGORICAL:
             st.info(f"{exc} Showing incidents per 100,000 inhabitants instead.")
             settings = replace(settings, measure="rate")
-    if hot is not None and settings.measure in ("hotspot", "emerging"):
+    if hot is not None and settings.measure in maps.CATEGORICAL:
         values = _hotspot_values(hot, settings.measure)
         note = (
             f"Gi* on incidents per 100,000 inhabitants; {DEFAULT_PERMUTATIONS:,} "
@@ -321,6 +323,11 @@ def main() -> None:
             "p_fdr": st.column_config.NumberColumn("p (FDR)", format="%.3f"),
             "hot_cold": st.column_config.TextColumn("Hot/cold"),
             "emerging_category": st.column_config.TextColumn("Emerging pattern"),
+            "moran_cluster": st.column_config.TextColumn(
+                "Local Moran",
+                help="HH high among high, LL low among low (clusters); HL and LH outliers; "
+                "none: not significant after the false discovery rate correction.",
+            ),
         },
     )
     st.caption(

@@ -421,7 +421,8 @@ def _cmd_hotspots(args) -> int:
     for row in table.itertuples(index=False):
         print(
             f"{row.region_code:<10} {str(row.name)[:28]:<28} {row.value:>12,.1f} "
-            f"{row.gi_z:>+7.2f} {row.p_fdr:>7.3f} {row.hot_cold:<8} {row.emerging_category}"
+            f"{row.gi_z:>+7.2f} {row.p_fdr:>7.3f} {row.hot_cold:<8} {row.moran_cluster:<5} "
+            f"{row.emerging_category}"
         )
     counts = table["hot_cold"].value_counts()
     print(f"{counts.get('hot', 0)} hot and {counts.get('cold', 0)} cold of {len(table)} regions.")

@@ -49,6 +49,7 @@ def test_the_map_page_draws_the_map_table_and_downloads(app):
         "p_fdr",
         "hot_cold",
         "emerging_category",
+        "moran_cluster",
     ]
     assert len(table.value) == 230
     labels = [b.label for b in app.get("download_button")]
@@ -73,7 +74,8 @@ def test_a_bad_link_is_explained_and_the_defaults_used(app):
     _map_page(app, measure="density", k=12)
     text = "\n".join(w.value for w in app.warning)
     assert (
-        "`measure=density` is not one of count, rate, change, hotspot, emerging; ignored." in text
+        "`measure=density` is not one of count, rate, change, hotspot, emerging, clusters; "
+        "ignored." in text
     )
     assert "`k=12` is not a number of classes from 3 to 7; ignored." in text
     assert app.selectbox(key="map_measure").value == "rate"

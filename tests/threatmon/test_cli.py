@@ -104,6 +104,7 @@ def test_hotspots_json_gives_one_record_per_region(demo_db, capsys):
         "p_fdr",
         "hot_cold",
         "emerging_category",
+        "moran_cluster",
     ]
     assert {r["hot_cold"] for r in records} <= {"hot", "cold", "none"}
     assert all(r["region_code"].startswith("MD-") for r in records)
