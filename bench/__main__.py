@@ -11,7 +11,7 @@ import json
 import platform
 import time
 
-from bench import aggregate, ingest, overview, write
+from bench import aggregate, ingest, maps, overview, write
 from bench.common import CACHE_DIR, demo_store
 
 
@@ -43,6 +43,23 @@ def main() -> None:
             f"warm {page['warm_s']:.3f} s (targets at 10M rows: ≤ 1.5 s, ≤ 0.5 s); "
             f"first render in a new process, imports included: {page['new_process_s']:.2f} s"
         )
+        mapped = maps.run(store, max(3, args.repeat // 2))
+        print(
+            f"map page server-side render: cold {mapped['map_cold_s']:.2f} s, warm "
+            f"{mapped['map_warm_s']:.2f} s (overview in the same run: cold "
+            f"{mapped['overview_cold_s']:.2f} s, warm {mapped['overview_warm_s']:.2f} s; ratios "
+            f"{mapped['map_ratio_cold']:.1f}, {mapped['map_ratio_warm']:.1f}); payload for "
+            f"{mapped['regions']} regions {mapped['payload_mb']:.2f} MB, with the heat layer "
+            f"{mapped['payload_heat_mb']:.2f} MB (target ≤ 1.5 MB)"
+        )
+        print(
+            f"Gi* on {mapped['regions']} regions: 999 permutations {mapped['gi_999_s']:.3f} s "
+            f"(target ≤ 1 s; {mapped['gi_999_ratio']:.0f}× the analytical "
+            f"{mapped['gi_analytic_s'] * 1000:.1f} ms), 9,999 permutations "
+            f"{mapped['gi_9999_s']:.3f} s; emerging hot spots {mapped['regions']} regions × "
+            f"{mapped['months']} months {mapped['emerging_s']:.3f} s (target ≤ 10 s; "
+            f"{mapped['emerging_ratio']:.1f}× fetching the panel, {mapped['panel_fetch_s']:.3f} s)"
+        )
         load = write.run(store)
         print(
             f"1 000-row load into this store: {load['load_s']:.2f} s; plain copy of the "
@@ -65,6 +82,7 @@ def main() -> None:
                 "records": coverage["records"],
                 "aggregate": rows,
                 "overview": page,
+                "maps": mapped,
                 "load": load,
                 "ingest": loaded,
             }
