@@ -123,6 +123,11 @@ class MapStyle:
         return "PuOr_r" if self.projection else "RdBu_r"
 
     @property
+    def box_max_px(self) -> int:
+        """Widest legend or title box: long notes wrap instead of covering the map."""
+        return 460 if self.projection else 330
+
+    @property
     def fill_opacity(self) -> float:
         return 0.9 if self.projection else 0.78
 
@@ -244,7 +249,8 @@ def legend_html(legend: Legend, style: MapStyle) -> str:
     )
     return (
         f"<div style='background:rgba(255,255,255,0.92);padding:8px 10px;border-radius:4px;"
-        f"font:{size}px/1.35 sans-serif;color:#111;box-shadow:0 0 4px rgba(0,0,0,.35)'>"
+        f"font:{size}px/1.35 sans-serif;color:#111;box-shadow:0 0 4px rgba(0,0,0,.35);"
+        f"max-width:{style.box_max_px}px'>"
         f"<div style='font-weight:bold;margin-bottom:4px'>{escape(legend.title)}</div>"
         f"{items}{note}</div>"
     )
@@ -259,7 +265,8 @@ def title_html(lines: Sequence[str], style: MapStyle) -> str:
     more = "".join(f"<div>{escape(line)}</div>" for line in rest)
     return (
         f"<div style='background:rgba(255,255,255,0.92);padding:8px 12px;border-radius:4px;"
-        f"font:{size}px/1.35 sans-serif;color:#111;box-shadow:0 0 4px rgba(0,0,0,.35)'>"
+        f"font:{size}px/1.35 sans-serif;color:#111;box-shadow:0 0 4px rgba(0,0,0,.35);"
+        f"max-width:{style.box_max_px}px'>"
         f"<div style='font-weight:bold;font-size:{round(size * 1.25)}px'>{escape(first)}</div>"
         f"{more}</div>"
     )

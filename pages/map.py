@@ -242,10 +242,14 @@ def main() -> None:
             settings = replace(settings, measure="rate")
     if hot is not None and settings.measure in maps.CATEGORICAL:
         values = _hotspot_values(hot, settings.measure)
-        note = (
-            f"Gi* on incidents per 100,000 inhabitants; {DEFAULT_PERMUTATIONS:,} "
-            "permutations; false discovery rate 5 %."
-        )
+        note = {
+            "hotspot": f"Gi* on incidents per 100,000 inhabitants; {DEFAULT_PERMUTATIONS:,} "
+            "permutations; false discovery rate 5 %.",
+            "emerging": "Gi* per month over neighbours in space and time, Mann-Kendall "
+            "trend, Esri's category rules.",
+            "clusters": f"Local Moran's I on incidents per 100,000 inhabitants; "
+            f"{DEFAULT_PERMUTATIONS:,} permutations; false discovery rate 5 %.",
+        }[settings.measure]
     else:
         values = region_values(
             inputs["current"],
