@@ -118,3 +118,14 @@ def test_parse_and_query_round_trip():
     assert parse_settings({"layers": ["heat,roads"]}).problems == (
         "`layers` has an unknown layer 'roads'; ignored.",
     )
+
+
+def test_a_configured_tile_server_reaches_the_map(app, monkeypatch):
+    from ui.data import tile_url
+
+    monkeypatch.setenv("THREATMON_TILE_URL", "  ")
+    assert tile_url() is None
+    monkeypatch.setenv("THREATMON_TILE_URL", "http://tiles.police.local/{z}/{x}/{y}.png")
+    assert tile_url() == "http://tiles.police.local/{z}/{x}/{y}.png"
+    _map_page(app)
+    assert "tiles.police.local" in str(_component(app).proto)
