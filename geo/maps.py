@@ -346,9 +346,7 @@ class _RawScriptRender(MacroElement):
         for part in ("header", "html", "script"):
             macro = module.get(part)
             if macro is not None:
-                getattr(figure, part).add_child(
-                    _RawText(macro(self, kwargs)), name=self.get_name()
-                )
+                getattr(figure, part).add_child(_RawText(macro(self, kwargs)), name=self.get_name())
         for child in self._children.values():
             child.render(**kwargs)
 
