@@ -292,10 +292,16 @@ def test_emerging_signals_are_large_increases(incidents, signals):
 
 def test_non_planted_controls_do_not_jump(incidents):
     """The same regions' unplanted, well-counted series do not grow by more than 25 %."""
-    for region, crime_type in [("UA-51", "financial_crime"), ("PL-06", "cybercrime")]:
+    # Cybercrime has no border, crossing or flow term, so nothing planted can leak into it.
+    # "Well-counted" means at least 150 incidents in six months: with the generator's noise
+    # (Poisson, and gamma per month with CV 0.14) a 25 % rise is then about two standard
+    # deviations of the ratio, against about one at 50 incidents (UA-51 financial crime had
+    # 72), where any change to the shared random stream, such as more crossing points, could
+    # tip the test either way (docs/demo-data.md, "Noise elsewhere, measured").
+    for region, crime_type in [("UA-51", "cybercrime"), ("PL-06", "cybercrime")]:
         last = _total(incidents, region, crime_type, LAST_6)
         previous = _total(incidents, region, crime_type, PREVIOUS_6)
-        assert previous >= 50
+        assert previous >= 150, (region, crime_type, previous)
         assert last <= 1.25 * previous, (region, crime_type, previous, last)
 
 
