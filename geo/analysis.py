@@ -18,7 +18,7 @@ from geo import boundaries
 from geo.emerging import emerging_hot_spots
 from geo.hotspots import getis_ord, local_moran
 from geo.mapdata import regions_in_view
-from geo.weights import contiguity_weights
+from geo.weights import contiguity_weights, distance_band_weights
 
 #: Columns of :func:`region_hotspots`, in order (the CLI's JSON keys).
 COLUMNS: tuple[str, ...] = (
@@ -51,11 +51,19 @@ def check_selection(codes: list[str]) -> None:
         )
 
 
-def selection_weights(codes: list[str]) -> W:
-    """Contiguity weights between the committed boundaries of ``codes``."""
+def selection_weights(codes: list[str], band_km: float | None = None) -> W:
+    """Neighbours among the committed boundaries of ``codes``.
+
+    Contiguity (regions that share a border) by default; with ``band_km``, regions whose
+    representative points lie within that many kilometres: useful where units differ
+    greatly in size (Latvia's small municipalities next to Ukraine's oblasts).
+    """
     check_selection(codes)
     shapes = boundaries.regions()
-    return contiguity_weights(shapes[shapes["region_code"].isin(codes)].reset_index(drop=True))
+    chosen = shapes[shapes["region_code"].isin(codes)].reset_index(drop=True)
+    if band_km is not None:
+        return distance_band_weights(chosen, band_km)
+    return contiguity_weights(chosen)
 
 
 def period_panel(counts: pd.DataFrame, codes: list[str], start, end, freq: str) -> pd.DataFrame:
@@ -83,6 +91,7 @@ def region_hotspots(
     permutations: int = DEFAULT_PERMUTATIONS,
     alpha: float = 0.05,
     seed: int = 12345,
+    band_km: float | None = None,
     weights: W | None = None,
 ) -> pd.DataFrame:
     """Gi* hot and cold spots, Local Moran clusters and the emerging category of each region.
@@ -98,8 +107,11 @@ def region_hotspots(
     measure : {"rate", "count"}
         Incidents per 100,000 inhabitants (default: a populous region is not a hot
         spot just for its people) or plain counts.
+    band_km : float, optional
+        Neighbours within this distance instead of contiguity (:func:`selection_weights`).
     weights : W, optional
-        Prebuilt weights for exactly the selection's regions (the dashboard caches them).
+        Prebuilt weights for exactly the selection's regions (the dashboard caches them);
+        ``band_km`` is then ignored.
 
     Returns
     -------
@@ -128,7 +140,7 @@ def region_hotspots(
         values = (totals * 100_000 / population.reindex(codes)).fillna(0.0)
     else:
         values = totals.astype("float64")
-    weights = weights if weights is not None else selection_weights(codes)
+    weights = weights if weights is not None else selection_weights(codes, band_km)
     gi = getis_ord(values, weights, permutations=permutations, alpha=alpha, seed=seed)
     emerging = emerging_hot_spots(panel[["region_code", "period", "value"]], weights, alpha=alpha)
     moran = local_moran(values, weights, permutations=permutations, alpha=alpha, seed=seed)

@@ -134,7 +134,10 @@ def test_hotspots_text_is_marked_demo_and_uses_the_same_code_path(demo_db, capsy
     assert main(args) == 0
     out = capsys.readouterr().out
     assert out.startswith("DEMO — synthetic data")
-    assert "Hot spots 2025-01-01 to 2025-12-31 (incidents; Gi* with 99 permutations" in out
+    assert (
+        "Hot spots 2025-01-01 to 2025-12-31 (incidents; Gi* with 99 permutations, FDR 5 %; "
+        "contiguity; emerging by M):" in out
+    )
     expected = region_hotspots(
         Store(demo_db),
         Filters(
@@ -150,3 +153,9 @@ def test_hotspots_text_is_marked_demo_and_uses_the_same_code_path(demo_db, capsy
     assert f"{first.region_code:<10} {first['name'][:28]:<28}" in out
     hot = int((expected["hot_cold"] == "hot").sum())
     assert f"{hot} hot and " in out
+
+
+def test_hotspots_with_a_distance_band(demo_db, capsys):
+    args = ["hotspots", "--db", str(demo_db), "--country", "MD", "--permutations", "99"]
+    assert main([*args, "--band-km", "40"]) == 0
+    assert "neighbours within 40 km;" in capsys.readouterr().out
