@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.trends import binomial_p_values, percent_change, rates_per_100k
-from geo.maps import tooltip_html
+from geo.maps import MORAN_LABELS, tooltip_html
 
 MIN_TOTAL = 10
 
@@ -134,3 +134,28 @@ def crossing_values(
     frame["incidents"] = frame["crossing_point_id"].map(by_point).fillna(0).astype("int64")
     frame["arrivals"] = frame["crossing_point_id"].map(arrivals).fillna(0).astype("int64")
     return frame.reset_index(drop=True)
+
+
+def hotspot_values(hot: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """The map values of a hotspot table (:func:`geo.analysis.region_hotspots`).
+
+    ``measure`` picks the category shown: ``hotspot`` (Gi* hot/cold), ``emerging`` or
+    ``clusters`` (Local Moran); the tooltip gives every statistic of the region.
+    """
+    column = {"hotspot": "hot_cold", "emerging": "emerging_category", "clusters": "moran_cluster"}
+    value = hot[column[measure]]
+    tooltips = [
+        tooltip_html(
+            f"{row.name} ({row.region_code})",
+            [
+                ("Incidents per 100,000", f"{row.value:,.1f}"),
+                ("Gi* z-score", f"{row.gi_z:+.2f}"),
+                ("p (FDR-adjusted)", f"{row.p_fdr:.3f}"),
+                ("Hot or cold (α = 0.05)", row.hot_cold),
+                ("Emerging pattern", row.emerging_category),
+                ("Local Moran", MORAN_LABELS.get(row.moran_cluster, row.moran_cluster)),
+            ],
+        )
+        for row in hot.itertuples(index=False)
+    ]
+    return pd.DataFrame({"region_code": hot["region_code"], "value": value, "tooltip": tooltips})

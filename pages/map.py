@@ -24,7 +24,7 @@ from forecasting import charts
 from geo import maps, png
 from geo.analysis import DEFAULT_PERMUTATIONS
 from geo.classes import METHODS
-from geo.mapdata import crossing_values, region_values, regions_in_view
+from geo.mapdata import crossing_values, hotspot_values, region_values, regions_in_view
 from ui import data, map_settings
 from ui.filters import current_filters, focus_region
 from ui.map_settings import LAYERS, MapSettings
@@ -112,26 +112,6 @@ def _controls(settings: MapSettings) -> MapSettings:
         key="map_projection",
     )
     return MapSettings(measure, method, int(k), tuple(layers), projection)
-
-
-def _hotspot_values(hot: pd.DataFrame, measure: str) -> pd.DataFrame:
-    column = {"hotspot": "hot_cold", "emerging": "emerging_category", "clusters": "moran_cluster"}
-    value = hot[column[measure]]
-    tooltips = [
-        maps.tooltip_html(
-            f"{row.name} ({row.region_code})",
-            [
-                ("Incidents per 100,000", f"{row.value:,.1f}"),
-                ("Gi* z-score", f"{row.gi_z:+.2f}"),
-                ("p (FDR-adjusted)", f"{row.p_fdr:.3f}"),
-                ("Hot or cold (α = 0.05)", row.hot_cold),
-                ("Emerging pattern", row.emerging_category),
-                ("Local Moran", maps.MORAN_LABELS.get(row.moran_cluster, row.moran_cluster)),
-            ],
-        )
-        for row in hot.itertuples(index=False)
-    ]
-    return pd.DataFrame({"region_code": hot["region_code"], "value": value, "tooltip": tooltips})
 
 
 def _drill_down(filters, clicked: dict | None, registry: pd.DataFrame) -> None:
@@ -241,7 +221,7 @@ def main() -> None:
             st.info(f"{exc} Showing incidents per 100,000 inhabitants instead.")
             settings = replace(settings, measure="rate")
     if hot is not None and settings.measure in maps.CATEGORICAL:
-        values = _hotspot_values(hot, settings.measure)
+        values = hotspot_values(hot, settings.measure)
         note = {
             "hotspot": f"Gi* on incidents per 100,000 inhabitants; {DEFAULT_PERMUTATIONS:,} "
             "permutations; false discovery rate 5 %.",

@@ -80,3 +80,28 @@ def test_crossing_values_sum_incidents_and_arrivals_per_point():
     assert crossing_values(crossings, incidents, flows, countries=["PL"])[
         "crossing_point_id"
     ].tolist() == ["PL-BY-Y"]
+
+
+def test_hotspot_values_show_the_chosen_category_and_every_statistic():
+    from geo.mapdata import hotspot_values
+
+    hot = pd.DataFrame(
+        {
+            "region_code": ["MD-AA"],
+            "name": ["<Alpha>"],
+            "value": [12.5],
+            "gi_z": [3.2],
+            "p_sim": [0.001],
+            "p_fdr": [0.02],
+            "hot_cold": ["hot"],
+            "emerging_category": ["new hot spot"],
+            "moran_cluster": ["HH"],
+        }
+    )
+    assert hotspot_values(hot, "hotspot")["value"].tolist() == ["hot"]
+    assert hotspot_values(hot, "emerging")["value"].tolist() == ["new hot spot"]
+    clusters = hotspot_values(hot, "clusters")
+    assert clusters["value"].tolist() == ["HH"]
+    tip = clusters["tooltip"].iloc[0]
+    assert tip.startswith("<b>&lt;Alpha&gt; (MD-AA)</b>")
+    assert "+3.20" in tip and "0.020" in tip and "high among high (cluster)" in tip
