@@ -9,18 +9,14 @@ query that fetches the panel for the emerging analysis.
 
 from __future__ import annotations
 
-import logging
 import os
-import time
 import warnings
-from pathlib import Path
 
 import esda
 import pandas as pd
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from bench.common import median_seconds
+from bench.overview import render_seconds
 from data_loaders.crossing_points import load_crossing_points
 from data_loaders.filters import Filters
 from data_loaders.regions import load_regions
@@ -31,33 +27,6 @@ from geo.analysis import period_panel, selection_weights
 from geo.emerging import emerging_hot_spots
 from geo.hotspots import getis_ord
 from geo.mapdata import crossing_values, region_values
-
-DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
-
-
-def _render(page: str | None, repeat: int) -> tuple[float, float]:
-    """Median cold (caches cleared, new session) and warm (rerun) server-side renders.
-
-    ``page`` None is the overview (the default page); another page is opened from a
-    session whose overview ran first, with the caches cleared before that first run.
-    """
-    cold, warm = [], []
-    for _ in range(repeat):
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        app = AppTest.from_file(str(DASHBOARD), default_timeout=300)
-        if page:
-            app.run()
-            app.switch_page(page)
-        started = time.perf_counter()
-        app.run()
-        cold.append(time.perf_counter() - started)
-        if app.exception:
-            raise RuntimeError(f"{page or 'overview'} failed: {app.exception[0].message}")
-        started = time.perf_counter()
-        app.run()
-        warm.append(time.perf_counter() - started)
-    return sorted(cold)[len(cold) // 2], sorted(warm)[len(warm) // 2]
 
 
 def payload_bytes(store: Store, filters: Filters, heat: bool) -> int:
@@ -90,14 +59,13 @@ def payload_bytes(store: Store, filters: Filters, heat: bool) -> int:
 def run(store: Store, repeat: int) -> dict:
     """Every map number for one store."""
     os.environ[DB_ENV_VAR] = str(store.path)
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
     last = store.coverage()["last"]
     start, end = last_complete_months(last, 12)
     year = Filters(start=start, end=end)
     start, end = last_complete_months(last, 60)
     five_years = Filters(start=start, end=end)
-    overview_cold, overview_warm = _render(None, repeat)
-    map_cold, map_warm = _render("pages/map.py", repeat)
+    overview_cold, overview_warm = render_seconds(None, repeat)
+    map_cold, map_warm = render_seconds("pages/map.py", repeat)
 
     codes = load_regions()["region_code"].tolist()
     weights = selection_weights(codes)
