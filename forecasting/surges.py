@@ -1,8 +1,11 @@
 """Surges: a series whose latest month is far above its own recent months.
 
 For each region × crime type, the latest month's count is compared with the mean of
-the ``baseline`` months before it. Under "nothing changed" the count is Poisson with
-that mean, so the one-sided tail probability says how surprising it is. Two guards
+the ``baseline`` months before it. Under "nothing changed" the count follows the
+series' own month-to-month variation: Poisson with that mean, or, when the baseline
+months vary more than Poisson allows (they usually do: seasons, reporting batches),
+negative binomial with the baseline's mean and variance. The one-sided tail
+probability says how surprising the latest month is. Two guards
 keep noise out of the list: at least ``min_count`` incidents in the latest month (1 → 4
 is not a surge to brief on), and the tail probability below ``alpha`` after a
 Bonferroni correction for the number of series tested: with 2,760 series, 28 would
@@ -25,6 +28,23 @@ def poisson_upper_tail(observed, expected) -> np.ndarray:
     # P(X ≥ k) = P(X > k − 1) = 1 − CDF(k − 1) = pdtrc(k − 1, λ); scipy.special avoids
     # importing scipy.stats on the page path.
     tail = special.pdtrc(np.maximum(observed - 1, 0), np.maximum(expected, 1e-12))
+    return np.where(observed > 0, tail, 1.0)
+
+
+def count_upper_tail(observed, mean, variance) -> np.ndarray:
+    """P(X ≥ observed) under Poisson(mean), or negative binomial where variance > mean."""
+    observed = np.asarray(observed, dtype="float64")
+    mean = np.maximum(np.asarray(mean, dtype="float64"), 1e-12)
+    variance = np.asarray(variance, dtype="float64")
+    poisson = poisson_upper_tail(observed, mean)
+    over = variance > mean
+    # Negative binomial with this mean and variance: r = mean² / (variance − mean),
+    # success probability q = mean / variance; P(X ≥ x) = I_{1−q}(x, r).
+    safe_var = np.where(over, variance, mean + 1.0)
+    r = mean**2 / (safe_var - mean)
+    q = mean / safe_var
+    negative_binomial = special.betainc(np.maximum(observed, 1e-12), r, 1.0 - q)
+    tail = np.where(over, negative_binomial, poisson)
     return np.where(observed > 0, tail, 1.0)
 
 
@@ -65,10 +85,12 @@ def surges(
     dense = complete_months(monthly, first, last, list(keys))
     is_last = dense[PERIOD] == last
     latest = dense[is_last].set_index(list(keys))[VALUE]
-    expected = dense[~is_last].groupby(list(keys))[VALUE].mean().reindex(latest.index)
+    history = dense[~is_last].groupby(list(keys))[VALUE]
+    expected = history.mean().reindex(latest.index)
+    variance = history.var(ddof=1).reindex(latest.index)
     table = pd.DataFrame({VALUE: latest, "expected": expected}).reset_index()
     table[PERIOD] = last
-    table["p_value"] = poisson_upper_tail(table[VALUE], table["expected"])
+    table["p_value"] = count_upper_tail(table[VALUE], table["expected"], variance.to_numpy())
     table["p_adjusted"] = np.minimum(1.0, table["p_value"] * len(table))
     with np.errstate(divide="ignore"):
         table["ratio"] = table[VALUE] / table["expected"]

@@ -26,6 +26,33 @@ def test_the_poisson_tail_matches_scipy_stats():
     np.testing.assert_allclose(poisson_upper_tail(observed, expected), want)
 
 
+def test_the_negative_binomial_tail_matches_scipy_stats():
+    from scipy import stats
+
+    from forecasting.surges import count_upper_tail
+
+    observed = np.array([3, 10, 40, 160])
+    mean = np.array([5.0, 5.0, 20.0, 100.0])
+    variance = np.array([4.0, 15.0, 60.0, 400.0])  # the first is not overdispersed
+    r = mean**2 / (variance - mean)
+    q = mean / variance
+    want = np.where(
+        variance > mean,
+        stats.nbinom.sf(observed - 1, r, q),
+        stats.poisson.sf(observed - 1, mean),
+    )
+    np.testing.assert_allclose(count_upper_tail(observed, mean, variance), want, rtol=1e-9)
+
+
+def test_a_noisy_series_needs_a_bigger_jump_than_a_steady_one():
+    steady = _monthly({("MD-CA", "cybercrime"): [100] * 12 + [140]})
+    noisy = _monthly(
+        {("MD-CA", "cybercrime"): [70, 130, 85, 120, 100, 95, 110, 75, 125, 90, 105, 95, 140]}
+    )
+    assert len(surges(steady)) == 1
+    assert surges(noisy).empty
+
+
 def test_a_surge_is_found_and_noise_and_small_counts_are_not():
     frame = _monthly(
         {

@@ -159,3 +159,21 @@ def test_hotspots_with_a_distance_band(demo_db, capsys):
     args = ["hotspots", "--db", str(demo_db), "--country", "MD", "--permutations", "99"]
     assert main([*args, "--band-km", "40"]) == 0
     assert "neighbours within 40 km;" in capsys.readouterr().out
+
+
+def test_alerts_json_and_text(demo_db, capsys):
+    from forecasting.alerts import early_warning
+
+    assert main(["alerts", "--db", str(demo_db), "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    expected = early_warning(Store(demo_db))
+    assert len(records) == len(expected)
+    if records:
+        assert records[0]["rank"] == 1 and records[0]["link"].startswith("maps?")
+    assert main(["alerts", "--db", str(demo_db)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("DEMO — synthetic data")
+    if records:
+        assert f"  1. {records[0]['sentence']}" in out
+    else:
+        assert "No alerts: no series stands out in the latest complete month." in out
