@@ -1,0 +1,406 @@
+"""Rolling-origin backtests of the forecast models, their scores, and the choice between them.
+
+At every origin (``cutoff`` = the last training period) each candidate model sees only the
+series up to the cutoff and forecasts the next ``horizon`` periods; :func:`score` turns the
+tidy result into one row per model (and regressor lag) and :func:`choose` picks the lowest
+MASE, seasonal naive winning ties.
+
+Nothing after a cutoff is used, regressor included. The rule for the migration flows
+lagged by ``lag`` periods: the regressor of period ``t`` is the flow of ``t - lag``; for a
+forecast made at cutoff ``T`` it is the observed flow when ``t - lag <= T`` (horizons
+``h <= lag``) and otherwise a forecast of the flow made from flows up to ``T`` only (by
+default the mean of the last season; see :class:`BacktestSettings`). Flows observed after
+``T`` are cut off before the regressor is built, so they cannot leak in.
+
+To stay fast, a model's parameters are estimated once, at the first (earliest) origin, and
+reused, by filtering only, at the later origins. Parameters from an earlier window know
+even less of the future, so this never looks ahead; it costs a little accuracy against
+refitting at every origin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from forecasting.models import (
+    BOUNDS,
+    ETS,
+    MODELS,
+    PERIOD,
+    SARIMAX,
+    SEASONAL_NAIVE,
+    future_periods,
+)
+from forecasting.series import check_counts, period_unit, season_length
+
+CUTOFF = "cutoff"
+BACKTEST_COLUMNS = (
+    "model",
+    "lag",
+    CUTOFF,
+    PERIOD,
+    "h",
+    "actual",
+    "mean",
+    *BOUNDS,
+    "scale",
+    "note",
+)
+SCORE_COLUMNS = ("model", "lag", "mase", "coverage_80", "coverage_95", "n")
+EXOG_FUTURE_RULES = ("last_season_mean", "seasonal_naive")
+
+
+@dataclass(frozen=True)
+class BacktestSettings:
+    """How the rolling-origin backtest runs; validated when built.
+
+    Attributes
+    ----------
+    horizon : int
+        Periods forecast from each origin.
+    n_origins : int
+        Number of origins, the last one ``horizon`` periods before the end of the series.
+    step : int
+        Periods between consecutive origins.
+    min_train : int
+        Fewest training periods at an origin; earlier origins are dropped.
+    season_length : int
+        12 for monthly, 52 for weekly series; must match the series.
+    models : tuple of str
+        Candidate models, names of :data:`forecasting.models.MODELS`.
+    exog_lags : tuple of int
+        Lags of the flows tried as SARIMAX regressor (SARIMAX without regressor is
+        always tried as well).
+    exog_future : str
+        How flows after the cutoff are forecast: ``"last_season_mean"`` (flat, the mean
+        of the last season) or ``"seasonal_naive"``. The flat mean is the default because
+        a seasonal-naive guess of flows without a stable season has twice their variance.
+    reuse_params : bool
+        Estimate once at the first origin and only filter at later ones (see module doc).
+
+    >>> BacktestSettings(horizon=3).horizon
+    3
+    """
+
+    horizon: int = 6
+    n_origins: int = 4
+    step: int = 3
+    min_train: int = 24
+    season_length: int = 12
+    models: tuple[str, ...] = (SEASONAL_NAIVE, ETS, SARIMAX)
+    exog_lags: tuple[int, ...] = (0, 1, 2, 3)
+    exog_future: str = "last_season_mean"
+    reuse_params: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "models", tuple(self.models))
+        object.__setattr__(self, "exog_lags", tuple(int(lag) for lag in self.exog_lags))
+        for name in ("horizon", "n_origins", "step", "min_train", "season_length"):
+            value = getattr(self, name)
+            if not isinstance(value, int | np.integer) or value < 1:
+                raise ValueError(f"`{name}` must be an integer greater than 0. Got {value!r}.")
+        unknown = [m for m in self.models if m not in MODELS]
+        if unknown or not self.models:
+            raise ValueError(
+                f"`models` must be non-empty names out of {sorted(MODELS)}. Got {self.models!r}."
+            )
+        negative = [lag for lag in self.exog_lags if lag < 0]
+        if negative:
+            raise ValueError(f"`exog_lags` must be 0 or greater. Got {negative[0]!r}.")
+        if self.exog_future not in EXOG_FUTURE_RULES:
+            raise ValueError(
+                f"`exog_future` must be one of {EXOG_FUTURE_RULES}. Got {self.exog_future!r}."
+            )
+
+
+# -- building blocks ---------------------------------------------------------------------------
+
+
+def origins(n: int, settings: BacktestSettings) -> list[int]:
+    """Training lengths at the origins, ascending: ``n - horizon``, then back by ``step``."""
+    last = n - settings.horizon
+    found = [last - i * settings.step for i in range(settings.n_origins)]
+    return sorted(size for size in found if size >= settings.min_train)
+
+
+def _ordinals(index: pd.DatetimeIndex, m: int) -> np.ndarray:
+    """Period numbers on one scale, so that period ``t - lag`` is ``ordinal - lag``."""
+    if m == 12:
+        return (index.year * 12 + index.month - 1).to_numpy()
+    return index.as_unit("ns").asi8 // pd.Timedelta(days=7).value
+
+
+def lagged_exog(
+    flows: pd.Series,
+    cutoff: pd.Timestamp,
+    periods: pd.DatetimeIndex,
+    lag: int,
+    rule: str = "last_season_mean",
+) -> pd.DataFrame:
+    """The flows lagged by ``lag`` for ``periods``, as known at ``cutoff``.
+
+    Parameters
+    ----------
+    flows : Series
+        Flows on the same regular index type as the counts; values after ``cutoff``
+        are ignored.
+    cutoff : Timestamp
+        The last period whose flows may be used.
+    periods : DatetimeIndex
+        The periods that need a regressor value (training and forecast periods).
+    lag : int
+        The regressor of period ``t`` is the flow of ``t - lag``.
+    rule : str
+        How flows after ``cutoff`` are forecast: the mean of the last season of known
+        flows, or their seasonal-naive forecast.
+
+    Returns
+    -------
+    DataFrame
+        On ``periods``: ``value`` (NaN where ``t - lag`` lies before the first known flow)
+        and ``sd``, the standard error of a forecast value (0 where the flow is observed):
+        the last season's standard deviation times ``sqrt(1 + 1/m)`` for the mean, the
+        RMS seasonal difference times ``sqrt(k + 1)`` for seasonal naive.
+    """
+    known = flows[flows.index <= cutoff]
+    m = season_length(periods)
+    if len(known) == 0:
+        return pd.DataFrame({"value": np.nan, "sd": np.nan}, index=periods)
+    raw = known.to_numpy(float)
+    values = dict(zip(_ordinals(known.index, m).tolist(), raw, strict=True))
+    last = int(_ordinals(known.index[-1:], m)[0])
+    recent = raw[-m:]
+    spread = float(np.std(recent, ddof=1)) if len(recent) > 1 else 0.0
+    mean_sd = spread * np.sqrt(1 + 1 / len(recent))
+    diffs = raw[m:] - raw[:-m]
+    naive_sd = float(np.sqrt(np.mean(diffs**2))) if len(diffs) else spread
+    out, sd = [], []
+    for source in (_ordinals(periods, m) - lag).tolist():
+        if source <= last:
+            out.append(values.get(source, np.nan))
+            sd.append(0.0)
+        elif rule == "seasonal_naive":
+            # The same period of the last known season, stepping back whole seasons.
+            seasons = (source - last - 1) // m + 1
+            out.append(values.get(source - m * seasons, np.nan))
+            sd.append(naive_sd * np.sqrt(seasons))
+        else:
+            out.append(float(np.mean(recent)))
+            sd.append(mean_sd)
+    return pd.DataFrame({"value": out, "sd": sd}, index=periods, dtype=float)
+
+
+def naive_scale(train: np.ndarray, m: int) -> float:
+    """In-sample MAE of the seasonal naive forecast: the MASE denominator at one origin.
+
+    Falls back to the lag-1 naive MAE when the series repeats itself exactly every
+    season, and to 1 (errors in counts) when it is constant.
+    """
+    for lag in (m, 1):
+        if len(train) > lag:
+            mae = float(np.mean(np.abs(train[lag:] - train[:-lag])))
+            if mae > 0:
+                return mae
+    return 1.0
+
+
+def _candidates(settings: BacktestSettings, has_exog: bool) -> list[tuple[str, float]]:
+    out: list[tuple[str, float]] = []
+    for model in settings.models:
+        out.append((model, np.nan))
+        if model == SARIMAX and has_exog:
+            out += [(SARIMAX, float(lag)) for lag in settings.exog_lags]
+    return out
+
+
+def _check_settings(series: pd.Series, exog: pd.Series | None, settings: BacktestSettings):
+    check_counts(series)
+    m = season_length(series.index)
+    if m != settings.season_length:
+        raise ValueError(
+            f"`season_length` is {settings.season_length} but the series is in "
+            f"{period_unit(series.index)} (season length {m})."
+        )
+    if exog is not None:
+        if not isinstance(exog, pd.Series):
+            raise ValueError(f"`exog` must be a pandas Series. Got {type(exog).__name__}.")
+        if period_unit(exog.index) != period_unit(series.index):
+            raise ValueError("`exog` must have the same frequency as the series.")
+        if not np.isfinite(exog.to_numpy(dtype=float)).all():
+            raise ValueError("`exog` has missing values.")
+
+
+def model_inputs(
+    series: pd.Series,
+    size: int,
+    horizon: int,
+    lag: float,
+    exog: pd.Series | None,
+    rule: str,
+) -> tuple[pd.Series, pd.Series | None, pd.Series | None, np.ndarray | None]:
+    """Training counts, lagged regressor and its future standard errors at an origin.
+
+    The origin comes after ``size`` periods; see :func:`lagged_exog` for the regressor.
+
+    Leading periods whose lagged flow is unknown (flows start later than the counts) are
+    dropped from the training data.
+    """
+    train = series.iloc[:size]
+    if exog is None or np.isnan(lag):
+        return train, None, None, None
+    cutoff = train.index[-1]
+    future = future_periods(train.index, horizon)
+    x = lagged_exog(exog, cutoff, train.index.append(future), int(lag), rule)
+    x_train, x_future = x["value"].iloc[:size], x["value"].iloc[size:]
+    future_sd = x["sd"].to_numpy()[size:]
+    known = np.isfinite(x_train.to_numpy())
+    first = int(np.argmax(known)) if known.any() else size
+    return train.iloc[first:], x_train.iloc[first:], x_future, future_sd
+
+
+# -- the backtest ------------------------------------------------------------------------------
+
+
+def rolling_backtest(
+    series: pd.Series,
+    settings: BacktestSettings,
+    exog: pd.Series | None = None,
+    *,
+    series_id=None,
+) -> pd.DataFrame:
+    """Forecasts of every candidate model from every origin, next to what happened.
+
+    Parameters
+    ----------
+    series : Series
+        Counts on consecutive month starts (or weeks).
+    settings : BacktestSettings
+        Horizon, origins, candidate models and regressor lags.
+    exog : Series, optional
+        Migration flows (not yet lagged) on the same kind of index. With flows, SARIMAX is
+        tried without regressor and with the flows at each of ``settings.exog_lags``.
+    series_id : optional
+        When given, a first column ``series_id`` holding it.
+
+    Returns
+    -------
+    DataFrame
+        One row per model, lag, cutoff and horizon: ``model, lag`` (NaN for models
+        without regressor), ``cutoff`` (last training period), ``period, h, actual, mean,
+        lower_80, upper_80, lower_95, upper_95``, ``scale`` (the seasonal-naive in-sample
+        MAE of the training data, the MASE denominator) and ``note`` (fit warnings). A
+        candidate that cannot be fitted at some origin (too little data after lagging,
+        a numerical failure) is left out entirely, so all candidates share the origins.
+
+    Raises
+    ------
+    ValueError
+        If no origin leaves ``min_train`` training periods and a full horizon.
+    """
+    _check_settings(series, exog, settings)
+    n, h, m = len(series), settings.horizon, settings.season_length
+    sizes = origins(n, settings)
+    if not sizes:
+        raise ValueError(
+            f"The series has {n} periods; a backtest with min_train={settings.min_train} "
+            f"and horizon={h} needs at least {settings.min_train + h}."
+        )
+    values = series.to_numpy(dtype=float)
+    parts = []
+    warm: dict[str, tuple[float, ...] | None] = {}
+    for model, lag in _candidates(settings, exog is not None):
+        fit = MODELS[model]
+        params = None
+        # The regression variants start from the fit without regressor (coefficient 0):
+        # it comes first in the candidate list and saves about a third of the iterations.
+        start = warm.get(model) if model == SARIMAX and not np.isnan(lag) else None
+        if start is not None:
+            start = (*start[:2], 0.0, *start[2:])
+        rows = []
+        try:
+            for size in sizes:
+                train, x_train, x_future, future_sd = model_inputs(
+                    series, size, h, lag, exog, settings.exog_future
+                )
+                forecast = fit(
+                    train,
+                    h,
+                    x_train,
+                    x_future,
+                    params=params,
+                    start_params=start if params is None else None,
+                    exog_future_sd=future_sd,
+                )
+                if np.isnan(lag) and model not in warm:
+                    warm[model] = forecast.params
+                if settings.reuse_params and params is None:
+                    params = forecast.params
+                frame = forecast.frame.assign(
+                    model=model,
+                    lag=lag,
+                    cutoff=series.index[size - 1],
+                    h=np.arange(1, h + 1),
+                    actual=values[size : size + h],
+                    scale=naive_scale(values[:size], m),
+                    note=forecast.note,
+                )
+                rows.append(frame)
+        except (ValueError, np.linalg.LinAlgError):
+            continue
+        parts += rows
+    if not parts:
+        out = pd.DataFrame({c: pd.Series(dtype=float) for c in BACKTEST_COLUMNS})
+    else:
+        out = pd.concat(parts, ignore_index=True)[list(BACKTEST_COLUMNS)]
+    if series_id is not None:
+        out.insert(0, "series_id", series_id)
+    return out
+
+
+def score(backtest: pd.DataFrame) -> pd.DataFrame:
+    """Per model and lag (and ``series_id``, if present): MASE, interval coverage, n.
+
+    ``mase`` is the mean over all backtest forecasts of the absolute error divided by that
+    origin's ``scale`` (the in-sample seasonal-naive MAE of its training data, Hyndman's
+    MASE), so a value below 1 beats the naive forecast's typical one-step in-sample error.
+    ``coverage_80`` / ``coverage_95`` are the shares of actuals inside the intervals.
+    Sorted by MASE.
+    """
+    keys = [k for k in ("series_id", "model", "lag") if k in backtest.columns]
+    if backtest.empty:
+        columns = [k for k in keys if k not in SCORE_COLUMNS] + list(SCORE_COLUMNS)
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
+    actual = backtest["actual"]
+    work = pd.DataFrame(
+        {
+            **{k: backtest[k] for k in keys},
+            "mase": (actual - backtest["mean"]).abs() / backtest["scale"],
+            "coverage_80": actual.between(backtest["lower_80"], backtest["upper_80"]),
+            "coverage_95": actual.between(backtest["lower_95"], backtest["upper_95"]),
+        }
+    )
+    grouped = work.groupby(keys, dropna=False, sort=False)
+    out = grouped[["mase", "coverage_80", "coverage_95"]].mean()
+    out["n"] = grouped.size()
+    out = out.reset_index()
+    return out.sort_values([*keys[:-2], "mase"], kind="stable").reset_index(drop=True)
+
+
+def choose(scores: pd.DataFrame) -> pd.Series:
+    """The row of ``scores`` with the lowest MASE; seasonal naive wins ties.
+
+    Raises
+    ------
+    ValueError
+        If no row has a MASE.
+    """
+    valid = scores[scores["mase"].notna()]
+    if valid.empty:
+        raise ValueError("No model has a backtest score to choose by.")
+    best = valid["mase"].min()
+    tied = valid[np.isclose(valid["mase"], best, rtol=1e-9, atol=1e-12)]
+    naive = tied[tied["model"] == SEASONAL_NAIVE]
+    return (naive if len(naive) else tied).iloc[0]
