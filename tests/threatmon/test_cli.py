@@ -177,3 +177,52 @@ def test_alerts_json_and_text(demo_db, capsys):
         assert f"  1. {records[0]['sentence']}" in out
     else:
         assert "No alerts: no series stands out in the latest complete month." in out
+
+
+def test_forecast_of_a_series_file_gives_forecasts_backtest_and_choice(tmp_path, capsys):
+    import numpy as np
+
+    months = pd.date_range("2020-01-01", periods=60, freq="MS")
+    rng = np.random.default_rng(3)
+    level = 50 + 15 * np.sin(2 * np.pi * np.arange(60) / 12)
+    frame = pd.DataFrame({"month": months.strftime("%Y-%m-%d"), "cases": rng.poisson(level)})
+    path = tmp_path / "cases.csv"
+    frame.to_csv(path, index=False)
+    args = ["forecast", "--series", str(path), "--date-col", "month", "--value-col", "cases"]
+    assert main([*args, "--horizon", "3", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["series"] == "cases.csv"
+    assert [row["period"] for row in out["forecast"]] == ["2025-01-01", "2025-02-01", "2025-03-01"]
+    assert set(out["forecast"][0]) == {
+        "period",
+        "mean",
+        "lower_80",
+        "upper_80",
+        "lower_95",
+        "upper_95",
+    }
+    assert all(row["lower_95"] >= 0 for row in out["forecast"])
+    assert set(out["backtest"][0]) == {"model", "lag", "mase", "coverage_80", "coverage_95"}
+    assert out["chosen"] in {row["model"] for row in out["backtest"]}
+
+
+def test_forecast_of_the_store_and_usage_errors(demo_db, capsys):
+    args = ["forecast", "--db", str(demo_db), "--country", "MD"]
+    assert main([*args, "--crime-type", "migrant_smuggling"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("DEMO — synthetic data")
+    assert "Forecast of MD, migrant_smuggling (regressor: arrivals from Ukraine into MD)." in out
+    assert main(args) == 2
+    assert "forecasting the store needs --crime-type KEY" in capsys.readouterr().err
+    assert main(["forecast", "--series", "x.csv"]) == 2
+    assert "--series needs --date-col and --value-col" in capsys.readouterr().err
+
+
+def test_forecast_reports_bad_cells_of_a_series_file(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_text("month,cases\n2024-01-01,3\n2024-02-01,lots\n", encoding="utf-8")
+    args = ["forecast", "--series", str(path), "--date-col", "month", "--value-col", "cases"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "bad.csv: 1 problem(s); nothing was forecast." in err
+    assert "row 3, column 'cases': Not a number. Got 'lots'." in err
