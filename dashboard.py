@@ -43,6 +43,7 @@ FAVICON = Path(__file__).resolve().parent / "static" / "favicon.png"
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "Overview", ":material/dashboard:", "home"),
     PageSpec("pages/map.py", "Map", ":material/map:", "maps"),
+    PageSpec("pages/forecasts.py", "Forecasts", ":material/trending_up:", "outlook"),
     PageSpec("pages/upload.py", "Upload", ":material/upload_file:", "load"),
 )
 

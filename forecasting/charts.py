@@ -242,3 +242,66 @@ def country_small_multiples(
         annotations=annotations,
     )
     return go.Figure(data=traces, layout=layout)
+
+
+def forecast_chart(
+    history: pd.Series,
+    forecast: pd.DataFrame,
+    *,
+    title: str,
+    y_title: str = "Incidents per month",
+    months_shown: int = 36,
+) -> go.Figure:
+    """History, the forecast mean and its 80 % and 95 % intervals as shaded bands.
+
+    ``history`` is indexed by period; ``forecast`` has ``period, mean, lower_80,
+    upper_80, lower_95, upper_95``. Only the last ``months_shown`` periods of history
+    are drawn, so that the forecast is not squeezed into a corner.
+    """
+    shown = history.iloc[-months_shown:]
+    fig = go.Figure()
+    band = forecast["period"].tolist()
+    for level, colour in (("95", "rgba(31, 78, 121, 0.12)"), ("80", "rgba(31, 78, 121, 0.25)")):
+        fig.add_trace(
+            go.Scatter(
+                x=band + band[::-1],
+                y=forecast[f"upper_{level}"].tolist() + forecast[f"lower_{level}"].tolist()[::-1],
+                fill="toself",
+                fillcolor=colour,
+                line={"width": 0},
+                hoverinfo="skip",
+                name=f"{level} % interval",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=shown.index,
+            y=shown.to_numpy(),
+            mode="lines+markers",
+            marker={"size": 4},
+            line={"color": "#333333", "width": 2},
+            name="recorded",
+            hovertemplate="%{x|%b %Y}: %{y:,.0f}<extra>recorded</extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=forecast["period"],
+            y=forecast["mean"],
+            mode="lines+markers",
+            marker={"size": 5},
+            line={"color": "#1f4e79", "width": 2, "dash": "dash"},
+            name="forecast",
+            hovertemplate="%{x|%b %Y}: %{y:,.1f}<extra>forecast</extra>",
+        )
+    )
+    fig.update_layout(
+        title=title,
+        height=420,
+        hovermode="x unified",
+        margin={"t": 60, "b": 40},
+        legend={"orientation": "h", "y": -0.15},
+        yaxis={"title": y_title, "rangemode": "tozero"},
+        xaxis={"title": None, "tickformat": "%b\n%Y"},
+    )
+    return fig

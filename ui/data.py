@@ -254,8 +254,57 @@ def _region_trend(
     return trend.assign(crime=trend["crime_type"].map(crime_labels()))
 
 
+# -- the forecasts page ------------------------------------------------------------------------
+
+
+def forecast(country: str | None, region: str | None, crime_type: str, horizon: int) -> dict:
+    """History, forecast, backtest scores and migration linkage of one series."""
+    store = get_store()
+    return _forecast(str(store.path), store.version, country, region, crime_type, horizon)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner="Backtesting the models…")
+def _forecast(
+    path: str, version: str, country: str | None, region: str | None, crime_type: str, horizon: int
+) -> dict:
+    from forecasting import linkage
+    from forecasting.forecast import forecast_series
+    from forecasting.selection import Selection, flow_series, incident_series
+
+    store = _store(path)
+    selection = Selection(country, region, (crime_type,))
+    history = incident_series(store, selection)
+    flows, flows_text = flow_series(store, selection)
+    result = forecast_series(history, horizon=horizon, exog=flows)
+    link: dict = {"text": flows_text}
+    if flows is not None:
+        link["correlation"] = linkage.cross_correlation(history, flows)
+        try:
+            link["granger"] = linkage.granger(history, flows)
+        except ValueError as exc:  # too few months
+            link["granger_error"] = str(exc)
+        if "granger" in link:
+            link["explanation"] = linkage.explain(link["correlation"], link["granger"])
+    return {"history": history, "result": result, "linkage": link}
+
+
+def alerts() -> pd.DataFrame:
+    """The early-warning list of the store's latest complete month."""
+    store = get_store()
+    return _alerts(str(store.path), store.version)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner="Looking for surges…")
+def _alerts(path: str, version: str) -> pd.DataFrame:
+    from forecasting.alerts import early_warning
+
+    return early_warning(_store(path))
+
+
 __all__ = [
     "StoreStatus",
+    "alerts",
+    "forecast",
     "boundaries",
     "hotspots",
     "map_inputs",

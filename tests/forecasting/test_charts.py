@@ -124,3 +124,27 @@ def test_figures_need_no_network(build, trend, by_country):
 
 def test_level_colours_cover_every_level():
     assert list(LEVEL_COLOURS) == list(LEVELS)
+
+
+def test_forecast_chart_draws_history_forecast_and_both_bands():
+    from forecasting.charts import forecast_chart
+
+    history = pd.Series(
+        range(48), index=pd.date_range("2022-01-01", periods=48, freq="MS"), dtype=float
+    )
+    forecast = pd.DataFrame(
+        {
+            "period": pd.date_range("2026-01-01", periods=3, freq="MS"),
+            "mean": [50.0, 51.0, 52.0],
+            "lower_80": [45.0, 44.0, 43.0],
+            "upper_80": [55.0, 58.0, 61.0],
+            "lower_95": [40.0, 38.0, 36.0],
+            "upper_95": [60.0, 64.0, 68.0],
+        }
+    )
+    fig = forecast_chart(history, forecast, title="MD, migrant smuggling")
+    names = [trace.name for trace in fig.data]
+    assert names == ["95 % interval", "80 % interval", "recorded", "forecast"]
+    assert len(fig.data[2].x) == 36  # the last three years of history only
+    assert list(fig.data[0].y) == [60.0, 64.0, 68.0, 36.0, 38.0, 40.0]
+    assert fig.layout.title.text == "MD, migrant smuggling"
