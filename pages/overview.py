@@ -189,6 +189,23 @@ def _countries(summary: dict[str, pd.DataFrame], spans: dict) -> None:
     st.caption(note + " The shaded band is the selected period.")
 
 
+def _early_warning() -> None:
+    st.subheader("Early warning")
+    alerts = data.alerts()
+    if alerts.empty:
+        st.caption(
+            "No region and crime type surged in the latest complete month. Forecasts and "
+            "their track record are on the Forecasts page."
+        )
+        return
+    for row in alerts.head(5).itertuples(index=False):
+        st.markdown(f"- {row.sentence} [Map]({row.link})")
+    st.caption(
+        f"{len(alerts)} surges in the latest complete month, whatever the filters; the "
+        "Forecasts page lists 20 and explains the test."
+    )
+
+
 def main() -> None:
     """Render the overview for the sidebar's filters."""
     filters = current_filters()
@@ -210,6 +227,7 @@ def main() -> None:
     _trend(summary, spans)
     _changes(summary, spans)
     _countries(summary, spans)
+    _early_warning()
 
 
 main()

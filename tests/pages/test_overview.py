@@ -351,3 +351,17 @@ def test_error_text_lists_problems():
         "- column 'countries': Not one of the project's countries. Got 'X1'.\n"
         "- … and 10 more."
     )
+
+
+def test_the_overview_ends_with_the_early_warning_list(app, demo_store_path):
+    from forecasting.alerts import early_warning
+
+    app.run()
+    assert "Early warning" in [s.value for s in app.subheader]
+    alerts = early_warning(Store(demo_store_path))
+    markdown = [m.value for m in app.markdown]
+    if alerts.empty:
+        assert any("No region and crime type surged" in c.value for c in app.caption)
+    else:
+        first = alerts.iloc[0]
+        assert f"- {first['sentence']} [Map]({first['link']})" in markdown
