@@ -23,7 +23,7 @@ from data_loaders.crossing_points import load_crossing_points
 from data_loaders.filters import Filters
 from data_loaders.regions import load_regions
 from data_loaders.store import Store
-from forecasting.trends import complete_months, last_complete_months
+from forecasting.trends import last_complete_months
 
 
 @dataclass(frozen=True)
@@ -44,40 +44,51 @@ class Selection:
         return self.region or self.country or "all countries"
 
 
-def _months(store: Store) -> tuple[pd.Timestamp, pd.Timestamp]:
+#: Period start of each frequency, as pandas names it.
+FREQUENCIES: dict[str, str] = {"M": "MS", "W": "W-MON"}
+
+
+def _periods(store: Store, freq: str) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    """First and last complete period (their starts) and the last day of the last one."""
+    if freq not in FREQUENCIES:
+        raise ValueError(f"`freq` must be one of {', '.join(FREQUENCIES)}. Got {freq!r}.")
     coverage = store.coverage()
     if coverage["last"] is None:
         raise ValueError(f"The store at {store.path} holds no incidents.")
-    first = pd.Timestamp(coverage["first"]).to_period("M").start_time
-    if pd.Timestamp(coverage["first"]).day != 1:
-        first = (pd.Timestamp(coverage["first"]).to_period("M") + 1).start_time
-    _, end = last_complete_months(coverage["last"], 1)
-    return first, pd.Timestamp(end).to_period("M").start_time
+    first_day, last_day = pd.Timestamp(coverage["first"]), pd.Timestamp(coverage["last"])
+    if freq == "M":
+        first = first_day.to_period("M").start_time
+        if first_day.day != 1:
+            first = (first_day.to_period("M") + 1).start_time
+        _, end = last_complete_months(coverage["last"], 1)
+        last = pd.Timestamp(end).to_period("M").start_time
+        return first, last, pd.Timestamp(end)
+    # Weeks run Monday to Sunday, as DuckDB's date_trunc('week') counts them.
+    first = first_day + pd.Timedelta(days=(7 - first_day.weekday()) % 7)
+    end = last_day - pd.Timedelta(days=(last_day.weekday() + 1) % 7)
+    return first, end - pd.Timedelta(days=6), end
 
 
-def incident_series(store: Store, selection: Selection) -> pd.Series:
-    """Monthly incidents of ``selection`` over the store's complete months (0 where none)."""
-    first, last = _months(store)
+def incident_series(store: Store, selection: Selection, freq: str = "M") -> pd.Series:
+    """Incidents of ``selection`` per month (or week) over the store's complete periods."""
+    first, last, end = _periods(store, freq)
     filters = Filters(
         countries=(selection.country,) if selection.country else (),
         regions=(selection.region,) if selection.region else (),
         crime_types=selection.crime_types,
         start=first.date(),
-        end=(last + pd.offsets.MonthEnd(0)).date(),
+        end=end.date(),
     )
-    monthly = store.aggregate(filters, by=(), freq="M")
-    dense = complete_months(monthly, first, last)
-    return pd.Series(
-        dense["count"].to_numpy(dtype="float64"),
-        index=pd.DatetimeIndex(dense["period"], freq="MS", name="period"),
-        name="incidents",
-    )
+    counts = store.aggregate(filters, by=(), freq=freq)
+    return _dense(counts, first, last, freq, "count", "incidents")
 
 
-def flow_series(store: Store, selection: Selection) -> tuple[pd.Series | None, str]:
-    """Monthly arrivals that match ``selection``, and a sentence saying which they are."""
-    first, last = _months(store)
-    window = Filters(start=first.date(), end=(last + pd.offsets.MonthEnd(0)).date())
+def flow_series(
+    store: Store, selection: Selection, freq: str = "M"
+) -> tuple[pd.Series | None, str]:
+    """Arrivals per month (or week) that match ``selection``, and a sentence naming them."""
+    first, last, end = _periods(store, freq)
+    window = Filters(start=first.date(), end=end.date())
     receiving = set(store.flows(window, by=("country",), freq=None)["country"])
     country = selection.country
     if selection.region:
@@ -86,30 +97,33 @@ def flow_series(store: Store, selection: Selection) -> tuple[pd.Series | None, s
             (crossings["region_a"] == selection.region)
             | (crossings["region_b"] == selection.region)
         ]["crossing_point_id"].tolist()
-        by_point = store.flows(window, by=("crossing_point",), freq="M")
+        by_point = store.flows(window, by=("crossing_point",), freq=freq)
         chosen = by_point[by_point["crossing_point"].isin(mine)]
         if not chosen.empty:
-            monthly = chosen.groupby("period", as_index=False)["arrivals"].sum()
+            summed = chosen.groupby("period", as_index=False)["arrivals"].sum()
             noun = "crossing point" if len(mine) == 1 else "crossing points"
-            return _dense(monthly, first, last), (
+            return _dense(summed, first, last, freq, "arrivals", "arrivals"), (
                 f"arrivals from Ukraine through the {len(mine)} {noun} of {selection.region}"
             )
         regions = load_regions().set_index("region_code")["country"]
         country = regions.get(selection.region)
     if country in receiving:
-        monthly = store.flows(window.replace(countries=(country,)), by=(), freq="M")
-        return _dense(monthly, first, last), f"arrivals from Ukraine into {country}"
+        summed = store.flows(window.replace(countries=(country,)), by=(), freq=freq)
+        return _dense(summed, first, last, freq, "arrivals", "arrivals"), (
+            f"arrivals from Ukraine into {country}"
+        )
     if country in (None, "UA"):
-        monthly = store.flows(window, by=(), freq="M")
-        return _dense(monthly, first, last), "all arrivals from Ukraine"
+        summed = store.flows(window, by=(), freq=freq)
+        return _dense(summed, first, last, freq, "arrivals", "arrivals"), (
+            "all arrivals from Ukraine"
+        )
     return None, f"no migration flows are recorded for {country}"
 
 
-def _dense(monthly: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp) -> pd.Series:
-    frame = monthly.rename(columns={"arrivals": "count"})[["period", "count"]]
-    dense = complete_months(frame, first, last)
-    return pd.Series(
-        dense["count"].to_numpy(dtype="float64"),
-        index=pd.DatetimeIndex(dense["period"], freq="MS", name="period"),
-        name="arrivals",
-    )
+def _dense(
+    frame: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp, freq: str, value: str, name: str
+) -> pd.Series:
+    """``value`` per period from ``first`` to ``last`` (period starts), 0 where absent."""
+    index = pd.date_range(first, last, freq=FREQUENCIES[freq], name="period")
+    totals = frame.assign(period=pd.to_datetime(frame["period"])).groupby("period")[value].sum()
+    return totals.reindex(index, fill_value=0).astype("float64").rename(name)

@@ -73,7 +73,13 @@ def _scorecard(scores) -> None:
 def _linkage(link: dict) -> None:
     st.subheader("Does it follow migration flows?")
     if "correlation" not in link:
-        st.info(f"No regressor: {link['text']}.")
+        if link["text"].startswith("no migration flows"):
+            st.info(f"No regressor: {link['text']}.")
+        else:
+            st.info(
+                "The link with migration flows is tested on monthly series (each month "
+                "against the same month a year earlier); switch Periods to Months."
+            )
         return
     st.caption(f"Compared with {link['text']}, after removing the yearly pattern.")
     if "explanation" in link:
@@ -117,7 +123,7 @@ def main() -> None:
     st.title("Forecasts")
     country, region, label = _area(filters)
     default = filters.crime_types[0] if filters.crime_types else "migrant_smuggling"
-    columns = st.columns([3, 1])
+    columns = st.columns([3, 1, 1])
     crime = columns[0].selectbox(
         "Crime type",
         list(CRIME_TYPE_KEYS),
@@ -125,15 +131,31 @@ def main() -> None:
         format_func=crime_type_label,
         key="forecast_crime",
     )
-    horizon = columns[1].selectbox("Months ahead", [3, 6, 12], index=1, key="forecast_horizon")
+    freq = (
+        columns[1].segmented_control(
+            "Periods",
+            ["M", "W"],
+            default="M",
+            format_func={"M": "Months", "W": "Weeks"}.get,
+            key="forecast_freq",
+        )
+        or "M"
+    )
+    unit = "Months" if freq == "M" else "Weeks"
+    steps = [3, 6, 12] if freq == "M" else [4, 8, 13]
+    horizon = columns[2].selectbox(f"{unit} ahead", steps, index=1, key=f"forecast_h_{freq}")
     st.caption(
         f"Area: {label} (choose one country or one region in the sidebar to narrow it). "
-        "The period filter does not apply: a forecast uses every complete month."
+        f"The period filter does not apply: a forecast uses every complete {unit.lower()[:-1]}."
     )
-    found = data.forecast(country, region, crime, horizon)
+    found = data.forecast(country, region, crime, horizon, freq)
     result = found["result"]
     fig = charts.forecast_chart(
-        found["history"], result.forecast, title=f"{label}: {crime_type_label(crime).lower()}"
+        found["history"],
+        result.forecast,
+        title=f"{label}: {crime_type_label(crime).lower()}",
+        y_title=f"Incidents per {unit.lower()[:-1]}",
+        months_shown=36 if freq == "M" else 104,
     )
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG)
     st.info(result.message, icon=":material/model_training:")

@@ -221,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--exog-col", default=None, metavar="C", help="regressor column of --series (e.g. flows)"
     )
     forecast.add_argument(
-        "--freq", choices=("M", "W"), default="M", help="months (default) or weeks, for --series"
+        "--freq", choices=("M", "W"), default="M", help="months (default) or weeks"
     )
     area = forecast.add_mutually_exclusive_group()
     area.add_argument("--region", default=None, metavar="CODE", help="one region (store)")
@@ -513,8 +513,8 @@ def _cmd_forecast(args) -> int:
         store = Store(args.db)
         demo = store.is_demo()
         selection = Selection(args.country, args.region, (args.crime_type,))
-        series = incident_series(store, selection)
-        exog, exog_text = flow_series(store, selection)
+        series = incident_series(store, selection, args.freq)
+        exog, exog_text = flow_series(store, selection, args.freq)
         label = f"{selection.label}, {args.crime_type}"
     result = forecast_series(series, horizon=args.horizon, exog=exog)
     if args.json:

@@ -257,15 +257,23 @@ def _region_trend(
 # -- the forecasts page ------------------------------------------------------------------------
 
 
-def forecast(country: str | None, region: str | None, crime_type: str, horizon: int) -> dict:
+def forecast(
+    country: str | None, region: str | None, crime_type: str, horizon: int, freq: str = "M"
+) -> dict:
     """History, forecast, backtest scores and migration linkage of one series."""
     store = get_store()
-    return _forecast(str(store.path), store.version, country, region, crime_type, horizon)
+    return _forecast(str(store.path), store.version, country, region, crime_type, horizon, freq)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner="Backtesting the models…")
 def _forecast(
-    path: str, version: str, country: str | None, region: str | None, crime_type: str, horizon: int
+    path: str,
+    version: str,
+    country: str | None,
+    region: str | None,
+    crime_type: str,
+    horizon: int,
+    freq: str,
 ) -> dict:
     from forecasting import linkage
     from forecasting.forecast import forecast_series
@@ -273,11 +281,12 @@ def _forecast(
 
     store = _store(path)
     selection = Selection(country, region, (crime_type,))
-    history = incident_series(store, selection)
-    flows, flows_text = flow_series(store, selection)
+    history = incident_series(store, selection, freq)
+    flows, flows_text = flow_series(store, selection, freq)
     result = forecast_series(history, horizon=horizon, exog=flows)
     link: dict = {"text": flows_text}
-    if flows is not None:
+    # The linkage tests compare each month with a year earlier: monthly series only.
+    if flows is not None and freq == "M":
         link["correlation"] = linkage.cross_correlation(history, flows)
         try:
             link["granger"] = linkage.granger(history, flows)

@@ -58,3 +58,30 @@ def test_a_region_without_crossings_falls_back_to_its_country(store):
 def test_a_selection_is_a_country_or_a_region():
     with pytest.raises(ValueError, match="Give a country or a region, not both."):
         Selection(country="MD", region="MD-CA")
+
+
+def test_weekly_series_cover_complete_monday_to_sunday_weeks(store):
+    selection = Selection(country="MD", crime_types=("migrant_smuggling",))
+    weekly = incident_series(store, selection, freq="W")
+    assert weekly.index.freqstr == "W-MON"
+    # The demo starts on Friday 2021-01-01 and ends on Saturday 2026-10-31.
+    assert weekly.index[0] == pd.Timestamp("2021-01-04")
+    assert weekly.index[-1] == pd.Timestamp("2026-10-19")
+    expected = store.aggregate(
+        Filters(
+            countries=("MD",),
+            crime_types=("migrant_smuggling",),
+            start="2021-01-04",
+            end="2026-10-25",
+        ),
+        by=(),
+        freq=None,
+    )["count"].iloc[0]
+    assert weekly.sum() == expected
+    flows, _ = flow_series(store, selection, freq="W")
+    assert flows.index.equals(weekly.index)
+
+
+def test_an_unknown_frequency_is_refused(store):
+    with pytest.raises(ValueError, match="`freq` must be one of M, W. Got 'D'."):
+        incident_series(store, Selection(), freq="D")

@@ -56,7 +56,7 @@ def test_the_crime_type_and_horizon_change_the_series(app):
     _open(app, region="MD-CA")
     assert any("Area: Cahul (MD-CA)" in c.value for c in app.caption)
     app.selectbox(key="forecast_crime").set_value("drug_trafficking")
-    app.selectbox(key="forecast_horizon").set_value(3).run()
+    app.selectbox(key="forecast_h_M").set_value(3).run()
     assert not app.exception
     chart = app.get("plotly_chart")[0]
     assert "drug trafficking" in chart.proto.spec
@@ -65,3 +65,12 @@ def test_the_crime_type_and_horizon_change_the_series(app):
 def test_a_country_without_flows_says_so(app):
     _open(app, country="EE")
     assert "No regressor: no migration flows are recorded for EE." in [i.value for i in app.info]
+
+
+def test_weekly_forecasts(app):
+    _open(app, country="PL")
+    app.segmented_control(key="forecast_freq").set_value("W").run()
+    assert not app.exception
+    assert app.selectbox(key="forecast_h_W").value == 8
+    assert any("every complete week" in c.value for c in app.caption)
+    assert any("switch Periods to Months" in i.value for i in app.info)
