@@ -60,7 +60,7 @@ def model_times(store: Store, repeat: int) -> dict[str, float]:
     selection = Selection(country="PL", crime_types=("migrant_smuggling",))
     series = incident_series(store, selection)
     flows, _ = flow_series(store, selection)
-    base = default_settings(series, 6)
+    base = default_settings(series)
     times = {}
     for model in ("seasonal_naive", "ets", "sarimax", "croston_sba"):
         settings = replace(base, models=(model,), exog_lags=(2,))

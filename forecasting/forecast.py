@@ -23,7 +23,14 @@ from forecasting.backtest import (
     score,
 )
 from forecasting.models import CROSTON_SBA, ETS, FALLBACK, MODELS, SEASONAL_NAIVE, fallback
-from forecasting.series import INTERMITTENT, OK, classify, period_unit, season_length
+from forecasting.series import (
+    INTERMITTENT,
+    OK,
+    check_counts,
+    classify,
+    period_unit,
+    season_length,
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,10 @@ class SeriesForecast:
         Lag of the flows used as regressor, NaN if none.
     message : str
         What the output shows: the path taken, the choice and any fit warnings.
+    check : DataFrame
+        One row: the latest period's ``actual`` next to the one-period-ahead forecast the
+        chosen model made from the periods before it (``period, actual, mean`` and the
+        bounds). The early warning flags series whose latest count falls outside it.
     """
 
     forecast: pd.DataFrame
@@ -53,16 +64,22 @@ class SeriesForecast:
     chosen: str
     lag: float
     message: str
+    check: pd.DataFrame
 
 
-def default_settings(series: pd.Series, horizon: int = 6) -> BacktestSettings:
+#: Periods ahead over which the candidates are compared, whatever the forecast horizon:
+#: every forecast of a series, cached or live, is then chosen by the same backtest.
+BACKTEST_HORIZON = 6
+
+
+def default_settings(series: pd.Series) -> BacktestSettings:
     """Backtest settings matching the series' frequency: train on at least two seasons.
 
     Weekly series leave SARIMAX out: a seasonal MA at lag 52 makes a 53-dimensional state,
     and one weekly series took about 14 s instead of 0.2 s.
     """
     m = season_length(series.index)
-    settings = BacktestSettings(horizon=horizon, season_length=m, min_train=2 * m)
+    settings = BacktestSettings(horizon=BACKTEST_HORIZON, season_length=m, min_train=2 * m)
     if m > 12:
         settings = replace(settings, models=(SEASONAL_NAIVE, ETS))
     return settings
@@ -88,24 +105,33 @@ def forecast_series(
         at the lags of ``settings.exog_lags``. Flows after the series' last period are not
         used, as in the backtest.
     settings : BacktestSettings, optional
-        Defaults to :func:`default_settings`; its horizon must equal ``horizon``.
+        Defaults to :func:`default_settings`. Its ``horizon`` is the backtest's, which may
+        differ from the forecast's.
 
     Returns
     -------
     SeriesForecast
+        The chosen model is estimated once on all periods but the latest, which gives the
+        one-step check of the latest period without looking at it; the forecast then
+        runs the same parameters through the whole series.
     """
+    if not isinstance(horizon, int | np.integer) or horizon < 1:
+        raise ValueError(f"`horizon` must be an integer greater than 0. Got {horizon!r}.")
     if settings is None:
-        settings = default_settings(series, horizon)
-    elif settings.horizon != horizon:
-        raise ValueError(
-            f"`horizon` is {horizon} but `settings.horizon` is {settings.horizon}; "
-            "they must be equal."
-        )
-    found = classify(series, horizon)
+        check_counts(series)
+        settings = default_settings(series)
+    found = classify(series, settings.horizon)
     if found.status not in (OK, INTERMITTENT):
         result = fallback(series, horizon)
+        check = _check(series, FALLBACK, np.nan, None, settings.exog_future)[0]
         return SeriesForecast(
-            result.frame, _empty_backtest(), _empty_scores(), FALLBACK, np.nan, found.message
+            result.frame,
+            _empty_backtest(),
+            _empty_scores(),
+            FALLBACK,
+            np.nan,
+            found.message,
+            check,
         )
     if found.status == INTERMITTENT:
         # Smooth-series models would chase the zeros; Croston is built for them.
@@ -115,14 +141,33 @@ def forecast_series(
     scores = score(backtest)
     row = choose(scores)
     model, lag = str(row["model"]), float(row["lag"])
+    check, params = _check(series, model, lag, exog, settings.exog_future)
     train, x_train, x_future, future_sd = model_inputs(
         series, len(series), horizon, lag, exog, settings.exog_future
     )
-    result = MODELS[model](train, horizon, x_train, x_future, exog_future_sd=future_sd)
+    result = MODELS[model](
+        train, horizon, x_train, x_future, params=params, exog_future_sd=future_sd
+    )
     message = _message(found.message, row, scores, backtest, period_unit(series.index))
     if result.note:
         message += f" Fit warnings: {result.note.rstrip('.')}."
-    return SeriesForecast(result.frame, backtest, scores, model, lag, message)
+    return SeriesForecast(result.frame, backtest, scores, model, lag, message, check)
+
+
+def _check(series, model: str, lag: float, exog, rule: str) -> tuple[pd.DataFrame, tuple | None]:
+    """The latest period against ``model``'s one-step forecast from the periods before it."""
+    size = len(series) - 1
+    train, x_train, x_future, future_sd = model_inputs(series, size, 1, lag, exog, rule)
+    if size < 1:
+        frame = pd.DataFrame({c: [np.nan] for c in ("mean", "lower_80", "upper_80")})
+        frame = frame.assign(lower_95=np.nan, upper_95=np.nan)
+        frame.insert(0, "period", series.index[-1:])
+        params = None
+    else:
+        result = MODELS[model](train, 1, x_train, x_future, exog_future_sd=future_sd)
+        frame, params = result.frame, result.params
+    frame.insert(1, "actual", float(series.iloc[-1]))
+    return frame.assign(model=model), params
 
 
 def _message(prefix: str, row: pd.Series, scores, backtest, unit: str) -> str:

@@ -45,8 +45,17 @@ def period_unit(index: pd.DatetimeIndex) -> str:
         if len(index) == 1 and index[0].day != 1:
             raise ValueError(f"The series index must hold month starts. Got {index[0].date()}.")
         return "months"
-    # Arithmetic on month numbers, not a comparison with pd.date_range: this runs for every
-    # model fit, and building the expected range took a fifth of a backtest's time.
+    # An index made by pd.date_range (or sliced from one) carries its frequency, which
+    # vouches for regular spacing; this runs for every model fit, so that is checked first.
+    freq, midnight = index.freq, index[0] == index[0].normalize()
+    if isinstance(freq, pd.offsets.MonthBegin) and freq.n == 1 and midnight:
+        return "months"
+    if isinstance(freq, pd.offsets.Week) and freq.n == 1 and freq.weekday is not None:
+        return "weeks"
+    if isinstance(freq, pd.offsets.Tick) and freq.nanos == pd.Timedelta(days=7).value:
+        return "weeks"
+    # Arithmetic on month numbers, not a comparison with pd.date_range: building the
+    # expected range took a fifth of a backtest's time.
     if index.is_month_start.all() and (index == index.normalize()).all():
         if (np.diff((index.year * 12 + index.month).to_numpy()) == 1).all():
             return "months"

@@ -98,9 +98,30 @@ def test_flows_at_lag_two_are_named_in_the_message():
     assert "sarimax with flows lagged 2 months (MASE " in result.message
 
 
-def test_horizon_must_match_the_settings():
-    with pytest.raises(ValueError, match=r"^`horizon` is 3 but `settings.horizon` is 6; "):
-        forecast_series(seasonal_counts(), horizon=3, settings=BacktestSettings())
+def test_the_forecast_may_reach_beyond_the_backtest_horizon():
+    result = forecast_series(seasonal_counts(), horizon=12, settings=BacktestSettings(horizon=6))
+    assert len(result.forecast) == 12
+    assert set(result.backtest["h"]) == set(range(1, 7))
+
+
+def test_horizon_must_be_positive():
+    with pytest.raises(ValueError, match=r"^`horizon` must be an integer greater than 0\. Got 0\.$"):
+        forecast_series(seasonal_counts(), horizon=0)
+
+
+def test_the_check_forecasts_the_latest_period_without_seeing_it():
+    series = seasonal_counts()
+    spiked = series.copy()
+    spiked.iloc[-1] = 10 * series.iloc[-1] + 100
+    settings = BacktestSettings(models=("ets",))
+    plain = forecast_series(series, settings=settings)
+    jumped = forecast_series(spiked, settings=settings)
+    assert jumped.check["period"].iloc[0] == series.index[-1]
+    assert jumped.check["actual"].iloc[0] == spiked.iloc[-1]
+    assert jumped.check["upper_95"].iloc[0] < spiked.iloc[-1]
+    pd.testing.assert_frame_equal(
+        plain.check.drop(columns="actual"), jumped.check.drop(columns="actual")
+    )
 
 
 def test_bad_index_is_named():
@@ -132,7 +153,7 @@ def test_weekly_series_count_in_weeks_and_leave_sarimax_out():
     index = pd.date_range("2025-01-06", periods=60, freq="7D")
     result = forecast_series(pd.Series(5.0, index=index), horizon=4)
     assert result.message == (
-        "Only 60 weeks of data; at least 108 are needed to choose a model by backtest. "
+        "Only 60 weeks of data; at least 110 are needed to choose a model by backtest. "
         "Showing the mean of the last 52 weeks with Poisson intervals."
     )
     assert default_settings(pd.Series(5.0, index=index)).models == ("seasonal_naive", "ets")
