@@ -14,6 +14,8 @@ from data_loaders.crime_types import CRIME_TYPES
 from data_loaders.filters import Filters
 from data_loaders.regions import load_regions
 from data_loaders.store import Store
+from forecasting.exceedance import describe as describe_miss
+from forecasting.exceedance import outside_interval
 from forecasting.surges import describe, surges
 from forecasting.trends import last_complete_months
 
@@ -50,16 +52,41 @@ def map_link(region_code: str, country: str, crime_type: str, month: pd.Timestam
     return f"maps?{query}"
 
 
+#: How the early-warning sentences name the models.
+MODEL_NAMES = {
+    "seasonal_naive": "seasonal naive",
+    "ets": "ETS",
+    "sarimax": "SARIMAX",
+    "croston_sba": "Croston-SBA",
+    "fallback": "the recent average",
+}
+
+
 def early_warning(
-    store: Store, *, baseline: int = 12, min_count: int = 5, alpha: float = 0.01
+    store: Store,
+    *,
+    checks: pd.DataFrame | None = None,
+    baseline: int = 12,
+    min_count: int = 5,
+    alpha: float = 0.01,
+    fdr: float = 0.05,
 ) -> pd.DataFrame:
-    """Surges of the store's latest complete month, ranked, explained and linked.
+    """Surges and interval misses of the latest complete month, ranked, explained, linked.
+
+    Parameters
+    ----------
+    checks : DataFrame, optional
+        The region rows of the forecast cache's checks (``area`` as region code); with
+        them, series outside the interval forecast the month before are listed too
+        (:func:`forecasting.exceedance.outside_interval`).
 
     Returns
     -------
     DataFrame
         :data:`COLUMNS`; ``kind`` is ``"surge"`` (latest month far above its trailing
-        ``baseline`` months; :func:`forecasting.surges.surges`).
+        ``baseline`` months; :func:`forecasting.surges.surges`) or ``"above_interval"`` /
+        ``"below_interval"``. A series that is both a surge and above its interval is
+        listed once, as a surge. Ranked by ``p_value``.
     """
     coverage = store.coverage()
     if coverage["last"] is None:
@@ -73,11 +100,38 @@ def early_warning(
     names = dict(zip(registry["region_code"], registry["name_en"], strict=True))
     countries = dict(zip(registry["region_code"], registry["country"], strict=True))
     crimes = {crime.key: crime.label for crime in CRIME_TYPES}
-    out = found.assign(
-        kind="surge",
-        country=found["region_code"].map(countries),
-        sentence=[describe(row, names, crimes, baseline) for _, row in found.iterrows()],
-    )
+    parts = [
+        found.assign(
+            kind="surge",
+            sentence=[describe(row, names, crimes, baseline) for _, row in found.iterrows()],
+        )
+    ]
+    if checks is not None and len(checks):
+        latest = pd.Timestamp(start).to_period("M").start_time + pd.DateOffset(months=baseline)
+        tested = checks[pd.to_datetime(checks["period"]) == latest]
+        missed = outside_interval(tested, min_count=min_count, fdr=fdr)
+        surged = set(zip(found["region_code"], found["crime_type"], strict=True))
+        missed = missed[
+            [
+                key not in surged
+                for key in zip(missed["region_code"], missed["crime_type"], strict=True)
+            ]
+        ]
+        if len(missed):
+            parts.append(
+                missed.assign(
+                    kind=missed["direction"] + "_interval",
+                    ratio=missed["count"] / missed["expected"].where(missed["expected"] > 0),
+                    sentence=[
+                        describe_miss(row, names, crimes, MODEL_NAMES)
+                        for row in missed.itertuples(index=False)
+                    ],
+                )
+            )
+    frames = [part for part in parts if len(part)]
+    out = pd.concat(frames, ignore_index=True) if frames else parts[0]
+    out = out.sort_values("p_value", kind="stable").reset_index(drop=True)
+    out["country"] = out["region_code"].map(countries)
     out["link"] = [
         map_link(row.region_code, row.country, row.crime_type, row.period)
         for row in out.itertuples(index=False)

@@ -170,27 +170,31 @@ def lagged_exog(
     if len(known) == 0:
         return pd.DataFrame({"value": np.nan, "sd": np.nan}, index=periods)
     raw = known.to_numpy(float)
-    values = dict(zip(_ordinals(known.index, m).tolist(), raw, strict=True))
-    last = int(_ordinals(known.index[-1:], m)[0])
+    # The flows' index is regular, so period ordinal ``o`` sits at position ``o - first``.
+    first = int(_ordinals(known.index[:1], m)[0])
+    last = first + len(raw) - 1
     recent = raw[-m:]
     spread = float(np.std(recent, ddof=1)) if len(recent) > 1 else 0.0
     mean_sd = spread * np.sqrt(1 + 1 / len(recent))
     diffs = raw[m:] - raw[:-m]
     naive_sd = float(np.sqrt(np.mean(diffs**2))) if len(diffs) else spread
-    out, sd = [], []
-    for source in (_ordinals(periods, m) - lag).tolist():
-        if source <= last:
-            out.append(values.get(source, np.nan))
-            sd.append(0.0)
-        elif rule == "seasonal_naive":
-            # The same period of the last known season, stepping back whole seasons.
-            seasons = (source - last - 1) // m + 1
-            out.append(values.get(source - m * seasons, np.nan))
-            sd.append(naive_sd * np.sqrt(seasons))
-        else:
-            out.append(float(np.mean(recent)))
-            sd.append(mean_sd)
-    return pd.DataFrame({"value": out, "sd": sd}, index=periods, dtype=float)
+
+    def at(ordinals: np.ndarray) -> np.ndarray:
+        position = ordinals - first
+        inside = (position >= 0) & (position < len(raw))
+        return np.where(inside, raw[np.clip(position, 0, len(raw) - 1)], np.nan)
+
+    source = _ordinals(periods, m) - lag
+    observed = source <= last
+    if rule == "seasonal_naive":
+        # The same period of the last known season, stepping back whole seasons.
+        seasons = np.where(observed, 0, (source - last - 1) // m + 1)
+        value = at(source - m * seasons)
+        sd = np.where(observed, 0.0, naive_sd * np.sqrt(seasons))
+    else:
+        value = np.where(observed, at(source), float(np.mean(recent)))
+        sd = np.where(observed, 0.0, mean_sd)
+    return pd.DataFrame({"value": value, "sd": sd}, index=periods, dtype=float)
 
 
 def naive_scale(train: np.ndarray, m: int) -> float:
@@ -340,16 +344,16 @@ def rolling_backtest(
                     params = forecast.params
                 # Plain arrays, one DataFrame at the end: assembling a frame per origin
                 # took a fifth of the backtest of a fast model.
-                frame = forecast.frame
+                frame = forecast.columns
                 rows.append(
                     {
                         "model": [model] * h,
                         "lag": np.full(h, lag),
                         CUTOFF: np.repeat(series.index[size - 1].to_datetime64(), h),
-                        PERIOD: frame[PERIOD].to_numpy(),
+                        PERIOD: frame[PERIOD],
                         "h": np.arange(1, h + 1),
                         "actual": values[size : size + h],
-                        **{c: frame[c].to_numpy() for c in ("mean", *BOUNDS)},
+                        **{c: frame[c] for c in ("mean", *BOUNDS)},
                         "scale": np.full(h, naive_scale(values[:size], m)),
                         "note": [forecast.note] * h,
                     }

@@ -36,8 +36,8 @@ class RegressorEffect:
 
 
 def _number(value: float, decimals: int) -> str:
-    # A true minus sign: a hyphen before a number reads as a dash in running text.
-    return f"{value:,.{decimals}f}".replace("-", "\u2212")
+    # "+ 0.0" turns a rounded -0.0 into 0.0; a true minus sign, as a hyphen reads as a dash.
+    return f"{round(value, decimals) + 0.0:,.{decimals}f}".replace("-", "\u2212")
 
 
 def _describe(lag: int, unit: str, b: float, lower: float, upper: float) -> str:
@@ -48,11 +48,14 @@ def _describe(lag: int, unit: str, b: float, lower: float, upper: float) -> str:
     # Two significant digits of the largest number: "0.83", "3.1", "25", never "0.00".
     largest = max(abs(b), abs(lower), abs(upper)) or 1.0
     decimals = int(min(6, max(0, 1 - np.floor(np.log10(largest)))))
-    more = "more" if b >= 0 else "fewer"
+    # A negative effect is stated as "fewer", and its interval in the same terms, so that
+    # the estimate and its bounds never read with opposite signs.
+    sign, more, fewer = (1, "more", "") if b >= 0 else (-1, "fewer", " fewer")
+    low, high = sorted((sign * lower, sign * upper))
     text = (
         f"Each 1,000 more arrivals {when} go with {_number(abs(b), decimals)} {more} "
-        f"incidents a {one} (95 % interval {_number(lower, decimals)} to "
-        f"{_number(upper, decimals)})"
+        f"incidents a {one} (95 % interval {_number(low, decimals)} to "
+        f"{_number(high, decimals)}{fewer})"
     )
     if lower <= 0 <= upper:
         return text + "; the interval includes zero, so the data do not show an effect."

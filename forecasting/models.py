@@ -23,6 +23,7 @@ import warnings
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -58,8 +59,10 @@ class Forecast:
 
     Attributes
     ----------
-    frame : DataFrame
-        ``period, mean, lower_80, upper_80, lower_95, upper_95``; floats, all >= 0.
+    columns : dict of arrays
+        ``period, mean, lower_80, upper_80, lower_95, upper_95``; floats, all >= 0. The
+        backtest reads these arrays; building a DataFrame for each of its fits took a
+        tenth of a forecast's time, so :attr:`frame` is only built when asked for.
     model : str
         The model's name, e.g. ``"ets"``.
     note : str
@@ -68,10 +71,15 @@ class Forecast:
         Fitted parameters to pass back as ``params=`` (fixed) or ``start_params=``.
     """
 
-    frame: pd.DataFrame
+    columns: dict[str, np.ndarray]
     model: str
     note: str = ""
     params: tuple[float, ...] | None = None
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """``period, mean, lower_80, upper_80, lower_95, upper_95`` as a DataFrame."""
+        return pd.DataFrame(self.columns)
 
 
 Model = Callable[..., Forecast]
@@ -89,19 +97,17 @@ def future_periods(index: pd.DatetimeIndex, horizon: int) -> pd.DatetimeIndex:
     return pd.date_range(first, periods=horizon, freq=pd.Timedelta(days=7), name=PERIOD)
 
 
-def _frame(periods, mean, lower_80, upper_80, lower_95, upper_95) -> pd.DataFrame:
+def _columns(periods, mean, lower_80, upper_80, lower_95, upper_95) -> dict[str, np.ndarray]:
     columns = {"mean": mean, "lower_80": lower_80, "upper_80": upper_80}
     columns |= {"lower_95": lower_95, "upper_95": upper_95}
-    out = pd.DataFrame({PERIOD: pd.DatetimeIndex(periods)})
-    for name, values in columns.items():
-        # Counts are never negative, so neither is any forecast of them or its bounds.
-        out[name] = np.clip(np.asarray(values, dtype=float), 0.0, None)
-    return out
+    # Counts are never negative, so neither is any forecast of them or its bounds.
+    clipped = {k: np.clip(np.asarray(v, dtype=float), 0.0, None) for k, v in columns.items()}
+    return {PERIOD: pd.DatetimeIndex(periods).to_numpy(), **clipped}
 
 
-def _normal_frame(periods, mean, sd) -> pd.DataFrame:
+def _normal_columns(periods, mean, sd) -> dict[str, np.ndarray]:
     mean, sd = np.asarray(mean, dtype=float), np.asarray(sd, dtype=float)
-    return _frame(
+    return _columns(
         periods,
         mean,
         mean - _Z80 * sd,
@@ -159,7 +165,9 @@ def seasonal_naive(
     mean = y[len(y) - m + steps % m]
     sigma = float(np.sqrt(np.mean((y[m:] - y[:-m]) ** 2)))
     sd = sigma * np.sqrt(steps // m + 1)
-    return Forecast(_normal_frame(future_periods(history.index, horizon), mean, sd), SEASONAL_NAIVE)
+    return Forecast(
+        _normal_columns(future_periods(history.index, horizon), mean, sd), SEASONAL_NAIVE
+    )
 
 
 def ets(
@@ -209,7 +217,7 @@ def ets(
         prediction = result.get_prediction(start=len(y), end=len(y) + horizon - 1)
         mean = np.asarray(prediction.predicted_mean, dtype=float)
         sd = np.sqrt(np.asarray(prediction.forecast_variance, dtype=float))
-    frame = _normal_frame(future_periods(history.index, horizon), mean, sd)
+    frame = _normal_columns(future_periods(history.index, horizon), mean, sd)
     fitted = tuple(float(v) for v in np.asarray(result.params))
     return Forecast(frame, ETS, "; ".join(notes), fitted)
 
@@ -309,7 +317,7 @@ def sarimax(
         beta *= y_scale / x_scale
         variance = variance + (beta * np.asarray(exog_future_sd, dtype=float)) ** 2
     sd = np.sqrt(variance)
-    frame = _normal_frame(future_periods(history.index, horizon), mean, sd)
+    frame = _normal_columns(future_periods(history.index, horizon), mean, sd)
     fitted = (y_scale, x_scale, *(float(v) for v in np.asarray(result.params)))
     return Forecast(frame, SARIMAX, "; ".join(notes), fitted)
 
@@ -346,7 +354,7 @@ def croston_sba(
     recent = y[-2 * m :]
     q = np.quantile(recent, [0.1, 0.9, 0.025, 0.975])
     ones = np.ones(horizon)
-    frame = _frame(
+    frame = _columns(
         future_periods(history.index, horizon),
         rate * ones,
         q[0] * ones,
@@ -378,7 +386,7 @@ def fallback(
     quantiles = [0.1, 0.9, 0.025, 0.975]
     bounds = stats.poisson.ppf(quantiles, rate) if rate > 0 else np.zeros(4)
     ones = np.ones(horizon)
-    frame = _frame(
+    frame = _columns(
         future_periods(history.index, horizon),
         rate * ones,
         *(bound * ones for bound in bounds),

@@ -48,7 +48,7 @@ class Selection:
 FREQUENCIES: dict[str, str] = {"M": "MS", "W": "W-MON"}
 
 
-def _periods(store: Store, freq: str) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+def period_window(store: Store, freq: str) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
     """First and last complete period (their starts) and the last day of the last one."""
     if freq not in FREQUENCIES:
         raise ValueError(f"`freq` must be one of {', '.join(FREQUENCIES)}. Got {freq!r}.")
@@ -71,7 +71,7 @@ def _periods(store: Store, freq: str) -> tuple[pd.Timestamp, pd.Timestamp, pd.Ti
 
 def incident_series(store: Store, selection: Selection, freq: str = "M") -> pd.Series:
     """Incidents of ``selection`` per month (or week) over the store's complete periods."""
-    first, last, end = _periods(store, freq)
+    first, last, end = period_window(store, freq)
     filters = Filters(
         countries=(selection.country,) if selection.country else (),
         regions=(selection.region,) if selection.region else (),
@@ -87,7 +87,7 @@ def flow_series(
     store: Store, selection: Selection, freq: str = "M"
 ) -> tuple[pd.Series | None, str]:
     """Arrivals per month (or week) that match ``selection``, and a sentence naming them."""
-    first, last, end = _periods(store, freq)
+    first, last, end = period_window(store, freq)
     window = Filters(start=first.date(), end=end.date())
     receiving = set(store.flows(window, by=("country",), freq=None)["country"])
     country = selection.country

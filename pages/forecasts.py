@@ -100,14 +100,60 @@ def _linkage(link: dict) -> None:
     )
 
 
+def _effect(link: dict) -> None:
+    if "effect" in link:
+        effect = link["effect"]
+        st.markdown(
+            f"**Effect implied by the SARIMAX regressor** (flows {effect.lag} months earlier):"
+        )
+        st.write(effect.text)
+    elif "effect_error" in link:
+        st.caption(f"No regressor effect: {link['effect_error']}")
+
+
+@st.fragment(run_every=3)
+def _refresh_progress(state: str) -> None:
+    """While all series are being refreshed, show how far; rerun the page when done."""
+    found = data.forecast_refresh()
+    if found.state != state:
+        st.rerun()
+    if found.state == "running" and found.total:
+        st.progress(found.done / found.total, text=found.message)
+    elif found.state == "running":
+        st.caption(found.message)
+
+
+def _refresh_status(cached: bool, freq: str) -> None:
+    found = data.forecast_refresh()
+    if found.state == "running":
+        _refresh_progress(found.state)
+    elif found.state == "failed":
+        st.warning(found.message)
+    if freq == "W":
+        st.caption(
+            "Weekly forecasts are fitted for this series when asked; they are not reconciled."
+        )
+    elif not cached:
+        st.caption(
+            "This forecast was fitted for this series alone just now; once all series are "
+            "refreshed, regions, countries and the total are reconciled so that they add up."
+        )
+    else:
+        st.caption(
+            "From the forecasts of all series computed after the last load; regions, countries "
+            "and the total are reconciled so that they add up."
+        )
+
+
 def _alerts() -> None:
-    st.subheader("Early warning: surges in the latest complete month")
+    st.subheader("Early warning: the latest complete month")
     table = data.alerts()
     if table.empty:
         st.info(
-            "No region and crime type stands out in the latest complete month (at least 5 "
-            "incidents and beyond its own month-to-month variation, corrected for the number "
-            "of series)."
+            "No region and crime type stands out in the latest complete month: none is a surge "
+            "(at least 5 incidents and beyond its own month-to-month variation, corrected for "
+            "the number of series) or outside the interval its model forecast the month "
+            "before (at a 5 % false discovery rate)."
         )
         return
     for row in table.head(20).itertuples(index=False):
@@ -159,8 +205,10 @@ def main() -> None:
     )
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG)
     st.info(result.message, icon=":material/model_training:")
+    _refresh_status(found["cached"], freq)
     _scorecard(result.scores)
     _linkage(found["linkage"])
+    _effect(found["linkage"])
     _alerts()
 
 

@@ -194,15 +194,16 @@ def _early_warning() -> None:
     alerts = data.alerts()
     if alerts.empty:
         st.caption(
-            "No region and crime type surged in the latest complete month. Forecasts and "
-            "their track record are on the Forecasts page."
+            "No region and crime type surged, or left the interval forecast for it, in the "
+            "latest complete month. Forecasts and their track record are on the Forecasts page."
         )
         return
     for row in alerts.head(5).itertuples(index=False):
         st.markdown(f"- {row.sentence} [Map]({row.link})")
     st.caption(
-        f"{len(alerts)} surges in the latest complete month, whatever the filters; the "
-        "Forecasts page lists 20 and explains the test."
+        f"{len(alerts)} alerts (surges, and counts outside the interval forecast the month "
+        "before) in the latest complete month, whatever the filters; the Forecasts page "
+        "lists 20 and explains the tests."
     )
 
 

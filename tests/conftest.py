@@ -12,6 +12,10 @@ import pytest
 
 from data_loaders.demo import DemoSettings, build_demo_store
 
+# Pages would start a refresh of all forecasts in a background process for every store a
+# test opens; tests that need the forecasts of all series build them themselves.
+os.environ.setdefault("THREATMON_BACKGROUND_FORECASTS", "0")
+
 
 @pytest.fixture(scope="session")
 def demo_store_path(tmp_path_factory):

@@ -257,18 +257,51 @@ def _region_trend(
 # -- the forecasts page ------------------------------------------------------------------------
 
 
+def forecast_refresh():
+    """Where the forecasts of all series stand; starts their refresh after a load.
+
+    Returns a :class:`forecasting.cache.RefreshStatus`. Called on every run of the pages
+    that show forecasts: the check is one small query and a few file lookups.
+    """
+    from forecasting import cache
+
+    store = get_store()
+    found = cache.status(store)
+    if found.state == cache.STALE and cache.start_background(store):
+        found = cache.status(store)
+    return found
+
+
+def _generation(store: Store) -> str:
+    """Part of the forecast cache keys: which forecasts a result was built from."""
+    from forecasting import cache
+
+    key = cache.fingerprint(store)
+    return key if (cache.cache_root(store) / key).exists() else "live"
+
+
 def forecast(
     country: str | None, region: str | None, crime_type: str, horizon: int, freq: str = "M"
 ) -> dict:
     """History, forecast, backtest scores and migration linkage of one series."""
     store = get_store()
-    return _forecast(str(store.path), store.version, country, region, crime_type, horizon, freq)
+    return _forecast(
+        str(store.path),
+        store.version,
+        _generation(store),
+        country,
+        region,
+        crime_type,
+        horizon,
+        freq,
+    )
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner="Backtesting the models…")
 def _forecast(
     path: str,
     version: str,
+    generation: str,
     country: str | None,
     region: str | None,
     crime_type: str,
@@ -276,15 +309,15 @@ def _forecast(
     freq: str,
 ) -> dict:
     from forecasting import linkage
-    from forecasting.forecast import forecast_series
-    from forecasting.selection import Selection, flow_series, incident_series
+    from forecasting.cache import forecast_for
+    from forecasting.effect import regressor_effect
+    from forecasting.selection import Selection
 
     store = _store(path)
     selection = Selection(country, region, (crime_type,))
-    history = incident_series(store, selection, freq)
-    flows, flows_text = flow_series(store, selection, freq)
-    result = forecast_series(history, horizon=horizon, exog=flows)
-    link: dict = {"text": flows_text}
+    found = forecast_for(store, selection, horizon, freq)
+    history, flows, result = found.history, found.flows, found.result
+    link: dict = {"text": found.flows_text}
     # The linkage tests compare each month with a year earlier: monthly series only.
     if flows is not None and freq == "M":
         link["correlation"] = linkage.cross_correlation(history, flows)
@@ -294,26 +327,49 @@ def _forecast(
             link["granger_error"] = str(exc)
         if "granger" in link:
             link["explanation"] = linkage.explain(link["correlation"], link["granger"])
-    return {"history": history, "result": result, "linkage": link}
+        lag = _regressor_lag(result)
+        if lag is not None:
+            try:
+                link["effect"] = regressor_effect(history, flows, lag)
+            except ValueError as exc:
+                link["effect_error"] = str(exc)
+    return {"history": history, "result": result, "linkage": link, "cached": found.cached}
+
+
+def _regressor_lag(result) -> int | None:
+    """The lag of flows the backtest favoured: the chosen one, else the best-scoring one."""
+    if result.chosen == "sarimax" and result.lag == result.lag:
+        return int(result.lag)
+    scores = result.scores
+    if scores.empty:
+        return None
+    lagged = scores[(scores["model"] == "sarimax") & scores["lag"].notna()]
+    if lagged.empty:
+        return None
+    return int(lagged.sort_values("mase", kind="stable")["lag"].iloc[0])
 
 
 def alerts() -> pd.DataFrame:
     """The early-warning list of the store's latest complete month."""
     store = get_store()
-    return _alerts(str(store.path), store.version)
+    return _alerts(str(store.path), store.version, _generation(store))
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner="Looking for surges…")
-def _alerts(path: str, version: str) -> pd.DataFrame:
+def _alerts(path: str, version: str, generation: str) -> pd.DataFrame:
+    from forecasting import cache
     from forecasting.alerts import early_warning
 
-    return early_warning(_store(path))
+    store = _store(path)
+    forecasts = cache.load(store, generation) if generation != "live" else None
+    return early_warning(store, checks=cache.region_checks(forecasts))
 
 
 __all__ = [
     "StoreStatus",
     "alerts",
     "forecast",
+    "forecast_refresh",
     "boundaries",
     "hotspots",
     "map_inputs",

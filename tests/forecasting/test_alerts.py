@@ -51,3 +51,47 @@ def test_an_empty_store_has_no_alerts(tmp_path):
 def test_map_links_escape_their_values():
     link = map_link("MD-CA", "MD", "a&b", pd.Timestamp("2026-01-01"))
     assert "crime=a%26b" in link
+
+
+def test_a_series_outside_its_interval_forecast_is_listed_after_the_surges(store):
+    checks = pd.DataFrame(
+        {
+            "region_code": ["MD-CU", "MD-CA"],
+            "crime_type": ["drug_trafficking", "migrant_smuggling"],
+            "period": pd.Timestamp("2026-10-01"),
+            "actual": [30.0, 25.0],
+            "mean": [12.0, 5.0],
+            "lower_95": [6.0, 1.0],
+            "upper_95": [18.0, 9.0],
+            "model": ["sarimax", "ets"],
+        }
+    )
+    alerts = early_warning(store, checks=checks)
+    # MD-CA is a surge and outside its interval: listed once, as a surge.
+    # Ranked by probability: Poisson P(X >= 25 | 5) ~ 1e-10 before z = 5.9 (~2e-9).
+    assert alerts[["rank", "kind", "region_code"]].values.tolist() == [
+        [1, "surge", "MD-CA"],
+        [2, "above_interval", "MD-CU"],
+    ]
+    miss = alerts[alerts["kind"] == "above_interval"].iloc[0]
+    assert miss["sentence"].startswith(
+        "Chișinău: 30 drug trafficking incidents in October 2026, above the 95 % interval of "
+        "6.0–18.0 that SARIMAX forecast from the months up to September 2026"
+    )
+    assert miss["link"].startswith("maps?country=MD&region=MD-CU&crime=drug_trafficking")
+
+
+def test_checks_of_an_older_month_are_ignored(store):
+    checks = pd.DataFrame(
+        {
+            "region_code": ["MD-CU"],
+            "crime_type": ["drug_trafficking"],
+            "period": pd.Timestamp("2026-09-01"),
+            "actual": [30.0],
+            "mean": [12.0],
+            "lower_95": [6.0],
+            "upper_95": [18.0],
+            "model": ["ets"],
+        }
+    )
+    assert early_warning(store, checks=checks)["kind"].tolist() == ["surge"]

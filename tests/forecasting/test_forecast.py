@@ -105,7 +105,9 @@ def test_the_forecast_may_reach_beyond_the_backtest_horizon():
 
 
 def test_horizon_must_be_positive():
-    with pytest.raises(ValueError, match=r"^`horizon` must be an integer greater than 0\. Got 0\.$"):
+    with pytest.raises(
+        ValueError, match=r"^`horizon` must be an integer greater than 0\. Got 0\.$"
+    ):
         forecast_series(seasonal_counts(), horizon=0)
 
 

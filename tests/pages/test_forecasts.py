@@ -47,8 +47,9 @@ def test_a_country_forecast_shows_chart_scorecard_linkage_and_alerts(app, demo_s
     assert list(scorecard.columns) == ["model", "lag", "mase", "coverage_80", "coverage_95", "n"]
     assert [s.value for s in app.subheader] == [
         "Does it follow migration flows?",
-        "Early warning: surges in the latest complete month",
+        "Early warning: the latest complete month",
     ]
+    assert any("fitted for this series alone just now" in c.value for c in app.caption)
     assert any("arrivals from Ukraine into MD" in c.value for c in app.caption)
 
 
@@ -74,3 +75,91 @@ def test_weekly_forecasts(app):
     assert app.selectbox(key="forecast_h_W").value == 8
     assert any("every complete week" in c.value for c in app.caption)
     assert any("switch Periods to Months" in i.value for i in app.info)
+
+
+def test_a_current_cache_is_shown_reconciled_with_its_alerts(
+    demo_store_path, tmp_path, monkeypatch
+):
+    import shutil
+
+    import pandas as pd
+
+    from data_loaders.store import Store
+    from forecasting import cache
+    from forecasting.refresh import ForecastSet
+
+    copy = tmp_path / "store.duckdb"
+    shutil.copy(demo_store_path, copy)
+    store = Store(copy)
+    key = {"level": "country", "area": "MD", "crime_type": "migrant_smuggling"}
+    periods = pd.date_range(
+        pd.Timestamp(store.coverage()["last"]).to_period("M").start_time, periods=12, freq="MS"
+    )
+    forecast = pd.DataFrame(
+        {
+            **key,
+            "period": periods,
+            "mean": 7.0,
+            "lower_80": 5.0,
+            "upper_80": 9.0,
+            "lower_95": 4.0,
+            "upper_95": 10.0,
+            "base_mean": 6.0,
+            "model": "ets",
+            "lag": None,
+        }
+    )
+    series = pd.DataFrame(
+        [
+            key
+            | {
+                "status": "ok",
+                "chosen": "ets",
+                "lag": None,
+                "message": "Chosen by backtest over 4 origins: ets.",
+            }
+        ]
+    )
+    scores = pd.DataFrame(
+        [
+            key
+            | {
+                "model": "ets",
+                "lag": None,
+                "mase": 0.7,
+                "coverage_80": 0.8,
+                "coverage_95": 0.9,
+                "n": 24,
+            }
+        ]
+    )
+    checks = pd.DataFrame(
+        columns=[
+            "level",
+            "area",
+            "crime_type",
+            "period",
+            "actual",
+            "mean",
+            "lower_80",
+            "upper_80",
+            "lower_95",
+            "upper_95",
+            "model",
+        ]
+    )
+    cache.save(
+        ForecastSet(series, forecast, scores, checks, {"horizon": 12}),
+        store,
+        cache.fingerprint(store),
+    )
+    monkeypatch.setenv(DB_ENV_VAR, str(copy))
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    _open(app, country="MD")
+    assert app.info[0].value == (
+        "Chosen by backtest over 4 origins: ets. Reconciled so that regions add up to "
+        "countries and countries to the total: the first month moved by +1.0 from the "
+        "model's own 6.0."
+    )
+    assert any("From the forecasts of all series computed" in c.value for c in app.caption)
+    assert app.dataframe[0].value["mase"].tolist() == [0.7]

@@ -1,0 +1,288 @@
+"""Forecasts for every series at once: regions, countries and the total, per crime type.
+
+:func:`refresh` reads the store once (incidents per region, crime type and month; flows per
+crossing point and country), forecasts each series with :func:`forecast_series` (the same
+call the page and the CLI make for one series) on worker processes, and reconciles the
+means so that regions add up to their country and countries to the total
+(:mod:`forecasting.reconcile`). The result, a :class:`ForecastSet`, is what the cache
+(:mod:`forecasting.cache`) keeps, so that pages look forecasts up instead of fitting.
+
+Monthly only: the weekly view fits on demand, and a 52-week season makes every weekly
+series several times dearer than a monthly one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+
+import numpy as np
+import pandas as pd
+
+from data_loaders.crime_types import CRIME_TYPE_KEYS
+from data_loaders.crossing_points import load_crossing_points
+from data_loaders.filters import Filters
+from data_loaders.regions import load_regions
+from data_loaders.store import Store
+from forecasting.forecast import forecast_series
+from forecasting.reconcile import COUNTRY, REGION, TOTAL, TOTAL_AREA, incoherence, reconcile
+from forecasting.selection import FREQUENCIES, period_window
+from forecasting.series import OK, classify
+
+#: Months forecast for every series: the longest horizon the page offers.
+HORIZON = 12
+LEVELS = (REGION, COUNTRY, TOTAL)
+SERIES_COLUMNS = ("level", "area", "crime_type", "status", "chosen", "lag", "message")
+KEY = ["level", "area", "crime_type"]
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ForecastSet:
+    """Forecasts of all series of a store, with the evidence behind each.
+
+    Attributes
+    ----------
+    series : DataFrame
+        One row per series: ``level`` (region, country, total), ``area`` (region code,
+        ISO2 or ``"ALL"``), ``crime_type``, ``status`` (see :func:`classify`), ``chosen``,
+        ``lag``, ``message``.
+    forecasts : DataFrame
+        ``level, area, crime_type, period, mean, lower_80, upper_80, lower_95, upper_95,
+        base_mean``: reconciled means (``base_mean`` is the chosen model's own), bounds
+        moved with them.
+    scores : DataFrame
+        The backtest scorecard of every series: key, ``model, lag, mase, coverage_80,
+        coverage_95, n``.
+    checks : DataFrame
+        Key, ``period`` (the latest complete month), ``actual``, the one-step forecast of
+        it from the months before (``mean`` and bounds) and ``model``.
+    meta : dict
+        ``first``, ``last`` (the months covered), ``horizon``, ``series``, ``seconds``,
+        ``workers``, ``incoherence`` (largest parent-minus-children gap after
+        reconciliation) and whatever the caller adds (the cache adds the fingerprint).
+    """
+
+    series: pd.DataFrame
+    forecasts: pd.DataFrame
+    scores: pd.DataFrame
+    checks: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Task:
+    level: str
+    area: str
+    crime_type: str
+    counts: np.ndarray
+    flows: np.ndarray | None
+    cost: float
+
+
+# -- reading the store once ---------------------------------------------------------------------
+
+
+def count_panel(store: Store, regions: pd.DataFrame) -> pd.DataFrame:
+    """Incidents per complete month: one column per (level, area, crime type), zeros filled."""
+    first, last, end = period_window(store, "M")
+    window = Filters(start=first.date(), end=end.date())
+    counts = store.aggregate(window, by=("region_code", "crime_type"), freq="M")
+    index = pd.date_range(first, last, freq=FREQUENCIES["M"], name="period")
+    wide = counts.pivot_table(
+        index="period", columns=["region_code", "crime_type"], values="count", aggfunc="sum"
+    )
+    columns = pd.MultiIndex.from_product(
+        [regions["region_code"], CRIME_TYPE_KEYS], names=["area", "crime_type"]
+    )
+    wide = wide.reindex(index=index, columns=columns, fill_value=0).fillna(0).astype("float64")
+    country_of = regions.set_index("region_code")["country"]
+    by_country = (
+        wide.T.groupby(
+            [wide.columns.get_level_values(0).map(country_of), wide.columns.get_level_values(1)]
+        )
+        .sum()
+        .T
+    )
+    by_country.columns.names = ["area", "crime_type"]
+    total = by_country.T.groupby(level="crime_type").sum().T
+    total.columns = pd.MultiIndex.from_product([[TOTAL_AREA], total.columns])
+    return pd.concat({REGION: wide, COUNTRY: by_country, TOTAL: total}, axis=1, names=["level"])
+
+
+def flow_panel(store: Store, regions: pd.DataFrame) -> dict[tuple[str, str], pd.Series | None]:
+    """The flows each area's forecasts may use, as :func:`~forecasting.selection.flow_series`.
+
+    Keys are ``(level, area)``; None where no flows are recorded for the area.
+    """
+    first, last, end = period_window(store, "M")
+    window = Filters(start=first.date(), end=end.date())
+    index = pd.date_range(first, last, freq=FREQUENCIES["M"], name="period")
+
+    def dense(frame: pd.DataFrame) -> pd.Series:
+        totals = frame.groupby("period")["arrivals"].sum()
+        return totals.reindex(index, fill_value=0).astype("float64").rename("arrivals")
+
+    by_country = store.flows(window, by=("country",), freq="M")
+    by_point = store.flows(window, by=("crossing_point",), freq="M")
+    everything = dense(by_country)
+    countries = {c: dense(rows) for c, rows in by_country.groupby("country")}
+
+    def of_country(country: str) -> pd.Series | None:
+        if country in countries:
+            return countries[country]
+        return everything if country == "UA" else None
+
+    out: dict[tuple[str, str], pd.Series | None] = {(TOTAL, TOTAL_AREA): everything}
+    for country in regions["country"].unique():
+        out[(COUNTRY, country)] = of_country(country)
+    crossings = load_crossing_points()
+    recorded = set(by_point["crossing_point"])
+    for code, country in zip(regions["region_code"], regions["country"], strict=True):
+        mine = crossings.loc[
+            (crossings["region_a"] == code) | (crossings["region_b"] == code),
+            "crossing_point_id",
+        ]
+        if recorded.intersection(mine):
+            out[(REGION, code)] = dense(by_point[by_point["crossing_point"].isin(mine)])
+        else:
+            out[(REGION, code)] = of_country(country)
+    return out
+
+
+# -- forecasting every series -------------------------------------------------------------------
+
+
+def _forecast_task(task: _Task, index: pd.DatetimeIndex) -> dict:
+    series = pd.Series(task.counts, index=index)
+    exog = None if task.flows is None else pd.Series(task.flows, index=index)
+    result = forecast_series(series, horizon=HORIZON, exog=exog)
+    key = {"level": task.level, "area": task.area, "crime_type": task.crime_type}
+    status = classify(series).status
+    return {
+        "series": key
+        | {"status": status, "chosen": result.chosen, "lag": result.lag, "message": result.message},
+        "forecast": result.forecast.assign(**key, model=result.chosen, lag=result.lag),
+        "scores": result.scores.assign(**key),
+        "check": result.check.assign(**key),
+    }
+
+
+def _run_chunk(chunk: list[_Task], index: pd.DatetimeIndex) -> list[dict]:
+    return [_forecast_task(task, index) for task in chunk]
+
+
+def _limit_threads() -> None:
+    # Each worker fits small matrices; BLAS threads on top of worker processes only
+    # contend for the same cores (a SARIMAX backtest ran 8x slower under load).
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+
+
+def _tasks(panel: pd.DataFrame, flows: dict) -> list[_Task]:
+    tasks = []
+    for (level, area, crime), column in panel.items():
+        values = column.to_numpy(dtype=float)
+        flow = flows.get((level, area))
+        ok = classify(column).status == OK
+        # Dearest first, so that no worker is left with a slow series at the end.
+        cost = (6.0 if flow is not None else 2.0) if ok else 0.2
+        flow_values = None if flow is None or not ok else flow.to_numpy(dtype=float)
+        tasks.append(_Task(level, area, crime, values, flow_values, cost))
+    return sorted(tasks, key=lambda task: -task.cost)
+
+
+def _chunks(tasks: list[_Task], size: int) -> Iterable[list[_Task]]:
+    for start in range(0, len(tasks), size):
+        yield tasks[start : start + size]
+
+
+def refresh(
+    store: Store,
+    *,
+    workers: int = 2,
+    progress: Progress | None = None,
+    regions: pd.DataFrame | None = None,
+) -> ForecastSet:
+    """Forecast, score and reconcile every region, country and total series per crime type.
+
+    Parameters
+    ----------
+    store : Store
+    workers : int
+        Worker processes; 1 runs everything in this process.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each batch of series.
+    regions : DataFrame, optional
+        ``region_code, country``: the hierarchy; default every region of the registry.
+        Tests pass a few regions to stay fast.
+
+    Returns
+    -------
+    ForecastSet
+    """
+    if workers < 1:
+        raise ValueError(f"`workers` must be an integer greater than 0. Got {workers!r}.")
+    started = time.perf_counter()
+    regions = (load_regions() if regions is None else regions)[["region_code", "country"]]
+    panel = count_panel(store, regions)
+    flows = flow_panel(store, regions)
+    tasks = _tasks(panel, flows)
+    total, done, results = len(tasks), 0, []
+    if progress:
+        progress(0, total)
+    chunks = list(_chunks(tasks, 8))
+    if workers == 1:
+        for chunk in chunks:
+            results += _run_chunk(chunk, panel.index)
+            done += len(chunk)
+            if progress:
+                progress(done, total)
+    else:
+        context = get_context("spawn")  # no fork of a process holding DuckDB's threads
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_limit_threads) as pool:
+            futures = [pool.submit(_run_chunk, chunk, panel.index) for chunk in chunks]
+            for future in as_completed(futures):
+                part = future.result()
+                results += part
+                done += len(part)
+                if progress:
+                    progress(done, total)
+    return _assemble(results, regions, panel, workers, time.perf_counter() - started)
+
+
+def _assemble(
+    results: list[dict], regions: pd.DataFrame, panel: pd.DataFrame, workers: int, seconds: float
+) -> ForecastSet:
+    order = {level: i for i, level in enumerate(LEVELS)}
+
+    def stack(part: str) -> pd.DataFrame:
+        frame = pd.concat([r[part] for r in results if len(r[part])], ignore_index=True)
+        frame = frame.sort_values(KEY, key=lambda c: c.map(order) if c.name == "level" else c)
+        columns = KEY + [c for c in frame.columns if c not in KEY]
+        return frame[columns].reset_index(drop=True)
+
+    series = pd.DataFrame([r["series"] for r in results])
+    series = series.sort_values(KEY, key=lambda c: c.map(order) if c.name == "level" else c)
+    forecasts = reconcile(stack("forecast"), regions)
+    meta = {
+        "first": f"{panel.index[0]:%Y-%m}",
+        "last": f"{panel.index[-1]:%Y-%m}",
+        "horizon": HORIZON,
+        "series": len(series),
+        "seconds": round(seconds, 1),
+        "workers": workers,
+        "incoherence": incoherence(forecasts, regions),
+    }
+    return ForecastSet(
+        series[list(SERIES_COLUMNS)].reset_index(drop=True),
+        forecasts,
+        stack("scores"),
+        stack("check"),
+        meta,
+    )

@@ -1,0 +1,197 @@
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from data_loaders.store import Store
+from data_loaders.writer import write_session
+from forecasting import cache
+from forecasting.refresh import ForecastSet
+from forecasting.selection import Selection
+
+MONTHS = pd.date_range("2024-01-01", "2026-10-01", freq="MS")
+
+
+def _store(path, sha="e" * 64) -> Store:
+    frame = pd.DataFrame(
+        {
+            "date": MONTHS,
+            "country": "MD",
+            "region_code": "MD-CA",
+            "crime_type": "migrant_smuggling",
+            "count": 3,
+        }
+    )
+    with write_session(path, user="tester") as writer:
+        writer.add_incidents(frame, file_name="cache.csv", sha256=sha)
+    return Store(path)
+
+
+def _forecasts(area="MD-CA", level="region", shift=0.0) -> ForecastSet:
+    key = {"level": level, "area": area, "crime_type": "migrant_smuggling"}
+    periods = pd.date_range("2026-11-01", periods=12, freq="MS")
+    forecast = pd.DataFrame(
+        {
+            **key,
+            "period": periods,
+            "mean": 3.0 + shift,
+            "lower_80": 1.0,
+            "upper_80": 5.0,
+            "lower_95": 0.0,
+            "upper_95": 7.0,
+            "base_mean": 3.0,
+            "model": "fallback",
+            "lag": float("nan"),
+        }
+    )
+    series = pd.DataFrame(
+        [
+            key
+            | {
+                "status": "ok",
+                "chosen": "ets",
+                "lag": float("nan"),
+                "message": "Chosen by backtest.",
+            }
+        ]
+    )
+    scores = pd.DataFrame(
+        [
+            key
+            | {
+                "model": "ets",
+                "lag": float("nan"),
+                "mase": 0.8,
+                "coverage_80": 0.8,
+                "coverage_95": 0.95,
+                "n": 24,
+            }
+        ]
+    )
+    checks = pd.DataFrame(
+        [
+            key
+            | {
+                "period": pd.Timestamp("2026-10-01"),
+                "actual": 3.0,
+                "mean": 3.0,
+                "lower_80": 1.0,
+                "upper_80": 5.0,
+                "lower_95": 0.0,
+                "upper_95": 7.0,
+                "model": "ets",
+            }
+        ]
+    )
+    return ForecastSet(series, forecast, scores, checks, {"horizon": 12, "series": 1})
+
+
+def test_saved_forecasts_are_current_until_the_store_changes(tmp_path):
+    store = _store(tmp_path / "store.duckdb")
+    assert cache.status(store).state == cache.STALE
+    assert cache.load(store) is None
+    key = cache.fingerprint(store)
+    folder = cache.save(_forecasts(), store, key)
+    assert folder == tmp_path / "store.duckdb.forecasts" / key
+    assert cache.status(store).state == cache.CURRENT
+    loaded = cache.load(store)
+    pd.testing.assert_frame_equal(loaded.forecasts, _forecasts().forecasts)
+    assert loaded.meta["fingerprint"] == key
+    with write_session(store.path, user="tester") as writer:
+        frame = pd.DataFrame(
+            {
+                "date": [pd.Timestamp("2026-10-05")],
+                "country": ["MD"],
+                "region_code": ["MD-CU"],
+                "crime_type": ["cybercrime"],
+                "count": [1],
+            }
+        )
+        writer.add_incidents(frame, file_name="more.csv", sha256="f" * 64)
+    assert cache.fingerprint(store) != key
+    assert cache.status(store).state == cache.STALE
+    assert cache.load(store) is None
+
+
+def test_saving_a_new_generation_drops_the_old_one(tmp_path):
+    store = _store(tmp_path / "store.duckdb")
+    cache.save(_forecasts(), store, "old")
+    cache.save(_forecasts(), store, "new")
+    assert sorted(p.name for p in cache.cache_root(store).iterdir()) == ["new"]
+
+
+def test_a_cached_series_is_looked_up_with_its_reconciliation_said(tmp_path):
+    found = cache.lookup(
+        _forecasts(shift=1.5),
+        Selection(region="MD-CA", crime_types=("migrant_smuggling",)),
+        horizon=6,
+    )
+    assert len(found.forecast) == 6
+    assert list(found.forecast.columns) == [
+        "period",
+        "mean",
+        "lower_80",
+        "upper_80",
+        "lower_95",
+        "upper_95",
+    ]
+    assert found.chosen == "ets"
+    assert found.message == (
+        "Chosen by backtest. Reconciled so that regions add up to countries and countries "
+        "to the total: the first month moved by +1.5 from the model's own 3.0."
+    )
+    assert found.scores["model"].tolist() == ["ets"]
+    assert found.check["actual"].tolist() == [3.0]
+
+
+def test_lookup_misses_are_none():
+    forecasts = _forecasts()
+    crime = ("migrant_smuggling",)
+    assert cache.lookup(forecasts, Selection(region="MD-CU", crime_types=crime), 6) is None
+    assert cache.lookup(forecasts, Selection(region="MD-CA", crime_types=crime), 13) is None
+    assert cache.lookup(forecasts, Selection(region="MD-CA"), 6) is None
+
+
+def test_a_refresh_already_running_is_refused_with_its_process(tmp_path):
+    store = _store(tmp_path / "store.duckdb")
+    root = cache.cache_root(store)
+    root.mkdir()
+    (root / "refresh.lock").write_text(json.dumps({"pid": 1, "started": 0}))
+    message = f"Forecasts of {store.path} are already being refreshed by process 1."
+    with pytest.raises(RuntimeError, match=re.escape(message)):
+        cache.run(store, workers=1)
+    assert cache.status(store).state == cache.RUNNING  # pid 1 is always alive
+
+
+def test_a_lock_left_by_a_dead_process_is_taken_over(tmp_path):
+    store = _store(tmp_path / "store.duckdb")
+    root = cache.cache_root(store)
+    root.mkdir()
+    (root / "refresh.lock").write_text(json.dumps({"pid": 2**22 + 12345, "started": 0}))
+    assert cache.status(store).state == cache.STALE
+    regions = pd.DataFrame({"region_code": ["MD-CA", "MD-CU"], "country": ["MD", "MD"]})
+    result = cache.run(store, workers=1, regions=regions)
+    assert len(result.series) == (2 + 1 + 1) * 12
+    assert cache.status(store).state == cache.CURRENT
+    assert not (root / "refresh.lock").exists()
+    live = cache.forecast_for(
+        store, Selection(region="MD-CA", crime_types=("migrant_smuggling",)), 6
+    )
+    assert live.cached
+
+
+def test_the_dashboard_does_not_start_refreshes_when_told_not_to(tmp_path, monkeypatch):
+    store = _store(tmp_path / "store.duckdb")
+    monkeypatch.setenv(cache.BACKGROUND_ENV_VAR, "0")
+    assert not cache.start_background(store)
+    assert not cache.cache_root(store).exists()
+
+
+def test_status_messages_read_well():
+    assert cache.RefreshStatus(cache.RUNNING, 120, 2892).message == (
+        "Forecasts of all series are being refreshed after the last load: 120 of 2,892 series."
+    )
+    assert cache.RefreshStatus(cache.FAILED, error="disk full").message == (
+        "Refreshing the forecasts of all series failed: disk full"
+    )
