@@ -89,6 +89,9 @@ def main() -> None:
             st.warning(demo_banner(status.meta.get("demo_seed")), icon=":material/science:")
         if status.has_data:
             filters.render_filters(status.first, status.last, data.regions())
+            # After a load the forecasts of all series are stale: start their refresh
+            # now, in its own process, whichever page is open.
+            data.forecast_refresh()
         else:
             filters.clear_current_filters()
             st.info(

@@ -73,7 +73,9 @@ class BacktestSettings:
         Candidate models, names of :data:`forecasting.models.MODELS`.
     exog_lags : tuple of int
         Lags of the flows tried as SARIMAX regressor (SARIMAX without regressor is
-        always tried as well).
+        always tried as well). The default leaves lag 0 out: the flows of the months
+        being forecast are never known when the forecast is made, so a same-month
+        regressor only ever sees the stand-in values, never information.
     exog_future : str
         How flows after the cutoff are forecast: ``"last_season_mean"`` (flat, the mean
         of the last season) or ``"seasonal_naive"``. The flat mean is the default because
@@ -91,7 +93,7 @@ class BacktestSettings:
     min_train: int = 24
     season_length: int = 12
     models: tuple[str, ...] = (SEASONAL_NAIVE, ETS, SARIMAX)
-    exog_lags: tuple[int, ...] = (0, 1, 2, 3)
+    exog_lags: tuple[int, ...] = (1, 2, 3)
     exog_future: str = "last_season_mean"
     reuse_params: bool = True
 
@@ -129,7 +131,9 @@ def origins(n: int, settings: BacktestSettings) -> list[int]:
 def _ordinals(index: pd.DatetimeIndex, m: int) -> np.ndarray:
     """Period numbers on one scale, so that period ``t - lag`` is ``ordinal - lag``."""
     if m == 12:
-        return (index.year * 12 + index.month - 1).to_numpy()
+        # Months since 1970 straight from the datetime64 values: the .year / .month
+        # accessors cost a fifth of a millisecond each, many times per series.
+        return index.to_numpy().astype("datetime64[M]").astype(np.int64)
     return index.as_unit("ns").asi8 // pd.Timedelta(days=7).value
 
 

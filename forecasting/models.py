@@ -23,7 +23,7 @@ import warnings
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -90,10 +90,17 @@ Model = Callable[..., Forecast]
 
 def future_periods(index: pd.DatetimeIndex, horizon: int) -> pd.DatetimeIndex:
     """The ``horizon`` periods after the last one of a regular monthly or weekly index."""
-    if season_length(index) == 12:
-        first = index[-1] + pd.DateOffset(months=1)
+    return _future_periods(index[-1], horizon, season_length(index))
+
+
+@lru_cache(maxsize=4096)
+def _future_periods(last: pd.Timestamp, horizon: int, m: int) -> pd.DatetimeIndex:
+    # Cached: a backtest asks for the same few ranges dozens of times per series, and
+    # building one costs more than the filter step it serves.
+    if m == 12:
+        first = last + pd.DateOffset(months=1)
         return pd.date_range(first, periods=horizon, freq="MS", name=PERIOD)
-    first = index[-1] + pd.Timedelta(days=7)
+    first = last + pd.Timedelta(days=7)
     return pd.date_range(first, periods=horizon, freq=pd.Timedelta(days=7), name=PERIOD)
 
 
@@ -302,7 +309,9 @@ def sarimax(
             result = model.filter(np.asarray(model_params, dtype=float), cov_type="none")
         else:
             start = None if start_params is None else np.asarray(start_params[2:], dtype=float)
-            result = model.fit(start_params=start, disp=False, cov_type="none")
+            # pgtol 1e-4 instead of 1e-5: a tenth fewer iterations; forecasts move by
+            # about a hundredth of a standard deviation of the counts.
+            result = model.fit(start_params=start, disp=False, cov_type="none", pgtol=1e-4)
         prediction = result.get_forecast(horizon, exog=future_exog)
         mean = np.asarray(prediction.predicted_mean, dtype=float) * y_scale
         variance = np.asarray(prediction.var_pred_mean, dtype=float) * y_scale**2

@@ -267,8 +267,12 @@ def forecast_refresh():
 
     store = get_store()
     found = cache.status(store)
-    if found.state == cache.STALE and cache.start_background(store):
-        found = cache.status(store)
+    if found.state == cache.STALE:
+        try:
+            if cache.start_background(store):
+                found = cache.status(store)
+        except OSError as exc:  # e.g. a store on a read-only share
+            return cache.RefreshStatus(cache.FAILED, error=f"cannot start it: {exc}")
     return found
 
 
