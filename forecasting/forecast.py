@@ -186,8 +186,13 @@ def _message(prefix: str, row: pd.Series, scores, backtest, unit: str) -> str:
 
 
 def _empty_backtest() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=float) for c in BACKTEST_COLUMNS})
+    return _EMPTY_BACKTEST.copy()
 
 
 def _empty_scores() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=float) for c in SCORE_COLUMNS})
+    return _EMPTY_SCORES.copy()
+
+
+# Built once: building an empty frame column by column cost as much as a fallback forecast.
+_EMPTY_BACKTEST = pd.DataFrame({c: pd.Series(dtype=float) for c in BACKTEST_COLUMNS})
+_EMPTY_SCORES = pd.DataFrame({c: pd.Series(dtype=float) for c in SCORE_COLUMNS})

@@ -161,14 +161,19 @@ def _forecast_task(task: _Task, index: pd.DatetimeIndex) -> dict:
     series = pd.Series(task.counts, index=index)
     exog = None if task.flows is None else pd.Series(task.flows, index=index)
     result = forecast_series(series, horizon=HORIZON, exog=exog)
-    key = {"level": task.level, "area": task.area, "crime_type": task.crime_type}
-    status = classify(series).status
+    # Frames come back without their key columns; _assemble adds them once for all
+    # series (an assign per frame and series cost more than a fallback forecast).
     return {
-        "series": key
-        | {"status": status, "chosen": result.chosen, "lag": result.lag, "message": result.message},
-        "forecast": result.forecast.assign(**key, model=result.chosen, lag=result.lag),
-        "scores": result.scores.assign(**key),
-        "check": result.check.assign(**key),
+        "key": (task.level, task.area, task.crime_type),
+        "series": {
+            "status": classify(series).status,
+            "chosen": result.chosen,
+            "lag": result.lag,
+            "message": result.message,
+        },
+        "forecast": result.forecast,
+        "scores": result.scores,
+        "check": result.check,
     }
 
 
@@ -260,16 +265,22 @@ def _assemble(
     results: list[dict], regions: pd.DataFrame, panel: pd.DataFrame, workers: int, seconds: float
 ) -> ForecastSet:
     order = {level: i for i, level in enumerate(LEVELS)}
+    results = sorted(results, key=lambda r: (order[r["key"][0]], r["key"][1], r["key"][2]))
 
-    def stack(part: str) -> pd.DataFrame:
-        frame = pd.concat([r[part] for r in results if len(r[part])], ignore_index=True)
-        frame = frame.sort_values(KEY, key=lambda c: c.map(order) if c.name == "level" else c)
-        columns = KEY + [c for c in frame.columns if c not in KEY]
-        return frame[columns].reset_index(drop=True)
+    def stack(part: str, **extra) -> pd.DataFrame:
+        frames = [r[part] for r in results]
+        sizes = np.array([len(frame) for frame in frames])
+        keys = np.array([r["key"] for r in results], dtype=object).reshape(-1, 3)
+        body = pd.concat([f for f in frames if len(f)], ignore_index=True)
+        head = pd.DataFrame(np.repeat(keys, sizes, axis=0), columns=KEY)
+        for name, values in extra.items():
+            head[name] = np.repeat(np.asarray(values), sizes)
+        return pd.concat([head, body], axis=1)
 
-    series = pd.DataFrame([r["series"] for r in results])
-    series = series.sort_values(KEY, key=lambda c: c.map(order) if c.name == "level" else c)
-    forecasts = reconcile(stack("forecast"), regions)
+    series = pd.DataFrame([dict(zip(KEY, r["key"], strict=True)) | r["series"] for r in results])
+    chosen = series["chosen"].to_numpy()
+    lags = series["lag"].to_numpy(dtype=float)
+    forecasts = reconcile(stack("forecast", model=chosen, lag=lags), regions)
     meta = {
         "first": f"{panel.index[0]:%Y-%m}",
         "last": f"{panel.index[-1]:%Y-%m}",
@@ -280,7 +291,7 @@ def _assemble(
         "incoherence": incoherence(forecasts, regions),
     }
     return ForecastSet(
-        series[list(SERIES_COLUMNS)].reset_index(drop=True),
+        series[list(SERIES_COLUMNS)],
         forecasts,
         stack("scores"),
         stack("check"),

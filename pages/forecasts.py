@@ -45,7 +45,9 @@ def _scorecard(scores) -> None:
         return
     table = scores.assign(
         model=scores["model"].map(MODEL_NAMES).fillna(scores["model"]),
-        lag=scores["lag"].map(lambda lag: "" if math.isnan(lag) else f"{int(lag)} months"),
+        lag=scores["lag"].map(
+            lambda lag: "" if lag is None or math.isnan(lag) else f"{int(lag)} months"
+        ),
     )[["model", "lag", "mase", "coverage_80", "coverage_95", "n"]]
     st.dataframe(
         table,

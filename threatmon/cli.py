@@ -598,7 +598,8 @@ def _forecast_all(args) -> int:
     print(
         f"Forecast {meta['series']:,} series ({meta['first']} to {meta['last']}, "
         f"{meta['horizon']} months ahead) in {meta['seconds']:.0f} s on {meta['workers']} "
-        f"processes; reconciled (largest gap {meta['incoherence']:.1e})."
+        f"process{'es' if meta['workers'] > 1 else ''}; reconciled (largest gap "
+        f"{meta['incoherence']:.1e})."
     )
     print("Chosen models: " + ", ".join(f"{k} {v:,}" for k, v in chosen.items()) + ".")
     print(f"Cache: {cache.cache_root(store)}")

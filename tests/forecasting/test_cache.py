@@ -195,3 +195,26 @@ def test_status_messages_read_well():
     assert cache.RefreshStatus(cache.FAILED, error="disk full").message == (
         "Refreshing the forecasts of all series failed: disk full"
     )
+
+
+def test_the_background_refresh_runs_to_completion_once(tmp_path, monkeypatch):
+    """What the dashboard does after a load: one detached `forecast --all`, then current."""
+    import time
+
+    from data_loaders.demo import DemoSettings, build_demo_store
+
+    path = tmp_path / "demo.duckdb"
+    build_demo_store(path, DemoSettings(seed=5, scale=0.01))
+    store = Store(path)
+    monkeypatch.setenv(cache.BACKGROUND_ENV_VAR, "1")
+    assert cache.start_background(store)
+    # The lock is taken before the process starts, so a page rerun starts nothing more.
+    assert cache.status(store).state == cache.RUNNING
+    assert not cache.start_background(store)
+    deadline = time.monotonic() + 240
+    while cache.status(store).state == cache.RUNNING and time.monotonic() < deadline:
+        time.sleep(1)
+    log = (cache.cache_root(store) / "refresh.log").read_text()
+    assert cache.status(store).state == cache.CURRENT, log
+    assert len(cache.load(store).series) == (230 + 10 + 1) * 12
+    assert not (cache.cache_root(store) / "refresh.lock").exists()

@@ -163,3 +163,22 @@ def test_a_current_cache_is_shown_reconciled_with_its_alerts(
     )
     assert any("From the forecasts of all series computed" in c.value for c in app.caption)
     assert app.dataframe[0].value["mase"].tolist() == [0.7]
+
+
+def test_the_flow_regressor_effect_is_stated_with_its_interval(app, demo_store_path):
+    from data_loaders.store import Store
+    from forecasting.effect import regressor_effect
+    from forecasting.selection import Selection, flow_series, incident_series
+
+    _open(app, country="PL")
+    markdown = [m.value for m in app.markdown]
+    heading = [m for m in markdown if m.startswith("**Effect implied by the SARIMAX regressor**")]
+    assert len(heading) == 1
+    lag = int(heading[0].split("flows ")[1].split(" months")[0])
+    assert 1 <= lag <= 3
+    store = Store(demo_store_path)
+    selection = Selection(country="PL", crime_types=("migrant_smuggling",))
+    flows, _ = flow_series(store, selection)
+    expected = regressor_effect(incident_series(store, selection), flows, lag)
+    assert expected.text in markdown
+    assert "95 % interval" in expected.text

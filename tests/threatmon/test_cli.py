@@ -226,3 +226,33 @@ def test_forecast_reports_bad_cells_of_a_series_file(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "bad.csv: 1 problem(s); nothing was forecast." in err
     assert "row 3, column 'cases': Not a number. Got 'lots'." in err
+
+
+def test_forecast_all_fills_the_cache_that_forecast_and_alerts_then_use(demo_db, tmp_path, capsys):
+    from forecasting import cache
+
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(demo_db.read_bytes())
+    assert main(["forecast", "--all", "--db", str(copy), "--workers", "1", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["series"] == (230 + 10 + 1) * 12
+    assert summary["incoherence"] < 1e-6
+    assert summary["cache"] == str(copy) + ".forecasts"
+    assert cache.status(Store(copy)).state == cache.CURRENT
+    args = ["forecast", "--db", str(copy), "--country", "MD", "--crime-type", "migrant_smuggling"]
+    assert main([*args, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out["forecast"]) == 6
+    cached = cache.load(Store(copy)).forecasts.query(
+        "area == 'MD' and crime_type == 'migrant_smuggling'"
+    )
+    assert [row["mean"] for row in out["forecast"]] == cached["mean"].head(6).tolist()
+    assert main(["alerts", "--db", str(copy)]) == 0
+    assert "Surges only" not in capsys.readouterr().out
+    assert main(["alerts", "--db", str(demo_db)]) == 0
+    assert "Surges only: the forecasts of all series are not current" in capsys.readouterr().out
+
+
+def test_forecast_all_usage_errors(demo_db, capsys):
+    assert main(["forecast", "--all", "--db", str(demo_db), "--workers", "0"]) == 2
+    assert "error: --workers must be at least 1." in capsys.readouterr().err
