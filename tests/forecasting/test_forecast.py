@@ -159,3 +159,25 @@ def test_weekly_series_count_in_weeks_and_leave_sarimax_out():
         "Showing the mean of the last 52 weeks with Poisson intervals."
     )
     assert default_settings(pd.Series(5.0, index=index)).models == ("seasonal_naive", "ets")
+
+
+def test_a_backtest_win_of_seasonal_naive_does_not_hand_it_a_non_sparse_series():
+    pattern = [5.0, 7, 9, 12, 15, 18, 20, 17, 14, 10, 8, 6]
+    series = monthly(pattern * 6)
+    result = forecast_series(series)
+    naive = result.scores.set_index("model").loc["seasonal_naive", "mase"]
+    assert naive == 0.0  # the series repeats itself exactly: naive is perfect
+    assert result.chosen in ("ets", "sarimax")
+    assert result.message.endswith(
+        "Seasonal naive did better in this backtest; such a win over a few months is mostly "
+        "chance, so the best fitted model is used (see the scorecard)."
+    )
+
+
+def test_intermittent_series_may_still_be_given_seasonal_naive():
+    rng = np.random.default_rng(8)
+    counts = rng.poisson(0.4, 72).astype(float)
+    result = forecast_series(monthly(counts))
+    assert set(result.scores["model"]) == {"croston_sba", "seasonal_naive"}
+    best = result.scores.sort_values("mase").iloc[0]["model"]
+    assert result.chosen == best
