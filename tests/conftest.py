@@ -1,5 +1,6 @@
 """Fixtures shared by the dashboard tests: one small demo store per test session, a server."""
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -39,9 +40,9 @@ def _get(url: str) -> tuple[int, str]:
         return response.status, response.read().decode("utf-8", "replace")
 
 
-@pytest.fixture
-def server(demo_store_path):
-    """A dashboard server on a free loopback port, stopped after the test."""
+@contextlib.contextmanager
+def running_server(db_path, **env):
+    """A dashboard server on a free loopback port for ``db_path``; stopped on exit."""
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -58,7 +59,7 @@ def server(demo_store_path):
             "true",
         ],
         cwd=ROOT,
-        env={**os.environ, "THREATMON_DB": str(demo_store_path)},
+        env={**os.environ, "THREATMON_DB": str(db_path), **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -75,6 +76,21 @@ def server(demo_store_path):
             process.kill()
             pytest.fail(f"server did not start:\n{process.stdout.read()}")
         time.sleep(0.3)
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture
+def server(demo_store_path):
+    """A dashboard server on the session's demo store, stopped after the test."""
+    with running_server(demo_store_path) as base:
+        yield base
+
+
+@pytest.fixture
+def start_server():
+    """``start_server(db_path, **env)``: a context manager running a dashboard server."""
+    return running_server

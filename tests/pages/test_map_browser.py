@@ -9,72 +9,25 @@ the test.
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
-from urllib.parse import urlparse
-
-import pytest
-from playwright.sync_api import sync_playwright
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-# Streamlit's own tiny SVG/favicon requests and data: URLs stay local by construction.
-LOCAL_SCHEMES = {"data", "blob", "about", "file", "chrome-extension"}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package.")
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-def _outside(requests: list[str]) -> list[str]:
-    outside = []
-    for url in requests:
-        parsed = urlparse(url)
-        if parsed.scheme in LOCAL_SCHEMES:
-            continue
-        if parsed.hostname not in ("127.0.0.1",):
-            outside.append(url)
-    return outside
-
-
-def _dismiss_page_not_found(page) -> None:
-    # Streamlit bug #9992: the first session of a fresh server opened on a page other
-    # than the default gets a "Page not found" dialog over the (correct) page.
-    dialog = page.get_by_role("dialog")
-    if dialog.count() and "Page not found" in dialog.first.inner_text():
-        page.keyboard.press("Escape")
-        dialog.first.wait_for(state="hidden", timeout=10_000)
-
-
-def _map_frame(page):
+def _map_frame(page, dismiss_dialog):
     page.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
-    _dismiss_page_not_found(page)
+    dismiss_dialog(page)
     frame = page.frame_locator("iframe[title*='streamlit_folium']")
     frame.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
     return frame
 
 
-def test_the_map_draws_regions_and_crossings_without_leaving_the_machine(server, browser):
+def test_the_map_draws_regions_and_crossings_without_leaving_the_machine(
+    server, browser, leaving, dismiss_dialog
+):
     requests: list[str] = []
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.on("request", lambda request: requests.append(request.url))
     try:
         page.goto(f"{server}/maps?layers=incidents,arrivals", wait_until="domcontentloaded")
-        frame = _map_frame(page)
+        frame = _map_frame(page, dismiss_dialog)
         # 230 regions, their country borders and the crossing-point circles are SVG paths.
         paths = frame.locator("path.leaflet-interactive")
         assert paths.count() >= 230
@@ -92,16 +45,18 @@ def test_the_map_draws_regions_and_crossings_without_leaving_the_machine(server,
     finally:
         page.close()
     assert any("/app/static/vendor/leaflet/leaflet.js" in url for url in requests)
-    assert _outside(requests) == []
+    assert leaving(requests) == []
 
 
-def test_projection_mode_hides_the_sidebar_and_enlarges_the_map(server, browser):
+def test_projection_mode_hides_the_sidebar_and_enlarges_the_map(
+    server, browser, leaving, dismiss_dialog
+):
     requests: list[str] = []
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.on("request", lambda request: requests.append(request.url))
     try:
         page.goto(f"{server}/maps?projection=1&measure=hotspot", wait_until="domcontentloaded")
-        frame = _map_frame(page)
+        frame = _map_frame(page, dismiss_dialog)
         assert frame.locator(".tm-title").count() == 1
         assert "Hot and cold spots" in frame.locator(".tm-title").inner_text()
         assert not page.locator("section[data-testid='stSidebar']").is_visible()
@@ -111,7 +66,7 @@ def test_projection_mode_hides_the_sidebar_and_enlarges_the_map(server, browser)
         assert re.search(r"projection=1", page.url)
     finally:
         page.close()
-    assert _outside(requests) == []
+    assert leaving(requests) == []
 
 
 def test_the_exported_html_opens_offline(browser, tmp_path):
