@@ -521,6 +521,7 @@ def _cmd_forecast(args) -> int:
             return EXIT_REJECTED
         label, exog_text = Path(args.series).name, args.exog_col or "no regressor"
         result = forecast_series(series, horizon=args.horizon, exog=exog)
+        cached = False
     else:
         if not args.crime_type:
             print("error: forecasting the store needs --crime-type KEY.", file=sys.stderr)
@@ -529,7 +530,7 @@ def _cmd_forecast(args) -> int:
         demo = store.is_demo()
         selection = Selection(args.country, args.region, (args.crime_type,))
         found = forecast_for(store, selection, args.horizon, args.freq)
-        exog_text, result = found.flows_text, found.result
+        exog_text, result, cached = found.flows_text, found.result, found.cached
         label = f"{selection.label}, {args.crime_type}"
     if args.json:
         _print_json(
@@ -540,6 +541,7 @@ def _cmd_forecast(args) -> int:
                 "chosen": result.chosen,
                 "lag": None if result.lag != result.lag else int(result.lag),
                 "message": result.message,
+                "reconciled": cached,
                 "forecast": _frame_records(result.forecast),
                 "backtest": _frame_records(
                     result.scores[["model", "lag", "mase", "coverage_80", "coverage_95"]]

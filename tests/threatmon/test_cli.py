@@ -243,6 +243,7 @@ def test_forecast_all_fills_the_cache_that_forecast_and_alerts_then_use(demo_db,
     assert main([*args, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert len(out["forecast"]) == 6
+    assert out["reconciled"] is True
     cached = cache.load(Store(copy)).forecasts.query(
         "area == 'MD' and crime_type == 'migrant_smuggling'"
     )
