@@ -103,3 +103,29 @@ def test_workers_must_be_positive(store):
         ValueError, match=r"^`workers` must be an integer greater than 0\. Got 0\.$"
     ):
         refresh(store, workers=0)
+
+
+def test_the_flow_panel_matches_the_flows_of_each_single_selection(demo_store_path):
+    from data_loaders.regions import load_regions
+    from forecasting.refresh import flow_panel
+    from forecasting.selection import flow_series
+
+    store = Store(demo_store_path)
+    regions = load_regions()[["region_code", "country"]]
+    panel = flow_panel(store, regions)
+    cases = {
+        ("region", "MD-CA"): Selection(region="MD-CA"),  # its own crossing points
+        ("region", "MD-CU"): Selection(region="MD-CU"),  # no crossing: Moldova's arrivals
+        ("region", "UA-51"): Selection(region="UA-51"),
+        ("region", "EE-37"): Selection(region="EE-37"),  # no flows recorded for Estonia
+        ("country", "PL"): Selection(country="PL"),
+        ("country", "UA"): Selection(country="UA"),
+        ("country", "GE"): Selection(country="GE"),
+        ("total", "ALL"): Selection(),
+    }
+    for key, selection in cases.items():
+        expected, _ = flow_series(store, selection)
+        if expected is None:
+            assert panel[key] is None, key
+        else:
+            pd.testing.assert_series_equal(panel[key], expected, check_names=False, obj=str(key))
