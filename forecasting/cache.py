@@ -276,6 +276,9 @@ def start_background(store: Store) -> bool:
     root = cache_root(store)
     root.mkdir(parents=True, exist_ok=True)
     lock_path = root / "refresh.lock"
+    holder = _read_json(lock_path)
+    if holder and not _alive(int(holder["pid"])):
+        lock_path.unlink(missing_ok=True)  # left by a refresh that was killed
     try:
         descriptor = os.open(lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     except FileExistsError:

@@ -181,6 +181,31 @@ def test_a_lock_left_by_a_dead_process_is_taken_over(tmp_path):
     assert live.cached
 
 
+def test_a_refresh_killed_midway_is_started_again(tmp_path, monkeypatch):
+    import subprocess
+
+    store = _store(tmp_path / "store.duckdb")
+    root = cache.cache_root(store)
+    root.mkdir()
+    (root / "refresh.lock").write_text(json.dumps({"pid": 2**22 + 12345, "started": 0}))
+    launched = []
+    monkeypatch.setattr(
+        subprocess,
+        "Popen",
+        lambda command, **kw: launched.append(command) or type("Child", (), {"pid": 1})(),
+    )
+    monkeypatch.setenv(cache.BACKGROUND_ENV_VAR, "1")
+    assert cache.start_background(store)
+    assert launched and launched[0][-5:] == [
+        "forecast",
+        "--all",
+        "--background",
+        "--db",
+        str(store.path.resolve()),
+    ]
+    assert json.loads((root / "refresh.lock").read_text())["pid"] == 1
+
+
 def test_the_dashboard_does_not_start_refreshes_when_told_not_to(tmp_path, monkeypatch):
     store = _store(tmp_path / "store.duckdb")
     monkeypatch.setenv(cache.BACKGROUND_ENV_VAR, "0")
