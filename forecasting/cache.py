@@ -287,7 +287,8 @@ def start_background(store: Store) -> bool:
         json.dump({"pid": os.getpid(), "started": time.time()}, handle)
     command = [sys.executable, "-m", "threatmon.cli", "forecast", "--all", "--background"]
     command += ["--db", str(store.path.resolve())]
-    with open(root / "refresh.log", "ab") as log:
+    # Only the latest run is kept: the log is there to explain a failed refresh.
+    with open(root / "refresh.log", "wb") as log:
         child = subprocess.Popen(
             command,
             stdout=log,
