@@ -35,17 +35,29 @@ at a time, until none is broken:
    and whose edges are the hidden entries (see `recoverable_cells`); rule 3a removes the bridges
    that hang alone in a line, and a remaining bridge is mended by hiding a non-zero entry that
    joins its two sides (cells before totals, then the smallest).
+5. No primary cell may be narrowed beyond "<k" by bounds chained across lines. Rules 3b and 3c
+   reason one line at a time: with rows ``[1, 26]`` and ``[4, 4]``, the second column sensitive,
+   they hide the four cells and show the totals, yet the first column leaves 5, so its hidden 4 is
+   at most 4, and the second row leaves 8 with the "<5" cell at most 4: both are 4. Once rules 1-4
+   hold, `interval_audit` minimises and maximises every primary cell by linear programming over
+   all that is published (as tau-Argus does); for the first cell (row-major) whose range is not
+   the whole of ``[1, k - 1]``, the smallest visible non-zero cell of its row or column is hidden
+   (one whose crossing line already holds a hidden entry first), else the smaller of its two
+   totals, else (its lines all hidden) the smallest visible entry left, cells before totals. Then
+   rules 3 to 5 are checked again.
 
 Every step hides one more non-zero entry, and a grid with every non-zero entry hidden breaks no
-rule, so the loop ends; the result depends only on the table, k and the sensitive columns.
+rule (with every total hidden each cell ranges freely), so the loop ends; the result depends only
+on the table, k and the sensitive columns.
 
-Limits. Greedy, not the cost-minimising search of tau-Argus: it may hide more than needed.
-Rules 3b and 3c reason one line at a time; a reader who chains bounds across lines (linear
-programming) can narrow a primary cell, rarely to one value. With rows ``[1, 26]`` and
-``[4, 4]``, the second column sensitive, all four cells are hidden and the totals shown; the first
-column leaves 5, so its hidden 4 is at most 4; the second row leaves 8 with the "<5" cell at most
-4, so both are 4. An interval audit by linear programming (as tau-Argus does) would close this.
-With k = 2, "<2" beside visible zeros can only mean 1, so k = 2 hides nothing in effect.
+Limits. Greedy, not the cost-minimising search of tau-Argus: it may hide more than needed, and a
+step of rule 5 need not widen the cell it was taken for (the audit simply runs again). The audit is
+the continuous relaxation, but the line equations are totally unimodular, so its bounds are whole
+numbers and every whole value between them is reached by a whole-number completion: "<k" cells
+can take every value from 1 to k - 1. It protects primary cells only: complements may be
+bounded (they are shown as "c", which promises no range). Every audit costs a few HiGHS solves,
+most of the running time on large tables. With k = 2, "<2" beside visible zeros can only mean 1,
+so k = 2 hides nothing in effect.
 """
 
 from __future__ import annotations
@@ -56,6 +68,8 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from scipy.optimize import linprog
 
 from data_loaders.crime_types import sensitive_crime_types
 
@@ -73,6 +87,8 @@ SECONDARY_MARKER = "c"
 
 Sensitivity = bool | Callable[[Hashable], bool] | Iterable[Hashable] | None
 Entry = tuple[int, int]
+# Line equations x hidden entries up to which the interval audit hands HiGHS a dense matrix.
+_DENSE_LIMIT = 20_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,6 +149,21 @@ class RecoveredCell:
     row: Hashable
     column: Hashable
     value: int
+
+
+@dataclass(frozen=True)
+class NarrowedCell:
+    """A primary cell that what is published confines to less than "<k" says.
+
+    ``low`` and ``high`` are the least and greatest values the cell can take over all real
+    completions of the published table (the linear programming bounds); "<k" promises 1 and
+    k - 1.
+    """
+
+    row: Hashable
+    column: Hashable
+    low: float
+    high: float
 
 
 def suppress_table(
@@ -244,6 +275,151 @@ def recoverable_cells(suppressed: SuppressedTable) -> list[RecoveredCell]:
     return found
 
 
+def interval_audit(suppressed: SuppressedTable) -> list[NarrowedCell]:
+    """Primary cells whose feasible range is narrower than the ``[1, k - 1]`` that "<k" says.
+
+    A reader knows the visible entries, that every line adds up to its total, that hidden entries
+    are at least 1 and that primary cells are at most k - 1. Over the real numbers these form a
+    linear program; each primary cell is minimised and maximised over it (HiGHS), and a cell is
+    reported when its minimum exceeds 1 or its maximum falls short of k - 1 (tolerance 1e-6).
+    This catches bounds chained across lines, which `recoverable_cells` and rules 3b and 3c do not
+    see. A primary cell left visible is reported with its value as both bounds.
+
+    Parameters
+    ----------
+    suppressed : SuppressedTable
+        As returned by `suppress_table` (or built by hand to audit another method).
+
+    Returns
+    -------
+    list of NarrowedCell
+        In row-major order; empty when every primary cell keeps its full range.
+
+    Raises
+    ------
+    ValueError
+        If no completion of the published table exists (the visible entries contradict their
+        totals or the bounds).
+    """
+    published = suppressed.values.to_numpy(dtype=float)
+    hidden = np.isnan(published)
+    primary = np.zeros(published.shape, dtype=bool)
+    cells = suppressed.primary.to_numpy(dtype=bool)
+    primary[: cells.shape[0], : cells.shape[1]] = cells
+    index, columns = suppressed.values.index, suppressed.values.columns
+    return [
+        NarrowedCell(index[i], columns[j], low, high)
+        for i, j, low, high in _narrowed(
+            np.where(hidden, 0.0, published), hidden, primary, suppressed.k, suppressed.margins
+        )
+    ]
+
+
+def _narrowed(
+    grid: np.ndarray,
+    hidden: np.ndarray,
+    primary: np.ndarray,
+    k: int,
+    margins: bool = True,
+    completed: bool = False,
+    first_only: bool = False,
+    reached: np.ndarray | None = None,
+) -> list[tuple[int, int, float, float]]:
+    """``(i, j, low, high)`` of the primary entries narrowed below ``[1, k - 1]`` (row-major).
+
+    ``grid`` holds the published values; with ``margins`` its last row and column are the totals.
+    The values of hidden entries are ignored unless ``completed`` says they are a completion (the
+    true counts), which then spares the solves for the bounds it already reaches. With
+    ``first_only`` the search stops at the first narrowed hidden cell. ``reached`` (two masks
+    shaped like ``grid``: entries known to reach 1, and k - 1) is read and updated; hiding more
+    entries only widens ranges, so `_protect` carries it from one audit to the next.
+    """
+    found = [
+        (int(i), int(j), float(grid[i, j]), float(grid[i, j]))
+        for i, j in np.argwhere(primary & ~hidden)
+    ]
+    targets = [(int(i), int(j)) for i, j in np.argwhere(primary & hidden)]
+    if not targets or not margins or k == 2:
+        # Without totals a hidden entry is bounded by nothing but "<k"; "<2" is 1 anyway.
+        return sorted(found)
+    n_rows, n_cols = grid.shape
+    unknown = np.argwhere(hidden)
+    column_of = np.full(grid.shape, -1)
+    column_of[hidden] = np.arange(len(unknown))
+    # Line equations, one per row then one per column: cells add up to the last entry (the
+    # total; the grand total is the last entry of both of its lines).
+    rows, cols, coefficients = [], [], []
+    for e, (i, j) in enumerate(unknown):
+        rows += [i, n_rows + j]
+        cols += [e, e]
+        coefficients += [-1.0 if j == n_cols - 1 else 1.0, -1.0 if i == n_rows - 1 else 1.0]
+    visible = np.where(hidden, 0.0, grid)
+    row_sign, col_sign = np.ones(grid.shape), np.ones(grid.shape)
+    row_sign[:, -1] = -1
+    col_sign[-1, :] = -1
+    rhs = -np.concatenate([(visible * row_sign).sum(axis=1), (visible * col_sign).sum(axis=0)])
+    used = np.unique(rows)
+    renumber = np.full(n_rows + n_cols, -1)
+    renumber[used] = np.arange(len(used))
+    a_eq = sparse.csr_array((coefficients, (renumber[rows], cols)), shape=(len(used), len(unknown)))
+    if a_eq.shape[0] * a_eq.shape[1] <= _DENSE_LIMIT:
+        a_eq = a_eq.toarray()  # small programs solve faster from a dense matrix
+    b_eq = rhs[used]
+    upper = np.where(primary[hidden], k - 1.0, np.inf)
+    bounds = np.column_stack([np.ones(len(unknown)), upper])
+    tolerance = 1e-6
+    is_primary = primary[hidden]
+    low = grid[hidden].astype(float) if completed else np.full(len(unknown), np.inf)
+    high = grid[hidden].astype(float) if completed else np.full(len(unknown), -np.inf)
+    if reached is not None:
+        low[reached[0][hidden]] = 1.0
+        high[reached[1][hidden]] = k - 1.0
+
+    def solve(objective: np.ndarray) -> np.ndarray:
+        result = linprog(
+            objective,
+            A_eq=a_eq,
+            b_eq=b_eq,
+            bounds=bounds,
+            method="highs",
+            options={"presolve": False},  # these programs are small and already reduced
+        )
+        if result.status == 2:
+            raise ValueError("the published table has no completion: its entries contradict.")
+        if result.status != 0:
+            raise RuntimeError(f"interval audit: linear program failed ({result.message})")
+        # Every solution is a completion: what it reaches, the bounds reach.
+        np.minimum(low, result.x, out=low)
+        np.maximum(high, result.x, out=high)
+        return result.x
+
+    # Each cell is pushed to its bound with the other unsettled primary cells pushed along at a
+    # weight small enough not to trade against it (vertices are whole numbers: the line matrix is
+    # totally unimodular), so one solve often settles many cells. A cell that stops short of its
+    # bound is solved again alone, for its exact bound.
+    weight = 1 / (2 * k * int(is_primary.sum()))
+    for i, j in targets:
+        e = column_of[i, j]
+        for direction, side, bound in ((1.0, low, 1.0), (-1.0, high, k - 1.0)):
+            if abs(side[e] - bound) <= tolerance:
+                continue
+            objective = np.where(is_primary & (np.abs(side - bound) > tolerance), weight, 0.0)
+            objective[e] = 1.0
+            solve(direction * objective)
+            if abs(side[e] - bound) > tolerance:
+                objective[:] = 0.0
+                objective[e] = 1.0
+                side[e] = solve(direction * objective)[e]
+        if low[e] > 1 + tolerance or high[e] < k - 1 - tolerance:
+            found.append((i, j, float(low[e]), float(high[e])))
+            if first_only:
+                break
+    if reached is not None:
+        reached[0][hidden] |= is_primary & (low <= 1 + tolerance)
+        reached[1][hidden] |= is_primary & (high >= k - 1 - tolerance)
+    return sorted(found)
+
+
 def _counts(table: pd.DataFrame) -> np.ndarray:
     """The counts as an int array, or ValueError naming the first bad cell in reading order."""
     for column, dtype in table.dtypes.items():
@@ -300,9 +476,10 @@ def _signs(shape: tuple[int, int]) -> np.ndarray:
 
 
 def _protect(grid: np.ndarray, primary: np.ndarray, k: int) -> np.ndarray:
-    """Hide entries one at a time (rules 3 and 4 of the module docstring) until none is needed."""
+    """Hide entries one at a time (rules 3 to 5 of the module docstring) until none is needed."""
     hidden = primary.copy()
     n_rows, n_cols = grid.shape
+    reached = np.zeros((2, *grid.shape), dtype=bool)  # primary cells proven to reach 1, k - 1
     lines = [(True, [(i, j) for j in range(n_cols)]) for i in range(n_rows)]
     lines += [(False, [(i, j) for i in range(n_rows)]) for j in range(n_cols)]
     while True:
@@ -313,10 +490,37 @@ def _protect(grid: np.ndarray, primary: np.ndarray, k: int) -> np.ndarray:
         else:
             # Lines first: they are cheap and mend most bridges on the way.
             bridges = _bridges(hidden)
-            if not bridges:
-                return hidden
-            step = _mend_bridge(grid, hidden, bridges[0])
+            if bridges:
+                step = _mend_bridge(grid, hidden, bridges[0])
+            else:
+                # Last, as it is the dearest: bounds chained across lines (rule 5).
+                narrowed = _narrowed(
+                    grid, hidden, primary, k, completed=True, first_only=True, reached=reached
+                )
+                if not narrowed:
+                    return hidden
+                step = _widen(grid, hidden, narrowed[0][:2])
         hidden[step] = True
+
+
+def _widen(grid: np.ndarray, hidden: np.ndarray, cell: Entry) -> Entry:
+    """The entry to hide next for a narrowed primary ``cell`` (rule 5 of the module docstring)."""
+    i, j = cell
+    last_row, last_col = grid.shape[0] - 1, grid.shape[1] - 1
+    free = ~hidden & (grid > 0)
+    crossing_rows, crossing_cols = hidden.any(axis=1), hidden.any(axis=0)
+    # Cells of its row (crossing line: their column) and of its column (crossing line: their row).
+    in_lines = [((i, c), crossing_cols[c]) for c in range(last_col) if free[i, c]]
+    in_lines += [((r, j), crossing_rows[r]) for r in range(last_row) if free[r, j]]
+    if in_lines:
+        return min(in_lines, key=lambda pc: (not pc[1], grid[pc[0]], pc[0]))[0]
+    totals = [p for p in ((i, last_col), (last_row, j)) if free[p]]
+    if totals:
+        return min(totals, key=lambda p: (grid[p], p))
+    # Its lines are all hidden: the bound comes from further away, so hide the smallest entry
+    # left, cells before totals. With every non-zero entry hidden no cell is narrowed.
+    rest = [(int(r), int(c)) for r, c in np.argwhere(free)]
+    return min(rest, key=lambda p: (p[0] == last_row or p[1] == last_col, grid[p], p))
 
 
 def _mend_line(

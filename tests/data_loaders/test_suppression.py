@@ -12,8 +12,10 @@ from data_loaders.crime_types import sensitive_crime_types
 from data_loaders.suppression import (
     DEFAULT_K,
     SENSITIVE_CRIME_TYPES,
+    NarrowedCell,
     RecoveredCell,
     SuppressedTable,
+    interval_audit,
     recoverable_cells,
     suppress_table,
 )
@@ -295,7 +297,7 @@ def _line_rules_broken(grid: np.ndarray, hidden: np.ndarray, primary: np.ndarray
     return broken
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(tables())
 def test_suppression_leaves_nothing_to_recover(drawn):
     table, labels, k = drawn
@@ -304,6 +306,7 @@ def test_suppression_leaves_nothing_to_recover(drawn):
 
     pd.testing.assert_frame_equal(table, before)
     assert recoverable_cells(result) == []
+    assert interval_audit(result) == []
     counts = table.to_numpy()
     expected_primary = (counts >= 1) & (counts < k) & table.columns.isin(labels)[np.newaxis, :]
     assert (result.primary.to_numpy() == expected_primary).all()
@@ -379,3 +382,135 @@ def test_a_table_that_already_has_totals_is_refused():
     message = "`table` must not have a 'Total' row or column"
     with pytest.raises(ValueError, match=re.escape(message)):
         suppress_table(table)
+
+
+# Chained bounds: the linear programming audit, checked against brute force on tiny tables.
+
+
+def _completions(published: np.ndarray, primary: np.ndarray, k: int, cap: int):
+    """Every whole-number completion of a published grid (NaN = hidden, totals last): hidden
+    cells at least 1, primary ones at most k - 1, other hidden cells at most ``cap`` (enough for
+    tiny tables), totals the sums. Independent of the module: plain enumeration with pruning."""
+    cells = published[:-1, :-1]
+    unknown = [tuple(p) for p in np.argwhere(np.isnan(cells))]
+    visible = np.where(np.isnan(cells), 0, cells)
+    row_left = published[:-1, -1] - visible.sum(axis=1)  # NaN where the total is hidden
+    col_left = published[-1, :-1] - visible.sum(axis=0)
+    grand_left = published[-1, -1] - visible.sum()
+
+    def extend(depth: int, assignment: list[int]):
+        if depth == len(unknown):
+            grid = np.zeros(published.shape)
+            grid[:-1, :-1] = visible
+            for (i, j), value in zip(unknown, assignment, strict=True):
+                grid[i, j] = value
+            grid[:-1, -1], grid[-1, :-1] = grid[:-1, :-1].sum(1), grid[:-1, :-1].sum(0)
+            grid[-1, -1] = grid[:-1, :-1].sum()
+            shown = ~np.isnan(published)
+            if (grid[shown] == published[shown]).all() and (grid[~shown] >= 1).all():
+                yield grid
+            return
+        i, j = unknown[depth]
+        upper = k - 1 if primary[i, j] else cap
+        for left, line in (
+            (row_left[i], [p for p in unknown if p[0] == i]),
+            (col_left[j], [p for p in unknown if p[1] == j]),
+        ):
+            if np.isnan(left):
+                continue
+            done = sum(v for p, v in zip(unknown[:depth], assignment, strict=True) if p in line)
+            rest = [p for p in line if p not in unknown[: depth + 1]]
+            upper = min(upper, int(left) - done - len(rest))
+        if not np.isnan(grand_left):  # the grand total caps all hidden cells together
+            upper = min(upper, int(grand_left) - sum(assignment) - (len(unknown) - depth - 1))
+        for value in range(1, upper + 1):
+            yield from extend(depth + 1, [*assignment, value])
+
+    yield from extend(0, [])
+
+
+def _ranges(result: SuppressedTable, cap: int) -> dict[tuple[int, int], set[int]]:
+    """The values each primary cell takes over all completions (the search stops once every
+    primary cell has shown every value of 1 .. k - 1)."""
+    primary = result.primary.to_numpy()
+    seen = {(int(i), int(j)): set() for i, j in np.argwhere(primary)}
+    full = set(range(1, result.k))
+    for grid in _completions(result.values.to_numpy(dtype=float), primary, result.k, cap):
+        for i, j in seen:
+            seen[i, j].add(int(grid[i, j]))
+        if all(values == full for values in seen.values()):
+            break
+    return seen
+
+
+def _chained_example() -> pd.DataFrame:
+    return pd.DataFrame([[1, 26], [4, 4]], index=["r0", "r1"], columns=["c0", "c1"])
+
+
+def test_audit_sees_bounds_chained_across_lines():
+    """Rows [1, 26] and [4, 4], column c1 sensitive: with the four cells hidden and the totals
+    shown (what rules 3 and 4 alone publish), column c0 leaves 5, so its 4 is at most 4, and row
+    r1 leaves 8 with the "<5" cell at most 4: both are 4."""
+    grid = _grid(_chained_example().to_numpy()).astype(float)
+    grid[:2, :2] = np.nan
+    published = _published(grid.tolist())
+    primary = pd.DataFrame(
+        [[False, False], [False, True]], index=["r0", "r1"], columns=["c0", "c1"]
+    )
+    published = SuppressedTable(published.values, primary, ~primary, k=5)
+    [narrowed] = interval_audit(published)
+    assert (narrowed.row, narrowed.column) == ("r1", "c1")
+    assert narrowed.low == pytest.approx(4) and narrowed.high == pytest.approx(4)
+    assert isinstance(narrowed, NarrowedCell)
+    assert recoverable_cells(published) == []  # no linear combination gives it away exactly
+    assert _ranges(published, cap=35) == {(1, 1): {4}}
+
+
+def test_chained_bounds_are_widened():
+    """The audit widens the "<5" cell by hiding a total of its lines (all its cells are hidden):
+    the smaller, 8 (row r1); the totals column then needs a second hidden entry."""
+    result = suppress_table(_chained_example(), sensitive=["c1"])
+    assert interval_audit(result) == []
+    assert recoverable_cells(result) == []
+    assert result.display().loc["Total"].tolist() == [5, 30, 35]
+    assert result.display()["Total"].tolist() == ["c", "c", 35]
+    assert _ranges(result, cap=35) == {(1, 1): {1, 2, 3, 4}}
+
+
+def test_audit_reports_a_visible_primary_cell():
+    published = _published([[3, 10, 13], [5, 4, 9], [8, 14, 22]])
+    primary = pd.DataFrame(
+        [[True, False], [False, False]], index=["r0", "r1"], columns=["c0", "c1"]
+    )
+    published = SuppressedTable(published.values, primary, ~primary, k=5)
+    assert interval_audit(published) == [NarrowedCell("r0", "c0", 3.0, 3.0)]
+
+
+def test_without_margins_nothing_is_narrowed():
+    result = suppress_table(_chained_example(), sensitive=["c1"], margins=False)
+    assert interval_audit(result) == []
+
+
+@st.composite
+def tiny_tables(draw):
+    n_rows, n_cols = draw(st.integers(1, 2)), draw(st.integers(1, 3))
+    counts = draw(st.lists(st.integers(0, 5), min_size=n_rows * n_cols, max_size=n_rows * n_cols))
+    sensitive = draw(st.lists(st.booleans(), min_size=n_cols, max_size=n_cols))
+    table = pd.DataFrame(
+        np.array(counts, dtype=np.int64).reshape(n_rows, n_cols),
+        index=[f"r{i}" for i in range(n_rows)],
+        columns=[f"c{j}" for j in range(n_cols)],
+    )
+    labels = [c for c, s in zip(table.columns, sensitive, strict=True) if s]
+    return table, labels, draw(st.integers(2, 5))
+
+
+@settings(max_examples=25, deadline=None)
+@given(tiny_tables())
+def test_every_primary_cell_can_take_every_value_below_k(drawn):
+    """Brute force over whole-number completions: each "<k" cell can be any of 1 .. k - 1."""
+    table, labels, k = drawn
+    result = suppress_table(table, k=k, sensitive=labels)
+    assert interval_audit(result) == []
+    ranges = _ranges(result, cap=int(table.to_numpy().sum()) + k)
+    assert all(values == set(range(1, k)) for values in ranges.values())
