@@ -249,17 +249,18 @@ small_counts = st.one_of(st.integers(0, 4), st.integers(0, 30), st.just(0), st.j
 
 
 @st.composite
-def tables(draw):
-    n_rows, n_cols = draw(st.integers(1, 8)), draw(st.integers(1, 8))
-    counts = draw(st.lists(small_counts, min_size=n_rows * n_cols, max_size=n_rows * n_cols))
+def tables(draw, max_rows=8, max_cols=8, counts=small_counts, max_k=10):
+    """A random count table, its sensitive column labels and k."""
+    n_rows, n_cols = draw(st.integers(1, max_rows)), draw(st.integers(1, max_cols))
+    cells = draw(st.lists(counts, min_size=n_rows * n_cols, max_size=n_rows * n_cols))
     sensitive = draw(st.lists(st.booleans(), min_size=n_cols, max_size=n_cols))
     table = pd.DataFrame(
-        np.array(counts, dtype=np.int64).reshape(n_rows, n_cols),
+        np.array(cells, dtype=np.int64).reshape(n_rows, n_cols),
         index=[f"r{i}" for i in range(n_rows)],
         columns=[f"c{j}" for j in range(n_cols)],
     )
     labels = [c for c, s in zip(table.columns, sensitive, strict=True) if s]
-    return table, labels, draw(st.integers(2, 10))
+    return table, labels, draw(st.integers(2, max_k))
 
 
 @settings(max_examples=40, deadline=None)
@@ -491,22 +492,8 @@ def test_without_margins_nothing_is_narrowed():
     assert interval_audit(result) == []
 
 
-@st.composite
-def tiny_tables(draw):
-    n_rows, n_cols = draw(st.integers(1, 2)), draw(st.integers(1, 3))
-    counts = draw(st.lists(st.integers(0, 5), min_size=n_rows * n_cols, max_size=n_rows * n_cols))
-    sensitive = draw(st.lists(st.booleans(), min_size=n_cols, max_size=n_cols))
-    table = pd.DataFrame(
-        np.array(counts, dtype=np.int64).reshape(n_rows, n_cols),
-        index=[f"r{i}" for i in range(n_rows)],
-        columns=[f"c{j}" for j in range(n_cols)],
-    )
-    labels = [c for c, s in zip(table.columns, sensitive, strict=True) if s]
-    return table, labels, draw(st.integers(2, 5))
-
-
 @settings(max_examples=25, deadline=None)
-@given(tiny_tables())
+@given(tables(max_rows=2, max_cols=3, counts=st.integers(0, 5), max_k=5))
 def test_every_primary_cell_can_take_every_value_below_k(drawn):
     """Brute force over whole-number completions: each "<k" cell can be any of 1 .. k - 1."""
     table, labels, k = drawn
