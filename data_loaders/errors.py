@@ -81,3 +81,20 @@ class UnreadableFileError(ValidationError):
     Wrong content for its extension, an encoding that cannot be decoded, a zip
     bomb, too large, empty, no header, rows with the wrong number of fields.
     """
+
+
+class AccessDeniedError(ThreatmonError):
+    """The signed-in person's role or country scope does not allow the action."""
+
+
+class AuthenticationError(ThreatmonError):
+    """A sign-in failed. ``reason`` is for the audit log only; the message never tells
+    whether the name exists, so nobody can probe for accounts."""
+
+    def __init__(self, message: str, reason: str):
+        self.reason = reason
+        super().__init__(message)
+
+
+class AccountError(ValidationError):
+    """An account change was refused: unknown or duplicate name, weak password, bad role."""

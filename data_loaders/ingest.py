@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from data_loaders.access import parse_scope
 from data_loaders.errors import DuplicateBatchError, Problem, ThreatmonError, ValidationError
 from data_loaders.mapping import contract_columns, map_columns
 from data_loaders.readers import ReadLimits, read_table
@@ -42,9 +43,12 @@ class IngestOptions:
     limits: ReadLimits = field(default_factory=ReadLimits)
     max_problems: int = 10_000
     preview_rows: int = 100
+    #: The countries the uploader may load; empty: any (see :class:`Principal.scope`).
+    scope: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         contract_columns(self.kind)
+        object.__setattr__(self, "scope", parse_scope(",".join(self.scope)))
         if self.max_problems < 1:
             raise ValueError(f"`max_problems` must be at least 1. Got {self.max_problems}.")
 
@@ -317,7 +321,7 @@ def _validate(
     staging = Staging(con, raw, mapping, kind=options.kind, max_problems=options.max_problems)
     base.update(date_format=staging.build())
     report(0.6, "Validating rows")
-    problems, total = staging.problems(existing_incidents)
+    problems, total = staging.problems(existing_incidents, options.scope)
     preview = staging.preview(options.preview_rows)
     if problems:
         return _rejected(base, problems, None, total=total, preview=preview), None

@@ -265,19 +265,23 @@ class Staging:
         names = self.con.execute("SELECT * FROM staged LIMIT 0").description
         return [n[0].removesuffix("__problem") for n in names if n[0].endswith("__problem")]
 
-    def problems(self, existing_incidents: str | None) -> tuple[list[Problem], int]:
+    def problems(
+        self, existing_incidents: str | None, scope: tuple[str, ...] = ()
+    ) -> tuple[list[Problem], int]:
         """Every problem (up to ``max_problems`` listed) and the total count.
 
         ``existing_incidents`` names the store's incidents table as this connection
         sees it (``incidents`` inside a write session, an attached copy in a dry run),
         so that re-sent ``incident_id`` values are found; None for an empty store.
+        ``scope`` lists the countries the uploader may load (empty: any); each row of
+        another country is a problem.
         """
         checked = self._checked()
         cell_count = " + ".join(f"({c}__problem IS NOT NULL)::BIGINT" for c in checked)
         total = int(
             self.con.execute(f"SELECT coalesce(sum({cell_count}), 0) FROM staged").fetchall()[0][0]
         )
-        queries = self._incident_id_queries(existing_incidents)
+        queries = self._incident_id_queries(existing_incidents) + self._scope_queries(scope)
         if queries:
             union = " UNION ALL ".join(f"({q})" for q in queries)
             total += int(self.con.execute(f"SELECT count(*) FROM ({union})").fetchall()[0][0])
@@ -300,6 +304,21 @@ class Staging:
             for line, col, value, reason, suggestion in rows
         ]
         return problems, total
+
+    def _scope_queries(self, scope: tuple[str, ...]) -> list[str]:
+        if not scope:
+            return []
+        # Rows whose country could not be read already have their own problem.
+        column = "country" if "country" in self.source else "region_code"
+        allowed = ", ".join(f"'{code}'" for code in scope)  # validated project codes
+        listed = ", ".join(scope)
+        return [
+            f"SELECT s.line, '{column}' AS col, r.{self.source[column]}::VARCHAR AS value, "
+            f"'Outside your country scope: you may load {listed} only.' AS reason, "
+            f"'Remove the rows of other countries, or ask an administrator.' AS suggestion "
+            f"FROM staged s JOIN {self.raw.table} r ON r.line = s.line "
+            f"WHERE s.country IS NOT NULL AND s.country NOT IN ({allowed})"
+        ]
 
     def _incident_id_queries(self, existing_incidents: str | None) -> list[str]:
         if "incident_id" not in self.source:

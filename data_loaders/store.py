@@ -22,10 +22,18 @@ from data_loaders.errors import BatchNotFoundError, StoreError
 from data_loaders.filters import Filters
 from data_loaders.migrations import SCHEMA_VERSION, current_version
 from data_loaders.queries import aggregate_sql, flows_sql, points_sql, where_clause
+from data_loaders.regions import PROJECT_COUNTRIES
 
 DEFAULT_DB_PATH = Path("data/threatmon.duckdb")
 DB_ENV_VAR = "THREATMON_DB"
 _ALIAS = "store"
+_FILE_ALIAS = "stored"
+
+# Tables with a country column are cut to the scope; the others are passed through,
+# except that a scoped reader sees only the batches (and their audit entries) with
+# rows inside the scope.
+_COUNTRY_TABLES = ("incidents", "incidents_monthly", "flows")
+_PLAIN_TABLES = ("meta", "column_mappings", "schema_migrations")
 
 
 def resolve_db_path(path: str | os.PathLike | None = None) -> Path:
@@ -41,16 +49,30 @@ class Store:
 
     Nothing is opened until the first query, so building a ``Store`` never fails
     and never touches the disk.
+
+    A store built with a country ``scope`` (see :meth:`scoped`) answers every query,
+    including raw SQL through :meth:`query`, as if the file held only those countries:
+    the tables are replaced by filtered views in the connection itself, so no caller
+    can forget the filter.
     """
 
-    def __init__(self, path: str | os.PathLike | None = None):
+    def __init__(self, path: str | os.PathLike | None = None, scope: Sequence[str] = ()):
         self.path = resolve_db_path(path)
+        self.scope: tuple[str, ...] = tuple(sorted(dict.fromkeys(scope)))
+        unknown = [c for c in self.scope if c not in PROJECT_COUNTRIES]
+        if unknown:
+            raise ValueError(f"Not a project country: {', '.join(unknown)}.")
         self._lock = threading.Lock()
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._stamp: tuple[int, int, int] | None = None
 
     def __repr__(self) -> str:
-        return f"Store({str(self.path)!r})"
+        scope = f", scope={self.scope!r}" if self.scope else ""
+        return f"Store({str(self.path)!r}{scope})"
+
+    def scoped(self, scope: Sequence[str]) -> Store:
+        """The same file seen through a country scope; an empty scope means every country."""
+        return Store(self.path, scope)
 
     # -- connection ---------------------------------------------------------------------------
 
@@ -81,9 +103,10 @@ class Store:
         # *previous* file while any connection to it lives; attaching into a fresh
         # in-memory instance always opens the file that is at the path now.
         connection = duckdb.connect(":memory:")
+        file_alias = _FILE_ALIAS if self.scope else _ALIAS
         try:
-            connection.execute(f"ATTACH ? AS {_ALIAS} (READ_ONLY)", [str(self.path)])
-            connection.execute(f"USE {_ALIAS}")
+            connection.execute(f"ATTACH ? AS {file_alias} (READ_ONLY)", [str(self.path)])
+            connection.execute(f"USE {file_alias}")
         except duckdb.Error as exc:
             connection.close()
             raise StoreError(f"Cannot open the store at {self.path}: {exc}") from exc
@@ -94,6 +117,8 @@ class Store:
                 f"The store at {self.path} has schema version {version}; this code needs "
                 f"{SCHEMA_VERSION}. Run `threatmon migrate --db {self.path}`."
             )
+        if self.scope:
+            _create_scoped_views(connection, self.scope)
         return connection
 
     def query(self, sql: str, params: Sequence | None = None) -> pd.DataFrame:
@@ -255,3 +280,26 @@ class Store:
     def is_demo(self) -> bool:
         """True when the store holds synthetic demo data (every page must then say so)."""
         return self.meta().get("demo") == "true"
+
+
+def _create_scoped_views(connection: duckdb.DuckDBPyConnection, scope: tuple[str, ...]) -> None:
+    """Views named like the tables, in an in-memory catalogue named like the store's."""
+    countries = ", ".join(f"'{code}'" for code in scope)  # validated project codes only
+    source = f"{_FILE_ALIAS}.main"
+    connection.execute(f"ATTACH ':memory:' AS {_ALIAS}")
+    connection.execute(f"USE {_ALIAS}")
+    for table in _COUNTRY_TABLES:
+        connection.execute(
+            f"CREATE VIEW {table} AS SELECT * FROM {source}.{table} WHERE country IN ({countries})"
+        )
+    for table in _PLAIN_TABLES:
+        connection.execute(f"CREATE VIEW {table} AS SELECT * FROM {source}.{table}")
+    connection.execute(
+        f"CREATE VIEW batches AS SELECT * FROM {source}.batches WHERE batch_id IN "
+        "(SELECT batch_id FROM incidents UNION SELECT batch_id FROM flows)"
+    )
+    connection.execute(
+        f"CREATE VIEW audit AS SELECT * FROM {source}.audit WHERE target IS NULL "
+        "OR target NOT LIKE 'batch:%' "
+        "OR target IN (SELECT 'batch:' || batch_id FROM batches)"
+    )

@@ -263,3 +263,37 @@ def test_entirely_empty_rows_are_skipped_not_reported(tmp_path, store):
     assert result.status == "loaded", result.problems
     assert (result.rows_in_file, result.rows_loaded) == (3, 2)
     assert result.message.endswith("1 empty rows were skipped.")
+
+
+def test_a_scoped_analyst_loads_only_the_countries_of_their_scope(tmp_path, store):
+    text = (
+        "date,country,region,crime_type,count\n"
+        "2026-03-01,MD,Cahul,drug_trafficking,1\n"
+        "2026-03-02,Ukraine,Odesa Oblast,drug_trafficking,2\n"
+        "2026-03-03,RO,Iași,drug_trafficking,1\n"
+    )
+    path = write(tmp_path / "mixed.csv", text)
+    before = store.coverage()["records"]
+    result = ingest_file(path, user="ana", db=store.path, options=IngestOptions(scope=("MD",)))
+    assert result.status == "rejected"
+    reason = "Outside your country scope: you may load MD only."
+    suggestion = "Remove the rows of other countries, or ask an administrator."
+    assert result.problems == (
+        Problem(3, "country", "Ukraine", reason, suggestion),
+        Problem(4, "country", "RO", reason, suggestion),
+    )
+    assert store.coverage()["records"] == before
+    loaded = ingest_file(
+        path, user="ana", db=store.path, options=IngestOptions(scope=("MD", "RO", "UA"))
+    )
+    assert loaded.status == "loaded", loaded.problems
+
+
+def test_without_a_country_column_the_region_decides_the_scope(tmp_path, store):
+    path = write(
+        tmp_path / "regions.csv",
+        "date,region,crime_type,count\n2026-03-01,Cahul,drug_trafficking,1\n"
+        "2026-03-02,UA-51,drug_trafficking,2\n",
+    )
+    result = ingest_file(path, user="ana", db=store.path, options=IngestOptions(scope=("MD",)))
+    assert [(p.row, p.column, p.value) for p in result.problems] == [(3, "region_code", "UA-51")]

@@ -1,0 +1,471 @@
+"""Local accounts and the access log, in a small SQLite file beside the store.
+
+Why not in the store: the store is copy-on-write (see :mod:`data_loaders.writer`), so
+every write copies the whole file. A failed sign-in must be counted at once and
+cheaply, by several dashboard processes at the same time; SQLite does that with
+its own locking. Loads and undos stay audited inside the store, in the same
+transaction as the rows they change; this file logs everything else (sign-in,
+failed sign-in, export, account changes). Both logs are hash chains, and SQLite
+triggers refuse any UPDATE or DELETE of a logged entry.
+
+Passwords are hashed with argon2id (``argon2-cffi`` defaults, RFC 9106 low-memory
+profile). Five failed attempts in a row lock an account for 15 minutes; both numbers
+are settings (:class:`LoginPolicy`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from data_loaders.access import Principal, Role, parse_role
+from data_loaders.audit import GENESIS, entry_hash
+from data_loaders.errors import AccountError, AuthenticationError, Problem
+from data_loaders.store import resolve_db_path
+
+ACCOUNTS_ENV_VAR = "THREATMON_ACCOUNTS"
+SUFFIX = ".accounts.sqlite"
+MIN_PASSWORD_LENGTH = 12
+LOCAL, OIDC = "local", "oidc"
+
+#: What a person is told after any failed sign-in, whatever the reason.
+SIGN_IN_FAILED = (
+    "Wrong user name or password, or the account is locked or disabled. "
+    "Ask an administrator if this keeps happening."
+)
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS users (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('viewer', 'analyst', 'admin')),
+        scope TEXT NOT NULL DEFAULT '',
+        auth TEXT NOT NULL CHECK (auth IN ('local', 'oidc')),
+        password_hash TEXT,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT,
+        created_at TEXT NOT NULL,
+        changed_at TEXT NOT NULL,
+        last_login_at TEXT
+    )""",
+    """CREATE TABLE IF NOT EXISTS access_log (
+        seq INTEGER PRIMARY KEY,
+        logged_at TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT,
+        details TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    )""",
+    """CREATE TRIGGER IF NOT EXISTS access_log_no_update BEFORE UPDATE ON access_log
+       BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END""",
+    """CREATE TRIGGER IF NOT EXISTS access_log_no_delete BEFORE DELETE ON access_log
+       BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END""",
+)
+
+# Verifying against this keeps a sign-in with an unknown name as slow as a real one.
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("threatmon: no such user")
+
+
+def resolve_accounts_path(
+    path: str | os.PathLike | None = None, db: str | os.PathLike | None = None
+) -> Path:
+    """The argument, else ``$THREATMON_ACCOUNTS``, else the store's path + ``.accounts.sqlite``."""
+    if path:
+        return Path(path)
+    env = os.environ.get(ACCOUNTS_ENV_VAR)
+    if env:
+        return Path(env)
+    store = resolve_db_path(db)
+    return store.with_name(store.name + SUFFIX)
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    """How many failures in a row lock an account, and for how long."""
+
+    max_failures: int = 5
+    lockout: dt.timedelta = dt.timedelta(minutes=15)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="microseconds")
+
+
+def check_password(password: str, name: str) -> list[Problem]:
+    """Why ``password`` is not acceptable for ``name``; empty when it is."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(
+            Problem(
+                None,
+                "password",
+                None,
+                f"A password needs at least {MIN_PASSWORD_LENGTH} characters; "
+                f"this one has {len(password)}.",
+            )
+        )
+    if name and name.lower() in password.lower():
+        problems.append(Problem(None, "password", None, "A password must not contain the name."))
+    return problems
+
+
+class Accounts:
+    """The accounts file: users, sign-in, and the access log. Safe across processes."""
+
+    def __init__(
+        self, path: str | os.PathLike | None = None, policy: LoginPolicy | None = None
+    ) -> None:
+        self.path = resolve_accounts_path(path)
+        self.policy = policy or LoginPolicy()
+
+    def __repr__(self) -> str:
+        return f"Accounts({str(self.path)!r})"
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA busy_timeout=30000")
+            # IMMEDIATE takes the write lock up front: two processes counting failures or
+            # appending to the log at once queue instead of one failing half-way.
+            con.execute("BEGIN IMMEDIATE")
+            for statement in _SCHEMA:
+                con.execute(statement)
+            yield con
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+        finally:
+            con.close()
+
+    def exists(self) -> bool:
+        """Whether the accounts file has been created (by a first ``users add``)."""
+        return self.path.exists()
+
+    # -- the access log -----------------------------------------------------------------------
+
+    @staticmethod
+    def _append(
+        con: sqlite3.Connection,
+        user: str,
+        action: str,
+        target: str | None = None,
+        details: dict | None = None,
+    ) -> int:
+        last = con.execute("SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        at = _now()
+        text = (
+            json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)
+            if details
+            else None
+        )
+        digest = entry_hash(prev, seq, at, user, action, target, text)
+        con.execute(
+            "INSERT INTO access_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [seq, _stamp(at), user, action, target, text, prev, digest],
+        )
+        return seq
+
+    def log(
+        self, user: str, action: str, target: str | None = None, details: dict | None = None
+    ) -> int:
+        """Append one entry (``export``, ``logout``…) and return its sequence number."""
+        with self._connect() as con:
+            return self._append(con, user, action, target, details)
+
+    def access_log(self) -> pd.DataFrame:
+        """Every logged entry, oldest first, with the store audit's column names."""
+        columns = [
+            "seq",
+            "logged_at",
+            "user_name",
+            "action",
+            "target",
+            "details",
+            "prev_hash",
+            "hash",
+        ]
+        if not self.exists():
+            return pd.DataFrame(columns=columns)
+        with self._connect() as con:
+            rows = con.execute(f"SELECT {', '.join(columns)} FROM access_log ORDER BY seq")
+            frame = pd.DataFrame(rows.fetchall(), columns=columns)
+        frame["logged_at"] = pd.to_datetime(frame["logged_at"])
+        return frame
+
+    # -- accounts -----------------------------------------------------------------------------
+
+    def users(self) -> pd.DataFrame:
+        """Every account without its password hash, by name."""
+        columns = [
+            "name",
+            "role",
+            "scope",
+            "auth",
+            "disabled",
+            "failed_attempts",
+            "locked_until",
+            "created_at",
+            "changed_at",
+            "last_login_at",
+        ]
+        if not self.exists():
+            return pd.DataFrame(columns=columns)
+        with self._connect() as con:
+            rows = con.execute(f"SELECT {', '.join(columns)} FROM users ORDER BY name").fetchall()
+        frame = pd.DataFrame(rows, columns=columns)
+        frame["disabled"] = frame["disabled"].astype(bool)
+        return frame
+
+    def has_users(self) -> bool:
+        """Whether at least one account can sign in (decides whether a sign-in is asked)."""
+        if not self.exists():
+            return False
+        with self._connect() as con:
+            return con.execute("SELECT count(*) FROM users WHERE disabled = 0").fetchone()[0] > 0
+
+    def add(
+        self,
+        name: str,
+        role: str | Role,
+        *,
+        password: str | None = None,
+        scope: tuple[str, ...] = (),
+        auth: str = LOCAL,
+        by: str,
+    ) -> Principal:
+        """Create an account; local accounts need a password, OIDC ones must not have one.
+
+        Raises
+        ------
+        AccountError
+            Empty or taken name, unknown role, weak or missing password.
+        """
+        name = name.strip()
+        problems = []
+        if not name:
+            problems.append(Problem(None, "name", name, "An account needs a name."))
+        try:
+            role = parse_role(role)
+        except ValueError as exc:
+            problems.append(Problem(None, "role", str(role), str(exc)))
+        if auth == LOCAL:
+            if password is None:
+                problems.append(Problem(None, "password", None, "A local account needs one."))
+            else:
+                problems += check_password(password, name)
+        elif auth == OIDC:
+            if password is not None:
+                problems.append(
+                    Problem(
+                        None,
+                        "password",
+                        None,
+                        "An OIDC account signs in at the identity provider; it has no password.",
+                    )
+                )
+        else:
+            problems.append(Problem(None, "auth", auth, "Use 'local' or 'oidc'."))
+        if problems:
+            raise AccountError(f"Cannot add the account {name!r}.", problems)
+        digest = _hasher.hash(password) if password is not None else None
+        now = _stamp(_now())
+        with self._connect() as con:
+            if con.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone():
+                raise AccountError(
+                    f"Cannot add the account {name!r}.",
+                    [Problem(None, "name", name, "An account with this name exists already.")],
+                )
+            con.execute(
+                "INSERT INTO users (name, role, scope, auth, password_hash, created_at, "
+                "changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [name, role.value, ",".join(scope), auth, digest, now, now],
+            )
+            self._append(
+                con, by, "account_add", f"user:{name}", {"role": role.value, "scope": list(scope)}
+            )
+        return Principal(name, role, scope, auth)
+
+    def _require(self, con: sqlite3.Connection, name: str, action: str) -> sqlite3.Row:
+        row = con.execute(
+            "SELECT name, role, scope, auth, password_hash, disabled, failed_attempts, "
+            "locked_until FROM users WHERE name = ?",
+            [name],
+        ).fetchone()
+        if row is None:
+            raise AccountError(
+                f"Cannot {action} {name!r}.",
+                [Problem(None, "name", name, "No account has this name.")],
+            )
+        return row
+
+    def set_password(self, name: str, password: str, *, by: str) -> None:
+        """Replace a local account's password; also lifts a lockout."""
+        with self._connect() as con:
+            row = self._require(con, name, "change the password of")
+            if row[3] != LOCAL:
+                raise AccountError(
+                    f"Cannot change the password of {name!r}.",
+                    [Problem(None, "auth", row[3], "An OIDC account has no password here.")],
+                )
+            problems = check_password(password, name)
+            if problems:
+                raise AccountError(f"Cannot change the password of {name!r}.", problems)
+            con.execute(
+                "UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL, "
+                "changed_at = ? WHERE name = ?",
+                [_hasher.hash(password), _stamp(_now()), name],
+            )
+            self._append(con, by, "account_password", f"user:{name}")
+
+    def set_disabled(self, name: str, disabled: bool, *, by: str) -> None:
+        """Disable an account (it can no longer sign in; open sessions end) or enable it."""
+        with self._connect() as con:
+            self._require(con, name, "disable" if disabled else "enable")
+            con.execute(
+                "UPDATE users SET disabled = ?, changed_at = ? WHERE name = ?",
+                [int(disabled), _stamp(_now()), name],
+            )
+            self._append(
+                con, by, "account_disable" if disabled else "account_enable", f"user:{name}"
+            )
+
+    def set_role(
+        self, name: str, role: str | Role, scope: tuple[str, ...] | None = None, *, by: str
+    ) -> None:
+        """Change an account's role and, when given, its country scope."""
+        try:
+            role = parse_role(role)
+        except ValueError as exc:
+            raise AccountError(
+                f"Cannot change the role of {name!r}.", [Problem(None, "role", str(role), str(exc))]
+            ) from None
+        with self._connect() as con:
+            row = self._require(con, name, "change the role of")
+            new_scope = ",".join(scope) if scope is not None else row[2]
+            con.execute(
+                "UPDATE users SET role = ?, scope = ?, changed_at = ? WHERE name = ?",
+                [role.value, new_scope, _stamp(_now()), name],
+            )
+            self._append(
+                con,
+                by,
+                "account_role",
+                f"user:{name}",
+                {"role": role.value, "scope": [c for c in new_scope.split(",") if c]},
+            )
+
+    # -- sign-in ------------------------------------------------------------------------------
+
+    def authenticate(
+        self, name: str, password: str, *, now: dt.datetime | None = None
+    ) -> Principal:
+        """Check a local sign-in, count a failure, lock after too many; log either outcome.
+
+        Raises
+        ------
+        AuthenticationError
+            With :data:`SIGN_IN_FAILED` as its message whatever went wrong; ``reason``
+            (``unknown``, ``disabled``, ``locked``, ``oidc_account``, ``wrong_password``)
+            is logged, never shown.
+        """
+        now = now or _now()
+        name = name.strip()
+        with self._connect() as con:
+            row = con.execute(
+                "SELECT name, role, scope, auth, password_hash, disabled, failed_attempts, "
+                "locked_until FROM users WHERE name = ?",
+                [name],
+            ).fetchone()
+            reason = self._refusal(row, password, now)
+            if reason is None:
+                con.execute(
+                    "UPDATE users SET failed_attempts = 0, locked_until = NULL, "
+                    "last_login_at = ? WHERE name = ?",
+                    [_stamp(now), name],
+                )
+                if _hasher.check_needs_rehash(row[4]):
+                    con.execute(
+                        "UPDATE users SET password_hash = ? WHERE name = ?",
+                        [_hasher.hash(password), name],
+                    )
+                self._append(con, name, "login", f"user:{name}", {"auth": LOCAL})
+                return Principal(row[0], row[1], _split(row[2]), LOCAL)
+            details: dict = {"reason": reason}
+            if reason == "wrong_password":
+                failures = row[6] + 1
+                locked_until = (
+                    _stamp(now + self.policy.lockout)
+                    if failures >= self.policy.max_failures
+                    else None
+                )
+                con.execute(
+                    "UPDATE users SET failed_attempts = ?, locked_until = ? WHERE name = ?",
+                    [failures, locked_until, name],
+                )
+                details["failed_attempts"] = failures
+                if locked_until:
+                    details["locked_until"] = locked_until
+            self._append(con, name or "(empty)", "login_failed", f"user:{name}", details)
+        raise AuthenticationError(SIGN_IN_FAILED, reason)
+
+    def _refusal(self, row, password: str, now: dt.datetime) -> str | None:
+        """Why this sign-in fails, or None; always runs one argon2 verification."""
+        stored = row[4] if row is not None and row[4] else _DUMMY_HASH
+        try:
+            matches = _hasher.verify(stored, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            matches = False
+        if row is None:
+            return "unknown"
+        if row[3] != LOCAL:
+            return "oidc_account"
+        if row[5]:
+            return "disabled"
+        if row[7] and dt.datetime.fromisoformat(row[7]) > now:
+            return "locked"
+        return None if matches else "wrong_password"
+
+    def principal(self, name: str, auth: str | None = None) -> Principal | None:
+        """The active account ``name`` as a :class:`Principal`; None if unknown or disabled.
+
+        Sessions call this on every page run, so a disabled account or a changed role
+        takes effect at the next click, not at the next sign-in. With ``auth`` given, an
+        account of another kind does not match (an OIDC identity never borrows a local
+        account of the same name).
+        """
+        if not self.exists():
+            return None
+        with self._connect() as con:
+            row = con.execute(
+                "SELECT name, role, scope, auth, disabled FROM users WHERE name = ?", [name]
+            ).fetchone()
+        if row is None or row[4] or (auth is not None and row[3] != auth):
+            return None
+        return Principal(row[0], row[1], _split(row[2]), row[3])
+
+
+def _split(scope: str) -> tuple[str, ...]:
+    return tuple(c for c in scope.split(",") if c)
