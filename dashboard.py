@@ -7,10 +7,13 @@ render; ``data_loaders/`` and ``forecasting/`` think.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+
+from data_loaders.access import Permission, Principal
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class PageSpec:
     title: str
     icon: str
     url_path: str
+    permission: Permission = Permission.VIEW
 
     def __post_init__(self) -> None:
         if self.url_path == Path(self.path).stem:
@@ -44,18 +48,33 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "Overview", ":material/dashboard:", "home"),
     PageSpec("pages/map.py", "Map", ":material/map:", "maps"),
     PageSpec("pages/forecasts.py", "Forecasts", ":material/trending_up:", "outlook"),
-    PageSpec("pages/upload.py", "Upload", ":material/upload_file:", "load"),
+    PageSpec("pages/upload.py", "Upload", ":material/upload_file:", "load", Permission.UPLOAD),
+    PageSpec("pages/audit.py", "Audit", ":material/policy:", "log", Permission.READ_AUDIT),
 )
 
 
-def navigation_pages() -> list:
-    """The ``st.Page`` objects for :data:`PAGES`."""
+def pages_for(principal: Principal) -> list[PageSpec]:
+    """The pages ``principal``'s role may open, in menu order."""
+    return [spec for spec in PAGES if principal.can(spec.permission)]
+
+
+def navigation_pages(principal: Principal) -> list:
+    """The ``st.Page`` objects ``principal`` may open; any other URL lands on the first."""
     return [
         st.Page(
             spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=index == 0
         )
-        for index, spec in enumerate(PAGES)
+        for index, spec in enumerate(pages_for(principal))
     ]
+
+
+def marking_html(text: str) -> str:
+    """The classification banner (escaped: the text comes from the deployment's settings)."""
+    return (
+        '<div data-testid="tm-marking" style="background:#b71c1c;color:#fff;'
+        "font-weight:700;text-align:center;letter-spacing:0.04em;padding:0.3rem 0.5rem;"
+        f'border-radius:0.3rem">{html.escape(text)}</div>'
+    )
 
 
 def demo_banner(seed: str | None) -> str:
@@ -67,26 +86,64 @@ def demo_banner(seed: str | None) -> str:
     )
 
 
+DEMO_OPEN_NOTE = (
+    "**No sign-in**: without accounts everyone acts as an administrator "
+    "(`threatmon users add` creates one)."
+)
+
+
+def _account_box(principal: Principal) -> None:
+    from ui import auth
+
+    with st.sidebar.container(border=True):
+        st.markdown(
+            f"**{_plain(principal.name)}** · {principal.role.value}  \n{principal.scope_text()}"
+        )
+        if principal.auth != "demo":
+            st.button("Sign out", icon=":material/logout:", on_click=auth.sign_out)
+
+
+def _plain(text: str) -> str:
+    """A name as literal Markdown text (account names are chosen by people)."""
+    return "".join(f"\\{c}" if c in "\\`*_{}[]()<>#+-.!|~:$" else c for c in text)
+
+
 def main() -> None:
     """Draw the frame and run the selected page."""
     # Imported here so that importing this module (tests reading PAGES) stays cheap.
-    from ui import data, filters, messages
+    from data_loaders.marking import marking_text
+    from ui import auth, data, filters, messages
 
     # A local image: a ":material/…:" page icon makes the browser fetch the favicon
     # from fonts.gstatic.com, which an offline network cannot reach.
     st.set_page_config(page_title="Threat Monitor", page_icon=str(FAVICON), layout="wide")
-    page = st.navigation(navigation_pages())
+    st.html(marking_html(marking_text()))
 
     status = data.store_status()
+    sign_in_mode = auth.mode(status.is_demo)
+    principal = auth.signed_in(sign_in_mode)
+    if principal is None:
+        # One hidden page: whatever URL was asked for, this is all that runs.
+        gate = auth.no_accounts_page if sign_in_mode == auth.NO_ACCOUNTS else auth.sign_in_page
+        page = st.navigation([st.Page(gate, title="Sign in", url_path="signin")], position="hidden")
+        filters.clear_current_filters()
+        if sign_in_mode == auth.NO_ACCOUNTS:
+            _store_messages(status, messages)
+        page.run()
+        return
+    auth.remember(principal)
+    page = st.navigation(navigation_pages(principal))
+    _account_box(principal)
+
     if not status.ok:
         filters.clear_current_filters()
-        if Path(status.path).exists():
-            messages.show_error(status.error)
-        else:
-            st.error(messages.missing_store_text(status.path), icon=":material/database:")
+        _store_messages(status, messages)
     else:
         if status.is_demo:
-            st.warning(demo_banner(status.meta.get("demo_seed")), icon=":material/science:")
+            banner = demo_banner(status.meta.get("demo_seed"))
+            if sign_in_mode == auth.DEMO_OPEN:
+                banner += " " + DEMO_OPEN_NOTE
+            st.warning(banner, icon=":material/science:")
         if status.has_data:
             filters.render_filters(status.first, status.last, data.regions())
             # After a load the forecasts of all series are stale: start their refresh
@@ -101,6 +158,15 @@ def main() -> None:
                 icon=":material/inbox:",
             )
     page.run()
+
+
+def _store_messages(status, messages) -> None:
+    if status.ok:
+        return
+    if Path(status.path).exists():
+        messages.show_error(status.error)
+    else:
+        st.error(messages.missing_store_text(status.path), icon=":material/database:")
 
 
 if __name__ == "__main__":

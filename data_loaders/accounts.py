@@ -240,11 +240,14 @@ class Accounts:
         return frame
 
     def has_users(self) -> bool:
-        """Whether at least one account can sign in (decides whether a sign-in is asked)."""
+        """Whether any account exists, disabled ones included (then a sign-in is asked).
+
+        Disabling the last account must not open a demo deployment to everyone.
+        """
         if not self.exists():
             return False
         with self._connect() as con:
-            return con.execute("SELECT count(*) FROM users WHERE disabled = 0").fetchone()[0] > 0
+            return con.execute("SELECT count(*) FROM users").fetchone()[0] > 0
 
     def add(
         self,

@@ -61,3 +61,50 @@ def verify_chain(log: pd.DataFrame) -> int | None:
             return int(row.seq)
         prev = row.hash
     return None
+
+
+#: Where each entry of :func:`combined` comes from.
+STORE_LOG, ACCESS_LOG = "store", "access"
+
+
+def combined(store_log: pd.DataFrame, access_log: pd.DataFrame) -> pd.DataFrame:
+    """Both logs as one table, newest first: when, who, what, on what, details, which log.
+
+    Loads and undos are logged inside the store (in the same transaction as their
+    rows); sign-ins, exports and account changes in the accounts file. Readers want
+    one timeline.
+    """
+    columns = ["logged_at", "user_name", "action", "target", "details"]
+    parts = [
+        frame[columns].assign(log=name, seq=frame["seq"])
+        for name, frame in ((STORE_LOG, store_log), (ACCESS_LOG, access_log))
+        if not frame.empty
+    ]
+    if not parts:
+        return pd.DataFrame(columns=[*columns, "log", "seq"])
+    merged = pd.concat(parts, ignore_index=True)
+    merged["logged_at"] = pd.to_datetime(merged["logged_at"])
+    return merged.sort_values(
+        ["logged_at", "log", "seq"], ascending=[False, True, False], kind="stable"
+    ).reset_index(drop=True)
+
+
+def select(
+    log: pd.DataFrame,
+    *,
+    users: tuple[str, ...] = (),
+    actions: tuple[str, ...] = (),
+    start=None,
+    end=None,
+) -> pd.DataFrame:
+    """The entries of ``log`` by any of ``users``, of any of ``actions``, between two dates."""
+    keep = pd.Series(True, index=log.index)
+    if users:
+        keep &= log["user_name"].isin(users)
+    if actions:
+        keep &= log["action"].isin(actions)
+    if start is not None:
+        keep &= log["logged_at"] >= pd.Timestamp(start)
+    if end is not None:
+        keep &= log["logged_at"] < pd.Timestamp(end) + pd.Timedelta(days=1)
+    return log[keep].reset_index(drop=True)

@@ -1,10 +1,11 @@
-"""Exports and downloads: CSV and XLSX that spreadsheets cannot execute, marked when synthetic.
+"""Exports and downloads: CSV and XLSX that spreadsheets cannot execute, always marked.
 
 OWASP's CSV-injection guidance: a text cell that starts with ``=``, ``+``, ``-``, ``@``,
 a tab or a carriage return is read by spreadsheet programs as a formula, so it gets a
-leading apostrophe. Numbers stay numbers. Every export of a demo store says DEMO:
-CSV in a first ``#`` comment line (``pandas.read_csv(..., comment="#")`` skips it),
-XLSX in an ``about`` sheet and the file name.
+leading apostrophe. Numbers stay numbers. Every export starts with the classification
+marking (:mod:`data_loaders.marking`), and an export of a demo store also says DEMO:
+CSV in first ``#`` comment lines (``pandas.read_csv(..., comment="#")`` skips them),
+XLSX in an ``about`` sheet and the printed page header.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 
 from data_loaders.crime_types import CRIME_TYPES
 from data_loaders.filters import Filters
+from data_loaders.marking import marking_text
 from data_loaders.regions import load_regions
 from data_loaders.store import Store
 
@@ -51,6 +53,11 @@ def demo_marking(store: Store) -> str | None:
     )
 
 
+def export_marking(store: Store) -> list[str]:
+    """The lines every export starts with: the classification marking, then DEMO if so."""
+    return [marking_text(), *[m for m in (demo_marking(store),) if m]]
+
+
 def to_csv_bytes(frame: pd.DataFrame, marking: Sequence[str] = ()) -> bytes:
     """UTF-8 CSV (with BOM, so Excel shows diacritics) with formula-safe cells."""
     buffer = io.StringIO()
@@ -72,6 +79,10 @@ def to_xlsx_bytes(frame: pd.DataFrame, marking: Sequence[str] = (), sheet: str =
         if marking:
             pd.DataFrame({"about": list(marking)}).to_excel(writer, sheet_name="about", index=False)
         neutralise_formulas(frame).to_excel(writer, sheet_name=sheet, index=False)
+        if marking:
+            # Printed at the top of every page of every sheet as well.
+            for worksheet in writer.book.worksheets:
+                worksheet.oddHeader.center.text = marking[0].replace("&", "&&")
     return buffer.getvalue()
 
 
@@ -98,7 +109,7 @@ def export_bytes(store: Store, level: str, fmt: str, filters: Filters | None = N
     if fmt not in FORMATS:
         raise ValueError(f"`format` must be one of 'csv', 'xlsx'. Got {fmt!r}.")
     frame = export_frame(store, level, filters)
-    marking = [m for m in (demo_marking(store),) if m]
+    marking = export_marking(store)
     if fmt == "csv":
         return to_csv_bytes(frame, marking)
     return to_xlsx_bytes(frame, marking, sheet=level)

@@ -26,6 +26,7 @@ import duckdb
 import pandas as pd
 
 from data_loaders import audit
+from data_loaders.access import Permission, Principal
 from data_loaders.contract import (
     FLOW_COLUMNS,
     INCIDENT_COLUMNS,
@@ -33,6 +34,7 @@ from data_loaders.contract import (
     validate_incidents,
 )
 from data_loaders.errors import (
+    AccessDeniedError,
     BatchNotFoundError,
     DuplicateBatchError,
     Problem,
@@ -166,15 +168,23 @@ class StoreWriter:
         )
         return batch_id
 
-    def undo(self, batch_id: int) -> dict:
-        """Remove an active batch's rows, mark it undone and audit it; return its summary."""
+    def undo(self, batch_id: int, principal: Principal | None = None) -> dict:
+        """Remove an active batch's rows, mark it undone and audit it; return its summary.
+
+        With ``principal`` given (the dashboard), their role and scope must allow it:
+        an analyst undoes only their own loads, and only loads inside their scope.
+        Without it (the CLI, run by the server's operator) any batch may be undone.
+        """
         rows = self._con.execute(
-            "SELECT kind, file_name, rows_loaded, status FROM batches WHERE batch_id = ?",
+            "SELECT kind, file_name, rows_loaded, status, user_name FROM batches "
+            "WHERE batch_id = ?",
             [int(batch_id)],
         ).fetchall()
         if not rows:
             raise BatchNotFoundError(f"No batch {batch_id} in this store.")
-        kind, file_name, rows_loaded, status = rows[0]
+        kind, file_name, rows_loaded, status, loaded_by = rows[0]
+        if principal is not None:
+            self._may_undo(principal, int(batch_id), kind, loaded_by)
         if status != "active":
             raise BatchNotFoundError(f"Batch {batch_id} ({file_name}) was already undone.")
         self._con.execute(f"DELETE FROM {kind} WHERE batch_id = ?", [int(batch_id)])
@@ -192,6 +202,26 @@ class StoreWriter:
         }
         self.audit("undo", f"batch:{batch_id}", summary)
         return summary
+
+    def _may_undo(self, principal: Principal, batch_id: int, kind: str, loaded_by: str) -> None:
+        countries = {
+            row[0]
+            for row in self._con.execute(
+                f"SELECT DISTINCT country FROM {kind} WHERE batch_id = ?", [batch_id]
+            ).fetchall()
+        }
+        outside = sorted(c for c in countries if not principal.in_scope(c))
+        if outside:
+            # Said as "no such batch": a scoped reader must not learn what lies outside.
+            raise BatchNotFoundError(f"No batch {batch_id} in this store.")
+        if principal.can(Permission.UNDO_ANY):
+            return
+        principal.require(Permission.UNDO_OWN)
+        if loaded_by != principal.name:
+            raise AccessDeniedError(
+                f"Batch {batch_id} was loaded by {loaded_by}; {principal.name} "
+                f"({principal.role.value}) may undo only their own loads."
+            )
 
     def _refuse_resent_incident_ids(self, batch_id: int) -> None:
         # Policy (docs/ingest.md): an incident_id already held by an active batch is an
@@ -343,3 +373,10 @@ def write_session(
             if not published:
                 _remove(temporary)
                 _remove(temporary.with_name(temporary.name + ".wal"))
+
+
+def undo_as(path: str | os.PathLike | None, batch_id: int, principal: Principal) -> dict:
+    """Undo one batch for ``principal`` if their role and scope allow it (the dashboard's
+    undo; the CLI's ``threatmon undo`` is the same write without the role check)."""
+    with write_session(path, user=principal.name) as writer:
+        return writer.undo(batch_id, principal)

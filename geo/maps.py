@@ -560,6 +560,22 @@ def region_map(
     return fmap
 
 
-def standalone_html(fmap: folium.Map, asset_base: str = assets.SERVED_URL) -> str:
-    """The map as one HTML file with Leaflet inlined: it opens offline, anywhere."""
-    return assets.inline(fmap.get_root().render(), asset_base)
+def standalone_html(
+    fmap: folium.Map, asset_base: str = assets.SERVED_URL, marking: str | None = None
+) -> str:
+    """The map as one HTML file with Leaflet inlined: it opens offline, anywhere.
+
+    ``marking`` (the classification) is shown as a banner over the top of the map and
+    as the document's title, escaped.
+    """
+    page = assets.inline(fmap.get_root().render(), asset_base)
+    if not marking:
+        return page
+    text = html.escape(marking)
+    banner = (
+        '<div class="tm-marking" style="position:fixed;top:0;left:0;right:0;z-index:10000;'
+        "background:#b71c1c;color:#fff;font:700 14px sans-serif;text-align:center;"
+        f'padding:4px">{text}</div>'
+    )
+    page = page.replace("<head>", f"<head><title>{text}</title>", 1)
+    return page.replace("<body>", f"<body>{banner}", 1)

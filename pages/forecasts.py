@@ -16,7 +16,7 @@ import streamlit as st
 from data_loaders.crime_types import CRIME_TYPE_KEYS, crime_type_label
 from data_loaders.regions import PROJECT_COUNTRIES
 from forecasting import charts
-from ui import data
+from ui import auth, data
 from ui.filters import current_filters
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -37,6 +37,9 @@ def _area(filters) -> tuple[str | None, str | None, str]:
         return None, code, f"{names.get(code, code)} ({code})"
     if len(filters.countries) == 1:
         return filters.countries[0], None, PROJECT_COUNTRIES[filters.countries[0]]
+    scope = auth.current().scope
+    if scope:
+        return None, None, "all countries of your scope (" + ", ".join(scope) + ")"
     return None, None, "all project countries"
 
 

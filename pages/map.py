@@ -25,7 +25,7 @@ from geo import maps, png
 from geo.analysis import DEFAULT_PERMUTATIONS
 from geo.classes import METHODS
 from geo.mapdata import crossing_values, hotspot_values, region_values, regions_in_view
-from ui import data, map_settings
+from ui import data, exports, map_settings
 from ui.filters import current_filters, focus_region
 from ui.map_settings import LAYERS, MapSettings
 
@@ -146,29 +146,37 @@ def _downloads(fmap, shapes, legend_frame, filters, settings, crossings, hot) ->
         legend_frame, settings.measure, method=settings.classes, k=settings.k, style=style
     )
     context = data.boundaries()["context"]
-    marking = [DEMO_NOTE] if data.store_status().is_demo else []
-    title = title_lines(filters, settings)
+    marking = data.export_marking()
+    title = [marking[0], *title_lines(filters, settings)]
     if data.store_status().is_demo:
         title.append(DEMO_NOTE)
     columns = st.columns(3)
     # Callables: the files are only built when someone clicks, never on every rerun.
     columns[0].download_button(
         "Map as HTML (opens offline)",
-        lambda: maps.standalone_html(fmap),
+        exports.audited(
+            lambda: maps.standalone_html(fmap, marking=marking[0]).encode("utf-8"),
+            "map_html",
+            measure=settings.measure,
+        ),
         file_name=f"threatmon-map-{settings.measure}-{stamp}.html",
         mime="text/html",
         icon=":material/map:",
     )
     columns[1].download_button(
         "Map as PNG",
-        lambda: png.map_png(
-            shapes,
-            colours.reset_index(drop=True),
-            legend,
-            context=context,
-            crossings=crossings,
-            title=title,
-            style=style,
+        exports.audited(
+            lambda: png.map_png(
+                shapes,
+                colours.reset_index(drop=True),
+                legend,
+                context=context,
+                crossings=crossings,
+                title=title,
+                style=style,
+            ),
+            "map_png",
+            measure=settings.measure,
         ),
         file_name=f"threatmon-map-{settings.measure}-{stamp}.png",
         mime="image/png",
@@ -176,7 +184,9 @@ def _downloads(fmap, shapes, legend_frame, filters, settings, crossings, hot) ->
     )
     columns[2].download_button(
         "Hotspot table (CSV)",
-        b"" if hot is None else to_csv_bytes(hot, marking),
+        exports.audited(
+            lambda: b"" if hot is None else to_csv_bytes(hot, marking), "hotspot_table"
+        ),
         file_name=f"threatmon-hotspots-{stamp}.csv",
         mime="text/csv",
         icon=":material/table:",

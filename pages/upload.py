@@ -15,12 +15,13 @@ from pathlib import Path
 import streamlit as st
 
 from data_loaders import templates
+from data_loaders.access import Permission, Principal
 from data_loaders.errors import ThreatmonError
 from data_loaders.ingest import IngestOptions, IngestResult
 from data_loaders.mapping import IGNORE, contract_columns
 from data_loaders.readers import ReadLimits
 from data_loaders.store import Store
-from ui import data, messages
+from ui import auth, data, messages
 from ui import upload as up
 
 PREVIEW_HEIGHT = 400
@@ -35,8 +36,8 @@ def _target_label(target: str) -> str:
     return "— ignore —" if target == IGNORE else target
 
 
-def _settings(store: Store) -> tuple[str, str, str]:
-    """Kind, user and source name ("" for none) from the widgets at the top."""
+def _settings(store: Store, principal: Principal) -> tuple[str, str]:
+    """Kind and source name ("" for none) from the widgets at the top."""
     left, right = st.columns(2)
     kind = left.radio(
         "The file holds",
@@ -45,13 +46,10 @@ def _settings(store: Store) -> tuple[str, str, str]:
         horizontal=True,
         key=up.KEY_KIND,
     )
-    user = right.text_input(
-        "Your name",
-        value=up.default_user(),
-        key=up.KEY_USER,
-        help="Recorded with every load and undo. Until accounts exist, this defaults to the "
-        "user the dashboard runs as.",
-    ).strip()
+    right.caption(
+        f"Loads and undos are recorded as **{up.escape_markdown(principal.name)}**."
+        + (f" You may load rows of {principal.scope_text()} only." if principal.scope else "")
+    )
     sources = up.saved_sources(store, kind)
     left, right = st.columns(2)
     choice = left.selectbox(
@@ -69,7 +67,7 @@ def _settings(store: Store) -> tuple[str, str, str]:
         ).strip()
     elif choice != up.NO_SOURCE:
         source = choice
-    return kind, user, source
+    return kind, source
 
 
 def _templates(kind: str) -> None:
@@ -107,6 +105,7 @@ def _options(kind: str, sheet: str, mapping: dict[str, str] | None) -> IngestOpt
         mapping=mapping or None,
         sheet=sheet or None,
         limits=ReadLimits(max_bytes=int(max_mb) * 1024 * 1024),
+        scope=auth.current().scope,
     )
 
 
@@ -197,8 +196,6 @@ def _commit(
             value=True,
             key=up.KEY_SAVE,
         )
-    if not user:
-        st.caption("Enter your name above to load files.")
     clicked = st.button(
         "Load into the store",
         type="primary",
@@ -306,7 +303,7 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
     _commit(upload, key, result, options, user, source, from_form)
 
 
-def _history(store: Store, user: str) -> None:
+def _history(store: Store, principal: Principal) -> None:
     st.subheader("Loads")
     table = up.batch_table(store)
     if table.empty:
@@ -323,6 +320,8 @@ def _history(store: Store, user: str) -> None:
         },
     )
     active = table[table["status"] == "active"]
+    if not principal.can(Permission.UNDO_ANY):
+        active = active[active["user"] == principal.name]
     labels = {
         int(row.id): f"{row.id} · {row.file} · {row.rows:,} rows · {row.period}"
         for row in active.itertuples(index=False)
@@ -332,7 +331,11 @@ def _history(store: Store, user: str) -> None:
         kind, text = outcome
         (st.success if kind == "success" else st.error)(text)
     if not labels:
-        st.caption("Every batch is undone.")
+        st.caption(
+            "Every batch is undone."
+            if principal.can(Permission.UNDO_ANY)
+            else "You have no active load to undo; analysts undo their own loads only."
+        )
         return
     with st.container(border=True):
         batch = st.selectbox(
@@ -350,16 +353,17 @@ def _history(store: Store, user: str) -> None:
         st.button(
             "Undo batch",
             icon=":material/undo:",
-            disabled=not (confirmed and user and batch is not None),
+            disabled=not (confirmed and batch is not None),
             key="upload_undo",
             on_click=up.undo_batch,
-            args=(store, batch, user),
+            args=(store, batch, principal),
         )
 
 
 def main() -> None:
     """Render the Upload page."""
     st.title("Upload")
+    principal = auth.require(Permission.UPLOAD)
     status = data.store_status()
     if not status.ok and Path(status.path).exists():
         st.stop()  # the frame shows why the store cannot be read
@@ -374,10 +378,10 @@ def main() -> None:
             "`THREATMON_DB` to a real store before loading real data.",
             icon=":material/science:",
         )
-    kind, user, source = _settings(store)
+    kind, source = _settings(store, principal)
     _templates(kind)
-    _current_file(store, kind, user, source)
-    _history(store, user)
+    _current_file(store, kind, principal.name, source)
+    _history(store, principal)
 
 
 main()

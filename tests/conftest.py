@@ -18,6 +18,18 @@ from data_loaders.demo import DemoSettings, build_demo_store
 os.environ.setdefault("THREATMON_BACKGROUND_FORECASTS", "0")
 
 
+@pytest.fixture(autouse=True)
+def private_accounts(tmp_path, monkeypatch):
+    """Each test gets its own (initially absent) accounts file, wherever its store is.
+
+    Without this, an account added by one test beside the shared demo store would make
+    every later test ask for a sign-in.
+    """
+    path = tmp_path / "accounts.sqlite"
+    monkeypatch.setenv("THREATMON_ACCOUNTS", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def demo_store_path(tmp_path_factory):
     """A small demo store (seed 7, 2 % of the default size), built once per test session."""

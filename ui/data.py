@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from data_loaders.access import Principal
 from data_loaders.crime_types import CRIME_TYPES
 from data_loaders.errors import ThreatmonError
 from data_loaders.filters import Filters
@@ -32,14 +33,42 @@ MAX_ENTRIES = 64
 Selection = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str, str]
 
 
+#: What a cached result depends on besides its arguments: the store file, and the role
+#: and country scope of whoever asked (results are never shared across roles or scopes).
+Access = tuple[str, str, tuple[str, ...]]
+
+
 @st.cache_resource(show_spinner=False)
-def _store(path: str) -> Store:
-    return Store(path)
+def _store(path: str, scope: tuple[str, ...] = ()) -> Store:
+    return Store(path, scope)
+
+
+def _principal() -> Principal | None:
+    from ui import auth
+
+    return auth.session_principal()
 
 
 def get_store() -> Store:
-    """The shared store for ``$THREATMON_DB`` (or the default path)."""
+    """The store for ``$THREATMON_DB`` (or the default path), seen through the user's scope."""
+    principal = _principal()
+    return _store(str(resolve_db_path()), principal.scope if principal else ())
+
+
+def system_store() -> Store:
+    """The whole store, whoever is signed in: for work done on everyone's behalf (the
+    background forecast refresh), never for showing results."""
     return _store(str(resolve_db_path()))
+
+
+def _access(store: Store) -> Access:
+    principal = _principal()
+    role = principal.role.value if principal else "none"
+    return (str(store.path), role, store.scope)
+
+
+def _store_of(access: Access) -> Store:
+    return _store(access[0], access[2])
 
 
 @dataclass(frozen=True)
@@ -71,20 +100,20 @@ class StoreStatus:
 
 
 def store_status() -> StoreStatus:
-    """Coverage and metadata of the store, or the error that prevents reading it."""
+    """Coverage and metadata of the store as the user may see it, or why it cannot be read."""
     store = get_store()
     path = str(store.path)
     try:
         version = store.version
-        info = _summary(path, version)
+        info = _summary(_access(store), version)
     except ThreatmonError as exc:
         return StoreStatus(path=path, error=exc)
     return StoreStatus(path=path, version=version, **info)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
-def _summary(path: str, version: str) -> dict:
-    store = _store(path)
+def _summary(access: Access, version: str) -> dict:
+    store = _store_of(access)
     coverage = store.coverage()
     return {
         "first": coverage["first"],
@@ -95,8 +124,12 @@ def _summary(path: str, version: str) -> dict:
 
 
 def regions() -> pd.DataFrame:
-    """The region registry (parsed once per process by ``data_loaders.regions``)."""
-    return load_regions()
+    """The regions the user may see: the registry, cut to their country scope if they have one."""
+    registry = load_regions()
+    principal = _principal()
+    if principal is None or not principal.scope:
+        return registry
+    return registry[registry["country"].isin(principal.scope)].reset_index(drop=True)
 
 
 def crime_labels() -> dict[str, str]:
@@ -141,18 +174,18 @@ def overview(
 ) -> dict[str, pd.DataFrame]:
     """The overview page's frames for ``filters`` (see :func:`trends.overview_summary`)."""
     store = get_store()
-    return _overview(str(store.path), store.version, selection_key(filters), min_total, alpha)
+    return _overview(_access(store), store.version, selection_key(filters), min_total, alpha)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner="Summarising incidents…")
 def _overview(
-    path: str, version: str, selection: Selection, min_total: int, alpha: float | None
+    access: Access, version: str, selection: Selection, min_total: int, alpha: float | None
 ) -> dict[str, pd.DataFrame]:
     filters = _filters(selection)
     spans = windows(filters)
     first = min(start for start, _ in spans.values())
     # One query over the union of the three windows, answered by the monthly rollup.
-    monthly = _store(path).aggregate(
+    monthly = _store_of(access).aggregate(
         filters.replace(start=first, end=filters.end),
         by=("country", "region_code", "crime_type"),
         freq="M",
@@ -199,14 +232,14 @@ def tile_url() -> str | None:
 def map_inputs(filters: Filters, heat_decimals: int = 1) -> dict[str, pd.DataFrame]:
     """Per-region counts now and in the previous period, crossing points, heat points."""
     store = get_store()
-    return _map_inputs(str(store.path), store.version, selection_key(filters), heat_decimals)
+    return _map_inputs(_access(store), store.version, selection_key(filters), heat_decimals)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner="Summarising incidents…")
 def _map_inputs(
-    path: str, version: str, selection: Selection, heat_decimals: int
+    access: Access, version: str, selection: Selection, heat_decimals: int
 ) -> dict[str, pd.DataFrame]:
-    store = _store(path)
+    store = _store_of(access)
     filters = _filters(selection)
     return {
         "current": store.aggregate(filters, by=("region_code",), freq=None),
@@ -220,36 +253,36 @@ def _map_inputs(
 def hotspots(filters: Filters, measure: str = "rate") -> pd.DataFrame:
     """Gi* and emerging hot spots of the selection (:func:`geo.analysis.region_hotspots`)."""
     store = get_store()
-    return _hotspots(str(store.path), store.version, selection_key(filters), measure)
+    return _hotspots(_access(store), store.version, selection_key(filters), measure)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner="Testing for hot spots…")
-def _hotspots(path: str, version: str, selection: Selection, measure: str) -> pd.DataFrame:
+def _hotspots(access: Access, version: str, selection: Selection, measure: str) -> pd.DataFrame:
     from geo.analysis import region_hotspots
     from geo.mapdata import regions_in_view
 
     filters = _filters(selection)
     codes = regions_in_view(regions(), filters.countries, filters.regions)
-    return region_hotspots(_store(path), filters, measure=measure, weights=_weights(tuple(codes)))
+    return region_hotspots(
+        _store_of(access), filters, measure=measure, weights=_weights(tuple(codes))
+    )
 
 
 def region_trend(filters: Filters, region_code: str, months: int = 36) -> pd.DataFrame:
     """Monthly incidents by crime type of one region, ``months`` up to the period's end."""
     store = get_store()
-    return _region_trend(
-        str(store.path), store.version, selection_key(filters), region_code, months
-    )
+    return _region_trend(_access(store), store.version, selection_key(filters), region_code, months)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def _region_trend(
-    path: str, version: str, selection: Selection, region_code: str, months: int
+    access: Access, version: str, selection: Selection, region_code: str, months: int
 ) -> pd.DataFrame:
     filters = _filters(selection)
     end = pd.Timestamp(filters.end)
     start = (end.to_period("M") - (months - 1)).start_time.date()
     scoped = filters.replace(countries=(), regions=(region_code,), start=start)
-    monthly = _store(path).aggregate(scoped, by=("crime_type",), freq="M")
+    monthly = _store_of(access).aggregate(scoped, by=("crime_type",), freq="M")
     trend = trends.complete_months(monthly, start, filters.end, ["crime_type"])
     return trend.assign(crime=trend["crime_type"].map(crime_labels()))
 
@@ -265,7 +298,8 @@ def forecast_refresh():
     """
     from forecasting import cache
 
-    store = get_store()
+    # The refresh forecasts every series of the whole store, whoever's click starts it.
+    store = system_store()
     found = cache.status(store)
     if found.state == cache.STALE:
         try:
@@ -280,6 +314,10 @@ def _generation(store: Store) -> str:
     """Part of the forecast cache keys: which forecasts a result was built from."""
     from forecasting import cache
 
+    # The cached forecasts (and the total series among them) are fitted on every
+    # country; a scoped reader's series are fitted on the spot from what they may see.
+    if store.scope:
+        return "live"
     key = cache.fingerprint(store)
     return key if (cache.cache_root(store) / key).exists() else "live"
 
@@ -290,7 +328,7 @@ def forecast(
     """History, forecast, backtest scores and migration linkage of one series."""
     store = get_store()
     return _forecast(
-        str(store.path),
+        _access(store),
         store.version,
         _generation(store),
         country,
@@ -303,7 +341,7 @@ def forecast(
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner="Backtesting the models…")
 def _forecast(
-    path: str,
+    access: Access,
     version: str,
     generation: str,
     country: str | None,
@@ -317,7 +355,7 @@ def _forecast(
     from forecasting.effect import regressor_effect
     from forecasting.selection import Selection
 
-    store = _store(path)
+    store = _store_of(access)
     selection = Selection(country, region, (crime_type,))
     found = forecast_for(store, selection, horizon, freq)
     history, flows, result = found.history, found.flows, found.result
@@ -356,20 +394,51 @@ def _regressor_lag(result) -> int | None:
 def alerts() -> pd.DataFrame:
     """The early-warning list of the store's latest complete month."""
     store = get_store()
-    return _alerts(str(store.path), store.version, _generation(store))
+    return _alerts(_access(store), store.version, _generation(store))
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner="Looking for surges…")
-def _alerts(path: str, version: str, generation: str) -> pd.DataFrame:
+def _alerts(access: Access, version: str, generation: str) -> pd.DataFrame:
     from forecasting import cache
     from forecasting.alerts import early_warning
 
-    store = _store(path)
+    store = _store_of(access)
     forecasts = cache.load(store, generation) if generation != "live" else None
     return early_warning(store, checks=cache.region_checks(forecasts))
 
 
+# -- the audit page ----------------------------------------------------------------------------
+
+
+def audit_logs() -> dict:
+    """Both logs merged (see :func:`data_loaders.audit.combined`) and where each chain breaks.
+
+    Not cached: administrators open this page to see what happened a moment ago.
+    """
+    from data_loaders import audit
+    from ui import auth
+
+    store_log = system_store().audit() if system_store().exists() else pd.DataFrame()
+    access_log = auth.accounts().access_log()
+    return {
+        "combined": audit.combined(store_log, access_log),
+        "store_broken": None if store_log.empty else audit.verify_chain(store_log),
+        "access_broken": None if access_log.empty else audit.verify_chain(access_log),
+    }
+
+
+def export_marking() -> list[str]:
+    """The lines every export of this store starts with: the classification, DEMO if so."""
+    from data_loaders.export import export_marking
+    from data_loaders.marking import marking_text
+
+    store = get_store()
+    return export_marking(store) if store.exists() else [marking_text()]
+
+
 __all__ = [
+    "audit_logs",
+    "export_marking",
     "StoreStatus",
     "alerts",
     "forecast",

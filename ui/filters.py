@@ -253,9 +253,10 @@ def render_filters(first: dt.date, last: dt.date, regions: pd.DataFrame) -> Filt
 
     sidebar = st.sidebar
     sidebar.header("Filters")
+    visible = set(regions["country"])
     countries = sidebar.multiselect(
         "Countries",
-        list(PROJECT_COUNTRIES),
+        [code for code in PROJECT_COUNTRIES if code in visible],
         key=KEY_COUNTRIES,
         format_func=lambda code: PROJECT_COUNTRIES[code],
         placeholder="All countries",

@@ -12,7 +12,6 @@ are what the tests call.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import json
 import re
 import shutil
@@ -24,16 +23,16 @@ from typing import BinaryIO
 import pandas as pd
 import streamlit as st
 
+from data_loaders.access import Principal
 from data_loaders.errors import ThreatmonError
 from data_loaders.export import to_csv_bytes
 from data_loaders.ingest import IngestOptions, IngestResult, Progress, ingest_file, problems_frame
 from data_loaders.mapping import IGNORE, contract_columns, map_columns
 from data_loaders.store import Store
-from data_loaders.writer import write_session
+from data_loaders.writer import undo_as, write_session
 
 # Widget and state keys (st.session_state).
 KEY_KIND = "upload_kind"
-KEY_USER = "upload_user"
 KEY_SOURCE = "upload_source"
 KEY_NEW_SOURCE = "upload_new_source"
 KEY_SHEET = "upload_sheet"
@@ -51,14 +50,6 @@ NO_SOURCE = "(no saved mapping)"
 NEW_SOURCE = "New source…"
 UPLOAD_TYPES = ("csv", "txt", "tsv", "xlsx", "parquet")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~=^&\"'])")
-
-
-def default_user() -> str:
-    """The OS user, until accounts exist (a later issue)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 def escape_markdown(text: object) -> str:
@@ -365,11 +356,10 @@ def batch_table(store: Store) -> pd.DataFrame:
     return frame
 
 
-def undo_batch(store: Store, batch_id: int, user: str) -> None:
+def undo_batch(store: Store, batch_id: int, principal: Principal) -> None:
     """Callback of the Undo button: undo, remember the outcome, reset the confirmation."""
     try:
-        with write_session(store.path, user=user) as writer:
-            summary = writer.undo(int(batch_id))
+        summary = undo_as(store.path, int(batch_id), principal)
     except ThreatmonError as exc:
         st.session_state[_UNDO_OUTCOME] = ("error", escape_markdown(exc))
     else:
@@ -391,7 +381,6 @@ __all__ = [
     "commit_bytes",
     "current_outcome",
     "current_validation",
-    "default_user",
     "escape_markdown",
     "file_headers",
     "forget_upload",

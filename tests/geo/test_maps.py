@@ -155,3 +155,17 @@ def test_inlining_refuses_a_page_that_still_loads_external_files():
 def test_every_vendored_file_exists():
     for relative in assets.FILES:
         assert (assets.VENDOR_DIR / relative).is_file(), relative
+
+
+def test_the_exported_html_carries_the_marking_escaped():
+    regions = gpd.GeoDataFrame(
+        {"region_code": ["MD-AA"], "name_en": ["Alpha"]},
+        geometry=[box(27, 46, 28, 47)],
+        crs="EPSG:4326",
+    )
+    values = pd.DataFrame({"region_code": ["MD-AA"], "value": [5.0], "tooltip": ["A"]})
+    page = standalone_html(
+        region_map(regions, values, measure="count"), marking="SECRET <b>& co</b>"
+    )
+    assert "<title>SECRET &lt;b&gt;&amp; co&lt;/b&gt;</title>" in page
+    assert 'class="tm-marking"' in page and "<b>& co</b>" not in page

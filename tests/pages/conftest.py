@@ -68,3 +68,27 @@ def leaving():
 def dismiss_dialog():
     """``dismiss_dialog(page)``: close Streamlit's spurious "Page not found" dialog."""
     return dismiss_page_not_found
+
+
+@pytest.fixture
+def sign_in(private_accounts):
+    """``sign_in(at, name, role, scope=())``: an account in this test's accounts file, and
+    ``at``'s session signed in as it (the form itself is tested in test_auth.py)."""
+    import datetime as dt
+
+    from data_loaders.access import Principal
+    from data_loaders.accounts import Accounts
+
+    accounts = Accounts(private_accounts)
+
+    def signed_in(at, name: str, role: str, scope: tuple[str, ...] = ()):
+        if accounts.principal(name) is None:
+            accounts.add(name, role, password="test password 123", scope=scope, by="test")
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        at.session_state["auth_principal"] = Principal(name, role, tuple(scope))
+        at.session_state["auth_signed_in_at"] = now
+        at.session_state["auth_seen_at"] = now
+        return at
+
+    signed_in.accounts = accounts
+    return signed_in

@@ -27,6 +27,7 @@ def _dashboard_module():
 
 
 dashboard = _dashboard_module()
+DEMO_OPEN_BANNER = f"{BANNER.replace('DEMO', '**DEMO**')} {dashboard.DEMO_OPEN_NOTE}"
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def test_every_page_runs(app, spec):
     assert not app.exception
     app.run()
     assert not app.exception
-    assert BANNER.replace("DEMO", "**DEMO**") in warnings(app)
+    assert DEMO_OPEN_BANNER in warnings(app)
 
 
 def test_page_url_paths_differ_from_file_names():
@@ -83,7 +84,7 @@ def test_overview_smoke(app):
     app.run()
     assert not app.exception
     assert not app.error
-    assert BANNER.replace("DEMO", "**DEMO**") in warnings(app)
+    assert DEMO_OPEN_BANNER in warnings(app)
     assert app.title[0].value == "Overview"
     total = metric(app, "Total incidents")
     assert int(total.value.replace(",", "")) > 0
@@ -234,7 +235,7 @@ def test_missing_store_explains_how_to_create_one(tmp_path, monkeypatch):
     assert not at.metric and not at.sidebar.multiselect
 
 
-def test_a_real_store_has_no_demo_banner(tmp_path, monkeypatch):
+def test_a_real_store_has_no_demo_banner(tmp_path, monkeypatch, sign_in):
     """Two hand-written incidents, no demo flag: no banner, the page still renders.
 
     The data end on 20 October, so October is incomplete: the default period is the
@@ -253,19 +254,19 @@ def test_a_real_store_has_no_demo_banner(tmp_path, monkeypatch):
     with write_session(path, user="tester") as writer:
         writer.add_incidents(incidents, file_name="two.csv", sha256="b" * 64)
     monkeypatch.setenv(DB_ENV_VAR, str(path))
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at = sign_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "eva", "viewer").run()
     assert not at.exception
     assert not [w for w in warnings(at) if "DEMO" in w]
     assert metric(at, "Total incidents").value == "3"
     assert at.query_params == {"from": "2026-09", "to": "2026-09"}
 
 
-def test_an_empty_store_says_so(tmp_path, monkeypatch):
+def test_an_empty_store_says_so(tmp_path, monkeypatch, sign_in):
     path = tmp_path / "empty.duckdb"
     with write_session(path, user="tester") as writer:
         writer.set_meta("note", "empty")
     monkeypatch.setenv(DB_ENV_VAR, str(path))
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at = sign_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "ana", "analyst").run()
     assert not at.exception
     assert any("holds no incidents yet" in i.value for i in at.info)
     assert not at.metric

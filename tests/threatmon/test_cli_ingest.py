@@ -132,7 +132,7 @@ def test_export_csv_to_stdout_and_xlsx(tmp_path, db, capsysbinary):
         == 0
     )
     text = capsysbinary.readouterr().out.decode("utf-8-sig")
-    assert text.startswith("# DEMO")
+    assert text.startswith("# RESTRICTED — law-enforcement use only\n# DEMO")
     out = tmp_path / "incidents.xlsx"
     assert (
         main(

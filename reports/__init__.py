@@ -1,0 +1,1 @@
+"""Printable outputs: chart images and the PDF briefing, drawn offline."""

@@ -1,0 +1,205 @@
+"""Sign-in, roles and sessions, through the real dashboard script (AppTest)."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import dashboard
+from data_loaders.accounts import SIGN_IN_FAILED
+from data_loaders.store import DB_ENV_VAR
+from data_loaders.writer import write_session
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "dashboard.py"
+TIMEOUT = 120
+PASSWORD = "test password 123"
+
+
+TITLES = {spec.path: spec.title for spec in dashboard.PAGES}
+#: What each role may open; every other page must be out of reach, even by URL.
+MATRIX = {
+    "viewer": {"Overview", "Map", "Forecasts"},
+    "analyst": {"Overview", "Map", "Forecasts", "Upload"},
+    "admin": {"Overview", "Map", "Forecasts", "Upload", "Audit"},
+}
+
+
+@pytest.fixture
+def app(demo_store_path, monkeypatch):
+    monkeypatch.setenv(DB_ENV_VAR, str(demo_store_path))
+    return AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+
+
+def titles(at) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def sign_in_with_form(at, name: str, password: str):
+    at.text_input(key="auth_name").input(name)
+    at.text_input(key="auth_password").input(password)
+    at.button[0].click()  # the form's submit button
+    return at.run()
+
+
+@pytest.mark.parametrize("role", list(MATRIX))
+def test_role_page_matrix(app, sign_in, role):
+    """Each role opens exactly its pages; asking for any other page runs the first one."""
+    from data_loaders.access import Principal
+
+    sign_in(app, f"someone-{role}", role).run()
+    assert not app.exception
+    allowed = {spec.title for spec in dashboard.pages_for(Principal("x", role))}
+    assert allowed == MATRIX[role]
+    for spec in dashboard.PAGES:
+        if spec.title in allowed:
+            app.switch_page(spec.path).run()
+            assert not app.exception
+            assert titles(app)[0] == spec.title
+        else:
+            # Not registered for this session at all: no URL can run it (the browser
+            # test opens the URL itself).
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
+                app.switch_page(spec.path)
+
+
+def test_a_viewer_cannot_run_the_upload_page_even_if_it_were_reached(app, sign_in, monkeypatch):
+    """The page's own check, in case the navigation were ever to list it."""
+    monkeypatch.setattr(dashboard, "PAGES", dashboard.PAGES)  # keep the module's list intact
+    sign_in(app, "eva", "viewer").run()
+    page = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=TIMEOUT)
+    sign_in(page, "eva", "viewer").run()
+    assert [e.value for e in page.error] == [
+        "Your role (viewer) does not give access to this page."
+    ]
+    assert not page.get("file_uploader") and not page.button
+
+
+def test_without_a_session_every_url_shows_the_sign_in_form(app, sign_in):
+    sign_in.accounts.add("ana", "analyst", password=PASSWORD, by="test")
+    app.run()
+    assert titles(app) == ["Sign in"]
+    for spec in dashboard.PAGES:
+        with pytest.raises(ValueError, match=r"Known pages: \['Sign in'\]"):
+            app.switch_page(spec.path)
+    assert not app.metric and not app.get("file_uploader")
+    # The marking is drawn before anything else, sign-in page included.
+    assert "RESTRICTED — law-enforcement use only" in app.get("html")[0].proto.body
+
+
+def test_the_sign_in_form_refuses_then_admits_and_logs_both(app, sign_in):
+    sign_in.accounts.add("ana", "analyst", password=PASSWORD, scope=("MD",), by="test")
+    app.run()
+    sign_in_with_form(app, "ana", "wrong password here")
+    assert [e.value for e in app.error] == [SIGN_IN_FAILED]
+    assert titles(app) == ["Sign in"]
+    sign_in_with_form(app, "ana", PASSWORD)
+    assert not app.exception
+    assert titles(app) == ["Overview"]
+    assert "**ana** · analyst  \nMD" in [m.value for m in app.sidebar.markdown]
+    # The scope reaches the filters and the figures: only Moldova is offered or counted.
+    (countries,) = [m for m in app.sidebar.multiselect if m.label == "Countries"]
+    assert countries.options == ["Moldova"]
+    log = sign_in.accounts.access_log()
+    assert log["action"].tolist()[-2:] == ["login_failed", "login"]
+
+
+def test_five_failures_lock_the_account(app, sign_in):
+    sign_in.accounts.add("ana", "analyst", password=PASSWORD, by="test")
+    app.run()
+    for _ in range(5):
+        sign_in_with_form(app, "ana", "not the password!")
+    sign_in_with_form(app, "ana", PASSWORD)
+    assert titles(app) == ["Sign in"]
+    assert [e.value for e in app.error] == [SIGN_IN_FAILED]
+    assert sign_in.accounts.access_log()["details"].iloc[-1] == '{"reason": "locked"}'
+
+
+def test_an_idle_session_expires(app, sign_in):
+    sign_in(app, "eva", "viewer").run()
+    assert titles(app) == ["Overview"]
+    app.session_state["auth_seen_at"] = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(
+        minutes=31
+    )
+    app.run()
+    assert titles(app) == ["Sign in"]
+    assert [i.value for i in app.info] == ["Your session expired. Sign in again."]
+    assert sign_in.accounts.access_log()["action"].iloc[-1] == "session_expired"
+
+
+def test_a_session_ends_when_its_account_is_disabled(app, sign_in):
+    sign_in(app, "eva", "viewer").run()
+    sign_in.accounts.set_disabled("eva", True, by="admin")
+    app.run()
+    assert titles(app) == ["Sign in"]
+    assert [i.value for i in app.info] == ["Your account is disabled or no longer exists."]
+
+
+def test_a_role_change_applies_at_the_next_click(app, sign_in):
+    sign_in(app, "eva", "viewer").run()
+    with pytest.raises(ValueError):
+        app.switch_page("pages/upload.py")
+    sign_in.accounts.set_role("eva", "analyst", by="admin")
+    app.run()
+    app.switch_page("pages/upload.py").run()
+    assert titles(app)[0] == "Upload"
+
+
+def test_signing_out(app, sign_in):
+    sign_in(app, "eva", "viewer").run()
+    app.sidebar.button[0].click().run()
+    assert titles(app) == ["Sign in"]
+    assert [i.value for i in app.info] == ["You are signed out."]
+    assert sign_in.accounts.access_log()["action"].iloc[-1] == "logout"
+
+
+def test_a_store_of_real_data_without_accounts_shows_nothing(tmp_path, monkeypatch):
+    path = tmp_path / "real.duckdb"
+    with write_session(path, user="t") as writer:
+        writer.set_meta("note", "real")
+    monkeypatch.setenv(DB_ENV_VAR, str(path))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert titles(at) == ["Sign-in required"]
+    (warning,) = at.warning
+    assert f"threatmon users add NAME --role admin --db {path}" in warning.value
+    with pytest.raises(ValueError):
+        at.switch_page("pages/upload.py")
+
+
+# -- OIDC -------------------------------------------------------------------------------------
+
+OIDC_SECRETS = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "x" * 32,
+    "client_id": "threatmon",
+    "client_secret": "s",
+    "server_metadata_url": "http://keycloak.local/realms/police/.well-known/openid-configuration",
+}
+
+
+def test_oidc_offers_the_provider_and_maps_identities_to_accounts(app, sign_in):
+    sign_in.accounts.add("eva@police.example", "viewer", auth="oidc", scope=("RO",), by="t")
+    app.secrets["auth"] = OIDC_SECRETS
+    app.user = {"is_logged_in": False}
+    app.run()
+    assert titles(app) == ["Sign in"]
+    assert [b.label for b in app.button] == ["Sign in with your organisation's account"]
+    app.user = {"is_logged_in": True, "email": "eva@police.example"}
+    app.run()
+    assert not app.exception
+    assert titles(app) == ["Overview"]
+    assert "**eva@police.example** · viewer  \nRO" in [m.value for m in app.sidebar.markdown] or (
+        "**eva@police\\.example** · viewer  \nRO" in [m.value for m in app.sidebar.markdown]
+    )
+    assert sign_in.accounts.access_log()["details"].iloc[-1] == '{"auth": "oidc"}'
+
+
+def test_an_oidc_identity_without_an_account_is_turned_away(app, sign_in):
+    sign_in.accounts.add("ana", "analyst", password=PASSWORD, by="t")  # a local namesake
+    app.secrets["auth"] = OIDC_SECRETS
+    app.user = {"is_logged_in": True, "preferred_username": "ana"}
+    app.run()
+    assert titles(app) == ["Sign in"]
+    assert "The identity `ana` has no Threat Monitor account." in app.error[0].value
+    assert sign_in.accounts.access_log()["action"].iloc[-1] == "login_failed"

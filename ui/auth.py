@@ -1,0 +1,312 @@
+"""Who is using this session: sign-in (OIDC or local accounts), session expiry, sign-out.
+
+How a session signs in is decided by the deployment, in this order:
+
+1. OIDC, when ``.streamlit/secrets.toml`` has an ``[auth]`` section: ``st.login``
+   sends the person to the identity provider (e.g. a Keycloak on the local network).
+   The identity must also be an account added with ``threatmon users add NAME --oidc``,
+   which gives its role and country scope.
+2. Local accounts, when the accounts file holds an active account: a sign-in form.
+3. Neither, on a demo store: no sign-in; every page says so.
+4. Neither, on any other store: nothing is shown until an administrator is created.
+
+Every run re-reads the account, so disabling it or changing its role takes effect at
+the next click. A session ends after ``$THREATMON_SESSION_IDLE_MINUTES`` (30) without a
+click, or ``$THREATMON_SESSION_HOURS`` (12) after signing in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+import streamlit as st
+
+from data_loaders.access import DEMO_PRINCIPAL, Permission, Principal
+from data_loaders.accounts import OIDC, Accounts, resolve_accounts_path
+from data_loaders.errors import AuthenticationError
+
+IDLE_ENV_VAR = "THREATMON_SESSION_IDLE_MINUTES"
+MAX_ENV_VAR = "THREATMON_SESSION_HOURS"
+OIDC_PROVIDER_ENV_VAR = "THREATMON_OIDC_PROVIDER"
+
+_PRINCIPAL = "auth_principal"
+_SIGNED_IN_AT = "auth_signed_in_at"
+_SEEN_AT = "auth_seen_at"
+_ENDED = "auth_ended"
+KEY_NAME = "auth_name"
+KEY_PASSWORD = "auth_password"
+
+LOCAL_ACCOUNTS, OIDC_LOGIN, DEMO_OPEN, NO_ACCOUNTS = "local", "oidc", "demo", "none"
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    """How long a session may sit idle, and how long it may last at most."""
+
+    idle: dt.timedelta
+    longest: dt.timedelta
+
+    @classmethod
+    def from_env(cls) -> SessionLimits:
+        """The limits configured by environment variables (30 minutes idle, 12 hours)."""
+        return cls(
+            idle=dt.timedelta(minutes=_positive(IDLE_ENV_VAR, 30)),
+            longest=dt.timedelta(hours=_positive(MAX_ENV_VAR, 12)),
+        )
+
+    def expired(self, signed_in_at: dt.datetime, seen_at: dt.datetime, now: dt.datetime) -> bool:
+        """Whether a session signed in and last used at these times has ended by ``now``."""
+        return now - seen_at > self.idle or now - signed_in_at > self.longest
+
+
+def _positive(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"${name} must be a number. Got {raw!r}.") from None
+    if value <= 0:
+        raise ValueError(f"${name} must be positive. Got {raw!r}.")
+    return value
+
+
+def accounts() -> Accounts:
+    """The accounts file of this deployment (beside the store unless configured)."""
+    return Accounts(resolve_accounts_path())
+
+
+def oidc_configured() -> bool:
+    """Whether ``secrets.toml`` configures an OIDC provider for ``st.login``."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: Streamlit raises its own error type
+        return False
+
+
+def oidc_provider() -> str | None:
+    """The named provider of ``[auth.NAME]``, or None for a single unnamed ``[auth]``."""
+    configured = os.environ.get(OIDC_PROVIDER_ENV_VAR, "").strip()
+    if configured:
+        return configured
+    named = [key for key, value in st.secrets["auth"].items() if hasattr(value, "items")]
+    return named[0] if len(named) == 1 else None
+
+
+def mode(is_demo: bool) -> str:
+    """How this deployment signs people in (see the module docstring)."""
+    if oidc_configured():
+        return OIDC_LOGIN
+    if accounts().has_users():
+        return LOCAL_ACCOUNTS
+    return DEMO_OPEN if is_demo else NO_ACCOUNTS
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _start(principal: Principal) -> None:
+    now = _now()
+    st.session_state[_PRINCIPAL] = principal
+    st.session_state[_SIGNED_IN_AT] = now
+    st.session_state[_SEEN_AT] = now
+    st.session_state.pop(_ENDED, None)
+
+
+def _end(reason: str | None) -> None:
+    for key in (_PRINCIPAL, _SIGNED_IN_AT, _SEEN_AT):
+        st.session_state.pop(key, None)
+    if reason:
+        st.session_state[_ENDED] = reason
+
+
+def signed_in(sign_in_mode: str) -> Principal | None:
+    """The person this session acts for, checked again on this run; None if nobody is.
+
+    A stored principal is dropped when the session has expired, the account was
+    disabled or removed, or the sign-in mode changed (e.g. accounts were added to a
+    demo deployment).
+    """
+    if sign_in_mode == DEMO_OPEN:
+        return DEMO_PRINCIPAL
+    if sign_in_mode == NO_ACCOUNTS:
+        return None
+    principal = st.session_state.get(_PRINCIPAL)
+    if principal is not None and principal.auth == DEMO_PRINCIPAL.auth:
+        _end(None)  # accounts were added while this demo session was open
+        principal = None
+    if sign_in_mode == OIDC_LOGIN and principal is None and st.user.is_logged_in:
+        principal = _oidc_principal()
+        if principal is None:
+            return None
+        _start(principal)
+        accounts().log(principal.name, "login", f"user:{principal.name}", {"auth": OIDC})
+    if principal is None:
+        return None
+    expected_auth = OIDC if sign_in_mode == OIDC_LOGIN else "local"
+    now = _now()
+    if SessionLimits.from_env().expired(
+        st.session_state[_SIGNED_IN_AT], st.session_state[_SEEN_AT], now
+    ):
+        accounts().log(principal.name, "session_expired", f"user:{principal.name}")
+        _end("Your session expired. Sign in again.")
+        if sign_in_mode == OIDC_LOGIN:
+            st.logout()
+        return None
+    current = accounts().principal(principal.name, auth=expected_auth)
+    if current is None:
+        _end("Your account is disabled or no longer exists.")
+        return None
+    if current != principal:
+        st.session_state[_PRINCIPAL] = current
+    st.session_state[_SEEN_AT] = now
+    return current
+
+
+def _oidc_identity() -> str:
+    user = st.user
+    for claim in ("preferred_username", "email", "sub"):
+        value = user.get(claim)
+        if value:
+            return str(value)
+    return ""
+
+
+def _oidc_principal() -> Principal | None:
+    identity = _oidc_identity()
+    principal = accounts().principal(identity, auth=OIDC) if identity else None
+    if principal is None:
+        accounts().log(identity or "(unknown)", "login_failed", None, {"reason": "oidc_unknown"})
+    return principal
+
+
+# -- what the frame draws ----------------------------------------------------------------------
+
+
+def sign_in_page() -> None:
+    """The only page a session that is not signed in can reach."""
+    st.title("Sign in")
+    ended = st.session_state.get(_ENDED)
+    if ended:
+        st.info(ended, icon=":material/lock_clock:")
+    if oidc_configured():
+        if st.user.is_logged_in:
+            st.error(
+                f"The identity `{_oidc_identity()}` has no Threat Monitor account. Ask an "
+                "administrator to add it with `threatmon users add NAME --oidc --role viewer`.",
+                icon=":material/no_accounts:",
+            )
+            st.button("Sign out", on_click=st.logout)
+            return
+        provider = oidc_provider()
+        st.button(
+            "Sign in with your organisation's account",
+            icon=":material/login:",
+            type="primary",
+            on_click=st.login,
+            args=(provider,) if provider else (),
+        )
+        return
+    with st.form("sign_in", enter_to_submit=True):
+        name = st.text_input("User name", key=KEY_NAME, autocomplete="username")
+        password = st.text_input(
+            "Password", type="password", key=KEY_PASSWORD, autocomplete="current-password"
+        )
+        submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
+    if submitted:
+        try:
+            principal = accounts().authenticate(name, password)
+        except AuthenticationError as exc:
+            st.error(str(exc), icon=":material/error:")
+        else:
+            _start(principal)
+            st.rerun()
+
+
+def no_accounts_page() -> None:
+    """Shown for a store of real data before any account exists."""
+    from data_loaders.store import resolve_db_path
+
+    st.title("Sign-in required")
+    st.warning(
+        "This store is not a demo store, so the dashboard asks everyone to sign in, and no "
+        "account exists yet. Create the first administrator on the server:\n\n"
+        f"```\nthreatmon users add NAME --role admin --db {resolve_db_path()}\n```\n\n"
+        "then reload this page.",
+        icon=":material/admin_panel_settings:",
+    )
+
+
+def sign_out() -> None:
+    """Callback of the sidebar's Sign out button."""
+    principal = st.session_state.get(_PRINCIPAL)
+    if principal is not None:
+        accounts().log(principal.name, "logout", f"user:{principal.name}")
+    _end("You are signed out.")
+    if oidc_configured():
+        st.logout()
+
+
+def session_principal() -> Principal | None:
+    """The session's person if one is signed in, without stopping the run."""
+    return st.session_state.get(_PRINCIPAL)
+
+
+def current() -> Principal:
+    """The person the current run acts for (set by the frame before any page runs).
+
+    Fails closed: a page run without a signed-in person stops here.
+    """
+    principal = st.session_state.get(_PRINCIPAL)
+    if principal is None:
+        st.error("Sign in first.", icon=":material/lock:")
+        st.stop()
+    return principal
+
+
+def require(permission: Permission) -> Principal:
+    """The current person, or stop this page with a message if their role does not allow it.
+
+    The navigation already hides pages a role may not use; this check is the second
+    lock, for a page reached some other way.
+    """
+    principal = current()
+    if not principal.can(permission):
+        st.error(
+            f"Your role ({principal.role.value}) does not give access to this page.",
+            icon=":material/block:",
+        )
+        st.stop()
+    return principal
+
+
+def remember(principal: Principal) -> None:
+    """Make ``principal`` the session's person for :func:`current` (the frame calls this)."""
+    if st.session_state.get(_PRINCIPAL) != principal:
+        st.session_state[_PRINCIPAL] = principal
+        st.session_state.setdefault(_SIGNED_IN_AT, _now())
+        st.session_state.setdefault(_SEEN_AT, _now())
+
+
+__all__ = [
+    "DEMO_OPEN",
+    "LOCAL_ACCOUNTS",
+    "NO_ACCOUNTS",
+    "OIDC_LOGIN",
+    "SessionLimits",
+    "accounts",
+    "current",
+    "mode",
+    "no_accounts_page",
+    "oidc_configured",
+    "remember",
+    "session_principal",
+    "require",
+    "sign_in_page",
+    "sign_out",
+    "signed_in",
+]
