@@ -99,6 +99,11 @@ def _account_box(principal: Principal) -> None:
         st.markdown(
             f"**{_plain(principal.name)}** · {principal.role.value}  \n{principal.scope_text()}"
         )
+        if principal.suppressed:
+            st.caption(
+                "Sensitive crime types are shown to your role only as country tables with "
+                "small counts suppressed (Overview)."
+            )
         if principal.auth != "demo":
             st.button("Sign out", icon=":material/logout:", on_click=auth.sign_out)
 
@@ -145,7 +150,9 @@ def main() -> None:
                 banner += " " + DEMO_OPEN_NOTE
             st.warning(banner, icon=":material/science:")
         if status.has_data:
-            filters.render_filters(status.first, status.last, data.regions())
+            filters.render_filters(
+                status.first, status.last, data.regions(), data.visible_crime_types()
+            )
             # After a load the forecasts of all series are stale: start their refresh
             # now, in its own process, whichever page is open.
             data.forecast_refresh()

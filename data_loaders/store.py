@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from data_loaders.crime_types import CRIME_TYPE_KEYS
 from data_loaders.errors import BatchNotFoundError, StoreError
 from data_loaders.filters import Filters
 from data_loaders.migrations import SCHEMA_VERSION, current_version
@@ -53,26 +54,43 @@ class Store:
     A store built with a country ``scope`` (see :meth:`scoped`) answers every query,
     including raw SQL through :meth:`query`, as if the file held only those countries:
     the tables are replaced by filtered views in the connection itself, so no caller
-    can forget the filter.
+    can forget the filter. ``withheld`` crime types are left out of the incident tables
+    the same way (viewers do not see sensitive crime types in any figure; they get them
+    only as suppressed country tables, see :mod:`data_loaders.sensitive`).
     """
 
-    def __init__(self, path: str | os.PathLike | None = None, scope: Sequence[str] = ()):
+    def __init__(
+        self,
+        path: str | os.PathLike | None = None,
+        scope: Sequence[str] = (),
+        withheld: Sequence[str] = (),
+    ):
         self.path = resolve_db_path(path)
         self.scope: tuple[str, ...] = tuple(sorted(dict.fromkeys(scope)))
+        self.withheld: tuple[str, ...] = tuple(sorted(dict.fromkeys(withheld)))
         unknown = [c for c in self.scope if c not in PROJECT_COUNTRIES]
         if unknown:
             raise ValueError(f"Not a project country: {', '.join(unknown)}.")
+        unknown = [c for c in self.withheld if c not in CRIME_TYPE_KEYS]
+        if unknown:
+            raise ValueError(f"Not a crime type: {', '.join(unknown)}.")
         self._lock = threading.Lock()
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._stamp: tuple[int, int, int] | None = None
 
     def __repr__(self) -> str:
         scope = f", scope={self.scope!r}" if self.scope else ""
-        return f"Store({str(self.path)!r}{scope})"
+        withheld = f", withheld={self.withheld!r}" if self.withheld else ""
+        return f"Store({str(self.path)!r}{scope}{withheld})"
 
     def scoped(self, scope: Sequence[str]) -> Store:
         """The same file seen through a country scope; an empty scope means every country."""
-        return Store(self.path, scope)
+        return Store(self.path, scope, self.withheld)
+
+    @property
+    def restricted(self) -> bool:
+        """Whether this reader sees less than the whole file."""
+        return bool(self.scope or self.withheld)
 
     # -- connection ---------------------------------------------------------------------------
 
@@ -103,7 +121,7 @@ class Store:
         # *previous* file while any connection to it lives; attaching into a fresh
         # in-memory instance always opens the file that is at the path now.
         connection = duckdb.connect(":memory:")
-        file_alias = _FILE_ALIAS if self.scope else _ALIAS
+        file_alias = _FILE_ALIAS if self.restricted else _ALIAS
         try:
             connection.execute(f"ATTACH ? AS {file_alias} (READ_ONLY)", [str(self.path)])
             connection.execute(f"USE {file_alias}")
@@ -117,8 +135,8 @@ class Store:
                 f"The store at {self.path} has schema version {version}; this code needs "
                 f"{SCHEMA_VERSION}. Run `threatmon migrate --db {self.path}`."
             )
-        if self.scope:
-            _create_scoped_views(connection, self.scope)
+        if self.restricted:
+            _create_restricted_views(connection, self.scope, self.withheld)
         return connection
 
     def query(self, sql: str, params: Sequence | None = None) -> pd.DataFrame:
@@ -282,16 +300,22 @@ class Store:
         return self.meta().get("demo") == "true"
 
 
-def _create_scoped_views(connection: duckdb.DuckDBPyConnection, scope: tuple[str, ...]) -> None:
+def _create_restricted_views(
+    connection: duckdb.DuckDBPyConnection, scope: tuple[str, ...], withheld: tuple[str, ...]
+) -> None:
     """Views named like the tables, in an in-memory catalogue named like the store's."""
-    countries = ", ".join(f"'{code}'" for code in scope)  # validated project codes only
+    # Only validated project codes and registry keys reach this SQL.
+    country_rule = "country IN ({})".format(", ".join(f"'{c}'" for c in scope)) if scope else ""
+    crime_rule = (
+        "crime_type NOT IN ({})".format(", ".join(f"'{c}'" for c in withheld)) if withheld else ""
+    )
     source = f"{_FILE_ALIAS}.main"
     connection.execute(f"ATTACH ':memory:' AS {_ALIAS}")
     connection.execute(f"USE {_ALIAS}")
     for table in _COUNTRY_TABLES:
-        connection.execute(
-            f"CREATE VIEW {table} AS SELECT * FROM {source}.{table} WHERE country IN ({countries})"
-        )
+        rules = [country_rule, "" if table == "flows" else crime_rule]
+        where = " AND ".join(rule for rule in rules if rule) or "TRUE"
+        connection.execute(f"CREATE VIEW {table} AS SELECT * FROM {source}.{table} WHERE {where}")
     for table in _PLAIN_TABLES:
         connection.execute(f"CREATE VIEW {table} AS SELECT * FROM {source}.{table}")
     connection.execute(

@@ -112,10 +112,10 @@ def save(forecasts: ForecastSet, store: Store, key: str) -> Path:
 def load(store: Store, key: str | None = None) -> ForecastSet | None:
     """The forecasts matching the store's current contents, or None.
 
-    Always None for a store seen through a country scope: the cache holds every
-    country's series (and their totals), fitted on data such a reader may not see.
+    Always None for a restricted store (a country scope, withheld crime types): the
+    cache holds every series (and their totals), fitted on data such a reader may not see.
     """
-    if store.scope:
+    if store.restricted:
         return None
     folder = cache_root(store) / (key or fingerprint(store))
     if not (folder / "meta.json").exists():

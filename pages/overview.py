@@ -13,10 +13,11 @@ import math
 import pandas as pd
 import streamlit as st
 
+from data_loaders.export import to_csv_bytes
 from data_loaders.regions import PROJECT_COUNTRIES
 from forecasting import charts
 from forecasting.trends import LEVELS
-from ui import data
+from ui import auth, data, exports
 from ui.filters import current_filters
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -207,6 +208,28 @@ def _early_warning() -> None:
     )
 
 
+def _sensitive(spans: dict) -> None:
+    """Viewers' only view of the sensitive crime types: suppressed country tables."""
+    st.subheader("Sensitive crime types")
+    table = data.sensitive_table(data.store_status().last)
+    st.dataframe(table, hide_index=True)
+    st.caption(
+        "Human trafficking and child sexual exploitation are left out of every other figure "
+        "on these pages for your role. Here they are counted per country and calendar "
+        "quarter, whatever the filters. Counts from 1 to 4 are shown as “<5”; “c” marks a "
+        "count or total hidden so that a “<5” cannot be worked out from the totals."
+    )
+    st.download_button(
+        "This table (CSV)",
+        exports.audited(
+            lambda: to_csv_bytes(table, data.export_marking()), "sensitive_table", rows=len(table)
+        ),
+        file_name="threatmon-sensitive-quarters.csv",
+        mime="text/csv",
+        icon=":material/table:",
+    )
+
+
 def main() -> None:
     """Render the overview for the sidebar's filters."""
     filters = current_filters()
@@ -224,10 +247,17 @@ def main() -> None:
             icon=":material/search_off:",
         )
         return
+    if auth.current().suppressed:
+        st.caption(
+            "All figures leave out human trafficking and child sexual exploitation; see "
+            "“Sensitive crime types” below."
+        )
     _kpis(summary, spans)
     _trend(summary, spans)
     _changes(summary, spans)
     _countries(summary, spans)
+    if auth.current().suppressed:
+        _sensitive(spans)
     _early_warning()
 
 

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from data_loaders.access import Principal
+from data_loaders.access import Principal, Role
 from data_loaders.crime_types import CRIME_TYPES
 from data_loaders.errors import ThreatmonError
 from data_loaders.filters import Filters
 from data_loaders.regions import PROJECT_COUNTRIES, load_regions
+from data_loaders.sensitive import SENSITIVE_TYPES
 from data_loaders.store import Store, resolve_db_path
 from forecasting import trends
 
@@ -39,8 +40,8 @@ Access = tuple[str, str, tuple[str, ...]]
 
 
 @st.cache_resource(show_spinner=False)
-def _store(path: str, scope: tuple[str, ...] = ()) -> Store:
-    return Store(path, scope)
+def _store(path: str, scope: tuple[str, ...] = (), withheld: tuple[str, ...] = ()) -> Store:
+    return Store(path, scope, withheld)
 
 
 def _principal() -> Principal | None:
@@ -50,9 +51,16 @@ def _principal() -> Principal | None:
 
 
 def get_store() -> Store:
-    """The store for ``$THREATMON_DB`` (or the default path), seen through the user's scope."""
+    """The store for ``$THREATMON_DB`` (or the default path) as the user may see it.
+
+    Cut to their country scope, and, for roles that may not see small counts, without
+    the sensitive crime types (they get those from :func:`sensitive_table` only).
+    """
     principal = _principal()
-    return _store(str(resolve_db_path()), principal.scope if principal else ())
+    if principal is None:
+        return _store(str(resolve_db_path()))
+    withheld = SENSITIVE_TYPES if principal.suppressed else ()
+    return _store(str(resolve_db_path()), principal.scope, withheld)
 
 
 def system_store() -> Store:
@@ -68,7 +76,8 @@ def _access(store: Store) -> Access:
 
 
 def _store_of(access: Access) -> Store:
-    return _store(access[0], access[2])
+    path, role, scope = access
+    return _store(path, scope, SENSITIVE_TYPES if role == Role.VIEWER.value else ())
 
 
 @dataclass(frozen=True)
@@ -135,6 +144,39 @@ def regions() -> pd.DataFrame:
 def crime_labels() -> dict[str, str]:
     """Crime-type key to English label, in registry order."""
     return {ct.key: ct.label for ct in CRIME_TYPES}
+
+
+def visible_crime_types() -> tuple[str, ...]:
+    """The crime types the user's figures can show (sensitive ones are withheld from viewers)."""
+    withheld = get_store().withheld
+    return tuple(ct.key for ct in CRIME_TYPES if ct.key not in withheld)
+
+
+def sensitive_table(last_day: dt.date) -> pd.DataFrame:
+    """Viewers' table of the sensitive crime types (:mod:`data_loaders.sensitive`)."""
+    store = get_store()
+    return _sensitive_table(_access(store), store.version, last_day)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _sensitive_table(access: Access, version: str, last_day: dt.date) -> pd.DataFrame:
+    from data_loaders import sensitive
+
+    # Read with the sensitive types (the scope still applies); only the suppressed
+    # table leaves this function.
+    store = _store(access[0], access[2])
+    quarters = sensitive.complete_quarters(last_day)
+    start, end = quarters[0].start_time.date(), quarters[-1].end_time.date()
+    counts = store.aggregate(
+        Filters(crime_types=SENSITIVE_TYPES, start=start, end=end),
+        by=("country", "crime_type"),
+        freq="Q",
+    )
+    countries = {
+        code: name for code, name in PROJECT_COUNTRIES.items() if not access[2] or code in access[2]
+    }
+    labels = {key: crime_labels()[key] for key in SENSITIVE_TYPES}
+    return sensitive.quarterly_tables(counts, quarters, countries, labels)
 
 
 def selection_key(filters: Filters) -> Selection:
@@ -316,7 +358,7 @@ def _generation(store: Store) -> str:
 
     # The cached forecasts (and the total series among them) are fitted on every
     # country; a scoped reader's series are fitted on the spot from what they may see.
-    if store.scope:
+    if store.restricted:
         return "live"
     key = cache.fingerprint(store)
     return key if (cache.cache_root(store) / key).exists() else "live"

@@ -228,8 +228,16 @@ def _sync_url(wanted: dict[str, list[str]]) -> None:
 # -- the widgets -------------------------------------------------------------------------------
 
 
-def render_filters(first: dt.date, last: dt.date, regions: pd.DataFrame) -> Filters:
+def render_filters(
+    first: dt.date,
+    last: dt.date,
+    regions: pd.DataFrame,
+    crime_types: tuple[str, ...] = CRIME_TYPE_KEYS,
+) -> Filters:
     """Draw the sidebar filters for a store covering ``first``..``last``; return the filters.
+
+    ``regions`` and ``crime_types`` are what the user may see; a link naming others
+    simply does not select them.
 
     On the first run of a session the widgets start from the URL (invalid values are
     warned about and dropped); on every run the URL is rewritten from the widgets.
@@ -272,9 +280,10 @@ def render_filters(first: dt.date, last: dt.date, regions: pd.DataFrame) -> Filt
         format_func=lambda code: f"{region_names.get(code, code)} ({code})",
         placeholder="All regions" + (" of these countries" if countries else ""),
     )
+    state[KEY_CRIMES] = [c for c in state.get(KEY_CRIMES, []) if c in crime_types]
     crimes = sidebar.multiselect(
         "Crime types",
-        list(CRIME_TYPE_KEYS),
+        list(crime_types),
         key=KEY_CRIMES,
         format_func=crime_type_label,
         placeholder="All crime types",

@@ -60,3 +60,22 @@ def test_an_unscoped_store_and_a_bad_scope():
     with pytest.raises(ValueError) as caught:
         Store("x.duckdb", scope=["MD'; DROP TABLE incidents; --"])
     assert str(caught.value) == "Not a project country: MD'; DROP TABLE incidents; --."
+
+
+def test_withheld_crime_types_are_in_no_incident_table(store):
+    hidden = ("human_trafficking", "child_sexual_exploitation")
+    viewer = Store(store.path, withheld=hidden)
+    for table in ("incidents", "incidents_monthly"):
+        got = viewer.query(f"SELECT count(*) AS n FROM {table} WHERE crime_type IN {hidden}")
+        assert got["n"].item() == 0, table
+    everything = store.aggregate(by=("crime_type",), freq=None).set_index("crime_type")["count"]
+    shown = viewer.aggregate(by=("crime_type",), freq=None).set_index("crime_type")["count"]
+    assert shown.to_dict() == everything.drop(list(hidden)).to_dict()
+    assert viewer.flows()["arrivals"].sum() == store.flows()["arrivals"].sum()
+    # Scope and withheld types combine, and survive .scoped().
+    both = viewer.scoped(["MD"])
+    assert both.withheld == tuple(sorted(hidden)) and both.restricted
+    assert set(both.aggregate(by=("country", "crime_type"), freq=None)["country"]) == {"MD"}
+    with pytest.raises(ValueError) as caught:
+        Store("x.duckdb", withheld=["nope"])
+    assert str(caught.value) == "Not a crime type: nope."

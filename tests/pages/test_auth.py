@@ -203,3 +203,48 @@ def test_an_oidc_identity_without_an_account_is_turned_away(app, sign_in):
     assert titles(app) == ["Sign in"]
     assert "The identity `ana` has no Threat Monitor account." in app.error[0].value
     assert sign_in.accounts.access_log()["action"].iloc[-1] == "login_failed"
+
+
+# -- what a viewer sees ------------------------------------------------------------------------
+
+
+def test_a_viewer_sees_no_sensitive_counts_but_their_suppressed_table(
+    app, sign_in, demo_store_path
+):
+    from data_loaders.sensitive import SENSITIVE_TYPES
+    from data_loaders.store import Store
+
+    sign_in(app, "eva", "viewer").run()
+    assert not app.exception
+    (crimes,) = [m for m in app.sidebar.multiselect if m.label == "Crime types"]
+    assert "Human trafficking" not in crimes.options
+    assert "Child sexual exploitation" not in crimes.options
+    table = [d for d in app.dataframe if "quarter" in d.value.columns]
+    (sensitive,) = table
+    frame = sensitive.value
+    assert list(frame.columns) == [
+        "quarter",
+        "country",
+        "Human trafficking",
+        "Child sexual exploitation",
+        "Total",
+    ]
+    cells = frame.drop(columns=["quarter", "country"]).to_numpy().ravel().tolist()
+    assert not [v for v in cells if isinstance(v, int) and 1 <= v <= 4]
+    # The headline total is the store's total without the sensitive types.
+    whole = Store(demo_store_path)
+    start, end = app.query_params["from"], app.query_params["to"]
+    monthly = whole.aggregate(by=("crime_type",), freq="M")
+    in_period = monthly[
+        (monthly["period"] >= f"{start}-01") & (monthly["period"] <= f"{end}-01")
+    ]
+    expected = int(in_period.loc[~in_period["crime_type"].isin(SENSITIVE_TYPES), "count"].sum())
+    (total,) = [m for m in app.metric if m.label == "Total incidents"]
+    assert total.value == f"{expected:,}"
+
+
+def test_an_analyst_sees_sensitive_types_everywhere_and_no_table(app, sign_in):
+    sign_in(app, "ana", "analyst").run()
+    (crimes,) = [m for m in app.sidebar.multiselect if m.label == "Crime types"]
+    assert "Human trafficking" in crimes.options
+    assert not [d for d in app.dataframe if "quarter" in d.value.columns]

@@ -1,0 +1,84 @@
+"""Sensitive crime types as viewers see them: country counts per calendar quarter, suppressed.
+
+Viewers (the steering committee, case meetings) never get a sensitive crime type in any
+figure: their store withholds those rows (:class:`data_loaders.store.Store`). What they
+do get is this table: per calendar quarter, each country's count of each sensitive type,
+with counts of 1 to k−1 shown as "<k" and complements hidden so that no hidden count can
+be worked out from the published totals (:func:`data_loaders.suppression.suppress_table`).
+
+The quarters are a fixed calendar grid, not the period chosen in the filters, so two
+tables never overlap in time: a count cannot be recovered by subtracting one published
+period from a longer one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from data_loaders.crime_types import sensitive_crime_types
+from data_loaders.suppression import DEFAULT_K, TOTAL, suppress_table
+
+SENSITIVE_TYPES: tuple[str, ...] = sensitive_crime_types()
+QUARTERS = 4
+
+
+def complete_quarters(last_day, count: int = QUARTERS) -> list[pd.Period]:
+    """The ``count`` calendar quarters up to the last one that ends on or before ``last_day``."""
+    last_day = pd.Timestamp(last_day)
+    quarter = last_day.to_period("Q")
+    if last_day < quarter.end_time.normalize():
+        quarter -= 1
+    return [quarter - offset for offset in range(count - 1, -1, -1)]
+
+
+def quarterly_tables(
+    counts: pd.DataFrame,
+    quarters: Sequence[pd.Period],
+    countries: Mapping[str, str],
+    crime_labels: Mapping[str, str],
+    *,
+    k: int = DEFAULT_K,
+) -> pd.DataFrame:
+    """One suppressed country × crime-type table per quarter, stacked, newest quarter first.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        ``period`` (any day of the quarter), ``country``, ``crime_type``, ``count``; rows of
+        other quarters, countries or crime types are ignored. Not modified.
+    quarters : sequence of pandas.Period
+        The quarters to publish.
+    countries : mapping
+        Country code to name, in the order the rows should appear (the reader's scope).
+    crime_labels : mapping
+        Crime-type key to column label, for the sensitive types to publish.
+    k : int
+        Counts from 1 to k−1 are shown as "<k".
+
+    Returns
+    -------
+    DataFrame
+        ``quarter``, ``country`` (names, then "Total"), one column per crime type and
+        ``Total``; cells are whole numbers, "<k", or "c" for a hidden complement.
+    """
+    data = counts.assign(quarter=pd.to_datetime(counts["period"]).dt.to_period("Q"))
+    keys = list(crime_labels)
+    parts = []
+    for quarter in sorted(quarters, reverse=True):
+        rows = data[(data["quarter"] == quarter) & data["crime_type"].isin(keys)]
+        table = (
+            rows.pivot_table(index="country", columns="crime_type", values="count", aggfunc="sum")
+            .reindex(index=list(countries), columns=keys)
+            .fillna(0)
+            .astype("int64")
+        )
+        shown = suppress_table(table, k=k, sensitive=True).display()
+        shown = shown.rename(index={**countries}, columns={**crime_labels})
+        shown.index.name = "country"
+        parts.append(shown.reset_index().assign(quarter=str(quarter)))
+    if not parts:
+        return pd.DataFrame(columns=["quarter", "country", *crime_labels.values(), TOTAL])
+    frame = pd.concat(parts, ignore_index=True)
+    return frame[["quarter", *[c for c in frame.columns if c != "quarter"]]]

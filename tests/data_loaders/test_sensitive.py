@@ -1,0 +1,63 @@
+"""The viewers' table of sensitive crime types: fixed quarters, small counts suppressed."""
+
+import pandas as pd
+
+from data_loaders.sensitive import SENSITIVE_TYPES, complete_quarters, quarterly_tables
+from data_loaders.suppression import recoverable_cells, suppress_table
+
+COUNTRIES = {"MD": "Moldova", "UA": "Ukraine", "RO": "Romania"}
+LABELS = {"human_trafficking": "Human trafficking", "child_sexual_exploitation": "CSE"}
+
+
+def test_the_sensitive_types_come_from_the_registry():
+    assert SENSITIVE_TYPES == ("human_trafficking", "child_sexual_exploitation")
+
+
+def test_quarters_end_with_the_last_complete_one():
+    assert [str(q) for q in complete_quarters("2026-10-31", 3)] == ["2026Q1", "2026Q2", "2026Q3"]
+    assert [str(q) for q in complete_quarters("2026-09-30", 2)] == ["2026Q2", "2026Q3"]
+
+
+def test_small_counts_are_hidden_with_their_complements_per_quarter():
+    counts = pd.DataFrame(
+        {
+            "period": ["2026-07-01", "2026-07-01", "2026-08-01", "2026-07-01", "2026-04-01"],
+            "country": ["MD", "UA", "UA", "RO", "MD"],
+            "crime_type": ["human_trafficking"] * 3 + ["child_sexual_exploitation"] * 2,
+            "count": [2, 30, 15, 9, 40],
+        }
+    )
+    quarters = complete_quarters("2026-09-30", 2)
+    frame = quarterly_tables(counts, quarters, COUNTRIES, LABELS)
+    assert frame.columns.tolist() == ["quarter", "country", "Human trafficking", "CSE", "Total"]
+    q3 = frame[frame["quarter"] == "2026Q3"].set_index("country")
+    assert q3.loc["Moldova", "Human trafficking"] == "<5"
+    # The column total (two months of Ukraine summed, and Moldova's 2) would give the 2
+    # away next to Ukraine's 45: Ukraine's count is hidden as its complement, and both
+    # row totals with them.
+    assert q3.loc["Total", "Human trafficking"] == 47
+    assert q3.loc["Ukraine", "Human trafficking"] == "c"
+    assert (q3.loc["Moldova", "Total"], q3.loc["Ukraine", "Total"]) == ("c", "c")
+    assert q3.loc["Romania"].tolist()[1:] == [0, 9, 9]
+    assert frame["quarter"].tolist()[0] == "2026Q3"  # newest first
+    q2 = frame[frame["quarter"] == "2026Q2"].set_index("country")
+    assert q2.loc["Moldova", "CSE"] == 40 and q2.loc["Total", "Total"] == 40
+
+
+def test_no_published_table_lets_a_hidden_count_be_worked_out():
+    counts = pd.DataFrame(
+        {
+            "period": ["2026-07-01"] * 6,
+            "country": ["MD", "MD", "UA", "UA", "RO", "RO"],
+            "crime_type": list(LABELS) * 3,
+            "count": [1, 3, 7, 2, 12, 30],
+        }
+    )
+    table = counts.pivot_table(
+        index="country", columns="crime_type", values="count", aggfunc="sum"
+    ).reindex(index=list(COUNTRIES), columns=list(LABELS))
+    assert recoverable_cells(suppress_table(table, sensitive=True)) == []
+    frame = quarterly_tables(counts, complete_quarters("2026-09-30", 1), COUNTRIES, LABELS)
+    shown = frame.drop(columns=["quarter", "country"]).to_numpy().ravel().tolist()
+    assert 1 not in shown and 3 not in shown and 2 not in shown
+    assert counts["count"].tolist() == [1, 3, 7, 2, 12, 30]  # input untouched
