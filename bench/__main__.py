@@ -11,7 +11,7 @@ import json
 import platform
 import time
 
-from bench import aggregate, forecasts, ingest, maps, overview, write
+from bench import access, aggregate, forecasts, ingest, maps, overview, write
 from bench.common import CACHE_DIR, demo_store
 
 
@@ -66,6 +66,9 @@ def main() -> None:
             f"{mapped['months']} months {mapped['emerging_s']:.3f} s (target ≤ 10 s; "
             f"{mapped['emerging_ratio']:.1f}× fetching the panel, {mapped['panel_fetch_s']:.3f} s)"
         )
+        privacy = access.run(store, args.repeat)
+        for line in access.report(privacy):
+            print(line)
         load = write.run(store)
         print(
             f"1 000-row load into this store: {load['load_s']:.2f} s; plain copy of the "
@@ -89,6 +92,7 @@ def main() -> None:
                 "aggregate": rows,
                 "overview": page,
                 "maps": mapped,
+                "access": privacy,
                 "load": load,
                 "ingest": loaded,
             }

@@ -138,3 +138,14 @@ def _minus_year(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1)
     except ValueError:
         return day.replace(year=day.year - 1, day=28)
+
+
+def comparison_windows(filters: Filters) -> dict[str, tuple[dt.date | None, dt.date | None]]:
+    """The selected period and its two comparison periods as (start, end) pairs:
+    ``current``, ``previous`` (as many months just before) and ``year_earlier``."""
+    previous, year = filters.previous_period(), filters.year_earlier()
+    return {
+        "current": (filters.start, filters.end),
+        "previous": (previous.start, previous.end),
+        "year_earlier": (year.start, year.end),
+    }

@@ -82,3 +82,28 @@ def quarterly_tables(
         return pd.DataFrame(columns=["quarter", "country", *crime_labels.values(), TOTAL])
     frame = pd.concat(parts, ignore_index=True)
     return frame[["quarter", *[c for c in frame.columns if c != "quarter"]]]
+
+
+def sensitive_table(
+    source, last_day, *, quarters: int = QUARTERS, k: int = DEFAULT_K
+) -> pd.DataFrame:
+    """The viewers' table, read from ``source``: a store that holds the sensitive types
+    (its country scope applies) and is never shown to them itself."""
+    from data_loaders.crime_types import crime_type_label
+    from data_loaders.filters import Filters
+    from data_loaders.regions import PROJECT_COUNTRIES
+
+    grid = complete_quarters(last_day, quarters)
+    start, end = grid[0].start_time.date(), grid[-1].end_time.date()
+    counts = source.aggregate(
+        Filters(crime_types=SENSITIVE_TYPES, start=start, end=end),
+        by=("country", "crime_type"),
+        freq="Q",
+    )
+    countries = {
+        code: name
+        for code, name in PROJECT_COUNTRIES.items()
+        if not source.scope or code in source.scope
+    }
+    labels = {key: crime_type_label(key) for key in SENSITIVE_TYPES}
+    return quarterly_tables(counts, grid, countries, labels, k=k)

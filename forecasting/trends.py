@@ -557,3 +557,43 @@ def overview_summary(
         "changes": changes,
         "countries": by_country,
     }
+
+
+def store_overview(
+    store,
+    filters,
+    regions: pd.DataFrame,
+    crime_labels: Mapping[str, str],
+    *,
+    min_total: int = 10,
+    alpha: float | None = 0.05,
+) -> dict[str, pd.DataFrame]:
+    """:func:`overview_summary` of a selection, read from ``store`` in one query.
+
+    The Overview page and the briefing both call this, so their key figures agree.
+    """
+    from data_loaders.filters import comparison_windows
+    from data_loaders.regions import PROJECT_COUNTRIES
+
+    spans = comparison_windows(filters)
+    first = min(start for start, _ in spans.values())
+    # One query over the union of the three windows, answered by the monthly rollup.
+    monthly = store.aggregate(
+        filters.replace(start=first, end=filters.end),
+        by=("country", "region_code", "crime_type"),
+        freq="M",
+    )
+    return overview_summary(
+        monthly,
+        spans["current"],
+        spans["previous"],
+        spans["year_earlier"],
+        regions,
+        crime_labels,
+        country_names=PROJECT_COUNTRIES,
+        countries=filters.countries,
+        selected_regions=filters.regions,
+        crime_types=filters.crime_types,
+        min_total=min_total,
+        alpha=alpha,
+    )

@@ -13,80 +13,80 @@ import math
 
 import streamlit as st
 
-from data_loaders.crime_types import CRIME_TYPE_KEYS, crime_type_label
-from data_loaders.regions import PROJECT_COUNTRIES
+from data_loaders.crime_types import CRIME_TYPE_KEYS
 from forecasting import charts
-from ui import auth, data
+from ui import auth, data, exports
+from ui.figures import localise_figure
 from ui.filters import current_filters
+from ui.i18n import bound, country_name, crime_label, kept, model_label, region_names, t
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
-MODEL_NAMES = {
-    "seasonal_naive": "Seasonal naive (same month last year)",
-    "ets": "Exponential smoothing (ETS)",
-    "sarimax": "SARIMAX",
-    "croston_sba": "Croston-SBA (intermittent counts)",
-    "fallback": "Recent average (fallback)",
-}
 
 
 def _area(filters) -> tuple[str | None, str | None, str]:
     """The series' area from the sidebar: one region, else one country, else everything."""
     if len(filters.regions) == 1:
         code = filters.regions[0]
-        names = dict(zip(data.regions()["region_code"], data.regions()["name_en"], strict=True))
+        names = region_names(data.regions())
         return None, code, f"{names.get(code, code)} ({code})"
     if len(filters.countries) == 1:
-        return filters.countries[0], None, PROJECT_COUNTRIES[filters.countries[0]]
+        return filters.countries[0], None, country_name(filters.countries[0])
     scope = auth.current().scope
     if scope:
-        return None, None, "all countries of your scope (" + ", ".join(scope) + ")"
-    return None, None, "all project countries"
+        return None, None, t("forecasts.area.scope", codes=", ".join(scope))
+    return None, None, t("forecasts.area.all")
 
 
 def _scorecard(scores) -> None:
     if scores.empty:
         return
     table = scores.assign(
-        model=scores["model"].map(MODEL_NAMES).fillna(scores["model"]),
+        model=scores["model"].map(model_label),
         lag=scores["lag"].map(
-            lambda lag: "" if lag is None or math.isnan(lag) else f"{int(lag)} months"
+            lambda lag: "" if lag is None or math.isnan(lag) else t("forecasts.lag", lag=int(lag))
         ),
     )[["model", "lag", "mase", "coverage_80", "coverage_95", "n"]]
     st.dataframe(
         table,
         hide_index=True,
         column_config={
-            "model": st.column_config.TextColumn("Model"),
+            "model": st.column_config.TextColumn(t("forecasts.score.model")),
             "lag": st.column_config.TextColumn(
-                "Flows lag", help="Migration flows used as a regressor, this many months earlier."
+                t("forecasts.score.lag"), help=t("forecasts.score.lag_help")
             ),
             "mase": st.column_config.NumberColumn(
-                "MASE",
+                t("forecasts.score.mase"),
                 format="%.2f",
-                help="Mean absolute error in the backtest, scaled by the error of 'same "
-                "month last year'. Below 1: better than that naive rule.",
+                help=t("forecasts.score.mase_help"),
             ),
             "coverage_80": st.column_config.NumberColumn(
-                "80 % interval held", format="percent", help="Share of backtest months inside."
+                t("forecasts.score.coverage_80"),
+                format="percent",
+                help=t("forecasts.score.coverage_help"),
             ),
-            "coverage_95": st.column_config.NumberColumn("95 % interval held", format="percent"),
-            "n": st.column_config.NumberColumn("Backtest months"),
+            "coverage_95": st.column_config.NumberColumn(
+                t("forecasts.score.coverage_95"), format="percent"
+            ),
+            "n": st.column_config.NumberColumn(t("forecasts.score.n")),
         },
     )
 
 
 def _linkage(link: dict) -> None:
-    st.subheader("Does it follow migration flows?")
+    st.subheader(t("forecasts.linkage.header"))
     if "correlation" not in link:
         if link["text"].startswith("no migration flows"):
-            st.info(f"No regressor: {link['text']}.")
+            st.info(t("forecasts.linkage.no_regressor", text=link["text"]))
         else:
             st.info(
-                "The link with migration flows is tested on monthly series (each month "
-                "against the same month a year earlier); switch Periods to Months."
+                t(
+                    "forecasts.linkage.monthly_only",
+                    periods=t("forecasts.periods"),
+                    months=t("forecasts.months"),
+                )
             )
         return
-    st.caption(f"Compared with {link['text']}, after removing the yearly pattern.")
+    st.caption(t("forecasts.linkage.compared", text=link["text"]))
     if "explanation" in link:
         st.write(link["explanation"])
     else:
@@ -95,11 +95,11 @@ def _linkage(link: dict) -> None:
         link["correlation"],
         hide_index=True,
         column_config={
-            "lag": st.column_config.NumberColumn("Flows … months earlier"),
-            "r": st.column_config.NumberColumn("Correlation", format="%+.2f"),
-            "n": st.column_config.NumberColumn("Months"),
+            "lag": st.column_config.NumberColumn(t("forecasts.linkage.lag")),
+            "r": st.column_config.NumberColumn(t("forecasts.linkage.r"), format="%+.2f"),
+            "n": st.column_config.NumberColumn(t("forecasts.linkage.n")),
             "band": st.column_config.NumberColumn(
-                "Chance band (±)", format="%.2f", help="95 % band of unrelated series."
+                t("forecasts.linkage.band"), format="%.2f", help=t("forecasts.linkage.band_help")
             ),
         },
     )
@@ -108,12 +108,10 @@ def _linkage(link: dict) -> None:
 def _effect(link: dict) -> None:
     if "effect" in link:
         effect = link["effect"]
-        st.markdown(
-            f"**Effect implied by the SARIMAX regressor** (flows {effect.lag} months earlier):"
-        )
+        st.markdown(t("forecasts.effect.header", lag=effect.lag))
         st.write(effect.text)
     elif "effect_error" in link:
-        st.caption(f"No regressor effect: {link['effect_error']}")
+        st.caption(t("forecasts.effect.none", error=link["effect_error"]))
 
 
 @st.fragment(run_every=3)
@@ -135,35 +133,22 @@ def _refresh_status(cached: bool, freq: str) -> None:
     elif found.state == "failed":
         st.warning(found.message)
     if freq == "W":
-        st.caption(
-            "Weekly forecasts are fitted for this series when asked; they are not reconciled."
-        )
+        st.caption(t("forecasts.status.weekly"))
     elif not cached:
-        st.caption(
-            "This forecast was fitted for this series alone just now; once all series are "
-            "refreshed, regions, countries and the total are reconciled so that they add up."
-        )
+        st.caption(t("forecasts.status.live"))
     else:
-        st.caption(
-            "From the forecasts of all series computed after the last load; regions, countries "
-            "and the total are reconciled so that they add up."
-        )
+        st.caption(t("forecasts.status.cached"))
 
 
 def _alerts() -> None:
-    st.subheader("Early warning: the latest complete month")
+    st.subheader(t("forecasts.alerts.header"))
     table = data.alerts()
     if table.empty:
-        st.info(
-            "No region and crime type stands out in the latest complete month: none is a surge "
-            "(at least 5 incidents and beyond its own month-to-month variation, corrected for "
-            "the number of series) or outside the interval its model forecast the month "
-            "before (at a 5 % false discovery rate)."
-        )
+        st.info(t("forecasts.alerts.none"))
         return
     for row in table.head(20).itertuples(index=False):
-        st.markdown(f"{row.rank}. {row.sentence} [Map]({row.link})")
-    st.caption(f"{len(table)} alerts; the first 20 are listed. `threatmon alerts` lists all.")
+        st.markdown(f"{row.rank}. {row.sentence} [{t('alerts.map_link')}]({row.link})")
+    st.caption(t("forecasts.alerts.caption", count=len(table)))
 
 
 def main() -> None:
@@ -171,44 +156,57 @@ def main() -> None:
     filters = current_filters()
     if filters is None:
         st.stop()
-    st.title("Forecasts")
+    st.title(t("forecasts.title"))
     country, region, label = _area(filters)
-    default = filters.crime_types[0] if filters.crime_types else "migrant_smuggling"
+    # Defaults through the session (not index=/default=), so that kept() can carry the
+    # choices over a change of language without a duplicate-value warning.
+    st.session_state.setdefault(
+        "forecast_crime", filters.crime_types[0] if filters.crime_types else "migrant_smuggling"
+    )
+    st.session_state.setdefault("forecast_freq", "M")
     columns = st.columns([3, 1, 1])
     crime = columns[0].selectbox(
-        "Crime type",
+        t("forecasts.crime_type"),
         list(CRIME_TYPE_KEYS),
-        index=list(CRIME_TYPE_KEYS).index(default),
-        format_func=crime_type_label,
-        key="forecast_crime",
+        format_func=bound(crime_label),
+        key=kept("forecast_crime"),
     )
+    periods = {"M": t("forecasts.months"), "W": t("forecasts.weeks")}
     freq = (
         columns[1].segmented_control(
-            "Periods",
+            t("forecasts.periods"),
             ["M", "W"],
-            default="M",
-            format_func={"M": "Months", "W": "Weeks"}.get,
-            key="forecast_freq",
+            format_func=periods.get,
+            key=kept("forecast_freq"),
         )
         or "M"
     )
-    unit = "Months" if freq == "M" else "Weeks"
-    steps = [3, 6, 12] if freq == "M" else [4, 8, 13]
-    horizon = columns[2].selectbox(f"{unit} ahead", steps, index=1, key=f"forecast_h_{freq}")
+    monthly = freq == "M"
+    steps = [3, 6, 12] if monthly else [4, 8, 13]
+    horizon = columns[2].selectbox(
+        t("forecasts.months_ahead") if monthly else t("forecasts.weeks_ahead"),
+        steps,
+        index=1,
+        key=f"forecast_h_{freq}",
+    )
     st.caption(
-        f"Area: {label} (choose one country or one region in the sidebar to narrow it). "
-        f"The period filter does not apply: a forecast uses every complete {unit.lower()[:-1]}."
+        t("forecasts.area_caption_month", area=label)
+        if monthly
+        else t("forecasts.area_caption_week", area=label)
     )
     found = data.forecast(country, region, crime, horizon, freq)
     result = found["result"]
     fig = charts.forecast_chart(
         found["history"],
         result.forecast,
-        title=f"{label}: {crime_type_label(crime).lower()}",
-        y_title=f"Incidents per {unit.lower()[:-1]}",
-        months_shown=36 if freq == "M" else 104,
+        title=t("forecasts.chart_title", area=label, crime=crime_label(crime).lower()),
+        y_title=t("chart.per_month") if monthly else t("chart.per_week"),
+        months_shown=36 if monthly else 104,
     )
-    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG)
+    st.plotly_chart(localise_figure(fig), width="stretch", config=PLOTLY_CONFIG)
+    columns = st.columns(3)
+    exports.chart_png_download(localise_figure(fig), "forecast", columns[0])
+    exports.table_downloads(result.forecast, "forecast", columns[1])
     st.info(result.message, icon=":material/model_training:")
     _refresh_status(found["cached"], freq)
     _scorecard(result.scores)

@@ -16,23 +16,37 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from data_loaders.crime_types import crime_type_label
 from data_loaders.crossing_points import load_crossing_points
 from data_loaders.export import to_csv_bytes
-from data_loaders.regions import PROJECT_COUNTRIES
 from forecasting import charts
 from geo import maps, png
 from geo.analysis import DEFAULT_PERMUTATIONS
 from geo.classes import METHODS
 from geo.mapdata import crossing_values, hotspot_values, region_values, regions_in_view
 from ui import data, exports, map_settings
+from ui.figures import localise_figure
 from ui.filters import current_filters, focus_region
+from ui.i18n import (
+    bound,
+    classes_label,
+    country_name,
+    crime_label,
+    emerging_label,
+    hot_cold_label,
+    kept,
+    layer_label,
+    measure_label,
+    month_span,
+    number,
+    region_name,
+    region_names,
+    t,
+)
 from ui.map_settings import LAYERS, MapSettings
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 MAP_HEIGHT = 640
 PROJECTION_HEIGHT = 860
-DEMO_NOTE = "DEMO — synthetic data, not real incidents"
 # Projection mode: no sidebar, no page chrome, large type; the DEMO banner stays.
 PROJECTION_CSS = """
 <style>
@@ -46,69 +60,66 @@ h1 { font-size: 2.6rem !important; }
 
 
 def _span(filters) -> str:
-    start, end = pd.Timestamp(filters.start), pd.Timestamp(filters.end)
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start:%B %Y}"
-    return f"{start:%b %Y} – {end:%b %Y}"
+    return month_span(filters.start, filters.end, long_single=True)
 
 
 def title_lines(filters, settings: MapSettings) -> list[str]:
     """The title block: what is shown, where, for which crimes and when."""
     countries = (
-        ", ".join(PROJECT_COUNTRIES[c] for c in filters.countries)
+        ", ".join(country_name(c) for c in filters.countries)
         if filters.countries
-        else "All project countries"
+        else t("map.title.all_countries")
     )
     if filters.regions:
-        countries += f" (regions {', '.join(filters.regions)})"
+        countries += " " + t("map.title.regions", codes=", ".join(filters.regions))
     crimes = (
-        ", ".join(crime_type_label(c) for c in filters.crime_types)
+        ", ".join(crime_label(c) for c in filters.crime_types)
         if filters.crime_types
-        else "All crime types"
+        else t("map.title.all_crimes")
     )
-    return [maps.MEASURES[settings.measure], countries, crimes, _span(filters)]
+    return [measure_label(settings.measure), countries, crimes, _span(filters)]
 
 
 def _controls(settings: MapSettings) -> MapSettings:
+    # The widgets whose options are words start from the settings through the session
+    # (not index=/default=), so that kept() can carry them over a change of language.
+    state = st.session_state
+    state.setdefault("map_measure", settings.measure)
+    state.setdefault("map_classes", settings.classes)
+    state.setdefault("map_layers", list(settings.layers))
     columns = st.columns([2.2, 2.2, 1, 3, 1.3])
-    measures = list(maps.MEASURES)
     measure = columns[0].selectbox(
-        "Colour regions by",
-        measures,
-        index=measures.index(settings.measure),
-        format_func=maps.MEASURES.get,
-        key="map_measure",
+        t("map.measure"),
+        list(maps.MEASURES),
+        format_func=bound(measure_label),
+        key=kept("map_measure"),
     )
     numeric = measure in ("count", "rate")
-    methods = list(METHODS)
     method = columns[1].selectbox(
-        "Classes",
-        methods,
-        index=methods.index(settings.classes),
-        format_func=METHODS.get,
+        t("map.classes"),
+        list(METHODS),
+        format_func=bound(classes_label),
         disabled=not numeric,
-        key="map_classes",
-        help="How values are cut into colour classes (mapclassify). Change maps always use "
-        "fixed classes centred on 0; hot spot maps show categories.",
+        key=kept("map_classes"),
+        help=t("map.classes_help"),
     )
     k = columns[2].selectbox(
-        "Number",
+        t("map.k"),
         list(map_settings.K_RANGE),
         index=list(map_settings.K_RANGE).index(settings.k),
         disabled=not numeric or method in ("head_tail", "std_mean"),
         key="map_k",
     )
     layers = columns[3].multiselect(
-        "Layers",
+        t("map.layers"),
         list(LAYERS),
-        default=list(settings.layers),
-        format_func=LAYERS.get,
-        key="map_layers",
+        format_func=bound(layer_label),
+        key=kept("map_layers"),
     )
     projection = columns[4].toggle(
-        "Projection mode",
+        t("map.projection"),
         value=settings.projection,
-        help="Full screen, large type.",
+        help=t("map.projection_help"),
         key="map_projection",
     )
     return MapSettings(measure, method, int(k), tuple(layers), projection)
@@ -116,23 +127,25 @@ def _controls(settings: MapSettings) -> MapSettings:
 
 def _drill_down(filters, clicked: dict | None, registry: pd.DataFrame) -> None:
     if not clicked:
-        st.caption("Click a region on the map to see its monthly trends here.")
+        st.caption(t("map.click_hint"))
         return
     code = (clicked.get("properties") or {}).get("region_code")
     match = registry[registry["region_code"] == code]
     if match.empty:
         return
     row = match.iloc[0]
-    st.subheader(f"{row['name_en']} ({code})")
+    name = region_name(code, row["name_en"], row["name_local"], row["country"])
+    st.subheader(f"{name} ({code})")
     trend = data.region_trend(filters, code)
     fig = charts.trend_lines(
-        trend,
+        trend.assign(crime=trend["crime_type"].map(crime_label)),
         (filters.start, filters.end),
-        title=f"Monthly incidents by crime type, {row['name_en']}",
+        title=t("map.drill.title", region=name),
+        y_title=t("chart.per_month"),
     )
-    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG)
+    st.plotly_chart(localise_figure(fig), width="stretch", config=PLOTLY_CONFIG)
     st.button(
-        f"Filter every page to {row['name_en']}",
+        t("map.drill.focus", region=name),
         on_click=focus_region,
         args=(code, row["country"]),
         icon=":material/filter_alt:",
@@ -149,11 +162,11 @@ def _downloads(fmap, shapes, legend_frame, filters, settings, crossings, hot) ->
     marking = data.export_marking()
     title = [marking[0], *title_lines(filters, settings)]
     if data.store_status().is_demo:
-        title.append(DEMO_NOTE)
+        title.append(t("map.demo_note"))
     columns = st.columns(3)
     # Callables: the files are only built when someone clicks, never on every rerun.
     columns[0].download_button(
-        "Map as HTML (opens offline)",
+        t("map.download.html"),
         exports.audited(
             lambda: maps.standalone_html(fmap, marking=marking[0]).encode("utf-8"),
             "map_html",
@@ -164,7 +177,7 @@ def _downloads(fmap, shapes, legend_frame, filters, settings, crossings, hot) ->
         icon=":material/map:",
     )
     columns[1].download_button(
-        "Map as PNG",
+        t("map.download.png"),
         exports.audited(
             lambda: png.map_png(
                 shapes,
@@ -183,7 +196,7 @@ def _downloads(fmap, shapes, legend_frame, filters, settings, crossings, hot) ->
         icon=":material/image:",
     )
     columns[2].download_button(
-        "Hotspot table (CSV)",
+        t("map.download.hotspots"),
         exports.audited(
             lambda: b"" if hot is None else to_csv_bytes(hot, marking), "hotspot_table"
         ),
@@ -202,18 +215,17 @@ def main() -> None:
     settings = map_settings.current_settings()
     if settings.problems:
         st.warning(
-            "Some map settings in the link were not understood and were ignored:\n\n"
-            + "\n".join(f"- {p}" for p in settings.problems)
+            t("map.link_not_understood") + "\n\n" + "\n".join(f"- {p}" for p in settings.problems)
         )
     if settings.projection:
         st.html(PROJECTION_CSS)
         st.title(" · ".join(title_lines(filters, settings)[1:]))
-        if not st.toggle("Projection mode", value=True, key="map_projection_off"):
+        if not st.toggle(t("map.projection"), value=True, key="map_projection_off"):
             # The title and layout above are already drawn for the projector: start over.
             map_settings.remember(replace(settings, projection=False))
             st.rerun()
     else:
-        st.title("Map")
+        st.title(t("map.title"))
         settings = _controls(settings)
     map_settings.remember(settings)
 
@@ -228,17 +240,15 @@ def main() -> None:
     except ValueError as exc:  # too few regions to test
         hot = None
         if settings.measure in maps.CATEGORICAL:
-            st.info(f"{exc} Showing incidents per 100,000 inhabitants instead.")
+            st.info(t("map.hotspot_fallback", reason=str(exc)))
             settings = replace(settings, measure="rate")
     if hot is not None and settings.measure in maps.CATEGORICAL:
         values = hotspot_values(hot, settings.measure)
+        permutations = number(DEFAULT_PERMUTATIONS)
         note = {
-            "hotspot": f"Gi* on incidents per 100,000 inhabitants; {DEFAULT_PERMUTATIONS:,} "
-            "permutations; false discovery rate 5 %.",
-            "emerging": "Gi* per month over neighbours in space and time, Mann-Kendall "
-            "trend, Esri's category rules.",
-            "clusters": f"Local Moran's I on incidents per 100,000 inhabitants; "
-            f"{DEFAULT_PERMUTATIONS:,} permutations; false discovery rate 5 %.",
+            "hotspot": t("map.note.hotspot", permutations=permutations),
+            "emerging": t("map.note.emerging"),
+            "clusters": t("map.note.clusters", permutations=permutations),
         }[settings.measure]
     else:
         values = region_values(
@@ -249,11 +259,7 @@ def main() -> None:
             codes=codes,
             period_label=_span(filters),
         )
-        note = (
-            "Shown only where the two periods hold 10 or more incidents."
-            if settings.measure == "change"
-            else ""
-        )
+        note = t("map.note.change") if settings.measure == "change" else ""
     crossings = None
     if {"incidents", "arrivals"} & set(settings.layers):
         crossings = crossing_values(
@@ -289,46 +295,46 @@ def main() -> None:
     )
     if settings.projection:
         return
-    st.caption(
-        "Regions coloured by the selected measure; national borders in black. Circles at "
-        "crossing points have an area proportional to incidents (red) or arrivals from "
-        "Ukraine (blue) in the period. Boundaries: Natural Earth; crossing points: see "
-        "docs/maps.md."
-    )
+    st.caption(t("map.caption"))
     legend_frame = values[["region_code", "value"]]
     legend_frame = shapes[["region_code"]].merge(legend_frame, on="region_code", how="left")
     _downloads(fmap, shapes, legend_frame, filters, settings, crossings, hot)
     _drill_down(filters, (clicked or {}).get("last_active_drawing"), registry)
 
-    st.subheader("Hot and cold spots")
+    st.subheader(t("map.hot.header"))
     if hot is None:
-        st.info("Select a country or at least three regions to test for hot spots.")
+        st.info(t("map.hot.none"))
         return
+    names = region_names(registry)
+    shown = hot.assign(
+        name=hot["region_code"].map(names).fillna(hot["name"]),
+        hot_cold=hot["hot_cold"].map(hot_cold_label),
+        emerging_category=hot["emerging_category"].map(emerging_label),
+    )
     st.dataframe(
-        hot,
+        shown,
         hide_index=True,
         height=360,
         column_config={
-            "region_code": st.column_config.TextColumn("Code"),
-            "name": st.column_config.TextColumn("Region", pinned=True),
-            "value": st.column_config.NumberColumn("Per 100,000", format="%.1f"),
-            "gi_z": st.column_config.NumberColumn("Gi* z", format="%+.2f"),
-            "p_sim": st.column_config.NumberColumn("p (permutations)", format="%.3f"),
-            "p_fdr": st.column_config.NumberColumn("p (FDR)", format="%.3f"),
-            "hot_cold": st.column_config.TextColumn("Hot/cold"),
-            "emerging_category": st.column_config.TextColumn("Emerging pattern"),
+            "region_code": st.column_config.TextColumn(t("map.hot.code")),
+            "name": st.column_config.TextColumn(t("map.hot.region"), pinned=True),
+            "value": st.column_config.NumberColumn(t("map.hot.value"), format="%.1f"),
+            "gi_z": st.column_config.NumberColumn(t("map.hot.gi_z"), format="%+.2f"),
+            "p_sim": st.column_config.NumberColumn(t("map.hot.p_sim"), format="%.3f"),
+            "p_fdr": st.column_config.NumberColumn(t("map.hot.p_fdr"), format="%.3f"),
+            "hot_cold": st.column_config.TextColumn(t("map.hot.hot_cold")),
+            "emerging_category": st.column_config.TextColumn(t("map.hot.emerging")),
             "moran_cluster": st.column_config.TextColumn(
-                "Local Moran",
-                help="HH high among high, LL low among low (clusters); HL and LH outliers; "
-                "none: not significant after the false discovery rate correction.",
+                t("map.hot.moran"), help=t("map.hot.moran_help")
             ),
         },
     )
     st.caption(
-        f"Getis-Ord Gi* over {_span(filters)} on incidents per 100,000 inhabitants, "
-        f"contiguity neighbours, {DEFAULT_PERMUTATIONS:,} conditional permutations, "
-        "Benjamini-Hochberg false discovery rate 5 %. Emerging patterns follow Esri's "
-        "Emerging Hot Spot Analysis over the months of the period (docs/hotspots.md)."
+        t(
+            "map.hot.caption",
+            span=_span(filters),
+            permutations=number(DEFAULT_PERMUTATIONS),
+        )
     )
 
 

@@ -13,12 +13,27 @@ import math
 import pandas as pd
 import streamlit as st
 
+from data_loaders.crime_types import CRIME_TYPES
 from data_loaders.export import to_csv_bytes
 from data_loaders.regions import PROJECT_COUNTRIES
+from data_loaders.suppression import TOTAL
 from forecasting import charts
-from forecasting.trends import LEVELS
+from forecasting.trends import FLAG_LOW_COUNTS, FLAG_NOT_SIGNIFICANT, LEVELS
 from ui import auth, data, exports
+from ui.figures import localise_figure
 from ui.filters import current_filters
+from ui.i18n import (
+    bound,
+    country_name,
+    country_names,
+    crime_label,
+    flag_label,
+    level_label,
+    month_span,
+    number,
+    region_names,
+    t,
+)
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 MIN_TOTAL = 10
@@ -26,10 +41,7 @@ ALPHA = 0.05
 
 
 def _span(window) -> str:
-    start, end = (pd.Timestamp(day) for day in window)
-    if (start.year, start.month) == (end.year, end.month):
-        return start.strftime("%b %Y")
-    return f"{start:%b %Y} – {end:%b %Y}"
+    return month_span(*window)
 
 
 def _months(window) -> int:
@@ -41,15 +53,18 @@ def _delta(change: int, pct: float) -> str | int:
     if change == 0:
         return 0
     if pct is None or math.isnan(pct):
-        return f"{change:+,} (from 0)"
-    return f"{pct:+.1f} % ({change:+,})"
+        return t("overview.delta_from_zero", change=number(change, sign=True))
+    return f"{number(pct, 1, sign=True)} % ({number(change, sign=True)})"
 
 
 def _kpis(summary: dict[str, pd.DataFrame], spans: dict) -> None:
     same = spans["previous"] == spans["year_earlier"]
     months = _months(spans["current"])
-    rows = [("Total incidents", summary["total"].iloc[0], "")]
-    rows += [(row["crime"], row, row["crime_type"]) for _, row in summary["movers"].iterrows()]
+    rows = [(t("overview.kpi.total"), summary["total"].iloc[0], "")]
+    rows += [
+        (crime_label(row["crime_type"]), row, row["crime_type"])
+        for _, row in summary["movers"].iterrows()
+    ]
     sparks = summary["sparklines"]
     columns = st.columns(len(rows))
     for column, (label, row, key) in zip(columns, rows, strict=True):
@@ -57,57 +72,66 @@ def _kpis(summary: dict[str, pd.DataFrame], spans: dict) -> None:
         with column.container(border=True):
             st.metric(
                 label,
-                f"{int(row['current']):,}",
+                number(int(row["current"])),
                 delta=_delta(int(row["change_previous"]), row["pct_previous"]),
                 delta_color="inverse",
-                delta_description=f"vs prev. {months} months",
+                delta_description=t("overview.kpi.vs_previous", months=months),
                 chart_data=spark,
                 chart_type="bar",
-                help="Increases are shown in red: more incidents is worse.",
+                help=t("overview.kpi.help"),
             )
             if not same:
                 st.metric(
-                    "Same months a year earlier",
-                    f"{int(row['year_earlier']):,}",
+                    t("overview.kpi.year_earlier"),
+                    number(int(row["year_earlier"])),
                     delta=_delta(int(row["change_year"]), row["pct_year"]),
                     delta_color="inverse",
-                    delta_description="change since then",
+                    delta_description=t("overview.kpi.since_then"),
                 )
-    caption = (
-        f"Incidents in {_span(spans['current'])} ({months} months). Deltas compare with the "
-        f"previous {months} months ({_span(spans['previous'])})"
-    )
-    caption += (
-        "; for a 12-month selection that is also the same period a year earlier."
-        if same
-        else f" and with the same months a year earlier ({_span(spans['year_earlier'])})."
-    )
-    if len(rows) > 1:
-        caption += (
-            f" Besides the total: the {len(rows) - 1} crime types with the largest "
-            f"absolute change (at least {MIN_TOTAL} incidents in the two periods)."
+    current, previous = _span(spans["current"]), _span(spans["previous"])
+    if same:
+        caption = t("overview.kpi.caption_same", span=current, months=months, previous=previous)
+    else:
+        caption = t(
+            "overview.kpi.caption_year",
+            span=current,
+            months=months,
+            previous=previous,
+            year=_span(spans["year_earlier"]),
         )
+    if len(rows) > 1:
+        caption += " " + t("overview.kpi.caption_movers", count=len(rows) - 1, min_total=MIN_TOTAL)
     st.caption(caption)
 
 
 def _trend(summary: dict[str, pd.DataFrame], spans: dict) -> None:
-    st.subheader("Trends by crime type")
-    fig = charts.trend_lines(summary["trend"], spans["current"])
-    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG)
-    shown = (min(start for start, _ in spans.values()), spans["current"][1])
-    st.caption(
-        f"Monthly incidents per crime type, {_span(shown)} (the selected period and both "
-        "comparison periods); the shaded band is the selected period. Click a legend entry "
-        "to hide a line."
+    st.subheader(t("overview.trends.header"))
+    trend = summary["trend"]
+    fig = charts.trend_lines(
+        trend.assign(crime=trend["crime_type"].map(crime_label)),
+        spans["current"],
+        title=t("chart.trend_title"),
+        y_title=t("chart.per_month"),
     )
+    st.plotly_chart(localise_figure(fig), width="stretch", config=PLOTLY_CONFIG)
+    shown = (min(start for start, _ in spans.values()), spans["current"][1])
+    st.caption(t("overview.trends.caption", span=_span(shown)))
+    exports.chart_png_download(localise_figure(fig), "trends")
 
 
 def _changes(summary: dict[str, pd.DataFrame], spans: dict) -> None:
-    st.subheader("Where it changed: region × crime type")
+    st.subheader(t("overview.changes.header"))
     changes = summary["changes"]
     if changes.empty:
-        st.info("No incidents in the selected or the previous period.")
+        st.info(t("overview.changes.empty"))
         return
+    names = region_names(data.regions())
+    changes = changes.assign(
+        region=changes["region_code"].map(names).fillna(changes["region"]),
+        country=changes["region_code"].str[:2].map(country_names()).fillna(changes["country"]),
+        crime=changes["crime_type"].map(crime_label),
+        flag=changes["flag"].map(flag_label),
+    )
     table = changes[
         [
             "region",
@@ -128,99 +152,122 @@ def _changes(summary: dict[str, pd.DataFrame], spans: dict) -> None:
         hide_index=True,
         height=420,
         column_config={
-            "region": st.column_config.TextColumn("Region", pinned=True, width="medium"),
-            "country": st.column_config.TextColumn("Country"),
-            "crime": st.column_config.TextColumn("Crime type"),
+            "region": st.column_config.TextColumn(
+                t("overview.col.region"), pinned=True, width="medium"
+            ),
+            "country": st.column_config.TextColumn(t("overview.col.country")),
+            "crime": st.column_config.TextColumn(t("overview.col.crime")),
             "level": st.column_config.MultiselectColumn(
-                "Change level",
+                t("overview.col.level"),
                 options=list(LEVELS),
                 color=[charts.LEVEL_COLOURS[level] for level in LEVELS],
-                help="ACLED Trendfinder categories: > +25 % large, +10…+25 % moderate, "
-                "−10…−25 % moderate, < −25 % large; otherwise limited.",
+                format_func=bound(level_label),
+                help=t("overview.col.level_help"),
             ),
             "current": st.column_config.NumberColumn(_span(spans["current"]), format="%,d"),
             "previous": st.column_config.NumberColumn(_span(spans["previous"]), format="%,d"),
-            "change": st.column_config.NumberColumn("Change", format="%+,d"),
+            "change": st.column_config.NumberColumn(t("overview.col.change"), format="%+,d"),
             "pct_change": st.column_config.NumberColumn(
-                "Change %", format="%+.1f %%", help="Empty when the previous count is 0."
+                t("overview.col.pct_change"),
+                format="%+.1f %%",
+                help=t("overview.col.pct_change_help"),
             ),
             "flag": st.column_config.TextColumn(
-                "Guard",
-                help=f"'low counts': fewer than {MIN_TOTAL} incidents in the two "
-                f"periods together; 'not significant': exact binomial test p ≥ {ALPHA}. "
-                "Such rows are shown as limited change.",
+                t("overview.col.flag"),
+                help=t(
+                    "overview.col.flag_help",
+                    low=flag_label(FLAG_LOW_COUNTS),
+                    not_significant=flag_label(FLAG_NOT_SIGNIFICANT),
+                    min_total=MIN_TOTAL,
+                    alpha=number(ALPHA, 2),
+                ),
             ),
             "p_value": st.column_config.NumberColumn(
-                "p",
+                t("overview.col.p"),
                 format="%.3f",
-                help="Two-sided exact conditional binomial test of "
-                "equal monthly rates in the two periods.",
+                help=t("overview.col.p_help"),
             ),
         },
     )
     st.caption(
-        f"Each region and crime type, {_span(spans['current'])} against "
-        f"{_span(spans['previous'])}. A change is only called moderate or large when the two "
-        f"periods hold at least {MIN_TOTAL} incidents and the binomial test gives p < {ALPHA}; "
-        "sorted by level (large, then moderate, increases first), then by absolute change."
+        t(
+            "overview.changes.caption",
+            current=_span(spans["current"]),
+            previous=_span(spans["previous"]),
+            min_total=MIN_TOTAL,
+            alpha=number(ALPHA, 2),
+        )
     )
+    exports.table_downloads(changes.drop(columns=["level"], errors="ignore"), "changes")
 
 
 def _countries(summary: dict[str, pd.DataFrame], spans: dict) -> None:
-    st.subheader("By country")
+    st.subheader(t("overview.countries.header"))
     frame = summary["countries"]
     if frame["rate"].notna().any():
-        fig = charts.country_small_multiples(frame, spans["current"], PROJECT_COUNTRIES)
-        note = (
-            "Monthly incidents per 100 000 inhabitants (population of the selected "
-            "regions, from the region registry); one panel per country, shared y axis, "
-            "so panels compare directly."
+        fig = charts.country_small_multiples(
+            frame,
+            spans["current"],
+            country_names(PROJECT_COUNTRIES),
+            y_title=t("chart.per_100k_month"),
+            title=t("chart.countries_rate_title"),
         )
+        note = t("overview.countries.rate_note")
     else:
         fig = charts.country_small_multiples(
             frame,
             spans["current"],
-            PROJECT_COUNTRIES,
+            country_names(PROJECT_COUNTRIES),
             value="count",
-            y_title="Incidents per month",
-            title="Monthly incidents by country",
+            y_title=t("chart.per_month"),
+            title=t("chart.countries_count_title"),
         )
-        note = "Monthly incident counts (population unknown for this selection)."
-    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG)
-    st.caption(note + " The shaded band is the selected period.")
+        note = t("overview.countries.count_note")
+    st.plotly_chart(localise_figure(fig), width="stretch", config=PLOTLY_CONFIG)
+    st.caption(note + " " + t("overview.countries.band"))
 
 
 def _early_warning() -> None:
-    st.subheader("Early warning")
+    st.subheader(t("overview.warning.header"))
     alerts = data.alerts()
     if alerts.empty:
-        st.caption(
-            "No region and crime type surged, or left the interval forecast for it, in the "
-            "latest complete month. Forecasts and their track record are on the Forecasts page."
-        )
+        st.caption(t("overview.warning.none"))
         return
     for row in alerts.head(5).itertuples(index=False):
-        st.markdown(f"- {row.sentence} [Map]({row.link})")
-    st.caption(
-        f"{len(alerts)} alerts (surges, and counts outside the interval forecast the month "
-        "before) in the latest complete month, whatever the filters; the Forecasts page "
-        "lists 20 and explains the tests."
-    )
+        st.markdown(f"- {row.sentence} [{t('alerts.map_link')}]({row.link})")
+    st.caption(t("overview.warning.caption", count=len(alerts)))
+
+
+def _sensitive_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The suppressed table with country names in the session's language (for display;
+    the CSV keeps the table as built)."""
+    code_of = {name: code for code, name in PROJECT_COUNTRIES.items()}
+    shown = {name: country_name(code) for name, code in code_of.items()}
+    shown[TOTAL] = t("overview.sensitive.total")
+    return table.assign(country=table["country"].map(lambda name: shown.get(name, name)))
 
 
 def _sensitive(spans: dict) -> None:
     """Viewers' only view of the sensitive crime types: suppressed country tables."""
-    st.subheader("Sensitive crime types")
+    st.subheader(t("overview.sensitive.header"))
     table = data.sensitive_table(data.store_status().last)
-    st.dataframe(table, hide_index=True)
-    st.caption(
-        "Human trafficking and child sexual exploitation are left out of every other figure "
-        "on these pages for your role. Here they are counted per country and calendar "
-        "quarter, whatever the filters. Counts from 1 to 4 are shown as “<5”; “c” marks a "
-        "count or total hidden so that a “<5” cannot be worked out from the totals."
+    st.dataframe(
+        _sensitive_display(table),
+        hide_index=True,
+        column_config={
+            "quarter": st.column_config.TextColumn(t("overview.sensitive.quarter")),
+            "country": st.column_config.TextColumn(t("overview.col.country")),
+            **{
+                ct.label: st.column_config.TextColumn(crime_label(ct.key))
+                for ct in CRIME_TYPES
+                if ct.label in table.columns
+            },
+            TOTAL: st.column_config.TextColumn(t("overview.sensitive.total")),
+        },
     )
+    st.caption(t("overview.sensitive.caption"))
     st.download_button(
-        "This table (CSV)",
+        t("overview.sensitive.download"),
         exports.audited(
             lambda: to_csv_bytes(table, data.export_marking()), "sensitive_table", rows=len(table)
         ),
@@ -235,23 +282,19 @@ def main() -> None:
     filters = current_filters()
     if filters is None:
         st.stop()
-    st.title("Overview")
+    st.title(t("overview.title"))
+    exports.briefing_download(filters)
     spans = data.windows(filters)
     summary = data.overview(filters, min_total=MIN_TOTAL, alpha=ALPHA)
     total = summary["total"].iloc[0]
     if int(total[["current", "previous", "year_earlier"]].sum()) == 0:
         st.info(
-            f"No incidents match this selection in {_span(spans['current'])} or the "
-            "comparison periods. Widen the countries, regions, crime types or period in the "
-            "sidebar.",
+            t("overview.no_incidents", span=_span(spans["current"])),
             icon=":material/search_off:",
         )
         return
     if auth.current().suppressed:
-        st.caption(
-            "All figures leave out human trafficking and child sexual exploitation; see "
-            "“Sensitive crime types” below."
-        )
+        st.caption(t("overview.suppressed_note", section=t("overview.sensitive.header")))
     _kpis(summary, spans)
     _trend(summary, spans)
     _changes(summary, spans)

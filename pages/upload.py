@@ -23,6 +23,7 @@ from data_loaders.readers import ReadLimits
 from data_loaders.store import Store
 from ui import auth, data, messages
 from ui import upload as up
+from ui.i18n import bound, current_language, kept, number, t, translate
 
 PREVIEW_HEIGHT = 400
 
@@ -32,38 +33,41 @@ def _height(rows: int, most: int = 420) -> int:
     return min(most, 38 + 35 * max(rows, 1))
 
 
-def _target_label(target: str) -> str:
-    return "— ignore —" if target == IGNORE else target
+def _target_label(target: str, language: str | None = None) -> str:
+    if target != IGNORE:
+        return target
+    return translate("upload.mapping.ignore", language or current_language())
 
 
 def _settings(store: Store, principal: Principal) -> tuple[str, str]:
     """Kind and source name ("" for none) from the widgets at the top."""
     left, right = st.columns(2)
     kind = left.radio(
-        "The file holds",
+        t("upload.kind.label"),
         list(up.KINDS),
-        format_func=up.KINDS.get,
+        format_func=bound(up.kind_label),
         horizontal=True,
-        key=up.KEY_KIND,
+        key=kept(up.KEY_KIND),
     )
-    right.caption(
-        f"Loads and undos are recorded as **{up.escape_markdown(principal.name)}**."
-        + (f" You may load rows of {principal.scope_text()} only." if principal.scope else "")
-    )
+    recorded = t("upload.recorded_as", name=up.escape_markdown(principal.name))
+    if principal.scope:
+        recorded += " " + t("upload.scope_only", scope=", ".join(principal.scope))
+    right.caption(recorded)
     sources = up.saved_sources(store, kind)
     left, right = st.columns(2)
     choice = left.selectbox(
-        "Source (saved column mapping)",
+        t("upload.source.label"),
         [up.NO_SOURCE, *sources, up.NEW_SOURCE],
-        key=up.KEY_SOURCE,
-        help="Files from one agency usually share a layout. Choose its source to reuse the "
-        "column mapping saved for it, or create a new source to save this file's mapping "
-        "after loading.",
+        format_func=bound(up.source_label),
+        key=kept(up.KEY_SOURCE),
+        help=t("upload.source.help"),
     )
     source = ""
     if choice == up.NEW_SOURCE:
         source = right.text_input(
-            "Name of the new source", key=up.KEY_NEW_SOURCE, placeholder="e.g. MD border police"
+            t("upload.source.new_name"),
+            key=up.KEY_NEW_SOURCE,
+            placeholder=t("upload.source.new_placeholder"),
         ).strip()
     elif choice != up.NO_SOURCE:
         source = choice
@@ -71,10 +75,9 @@ def _settings(store: Store, principal: Principal) -> tuple[str, str]:
 
 
 def _templates(kind: str) -> None:
-    label = up.KINDS[kind].lower()
     left, right, note = st.columns([1, 1, 3], vertical_alignment="center")
     left.download_button(
-        "CSV template",
+        t("upload.template.csv"),
         data=functools.partial(templates.template_csv, kind),
         file_name=f"threatmon-{kind}-template.csv",
         mime="text/csv",
@@ -83,7 +86,7 @@ def _templates(kind: str) -> None:
         key="upload_template_csv",
     )
     right.download_button(
-        "XLSX template",
+        t("upload.template.xlsx"),
         data=functools.partial(templates.template_xlsx, kind),
         file_name=f"threatmon-{kind}-template.xlsx",
         mime=templates.XLSX_MIME,
@@ -92,9 +95,9 @@ def _templates(kind: str) -> None:
         key="upload_template_xlsx",
     )
     note.caption(
-        f"Templates for {label}: the contract's columns and two example rows that load as "
-        "they are. The XLSX template also lists crime types, regions and crossing points, "
-        "and explains every column."
+        t("upload.template.caption_flows")
+        if kind == "flows"
+        else t("upload.template.caption_incidents")
     )
 
 
@@ -112,16 +115,26 @@ def _options(kind: str, sheet: str, mapping: dict[str, str] | None) -> IngestOpt
 def _problems(result: IngestResult, key: str) -> None:
     if not result.problems:
         return
-    st.dataframe(up.problem_table(result), hide_index=True, height=_height(len(result.problems)))
+    st.dataframe(
+        up.problem_table(result),
+        hide_index=True,
+        height=_height(len(result.problems)),
+        column_config={
+            "row": t("upload.problems.row"),
+            "column": t("upload.problems.column"),
+            "value": t("upload.problems.value"),
+            "reason": t("upload.problems.reason"),
+            "suggestion": t("upload.problems.suggestion"),
+        },
+    )
     listed = len(result.problems)
     if result.problem_count > listed:
         st.caption(
-            f"The first {listed:,} of {result.problem_count:,} problems are listed here and "
-            "in the report."
+            t("upload.problems.first", listed=number(listed), total=number(result.problem_count))
         )
-    st.caption("`row` is the line in the file, counting the header as line 1 (for XLSX: the row).")
+    st.caption(t("upload.problems.row_note", row=t("upload.problems.row")))
     st.download_button(
-        "Download the validation report (CSV)",
+        t("upload.problems.download"),
         data=up.report_csv(result),
         file_name=up.report_name(result),
         mime="text/csv",
@@ -141,25 +154,28 @@ def _mapping_form(
     targets = [IGNORE, *required, *optional]
     current = {header: result.columns.get(header, IGNORE) for header in headers}
     broken = up.needs_mapping(result)
-    with st.expander("Column mapping", expanded=broken, icon=":material/table_edit:"):
-        st.caption(
-            f"Choose the contract column each file column feeds, or “— ignore —”. Required "
-            f"for {up.KINDS[kind].lower()}: {', '.join(required)}."
-        )
+    with st.expander(t("upload.mapping.header"), expanded=broken, icon=":material/table_edit:"):
+        ignore, needed = t("upload.mapping.ignore"), ", ".join(required)
+        if kind == "flows":
+            st.caption(t("upload.mapping.caption_flows", ignore=ignore, required=needed))
+        else:
+            st.caption(t("upload.mapping.caption_incidents", ignore=ignore, required=needed))
         with st.form("upload_mapping_form", border=False):
             chosen: dict[str, str] = {}
             columns = st.columns(3)
             for index, header in enumerate(headers):
-                label = up.escape_markdown(header) or f"(column {index + 1} has no header)"
+                label = up.escape_markdown(header) or t("upload.mapping.no_header", n=index + 1)
+                key = f"upload_map_{file_id}_{kind}_{index}"
+                # A default through the session, so that kept() can carry the choice
+                # over a change of language ("— ignore —" is a word).
+                st.session_state.setdefault(
+                    key, current[header] if current[header] in targets else IGNORE
+                )
                 chosen[header] = columns[index % 3].selectbox(
-                    label,
-                    targets,
-                    index=targets.index(current[header]) if current[header] in targets else 0,
-                    format_func=_target_label,
-                    key=f"upload_map_{file_id}_{kind}_{index}",
+                    label, targets, format_func=bound(_target_label), key=kept(key)
                 )
             applied = st.form_submit_button(
-                "Apply mapping and validate again", type="primary", icon=":material/sync:"
+                t("upload.mapping.apply"), type="primary", icon=":material/sync:"
             )
     if applied:
         up.apply_form_mapping(file_id, kind, chosen)
@@ -186,29 +202,30 @@ def _commit(
     source: str,
     from_form: bool,
 ) -> None:
-    st.subheader("Load")
+    st.subheader(t("upload.load.header"))
     to_save = up.mapping_to_save(result, options.mapping) if result.status == "valid" else {}
     save = False
     # A mapping that came from the source itself needs no saving again.
     if source and to_save and from_form:
         save = st.checkbox(
-            f"After loading, save this column mapping as source “{up.escape_markdown(source)}”",
+            t("upload.load.save_mapping", source=up.escape_markdown(source)),
             value=True,
             key=up.KEY_SAVE,
         )
     clicked = st.button(
-        "Load into the store",
+        t("upload.load.button"),
         type="primary",
         icon=":material/upload:",
         disabled=result.status != "valid" or not user,
         key="upload_commit",
-        help="Enabled once the dry run found no problem. The whole file is loaded as one "
-        "batch, or nothing is.",
+        help=t("upload.load.help"),
     )
     if clicked:
         store = data.get_store()
         try:
-            with up.progress_status(f"Loading {up.escape_markdown(upload.name)}") as report:
+            with up.progress_status(
+                t("upload.load.progress", file=up.escape_markdown(upload.name))
+            ) as report:
                 outcome = up.commit_bytes(
                     upload, upload.name, options=options, user=user, db=store.path, progress=report
                 )
@@ -226,11 +243,10 @@ def _commit(
 
 def _current_file(store: Store, kind: str, user: str, source: str) -> None:
     upload = st.file_uploader(
-        "Drop a CSV, TSV, XLSX or Parquet file",
+        t("upload.file.label"),
         type=list(up.UPLOAD_TYPES),
         key=up.KEY_FILE,
-        help="The server checks the content itself, whatever the file's extension: "
-        "encoding, delimiter, sheet, columns and every value.",
+        help=t("upload.file.help"),
     )
     if upload is None:
         up.forget_upload()
@@ -238,7 +254,10 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
     sheet = ""
     if Path(upload.name).suffix.lower() in (".xlsx", ".xlsm"):
         sheet = st.text_input(
-            "Sheet", key=up.KEY_SHEET, placeholder="the first sheet", help="XLSX only."
+            t("upload.sheet.label"),
+            key=up.KEY_SHEET,
+            placeholder=t("upload.sheet.placeholder"),
+            help=t("upload.sheet.help"),
         ).strip()
     mapping = up.form_mapping(upload.file_id, kind)
     from_form = mapping is not None
@@ -249,7 +268,9 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
     result = up.current_validation(key)
     if result is None:
         try:
-            with up.progress_status(f"Checking {up.escape_markdown(upload.name)}") as report:
+            with up.progress_status(
+                t("upload.file.checking", file=up.escape_markdown(upload.name))
+            ) as report:
                 result = up.validate_bytes(
                     upload,
                     upload.name,
@@ -265,65 +286,70 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
 
     st.markdown(up.summary_text(result))
     if result.columns or result.ignored_columns:
-        with st.expander("Detected columns", expanded=False, icon=":material/view_column:"):
+        with st.expander(t("upload.file.detected"), expanded=False, icon=":material/view_column:"):
             st.dataframe(up.mapping_frame(result), hide_index=True)
     if result.status == "valid":
         st.success(up.escape_markdown(result.message), icon=":material/task_alt:")
         earlier = up.loaded_before(store, result)
         if earlier is not None:
-            st.info(
-                f"These exact bytes are already loaded as batch {earlier}; loading them again "
-                "adds nothing. Undo that batch below to replace it.",
-                icon=":material/content_copy:",
-            )
+            st.info(t("upload.file.already_loaded", batch=earlier), icon=":material/content_copy:")
     else:
         st.error(up.escape_markdown(result.message), icon=":material/block:")
         if up.needs_mapping(result):
-            st.warning(
-                "The file's columns do not fit the contract: map them below, then validate again.",
-                icon=":material/table_edit:",
-            )
+            st.warning(t("upload.file.needs_mapping"), icon=":material/table_edit:")
         _problems(result, key)
     _mapping_form(result, upload.file_id, kind, mapping)
     if result.preview is not None and not result.preview.empty:
-        st.subheader("Preview")
-        st.caption(
-            f"The first {len(result.preview):,} rows as they will be stored; `line` is the "
-            "row's line in the file. Empty cells in required columns are problems above."
-        )
+        st.subheader(t("upload.preview.header"))
+        st.caption(t("upload.preview.caption", rows=number(len(result.preview))))
         st.dataframe(
             result.preview,
             hide_index=True,
             height=_height(len(result.preview), PREVIEW_HEIGHT),
             column_config={
-                "line": st.column_config.NumberColumn("line", format="%d", pinned=True),
-                "date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
+                # Contract column names, the same in every language (label None: the name).
+                "line": st.column_config.NumberColumn(format="%d", pinned=True),
+                "date": st.column_config.DateColumn(format="YYYY-MM-DD"),
             },
         )
     _commit(upload, key, result, options, user, source, from_form)
 
 
 def _history(store: Store, principal: Principal) -> None:
-    st.subheader("Loads")
+    st.subheader(t("upload.history.header"))
     table = up.batch_table(store)
     if table.empty:
-        st.caption("Nothing has been loaded into this store yet.")
+        st.caption(t("upload.history.empty"))
         return
     st.dataframe(
         table,
         hide_index=True,
         height=_height(len(table)),
         column_config={
-            "id": st.column_config.NumberColumn("Batch", format="%d"),
-            "loaded at": st.column_config.DatetimeColumn("Loaded at", format="YYYY-MM-DD HH:mm"),
-            "rows": st.column_config.NumberColumn("Rows", format="%,d"),
+            "id": st.column_config.NumberColumn(t("upload.history.batch"), format="%d"),
+            "kind": t("upload.history.kind"),
+            "status": t("upload.history.status"),
+            "file": t("upload.history.file"),
+            "user": t("upload.history.user"),
+            "loaded at": st.column_config.DatetimeColumn(
+                t("upload.history.loaded_at"), format="YYYY-MM-DD HH:mm"
+            ),
+            "rows": st.column_config.NumberColumn(t("upload.history.rows"), format="%,d"),
+            "period": t("upload.history.period"),
+            "active": None,
         },
     )
-    active = table[table["status"] == "active"]
+    active = table[table["active"]]
     if not principal.can(Permission.UNDO_ANY):
         active = active[active["user"] == principal.name]
     labels = {
-        int(row.id): f"{row.id} · {row.file} · {row.rows:,} rows · {row.period}"
+        int(row.id): t(
+            "upload.history.option",
+            batch=row.id,
+            file=row.file,
+            rows=number(row.rows),
+            period=row.period,
+        )
         for row in active.itertuples(index=False)
     }
     outcome = up.take_undo_outcome()
@@ -332,26 +358,22 @@ def _history(store: Store, principal: Principal) -> None:
         (st.success if kind == "success" else st.error)(text)
     if not labels:
         st.caption(
-            "Every batch is undone."
+            t("upload.history.all_undone")
             if principal.can(Permission.UNDO_ANY)
-            else "You have no active load to undo; analysts undo their own loads only."
+            else t("upload.history.none_of_yours")
         )
         return
     with st.container(border=True):
         batch = st.selectbox(
-            "Undo a load",
+            t("upload.undo.label"),
             list(labels),
             format_func=labels.get,
-            key=up.KEY_UNDO_BATCH,
-            help="Removes the batch's rows from every page and export; the batch stays "
-            "listed as undone and the undo is written to the audit log.",
+            key=kept(up.KEY_UNDO_BATCH),
+            help=t("upload.undo.help"),
         )
-        confirmed = st.checkbox(
-            "I understand that the rows of this batch are removed from the store.",
-            key=up.KEY_UNDO_CONFIRM,
-        )
+        confirmed = st.checkbox(t("upload.undo.confirm"), key=up.KEY_UNDO_CONFIRM)
         st.button(
-            "Undo batch",
+            t("upload.undo.button"),
             icon=":material/undo:",
             disabled=not (confirmed and batch is not None),
             key="upload_undo",
@@ -362,22 +384,15 @@ def _history(store: Store, principal: Principal) -> None:
 
 def main() -> None:
     """Render the Upload page."""
-    st.title("Upload")
+    st.title(t("upload.title"))
     principal = auth.require(Permission.UPLOAD)
     status = data.store_status()
     if not status.ok and Path(status.path).exists():
         st.stop()  # the frame shows why the store cannot be read
     store = data.get_store()
-    st.caption(
-        "Check an incident or migration-flow extract, then load it as one batch. Nothing is "
-        "written until the file is free of problems; every load can be undone."
-    )
+    st.caption(t("upload.intro"))
     if status.is_demo:
-        st.info(
-            "This store holds synthetic DEMO data: files loaded here are mixed with it. Set "
-            "`THREATMON_DB` to a real store before loading real data.",
-            icon=":material/science:",
-        )
+        st.info(t("upload.demo_note"), icon=":material/science:")
     kind, source = _settings(store, principal)
     _templates(kind)
     _current_file(store, kind, principal.name, source)

@@ -117,6 +117,10 @@ class BriefingContent:
         Tables shown with the caller's columns and values, at most ``max_table_rows``
         rows each. Strings print as they are; format numbers and dates beforehand
         (floats get two decimals, timestamps ISO form).
+    extra_tables
+        ``(heading, table)`` sections printed after "Forecasts", each under its own
+        heading (e.g. the suppressed table of sensitive crime types); same rules as
+        ``alerts``.
     sources
         One line per data source or ingest batch.
     notes
@@ -137,6 +141,7 @@ class BriefingContent:
     hotspot_map: tuple[str, bytes] | None = None
     alerts: pd.DataFrame = field(default_factory=pd.DataFrame)
     forecasts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    extra_tables: Sequence[tuple[str, pd.DataFrame]] = ()
     sources: Sequence[str] = ()
     notes: Sequence[str] = ()
     labels: Mapping[str, str] = field(default_factory=lambda: DEFAULT_LABELS)
@@ -172,6 +177,16 @@ class BriefingContent:
                 raise TypeError(
                     f"`{name}` must be a pandas DataFrame. Got {type(getattr(self, name))!r}."
                 )
+        for i, extra in enumerate(self.extra_tables):
+            if not (
+                isinstance(extra, tuple)
+                and len(extra) == 2
+                and isinstance(extra[0], str)
+                and isinstance(extra[1], pd.DataFrame)
+            ):
+                raise ValueError(
+                    f"extra_tables[{i}] must be a (heading, DataFrame) tuple. Got {extra!r:.80}."
+                )
         if isinstance(self.max_table_rows, bool) or not (
             isinstance(self.max_table_rows, int) and self.max_table_rows > 0
         ):
@@ -183,9 +198,9 @@ class BriefingContent:
 def briefing_pdf(content: BriefingContent) -> bytes:
     """Render ``content`` as a multi-page A4 PDF.
 
-    Sections, in order: key figures, trends, hotspot map, top alerts, forecasts,
-    data sources (with notes). Each page carries the marking banner at top and
-    bottom, the demo note if any, the generation time and "page i of n".
+    Sections, in order: key figures, trends, hotspot map, top alerts, forecasts, the
+    extra tables, data sources (with notes). Each page carries the marking banner at
+    top and bottom, the demo note if any, the generation time and "page i of n".
 
     Parameters
     ----------
@@ -355,6 +370,8 @@ def _layout(content: BriefingContent, *, total_pages: int | None) -> _BriefingPD
     _images(pdf, labels["hotspot_map"], maps, _MAX_MAP_H, labels["none"])
     _table(pdf, labels["top_alerts"], content.alerts, content, labels)
     _table(pdf, labels["forecasts"], content.forecasts, content, labels)
+    for heading, frame in content.extra_tables:
+        _table(pdf, heading, frame, content, labels)
     _sources(pdf, content, labels)
     return pdf
 

@@ -25,3 +25,89 @@ def test_streamlit_is_configured_to_stay_offline():
     assert config["browser"]["gatherUsageStats"] is False
     assert config["logger"]["hideWelcomeMessage"] is True
     assert config["server"]["enableXsrfProtection"] is True
+
+
+def _status(url: str, method: str = "GET", data: bytes | None = None, headers=None) -> tuple:
+    import urllib.error
+
+    request = urllib.request.Request(url, method=method, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_security_settings_are_on():
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    server = config["server"]
+    assert server["enableXsrfProtection"] is True
+    assert 0 < server["maxUploadSize"] <= 100  # MB; the readers enforce the same limit
+    assert server["enableStaticServing"] is True  # only ./static, checked below
+    assert "enableCORS" not in server or server["enableCORS"] is True
+
+
+def test_the_live_server_refuses_uploads_without_the_xsrf_token(server):
+    status, body = _status(
+        server + "/_stcore/upload_file/some-session/some-file",
+        "PUT",
+        b"--x--\r\n",
+        {"Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert (status, body) == (403, b"XSRF token missing or invalid")
+
+
+def test_static_serving_reaches_the_app_assets_and_nothing_else(server):
+    assert _status(server + "/app/static/vendor/leaflet/leaflet.js")[0] == 200
+    for path in ("../dashboard.py", "%2e%2e/dashboard.py", "..%2fdashboard.py", ""):
+        assert _status(server + "/app/static/" + path)[0] in (400, 403, 404), path
+    # Any other path is the single-page app, never a source file.
+    status, body = _status(server + "/dashboard.py")
+    assert status == 200 and b"def main" not in body and b'id="root"' in body
+    allowed = {".js", ".css", ".png", ".md", ""}
+    served = [p for p in (ROOT / "static").rglob("*") if p.is_file()]
+    assert served and all(p.suffix in allowed for p in served), served
+
+
+def test_html_is_written_only_from_constants_or_escaped_text():
+    """No user-supplied text can reach unescaped HTML: every ``st.html`` call and every
+    ``unsafe_allow_html=True`` takes a module constant or goes through ``marking_html``,
+    which escapes."""
+    import ast
+
+    import dashboard
+
+    escaping = {"marking_html"}
+    offenders = []
+    for path in [
+        ROOT / "dashboard.py",
+        *(ROOT / "pages").glob("*.py"),
+        *(ROOT / "ui").glob("*.py"),
+    ]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+            unsafe = any(
+                k.arg == "unsafe_allow_html"
+                and not (isinstance(k.value, ast.Constant) and k.value.value is False)
+                for k in node.keywords
+            )
+            if name != "html" and not unsafe:
+                continue
+            argument = node.args[0] if node.args else None
+            constant = isinstance(argument, ast.Constant) or (
+                isinstance(argument, ast.Name) and argument.id.isupper()
+            )
+            escaped = (
+                isinstance(argument, ast.Call)
+                and isinstance(argument.func, ast.Name)
+                and argument.func.id in escaping
+            )
+            if not (constant or escaped):
+                offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == []
+    assert "&lt;script&gt;" in dashboard.marking_html("<script>alert(1)</script>")
+    assert "<script>" not in dashboard.marking_html("<script>alert(1)</script>")

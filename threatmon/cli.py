@@ -11,6 +11,7 @@ import argparse
 import getpass
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -123,32 +124,23 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--out", default=None, metavar="PATH", help="output file (default: standard output for CSV)"
     )
-    export.add_argument(
-        "--country",
-        action="append",
-        default=[],
-        metavar="ISO2",
-        help="filter: country (repeatable)",
+    _add_filters(export)
+
+    briefing = commands.add_parser(
+        "briefing", help="the steering committee's PDF briefing for a selection"
     )
-    export.add_argument(
-        "--region",
-        action="append",
-        default=[],
-        metavar="CODE",
-        help="filter: ISO 3166-2 region (repeatable)",
+    _add_db(briefing)
+    briefing.add_argument(
+        "--out",
+        default=None,
+        metavar="FILE.pdf",
+        help="output file (default: threatmon-briefing-YYYY-MM_YYYY-MM.pdf here)",
     )
-    export.add_argument(
-        "--crime-type",
-        action="append",
-        default=[],
-        metavar="KEY",
-        help="filter: crime-type key (repeatable)",
-    )
-    export.add_argument(
-        "--from", dest="start", default=None, metavar="YYYY-MM-DD", help="filter: first day"
-    )
-    export.add_argument(
-        "--to", dest="end", default=None, metavar="YYYY-MM-DD", help="filter: last day"
+    _add_filters(briefing, period="default: the last 12 complete months, in whole months")
+    briefing.add_argument(
+        "--viewer",
+        action="store_true",
+        help="as a viewer gets it: sensitive crime types only in a suppressed table",
     )
 
     hotspots = commands.add_parser(
@@ -278,6 +270,55 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_users(commands)
     return parser
+
+
+def _add_filters(parser: argparse.ArgumentParser, period: str = "") -> None:
+    """The selection options (the dashboard's filters), shared by `export` and `briefing`."""
+    parser.add_argument(
+        "--country",
+        action="append",
+        default=[],
+        metavar="ISO2",
+        help="filter: country (repeatable)",
+    )
+    parser.add_argument(
+        "--region",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="filter: ISO 3166-2 region (repeatable)",
+    )
+    parser.add_argument(
+        "--crime-type",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="filter: crime-type key (repeatable)",
+    )
+    suffix = f" ({period})" if period else ""
+    parser.add_argument(
+        "--from",
+        dest="start",
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="filter: first day" + suffix,
+    )
+    parser.add_argument(
+        "--to", dest="end", default=None, metavar="YYYY-MM-DD", help="filter: last day" + suffix
+    )
+
+
+def _filters(args):
+    """The :class:`Filters` of the options added by :func:`_add_filters` (validated)."""
+    from data_loaders.filters import Filters
+
+    return Filters(
+        countries=args.country,
+        regions=args.region,
+        crime_types=args.crime_type,
+        start=args.start,
+        end=args.end,
+    )
 
 
 def _add_users(commands) -> None:
@@ -466,16 +507,9 @@ def _cmd_ingest(args) -> int:
 
 def _cmd_export(args) -> int:
     from data_loaders.export import export_bytes
-    from data_loaders.filters import Filters
     from data_loaders.store import Store
 
-    filters = Filters(
-        countries=args.country,
-        regions=args.region,
-        crime_types=args.crime_type,
-        start=args.start,
-        end=args.end,
-    )
+    filters = _filters(args)
     if args.fmt == "xlsx" and not args.out:
         print("error: --format xlsx needs --out PATH.", file=sys.stderr)
         return EXIT_USAGE
@@ -487,6 +521,41 @@ def _cmd_export(args) -> int:
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
     return EXIT_OK
+
+
+def _cmd_briefing(args) -> int:
+    from data_loaders.sensitive import SENSITIVE_TYPES
+    from data_loaders.store import Store
+    from reports.briefing import briefing_pdf
+    from reports.content import briefing_content, briefing_filters
+
+    started = time.perf_counter()
+    filters = _filters(args)
+    store = Store(args.db, withheld=SENSITIVE_TYPES if args.viewer else ())
+    filters = briefing_filters(store, filters)
+    out = Path(args.out or f"threatmon-briefing-{filters.start:%Y-%m}_{filters.end:%Y-%m}.pdf")
+    if not out.parent.is_dir():
+        print(f"error: --out {out}: the folder {out.parent} does not exist.", file=sys.stderr)
+        return EXIT_USAGE
+    # A viewer's figures leave the sensitive crime types out; the suppressed table of
+    # them is read from the same file without that restriction.
+    source = Store(args.db) if args.viewer else None
+    payload = briefing_pdf(briefing_content(store, filters, sensitive_source=source))
+    out.write_bytes(payload)
+    if store.is_demo():
+        print("DEMO — synthetic data generated by `threatmon demo`; not real incidents.")
+    pages = _page_count(payload)
+    print(
+        f"Wrote {out} ({pages} page{'s' if pages != 1 else ''}, {len(payload) / 1024:,.0f} kB"
+        f"{', as a viewer sees it' if args.viewer else ''}) in "
+        f"{time.perf_counter() - started:.1f} s."
+    )
+    return EXIT_OK
+
+
+def _page_count(pdf: bytes) -> int:
+    """Pages of a PDF written by fpdf2 (uncompressed object dictionaries, one per page)."""
+    return len(re.findall(rb"/Type /Page(?![A-Za-z])", pdf))
 
 
 def _cmd_hotspots(args) -> int:
@@ -839,6 +908,7 @@ COMMANDS = {
     "demo": _cmd_demo,
     "ingest": _cmd_ingest,
     "export": _cmd_export,
+    "briefing": _cmd_briefing,
     "hotspots": _cmd_hotspots,
     "forecast": _cmd_forecast,
     "alerts": _cmd_alerts,

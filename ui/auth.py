@@ -24,8 +24,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from data_loaders.access import DEMO_PRINCIPAL, Permission, Principal
-from data_loaders.accounts import OIDC, Accounts, resolve_accounts_path
+from data_loaders.accounts import OIDC, SIGN_IN_FAILED, Accounts, resolve_accounts_path
 from data_loaders.errors import AuthenticationError
+from ui.i18n import role_name, t
 
 IDLE_ENV_VAR = "THREATMON_SESSION_IDLE_MINUTES"
 MAX_ENV_VAR = "THREATMON_SESSION_HOURS"
@@ -39,6 +40,8 @@ KEY_NAME = "auth_name"
 KEY_PASSWORD = "auth_password"
 
 LOCAL_ACCOUNTS, OIDC_LOGIN, DEMO_OPEN, NO_ACCOUNTS = "local", "oidc", "demo", "none"
+# Why a session ended, as kept in the session (the sign-in page says it in words).
+EXPIRED, DISABLED, SIGNED_OUT = "expired", "disabled", "signed_out"
 
 
 @dataclass(frozen=True)
@@ -153,13 +156,13 @@ def signed_in(sign_in_mode: str) -> Principal | None:
         st.session_state[_SIGNED_IN_AT], st.session_state[_SEEN_AT], now
     ):
         accounts().log(principal.name, "session_expired", f"user:{principal.name}")
-        _end("Your session expired. Sign in again.")
+        _end(EXPIRED)
         if sign_in_mode == OIDC_LOGIN:
             st.logout()
         return None
     current = accounts().principal(principal.name, auth=expected_auth)
     if current is None:
-        _end("Your account is disabled or no longer exists.")
+        _end(DISABLED)
         return None
     if current != principal:
         st.session_state[_PRINCIPAL] = current
@@ -187,24 +190,36 @@ def _oidc_principal() -> Principal | None:
 # -- what the frame draws ----------------------------------------------------------------------
 
 
+def _ended_text(reason: str) -> str:
+    return {
+        EXPIRED: t("auth.session_expired"),
+        DISABLED: t("auth.account_gone"),
+        SIGNED_OUT: t("auth.signed_out"),
+    }.get(reason, reason)
+
+
+def _failure_text(message: str) -> str:
+    """The sign-in refusal in the session's language (other messages as they are)."""
+    return t("auth.sign_in_failed") if message == SIGN_IN_FAILED else message
+
+
 def sign_in_page() -> None:
     """The only page a session that is not signed in can reach."""
-    st.title("Sign in")
+    st.title(t("auth.sign_in"))
     ended = st.session_state.get(_ENDED)
     if ended:
-        st.info(ended, icon=":material/lock_clock:")
+        st.info(_ended_text(ended), icon=":material/lock_clock:")
     if oidc_configured():
         if st.user.is_logged_in:
             st.error(
-                f"The identity `{_oidc_identity()}` has no Threat Monitor account. Ask an "
-                "administrator to add it with `threatmon users add NAME --oidc --role viewer`.",
+                t("auth.oidc_unknown", identity=_oidc_identity()),
                 icon=":material/no_accounts:",
             )
-            st.button("Sign out", on_click=st.logout)
+            st.button(t("account.sign_out"), on_click=st.logout)
             return
         provider = oidc_provider()
         st.button(
-            "Sign in with your organisation's account",
+            t("auth.sign_in_oidc"),
             icon=":material/login:",
             type="primary",
             on_click=st.login,
@@ -212,16 +227,18 @@ def sign_in_page() -> None:
         )
         return
     with st.form("sign_in", enter_to_submit=True):
-        name = st.text_input("User name", key=KEY_NAME, autocomplete="username")
+        name = st.text_input(t("auth.user_name"), key=KEY_NAME, autocomplete="username")
         password = st.text_input(
-            "Password", type="password", key=KEY_PASSWORD, autocomplete="current-password"
+            t("auth.password"), type="password", key=KEY_PASSWORD, autocomplete="current-password"
         )
-        submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
+        submitted = st.form_submit_button(
+            t("auth.sign_in"), type="primary", icon=":material/login:"
+        )
     if submitted:
         try:
             principal = accounts().authenticate(name, password)
         except AuthenticationError as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(_failure_text(str(exc)), icon=":material/error:")
         else:
             _start(principal)
             st.rerun()
@@ -231,12 +248,9 @@ def no_accounts_page() -> None:
     """Shown for a store of real data before any account exists."""
     from data_loaders.store import resolve_db_path
 
-    st.title("Sign-in required")
+    st.title(t("auth.required_title"))
     st.warning(
-        "This store is not a demo store, so the dashboard asks everyone to sign in, and no "
-        "account exists yet. Create the first administrator on the server:\n\n"
-        f"```\nthreatmon users add NAME --role admin --db {resolve_db_path()}\n```\n\n"
-        "then reload this page.",
+        t("auth.no_accounts", db=resolve_db_path()),
         icon=":material/admin_panel_settings:",
     )
 
@@ -246,7 +260,7 @@ def sign_out() -> None:
     principal = st.session_state.get(_PRINCIPAL)
     if principal is not None:
         accounts().log(principal.name, "logout", f"user:{principal.name}")
-    _end("You are signed out.")
+    _end(SIGNED_OUT)
     if oidc_configured():
         st.logout()
 
@@ -263,7 +277,7 @@ def current() -> Principal:
     """
     principal = st.session_state.get(_PRINCIPAL)
     if principal is None:
-        st.error("Sign in first.", icon=":material/lock:")
+        st.error(t("auth.sign_in_first"), icon=":material/lock:")
         st.stop()
     return principal
 
@@ -277,7 +291,7 @@ def require(permission: Permission) -> Principal:
     principal = current()
     if not principal.can(permission):
         st.error(
-            f"Your role ({principal.role.value}) does not give access to this page.",
+            t("auth.role_denied", role=role_name(principal.role.value)),
             icon=":material/block:",
         )
         st.stop()

@@ -20,11 +20,12 @@ import streamlit as st
 from data_loaders.access import Principal, Role
 from data_loaders.crime_types import CRIME_TYPES
 from data_loaders.errors import ThreatmonError
-from data_loaders.filters import Filters
-from data_loaders.regions import PROJECT_COUNTRIES, load_regions
+from data_loaders.filters import Filters, comparison_windows
+from data_loaders.regions import load_regions
 from data_loaders.sensitive import SENSITIVE_TYPES
 from data_loaders.store import Store, resolve_db_path
 from forecasting import trends
+from ui.i18n import t
 
 # Results are keyed on the store version, so the TTL only bounds memory held for
 # selections nobody looks at any more.
@@ -152,6 +153,13 @@ def visible_crime_types() -> tuple[str, ...]:
     return tuple(ct.key for ct in CRIME_TYPES if ct.key not in withheld)
 
 
+def sensitive_source() -> Store:
+    """The user's store with the sensitive crime types, for building their suppressed table
+    only (never for showing anything else)."""
+    store = get_store()
+    return _store(str(store.path), store.scope)
+
+
 def sensitive_table(last_day: dt.date) -> pd.DataFrame:
     """Viewers' table of the sensitive crime types (:mod:`data_loaders.sensitive`)."""
     store = get_store()
@@ -164,19 +172,7 @@ def _sensitive_table(access: Access, version: str, last_day: dt.date) -> pd.Data
 
     # Read with the sensitive types (the scope still applies); only the suppressed
     # table leaves this function.
-    store = _store(access[0], access[2])
-    quarters = sensitive.complete_quarters(last_day)
-    start, end = quarters[0].start_time.date(), quarters[-1].end_time.date()
-    counts = store.aggregate(
-        Filters(crime_types=SENSITIVE_TYPES, start=start, end=end),
-        by=("country", "crime_type"),
-        freq="Q",
-    )
-    countries = {
-        code: name for code, name in PROJECT_COUNTRIES.items() if not access[2] or code in access[2]
-    }
-    labels = {key: crime_labels()[key] for key in SENSITIVE_TYPES}
-    return sensitive.quarterly_tables(counts, quarters, countries, labels)
+    return sensitive.sensitive_table(_store(access[0], access[2]), last_day)
 
 
 def selection_key(filters: Filters) -> Selection:
@@ -203,12 +199,7 @@ def _filters(selection: Selection) -> Filters:
 
 def windows(filters: Filters) -> dict[str, tuple[dt.date, dt.date]]:
     """The selected period and its two comparison periods as (start, end) pairs."""
-    previous, year = filters.previous_period(), filters.year_earlier()
-    return {
-        "current": (filters.start, filters.end),
-        "previous": (previous.start, previous.end),
-        "year_earlier": (year.start, year.end),
-    }
+    return comparison_windows(filters)
 
 
 def overview(
@@ -216,33 +207,20 @@ def overview(
 ) -> dict[str, pd.DataFrame]:
     """The overview page's frames for ``filters`` (see :func:`trends.overview_summary`)."""
     store = get_store()
-    return _overview(_access(store), store.version, selection_key(filters), min_total, alpha)
+    with st.spinner(t("spinner.summarising")):
+        return _overview(_access(store), store.version, selection_key(filters), min_total, alpha)
 
 
-@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner="Summarising incidents…")
+# Spinners are drawn by the callers, in the session's language (a decorator's text is fixed).
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def _overview(
     access: Access, version: str, selection: Selection, min_total: int, alpha: float | None
 ) -> dict[str, pd.DataFrame]:
-    filters = _filters(selection)
-    spans = windows(filters)
-    first = min(start for start, _ in spans.values())
-    # One query over the union of the three windows, answered by the monthly rollup.
-    monthly = _store_of(access).aggregate(
-        filters.replace(start=first, end=filters.end),
-        by=("country", "region_code", "crime_type"),
-        freq="M",
-    )
-    return trends.overview_summary(
-        monthly,
-        spans["current"],
-        spans["previous"],
-        spans["year_earlier"],
+    return trends.store_overview(
+        _store_of(access),
+        _filters(selection),
         regions(),
         crime_labels(),
-        country_names=PROJECT_COUNTRIES,
-        countries=filters.countries,
-        selected_regions=filters.regions,
-        crime_types=filters.crime_types,
         min_total=min_total,
         alpha=alpha,
     )
@@ -274,10 +252,11 @@ def tile_url() -> str | None:
 def map_inputs(filters: Filters, heat_decimals: int = 1) -> dict[str, pd.DataFrame]:
     """Per-region counts now and in the previous period, crossing points, heat points."""
     store = get_store()
-    return _map_inputs(_access(store), store.version, selection_key(filters), heat_decimals)
+    with st.spinner(t("spinner.summarising")):
+        return _map_inputs(_access(store), store.version, selection_key(filters), heat_decimals)
 
 
-@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner="Summarising incidents…")
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def _map_inputs(
     access: Access, version: str, selection: Selection, heat_decimals: int
 ) -> dict[str, pd.DataFrame]:
@@ -295,10 +274,11 @@ def _map_inputs(
 def hotspots(filters: Filters, measure: str = "rate") -> pd.DataFrame:
     """Gi* and emerging hot spots of the selection (:func:`geo.analysis.region_hotspots`)."""
     store = get_store()
-    return _hotspots(_access(store), store.version, selection_key(filters), measure)
+    with st.spinner(t("spinner.hotspots")):
+        return _hotspots(_access(store), store.version, selection_key(filters), measure)
 
 
-@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner="Testing for hot spots…")
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def _hotspots(access: Access, version: str, selection: Selection, measure: str) -> pd.DataFrame:
     from geo.analysis import region_hotspots
     from geo.mapdata import regions_in_view
@@ -369,19 +349,20 @@ def forecast(
 ) -> dict:
     """History, forecast, backtest scores and migration linkage of one series."""
     store = get_store()
-    return _forecast(
-        _access(store),
-        store.version,
-        _generation(store),
-        country,
-        region,
-        crime_type,
-        horizon,
-        freq,
-    )
+    with st.spinner(t("spinner.backtesting")):
+        return _forecast(
+            _access(store),
+            store.version,
+            _generation(store),
+            country,
+            region,
+            crime_type,
+            horizon,
+            freq,
+        )
 
 
-@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner="Backtesting the models…")
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def _forecast(
     access: Access,
     version: str,
@@ -436,10 +417,11 @@ def _regressor_lag(result) -> int | None:
 def alerts() -> pd.DataFrame:
     """The early-warning list of the store's latest complete month."""
     store = get_store()
-    return _alerts(_access(store), store.version, _generation(store))
+    with st.spinner(t("spinner.surges")):
+        return _alerts(_access(store), store.version, _generation(store))
 
 
-@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner="Looking for surges…")
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def _alerts(access: Access, version: str, generation: str) -> pd.DataFrame:
     from forecasting import cache
     from forecasting.alerts import early_warning

@@ -23,3 +23,102 @@ def audited(build: Callable[[], bytes], what: str, **details) -> Callable[[], by
         return payload
 
     return build_and_log
+
+
+def table_downloads(frame, name: str, container=None) -> None:
+    """CSV and XLSX buttons for one table: formula-safe, marked, logged when taken."""
+    import datetime as dt
+
+    import streamlit as st
+
+    from data_loaders.export import to_csv_bytes, to_xlsx_bytes
+    from ui import data
+    from ui.i18n import t
+
+    place = container or st
+    marking = data.export_marking()
+    stamp = dt.date.today().isoformat()
+    left, right = place.columns(2)
+    left.download_button(
+        t("export.table_csv"),
+        audited(lambda: to_csv_bytes(frame, marking), f"table:{name}", rows=len(frame)),
+        file_name=f"threatmon-{name}-{stamp}.csv",
+        mime="text/csv",
+        icon=":material/table:",
+        key=f"export-{name}-csv",
+    )
+    right.download_button(
+        t("export.table_xlsx"),
+        audited(
+            lambda: to_xlsx_bytes(frame, marking, sheet=name[:31]), f"table:{name}", rows=len(frame)
+        ),
+        file_name=f"threatmon-{name}-{stamp}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/grid_on:",
+        key=f"export-{name}-xlsx",
+    )
+
+
+def chart_png_download(fig, name: str, container=None) -> None:
+    """A PNG of a plotly chart, drawn offline by kaleido and the local Chromium on click."""
+    import datetime as dt
+
+    import streamlit as st
+
+    from data_loaders.marking import marking_text
+    from ui.i18n import t
+
+    def build() -> bytes:
+        import plotly.graph_objects as go
+
+        from reports.chart_png import figure_png
+
+        figure = go.Figure(fig)  # a copy: the page's figure stays as drawn
+        title = figure.layout.title.text or ""
+        figure.update_layout(
+            title_text=f"{marking_text()}<br>{title}" if title else marking_text(),
+            margin_t=max(figure.layout.margin.t or 0, 90),
+        )
+        return figure_png(figure, width=1400, height=700)
+
+    (container or st).download_button(
+        t("export.chart_png"),
+        audited(build, f"chart:{name}"),
+        file_name=f"threatmon-{name}-{dt.date.today().isoformat()}.png",
+        mime="image/png",
+        icon=":material/image:",
+        key=f"export-{name}-png",
+    )
+
+
+def briefing_download(filters, container=None) -> None:
+    """The steering committee's PDF briefing for the current selection, as this person may
+    see it (viewers: sensitive crime types withheld, their suppressed table included)."""
+    import streamlit as st
+
+    from reports.briefing import briefing_pdf
+    from reports.content import briefing_content
+    from ui import data
+    from ui.i18n import t
+
+    principal = auth.current()
+    store = data.get_store()
+    sensitive_source = data.sensitive_source() if principal.suppressed else None
+    stamp = f"{filters.start:%Y-%m}_{filters.end:%Y-%m}"
+    (container or st).download_button(
+        t("export.briefing"),
+        audited(
+            lambda: briefing_pdf(
+                briefing_content(store, filters, sensitive_source=sensitive_source)
+            ),
+            "briefing_pdf",
+            start=str(filters.start),
+            end=str(filters.end),
+        ),
+        file_name=f"threatmon-briefing-{stamp}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        type="primary",
+        help=t("export.briefing_help"),
+        key="export-briefing",
+    )

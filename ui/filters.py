@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from data_loaders.crime_types import CRIME_TYPE_KEYS, crime_type_label
+from data_loaders.crime_types import CRIME_TYPE_KEYS
 from data_loaders.errors import FilterError
 from data_loaders.filters import Filters
 from data_loaders.regions import PROJECT_COUNTRIES
 from forecasting.trends import last_complete_months, month_starts
 from ui import messages
+from ui.i18n import bound, country_name, crime_label, kept, month_name, region_names, t
 
 # Query-parameter names.
 COUNTRY, REGION, CRIME, FROM, TO = "country", "region", "crime", "from", "to"
@@ -36,7 +37,7 @@ KEY_COUNTRIES = "filter_countries"
 KEY_REGIONS = "filter_regions"
 KEY_CRIMES = "filter_crimes"
 KEY_PERIOD = "filter_period"
-_PERIOD_FROM_URL = "filter_period_from_url"
+_PERIOD_FALLBACK = "filter_period_fallback"
 _URL_READ = "filter_url_read"
 _FILTERS = "filter_current"
 DEFAULT_MONTHS = 12
@@ -77,9 +78,9 @@ def month_last_day(month: str) -> dt.date:
     return (pd.Timestamp(f"{month}-01") + pd.offsets.MonthEnd(0)).date()
 
 
-def month_label(month: str) -> str:
-    """``"2025-11"`` -> ``"Nov 2025"``."""
-    return pd.Timestamp(f"{month}-01").strftime("%b %Y")
+def month_label(month: str, language: str | None = None) -> str:
+    """``"2025-11"`` -> ``"Nov 2025"`` (in ``language``, default: the session's)."""
+    return month_name(f"{month}-01", language=language)
 
 
 def month_options(first: dt.date, last: dt.date) -> list[str]:
@@ -136,19 +137,25 @@ def parse_query(
             countries.append(code)
         else:
             problems.append(
-                f"`{COUNTRY}={raw}` is not one of the project's countries "
-                f"({', '.join(PROJECT_COUNTRIES)}); ignored."
+                t(
+                    "filters.problem.country",
+                    param=f"{COUNTRY}={raw}",
+                    codes=", ".join(PROJECT_COUNTRIES),
+                )
             )
     country_of = dict(zip(regions["region_code"], regions["country"], strict=True))
     region_codes = []
     for raw in values(REGION):
         code = raw.upper()
         if code not in country_of:
-            problems.append(f"`{REGION}={raw}` is not a region code of the registry; ignored.")
+            problems.append(t("filters.problem.region", param=f"{REGION}={raw}"))
         elif countries and country_of[code] not in countries:
             problems.append(
-                f"`{REGION}={raw}` is in {country_of[code]}, which is not among "
-                "the selected countries; ignored."
+                t(
+                    "filters.problem.region_country",
+                    param=f"{REGION}={raw}",
+                    country=country_of[code],
+                )
             )
         else:
             region_codes.append(code)
@@ -158,7 +165,7 @@ def parse_query(
         if key in CRIME_TYPE_KEYS:
             crimes.append(key)
         else:
-            problems.append(f"`{CRIME}={raw}` is not a crime-type key; ignored.")
+            problems.append(t("filters.problem.crime", param=f"{CRIME}={raw}"))
 
     start, end = default
     chosen = {}
@@ -171,15 +178,25 @@ def parse_query(
             chosen[name] = raw
         elif _is_month(raw):
             problems.append(
-                f"`{name}={raw}` is outside the data ({months[0]} to {months[-1]}); ignored."
+                t(
+                    "filters.problem.outside",
+                    param=f"{name}={raw}",
+                    first=months[0],
+                    last=months[-1],
+                )
             )
         else:
-            problems.append(f"`{name}={raw}` is not a month (YYYY-MM); ignored.")
+            problems.append(t("filters.problem.not_month", param=f"{name}={raw}"))
     start, end = chosen.get(FROM, start), chosen.get(TO, end)
     if start > end:
         problems.append(
-            f"`{FROM}={start}` is after `{TO}={end}`; showing the default period "
-            f"{default[0]} to {default[1]}."
+            t(
+                "filters.problem.reversed",
+                start=f"{FROM}={start}",
+                end=f"{TO}={end}",
+                first=default[0],
+                last=default[1],
+            )
         )
         start, end = default
     return Selection(
@@ -253,54 +270,56 @@ def render_filters(
         state[KEY_CRIMES] = list(parsed.crime_types)
         # The slider gets its start value through `value=` (that is what makes it a
         # range slider), not through session state.
-        state[_PERIOD_FROM_URL] = (parsed.start, parsed.end)
+        state[_PERIOD_FALLBACK] = (parsed.start, parsed.end)
         state[_URL_READ] = True
-        messages.show_warning(
-            "Some values in the link were not understood and were ignored:", parsed.problems
-        )
+        messages.show_warning(t("filters.link_not_understood"), parsed.problems)
 
     sidebar = st.sidebar
-    sidebar.header("Filters")
+    sidebar.header(t("filters.header"))
     visible = set(regions["country"])
     countries = sidebar.multiselect(
-        "Countries",
+        t("filters.countries"),
         [code for code in PROJECT_COUNTRIES if code in visible],
-        key=KEY_COUNTRIES,
-        format_func=lambda code: PROJECT_COUNTRIES[code],
-        placeholder="All countries",
+        key=kept(KEY_COUNTRIES),
+        format_func=bound(country_name),
+        placeholder=t("filters.all_countries"),
     )
     region_frame = regions if not countries else regions[regions["country"].isin(countries)]
-    region_names = dict(zip(region_frame["region_code"], region_frame["name_en"], strict=True))
+    names = region_names(region_frame)
     # Regions of countries no longer selected are dropped before the widget is drawn.
-    state[KEY_REGIONS] = [r for r in state.get(KEY_REGIONS, []) if r in region_names]
+    state[KEY_REGIONS] = [r for r in state.get(KEY_REGIONS, []) if r in names]
     chosen_regions = sidebar.multiselect(
-        "Regions",
-        list(region_names),
-        key=KEY_REGIONS,
-        format_func=lambda code: f"{region_names.get(code, code)} ({code})",
-        placeholder="All regions" + (" of these countries" if countries else ""),
+        t("filters.regions"),
+        list(names),
+        key=kept(KEY_REGIONS),
+        format_func=lambda code: f"{names.get(code, code)} ({code})",
+        placeholder=t("filters.all_regions_of_countries")
+        if countries
+        else t("filters.all_regions"),
     )
     state[KEY_CRIMES] = [c for c in state.get(KEY_CRIMES, []) if c in crime_types]
     crimes = sidebar.multiselect(
-        "Crime types",
+        t("filters.crime_types"),
         list(crime_types),
-        key=KEY_CRIMES,
-        format_func=crime_type_label,
-        placeholder="All crime types",
+        key=kept(KEY_CRIMES),
+        format_func=bound(crime_label),
+        placeholder=t("filters.all_crime_types"),
     )
-    initial = tuple(state.get(_PERIOD_FROM_URL, default))
+    initial = tuple(state.get(_PERIOD_FALLBACK, default))
     if not set(initial) <= set(months):  # the store changed under an open session
         initial = default
     start, end = sidebar.select_slider(
-        "Period (whole months)",
+        t("filters.period"),
         months,
         value=initial,
         key=KEY_PERIOD,
-        format_func=month_label,
-        help="Compared with the same number of months before it and with the same months "
-        "a year earlier.",
+        format_func=bound(month_label),
+        help=t("filters.period_help"),
     )
-    sidebar.caption("The link in the address bar reproduces this view.")
+    # What the slider falls back to when the browser's labels no longer match its
+    # options (after a change of language): the period it shows now.
+    state[_PERIOD_FALLBACK] = (start, end)
+    sidebar.caption(t("filters.link_note"))
 
     selection = Selection(tuple(countries), tuple(chosen_regions), tuple(crimes), start, end)
     _sync_url(to_query(selection))

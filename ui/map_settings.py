@@ -19,10 +19,11 @@ import streamlit as st
 
 from geo.classes import METHODS
 from geo.maps import MEASURES
+from ui.i18n import t
 
 MEASURE, CLASSES, K, LAYERS_KEY, PROJECTION = "measure", "classes", "k", "layers", "projection"
 URL_KEYS: tuple[str, ...] = (MEASURE, CLASSES, K, LAYERS_KEY, PROJECTION)
-#: Optional layers: key → label.
+#: Optional layers: key → English label (shown through ``ui.i18n.layer_label``).
 LAYERS: dict[str, str] = {
     "incidents": "Crossing points: incidents",
     "arrivals": "Crossing points: arrivals from Ukraine",
@@ -55,11 +56,15 @@ def parse_settings(params: Mapping[str, Sequence[str]]) -> MapSettings:
 
     measure = last(MEASURE) or default.measure
     if measure not in MEASURES:
-        problems.append(f"`{MEASURE}={measure}` is not one of {', '.join(MEASURES)}; ignored.")
+        problems.append(
+            t("map.problem.not_one_of", param=f"{MEASURE}={measure}", allowed=", ".join(MEASURES))
+        )
         measure = default.measure
     classes = last(CLASSES) or default.classes
     if classes not in METHODS:
-        problems.append(f"`{CLASSES}={classes}` is not one of {', '.join(METHODS)}; ignored.")
+        problems.append(
+            t("map.problem.not_one_of", param=f"{CLASSES}={classes}", allowed=", ".join(METHODS))
+        )
         classes = default.classes
     k = default.k
     raw_k = last(K)
@@ -68,8 +73,7 @@ def parse_settings(params: Mapping[str, Sequence[str]]) -> MapSettings:
             k = int(raw_k)
         else:
             problems.append(
-                f"`{K}={raw_k}` is not a number of classes from {K_RANGE[0]} to "
-                f"{K_RANGE[-1]}; ignored."
+                t("map.problem.k", param=f"{K}={raw_k}", low=K_RANGE[0], high=K_RANGE[-1])
             )
     layers = default.layers
     raw_layers = last(LAYERS_KEY)
@@ -77,7 +81,7 @@ def parse_settings(params: Mapping[str, Sequence[str]]) -> MapSettings:
         chosen = [p.strip() for p in raw_layers.split(",") if p.strip()]
         unknown = [p for p in chosen if p not in LAYERS and p != "none"]
         for name in unknown:
-            problems.append(f"`{LAYERS_KEY}` has an unknown layer {name!r}; ignored.")
+            problems.append(t("map.problem.layer", param=LAYERS_KEY, layer=repr(name)))
         layers = tuple(dict.fromkeys(p for p in chosen if p in LAYERS))
     projection = last(PROJECTION) in ("1", "true", "yes")
     return MapSettings(measure, classes, k, layers, projection, tuple(problems))

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import streamlit as st
 
 from data_loaders.errors import Problem, StoreError, ThreatmonError
+from ui.i18n import t
 
 # More problems than this are summarised; a 10 000-row upload must not print 10 000 lines.
 MAX_LISTED = 10
@@ -30,11 +31,14 @@ def error_text(exc: ThreatmonError, limit: int = MAX_LISTED) -> str:
 
 
 def problem_list(problems: Iterable[Problem | str], limit: int = MAX_LISTED) -> str:
-    """A Markdown bullet list of problems, the rest counted in a last line."""
+    """A Markdown bullet list of problems, the rest counted in a last line.
+
+    The problems are the engine's sentences (English); only the last line is translated.
+    """
     problems = list(problems)
     lines = [f"- {p}" for p in problems[:limit]]
     if len(problems) > limit:
-        lines.append(f"- … and {len(problems) - limit} more.")
+        lines.append("- " + t("messages.and_more", count=len(problems) - limit))
     return "\n".join(lines)
 
 
@@ -53,10 +57,4 @@ def show_warning(title: str, problems: Iterable[Problem | str]) -> None:
 
 def missing_store_text(path) -> str:
     """What to do when there is no store yet."""
-    return (
-        f"**No incident store at `{path}`.**\n\n"
-        "Create a demo store with synthetic data:\n\n"
-        f"```\nthreatmon demo --db {path}\n```\n\n"
-        "then reload this page. To use a store elsewhere, set the `THREATMON_DB` "
-        "environment variable."
-    )
+    return t("messages.missing_store", path=path)

@@ -30,6 +30,7 @@ from data_loaders.ingest import IngestOptions, IngestResult, Progress, ingest_fi
 from data_loaders.mapping import IGNORE, contract_columns, map_columns
 from data_loaders.store import Store
 from data_loaders.writer import undo_as, write_session
+from ui.i18n import current_language, number, t, translate
 
 # Widget and state keys (st.session_state).
 KEY_KIND = "upload_kind"
@@ -45,7 +46,9 @@ _FORM_MAPPING = "upload_form_mapping"
 _OUTCOME = "upload_outcome"
 _UNDO_OUTCOME = "upload_undo_outcome"
 
+#: What a file can hold: key → English label (shown through :func:`kind_label`).
 KINDS: dict[str, str] = {"incidents": "Incidents", "flows": "Migration flows"}
+# Option values of the source menu besides the saved sources; shown by source_label.
 NO_SOURCE = "(no saved mapping)"
 NEW_SOURCE = "New source…"
 UPLOAD_TYPES = ("csv", "txt", "tsv", "xlsx", "parquet")
@@ -63,6 +66,26 @@ def escape_markdown(text: object) -> str:
     'a\\\\_b \\\\[x\\\\]\\\\(y\\\\) \\\\:red\\\\[z\\\\]'
     """
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def kind_label(kind: str, language: str | None = None) -> str:
+    """What a file of ``kind`` holds, in ``language`` (default: the session's)."""
+    language = language or current_language()
+    labels = {
+        "incidents": translate("upload.kind.incidents", language),
+        "flows": translate("upload.kind.flows", language),
+    }
+    return labels.get(kind, kind)
+
+
+def source_label(option: str, language: str | None = None) -> str:
+    """An option of the source menu: a saved source's name as it is, the two others in words."""
+    language = language or current_language()
+    if option == NO_SOURCE:
+        return translate("upload.source.none", language)
+    if option == NEW_SOURCE:
+        return translate("upload.source.new", language)
+    return option
 
 
 # -- running the ingest ------------------------------------------------------------------------
@@ -134,14 +157,16 @@ def commit_bytes(
 def progress_status(label: str) -> Iterator[Progress]:
     """An ``st.status`` box with a progress bar; yields the callback that feeds the bar."""
     with st.status(label, expanded=True) as status:
-        bar = st.progress(0.0, text="Starting")
+        bar = st.progress(0.0, text=t("upload.progress.starting"))
 
         def report(fraction: float, message: str) -> None:
             bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
 
         yield report
-        bar.progress(1.0, text="Done")
-        status.update(label=f"{label} done", state="complete", expanded=False)
+        bar.progress(1.0, text=t("upload.progress.done"))
+        status.update(
+            label=t("upload.progress.label_done", label=label), state="complete", expanded=False
+        )
 
 
 # -- session state -----------------------------------------------------------------------------
@@ -236,25 +261,32 @@ def summary_text(result: IngestResult) -> str:
     """One escaped Markdown line: rows, format, encoding, delimiter, sheet, date convention."""
     parts = [f"**{escape_markdown(result.file_name)}**"]
     if result.format:
-        parts.append(f"{result.rows_in_file:,} rows")
-        parts.append(f"format {escape_markdown(result.format)}")
+        parts.append(t("upload.summary.rows", rows=number(result.rows_in_file)))
+        parts.append(t("upload.summary.format", format=escape_markdown(result.format)))
     if result.encoding:
-        parts.append(f"encoding {escape_markdown(result.encoding)}")
+        parts.append(t("upload.summary.encoding", encoding=escape_markdown(result.encoding)))
     if result.delimiter:
-        shown = {"\t": "tab", " ": "space"}.get(result.delimiter, result.delimiter)
-        parts.append(f"delimiter {escape_markdown(repr(shown))}")
+        shown = {"\t": t("upload.summary.tab"), " ": t("upload.summary.space")}.get(
+            result.delimiter, result.delimiter
+        )
+        parts.append(t("upload.summary.delimiter", delimiter=escape_markdown(repr(shown))))
     if result.sheet:
-        parts.append(f"sheet {escape_markdown(result.sheet)}")
+        parts.append(t("upload.summary.sheet", sheet=escape_markdown(result.sheet)))
     if result.date_format:
-        parts.append(f"dates {escape_markdown(result.date_format)}")
+        parts.append(t("upload.summary.dates", dates=escape_markdown(result.date_format)))
     return " · ".join(parts)
 
 
 def mapping_frame(result: IngestResult) -> pd.DataFrame:
-    """file column → contract column, with ignored columns marked (for ``st.dataframe``)."""
+    """file column → contract column, with ignored columns marked (for ``st.dataframe``).
+
+    The column names are the display labels, in the session's language.
+    """
     rows = [(header, target) for header, target in result.columns.items()]
-    rows += [(header, "(ignored)") for header in result.ignored_columns]
-    return pd.DataFrame(rows, columns=["file column", "contract column"])
+    rows += [(header, t("upload.mapping.ignored")) for header in result.ignored_columns]
+    return pd.DataFrame(
+        rows, columns=[t("upload.mapping.file_column"), t("upload.mapping.contract_column")]
+    )
 
 
 def problem_table(result: IngestResult) -> pd.DataFrame:
@@ -326,8 +358,12 @@ def save_mapping(store: Store, name: str, kind: str, mapping: Mapping[str, str],
 
 
 def batch_table(store: Store) -> pd.DataFrame:
-    """Every load, newest first: id, kind, status, file, user, loaded at, rows, period."""
-    columns = ["id", "kind", "status", "file", "user", "loaded at", "rows", "period"]
+    """Every load, newest first: id, kind, status, file, user, loaded at, rows, period, active.
+
+    ``kind`` and ``status`` are words in the session's language; ``active`` (a bool, not
+    for display) says whether the batch can still be undone.
+    """
+    columns = ["id", "kind", "status", "file", "user", "loaded at", "rows", "period", "active"]
     if not store.exists():
         return pd.DataFrame(columns=columns)
     batches = store.batches()
@@ -337,18 +373,21 @@ def batch_table(store: Store) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "id": batches["batch_id"].astype("int64"),
-            "kind": batches["kind"],
-            "status": batches["status"],
+            "kind": batches["kind"]
+            .map({"incidents": t("upload.batch.incidents"), "flows": t("upload.batch.flows")})
+            .fillna(batches["kind"]),
+            "status": batches["status"].replace({"active": t("upload.batch.active")}),
             "file": batches["file_name"],
             "user": batches["user_name"],
             "loaded at": pd.to_datetime(batches["loaded_at"]),
             "rows": batches["rows_loaded"].astype("int64"),
             "period": period,
+            "active": batches["status"] == "active",
         }
     )
     undone = batches["status"] == "undone"
     frame.loc[undone, "status"] = [
-        f"undone by {by} at {pd.Timestamp(at):%Y-%m-%d %H:%M}"
+        t("upload.batch.undone", by=by, at=f"{pd.Timestamp(at):%Y-%m-%d %H:%M}")
         for by, at in zip(
             batches.loc[undone, "undone_by"], batches.loc[undone, "undone_at"], strict=True
         )
@@ -365,8 +404,12 @@ def undo_batch(store: Store, batch_id: int, principal: Principal) -> None:
     else:
         st.session_state[_UNDO_OUTCOME] = (
             "success",
-            f"Batch {summary['batch_id']} ({escape_markdown(summary['file_name'])}) was "
-            f"undone: {summary['rows_removed']:,} rows removed.",
+            t(
+                "upload.undo.done",
+                batch=summary["batch_id"],
+                file=escape_markdown(summary["file_name"]),
+                rows=number(summary["rows_removed"]),
+            ),
         )
     st.session_state[KEY_UNDO_CONFIRM] = False
 
@@ -385,6 +428,7 @@ __all__ = [
     "file_headers",
     "forget_upload",
     "form_mapping",
+    "kind_label",
     "loaded_before",
     "mapping_frame",
     "mapping_to_save",
@@ -397,6 +441,7 @@ __all__ = [
     "report_name",
     "save_mapping",
     "saved_sources",
+    "source_label",
     "source_mapping",
     "summary_text",
     "take_undo_outcome",

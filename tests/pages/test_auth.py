@@ -81,7 +81,8 @@ def test_without_a_session_every_url_shows_the_sign_in_form(app, sign_in):
     app.run()
     assert titles(app) == ["Sign in"]
     for spec in dashboard.PAGES:
-        with pytest.raises(ValueError, match=r"Known pages: \['Sign in'\]"):
+        # Only the sign-in form is registered, at every page's address.
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
             app.switch_page(spec.path)
     assert not app.metric and not app.get("file_uploader")
     # The marking is drawn before anything else, sign-in page included.
@@ -235,9 +236,7 @@ def test_a_viewer_sees_no_sensitive_counts_but_their_suppressed_table(
     whole = Store(demo_store_path)
     start, end = app.query_params["from"], app.query_params["to"]
     monthly = whole.aggregate(by=("crime_type",), freq="M")
-    in_period = monthly[
-        (monthly["period"] >= f"{start}-01") & (monthly["period"] <= f"{end}-01")
-    ]
+    in_period = monthly[(monthly["period"] >= f"{start}-01") & (monthly["period"] <= f"{end}-01")]
     expected = int(in_period.loc[~in_period["crime_type"].isin(SENSITIVE_TYPES), "count"].sum())
     (total,) = [m for m in app.metric if m.label == "Total incidents"]
     assert total.value == f"{expected:,}"
@@ -248,3 +247,30 @@ def test_an_analyst_sees_sensitive_types_everywhere_and_no_table(app, sign_in):
     (crimes,) = [m for m in app.sidebar.multiselect if m.label == "Crime types"]
     assert "Human trafficking" in crimes.options
     assert not [d for d in app.dataframe if "quarter" in d.value.columns]
+
+
+def test_cached_results_are_not_shared_between_roles_or_scopes(
+    demo_store_path, monkeypatch, sign_in
+):
+    """Same filters, same process (so the same st.cache_data), three people: three totals."""
+    monkeypatch.setenv(DB_ENV_VAR, str(demo_store_path))
+    totals = {}
+    for name, role, scope in (
+        ("ana", "analyst", ()),
+        ("eva", "viewer", ()),
+        ("ion", "analyst", ("MD",)),
+    ):
+        at = sign_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT), name, role, scope)
+        at.run()
+        assert not at.exception
+        (total,) = [m for m in at.metric if m.label == "Total incidents"]
+        totals[name] = int(total.value.replace(",", ""))
+    assert totals["ana"] > totals["eva"] > 0
+    assert totals["ana"] > totals["ion"] > 0
+
+
+def test_every_role_gets_the_briefing_and_table_and_chart_downloads(app, sign_in):
+    for name, role in (("eva", "viewer"), ("ana", "analyst")):
+        sign_in(app, name, role).run()
+        labels = [button.proto.label for button in app.get("download_button")]
+        assert {"Briefing (PDF)", "Chart (PNG)", "Table (CSV)", "Table (XLSX)"} <= set(labels)

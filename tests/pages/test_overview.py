@@ -27,7 +27,7 @@ def _dashboard_module():
 
 
 dashboard = _dashboard_module()
-DEMO_OPEN_BANNER = f"{BANNER.replace('DEMO', '**DEMO**')} {dashboard.DEMO_OPEN_NOTE}"
+DEMO_OPEN_BANNER = f"{BANNER.replace('DEMO', '**DEMO**')} {dashboard.demo_open_note()}"
 
 
 @pytest.fixture

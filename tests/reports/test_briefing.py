@@ -218,6 +218,26 @@ def test_labels_translate_headings_and_footer():
     assert labels["page"] == "Сторінка {page} з {pages}"
 
 
+def test_extra_tables_follow_the_forecasts_under_their_own_headings():
+    extra = pd.DataFrame({"quarter": ["2026Q3", "2026Q3"], "country": ["Moldova", "Total"]})
+    pdf = briefing_pdf(
+        BriefingContent(
+            title="t",
+            marking=MARKING,
+            period="p",
+            generated_at=datetime(2026, 12, 1),
+            extra_tables=[("Sensitive crime types", extra), ("Empty one", pd.DataFrame())],
+        )
+    )
+    text = "".join(page.get_textpage().get_text_range() for page in pdfium.PdfDocument(pdf))
+    lines = _lines(text)
+    order = ["Forecasts", "Sensitive crime types", "Empty one", "Data sources"]
+    positions = [lines.index(heading) for heading in order]
+    assert positions == sorted(positions)
+    assert "2026Q3" in " ".join(lines[positions[1] : positions[2]])
+    assert lines[positions[2] + 1] == "None in this period."
+
+
 @pytest.mark.parametrize(
     ("changes", "error", "message"),
     [
@@ -251,8 +271,21 @@ def test_labels_translate_headings_and_footer():
             TypeError,
             "`alerts` must be a pandas DataFrame. Got <class 'list'>.",
         ),
+        (
+            {"extra_tables": [("Quarters", [1, 2])]},
+            ValueError,
+            "extra_tables[0] must be a (heading, DataFrame) tuple. Got ('Quarters', [1, 2]).",
+        ),
     ],
-    ids=["unknown-label", "bad-template", "not-png", "short-kpi", "no-rows", "not-a-frame"],
+    ids=[
+        "unknown-label",
+        "bad-template",
+        "not-png",
+        "short-kpi",
+        "no-rows",
+        "not-a-frame",
+        "extra-not-a-pair",
+    ],
 )
 def test_bad_content_is_refused(changes, error, message):
     base = {

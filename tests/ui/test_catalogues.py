@@ -1,0 +1,379 @@
+"""The catalogues are complete: every key in every language, every key the code uses.
+
+Pure tests (no Streamlit run): they read ``ui/locales/*.json`` and scan the source of
+``dashboard.py``, ``pages/`` and ``ui/`` for ``t(...)`` calls.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from ui import i18n
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py"))]
+SOURCES += sorted((ROOT / "ui").glob("*.py"))
+LANGUAGES = list(i18n.LANGUAGES)
+OTHERS = [code for code in LANGUAGES if code != i18n.DEFAULT_LANGUAGE]
+
+
+def _load(language: str) -> dict[str, str]:
+    """The catalogue as written in its file (duplicate keys refused)."""
+
+    def no_duplicates(pairs):
+        keys = [key for key, _ in pairs]
+        duplicates = sorted({key for key in keys if keys.count(key) > 1})
+        assert not duplicates, f"{language}.json repeats {duplicates}"
+        return dict(pairs)
+
+    text = (i18n.LOCALES / f"{language}.json").read_text(encoding="utf-8")
+    return json.loads(text, object_pairs_hook=no_duplicates)
+
+
+CATALOGUES = {language: _load(language) for language in LANGUAGES}
+ENGLISH = CATALOGUES[i18n.DEFAULT_LANGUAGE]
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def _dynamic_keys() -> dict[str, set[str]]:
+    """Every key of each computed family, from the registries it names."""
+    import dashboard
+    from data_loaders.access import Role
+    from data_loaders.crime_types import CRIME_TYPE_KEYS
+    from data_loaders.regions import PROJECT_COUNTRIES
+    from forecasting.models import MODELS
+    from forecasting.trends import FLAG_LOW_COUNTS, FLAG_NOT_SIGNIFICANT, LEVELS
+    from geo.classes import METHODS
+    from geo.maps import EMERGING_COLOURS, HOT_COLD_COLOURS, MEASURES
+    from ui.map_settings import LAYERS
+
+    def slug(text: str) -> str:
+        return text.replace(" ", "_")
+
+    families = {
+        "classes.": METHODS,
+        "country.": PROJECT_COUNTRIES,
+        "crime.": CRIME_TYPE_KEYS,
+        "emerging.": [slug(c) for c in EMERGING_COLOURS],
+        "flag.": [slug(FLAG_LOW_COUNTS), slug(FLAG_NOT_SIGNIFICANT)],
+        "hotcold.": HOT_COLD_COLOURS,
+        "layer.": LAYERS,
+        "level.": [slug(level) for level in LEVELS],
+        "measure.": MEASURES,
+        "model.": MODELS,
+        "month.long.": [str(m) for m in range(1, 13)],
+        "month.short.": [str(m) for m in range(1, 13)],
+        "page.": [Path(spec.path).stem for spec in dashboard.PAGES],
+        "role.": [role.value for role in Role],
+    }
+    return {prefix: {prefix + name for name in names} for prefix, names in families.items()}
+
+
+#: The lookups: ``t(key, **values)`` and ``translate(key, language, **values)``.
+LOOKUPS = {"t", "translate"}
+
+
+def _t_calls() -> list[tuple[str, int, ast.expr]]:
+    """(file, line, first argument) of every lookup in the dashboard's code.
+
+    ``t`` itself passes its own argument on to ``translate``; that call is the layer,
+    not a use of it.
+    """
+    calls = []
+    for path in SOURCES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        inside_t = {
+            id(inner)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef) and node.name in LOOKUPS
+            for inner in ast.walk(node)
+        }
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or id(node) in inside_t:
+                continue
+            func = node.func
+            if isinstance(func, ast.Name):
+                name = func.id
+            elif isinstance(getattr(func, "value", None), ast.Name) and func.value.id == "i18n":
+                name = func.attr  # i18n.t(...); not str.translate
+            else:
+                name = None
+            if name in LOOKUPS:
+                argument = node.args[0] if node.args else None
+                calls.append((path.name, node.lineno, argument))
+    return calls
+
+
+def _key_of(argument: ast.expr | None) -> tuple[str, str] | None:
+    """("literal", key) or ("prefix", prefix) for a key the scan understands, else None."""
+    if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+        return "literal", argument.value
+    if isinstance(argument, ast.JoinedStr) and argument.values:
+        head = argument.values[0]
+        if isinstance(head, ast.Constant) and head.value in i18n.DYNAMIC_PREFIXES:
+            return "prefix", head.value
+    return None
+
+
+USED = _t_calls()
+
+
+def test_the_scan_finds_the_calls():
+    """A sanity check on the scan itself: every page and the frame translate something."""
+    files = {name for name, _, _ in USED}
+    assert {"dashboard.py", "overview.py", "map.py", "forecasts.py", "upload.py"} <= files
+    assert {"audit.py", "auth.py", "filters.py", "i18n.py"} <= files
+    assert len(USED) > 250
+
+
+def _literal_keys() -> list[tuple[str, int, str]]:
+    """(file, line, key) of every ``t("literal key")`` call."""
+    found = []
+    for name, line, argument in USED:
+        kind_and_key = _key_of(argument)
+        if kind_and_key and kind_and_key[0] == "literal":
+            found.append((name, line, kind_and_key[1]))
+    return found
+
+
+def test_every_key_used_in_the_code_is_in_the_english_catalogue():
+    """The test that fails on a missing key: a ``t("…")`` whose key English lacks."""
+    missing = [f"{name}:{line}: {key}" for name, line, key in _literal_keys() if key not in ENGLISH]
+    assert not missing, "keys missing from ui/locales/en.json:\n" + "\n".join(missing)
+
+
+def test_computed_keys_use_a_documented_prefix():
+    """``t()`` takes a literal key, or an f-string that starts with a registry's prefix."""
+    unknown = [f"{name}:{line}" for name, line, argument in USED if _key_of(argument) is None]
+    assert not unknown, f"t() with a key the scan cannot check: {unknown}"
+
+
+@pytest.mark.parametrize("prefix", i18n.DYNAMIC_PREFIXES)
+def test_each_computed_family_matches_its_registry(prefix):
+    """A family's keys are exactly its registry's: none missing, none left over."""
+    expected = _dynamic_keys()[prefix]
+    present = {key for key in ENGLISH if key.startswith(prefix)}
+    assert sorted(expected - present) == [], f"missing from en.json under {prefix!r}"
+    assert sorted(present - expected) == [], f"keys under {prefix!r} no registry knows"
+
+
+def test_every_english_key_is_used():
+    """No dead keys: each is used literally or belongs to a computed family."""
+    literal = {key for _, _, key in _literal_keys()}
+    families = set().union(*_dynamic_keys().values())
+    assert sorted(set(ENGLISH) - literal - families) == []
+
+
+@pytest.mark.parametrize("language", OTHERS)
+def test_every_language_has_exactly_the_english_keys(language):
+    catalogue = CATALOGUES[language]
+    assert sorted(set(ENGLISH) - set(catalogue)) == [], f"missing from {language}.json"
+    assert sorted(set(catalogue) - set(ENGLISH)) == [], f"only in {language}.json"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_text_is_empty(language):
+    empty = [k for k, v in CATALOGUES[language].items() if not isinstance(v, str) or not v.strip()]
+    assert empty == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_placeholders_are_plain_names(language):
+    """Only ``{name}`` or ``{name:spec}``: no attribute or index access into the values."""
+    plain = re.compile(r"[a-z_][a-z0-9_]*")
+    bad = {
+        key: sorted(_fields(text))
+        for key, text in CATALOGUES[language].items()
+        if not all(plain.fullmatch(field) for field in _fields(text))
+    }
+    assert bad == {}
+
+
+@pytest.mark.parametrize("language", OTHERS)
+def test_each_translation_has_the_english_placeholders(language):
+    catalogue = CATALOGUES[language]
+    differ = {
+        key: (sorted(_fields(text)), sorted(_fields(catalogue[key])))
+        for key, text in ENGLISH.items()
+        if key in catalogue and _fields(text) != _fields(catalogue[key])
+    }
+    assert differ == {}
+
+
+CODE_SPAN = re.compile(r"`[^`]*`")
+
+
+@pytest.mark.parametrize("language", OTHERS)
+def test_commands_and_code_stay_as_they_are(language):
+    """What is in backticks (commands, columns, variables) is copied, never translated."""
+    catalogue = CATALOGUES[language]
+    differ = {}
+    for key, text in ENGLISH.items():
+        english, translated = CODE_SPAN.findall(text), CODE_SPAN.findall(catalogue.get(key, text))
+        if sorted(english) != sorted(translated):
+            differ[key] = (english, translated)
+    assert differ == {}
+
+
+def test_romanian_uses_comma_below_letters():
+    """ș and ț (comma below), never the cedilla forms ş and ţ."""
+    cedilla = {k: v for k, v in CATALOGUES["ro"].items() if re.search("[şţŞŢ]", v)}
+    assert cedilla == {}
+
+
+def test_ukrainian_has_no_russian_only_letters():
+    russian_only = {k: v for k, v in CATALOGUES["uk"].items() if re.search("[ёъыэЁЪЫЭ]", v)}
+    assert russian_only == {}
+
+
+#: Texts rightly the same as in English: names, symbols and technical abbreviations.
+KEPT_AS_IN_ENGLISH: dict[str, list[str]] = {
+    "ro": [
+        "audit.title",  # Audit
+        "country.EE",  # Estonia
+        "country.GE",  # Georgia
+        "forecasts.score.mase",  # MASE
+        "forecasts.score.model",  # Model
+        "map.hot.gi_z",  # Gi* z
+        "map.hot.p_fdr",  # p (FDR)
+        "model.sarimax",  # SARIMAX
+        "overview.col.p",  # p
+        "overview.sensitive.total",  # Total
+        "page.audit",  # Audit
+        "upload.summary.format",  # format {format}
+        "upload.summary.tab",  # tab
+    ],
+    "uk": [
+        "forecasts.score.mase",
+        "map.hot.gi_z",
+        "map.hot.p_fdr",
+        "model.sarimax",
+        "overview.col.p",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", OTHERS)
+def test_nothing_is_left_in_english_by_mistake(language):
+    """A text identical to English must be on the list above (a forgotten translation
+    usually is identical)."""
+    words = re.compile(r"[A-Za-z]")
+    same = sorted(
+        key
+        for key, text in CATALOGUES[language].items()
+        if text == ENGLISH[key] and words.search(re.sub(r"`[^`]*`|\{[^}]*\}", "", text))
+    )
+    assert same == KEPT_AS_IN_ENGLISH[language]
+
+
+# -- the code itself: no label bypasses the catalogues ----------------------------------------
+
+#: Streamlit calls whose first argument, and these keywords, are text a person reads.
+DISPLAY_CALLS = {
+    "button",
+    "caption",
+    "checkbox",
+    "date_input",
+    "DateColumn",
+    "DatetimeColumn",
+    "download_button",
+    "error",
+    "expander",
+    "file_uploader",
+    "form_submit_button",
+    "header",
+    "info",
+    "markdown",
+    "metric",
+    "multiselect",
+    "MultiselectColumn",
+    "NumberColumn",
+    "radio",
+    "segmented_control",
+    "select_slider",
+    "selectbox",
+    "spinner",
+    "status",
+    "subheader",
+    "success",
+    "text_input",
+    "TextColumn",
+    "title",
+    "toggle",
+    "warning",
+    "write",
+}
+TEXT_KEYWORDS = {"label", "help", "placeholder", "text", "title", "delta_description", "caption"}
+
+
+def _literal_text(node: ast.expr | None) -> str:
+    """The literal characters of a string expression (what no ``t()`` call produced)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_literal_text(value) for value in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _literal_text(node.left) + _literal_text(node.right)
+    if isinstance(node, ast.IfExp):
+        return _literal_text(node.body) + _literal_text(node.orelse)
+    return ""
+
+
+def _untranslated(source: str, name: str) -> list[str]:
+    """``name:line: 'text'`` for each literal label among ``source``'s Streamlit calls."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        called = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+        texts = []
+        if called in DISPLAY_CALLS:
+            texts += node.args[:1]
+            texts += [k.value for k in node.keywords if k.arg in TEXT_KEYWORDS]
+        if called == "Page":
+            texts += [k.value for k in node.keywords if k.arg == "title"]
+        for keyword in node.keywords:
+            if keyword.arg == "column_config" and isinstance(keyword.value, ast.Dict):
+                texts += keyword.value.values
+        for text in texts:
+            if re.search(r"[A-Za-z]", _literal_text(text)):
+                found.append(f"{name}:{node.lineno}: {_literal_text(text)!r}")
+    return found
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_no_label_is_written_in_the_code(path):
+    """Titles, captions, messages and widget labels come from ``t()``, never a literal."""
+    assert _untranslated(path.read_text(encoding="utf-8"), path.name) == []
+
+
+def test_the_label_check_finds_literals():
+    """The check above would catch each way a literal label can be written."""
+    source = """
+st.title("Overview")
+st.caption(f"{n} alerts")
+st.warning(t("a.b") + " and more")
+left.selectbox("Crime type", options, help=t("x"))
+st.dataframe(frame, column_config={"user_name": "Who", "p": t("p")})
+st.column_config.NumberColumn(t("ok"), help="Explains")
+st.markdown(f"**{name}** · {role}")
+st.Page(path, title="Sign in")
+"""
+    assert _untranslated(source, "x.py") == [
+        "x.py:2: 'Overview'",
+        "x.py:3: ' alerts'",
+        "x.py:4: ' and more'",
+        "x.py:5: 'Crime type'",
+        "x.py:6: 'Who'",
+        "x.py:7: 'Explains'",
+        "x.py:9: 'Sign in'",
+    ]

@@ -1,0 +1,412 @@
+"""The dashboard's one translation layer: every label in English, Romanian or Ukrainian.
+
+Catalogues are flat JSON files in ``ui/locales/`` (``en.json`` is the reference; its
+texts are the dashboard's English). ``t("overview.title")`` looks a key up in the
+session's language and fills named placeholders with ``str.format``; a key missing from
+that catalogue falls back to English with a warning, so a page never breaks over a
+label (``tests/ui/test_catalogues.py`` fails instead). Values are inserted, never
+parsed again: text chosen by people is escaped by the caller *before* it is passed in
+(``ui.upload.escape_markdown``, ``dashboard._plain``), exactly as without translation.
+
+The session's language is chosen in the sidebar (:func:`language_selector`), starts
+from ``?lang=ro`` or ``?lang=uk`` in the link, and is written back to the URL when it is
+not English, so a reload or a shared link keeps it. Messages made by ``data_loaders/``
+and ``forecasting/`` (validation problems, alert sentences, model verdicts) stay in
+English; see ``docs/languages.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import warnings
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from data_loaders.crime_types import CRIME_TYPE_KEYS, crime_type_label
+from data_loaders.regions import PROJECT_COUNTRIES
+
+#: Language code (ISO 639-1) → its name in that language, in menu order.
+LANGUAGES: dict[str, str] = {"en": "English", "ro": "Română", "uk": "Українська"}
+DEFAULT_LANGUAGE = "en"
+#: Query parameter that names the language (``?lang=ro``); ``ua`` is taken for ``uk``.
+QUERY_KEY = "lang"
+_ALIASES = {"ua": "uk"}
+LOCALES = Path(__file__).resolve().parent / "locales"
+# The session's choice, and the sidebar widget that edits it. Streamlit forgets a
+# widget's value on a run that does not draw it; the plain key is never forgotten.
+KEY_LANGUAGE = "ui_language"
+KEY_WIDGET = "ui_language_choice"
+_KEPT = "ui_language_kept"
+
+#: Decimal mark and thousands separator of each language: Romanian and Ukrainian write
+#: a decimal comma, so "9,999" would read as nine point nine. (No-break space for uk.)
+NUMBER_SEPARATORS: dict[str, tuple[str, str]] = {
+    "en": (".", ","),
+    "ro": (",", "."),
+    "uk": (",", "\u00a0"),
+}
+
+#: Countries whose regions are named in the registry's ``name_local`` for a language.
+LOCAL_NAMES: dict[str, tuple[str, ...]] = {"ro": ("MD", "RO"), "uk": ("UA",)}
+
+#: Keys that are built at run time, by prefix. Each family's full set of keys comes from
+#: a registry (the crime types, the project countries, the pages, …) and is checked
+#: against the catalogues by ``tests/ui``; ``t()`` and ``translate()`` take no other
+#: computed key.
+DYNAMIC_PREFIXES: tuple[str, ...] = (
+    "classes.",
+    "country.",
+    "crime.",
+    "emerging.",
+    "flag.",
+    "hotcold.",
+    "layer.",
+    "level.",
+    "measure.",
+    "model.",
+    "month.long.",
+    "month.short.",
+    "page.",
+    "role.",
+)
+
+
+@functools.cache
+def catalogue(language: str) -> Mapping[str, str]:
+    """The texts of ``language`` (read once per process; read-only)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"Unknown language {language!r}; use one of {list(LANGUAGES)}.")
+    with (LOCALES / f"{language}.json").open(encoding="utf-8") as handle:
+        texts = json.load(handle)
+    return MappingProxyType(texts)
+
+
+def normalise_language(code: str | None) -> str | None:
+    """``code`` as one of :data:`LANGUAGES` (any case, ``ua`` for ``uk``), or None."""
+    code = (code or "").strip().lower()
+    code = _ALIASES.get(code, code)
+    return code if code in LANGUAGES else None
+
+
+def current_language() -> str:
+    """The session's language; English outside a Streamlit run (plain tests, the CLI)."""
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return DEFAULT_LANGUAGE
+    return normalise_language(st.session_state.get(KEY_LANGUAGE)) or DEFAULT_LANGUAGE
+
+
+def translate(key: str, language: str, /, **values: object) -> str:
+    """The text of ``key`` in ``language`` with ``values`` filled in.
+
+    A key the language lacks, or a translation whose placeholders do not match, falls
+    back to English (with a warning); a key English lacks shows as itself.
+    """
+    if key not in catalogue(language):
+        if key not in catalogue(DEFAULT_LANGUAGE):
+            warnings.warn(f"No text for {key!r} in any catalogue.", stacklevel=3)
+            return key
+        warnings.warn(f"No {language!r} text for {key!r}; showing English.", stacklevel=3)
+        language = DEFAULT_LANGUAGE
+    try:
+        return catalogue(language)[key].format(**values)
+    except (KeyError, IndexError, ValueError):
+        if language == DEFAULT_LANGUAGE:
+            raise
+        warnings.warn(f"The {language!r} text of {key!r} does not fit; English.", stacklevel=3)
+        return catalogue(DEFAULT_LANGUAGE)[key].format(**values)
+
+
+def t(key: str, /, **values: object) -> str:
+    """The text of ``key`` in the session's language, placeholders filled from ``values``.
+
+    >>> t("filters.header")
+    'Filters'
+    >>> t("overview.delta_from_zero", change="+3")
+    '+3 (from 0)'
+    """
+    return translate(key, current_language(), **values)
+
+
+def bound(label: Callable[..., str]) -> Callable[[Any], str]:
+    """``label`` (a function of this module with a ``language`` keyword) fixed to the
+    session's language: what a widget gets as ``format_func``.
+
+    Streamlit keeps a widget's format function and AppTest calls it outside the run
+    that drew the widget, where the session (and so its language) is unknown.
+    """
+    return functools.partial(label, language=current_language())
+
+
+# -- choosing the language ---------------------------------------------------------------------
+
+
+def start_language() -> str:
+    """The session's language, read from ``?lang=`` on its first run (English if absent)."""
+    state = st.session_state
+    if KEY_LANGUAGE not in state:
+        state[KEY_LANGUAGE] = normalise_language(st.query_params.get(QUERY_KEY)) or (
+            DEFAULT_LANGUAGE
+        )
+    return state[KEY_LANGUAGE]
+
+
+def kept(key: str) -> str:
+    """``key``, marked as a widget whose options are shown in words: its value survives
+    a change of language.
+
+    The browser sends a choice back as the label it shows; after a change of language
+    that label is no longer among the options and Streamlit would reset the widget.
+    Widgets created with a default value (``index``, ``value``, ``default``) fall back
+    to it instead, so only widgets without one need this.
+    """
+    st.session_state.setdefault(_KEPT, set()).add(key)
+    return key
+
+
+def _chosen() -> None:
+    state = st.session_state
+    # Still read with the previous run's labels: re-set as values, they win over the
+    # browser's old labels on the next run.
+    for key in state.get(_KEPT, ()):
+        if key in state:
+            state[key] = state[key]
+    state[KEY_LANGUAGE] = state[KEY_WIDGET]
+
+
+def language_selector(container) -> str:
+    """Draw the language menu in ``container``; keep the choice in the session and the URL."""
+    language = start_language()
+    st.session_state[KEY_WIDGET] = language
+    container.selectbox(
+        t("language.label"),
+        list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        key=KEY_WIDGET,
+        on_change=_chosen,
+        help=t("language.help"),
+    )
+    # English is the default and leaves the URL alone; another language is written
+    # to it, so a reload (a new session) or a shared link opens in that language.
+    wanted = None if language == DEFAULT_LANGUAGE else language
+    if st.query_params.get(QUERY_KEY) != wanted:
+        if wanted is None:
+            del st.query_params[QUERY_KEY]
+        else:
+            st.query_params[QUERY_KEY] = wanted
+    return language
+
+
+# -- names from the registries -----------------------------------------------------------------
+# Each takes ``language`` (default: the session's) so that ``bound`` can fix it. A name
+# that is not in the catalogue shows as the registry has it: a crime type added to the
+# registry but not yet translated must not break a page.
+
+
+def _known(key: str) -> bool:
+    return key in catalogue(DEFAULT_LANGUAGE)
+
+
+def _language(language: str | None) -> str:
+    return language or current_language()
+
+
+def crime_label(key: str, language: str | None = None) -> str:
+    """A crime type's label (the registry's English label for a key not translated)."""
+    if not _known(f"crime.{key}"):
+        return crime_type_label(key) if key in CRIME_TYPE_KEYS else key
+    return translate(f"crime.{key}", _language(language))
+
+
+def country_name(code: str, language: str | None = None) -> str:
+    """A project country's name (the code itself for any other country)."""
+    if not _known(f"country.{code}"):
+        return PROJECT_COUNTRIES.get(code, code)
+    return translate(f"country.{code}", _language(language))
+
+
+def country_names(codes=None, language: str | None = None) -> dict[str, str]:
+    """Code → name for ``codes`` (default: every project country, in display order)."""
+    codes = PROJECT_COUNTRIES if codes is None else codes
+    return {code: country_name(code, language) for code in codes}
+
+
+def region_name(
+    code: str, name_en: str, name_local: str, country: str, language: str | None = None
+) -> str:
+    """A region's name in ``language`` (default: the session's), where the registry knows it.
+
+    Romanian uses the registry's local names for Moldova and Romania ("București"),
+    Ukrainian those of Ukraine ("Одеська область"); otherwise the English name.
+    """
+    if country in LOCAL_NAMES.get(_language(language), ()) and name_local:
+        return name_local
+    return name_en or code
+
+
+def region_names(registry: pd.DataFrame, language: str | None = None) -> dict[str, str]:
+    """Region code → name in ``language`` for every row of the region registry."""
+    language = _language(language)
+    columns = ["region_code", "country", "name_en", "name_local"]
+    return {
+        row.region_code: region_name(
+            row.region_code, row.name_en, row.name_local, row.country, language
+        )
+        for row in registry[columns].itertuples(index=False)
+    }
+
+
+def role_name(role: str, language: str | None = None) -> str:
+    """A role (``viewer``, ``analyst``, ``admin``) in words."""
+    if not _known(f"role.{role}"):
+        return role
+    return translate(f"role.{role}", _language(language))
+
+
+def measure_label(measure: str, language: str | None = None) -> str:
+    """A map measure of :data:`geo.maps.MEASURES`."""
+    if not _known(f"measure.{measure}"):
+        return measure
+    return translate(f"measure.{measure}", _language(language))
+
+
+def classes_label(method: str, language: str | None = None) -> str:
+    """A classification method of :data:`geo.classes.METHODS`."""
+    if not _known(f"classes.{method}"):
+        return method
+    return translate(f"classes.{method}", _language(language))
+
+
+def layer_label(layer: str, language: str | None = None) -> str:
+    """An optional map layer of :data:`ui.map_settings.LAYERS`."""
+    if not _known(f"layer.{layer}"):
+        return layer
+    return translate(f"layer.{layer}", _language(language))
+
+
+def _slug(text: str) -> str:
+    return text.replace(" ", "_")
+
+
+def level_label(level: str, language: str | None = None) -> str:
+    """A change level of :data:`forecasting.trends.LEVELS` ("large increase", …)."""
+    if not _known(f"level.{_slug(level)}"):
+        return level
+    return translate(f"level.{_slug(level)}", _language(language))
+
+
+def flag_label(flag: str, language: str | None = None) -> str:
+    """A guard flag of the change table ("low counts", "not significant"; "" stays "")."""
+    if not _known(f"flag.{_slug(flag)}"):
+        return flag
+    return translate(f"flag.{_slug(flag)}", _language(language))
+
+
+def model_label(model: str, language: str | None = None) -> str:
+    """A forecasting model of :mod:`forecasting.models` in words."""
+    if not _known(f"model.{model}"):
+        return model
+    return translate(f"model.{model}", _language(language))
+
+
+def hot_cold_label(value: str, language: str | None = None) -> str:
+    """A Gi* category of :data:`geo.maps.HOT_COLD_COLOURS` ("hot", "cold", "none")."""
+    if not _known(f"hotcold.{value}"):
+        return value
+    return translate(f"hotcold.{value}", _language(language))
+
+
+def emerging_label(value: str, language: str | None = None) -> str:
+    """An emerging hot spot category of :data:`geo.maps.EMERGING_COLOURS`."""
+    if not isinstance(value, str) or not _known(f"emerging.{_slug(value)}"):
+        return value
+    return translate(f"emerging.{_slug(value)}", _language(language))
+
+
+# -- numbers and months ------------------------------------------------------------------------
+
+
+def number(value: float, decimals: int = 0, sign: bool = False, language: str | None = None) -> str:
+    """``value`` with the language's separators: "12,345.6" (en), "12.345,6" (ro),
+    "12 345,6" (uk); ``sign`` writes "+" for positive values.
+
+    >>> number(12345.678, 1, language="ro")
+    '12.345,7'
+    """
+    decimal, group = NUMBER_SEPARATORS[_language(language)]
+    text = f"{value:{'+' if sign else ''},.{decimals}f}"
+    return text.translate({ord("."): decimal, ord(","): group})
+
+
+def plotly_separators(language: str | None = None) -> str:
+    """The language's separators as Plotly's ``layout.separators`` (decimal, thousands)."""
+    return "".join(NUMBER_SEPARATORS[_language(language)])
+
+
+def month_name(
+    day: dt.date | pd.Timestamp | str, long: bool = False, language: str | None = None
+) -> str:
+    """``day``'s month and year: "Nov 2025" (or "November 2025" when ``long``)."""
+    language, stamp = _language(language), pd.Timestamp(day)
+    if long:
+        month = translate(f"month.long.{stamp.month}", language)
+    else:
+        month = translate(f"month.short.{stamp.month}", language)
+    return translate("date.month_year", language, month=month, year=stamp.year)
+
+
+def month_span(start, end, long_single: bool = False, language: str | None = None) -> str:
+    """ "Nov 2025 – Oct 2026", or one month alone when ``start`` and ``end`` share it."""
+    language = _language(language)
+    first, last = pd.Timestamp(start), pd.Timestamp(end)
+    if (first.year, first.month) == (last.year, last.month):
+        return month_name(first, long=long_single, language=language)
+    return translate(
+        "date.span",
+        language,
+        start=month_name(first, language=language),
+        end=month_name(last, language=language),
+    )
+
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "DYNAMIC_PREFIXES",
+    "LANGUAGES",
+    "LOCAL_NAMES",
+    "QUERY_KEY",
+    "bound",
+    "catalogue",
+    "classes_label",
+    "country_name",
+    "country_names",
+    "crime_label",
+    "current_language",
+    "emerging_label",
+    "flag_label",
+    "hot_cold_label",
+    "kept",
+    "language_selector",
+    "layer_label",
+    "level_label",
+    "measure_label",
+    "model_label",
+    "month_name",
+    "month_span",
+    "normalise_language",
+    "number",
+    "plotly_separators",
+    "region_name",
+    "region_names",
+    "role_name",
+    "start_language",
+    "t",
+    "translate",
+]
