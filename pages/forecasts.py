@@ -13,7 +13,6 @@ import math
 
 import streamlit as st
 
-from data_loaders.crime_types import CRIME_TYPE_KEYS
 from forecasting import charts
 from ui import auth, data, exports
 from ui.figures import localise_figure
@@ -160,14 +159,17 @@ def main() -> None:
     country, region, label = _area(filters)
     # Defaults through the session (not index=/default=), so that kept() can carry the
     # choices over a change of language without a duplicate-value warning.
+    visible = data.visible_crime_types()
     st.session_state.setdefault(
         "forecast_crime", filters.crime_types[0] if filters.crime_types else "migrant_smuggling"
     )
+    if st.session_state["forecast_crime"] not in visible:  # withheld from this role
+        st.session_state["forecast_crime"] = visible[0]
     st.session_state.setdefault("forecast_freq", "M")
     columns = st.columns([3, 1, 1])
     crime = columns[0].selectbox(
         t("forecasts.crime_type"),
-        list(CRIME_TYPE_KEYS),
+        list(visible),
         format_func=bound(crime_label),
         key=kept("forecast_crime"),
     )

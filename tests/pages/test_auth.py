@@ -274,3 +274,12 @@ def test_every_role_gets_the_briefing_and_table_and_chart_downloads(app, sign_in
         sign_in(app, name, role).run()
         labels = [button.proto.label for button in app.get("download_button")]
         assert {"Briefing (PDF)", "Chart (PNG)", "Table (CSV)", "Table (XLSX)"} <= set(labels)
+
+
+def test_a_viewer_cannot_pick_a_sensitive_crime_type_to_forecast(app, sign_in):
+    sign_in(app, "eva", "viewer").run()
+    app.switch_page("pages/forecasts.py").run()
+    assert not app.exception
+    (crime,) = [box for box in app.selectbox if box.key.endswith("forecast_crime")]
+    assert "Human trafficking" not in crime.options
+    assert "Child sexual exploitation" not in crime.options
