@@ -212,7 +212,8 @@ def sign_in_page() -> None:
     if oidc_configured():
         if st.user.is_logged_in:
             st.error(
-                t("auth.oidc_unknown", identity=_oidc_identity()),
+                # The identity is shown inside a code span: it must not close it.
+                t("auth.oidc_unknown", identity=_oidc_identity().replace("`", "'")),
                 icon=":material/no_accounts:",
             )
             st.button(t("account.sign_out"), on_click=st.logout)
@@ -235,6 +236,8 @@ def sign_in_page() -> None:
             t("auth.sign_in"), type="primary", icon=":material/login:"
         )
     if submitted:
+        # The password is not kept in the session's state beyond this check.
+        st.session_state.pop(KEY_PASSWORD, None)
         try:
             principal = accounts().authenticate(name, password)
         except AuthenticationError as exc:

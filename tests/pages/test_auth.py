@@ -104,6 +104,7 @@ def test_the_sign_in_form_refuses_then_admits_and_logs_both(app, sign_in):
     assert countries.options == ["Moldova"]
     log = sign_in.accounts.access_log()
     assert log["action"].tolist()[-2:] == ["login_failed", "login"]
+    assert "auth_password" not in app.session_state  # not kept once checked
 
 
 def test_five_failures_lock_the_account(app, sign_in):
