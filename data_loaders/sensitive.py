@@ -107,3 +107,29 @@ def sensitive_table(
     }
     labels = {key: crime_type_label(key) for key in SENSITIVE_TYPES}
     return quarterly_tables(counts, grid, countries, labels, k=k)
+
+
+def published_totals(table: pd.DataFrame) -> pd.DataFrame:
+    """Each quarter's project-wide total of each sensitive type, as published in ``table``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        As returned by :func:`quarterly_tables`.
+
+    Returns
+    -------
+    DataFrame
+        ``quarter``, ``crime`` (the column label), ``count``: the "Total" row's value, or
+        NaN where that total is itself hidden. Oldest quarter first, for a trend chart.
+        Nothing here is not already in the published table.
+    """
+    totals = table[table["country"] == TOTAL].drop(columns=["country", TOTAL])
+    long = totals.melt(id_vars="quarter", var_name="crime", value_name="shown")
+    counts = pd.to_numeric(long["shown"], errors="coerce")
+    return (
+        long.assign(count=counts)
+        .drop(columns="shown")
+        .sort_values(["quarter", "crime"], kind="stable")
+        .reset_index(drop=True)
+    )

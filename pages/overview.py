@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import plotly.express as px
 import streamlit as st
 
 from data_loaders.crime_types import CRIME_TYPES
@@ -266,6 +267,19 @@ def _sensitive(spans: dict) -> None:
         },
     )
     st.caption(t("overview.sensitive.caption"))
+    trend = data.sensitive_trend(data.store_status().last)
+    names = {ct.label: crime_label(ct.key) for ct in CRIME_TYPES}
+    fig = px.line(
+        trend.assign(crime=trend["crime"].map(names)),
+        x="quarter",
+        y="count",
+        color="crime",
+        markers=True,
+        title=t("overview.sensitive.trend_title"),
+        labels={"quarter": "", "count": t("overview.sensitive.trend_axis"), "crime": ""},
+    )
+    st.plotly_chart(localise_figure(fig), width="stretch", config=PLOTLY_CONFIG)
+    st.caption(t("overview.sensitive.trend_caption"))
     st.download_button(
         t("overview.sensitive.download"),
         exports.audited(

@@ -160,6 +160,23 @@ def sensitive_source() -> Store:
     return _store(str(store.path), store.scope)
 
 
+def sensitive_trend(last_day: dt.date, quarters: int = 8) -> pd.DataFrame:
+    """Project-wide quarterly totals of the sensitive types, as the suppressed tables of
+    the last ``quarters`` quarters publish them (:func:`sensitive.published_totals`)."""
+    store = get_store()
+    return _sensitive_trend(_access(store), store.version, last_day, quarters)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _sensitive_trend(
+    access: Access, version: str, last_day: dt.date, quarters: int
+) -> pd.DataFrame:
+    from data_loaders import sensitive
+
+    table = sensitive.sensitive_table(_store(access[0], access[2]), last_day, quarters=quarters)
+    return sensitive.published_totals(table)
+
+
 def sensitive_table(last_day: dt.date) -> pd.DataFrame:
     """Viewers' table of the sensitive crime types (:mod:`data_loaders.sensitive`)."""
     store = get_store()

@@ -61,3 +61,23 @@ def test_no_published_table_lets_a_hidden_count_be_worked_out():
     shown = frame.drop(columns=["quarter", "country"]).to_numpy().ravel().tolist()
     assert 1 not in shown and 3 not in shown and 2 not in shown
     assert counts["count"].tolist() == [1, 3, 7, 2, 12, 30]  # input untouched
+
+
+def test_the_trend_shows_only_published_totals_oldest_first():
+    from data_loaders.sensitive import published_totals
+
+    counts = pd.DataFrame(
+        {
+            "period": ["2026-04-01", "2026-07-01", "2026-07-01"],
+            "country": ["MD", "MD", "UA"],
+            "crime_type": ["human_trafficking"] * 3,
+            "count": [12, 2, 30],
+        }
+    )
+    table = quarterly_tables(counts, complete_quarters("2026-09-30", 2), COUNTRIES, LABELS)
+    trend = published_totals(table)
+    assert trend["quarter"].tolist() == ["2026Q2", "2026Q2", "2026Q3", "2026Q3"]
+    got = trend.set_index(["quarter", "crime"])["count"].to_dict()
+    assert got[("2026Q2", "Human trafficking")] == 12
+    assert got[("2026Q3", "Human trafficking")] == 32
+    assert got[("2026Q3", "CSE")] == 0

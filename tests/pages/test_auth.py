@@ -231,6 +231,9 @@ def test_a_viewer_sees_no_sensitive_counts_but_their_suppressed_table(
         "Child sexual exploitation",
         "Total",
     ]
+    # The trend of the suppressed tables' totals is drawn too.
+    titles_drawn = [c.proto.spec for c in app.get("plotly_chart")]
+    assert any("Sensitive crime types in all your countries" in spec for spec in titles_drawn)
     cells = frame.drop(columns=["quarter", "country"]).to_numpy().ravel().tolist()
     assert not [v for v in cells if isinstance(v, int) and 1 <= v <= 4]
     # The headline total is the store's total without the sensitive types.
