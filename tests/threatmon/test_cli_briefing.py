@@ -9,6 +9,7 @@ import re
 import pypdfium2 as pdfium
 import pytest
 
+from data_loaders.accounts import Accounts
 from threatmon.cli import main
 
 
@@ -59,7 +60,9 @@ def test_briefing_covers_the_selection(analyst_run):
     assert "Sensitive crime types" not in text
 
 
-def test_viewer_briefing_by_default_name(demo_store_path, tmp_path, monkeypatch, capsys):
+def test_viewer_briefing_by_default_name(
+    demo_store_path, tmp_path, monkeypatch, capsys, private_accounts
+):
     monkeypatch.chdir(tmp_path)
     code = main(["briefing", "--db", str(demo_store_path), "--viewer", "--region", "MD-CU"])
     assert code == 0
@@ -69,6 +72,9 @@ def test_viewer_briefing_by_default_name(demo_store_path, tmp_path, monkeypatch,
     text = " ".join(_text(out).split())
     assert "Sensitive crime types, per country and quarter" in text
     assert "All crime types except the sensitive ones" in text
+    (entry,) = Accounts(private_accounts).access_log().itertuples(index=False)
+    assert (entry.action, entry.target) == ("export", "cli:briefing_pdf")
+    assert '"viewer": true' in entry.details
 
 
 @pytest.mark.parametrize(

@@ -203,3 +203,14 @@ def test_the_dashboard_reads_while_the_cli_loads(tmp_path, db):
     assert not store.aggregate(by=("country",), freq="Y").empty
     assert child.wait(timeout=60) == 0
     assert store.coverage()["records"] == records + 2
+
+
+def test_an_export_from_the_shell_is_in_the_access_log(db, private_accounts, capsysbinary):
+    from data_loaders.accounts import Accounts
+
+    args = ["export", "--level", "aggregate", "--db", str(db), "--country", "MD"]
+    assert main(args) == 0
+    (entry,) = Accounts(private_accounts).access_log().itertuples(index=False)
+    assert (entry.action, entry.target) == ("export", "cli:aggregate")
+    details = json.loads(entry.details)
+    assert (details["via"], details["fmt"], details["country"]) == ("cli", "csv", ["MD"])
