@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from data_loaders.access import Principal, Role
+from data_loaders.access import Principal
 from data_loaders.crime_types import CRIME_TYPES
 from data_loaders.errors import ThreatmonError
 from data_loaders.filters import Filters, comparison_windows
@@ -35,9 +35,10 @@ MAX_ENTRIES = 64
 Selection = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str, str]
 
 
-#: What a cached result depends on besides its arguments: the store file, and the role
-#: and country scope of whoever asked (results are never shared across roles or scopes).
-Access = tuple[str, str, tuple[str, ...]]
+#: What a cached result depends on besides its arguments: the store file, and the role,
+#: country scope and withheld crime types of whoever asked (results are never shared
+#: across roles or scopes).
+Access = tuple[str, str, tuple[str, ...], tuple[str, ...]]
 
 
 @st.cache_resource(show_spinner=False)
@@ -73,12 +74,13 @@ def system_store() -> Store:
 def _access(store: Store) -> Access:
     principal = _principal()
     role = principal.role.value if principal else "none"
-    return (str(store.path), role, store.scope)
+    return (str(store.path), role, store.scope, store.withheld)
 
 
 def _store_of(access: Access) -> Store:
-    path, role, scope = access
-    return _store(path, scope, SENSITIVE_TYPES if role == Role.VIEWER.value else ())
+    # The restriction travels in the key as get_store() decided it: one rule, one place.
+    path, _, scope, withheld = access
+    return _store(path, scope, withheld)
 
 
 @dataclass(frozen=True)
