@@ -1,19 +1,25 @@
-"""Who may do what: the three roles, their permissions, and the signed-in person.
+"""Who may do what: the three roles, their permissions, the signed-in person, and how
+long a sign-in lasts.
 
 A :class:`Principal` travels with every request of a dashboard session and with every
 CLI command that acts for someone. Its :attr:`Principal.scope` narrows what the store
 returns (see :meth:`data_loaders.store.Store.scoped`), and its :attr:`Principal.cache_key`
 is part of every cached result, so two people who may see different things never share
-one.
+one. :class:`SessionLimits` says when a dashboard session ends.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from data_loaders.errors import AccessDeniedError
 from data_loaders.regions import PROJECT_COUNTRIES
+
+IDLE_ENV_VAR = "THREATMON_SESSION_IDLE_MINUTES"
+MAX_ENV_VAR = "THREATMON_SESSION_HOURS"
 
 
 class Role(StrEnum):
@@ -126,3 +132,56 @@ class Principal:
 
 #: Who acts when a demo store is opened with no accounts set up.
 DEMO_PRINCIPAL = Principal("demo", Role.ADMIN, auth="demo")
+
+
+#: Why :meth:`SessionLimits.expiry` ends a session.
+IDLE, LONGEST = "idle", "longest"
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    """How long a session may sit idle, and how long it may last at most."""
+
+    idle: dt.timedelta = dt.timedelta(minutes=30)
+    longest: dt.timedelta = dt.timedelta(hours=12)
+
+    def __post_init__(self) -> None:
+        for name in ("idle", "longest"):
+            value = getattr(self, name)
+            if value <= dt.timedelta(0):
+                raise ValueError(f"SessionLimits.{name} must be positive. Got {value}.")
+
+    @classmethod
+    def from_env(cls) -> SessionLimits:
+        """The limits configured by environment variables (30 minutes idle, 12 hours)."""
+        return cls(
+            idle=dt.timedelta(minutes=_positive(IDLE_ENV_VAR, 30)),
+            longest=dt.timedelta(hours=_positive(MAX_ENV_VAR, 12)),
+        )
+
+    def expiry(
+        self, signed_in_at: dt.datetime, seen_at: dt.datetime, now: dt.datetime
+    ) -> str | None:
+        """Which limit (:data:`IDLE` or :data:`LONGEST`) has ended the session by ``now``."""
+        if now - signed_in_at > self.longest:
+            return LONGEST
+        if now - seen_at > self.idle:
+            return IDLE
+        return None
+
+    def expired(self, signed_in_at: dt.datetime, seen_at: dt.datetime, now: dt.datetime) -> bool:
+        """Whether a session signed in and last used at these times has ended by ``now``."""
+        return self.expiry(signed_in_at, seen_at, now) is not None
+
+
+def _positive(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"${name} must be a number. Got {raw!r}.") from None
+    if value <= 0:
+        raise ValueError(f"${name} must be positive. Got {raw!r}.")
+    return value

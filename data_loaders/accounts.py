@@ -11,14 +11,22 @@ triggers refuse any UPDATE or DELETE of a logged entry.
 Passwords are hashed with argon2id (``argon2-cffi`` defaults, RFC 9106 low-memory
 profile). Five failed attempts in a row lock an account for 15 minutes; both numbers
 are settings (:class:`LoginPolicy`).
+
+A local sign-in also opens a server-side session (table ``sessions``) whose random
+token the browser keeps in a cookie, so a reload or a new tab does not ask for the
+password again. Only the token's sha256 is stored. Disabling an account or changing
+its password ends its sessions in the same transaction.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
+import re
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,15 +36,30 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from data_loaders.access import Principal, Role, parse_role
+from data_loaders.access import Principal, Role, SessionLimits, parse_role
 from data_loaders.audit import GENESIS, entry_hash
-from data_loaders.errors import AccountError, AuthenticationError, Problem
+from data_loaders.errors import AccountError, AuthenticationError, Problem, SessionEndedError
 from data_loaders.store import resolve_db_path
 
 ACCOUNTS_ENV_VAR = "THREATMON_ACCOUNTS"
 SUFFIX = ".accounts.sqlite"
 MIN_PASSWORD_LENGTH = 12
 LOCAL, OIDC = "local", "oidc"
+
+#: Why a session ended, as stored in ``sessions.ended_reason`` and given by
+#: :class:`SessionEndedError` (which adds ``unknown``: no session has that token).
+SIGNED_OUT, EXPIRED, DISABLED, PASSWORD_CHANGED, UNKNOWN = (
+    "signed_out",
+    "expired",
+    "disabled",
+    "password_changed",
+    "unknown",
+)
+#: A session's last click is written at most this often (see :meth:`Accounts.touch_session`).
+TOUCH_EVERY = dt.timedelta(minutes=1)
+# secrets.token_urlsafe(32): 256 random bits as 43 URL-safe base64 characters.
+_TOKEN_BYTES = 32
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 #: What a person is told after any failed sign-in, whatever the reason.
 SIGN_IN_FAILED = (
@@ -72,6 +95,18 @@ _SCHEMA = (
        BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END""",
     """CREATE TRIGGER IF NOT EXISTS access_log_no_delete BEFORE DELETE ON access_log
        BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END""",
+    # The token's sha256, never the token: a copy of this file resumes no session.
+    """CREATE TABLE IF NOT EXISTS sessions (
+        id INTEGER PRIMARY KEY,
+        token_sha256 TEXT NOT NULL UNIQUE,
+        user_name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        ended_at TEXT,
+        ended_reason TEXT
+    )""",
+    """CREATE INDEX IF NOT EXISTS sessions_open ON sessions (user_name)
+       WHERE ended_at IS NULL""",
 )
 
 # Verifying against this keeps a sign-in with an unknown name as slow as a real one.
@@ -98,6 +133,23 @@ class LoginPolicy:
 
     max_failures: int = 5
     lockout: dt.timedelta = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class OpenSession:
+    """A session that still signs someone in: who, and when they typed their password."""
+
+    principal: Principal
+    signed_in_at: dt.datetime
+
+
+def is_token(text: str) -> bool:
+    """Whether ``text`` has the shape of a session token (and so is safe in a cookie)."""
+    return _TOKEN.fullmatch(text) is not None
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _now() -> dt.datetime:
@@ -336,23 +388,35 @@ class Accounts:
             problems = check_password(password, name)
             if problems:
                 raise AccountError(f"Cannot change the password of {name!r}.", problems)
+            now = _now()
             con.execute(
                 "UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL, "
                 "changed_at = ? WHERE name = ?",
-                [_hasher.hash(password), _stamp(_now()), name],
+                [_hasher.hash(password), _stamp(now), name],
             )
-            self._append(con, by, "account_password", f"user:{name}")
+            # Whoever knew the old password may hold a session: it ends with it.
+            ended = self._end_sessions(con, name, PASSWORD_CHANGED, now)
+            self._append(con, by, "account_password", f"user:{name}", _sessions_ended(ended))
 
     def set_disabled(self, name: str, disabled: bool, *, by: str) -> None:
-        """Disable an account (it can no longer sign in; open sessions end) or enable it."""
+        """Disable an account (it can no longer sign in; its sessions end) or enable it.
+
+        Enabling does not revive an ended session: the person signs in again.
+        """
         with self._connect() as con:
             self._require(con, name, "disable" if disabled else "enable")
+            now = _now()
             con.execute(
                 "UPDATE users SET disabled = ?, changed_at = ? WHERE name = ?",
-                [int(disabled), _stamp(_now()), name],
+                [int(disabled), _stamp(now), name],
             )
+            ended = self._end_sessions(con, name, DISABLED, now) if disabled else 0
             self._append(
-                con, by, "account_disable" if disabled else "account_enable", f"user:{name}"
+                con,
+                by,
+                "account_disable" if disabled else "account_enable",
+                f"user:{name}",
+                _sessions_ended(ended),
             )
 
     def set_role(
@@ -469,6 +533,157 @@ class Accounts:
             return None
         return Principal(row[0], row[1], _split(row[2]), row[3])
 
+    # -- sessions -----------------------------------------------------------------------------
+
+    def open_session(self, name: str, *, now: dt.datetime | None = None) -> str:
+        """Start a session for the active local account ``name``; return its token.
+
+        Called right after :meth:`authenticate`. The token goes to the browser's cookie
+        and nowhere else; this file keeps only its sha256.
+
+        Raises
+        ------
+        AccountError
+            No such account, or it is disabled or signs in with OIDC.
+        """
+        now = now or _now()
+        token = secrets.token_urlsafe(_TOKEN_BYTES)
+        with self._connect() as con:
+            row = self._require(con, name, "open a session for")
+            if row[3] != LOCAL or row[5]:
+                raise AccountError(
+                    f"Cannot open a session for {name!r}.",
+                    [Problem(None, "name", name, "Only an active local account has sessions.")],
+                )
+            con.execute(
+                "INSERT INTO sessions (token_sha256, user_name, created_at, seen_at) "
+                "VALUES (?, ?, ?, ?)",
+                [_digest(token), name, _stamp(now), _stamp(now)],
+            )
+        return token
+
+    def resume_session(
+        self, token: str, limits: SessionLimits, *, now: dt.datetime | None = None
+    ) -> OpenSession:
+        """Pick up the session of ``token`` in a new browser tab; log ``session_resumed``.
+
+        Checks and touches the session as :meth:`touch_session` does, and returns when
+        its password was typed: the longest-session limit counts from then, not from
+        the reload.
+
+        Raises
+        ------
+        SessionEndedError
+            As :meth:`touch_session`.
+        """
+        now = now or _now()
+        with self._connect() as con:
+            found = self._live(con, token, limits, now)
+            if isinstance(found, OpenSession):
+                name = found.principal.name
+                self._append(con, name, "session_resumed", f"user:{name}")
+                return found
+        raise SessionEndedError(f"The session has ended ({found}).", found)
+
+    def touch_session(
+        self, token: str, limits: SessionLimits, *, now: dt.datetime | None = None
+    ) -> Principal:
+        """Check the session of ``token`` at a click and record the click; its person now.
+
+        Every run of a signed-in dashboard session calls this, so an account disabled,
+        a password changed or a sign-out in another tab ends this tab's session at its
+        next click, and a role change applies at once. The click time is written at
+        most once per :data:`TOUCH_EVERY`, which keeps a run from writing to this file
+        every time: the idle limit therefore counts from a moment up to a minute before
+        the last click, and a session may end up to a minute early.
+
+        Raises
+        ------
+        SessionEndedError
+            The token is unknown, the session ended (signed out, account disabled,
+            password changed), or it has just expired: then it is marked ended and
+            ``session_expired`` is logged with the limit that ended it.
+        """
+        now = now or _now()
+        with self._connect() as con:
+            found = self._live(con, token, limits, now)
+        if isinstance(found, OpenSession):
+            return found.principal
+        raise SessionEndedError(f"The session has ended ({found}).", found)
+
+    def end_session(
+        self, token: str, reason: str = SIGNED_OUT, *, now: dt.datetime | None = None
+    ) -> bool:
+        """End the session of ``token`` (e.g. at sign-out); whether it was still open."""
+        now = now or _now()
+        with self._connect() as con:
+            ended = con.execute(
+                "UPDATE sessions SET ended_at = ?, ended_reason = ? "
+                "WHERE token_sha256 = ? AND ended_at IS NULL",
+                [_stamp(now), reason, _digest(token)],
+            ).rowcount
+        return ended > 0
+
+    def _live(
+        self, con: sqlite3.Connection, token: str, limits: SessionLimits, now: dt.datetime
+    ) -> OpenSession | str:
+        """The open session of ``token``, touched; else why it is not (ending it if due).
+
+        Returns the reason instead of raising: raising inside ``_connect`` would roll
+        back the expiry it has just written.
+        """
+        if not is_token(token):
+            return UNKNOWN
+        row = con.execute(
+            "SELECT s.id, s.user_name, s.created_at, s.seen_at, s.ended_at, s.ended_reason, "
+            "u.role, u.scope, u.auth, u.disabled "
+            "FROM sessions AS s LEFT JOIN users AS u ON u.name = s.user_name "
+            "WHERE s.token_sha256 = ?",
+            [_digest(token)],
+        ).fetchone()
+        if row is None:
+            return UNKNOWN
+        session_id, name, created, seen, ended_at, ended_reason, role, scope, auth, off = row
+        if ended_at is not None:
+            return ended_reason
+        if role is None or auth != LOCAL or off:
+            # Ended already when the account was disabled; this catches an account
+            # changed behind this code's back.
+            self._end_session_id(con, session_id, DISABLED, now)
+            return DISABLED
+        signed_in_at, seen_at = dt.datetime.fromisoformat(created), dt.datetime.fromisoformat(seen)
+        limit = limits.expiry(signed_in_at, seen_at, now)
+        if limit is not None:
+            self._end_session_id(con, session_id, EXPIRED, now)
+            self._append(con, name, "session_expired", f"user:{name}", {"limit": limit})
+            return EXPIRED
+        if now - seen_at >= TOUCH_EVERY:
+            con.execute("UPDATE sessions SET seen_at = ? WHERE id = ?", [_stamp(now), session_id])
+        return OpenSession(Principal(name, role, _split(scope), LOCAL), signed_in_at)
+
+    @staticmethod
+    def _end_session_id(
+        con: sqlite3.Connection, session_id: int, reason: str, now: dt.datetime
+    ) -> None:
+        con.execute(
+            "UPDATE sessions SET ended_at = ?, ended_reason = ? WHERE id = ?",
+            [_stamp(now), reason, session_id],
+        )
+
+    @staticmethod
+    def _end_sessions(con: sqlite3.Connection, name: str, reason: str, now: dt.datetime) -> int:
+        """End every open session of ``name``; how many there were."""
+        return con.execute(
+            "UPDATE sessions SET ended_at = ?, ended_reason = ? "
+            "WHERE user_name = ? AND ended_at IS NULL",
+            [_stamp(now), reason, name],
+        ).rowcount
+
 
 def _split(scope: str) -> tuple[str, ...]:
     return tuple(c for c in scope.split(",") if c)
+
+
+def _sessions_ended(count: int) -> dict | None:
+    """Log details of an account change that ended sessions (none: no details, as before)."""
+    return {"sessions_ended": count} if count else None

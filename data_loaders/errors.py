@@ -96,5 +96,15 @@ class AuthenticationError(ThreatmonError):
         super().__init__(message)
 
 
+class SessionEndedError(ThreatmonError):
+    """A session token no longer signs anyone in. ``reason`` says why, for the page's
+    message and the log: ``unknown`` (no such session), ``signed_out``, ``expired``,
+    ``disabled`` or ``password_changed``."""
+
+    def __init__(self, message: str, reason: str):
+        self.reason = reason
+        super().__init__(message)
+
+
 class AccountError(ValidationError):
     """An account change was refused: unknown or duplicate name, weak password, bad role."""

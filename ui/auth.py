@@ -19,17 +19,23 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
 
 import streamlit as st
 
-from data_loaders.access import DEMO_PRINCIPAL, Permission, Principal
+# SessionLimits moved to data_loaders.access so the accounts file, which has no
+# Streamlit, can expire sessions itself; it stays importable from here.
+from data_loaders.access import (
+    DEMO_PRINCIPAL,
+    IDLE_ENV_VAR,
+    MAX_ENV_VAR,
+    Permission,
+    Principal,
+    SessionLimits,
+)
 from data_loaders.accounts import OIDC, SIGN_IN_FAILED, Accounts, resolve_accounts_path
 from data_loaders.errors import AuthenticationError
 from ui.i18n import role_name, t
 
-IDLE_ENV_VAR = "THREATMON_SESSION_IDLE_MINUTES"
-MAX_ENV_VAR = "THREATMON_SESSION_HOURS"
 OIDC_PROVIDER_ENV_VAR = "THREATMON_OIDC_PROVIDER"
 
 _PRINCIPAL = "auth_principal"
@@ -42,39 +48,6 @@ KEY_PASSWORD = "auth_password"
 LOCAL_ACCOUNTS, OIDC_LOGIN, DEMO_OPEN, NO_ACCOUNTS = "local", "oidc", "demo", "none"
 # Why a session ended, as kept in the session (the sign-in page says it in words).
 EXPIRED, DISABLED, SIGNED_OUT = "expired", "disabled", "signed_out"
-
-
-@dataclass(frozen=True)
-class SessionLimits:
-    """How long a session may sit idle, and how long it may last at most."""
-
-    idle: dt.timedelta
-    longest: dt.timedelta
-
-    @classmethod
-    def from_env(cls) -> SessionLimits:
-        """The limits configured by environment variables (30 minutes idle, 12 hours)."""
-        return cls(
-            idle=dt.timedelta(minutes=_positive(IDLE_ENV_VAR, 30)),
-            longest=dt.timedelta(hours=_positive(MAX_ENV_VAR, 12)),
-        )
-
-    def expired(self, signed_in_at: dt.datetime, seen_at: dt.datetime, now: dt.datetime) -> bool:
-        """Whether a session signed in and last used at these times has ended by ``now``."""
-        return now - seen_at > self.idle or now - signed_in_at > self.longest
-
-
-def _positive(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"${name} must be a number. Got {raw!r}.") from None
-    if value <= 0:
-        raise ValueError(f"${name} must be positive. Got {raw!r}.")
-    return value
 
 
 def accounts() -> Accounts:
@@ -311,6 +284,8 @@ def remember(principal: Principal) -> None:
 
 __all__ = [
     "DEMO_OPEN",
+    "IDLE_ENV_VAR",
+    "MAX_ENV_VAR",
     "LOCAL_ACCOUNTS",
     "NO_ACCOUNTS",
     "OIDC_LOGIN",

@@ -1,12 +1,33 @@
 import datetime as dt
+import hashlib
 import sqlite3
 
+import pandas as pd
 import pytest
 
-from data_loaders.access import DEMO_PRINCIPAL, Permission, Principal, Role, parse_scope
-from data_loaders.accounts import SIGN_IN_FAILED, Accounts, LoginPolicy, resolve_accounts_path
+from data_loaders.access import (
+    DEMO_PRINCIPAL,
+    Permission,
+    Principal,
+    Role,
+    SessionLimits,
+    parse_scope,
+)
+from data_loaders.accounts import (
+    SIGN_IN_FAILED,
+    Accounts,
+    LoginPolicy,
+    OpenSession,
+    is_token,
+    resolve_accounts_path,
+)
 from data_loaders.audit import verify_chain
-from data_loaders.errors import AccessDeniedError, AccountError, AuthenticationError
+from data_loaders.errors import (
+    AccessDeniedError,
+    AccountError,
+    AuthenticationError,
+    SessionEndedError,
+)
 
 PASSWORD = "correct horse battery"
 
@@ -201,3 +222,206 @@ def test_scopes_are_project_country_codes():
     with pytest.raises(ValueError) as caught:
         parse_scope("MD,FR")
     assert str(caught.value).startswith("Not a project country: FR. Use ISO codes among ")
+
+
+# -- sessions ---------------------------------------------------------------------------------
+
+LIMITS = SessionLimits(idle=dt.timedelta(minutes=30), longest=dt.timedelta(hours=12))
+T0 = dt.datetime(2026, 1, 1, 8, 0)
+
+
+def _minutes(n: float) -> dt.datetime:
+    return T0 + dt.timedelta(minutes=n)
+
+
+def _session_rows(accounts) -> list[tuple]:
+    """The sessions table as stored, straight from the SQLite file."""
+    with sqlite3.connect(accounts.path) as con:
+        return con.execute(
+            "SELECT token_sha256, user_name, created_at, seen_at, ended_at, ended_reason "
+            "FROM sessions ORDER BY id"
+        ).fetchall()
+
+
+def _ended(accounts, token: str, limits=LIMITS, now=None) -> str:
+    """The reason a touch of ``token`` is refused (the test fails if it is not)."""
+    with pytest.raises(SessionEndedError) as caught:
+        accounts.touch_session(token, limits, now=now or _minutes(1))
+    assert str(caught.value) == f"The session has ended ({caught.value.reason})."
+    return caught.value.reason
+
+
+def test_a_session_is_opened_touched_resumed_and_ended(accounts):
+    token = accounts.open_session("ana", now=T0)
+    assert is_token(token)
+    ana = Principal("ana", "analyst", ("MD",), "local")
+    assert accounts.touch_session(token, LIMITS, now=_minutes(10)) == ana
+    resumed = accounts.resume_session(token, LIMITS, now=_minutes(20))
+    assert resumed == OpenSession(ana, T0)  # signed in when the password was typed
+    assert accounts.end_session(token, now=_minutes(25)) is True
+    assert accounts.end_session(token, now=_minutes(26)) is False  # already ended
+    assert _ended(accounts, token, now=_minutes(27)) == "signed_out"
+    ((_, name, created, seen, ended, reason),) = _session_rows(accounts)
+    assert (name, created, seen, ended, reason) == (
+        "ana",
+        "2026-01-01T08:00:00.000000",
+        "2026-01-01T08:20:00.000000",
+        "2026-01-01T08:25:00.000000",
+        "signed_out",
+    )
+
+
+def test_the_token_is_stored_only_as_its_sha256(accounts):
+    token = accounts.open_session("ana")
+    ((digest, *_),) = _session_rows(accounts)
+    assert digest == hashlib.sha256(token.encode()).hexdigest()
+    raw = b"".join(p.read_bytes() for p in accounts.path.parent.glob("a.sqlite*"))
+    assert token.encode() not in raw
+    assert digest.encode() in raw
+
+
+def test_two_sign_ins_get_two_different_tokens(accounts):
+    first, second = accounts.open_session("ana"), accounts.open_session("ana")
+    assert first != second
+    accounts.end_session(first)
+    assert accounts.touch_session(second, LIMITS).name == "ana"
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["", "not a token", "x" * 43, "A" * 42, "A" * 44, "A" * 42 + "=", "<script>" + "A" * 35],
+)
+def test_an_unknown_or_malformed_token_resumes_nothing(accounts, token):
+    accounts.open_session("ana")
+    with pytest.raises(SessionEndedError) as caught:
+        accounts.resume_session(token, LIMITS)
+    assert caught.value.reason == "unknown"
+    assert str(caught.value) == "The session has ended (unknown)."
+    assert accounts.access_log()["action"].tolist() == ["account_add"]
+
+
+def test_clicks_are_written_at_most_once_a_minute(accounts):
+    token = accounts.open_session("ana", now=T0)
+    accounts.touch_session(token, LIMITS, now=T0 + dt.timedelta(seconds=59))
+    assert _session_rows(accounts)[0][3] == "2026-01-01T08:00:00.000000"
+    accounts.touch_session(token, LIMITS, now=T0 + dt.timedelta(seconds=61))
+    assert _session_rows(accounts)[0][3] == "2026-01-01T08:01:01.000000"
+
+
+def test_an_idle_session_expires_and_the_expiry_is_logged_once(accounts):
+    token = accounts.open_session("ana", now=T0)
+    accounts.touch_session(token, LIMITS, now=_minutes(29))
+    assert accounts.touch_session(token, LIMITS, now=_minutes(59)).name == "ana"  # 30 min idle
+    assert _ended(accounts, token, now=_minutes(89.5)) == "expired"
+    assert _ended(accounts, token, now=_minutes(90)) == "expired"  # stays ended, no new entry
+    last = accounts.access_log().iloc[-1]
+    assert (last["user_name"], last["action"], last["target"], last["details"]) == (
+        "ana",
+        "session_expired",
+        "user:ana",
+        '{"limit": "idle"}',
+    )
+    assert accounts.access_log()["action"].tolist().count("session_expired") == 1
+    assert _session_rows(accounts)[0][4:] == ("2026-01-01T09:29:30.000000", "expired")
+
+
+def test_a_session_ends_after_the_longest_time_however_busy(accounts):
+    token = accounts.open_session("ana", now=T0)
+    for minutes in range(20, 12 * 60, 20):  # a click every 20 minutes, never idle
+        accounts.touch_session(token, LIMITS, now=_minutes(minutes))
+    assert accounts.touch_session(token, LIMITS, now=T0 + dt.timedelta(hours=12)).name == "ana"
+    with pytest.raises(SessionEndedError) as caught:
+        accounts.resume_session(token, LIMITS, now=T0 + dt.timedelta(hours=12, minutes=1))
+    assert caught.value.reason == "expired"
+    assert accounts.access_log()["details"].iloc[-1] == '{"limit": "longest"}'
+
+
+def test_disabling_an_account_ends_its_sessions_for_good(accounts):
+    accounts.add("eva", "viewer", password=PASSWORD, by="root")
+    first, second = accounts.open_session("ana"), accounts.open_session("ana")
+    other = accounts.open_session("eva")
+    accounts.set_disabled("ana", True, by="root")
+    last = accounts.access_log().iloc[-1]
+    assert (last["action"], last["details"]) == ("account_disable", '{"sessions_ended": 2}')
+    accounts.set_disabled("ana", False, by="root")
+    assert pd.isna(accounts.access_log()["details"].iloc[-1])  # nothing ended
+    assert (
+        _ended(accounts, first) == _ended(accounts, second) == "disabled"
+    )  # enabling revives none
+    assert accounts.touch_session(other, LIMITS).name == "eva"
+    accounts.set_disabled("ana", True, by="root")
+    with pytest.raises(AccountError) as caught:
+        accounts.open_session("ana")
+    assert str(caught.value.problems[0]) == (
+        "column 'name': Only an active local account has sessions. Got 'ana'."
+    )
+
+
+def test_a_new_password_ends_the_sessions_opened_with_the_old_one(accounts):
+    old = accounts.open_session("ana")
+    accounts.set_password("ana", "another long secret", by="root")
+    assert accounts.access_log()["details"].iloc[-1] == '{"sessions_ended": 1}'
+    assert _ended(accounts, old) == "password_changed"
+    new = accounts.open_session("ana")
+    assert accounts.touch_session(new, LIMITS).name == "ana"
+
+
+def test_a_role_change_reaches_an_open_session_at_its_next_click(accounts):
+    token = accounts.open_session("ana")
+    accounts.set_role("ana", "viewer", ("RO",), by="root")
+    assert accounts.touch_session(token, LIMITS) == Principal("ana", "viewer", ("RO",))
+
+
+def test_only_active_local_accounts_get_a_session(accounts):
+    accounts.add("eva@police.example", "viewer", auth="oidc", by="root")
+    for name, reason in (
+        ("eva@police.example", "Only an active local account has sessions."),
+        ("nobody", "No account has this name."),
+    ):
+        with pytest.raises(AccountError) as caught:
+            accounts.open_session(name)
+        assert str(caught.value) == f"Cannot open a session for {name!r}."
+        assert caught.value.problems[0].reason == reason
+
+
+def test_the_access_log_tells_sign_in_resume_and_expiry_apart(accounts):
+    accounts.authenticate("ana", PASSWORD, now=T0)
+    token = accounts.open_session("ana", now=T0)
+    accounts.resume_session(token, LIMITS, now=_minutes(5))
+    accounts.touch_session(token, LIMITS, now=_minutes(6))  # a click: not logged
+    with pytest.raises(SessionEndedError):
+        accounts.resume_session(token, LIMITS, now=_minutes(40))
+    log = accounts.access_log()
+    assert log["action"].tolist() == ["account_add", "login", "session_resumed", "session_expired"]
+    assert log["target"].tolist()[1:] == ["user:ana"] * 3
+    assert verify_chain(log) is None
+
+
+def test_an_accounts_file_from_before_sessions_gains_the_table(tmp_path):
+    """A file written by the previous version: users and log only, no sessions table."""
+    path = tmp_path / "old.sqlite"
+    book = Accounts(path)
+    book.add("ana", "analyst", password=PASSWORD, by="root")
+    with sqlite3.connect(path) as con:
+        con.execute("DROP TABLE sessions")
+    token = book.open_session("ana")
+    assert book.touch_session(token, LIMITS).name == "ana"
+
+
+def test_session_limits_come_from_the_environment_and_must_be_positive(monkeypatch):
+    monkeypatch.setenv("THREATMON_SESSION_IDLE_MINUTES", "5")
+    monkeypatch.setenv("THREATMON_SESSION_HOURS", "1.5")
+    assert SessionLimits.from_env() == SessionLimits(
+        dt.timedelta(minutes=5), dt.timedelta(hours=1.5)
+    )
+    monkeypatch.setenv("THREATMON_SESSION_HOURS", "0")
+    with pytest.raises(ValueError) as caught:
+        SessionLimits.from_env()
+    assert str(caught.value) == "$THREATMON_SESSION_HOURS must be positive. Got '0'."
+    monkeypatch.setenv("THREATMON_SESSION_HOURS", "soon")
+    with pytest.raises(ValueError) as caught:
+        SessionLimits.from_env()
+    assert str(caught.value) == "$THREATMON_SESSION_HOURS must be a number. Got 'soon'."
+    with pytest.raises(ValueError) as caught:
+        SessionLimits(idle=dt.timedelta(0))
+    assert str(caught.value) == "SessionLimits.idle must be positive. Got 0:00:00."
