@@ -91,7 +91,6 @@ def sensitive_table(
     (its country scope applies) and is never shown to them itself."""
     from data_loaders.crime_types import crime_type_label
     from data_loaders.filters import Filters
-    from data_loaders.regions import PROJECT_COUNTRIES
 
     grid = complete_quarters(last_day, quarters)
     start, end = grid[0].start_time.date(), grid[-1].end_time.date()
@@ -100,13 +99,16 @@ def sensitive_table(
         by=("country", "crime_type"),
         freq="Q",
     )
-    countries = {
-        code: name
-        for code, name in PROJECT_COUNTRIES.items()
-        if not source.scope or code in source.scope
-    }
+    countries = table_countries(source.scope)
     labels = {key: crime_type_label(key) for key in SENSITIVE_TYPES}
     return quarterly_tables(counts, grid, countries, labels, k=k)
+
+
+def table_countries(scope: Sequence[str] = ()) -> dict[str, str]:
+    """Country code → row name of the tables of a reader with this scope, in row order."""
+    from data_loaders.regions import PROJECT_COUNTRIES
+
+    return {code: name for code, name in PROJECT_COUNTRIES.items() if not scope or code in scope}
 
 
 def published_totals(table: pd.DataFrame) -> pd.DataFrame:
@@ -133,3 +135,43 @@ def published_totals(table: pd.DataFrame) -> pd.DataFrame:
         .sort_values(["quarter", "crime"], kind="stable")
         .reset_index(drop=True)
     )
+
+
+def country_cells(
+    table: pd.DataFrame, quarter: str, crime: str, countries: Mapping[str, str]
+) -> pd.DataFrame:
+    """One quarter's published cells of one sensitive type, per country, for a map.
+
+    Parameters
+    ----------
+    table : DataFrame
+        As returned by :func:`quarterly_tables`.
+    quarter : str
+        A quarter of ``table`` ("2026Q3").
+    crime : str
+        A crime-type column label of ``table``.
+    countries : mapping
+        Country code to the name used in ``table`` (the mapping it was built with).
+
+    Returns
+    -------
+    DataFrame
+        ``country`` (code) and ``shown``: the published cell as it is ("<k", "c" or a
+        whole number), in the order of ``countries``. Nothing here is not already in the
+        published table.
+    """
+    rows = table[(table["quarter"] == quarter) & (table["country"] != TOTAL)]
+    if rows.empty:
+        raise ValueError(f"No published table for quarter {quarter!r}.")
+    if crime not in rows.columns:
+        raise ValueError(f"No published column {crime!r}; use one of {_crime_columns(table)}.")
+    shown = dict(zip(rows["country"], rows[crime], strict=True))
+    codes = [code for code, name in countries.items() if name in shown]
+    return pd.DataFrame(
+        {"country": codes, "shown": [shown[countries[code]] for code in codes]},
+        columns=["country", "shown"],
+    )
+
+
+def _crime_columns(table: pd.DataFrame) -> list[str]:
+    return [c for c in table.columns if c not in ("quarter", "country", TOTAL)]

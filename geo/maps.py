@@ -75,6 +75,12 @@ MORAN_LABELS: dict[str, str] = {
     "LH": "low among high (outlier)",
     "none": "not significant",
 }
+#: The measure of viewers' country maps of sensitive crime types: the cells of a
+#: suppressed table as published ("<k", "c" for a hidden complement, or a count).
+PUBLISHED = "published"
+PUBLISHED_TITLE = "Published count (small counts suppressed)"
+SMALL_COUNT_COLOUR = "#c6b3d9"
+ZERO_COLOUR = "#ffffff"
 INCIDENT_SYMBOL = "#b03a2e"
 ARRIVAL_SYMBOL = "#1b4f72"
 
@@ -183,6 +189,9 @@ def region_colours(
     ``values`` has ``region_code`` and ``value`` (a number for count, rate and change;
     a category for hotspot and emerging). Returns colours indexed like ``values``.
     """
+    if measure == PUBLISHED:
+        colours, legend = published_colours(values["value"], k=k, style=style)
+        return colours, legend, None
     if measure not in MEASURES:
         raise ValueError(f"Unknown map measure {measure!r}; use one of {list(MEASURES)}.")
     title = MEASURES[measure]
@@ -207,6 +216,36 @@ def region_colours(
         missing = "too few incidents to compare" if measure == "change" else "no data"
         rows += ((NO_DATA_COLOUR, missing),)
     return colours, Legend(title, rows), classes
+
+
+def published_colours(
+    shown: pd.Series, *, k: int = 4, style: MapStyle = DESK_STYLE
+) -> tuple[pd.Series, Legend]:
+    """Colours for published cells of a suppressed table: counts in classes, the rest apart.
+
+    ``shown`` holds each area's cell as published: a whole number, "<k" (a count from 1
+    to k−1) or "c" (hidden as a complement), or NaN where nothing was published. Only
+    the published numbers are classified (natural breaks, at most ``k`` classes), so
+    the colours reveal nothing the table does not: a "<k" area gets one colour whatever
+    its count, and a hidden one the colour of "no data".
+    """
+    text = shown.astype("string")
+    numbers = pd.to_numeric(shown, errors="coerce")  # "<k" and "c" are not numbers
+    positive = numbers.where(numbers > 0)
+    index, classes = classify(positive, "natural_breaks", max(2, min(k, 9)))
+    palette = sample_palette(style.sequential, classes.k)
+    colours = index.map(lambda i: palette[i] if i >= 0 else NO_DATA_COLOUR)
+    small = text.str.startswith("<").fillna(False)
+    colours = colours.mask(numbers == 0, ZERO_COLOUR).mask(small, SMALL_COUNT_COLOUR)
+    rows: tuple[tuple[str, str], ...] = tuple(zip(palette, classes.labels, strict=True))
+    if small.any():
+        marker = str(text[small].iloc[0])
+        rows += ((SMALL_COUNT_COLOUR, f"{marker} (a small count, not shown)"),)
+    if (numbers == 0).any():
+        rows += ((ZERO_COLOUR, "none"),)
+    if (index < 0).mask(small | (numbers == 0), False).any():
+        rows += ((NO_DATA_COLOUR, "hidden, so that no small count can be worked out"),)
+    return colours, Legend(PUBLISHED_TITLE, rows)
 
 
 class _LegendControl(MacroElement):
@@ -433,7 +472,8 @@ def region_map(
         ``region_code``, ``value`` and ``tooltip`` (HTML from :func:`tooltip_html`).
         Regions without a row are drawn as "no data".
     measure : str
-        A key of :data:`MEASURES`; decides the classes and palette.
+        A key of :data:`MEASURES`, or :data:`PUBLISHED` for the cells of a suppressed
+        table (see :func:`published_colours`); decides the classes and palette.
     context : GeoDataFrame, optional
         Country outlines (``iso2``, ``project``, ``geometry``) drawn underneath as the
         basemap and again on top as national borders.
@@ -495,7 +535,7 @@ def region_map(
     _GeoJsonLayer(
         feature_collection(drawn, ["region_code", "name", "tooltip"]),
         frame=drawn,
-        name=MEASURES[measure],
+        name=PUBLISHED_TITLE if measure == PUBLISHED else MEASURES[measure],
         style_function=lambda feature: {
             "fillColor": fills.get(feature["properties"]["region_code"], NO_DATA_COLOUR),
             "color": "#333333",

@@ -13,11 +13,23 @@ import math
 
 import streamlit as st
 
+from data_loaders.crime_types import crime_type_label
+from data_loaders.sensitive import SENSITIVE_TYPES
 from forecasting import charts
+from forecasting.published import MIN_QUARTERS, ORIGINS
 from ui import auth, data, exports
 from ui.figures import localise_figure
 from ui.filters import current_filters
-from ui.i18n import bound, country_name, crime_label, kept, model_label, region_names, t
+from ui.i18n import (
+    bound,
+    country_name,
+    crime_label,
+    kept,
+    model_label,
+    number,
+    region_names,
+    t,
+)
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
@@ -150,6 +162,50 @@ def _alerts() -> None:
     st.caption(t("forecasts.alerts.caption", count=len(table)))
 
 
+def _sensitive_forecast() -> None:
+    """Viewers' forecast of the sensitive types, from the totals their tables publish."""
+    st.subheader(t("forecasts.sensitive.header"))
+    st.caption(t("forecasts.sensitive.caption", quarters=data.FORECAST_QUARTERS))
+    columns = st.columns([3, 1])
+    crime = columns[0].selectbox(
+        t("forecasts.crime_type"),
+        list(SENSITIVE_TYPES),
+        format_func=bound(crime_label),
+        key="forecast_sensitive_crime",
+    )
+    horizon = columns[1].selectbox(
+        t("forecasts.sensitive.ahead"), [2, 4], key="forecast_sensitive_h"
+    )
+    found = data.sensitive_forecast(data.store_status().last, crime_type_label(crime), horizon)
+    if found.model is None:
+        published = int(found.history.notna().sum())
+        st.info(t("forecasts.sensitive.too_few", count=published, needed=MIN_QUARTERS))
+        return
+    fig = charts.forecast_chart(
+        found.history,
+        found.forecast,
+        title=t("forecasts.sensitive.chart_title", crime=crime_label(crime)),
+        y_title=t("forecasts.sensitive.axis"),
+        months_shown=len(found.history),
+    )
+    st.plotly_chart(localise_figure(fig), width="stretch", config=PLOTLY_CONFIG)
+    columns = st.columns(3)
+    exports.chart_png_download(localise_figure(fig), "sensitive_forecast", columns[0])
+    exports.table_downloads(found.forecast, "sensitive_forecast", columns[1])
+    other = next(name for name in found.mae if name not in (found.model, "naive"))
+    st.info(
+        t(
+            "forecasts.sensitive.method",
+            model=t(f"published_model.{found.model}"),
+            other=t(f"published_model.{other}"),
+            origins=ORIGINS,
+            mae=number(found.mae[found.model]),
+            naive=number(found.mae["naive"]),
+        ),
+        icon=":material/model_training:",
+    )
+
+
 def main() -> None:
     """Render the forecast of the sidebar's area for the chosen crime type."""
     filters = current_filters()
@@ -214,6 +270,8 @@ def main() -> None:
     _scorecard(result.scores)
     _linkage(found["linkage"])
     _effect(found["linkage"])
+    if auth.current().suppressed:
+        _sensitive_forecast()
     _alerts()
 
 

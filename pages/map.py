@@ -16,14 +16,16 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from data_loaders.crime_types import crime_type_label
 from data_loaders.crossing_points import load_crossing_points
 from data_loaders.export import to_csv_bytes
+from data_loaders.sensitive import SENSITIVE_TYPES, country_cells
 from forecasting import charts
 from geo import maps, png
 from geo.analysis import DEFAULT_PERMUTATIONS
 from geo.classes import METHODS
 from geo.mapdata import crossing_values, hotspot_values, region_values, regions_in_view
-from ui import data, exports, map_settings
+from ui import auth, data, exports, map_settings
 from ui.figures import localise_figure
 from ui.filters import current_filters, focus_region
 from ui.i18n import (
@@ -160,9 +162,7 @@ def _downloads(fmap, shapes, legend_frame, filters, settings, crossings, hot) ->
     )
     context = data.boundaries()["context"]
     marking = data.export_marking()
-    title = [marking[0], *title_lines(filters, settings)]
-    if data.store_status().is_demo:
-        title.append(t("map.demo_note"))
+    title = _png_title(marking, title_lines(filters, settings))
     columns = st.columns(3)
     # Callables: the files are only built when someone clicks, never on every rerun.
     columns[0].download_button(
@@ -176,7 +176,115 @@ def _downloads(fmap, shapes, legend_frame, filters, settings, crossings, hot) ->
         mime="text/html",
         icon=":material/map:",
     )
-    columns[1].download_button(
+    _png_button(
+        columns[1],
+        shapes,
+        colours,
+        legend,
+        context=context,
+        crossings=crossings,
+        title=title,
+        style=style,
+        file_name=f"threatmon-map-{settings.measure}-{stamp}.png",
+        what="map_png",
+        measure=settings.measure,
+    )
+    columns[2].download_button(
+        t("map.download.hotspots"),
+        exports.audited(
+            lambda: b"" if hot is None else to_csv_bytes(hot, marking), "hotspot_table"
+        ),
+        file_name=f"threatmon-hotspots-{stamp}.csv",
+        mime="text/csv",
+        icon=":material/table:",
+        disabled=hot is None,
+    )
+
+
+def _sensitive_map(style: maps.MapStyle, height: int) -> None:
+    """Viewers' map of the sensitive types: countries coloured by their published cells.
+
+    The sensitive types are withheld from every other layer of a viewer's map; this one
+    draws the per-country cells of the suppressed quarterly tables and nothing finer.
+    """
+    st.subheader(t("map.sensitive.header"))
+    st.caption(t("map.sensitive.caption"))
+    table = data.sensitive_table(data.store_status().last)
+    quarters = list(dict.fromkeys(table["quarter"]))
+    if not quarters:
+        st.info(t("map.sensitive.none"))
+        return
+    columns = st.columns([2, 1, 1])
+    crime = columns[0].selectbox(
+        t("map.sensitive.crime"),
+        list(SENSITIVE_TYPES),
+        format_func=bound(crime_label),
+        key="map_sensitive_crime",
+    )
+    quarter = columns[1].selectbox(t("map.sensitive.quarter"), quarters, key="map_sensitive_q")
+    countries = data.sensitive_countries()
+    cells = country_cells(table, quarter, crime_type_label(crime), countries)
+    names = {code: country_name(code) for code in countries}
+    outlines = data.boundaries()["context"]
+    shapes = (
+        outlines[outlines["iso2"].isin(cells["country"])]
+        .rename(columns={"iso2": "region_code"})
+        .assign(name_en=lambda frame: frame["region_code"].map(names))
+        .reset_index(drop=True)
+    )
+    values = cells.rename(columns={"country": "region_code", "shown": "value"}).assign(
+        tooltip=lambda frame: [
+            maps.tooltip_html(names[code], [(f"{crime_label(crime)}, {quarter}", shown)])
+            for code, shown in zip(frame["region_code"], frame["value"], strict=True)
+        ]
+    )
+    title = [t("map.sensitive.title", crime=crime_label(crime), quarter=quarter)]
+    fmap = maps.region_map(
+        shapes, values, measure=maps.PUBLISHED, context=outlines, title=title, style=style
+    )
+    st_folium(fmap, height=height, use_container_width=True, returned_objects=[], key="map-sens")
+    colours, legend, _ = maps.region_colours(
+        shapes[["region_code"]].merge(values, on="region_code", how="left"),
+        maps.PUBLISHED,
+        style=style,
+    )
+    _png_button(
+        columns[2],
+        shapes,
+        colours,
+        legend,
+        context=outlines,
+        title=_png_title(data.export_marking(), title),
+        style=style,
+        file_name=f"threatmon-sensitive-{crime}-{quarter}.png",
+        what="sensitive_map_png",
+        crime=crime,
+        quarter=quarter,
+    )
+
+
+def _png_title(marking: list[str], lines: list[str]) -> list[str]:
+    """A PNG's title block: the classification first, the DEMO note last."""
+    demo = [t("map.demo_note")] if data.store_status().is_demo else []
+    return [marking[0], *lines, *demo]
+
+
+def _png_button(
+    container,
+    shapes,
+    colours,
+    legend,
+    *,
+    context,
+    title,
+    style,
+    file_name,
+    what,
+    crossings=None,
+    **details,
+) -> None:
+    """A map PNG drawn on click (never on a rerun) and logged as an export of ``what``."""
+    container.download_button(
         t("map.download.png"),
         exports.audited(
             lambda: png.map_png(
@@ -188,22 +296,12 @@ def _downloads(fmap, shapes, legend_frame, filters, settings, crossings, hot) ->
                 title=title,
                 style=style,
             ),
-            "map_png",
-            measure=settings.measure,
+            what,
+            **details,
         ),
-        file_name=f"threatmon-map-{settings.measure}-{stamp}.png",
+        file_name=file_name,
         mime="image/png",
         icon=":material/image:",
-    )
-    columns[2].download_button(
-        t("map.download.hotspots"),
-        exports.audited(
-            lambda: b"" if hot is None else to_csv_bytes(hot, marking), "hotspot_table"
-        ),
-        file_name=f"threatmon-hotspots-{stamp}.csv",
-        mime="text/csv",
-        icon=":material/table:",
-        disabled=hot is None,
     )
 
 
@@ -293,7 +391,11 @@ def main() -> None:
         returned_objects=["last_active_drawing"],
         key=f"map-{settings.projection}",
     )
+    suppressed = auth.current().suppressed
+    height = PROJECTION_HEIGHT if settings.projection else MAP_HEIGHT
     if settings.projection:
+        if suppressed:
+            _sensitive_map(style, height)
         return
     st.caption(t("map.caption"))
     legend_frame = values[["region_code", "value"]]
@@ -301,6 +403,12 @@ def main() -> None:
     _downloads(fmap, shapes, legend_frame, filters, settings, crossings, hot)
     _drill_down(filters, (clicked or {}).get("last_active_drawing"), registry)
 
+    _hotspot_table(filters, hot, registry)
+    if suppressed:
+        _sensitive_map(style, height)
+
+
+def _hotspot_table(filters, hot, registry) -> None:
     st.subheader(t("map.hot.header"))
     if hot is None:
         st.info(t("map.hot.none"))

@@ -245,7 +245,12 @@ def _sensitive_display(table: pd.DataFrame) -> pd.DataFrame:
     code_of = {name: code for code, name in PROJECT_COUNTRIES.items()}
     shown = {name: country_name(code) for name, code in code_of.items()}
     shown[TOTAL] = t("overview.sensitive.total")
-    return table.assign(country=table["country"].map(lambda name: shown.get(name, name)))
+    cells = [c for c in table.columns if c not in ("quarter", "country")]
+    # Numbers beside "<5" and "c": text throughout, as Arrow wants one type per column.
+    return table.assign(
+        country=table["country"].map(lambda name: shown.get(name, name)),
+        **{column: table[column].astype(str) for column in cells},
+    )
 
 
 def _sensitive(spans: dict) -> None:

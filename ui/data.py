@@ -179,6 +179,32 @@ def _sensitive_trend(
     return sensitive.published_totals(table)
 
 
+#: Quarters of published totals the viewers' forecast of a sensitive type starts from.
+FORECAST_QUARTERS = 16
+
+
+def sensitive_forecast(last_day: dt.date, crime: str, horizon: int):
+    """The viewers' forecast of one sensitive type (its column label), made only from the
+    quarterly totals their suppressed tables publish (:mod:`forecasting.published`)."""
+    store = get_store()
+    return _sensitive_forecast(_access(store), store.version, last_day, crime, horizon)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _sensitive_forecast(access: Access, version: str, last_day: dt.date, crime: str, horizon: int):
+    from forecasting.published import published_forecast
+
+    totals = _sensitive_trend(access, version, last_day, FORECAST_QUARTERS)
+    return published_forecast(totals, crime, horizon)
+
+
+def sensitive_countries() -> dict[str, str]:
+    """Country code → name as the user's suppressed tables name their rows."""
+    from data_loaders.sensitive import table_countries
+
+    return table_countries(get_store().scope)
+
+
 def sensitive_table(last_day: dt.date) -> pd.DataFrame:
     """Viewers' table of the sensitive crime types (:mod:`data_loaders.sensitive`)."""
     store = get_store()

@@ -75,6 +75,7 @@ DYNAMIC_PREFIXES: tuple[str, ...] = (
     "month.long.",
     "month.short.",
     "page.",
+    "published_model.",
     "role.",
 )
 

@@ -1,6 +1,7 @@
 """The viewers' table of sensitive crime types: fixed quarters, small counts suppressed."""
 
 import pandas as pd
+import pytest
 
 from data_loaders.sensitive import SENSITIVE_TYPES, complete_quarters, quarterly_tables
 from data_loaders.suppression import recoverable_cells, suppress_table
@@ -81,3 +82,59 @@ def test_the_trend_shows_only_published_totals_oldest_first():
     assert got[("2026Q2", "Human trafficking")] == 12
     assert got[("2026Q3", "Human trafficking")] == 32
     assert got[("2026Q3", "CSE")] == 0
+
+
+def _table_of(md_human_trafficking: int) -> pd.DataFrame:
+    counts = pd.DataFrame(
+        {
+            "period": ["2026-07-01"] * 4,
+            "country": ["MD", "UA", "RO", "UA"],
+            "crime_type": ["human_trafficking"] * 3 + ["child_sexual_exploitation"],
+            "count": [md_human_trafficking, 30, 0, 12],
+        }
+    )
+    return quarterly_tables(counts, complete_quarters("2026-09-30", 1), COUNTRIES, LABELS)
+
+
+def test_a_quarters_cells_per_country_are_the_published_ones_with_codes():
+    from data_loaders.sensitive import country_cells
+
+    table = _table_of(2)
+    cells = country_cells(table, "2026Q3", "Human trafficking", COUNTRIES)
+    assert cells["country"].tolist() == ["MD", "UA", "RO"]
+    assert cells["shown"].tolist() == ["<5", "c", 0]
+    # Ukraine's 12 would give Moldova's count away through its row total: hidden too.
+    assert country_cells(table, "2026Q3", "CSE", COUNTRIES)["shown"].tolist() == [0, "c", 0]
+
+
+def test_two_tables_that_publish_the_same_cells_give_the_same_country_cells():
+    """2 and 3 are both "<5": nothing downstream of the cells can tell them apart."""
+    from data_loaders.sensitive import country_cells
+
+    two, three = _table_of(2), _table_of(3)
+    pd.testing.assert_frame_equal(
+        country_cells(two, "2026Q3", "Human trafficking", COUNTRIES),
+        country_cells(three, "2026Q3", "Human trafficking", COUNTRIES),
+    )
+
+
+def test_country_cells_name_an_unknown_quarter_or_column():
+    from data_loaders.sensitive import country_cells
+
+    table = _table_of(7)
+    with pytest.raises(ValueError) as caught:
+        country_cells(table, "2025Q1", "CSE", COUNTRIES)
+    assert str(caught.value) == "No published table for quarter '2025Q1'."
+    with pytest.raises(ValueError) as caught:
+        country_cells(table, "2026Q3", "Drugs", COUNTRIES)
+    assert str(caught.value) == (
+        "No published column 'Drugs'; use one of ['Human trafficking', 'CSE']."
+    )
+
+
+def test_the_table_rows_follow_the_readers_scope():
+    from data_loaders.sensitive import table_countries
+
+    assert list(table_countries(("UA", "MD"))) == ["MD", "UA"]
+    assert table_countries(("MD",)) == {"MD": "Moldova"}
+    assert len(table_countries()) == 10

@@ -169,3 +169,48 @@ def test_the_exported_html_carries_the_marking_escaped():
     )
     assert "<title>SECRET &lt;b&gt;&amp; co&lt;/b&gt;</title>" in page
     assert 'class="tm-marking"' in page and "<b>& co</b>" not in page
+
+
+# -- viewers' maps of published (suppressed) cells ---------------------------------------------
+
+
+def test_published_cells_are_classed_only_where_they_are_numbers():
+    from geo.maps import PUBLISHED, SMALL_COUNT_COLOUR, ZERO_COLOUR, published_colours
+
+    shown = pd.Series([30, "<5", "c", 0, 200, 17], index=list("abcdef"), dtype=object)
+    colours, legend = published_colours(shown)
+    assert colours.index.tolist() == list("abcdef")
+    assert colours["b"] == SMALL_COUNT_COLOUR
+    assert colours["c"] == NO_DATA_COLOUR
+    assert colours["d"] == ZERO_COLOUR
+    numbered = {colours["a"], colours["e"], colours["f"]}
+    assert len(numbered) == 3 and not numbered & {SMALL_COUNT_COLOUR, NO_DATA_COLOUR}
+    assert legend.title == "Published count (small counts suppressed)"
+    assert [label for _, label in legend.rows][-3:] == [
+        "<5 (a small count, not shown)",
+        "none",
+        "hidden, so that no small count can be worked out",
+    ]
+    same, _, _ = region_colours(pd.DataFrame({"value": shown}), PUBLISHED)
+    assert same.tolist() == colours.tolist()
+
+
+def test_a_map_of_published_cells_carries_them_as_published(regions):
+    from geo.maps import PUBLISHED
+
+    values = pd.DataFrame(
+        {
+            "region_code": ["MD-AA", "MD-BB", "MD-CC"],
+            "value": pd.Series(["<5", "c", 42], dtype=object),
+            "tooltip": [
+                tooltip_html(name, [("2026Q3", v)])
+                for name, v in (("Alpha", "<5"), ("Beta", "c"), ("Gamma", 42))
+            ],
+        }
+    )
+    page = region_map(regions, values, measure=PUBLISHED).get_root().render()
+    # Leaflet gets the legend and tooltips as JSON strings of escaped HTML.
+    assert "Published count (small counts suppressed)" in page
+    assert "\\u0026lt;5 (a small count, not shown)" in page
+    assert "\\u003cb\\u003e\\u0026lt;5\\u003c/b\\u003e" in page
+    assert "\\u003cb\\u003e42\\u003c/b\\u003e" in page

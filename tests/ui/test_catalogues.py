@@ -51,6 +51,7 @@ def _dynamic_keys() -> dict[str, set[str]]:
     from data_loaders.crime_types import CRIME_TYPE_KEYS
     from data_loaders.regions import PROJECT_COUNTRIES
     from forecasting.models import MODELS
+    from forecasting.published import MODELS as PUBLISHED_MODELS
     from forecasting.trends import FLAG_LOW_COUNTS, FLAG_NOT_SIGNIFICANT, LEVELS
     from geo.classes import METHODS
     from geo.maps import EMERGING_COLOURS, HOT_COLD_COLOURS, MEASURES
@@ -73,6 +74,7 @@ def _dynamic_keys() -> dict[str, set[str]]:
         "month.long.": [str(m) for m in range(1, 13)],
         "month.short.": [str(m) for m in range(1, 13)],
         "page.": [Path(spec.path).stem for spec in dashboard.PAGES],
+        "published_model.": PUBLISHED_MODELS,
         "role.": [role.value for role in Role],
     }
     return {prefix: {prefix + name for name in names} for prefix, names in families.items()}

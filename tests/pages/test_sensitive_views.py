@@ -1,0 +1,140 @@
+"""Viewers' coarsened views of the sensitive crime types on the Map and Forecasts pages.
+
+Viewers' stores withhold the sensitive types from every layer and series; what they get
+instead is drawn from the suppressed quarterly tables, and from nothing finer.
+"""
+
+import base64
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import plotly.io
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_loaders.store import DB_ENV_VAR
+
+APP = Path(__file__).resolve().parents[2] / "dashboard.py"
+TIMEOUT = 120
+SENSITIVE_LABELS = ["Human trafficking", "Child sexual exploitation"]
+
+
+@pytest.fixture
+def app(demo_store_path, monkeypatch):
+    monkeypatch.setenv(DB_ENV_VAR, str(demo_store_path))
+    return AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+
+
+def maps_drawn(at) -> list[str]:
+    """The Leaflet script of each st_folium map on the page, in order."""
+    return [
+        json.loads(element.proto.json_args)["script"]
+        for element in at.get("component_instance")
+        if element.proto.component_name.endswith("st_folium")
+    ]
+
+
+def numbers(values) -> list[float]:
+    """A trace's values as sent to the browser: plotly packs float arrays as base64."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"]).tolist()
+    return list(values)
+
+
+def published(demo_store_path, crime: str, quarter: str) -> dict[str, object]:
+    """Country name → the cell of ``crime`` the suppressed table publishes for ``quarter``."""
+    from data_loaders import sensitive
+    from data_loaders.store import Store
+
+    store = Store(demo_store_path)
+    table = sensitive.sensitive_table(store, store.coverage()["last"])
+    rows = table[(table["quarter"] == quarter) & (table["country"] != "Total")]
+    return dict(zip(rows["country"], rows[crime], strict=True))
+
+
+def test_a_viewer_gets_a_country_map_of_the_published_cells_only(app, sign_in, demo_store_path):
+    sign_in(app, "eva", "viewer").run()
+    app.switch_page("pages/map.py").run()
+    assert not app.exception
+    assert "Sensitive crime types by country" in [s.value for s in app.subheader]
+    crime = app.selectbox(key="map_sensitive_crime")
+    assert crime.options == SENSITIVE_LABELS
+    quarter = app.selectbox(key="map_sensitive_q")
+    assert len(quarter.options) == 4 and quarter.value == quarter.options[0]
+    crime.select("child_sexual_exploitation").run()
+    quarter.select(quarter.options[1]).run()
+    assert not app.exception
+    region_map, country_map = maps_drawn(app)
+    # Countries, and nothing finer: no admin-1 feature reaches this map.
+    assert re.findall(r'"region_code": "([A-Z]{2})"', country_map)
+    assert not re.findall(r'"region_code": "[A-Z]{2}-', country_map)
+    assert re.findall(r'"region_code": "[A-Z]{2}-', region_map)
+    cells = published(demo_store_path, "Child sexual exploitation", quarter.options[1])
+    for country, cell in cells.items():
+        shown = str(cell).replace("<", "\\u0026lt;")
+        tooltip = (
+            f"\\u003cb\\u003e{country}\\u003c/b\\u003e\\u003ctable\\u003e\\u003ctr\\u003e"
+            f"\\u003ctd\\u003eChild sexual exploitation, {quarter.options[1]}\\u003c/td\\u003e"
+        )
+        assert tooltip in country_map
+        assert f"\\u003cb\\u003e{shown}\\u003c/b\\u003e" in country_map
+    labels = [button.proto.label for button in app.get("download_button")]
+    assert labels.count("Map as PNG") == 2  # the region map's and this one's
+
+
+def test_an_analyst_sees_the_sensitive_types_on_the_map_itself_and_no_country_map(app, sign_in):
+    sign_in(app, "ana", "analyst").run()
+    app.switch_page("pages/map.py").run()
+    assert not app.exception
+    assert "Sensitive crime types by country" not in [s.value for s in app.subheader]
+    assert len(maps_drawn(app)) == 1
+
+
+def test_a_case_meeting_projects_the_country_map_too(app, sign_in):
+    sign_in(app, "eva", "viewer").run()
+    app.switch_page("pages/map.py").run()
+    app.toggle(key="map_projection").set_value(True).run()
+    assert not app.exception
+    assert "Sensitive crime types by country" in [s.value for s in app.subheader]
+    assert len(maps_drawn(app)) == 2
+
+
+def test_a_viewer_gets_a_forecast_of_the_published_quarterly_totals(app, sign_in, demo_store_path):
+    from data_loaders import sensitive
+    from data_loaders.store import Store
+    from forecasting.published import published_forecast
+
+    sign_in(app, "eva", "viewer").run()
+    app.switch_page("pages/forecasts.py").run()
+    assert not app.exception
+    assert "Sensitive crime types: the next quarters" in [s.value for s in app.subheader]
+    app.selectbox(key="forecast_sensitive_crime").select("child_sexual_exploitation")
+    app.selectbox(key="forecast_sensitive_h").select(4).run()
+    assert not app.exception
+    (chart,) = [
+        plotly.io.from_json(c.proto.spec)
+        for c in app.get("plotly_chart")
+        if "published quarterly totals" in c.proto.spec
+    ]
+    assert chart.layout.title.text == (
+        "Child sexual exploitation: published quarterly totals and forecast"
+    )
+    (forecast,) = [trace for trace in chart.data if trace.name == "forecast"]
+    # The same numbers as a forecast made from the published totals alone.
+    store = Store(demo_store_path)
+    table = sensitive.sensitive_table(store, store.coverage()["last"], quarters=16)
+    expected = published_forecast(
+        sensitive.published_totals(table), "Child sexual exploitation", horizon=4
+    )
+    assert numbers(forecast.y) == pytest.approx(expected.forecast["mean"].tolist())
+    (method,) = [i.value for i in app.info if i.value.startswith("Model: ")]
+    assert "forecasting each of the last 4 published quarters" in method
+
+
+def test_an_analyst_gets_no_forecast_of_published_totals(app, sign_in):
+    sign_in(app, "ana", "analyst").run()
+    app.switch_page("pages/forecasts.py").run()
+    assert not app.exception
+    assert "Sensitive crime types: the next quarters" not in [s.value for s in app.subheader]
