@@ -7,15 +7,16 @@ it, a gap where that total is itself hidden. Whatever is computed from published
 alone can disclose nothing they do not, so neither the forecast nor its intervals need
 suppressing again.
 
-A quarterly series of three or four years is short. Two structural time-series models
-(statsmodels' ``UnobservedComponents``, which fill gaps through the Kalman filter) are
-compared by one-step-ahead forecasts from rolling origins over the last published
-quarters: a *local level* (the level wanders, no trend) and a *local linear trend* (the
-slope wanders too). The trend model is used only when its mean absolute error is at
-least 10 % below the level model's: four origins cannot tell smaller differences from
-chance, and a slope extended into the future is the bolder claim. Both are scored
-against the naive forecast "next quarter as the last published one". No seasonal term:
-with a dozen quarters a four-quarter season cannot be told from noise.
+A quarterly series of three or four years is short. Three structural time-series models
+(statsmodels' ``UnobservedComponents``, which pass over gaps through the Kalman filter)
+are compared by one-step-ahead forecasts from rolling origins over the last published
+quarters, each refitted on what came before its origin: a *local level* (the level
+wanders), a *local linear trend* (the slope wanders too) and a *local level with a
+quarterly season* (only from 12 published quarters: it needs two years before its first
+origin). The simplest is kept unless a more complex one brings the mean absolute error
+down by at least 10 %: four origins cannot tell smaller differences from chance, and a
+slope or a season extended into the future is the bolder claim. All are reported against
+two naive forecasts: "same as the last quarter" and "same quarter a year before".
 """
 
 from __future__ import annotations
@@ -29,14 +30,21 @@ from statsmodels.tsa.statespace.structural import UnobservedComponents
 
 from forecasting.models import FORECAST_COLUMNS, PERIOD
 
-#: Model key → what statsmodels calls its level specification.
-MODELS: dict[str, str] = {"local_level": "llevel", "local_linear_trend": "lltrend"}
+#: Model key → its ``UnobservedComponents`` specification, simplest first.
+MODELS: dict[str, dict] = {
+    "local_level": {"level": "llevel"},
+    "local_linear_trend": {"level": "lltrend"},
+    "local_level_seasonal": {"level": "llevel", "seasonal": 4},
+}
+NAIVE, SEASONAL_NAIVE = "naive", "seasonal_naive"
 #: Published quarters needed before a forecast is made at all.
 MIN_QUARTERS = 8
+#: Published quarters needed before the seasonal model is a candidate.
+MIN_SEASONAL_QUARTERS = 12
 #: Rolling origins of the one-step-ahead comparison (the last published quarters).
 ORIGINS = 4
-#: The trend model must bring the level model's one-step error down to this share.
-TREND_MARGIN = 0.9
+#: A more complex model must bring the chosen one's one-step error down to this share.
+COMPLEXITY_MARGIN = 0.9
 
 
 @dataclass(frozen=True)
@@ -78,28 +86,54 @@ def _fit(history: np.ndarray, model: str):
     with warnings.catch_warnings():
         # Short series: the optimiser's convergence notes are expected, not news.
         warnings.simplefilter("ignore")
-        spec = UnobservedComponents(history, level=MODELS[model])
+        spec = UnobservedComponents(history, **MODELS[model])
         return spec.fit(disp=False, maxiter=200)
 
 
+def candidates(values: np.ndarray) -> list[str]:
+    """The models a series with these values can support, simplest first."""
+    published = int((~np.isnan(values)).sum())
+    return [
+        name
+        for name in MODELS
+        if published >= (MIN_SEASONAL_QUARTERS if "seasonal" in MODELS[name] else MIN_QUARTERS)
+    ]
+
+
 def one_step_errors(values: np.ndarray, origins: int = ORIGINS) -> dict[str, float]:
-    """Mean absolute one-step-ahead error of each model and of the naive forecast.
+    """Mean absolute one-step-ahead error of each candidate model and of the naive forecasts.
 
     The origins are the last ``origins`` published quarters: each is forecast from
-    everything published before it, with the model fitted again on that history.
+    everything published before it, with the model fitted again on that history. The
+    seasonal naive forecast is scored where the quarter a year before was published
+    (NaN if nowhere).
     """
     published = np.flatnonzero(~np.isnan(values))
     targets = published[-origins:]
-    errors: dict[str, list[float]] = {name: [] for name in (*MODELS, "naive")}
+    models = candidates(values)
+    errors: dict[str, list[float]] = {name: [] for name in (*models, NAIVE, SEASONAL_NAIVE)}
     for position in targets:
         history = values[:position]
         actual = values[position]
         earlier = history[~np.isnan(history)]
-        errors["naive"].append(abs(actual - earlier[-1]))
-        for name in MODELS:
+        errors[NAIVE].append(abs(actual - earlier[-1]))
+        if position >= 4 and not np.isnan(values[position - 4]):
+            errors[SEASONAL_NAIVE].append(abs(actual - values[position - 4]))
+        for name in models:
             predicted = float(_fit(history, name).forecast(1)[0])
             errors[name].append(abs(actual - max(predicted, 0.0)))
-    return {name: float(np.mean(found)) for name, found in errors.items()}
+    return {
+        name: float(np.mean(found)) if found else float("nan") for name, found in errors.items()
+    }
+
+
+def choose(mae: dict[str, float]) -> str:
+    """The simplest model no more complex candidate beats by :data:`COMPLEXITY_MARGIN`."""
+    chosen = "local_level"
+    for name in MODELS:
+        if name in mae and mae[name] <= COMPLEXITY_MARGIN * mae[chosen]:
+            chosen = name
+    return chosen
 
 
 def published_forecast(totals: pd.DataFrame, crime: str, horizon: int = 2) -> PublishedForecast:
@@ -135,10 +169,8 @@ def published_forecast(totals: pd.DataFrame, crime: str, horizon: int = 2) -> Pu
             f"Only {published} quarters of {crime.lower()} are published; a forecast needs "
             f"{MIN_QUARTERS}.",
         )
-    # The comparison needs history before its first origin: MIN_QUARTERS - ORIGINS.
     mae = one_step_errors(values)
-    trend_wins = mae["local_linear_trend"] <= TREND_MARGIN * mae["local_level"]
-    model = "local_linear_trend" if trend_wins else "local_level"
+    model = choose(mae)
     fitted = _fit(values, model).get_forecast(horizon)
     mean = np.clip(fitted.predicted_mean, 0.0, None)
     bounds = {}
@@ -148,19 +180,23 @@ def published_forecast(totals: pd.DataFrame, crime: str, horizon: int = 2) -> Pu
     start = history.index[-1].to_period("Q") + 1
     periods = pd.period_range(start, periods=horizon, freq="Q").to_timestamp(how="start")
     forecast = pd.DataFrame({PERIOD: periods, "mean": mean, **bounds})[list(FORECAST_COLUMNS)]
-    skill = mae[model] / mae["naive"] if mae["naive"] > 0 else float("nan")
+    tried = ", ".join(MODEL_NAMES[name] for name in MODELS if name in mae)
     message = (
-        f"{_MODEL_NAMES[model].capitalize()} model, chosen over the "
-        f"{_MODEL_NAMES[_other(model)]} by one-step forecasts of the last {ORIGINS} "
-        f"published quarters: mean absolute error {mae[model]:,.0f} against "
-        f"{mae['naive']:,.0f} for 'same as last quarter'"
-        + (f" ({skill:.2f}×)." if np.isfinite(skill) else ".")
+        f"{MODEL_NAMES[model].capitalize()} model, the simplest of {tried} that no more "
+        f"complex one beats by 10 % at forecasting each of the last {ORIGINS} published "
+        f"quarters from the ones before it: mean absolute error {mae[model]:,.0f}, against "
+        f"{mae[NAIVE]:,.0f} for 'same as the last quarter' and "
+        f"{_or_dash(mae[SEASONAL_NAIVE])} for 'same quarter a year before'."
     )
     return PublishedForecast(crime, history, forecast, model, mae, message)
 
 
-_MODEL_NAMES = {"local_level": "local level", "local_linear_trend": "local linear trend"}
+MODEL_NAMES = {
+    "local_level": "local level",
+    "local_linear_trend": "local linear trend",
+    "local_level_seasonal": "local level with a quarterly season",
+}
 
 
-def _other(model: str) -> str:
-    return next(name for name in MODELS if name != model)
+def _or_dash(value: float) -> str:
+    return "–" if np.isnan(value) else f"{value:,.0f}"

@@ -16,7 +16,7 @@ import streamlit as st
 from data_loaders.crime_types import crime_type_label
 from data_loaders.sensitive import SENSITIVE_TYPES
 from forecasting import charts
-from forecasting.published import MIN_QUARTERS, ORIGINS
+from forecasting.published import MIN_QUARTERS, MODELS, NAIVE, ORIGINS, SEASONAL_NAIVE
 from ui import auth, data, exports
 from ui.figures import localise_figure
 from ui.filters import current_filters
@@ -192,15 +192,17 @@ def _sensitive_forecast() -> None:
     columns = st.columns(3)
     exports.chart_png_download(localise_figure(fig), "sensitive_forecast", columns[0])
     exports.table_downloads(found.forecast, "sensitive_forecast", columns[1])
-    other = next(name for name in found.mae if name not in (found.model, "naive"))
+    tried = [name for name in MODELS if name in found.mae]
+    seasonal = found.mae[SEASONAL_NAIVE]
     st.info(
         t(
             "forecasts.sensitive.method",
             model=t(f"published_model.{found.model}"),
-            other=t(f"published_model.{other}"),
+            models=", ".join(t(f"published_model.{name}") for name in tried),
             origins=ORIGINS,
             mae=number(found.mae[found.model]),
-            naive=number(found.mae["naive"]),
+            naive=number(found.mae[NAIVE]),
+            seasonal="–" if math.isnan(seasonal) else number(seasonal),
         ),
         icon=":material/model_training:",
     )

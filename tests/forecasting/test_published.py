@@ -59,8 +59,10 @@ def test_a_steady_climb_is_forecast_by_the_trend_model_and_beats_naive():
     assert (f["mean"] <= f["upper_80"]).all() and (f["upper_80"] <= f["upper_95"]).all()
     assert frame["count"].tolist() == climb  # input untouched
     assert found.message.startswith(
-        "Local linear trend model, chosen over the local level by one-step forecasts of "
-        "the last 4 published quarters: mean absolute error "
+        "Local linear trend model, the simplest of local level, local linear trend, local "
+        "level with a quarterly season that no more complex one beats by 10 % at "
+        "forecasting each of the last 4 published quarters from the ones before it: mean "
+        "absolute error "
     )
 
 
@@ -89,6 +91,40 @@ def test_too_few_published_quarters_give_no_forecast_and_say_so():
     )
     with pytest.raises(ValueError, match=r"^`horizon` must be between 1 and 8 quarters\. Got 9\.$"):
         published_forecast(totals([50.0] * 10), "Human trafficking", horizon=9)
+
+
+def test_a_quarterly_season_is_kept_when_it_forecasts_much_better():
+    season = [0.0, 40.0, 60.0, -30.0]
+    seasonal = [300.0 + season[i % 4] + (4 if i % 3 else -4) for i in range(16)]
+    found = published_forecast(totals(seasonal), "Human trafficking", horizon=4)
+    assert found.model == "local_level_seasonal"
+    assert found.mae["local_level_seasonal"] < 0.5 * found.mae["local_level"]
+    assert found.mae["seasonal_naive"] < found.mae["naive"]
+    # The next year repeats the pattern: Q3 highest, Q4 lowest.
+    mean = found.forecast["mean"].to_numpy()
+    assert found.forecast["period"].dt.quarter.tolist() == [1, 2, 3, 4]
+    assert mean.argmax() == 2 and mean.argmin() == 3
+
+
+def test_the_season_is_not_tried_on_fewer_than_twelve_published_quarters():
+    from forecasting.published import candidates
+
+    eleven = np.array([5.0] * 11 + [np.nan])
+    assert candidates(eleven) == ["local_level", "local_linear_trend"]
+    assert candidates(np.append(eleven, 6.0))[-1] == "local_level_seasonal"
+
+
+def test_a_more_complex_model_needs_a_tenth_less_error():
+    from forecasting.published import choose
+
+    base = {"naive": 9.0, "seasonal_naive": float("nan")}
+    assert choose({**base, "local_level": 10.0, "local_linear_trend": 9.5}) == "local_level"
+    assert choose({**base, "local_level": 10.0, "local_linear_trend": 9.0}) == (
+        "local_linear_trend"
+    )
+    three = {"local_level": 10.0, "local_linear_trend": 8.0, "local_level_seasonal": 7.5}
+    assert choose({**base, **three}) == "local_linear_trend"
+    assert choose({**base, **three, "local_level_seasonal": 7.2}) == "local_level_seasonal"
 
 
 def test_each_origin_is_forecast_from_what_came_before_it():
