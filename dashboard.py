@@ -135,6 +135,7 @@ def main() -> None:
     status = data.store_status()
     sign_in_mode = auth.mode(status.is_demo)
     principal = auth.signed_in(sign_in_mode)
+    auth.emit_cookie()  # a sign-in, sign-out or expiry of the run before or of this one
     if principal is None:
         # One hidden page: whatever URL was asked for, this is all that runs.
         gate = auth.no_accounts_page if sign_in_mode == auth.NO_ACCOUNTS else auth.sign_in_page

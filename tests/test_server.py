@@ -3,6 +3,8 @@
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -71,15 +73,37 @@ def test_static_serving_reaches_the_app_assets_and_nothing_else(server):
     assert served and all(p.suffix in allowed for p in served), served
 
 
+def _calls(argument, names: set[str]) -> bool:
+    import ast
+
+    return (
+        isinstance(argument, ast.Call)
+        and isinstance(argument.func, ast.Name)
+        and argument.func.id in names
+    )
+
+
+def _switched_on(node, keyword: str) -> bool:
+    import ast
+
+    return any(
+        k.arg == keyword and not (isinstance(k.value, ast.Constant) and k.value.value is False)
+        for k in node.keywords
+    )
+
+
 def test_html_is_written_only_from_constants_or_escaped_text():
     """No user-supplied text can reach unescaped HTML: every ``st.html`` call and every
     ``unsafe_allow_html=True`` takes a module constant or goes through ``marking_html``,
-    which escapes."""
+    which escapes, or ``cookie_script``, which takes a session token and nothing else.
+    Scripts run (``unsafe_allow_javascript=True``) only from ``cookie_script``: that is
+    what makes a cookie set by script, not HttpOnly, acceptable (docs/security.md)."""
     import ast
 
     import dashboard
+    from ui.auth import cookie_script
 
-    escaping = {"marking_html"}
+    escaping = {"marking_html", "cookie_script"}
     offenders = []
     for path in [
         ROOT / "dashboard.py",
@@ -90,24 +114,22 @@ def test_html_is_written_only_from_constants_or_escaped_text():
             if not isinstance(node, ast.Call):
                 continue
             name = node.func.attr if isinstance(node.func, ast.Attribute) else ""
-            unsafe = any(
-                k.arg == "unsafe_allow_html"
-                and not (isinstance(k.value, ast.Constant) and k.value.value is False)
-                for k in node.keywords
-            )
-            if name != "html" and not unsafe:
+            unsafe = _switched_on(node, "unsafe_allow_html")
+            scripted = _switched_on(node, "unsafe_allow_javascript")
+            if name != "html" and not unsafe and not scripted:
                 continue
             argument = node.args[0] if node.args else None
             constant = isinstance(argument, ast.Constant) or (
                 isinstance(argument, ast.Name) and argument.id.isupper()
             )
-            escaped = (
-                isinstance(argument, ast.Call)
-                and isinstance(argument.func, ast.Name)
-                and argument.func.id in escaping
-            )
-            if not (constant or escaped):
+            if not (constant or _calls(argument, escaping)):
                 offenders.append(f"{path.name}:{node.lineno}")
+            elif scripted and not _calls(argument, {"cookie_script"}):
+                offenders.append(f"{path.name}:{node.lineno} (script)")
     assert offenders == []
     assert "&lt;script&gt;" in dashboard.marking_html("<script>alert(1)</script>")
     assert "<script>" not in dashboard.marking_html("<script>alert(1)</script>")
+    for text in ('";alert(1);"', "</script><script>alert(1)</script>", "A" * 42 + '"'):
+        with pytest.raises(ValueError) as caught:
+            cookie_script(text, 60)
+        assert str(caught.value) == ("Not a session token: only a token is written into the page.")

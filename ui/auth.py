@@ -13,6 +13,12 @@ How a session signs in is decided by the deployment, in this order:
 Every run re-reads the account, so disabling it or changing its role takes effect at
 the next click. A session ends after ``$THREATMON_SESSION_IDLE_MINUTES`` (30) without a
 click, or ``$THREATMON_SESSION_HOURS`` (12) after signing in.
+
+A local sign-in also opens a session in the accounts file and gives the browser its
+token in the cookie :data:`COOKIE`, set by a script (:func:`cookie_script`, sent by
+:func:`emit_cookie`). A new Streamlit session of that browser (a reload, a new tab, a
+shared link) reads the cookie and picks the session up without the password. While
+such a session runs, the accounts file decides when it ends, for every tab at once.
 """
 
 from __future__ import annotations
@@ -32,8 +38,18 @@ from data_loaders.access import (
     Principal,
     SessionLimits,
 )
-from data_loaders.accounts import OIDC, SIGN_IN_FAILED, Accounts, resolve_accounts_path
-from data_loaders.errors import AuthenticationError
+from data_loaders.accounts import (
+    DISABLED,
+    EXPIRED,
+    OIDC,
+    SIGN_IN_FAILED,
+    SIGNED_OUT,
+    UNKNOWN,
+    Accounts,
+    is_token,
+    resolve_accounts_path,
+)
+from data_loaders.errors import AccountError, AuthenticationError, SessionEndedError
 from ui.i18n import role_name, t
 
 OIDC_PROVIDER_ENV_VAR = "THREATMON_OIDC_PROVIDER"
@@ -41,13 +57,21 @@ OIDC_PROVIDER_ENV_VAR = "THREATMON_OIDC_PROVIDER"
 _PRINCIPAL = "auth_principal"
 _SIGNED_IN_AT = "auth_signed_in_at"
 _SEEN_AT = "auth_seen_at"
+# Why the last session ended: EXPIRED, DISABLED or SIGNED_OUT, the accounts file's own
+# words (the sign-in page says them in the session's language).
 _ENDED = "auth_ended"
+# The session's token, kept on the server to end the session at sign-out.
+_TOKEN = "auth_session_token"
+# A cookie change for emit_cookie to send: the new token, or "" to delete the cookie.
+_COOKIE_PENDING = "auth_cookie_pending"
+# Whether this Streamlit session has tried its browser's cookie (it never changes).
+_COOKIE_READ = "auth_cookie_read"
+#: The browser cookie holding a local account's session token.
+COOKIE = "threatmon_session"
 KEY_NAME = "auth_name"
 KEY_PASSWORD = "auth_password"
 
 LOCAL_ACCOUNTS, OIDC_LOGIN, DEMO_OPEN, NO_ACCOUNTS = "local", "oidc", "demo", "none"
-# Why a session ended, as kept in the session (the sign-in page says it in words).
-EXPIRED, DISABLED, SIGNED_OUT = "expired", "disabled", "signed_out"
 
 
 def accounts() -> Accounts:
@@ -85,19 +109,77 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _start(principal: Principal) -> None:
+def _start(
+    principal: Principal, token: str | None = None, signed_in_at: dt.datetime | None = None
+) -> None:
     now = _now()
     st.session_state[_PRINCIPAL] = principal
-    st.session_state[_SIGNED_IN_AT] = now
+    st.session_state[_SIGNED_IN_AT] = signed_in_at or now
     st.session_state[_SEEN_AT] = now
     st.session_state.pop(_ENDED, None)
+    if token is not None:
+        st.session_state[_TOKEN] = token
 
 
 def _end(reason: str | None) -> None:
-    for key in (_PRINCIPAL, _SIGNED_IN_AT, _SEEN_AT):
+    for key in (_PRINCIPAL, _SIGNED_IN_AT, _SEEN_AT, _TOKEN):
         st.session_state.pop(key, None)
     if reason:
         st.session_state[_ENDED] = reason
+
+
+def _close(reason: str, *, ended_in_db: bool = False) -> None:
+    """End this session and, for a local one, its session in the accounts file and its cookie."""
+    token = st.session_state.get(_TOKEN)
+    if token is not None:
+        if not ended_in_db:
+            accounts().end_session(token, reason)
+        st.session_state[_COOKIE_PENDING] = ""
+    _end(reason)
+
+
+def _shown_reason(reason: str) -> str:
+    """What the sign-in page says about a session the accounts file has ended."""
+    # A sign-out in another tab, a new password: either way this person is signed out.
+    return reason if reason in (EXPIRED, DISABLED) else SIGNED_OUT
+
+
+def _resume_from_cookie() -> Principal | None:
+    """The person of the browser's session cookie, once per Streamlit session; else None."""
+    if st.session_state.get(_COOKIE_READ):
+        return None
+    # Cookies are those of the request that opened this Streamlit session: read once.
+    st.session_state[_COOKIE_READ] = True
+    token = st.context.cookies.get(COOKIE)
+    if not isinstance(token, str) or not token:  # a session without a client has mocks
+        return None
+    try:
+        session = accounts().resume_session(token, SessionLimits.from_env())
+    except SessionEndedError as exc:
+        st.session_state[_COOKIE_PENDING] = ""  # the browser stops sending a dead token
+        if exc.reason != UNKNOWN:
+            st.session_state[_ENDED] = _shown_reason(exc.reason)
+        return None
+    # The longest-session limit keeps counting from the password, not from this reload.
+    _start(session.principal, token, signed_in_at=session.signed_in_at)
+    return session.principal
+
+
+def _touch(principal: Principal, token: str) -> Principal | None:
+    """This run's click on a local session kept in the accounts file; None once it ended.
+
+    The accounts file, not this tab, judges idleness: another tab of the same browser
+    may have kept the session busy.
+    """
+    try:
+        current = accounts().touch_session(token, SessionLimits.from_env())
+    except SessionEndedError as exc:
+        _close(_shown_reason(exc.reason), ended_in_db=True)
+        return None
+    if current != principal:
+        st.session_state[_PRINCIPAL] = current
+    st.session_state[_SEEN_AT] = _now()
+    return current
 
 
 def signed_in(sign_in_mode: str) -> Principal | None:
@@ -105,7 +187,8 @@ def signed_in(sign_in_mode: str) -> Principal | None:
 
     A stored principal is dropped when the session has expired, the account was
     disabled or removed, or the sign-in mode changed (e.g. accounts were added to a
-    demo deployment).
+    demo deployment). With local accounts, a Streamlit session nobody has signed in
+    to yet picks up its browser's session cookie.
     """
     if sign_in_mode == DEMO_OPEN:
         return DEMO_PRINCIPAL
@@ -121,21 +204,26 @@ def signed_in(sign_in_mode: str) -> Principal | None:
             return None
         _start(principal)
         accounts().log(principal.name, "login", f"user:{principal.name}", {"auth": OIDC})
+    if sign_in_mode == LOCAL_ACCOUNTS and principal is None:
+        return _resume_from_cookie()
     if principal is None:
         return None
+    token = st.session_state.get(_TOKEN)
+    if sign_in_mode == LOCAL_ACCOUNTS and token is not None:
+        return _touch(principal, token)
     expected_auth = OIDC if sign_in_mode == OIDC_LOGIN else "local"
     now = _now()
     if SessionLimits.from_env().expired(
         st.session_state[_SIGNED_IN_AT], st.session_state[_SEEN_AT], now
     ):
         accounts().log(principal.name, "session_expired", f"user:{principal.name}")
-        _end(EXPIRED)
+        _close(EXPIRED)
         if sign_in_mode == OIDC_LOGIN:
             st.logout()
         return None
     current = accounts().principal(principal.name, auth=expected_auth)
     if current is None:
-        _end(DISABLED)
+        _close(DISABLED)
         return None
     if current != principal:
         st.session_state[_PRINCIPAL] = current
@@ -213,10 +301,17 @@ def sign_in_page() -> None:
         st.session_state.pop(KEY_PASSWORD, None)
         try:
             principal = accounts().authenticate(name, password)
+            token = accounts().open_session(principal.name)
         except AuthenticationError as exc:
             st.error(_failure_text(str(exc)), icon=":material/error:")
+        except AccountError:
+            # Disabled between the password check and the session: refused like any failure.
+            st.error(_failure_text(SIGN_IN_FAILED), icon=":material/error:")
         else:
-            _start(principal)
+            _start(principal, token)
+            # Elements drawn now never reach the browser (st.rerun discards them): the
+            # frame's emit_cookie sends the cookie on the next run.
+            st.session_state[_COOKIE_PENDING] = token
             st.rerun()
 
 
@@ -232,13 +327,54 @@ def no_accounts_page() -> None:
 
 
 def sign_out() -> None:
-    """Callback of the sidebar's Sign out button."""
+    """Callback of the sidebar's Sign out button: ends the session in every tab."""
     principal = st.session_state.get(_PRINCIPAL)
     if principal is not None:
         accounts().log(principal.name, "logout", f"user:{principal.name}")
-    _end(SIGNED_OUT)
+    _close(SIGNED_OUT)
     if oidc_configured():
         st.logout()
+
+
+def cookie_script(token: str | None, max_age: int) -> str:
+    """A script that sets the session cookie to ``token`` for ``max_age`` seconds, or
+    deletes it when ``token`` is None.
+
+    This is the only HTML with scripts allowed, and the only HTML built at run time
+    from a value that is not escaped: the value must have a token's shape (43 letters,
+    digits, ``-`` or ``_``), so no other text can ever reach it. The cookie cannot be
+    HttpOnly, being set from the page; docs/security.md says why that is acceptable.
+    ``Secure`` is added when the page itself came over https. A style hides the
+    element's empty place in the page.
+    """
+    if token is None:
+        token, max_age = "", 0
+    elif not is_token(token):
+        raise ValueError("Not a session token: only a token is written into the page.")
+    if max_age < 0:
+        raise ValueError(f"max_age must be 0 or more seconds. Got {max_age}.")
+    cookie = f"{COOKIE}={token}; Path=/; Max-Age={int(max_age)}; SameSite=Strict"
+    return (
+        # The element draws nothing, but its place in the page would still take a gap
+        # for one run and shift the page at the next click: hide the place.
+        '<style>[data-testid="stElementContainer"]:has(script[data-tm-cookie])'
+        "{display:none}</style>"
+        "<script data-tm-cookie>document.cookie = "
+        f'"{cookie}" + (location.protocol === "https:" ? "; Secure" : "");</script>'
+    )
+
+
+def emit_cookie() -> None:
+    """Send this session's pending cookie change to the browser, once (the frame calls this).
+
+    ``st.html`` runs the script in the app's own page, not in an iframe, so the cookie
+    belongs to the dashboard's origin. The element is drawn on this run only.
+    """
+    pending = st.session_state.pop(_COOKIE_PENDING, None)
+    if pending is None:
+        return
+    longest = int(SessionLimits.from_env().longest.total_seconds())
+    st.html(cookie_script(pending or None, longest), unsafe_allow_javascript=True)
 
 
 def session_principal() -> Principal | None:
@@ -283,6 +419,7 @@ def remember(principal: Principal) -> None:
 
 
 __all__ = [
+    "COOKIE",
     "DEMO_OPEN",
     "IDLE_ENV_VAR",
     "MAX_ENV_VAR",
@@ -291,7 +428,9 @@ __all__ = [
     "OIDC_LOGIN",
     "SessionLimits",
     "accounts",
+    "cookie_script",
     "current",
+    "emit_cookie",
     "mode",
     "no_accounts_page",
     "oidc_configured",

@@ -1,15 +1,18 @@
 """Sign-in, roles and sessions, through the real dashboard script (AppTest)."""
 
 import datetime as dt
+import sqlite3
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import dashboard
+from data_loaders.access import Principal, SessionLimits
 from data_loaders.accounts import SIGN_IN_FAILED
 from data_loaders.store import DB_ENV_VAR
 from data_loaders.writer import write_session
+from ui.auth import COOKIE, cookie_script
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard.py"
@@ -287,3 +290,244 @@ def test_a_viewer_cannot_pick_a_sensitive_crime_type_to_forecast(app, sign_in):
     (crime,) = [box for box in app.selectbox if box.key.endswith("forecast_crime")]
     assert "Human trafficking" not in crime.options
     assert "Child sexual exploitation" not in crime.options
+
+
+# -- a local sign-in kept in a cookie (reload, new tab, shared link) ---------------------------
+
+#: The cookie's lifetime: the longest session, 12 hours by default.
+LONGEST_SECONDS = 12 * 3600
+#: What the browser is sent to delete the cookie.
+HIDE_PLACE = (
+    '<style>[data-testid="stElementContainer"]:has(script[data-tm-cookie]){display:none}</style>'
+)
+DELETE_COOKIE = (
+    HIDE_PLACE + '<script data-tm-cookie>document.cookie = "threatmon_session=; Path=/; '
+    'Max-Age=0; SameSite=Strict" + (location.protocol === "https:" ? "; Secure" : "");</script>'
+)
+
+
+def cookie_scripts(at) -> list[str]:
+    return [h.value for h in at.get("html") if "document.cookie" in h.value]
+
+
+def tree_nodes(node):
+    """Every node of an AppTest element tree, blocks and elements."""
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from tree_nodes(child)
+
+
+def age_sessions(accounts, column: str, by: dt.timedelta) -> None:
+    """Move ``column`` (created_at or seen_at) of every stored session back by ``by``."""
+    with sqlite3.connect(accounts.path) as con:
+        for session_id, stamp in con.execute(f"SELECT id, {column} FROM sessions").fetchall():
+            earlier = dt.datetime.fromisoformat(stamp) - by
+            con.execute(
+                f"UPDATE sessions SET {column} = ? WHERE id = ?",
+                [earlier.isoformat(timespec="microseconds"), session_id],
+            )
+
+
+def stored_sessions(accounts) -> list[tuple]:
+    with sqlite3.connect(accounts.path) as con:
+        return con.execute("SELECT user_name, ended_reason FROM sessions ORDER BY id").fetchall()
+
+
+@pytest.fixture
+def browser_cookie(monkeypatch):
+    """``browser_cookie(token)``: sessions started from now on get ``token`` in their
+    cookie, as a new tab of a browser holding it would (AppTest's client has none)."""
+    import types
+
+    import streamlit.runtime.context
+
+    def send(token: str) -> None:
+        client = types.SimpleNamespace(headers=[], cookies={COOKIE: token}, remote_ip=None)
+        monkeypatch.setattr(streamlit.runtime.context, "_get_client_context", lambda: client)
+
+    return send
+
+
+@pytest.fixture
+def ana(sign_in):
+    """A local analyst with a password, scoped to Moldova."""
+    sign_in.accounts.add("ana", "analyst", password=PASSWORD, scope=("MD",), by="test")
+    return sign_in.accounts
+
+
+def new_tab():
+    """A new Streamlit session of the same dashboard: a reload, a new tab, a shared link."""
+    return AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+
+
+def test_a_sign_in_sends_its_session_cookie_once_and_nowhere_else(app, ana):
+    app.run()
+    sign_in_with_form(app, "ana", PASSWORD)
+    assert titles(app) == ["Overview"]
+    token = app.session_state["auth_session_token"]
+    assert cookie_scripts(app) == [
+        HIDE_PLACE
+        + '<script data-tm-cookie>document.cookie = "threatmon_session='
+        + token
+        + '; Path=/; Max-Age=43200; SameSite=Strict"'
+        ' + (location.protocol === "https:" ? "; Secure" : "");</script>'
+    ]
+    assert cookie_scripts(app) == [cookie_script(token, LONGEST_SECONDS)]
+    (script,) = [h for h in app.get("html") if "document.cookie" in h.value]
+    assert script.proto.unsafe_allow_javascript
+    holders = [n for n in tree_nodes(app._tree) if token in str(getattr(n, "proto", ""))]
+    assert holders == [script]  # the token is nowhere else in the page
+    app.run()
+    assert cookie_scripts(app) == []  # sent once
+    assert ana.touch_session(token, SessionLimits()) == Principal("ana", "analyst", ("MD",))
+
+
+def test_a_new_tab_with_the_cookie_is_signed_in_on_the_page_it_asks_for(app, ana, browser_cookie):
+    app.run()
+    sign_in_with_form(app, "ana", PASSWORD)
+    browser_cookie(app.session_state["auth_session_token"])
+    tab = new_tab().run()
+    assert not tab.exception
+    assert titles(tab) == ["Overview"]
+    assert "**ana** · analyst  \nMD" in [m.value for m in tab.sidebar.markdown]
+    assert cookie_scripts(tab) == []  # the browser has the cookie already
+    tab.switch_page("pages/upload.py").run()
+    assert titles(tab)[0] == "Upload"
+    log = ana.access_log()
+    assert log["action"].tolist()[-2:] == ["login", "session_resumed"]
+    assert log["target"].iloc[-1] == "user:ana"
+
+
+def test_the_longest_session_counts_from_the_password_not_from_the_reload(ana, browser_cookie):
+    token = ana.open_session("ana")
+    age_sessions(ana, "created_at", dt.timedelta(hours=11))
+    browser_cookie(token)
+    tab = new_tab().run()
+    assert titles(tab) == ["Overview"]
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    assert now - tab.session_state["auth_signed_in_at"] > dt.timedelta(hours=11)
+    age_sessions(ana, "created_at", dt.timedelta(hours=1, minutes=1))
+    tab.run()
+    assert titles(tab) == ["Sign in"]
+    assert [i.value for i in tab.info] == ["Your session expired. Sign in again."]
+    assert cookie_scripts(tab) == [DELETE_COOKIE]
+    assert ana.access_log()["details"].iloc[-1] == '{"limit": "longest"}'
+
+
+def _end_by_signing_out(accounts, token):
+    accounts.end_session(token)
+
+
+def _end_by_new_password(accounts, token):
+    accounts.set_password("ana", "a new long secret", by="t")
+
+
+def _end_by_disabling(accounts, token):
+    accounts.set_disabled("ana", True, by="t")
+
+
+def _end_by_idling(accounts, token):
+    age_sessions(accounts, "seen_at", dt.timedelta(minutes=31))
+
+
+#: How a cookie's session died, what the sign-in page says, what the reload logs.
+DEAD_COOKIES = {
+    "unknown": (None, [], []),  # a token no session has: nothing to say
+    "signed_out": (_end_by_signing_out, ["You are signed out."], []),
+    "password_changed": (_end_by_new_password, ["You are signed out."], []),
+    "disabled": (_end_by_disabling, ["Your account is disabled or no longer exists."], []),
+    "idle": (_end_by_idling, ["Your session expired. Sign in again."], ["session_expired"]),
+}
+
+
+@pytest.mark.parametrize("case", list(DEAD_COOKIES))
+def test_a_dead_cookie_shows_the_sign_in_form_and_is_deleted(ana, browser_cookie, case):
+    end, message, logged = DEAD_COOKIES[case]
+    token = ana.open_session("ana")
+    if end is None:
+        token = "A" * 43
+    else:
+        end(ana, token)
+    browser_cookie(token)
+    entries = len(ana.access_log())
+    tab = new_tab().run()
+    assert titles(tab) == ["Sign in"]
+    assert [i.value for i in tab.info] == message
+    assert cookie_scripts(tab) == [DELETE_COOKIE]
+    tab.run()
+    assert titles(tab) == ["Sign in"] and cookie_scripts(tab) == []  # tried once only
+    assert ana.access_log()["action"].tolist()[entries:] == logged
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda a: a.set_disabled("ana", True, by="t"),
+            "Your account is disabled or no longer exists.",
+        ),
+        (lambda a: a.set_password("ana", "a new long secret", by="t"), "You are signed out."),
+    ],
+    ids=["disabled", "password_changed"],
+)
+def test_an_open_session_ends_at_its_next_click_with_its_cookie(app, ana, change, message):
+    app.run()
+    sign_in_with_form(app, "ana", PASSWORD)
+    change(ana)
+    app.run()
+    assert titles(app) == ["Sign in"]
+    assert [i.value for i in app.info] == [message]
+    assert cookie_scripts(app) == [DELETE_COOKIE]
+    assert "auth_session_token" not in app.session_state
+
+
+def test_the_accounts_file_not_the_tab_decides_when_a_session_is_idle(app, ana, browser_cookie):
+    app.run()
+    sign_in_with_form(app, "ana", PASSWORD)
+    # This tab sat idle while another tab of the same browser kept the session busy.
+    app.session_state["auth_seen_at"] = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(
+        minutes=31
+    )
+    app.run()
+    assert titles(app) == ["Overview"]
+    age_sessions(ana, "seen_at", dt.timedelta(minutes=31))
+    app.run()
+    assert titles(app) == ["Sign in"]
+    assert [i.value for i in app.info] == ["Your session expired. Sign in again."]
+    assert cookie_scripts(app) == [DELETE_COOKIE]
+    last = ana.access_log().iloc[-1]
+    assert (last["action"], last["details"]) == ("session_expired", '{"limit": "idle"}')
+
+
+def test_signing_out_ends_the_session_in_every_tab_and_deletes_the_cookie(app, ana, browser_cookie):
+    app.run()
+    sign_in_with_form(app, "ana", PASSWORD)
+    browser_cookie(app.session_state["auth_session_token"])
+    tab = new_tab().run()
+    assert titles(tab) == ["Overview"]
+    app.sidebar.button[0].click().run()  # Sign out, in the first tab
+    assert titles(app) == ["Sign in"]
+    assert [i.value for i in app.info] == ["You are signed out."]
+    assert cookie_scripts(app) == [DELETE_COOKIE]
+    assert stored_sessions(ana) == [("ana", "signed_out")]
+    assert ana.access_log()["action"].tolist()[-2:] == ["session_resumed", "logout"]
+    tab.run()
+    assert titles(tab) == ["Sign in"]
+    assert [i.value for i in tab.info] == ["You are signed out."]
+    assert cookie_scripts(tab) == [DELETE_COOKIE]
+
+
+def test_the_audit_page_filters_on_resumed_sessions(app, sign_in, browser_cookie):
+    sign_in.accounts.add("root", "admin", password=PASSWORD, by="test")
+    app.run()
+    sign_in_with_form(app, "root", PASSWORD)
+    browser_cookie(app.session_state["auth_session_token"])
+    new_tab().run()
+    app.switch_page("pages/audit.py").run()
+    assert not app.exception
+    actions = app.multiselect(key="audit_actions")
+    assert {"login", "session_resumed"} <= set(actions.options)  # beside the store's actions
+    actions.select("session_resumed").run()
+    (shown,) = [d.value for d in app.dataframe if "action" in d.value.columns]
+    assert shown["action"].tolist() == ["session_resumed"]
+    assert shown["user_name"].tolist() == ["root"]
