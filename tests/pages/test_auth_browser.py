@@ -17,6 +17,8 @@ from data_loaders.accounts import Accounts
 PASSWORD = "browser test password"
 COOKIE = "threatmon_session"
 WAIT = 90_000
+#: Another site linking to the dashboard; answered by the test's own route, offline.
+MAIL = "http://mail.test/"
 
 
 def _sign_in(page, name: str) -> None:
@@ -115,9 +117,11 @@ def one_browser(browser, start_server, demo_store_path, private_accounts):
 
 
 def test_a_local_sign_in_survives_a_reload_and_a_new_tab_until_signing_out(
-    one_browser, dismiss_dialog, private_accounts
+    one_browser, dismiss_dialog, leaving, private_accounts
 ):
     base, context = one_browser
+    requests: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
     accounts = Accounts(private_accounts)
     accounts.add("ana", "analyst", password=PASSWORD, by="test")
     page = _signed_in_tab(context, f"{base}/load", "ana", "Upload", dismiss_dialog)
@@ -136,6 +140,16 @@ def test_a_local_sign_in_survives_a_reload_and_a_new_tab_until_signing_out(
     other = context.new_page()
     _open(other, page.url, "Upload", dismiss_dialog)
     other.locator("[data-testid='stFileUploader']").wait_for(timeout=WAIT)
+    # The link followed from another site (a webmail, here a page made up by the test):
+    # the page itself arrives without the SameSite=Strict cookie, but its own
+    # connection to the server is same-site and carries it.
+    mail = f'<a href="{page.url}">the weekly figures</a>'
+    context.route(MAIL, lambda route: route.fulfill(content_type="text/html", body=mail))
+    shared = context.new_page()
+    shared.goto(MAIL)
+    shared.get_by_role("link", name="the weekly figures").click()
+    shared.get_by_role("heading", name="Upload").wait_for(timeout=WAIT)
+    shared.close()
     # Signing out in the first tab deletes the cookie and ends the session.
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("heading", name="Sign in").wait_for(timeout=WAIT)
@@ -146,8 +160,9 @@ def test_a_local_sign_in_survives_a_reload_and_a_new_tab_until_signing_out(
     other.get_by_role("link", name="Overview").click()
     other.get_by_role("heading", name="Sign in").wait_for(timeout=WAIT)
     other.get_by_text("You are signed out.").wait_for(timeout=WAIT)
+    assert leaving([url for url in requests if not url.startswith(MAIL)]) == []
     log = accounts.access_log()
-    assert log["action"].tolist()[1:] == ["login", "session_resumed", "session_resumed", "logout"]
+    assert log["action"].tolist()[1:] == ["login"] + ["session_resumed"] * 3 + ["logout"]
     assert set(log["user_name"].iloc[1:]) == {"ana"}
 
 
