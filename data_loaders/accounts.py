@@ -152,6 +152,11 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def _details_text(details: dict | None) -> str | None:
+    """An entry's details as logged (and hashed): JSON with sorted keys, or NULL."""
+    return json.dumps(details, ensure_ascii=False, sort_keys=True, default=str) if details else None
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -228,11 +233,7 @@ class Accounts:
         last = con.execute("SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1").fetchone()
         seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
         at = _now()
-        text = (
-            json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)
-            if details
-            else None
-        )
+        text = _details_text(details)
         digest = entry_hash(prev, seq, at, user, action, target, text)
         con.execute(
             "INSERT INTO access_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -246,6 +247,22 @@ class Accounts:
         """Append one entry (``export``, ``logout``…) and return its sequence number."""
         with self._connect() as con:
             return self._append(con, user, action, target, details)
+
+    def log_once(self, user: str, action: str, target: str | None, details: dict) -> bool:
+        """Append the entry unless one with this user, action and details is logged already.
+
+        For events a new browser tab would otherwise repeat: an OIDC sign-in is logged
+        once per ID token, however many tabs pick up the same identity cookie.
+        """
+        with self._connect() as con:
+            seen = con.execute(
+                "SELECT 1 FROM access_log WHERE user_name = ? AND action = ? AND details = ?",
+                [user, action, _details_text(details)],
+            ).fetchone()
+            if seen:
+                return False
+            self._append(con, user, action, target, details)
+            return True
 
     def access_log(self) -> pd.DataFrame:
         """Every logged entry, oldest first, with the store audit's column names."""

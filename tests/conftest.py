@@ -53,9 +53,10 @@ def _get(url: str) -> tuple[int, str]:
 
 
 @contextlib.contextmanager
-def running_server(db_path, **env):
-    """A dashboard server on a free loopback port for ``db_path``; stopped on exit."""
-    port = _free_port()
+def running_server(db_path, port: int | None = None, **env):
+    """A dashboard server on ``port`` (default: a free loopback port) for ``db_path``;
+    stopped on exit."""
+    port = port or _free_port()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -104,5 +105,12 @@ def server(demo_store_path):
 
 @pytest.fixture
 def start_server():
-    """``start_server(db_path, **env)``: a context manager running a dashboard server."""
+    """``start_server(db_path, port=None, **env)``: a context manager running a dashboard
+    server."""
     return running_server
+
+
+@pytest.fixture
+def free_port():
+    """``free_port()``: a loopback port nobody listens on (for a server's own settings)."""
+    return _free_port

@@ -202,8 +202,12 @@ def signed_in(sign_in_mode: str) -> Principal | None:
         principal = _oidc_principal()
         if principal is None:
             return None
-        _start(principal)
-        accounts().log(principal.name, "login", f"user:{principal.name}", {"auth": OIDC})
+        issued = _oidc_issued_at()
+        _start(principal, signed_in_at=issued)
+        now = _now()
+        # A token past the longest session is logged as expired below, not as a sign-in.
+        if not SessionLimits.from_env().expired(st.session_state[_SIGNED_IN_AT], now, now):
+            _log_oidc_sign_in(principal.name, issued)
     if sign_in_mode == LOCAL_ACCOUNTS and principal is None:
         return _resume_from_cookie()
     if principal is None:
@@ -238,6 +242,29 @@ def _oidc_identity() -> str:
         if value:
             return str(value)
     return ""
+
+
+def _oidc_issued_at() -> dt.datetime | None:
+    """When the identity provider issued the ID token behind ``st.user`` (its ``iat``).
+
+    Every tab of the browser shares Streamlit's identity cookie: the longest-session
+    limit counts from this, not from the tab, so a reload cannot extend a session.
+    """
+    issued = st.user.get("iat")
+    if not isinstance(issued, int | float):
+        return None
+    return dt.datetime.fromtimestamp(issued, dt.UTC).replace(tzinfo=None)
+
+
+def _log_oidc_sign_in(name: str, issued: dt.datetime | None) -> None:
+    """``login`` once per ID token; a tab that picks up the same token is a resumption."""
+    target = f"user:{name}"
+    if issued is None:  # nothing tells one sign-in from another: every tab is a login
+        accounts().log(name, "login", target, {"auth": OIDC})
+        return
+    details = {"auth": OIDC, "token_issued_at": issued.isoformat(timespec="seconds")}
+    if not accounts().log_once(name, "login", target, details):
+        accounts().log(name, "session_resumed", target, {"auth": OIDC})
 
 
 def _oidc_principal() -> Principal | None:

@@ -425,3 +425,14 @@ def test_session_limits_come_from_the_environment_and_must_be_positive(monkeypat
     with pytest.raises(ValueError) as caught:
         SessionLimits(idle=dt.timedelta(0))
     assert str(caught.value) == "SessionLimits.idle must be positive. Got 0:00:00."
+
+
+def test_an_entry_logged_once_is_not_logged_again_with_the_same_details(tmp_path):
+    accounts = Accounts(tmp_path / "accounts.sqlite")
+    details = {"auth": "oidc", "token_issued_at": "2026-11-22T08:00:00"}
+    assert accounts.log_once("eva", "login", "user:eva", details) is True
+    assert accounts.log_once("eva", "login", "user:eva", dict(reversed(details.items()))) is False
+    assert accounts.log_once("ana", "login", "user:ana", details) is True
+    later = {**details, "token_issued_at": "2026-11-22T20:00:00"}
+    assert accounts.log_once("eva", "login", "user:eva", later) is True
+    assert accounts.access_log()["user_name"].tolist() == ["eva", "ana", "eva"]

@@ -200,6 +200,33 @@ def test_oidc_offers_the_provider_and_maps_identities_to_accounts(app, sign_in):
     assert sign_in.accounts.access_log()["details"].iloc[-1] == '{"auth": "oidc"}'
 
 
+def test_an_oidc_sign_in_is_logged_once_per_id_token_and_ages_from_it(
+    demo_store_path, monkeypatch, sign_in
+):
+    """Every tab shares Streamlit's identity cookie: a second tab is not a second sign-in,
+    and the 12-hour limit counts from when the provider issued the token."""
+    monkeypatch.setenv(DB_ENV_VAR, str(demo_store_path))
+    sign_in.accounts.add("eva", "viewer", auth="oidc", by="t")
+    issued = int(dt.datetime.now(dt.UTC).timestamp()) - 3600
+    for _tab in range(2):
+        tab = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+        tab.secrets["auth"] = OIDC_SECRETS
+        tab.user = {"is_logged_in": True, "preferred_username": "eva", "iat": issued}
+        tab.run()
+        assert titles(tab) == ["Overview"]
+    log = sign_in.accounts.access_log()
+    assert log["action"].tolist()[-2:] == ["login", "session_resumed"]
+    stamp = dt.datetime.fromtimestamp(issued, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    assert log["details"].iloc[-2] == f'{{"auth": "oidc", "token_issued_at": "{stamp}"}}'
+    # A token issued 13 hours ago has outlived the longest session, in any tab.
+    stale = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    stale.secrets["auth"] = OIDC_SECRETS
+    stale.user = {"is_logged_in": True, "preferred_username": "eva", "iat": issued - 12 * 3600}
+    stale.run()
+    assert titles(stale) == ["Sign in"]
+    assert sign_in.accounts.access_log()["action"].iloc[-1] == "session_expired"
+
+
 def test_an_oidc_identity_without_an_account_is_turned_away(app, sign_in):
     sign_in.accounts.add("ana", "analyst", password=PASSWORD, by="t")  # a local namesake
     app.secrets["auth"] = OIDC_SECRETS
