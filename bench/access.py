@@ -16,9 +16,10 @@ import pandas as pd
 from bench.common import median_seconds
 from data_loaders.accounts import Accounts
 from data_loaders.filters import Filters
-from data_loaders.sensitive import SENSITIVE_TYPES
+from data_loaders.sensitive import SENSITIVE_TYPES, published_totals, sensitive_table
 from data_loaders.store import Store
 from data_loaders.suppression import interval_audit, suppress_table
+from forecasting.published import published_forecast
 
 
 def _overview_query(store: Store, end) -> None:
@@ -58,6 +59,15 @@ def run(store: Store, repeat: int) -> dict:
     suppress_s = median_seconds(lambda: suppress_table(table, sensitive=True), repeat)
     audit_s = median_seconds(lambda: interval_audit(suppressed), repeat)
 
+    # What a viewer's sensitive views cost: the Overview's four quarters are the baseline
+    # of the sixteen the forecast reads, and the forecast itself (one type, 2 quarters).
+    sensitive = readers["whole"]
+    table_4_s = median_seconds(lambda: sensitive_table(sensitive, end), repeat)
+    table_16_s = median_seconds(lambda: sensitive_table(sensitive, end, quarters=16), repeat)
+    totals = published_totals(sensitive_table(sensitive, end, quarters=16))
+    crime = totals["crime"].iloc[0]
+    forecast_s = median_seconds(lambda: published_forecast(totals, crime), repeat)
+
     with tempfile.TemporaryDirectory() as folder:
         accounts = Accounts(Path(folder) / "a.sqlite")
         accounts.add("bench", "viewer", password="a long secret for timing", by="bench")
@@ -71,6 +81,8 @@ def run(store: Store, repeat: int) -> dict:
         "suppress_40x12_s": suppress_s,
         "interval_audit_40x12_s": audit_s,
         "primary_cells": int(suppressed.primary.to_numpy().sum()),
+        "sensitive_table_s": {"4 quarters": table_4_s, "16 quarters": table_16_s},
+        "published_forecast_s": forecast_s,
         "sign_in_s": sign_in_s,
         "principal_check_s": principal_s,
     }
@@ -91,6 +103,14 @@ def report(result: dict) -> list[str]:
         f"suppression of a 40 × 12 table ({result['primary_cells']} primary cells): "
         f"{result['suppress_40x12_s'] * 1000:.1f} ms, of which the final interval audit alone "
         f"{result['interval_audit_40x12_s'] * 1000:.1f} ms"
+    )
+    tables = result["sensitive_table_s"]
+    lines.append(
+        f"viewers' suppressed quarterly tables: 4 quarters {tables['4 quarters'] * 1000:.0f} ms, "
+        f"16 quarters {tables['16 quarters'] * 1000:.0f} ms (ratio "
+        f"{tables['16 quarters'] / tables['4 quarters']:.2f}); forecast of one type from the "
+        f"16 published totals (3 models × 4 origins refitted) "
+        f"{result['published_forecast_s'] * 1000:.0f} ms"
     )
     lines.append(
         f"sign-in (argon2id verify + log): {result['sign_in_s'] * 1000:.0f} ms; account check "

@@ -13,6 +13,7 @@ period from a longer one.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -22,6 +23,33 @@ from data_loaders.suppression import DEFAULT_K, TOTAL, suppress_table
 
 SENSITIVE_TYPES: tuple[str, ...] = sensitive_crime_types()
 QUARTERS = 4
+K_ENV_VAR = "THREATMON_SUPPRESSION_K"
+#: Below 3, "<k" beside visible zeros can only mean 1 (see data_loaders.suppression).
+K_RANGE = range(3, 21)
+
+
+def configured_k() -> int:
+    """The deployment's k: counts from 1 to k−1 are shown as "<k" (``$THREATMON_SUPPRESSION_K``,
+    default 5).
+
+    Raises
+    ------
+    ValueError
+        The setting is not a whole number from 3 to 20.
+    """
+    raw = os.environ.get(K_ENV_VAR, "").strip()
+    if not raw:
+        return DEFAULT_K
+    try:
+        k = int(raw)
+    except ValueError:
+        k = None
+    if k not in K_RANGE:
+        raise ValueError(
+            f"${K_ENV_VAR} must be a whole number from {K_RANGE.start} to {K_RANGE.stop - 1}. "
+            f"Got {raw!r}."
+        )
+    return k
 
 
 def complete_quarters(last_day, count: int = QUARTERS) -> list[pd.Period]:
@@ -85,10 +113,11 @@ def quarterly_tables(
 
 
 def sensitive_table(
-    source, last_day, *, quarters: int = QUARTERS, k: int = DEFAULT_K
+    source, last_day, *, quarters: int = QUARTERS, k: int | None = None
 ) -> pd.DataFrame:
     """The viewers' table, read from ``source``: a store that holds the sensitive types
-    (its country scope applies) and is never shown to them itself."""
+    (its country scope applies) and is never shown to them itself. ``k`` defaults to
+    :func:`configured_k`."""
     from data_loaders.crime_types import crime_type_label
     from data_loaders.filters import Filters
 
@@ -101,7 +130,7 @@ def sensitive_table(
     )
     countries = table_countries(source.scope)
     labels = {key: crime_type_label(key) for key in SENSITIVE_TYPES}
-    return quarterly_tables(counts, grid, countries, labels, k=k)
+    return quarterly_tables(counts, grid, countries, labels, k=configured_k() if k is None else k)
 
 
 def table_countries(scope: Sequence[str] = ()) -> dict[str, str]:

@@ -208,7 +208,8 @@ def _sensitive_map(style: maps.MapStyle, height: int) -> None:
     draws the per-country cells of the suppressed quarterly tables and nothing finer.
     """
     st.subheader(t("map.sensitive.header"))
-    st.caption(t("map.sensitive.caption"))
+    k = data.suppression_k()
+    st.caption(t("map.sensitive.caption", k=k, below=k - 1))
     table = data.sensitive_table(data.store_status().last)
     quarters = list(dict.fromkeys(table["quarter"]))
     if not quarters:

@@ -271,7 +271,8 @@ def _sensitive(spans: dict) -> None:
             TOTAL: st.column_config.TextColumn(t("overview.sensitive.total")),
         },
     )
-    st.caption(t("overview.sensitive.caption"))
+    k = data.suppression_k()
+    st.caption(t("overview.sensitive.caption", k=k, below=k - 1))
     trend = data.sensitive_trend(data.store_status().last)
     names = {ct.label: crime_label(ct.key) for ct in CRIME_TYPES}
     fig = px.line(

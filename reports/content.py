@@ -30,9 +30,8 @@ from data_loaders.export import demo_marking
 from data_loaders.filters import Filters, comparison_windows
 from data_loaders.marking import marking_text
 from data_loaders.regions import PROJECT_COUNTRIES, load_regions
-from data_loaders.sensitive import sensitive_table
+from data_loaders.sensitive import configured_k, sensitive_table
 from data_loaders.store import Store
-from data_loaders.suppression import DEFAULT_K
 from forecasting import cache, charts, trends
 from forecasting.alerts import MODEL_NAMES, early_warning
 from forecasting.selection import Selection
@@ -509,11 +508,12 @@ def _withheld_note(store: Store, with_table: bool, table_heading: str) -> str:
     names = " and ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 1 else labels)
     if not with_table:
         return f"{names} are left out of every figure and table of this briefing."
+    k = configured_k()
     return (
         f"{names} are left out of every figure and table of this briefing except "
         f"“{table_heading}”: there they are counted per country and calendar quarter, "
-        f"whatever the selection. Counts from 1 to {DEFAULT_K - 1} are shown as “<{DEFAULT_K}”; "
-        f"“c” marks a count or total hidden so that a “<{DEFAULT_K}” cannot be worked out."
+        f"whatever the selection. Counts from 1 to {k - 1} are shown as “<{k}”; "
+        f"“c” marks a count or total hidden so that a “<{k}” cannot be worked out."
     )
 
 

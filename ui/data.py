@@ -166,17 +166,26 @@ def sensitive_trend(last_day: dt.date, quarters: int = 8) -> pd.DataFrame:
     """Project-wide quarterly totals of the sensitive types, as the suppressed tables of
     the last ``quarters`` quarters publish them (:func:`sensitive.published_totals`)."""
     store = get_store()
-    return _sensitive_trend(_access(store), store.version, last_day, quarters)
+    return _sensitive_trend(_access(store), store.version, last_day, quarters, suppression_k())
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def _sensitive_trend(
-    access: Access, version: str, last_day: dt.date, quarters: int
+    access: Access, version: str, last_day: dt.date, quarters: int, k: int
 ) -> pd.DataFrame:
     from data_loaders import sensitive
 
-    table = sensitive.sensitive_table(_store(access[0], access[2]), last_day, quarters=quarters)
+    table = sensitive.sensitive_table(
+        _store(access[0], access[2]), last_day, quarters=quarters, k=k
+    )
     return sensitive.published_totals(table)
+
+
+def suppression_k() -> int:
+    """The deployment's k ("<k" for counts 1 to k−1); part of every cache key it shapes."""
+    from data_loaders.sensitive import configured_k
+
+    return configured_k()
 
 
 #: Quarters of published totals the viewers' forecast of a sensitive type starts from.
@@ -187,14 +196,18 @@ def sensitive_forecast(last_day: dt.date, crime: str, horizon: int):
     """The viewers' forecast of one sensitive type (its column label), made only from the
     quarterly totals their suppressed tables publish (:mod:`forecasting.published`)."""
     store = get_store()
-    return _sensitive_forecast(_access(store), store.version, last_day, crime, horizon)
+    return _sensitive_forecast(
+        _access(store), store.version, last_day, crime, horizon, suppression_k()
+    )
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
-def _sensitive_forecast(access: Access, version: str, last_day: dt.date, crime: str, horizon: int):
+def _sensitive_forecast(
+    access: Access, version: str, last_day: dt.date, crime: str, horizon: int, k: int
+):
     from forecasting.published import published_forecast
 
-    totals = _sensitive_trend(access, version, last_day, FORECAST_QUARTERS)
+    totals = _sensitive_trend(access, version, last_day, FORECAST_QUARTERS, k)
     return published_forecast(totals, crime, horizon)
 
 
@@ -208,16 +221,16 @@ def sensitive_countries() -> dict[str, str]:
 def sensitive_table(last_day: dt.date) -> pd.DataFrame:
     """Viewers' table of the sensitive crime types (:mod:`data_loaders.sensitive`)."""
     store = get_store()
-    return _sensitive_table(_access(store), store.version, last_day)
+    return _sensitive_table(_access(store), store.version, last_day, suppression_k())
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
-def _sensitive_table(access: Access, version: str, last_day: dt.date) -> pd.DataFrame:
+def _sensitive_table(access: Access, version: str, last_day: dt.date, k: int) -> pd.DataFrame:
     from data_loaders import sensitive
 
     # Read with the sensitive types (the scope still applies); only the suppressed
     # table leaves this function.
-    return sensitive.sensitive_table(_store(access[0], access[2]), last_day)
+    return sensitive.sensitive_table(_store(access[0], access[2]), last_day, k=k)
 
 
 def selection_key(filters: Filters) -> Selection:

@@ -138,3 +138,51 @@ def test_the_table_rows_follow_the_readers_scope():
     assert list(table_countries(("UA", "MD"))) == ["MD", "UA"]
     assert table_countries(("MD",)) == {"MD": "Moldova"}
     assert len(table_countries()) == 10
+
+
+def test_k_is_the_deployments_choice_within_bounds(monkeypatch):
+    from data_loaders.sensitive import K_ENV_VAR, configured_k
+
+    monkeypatch.delenv(K_ENV_VAR, raising=False)
+    assert configured_k() == 5
+    monkeypatch.setenv(K_ENV_VAR, " 10 ")
+    assert configured_k() == 10
+    for raw in ("2", "21", "five", "5.5"):
+        monkeypatch.setenv(K_ENV_VAR, raw)
+        with pytest.raises(ValueError) as caught:
+            configured_k()
+        assert str(caught.value) == (
+            f"$THREATMON_SUPPRESSION_K must be a whole number from 3 to 20. Got {raw!r}."
+        )
+
+
+class _Source:
+    """Just enough of a store for sensitive_table: its counts and its scope."""
+
+    scope = ("MD", "UA")
+
+    def aggregate(self, filters, by, freq):
+        return pd.DataFrame(
+            {
+                "period": ["2026-07-01"] * 3,
+                "country": ["MD", "UA", "UA"],
+                "crime_type": [
+                    "human_trafficking",
+                    "human_trafficking",
+                    "child_sexual_exploitation",
+                ],
+                "count": [6, 40, 25],
+            }
+        )
+
+
+def test_the_viewers_table_takes_k_from_the_setting(monkeypatch):
+    from data_loaders.sensitive import K_ENV_VAR, sensitive_table
+
+    monkeypatch.delenv(K_ENV_VAR, raising=False)
+    shown = sensitive_table(_Source(), "2026-09-30", quarters=1).set_index("country")
+    assert shown.loc["Moldova", "Human trafficking"] == 6
+    monkeypatch.setenv(K_ENV_VAR, "10")
+    shown = sensitive_table(_Source(), "2026-09-30", quarters=1).set_index("country")
+    assert shown.loc["Moldova", "Human trafficking"] == "<10"
+    assert list(shown.index) == ["Moldova", "Ukraine", "Total"]  # the scope's rows

@@ -138,3 +138,19 @@ def test_an_analyst_gets_no_forecast_of_published_totals(app, sign_in):
     app.switch_page("pages/forecasts.py").run()
     assert not app.exception
     assert "Sensitive crime types: the next quarters" not in [s.value for s in app.subheader]
+
+
+def test_a_deployment_with_a_larger_k_says_so_and_hides_more(
+    app, sign_in, monkeypatch, demo_store_path
+):
+    monkeypatch.setenv("THREATMON_SUPPRESSION_K", "10")
+    sign_in(app, "eva", "viewer").run()
+    assert not app.exception
+    (caption,) = [c.value for c in app.caption if "calendar quarter" in c.value]
+    assert "Counts from 1 to 9 are shown as “<10”" in caption
+    (table,) = [d.value for d in app.dataframe if "quarter" in d.value.columns]
+    cells = table.drop(columns=["quarter", "country"]).to_numpy().ravel().tolist()
+    assert not [v for v in cells if v.isdigit() and 1 <= int(v) <= 9]
+    assert "<10" in cells and "<5" not in cells
+    app.switch_page("pages/map.py").run()
+    assert any("“<10” for 1 to 9" in c.value for c in app.caption)
