@@ -11,8 +11,10 @@ PORT ?= 8501
 # The real-browser tests drive Debian's chromium (Playwright's own download needs internet).
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The PostgreSQL backend's tests start a throwaway cluster from Debian's server binaries.
+POSTGRES_INITDB = $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
 
-.PHONY: run test lint format bench demo clean-venv chromium
+.PHONY: run test lint format bench demo clean-venv chromium postgresql
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +48,13 @@ $(CHROMIUM):
 
 chromium: $(CHROMIUM)
 
-test: $(VENV)/.dev $(CHROMIUM)
+# Debian's postgresql package, only if no server binaries are there yet; the tests start
+# their own cluster (tests/postgres_cluster.py), never the package's.
+postgresql:
+	@test -n "$(POSTGRES_INITDB)" || { $(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; }
+
+test: $(VENV)/.dev $(CHROMIUM) postgresql
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 

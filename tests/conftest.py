@@ -114,3 +114,30 @@ def start_server():
 def free_port():
     """``free_port()``: a loopback port nobody listens on (for a server's own settings)."""
     return _free_port
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A private PostgreSQL cluster for this test process (see tests/postgres_cluster.py)."""
+    from tests.postgres_cluster import running_cluster
+
+    with running_cluster() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_server, request):
+    """The URL of a new, empty database for this test alone, dropped after it."""
+    import re
+    import uuid
+
+    import psycopg
+
+    from tests.postgres_cluster import database_url
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
+    with psycopg.connect(postgres_server, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"')
+    yield database_url(postgres_server, name)
+    with psycopg.connect(postgres_server, autocommit=True) as con:
+        con.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

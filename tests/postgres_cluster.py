@@ -1,0 +1,117 @@
+"""A throwaway PostgreSQL cluster for the tests: Debian's server binaries, a private socket.
+
+`make test` installs Debian's ``postgresql`` package (as it installs chromium); nothing
+else is needed. Each pytest process starts its own cluster in a fresh folder under /tmp,
+reachable only through a Unix socket there (``listen_addresses=''``: no TCP port is
+opened), with fsync off since the data die with the test run. ``initdb`` refuses to run
+as root, so as root the cluster belongs to the ``postgres`` user the package creates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+BIN_ENV_VAR = "THREATMON_POSTGRES_BIN"
+
+
+def server_bin() -> Path:
+    """The folder of ``initdb`` and ``pg_ctl``: ``$THREATMON_POSTGRES_BIN`` or Debian's newest."""
+    configured = os.environ.get(BIN_ENV_VAR, "").strip()
+    if configured:
+        return Path(configured)
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda path: int(Path(path).parts[-3]),
+    )
+    if not found:
+        raise FileNotFoundError(
+            "No PostgreSQL server binaries in /usr/lib/postgresql/*/bin: `make test` installs "
+            f"Debian's postgresql package, or set ${BIN_ENV_VAR}."
+        )
+    return Path(found[-1]).parent
+
+
+def _as_owner(command: list[str]) -> list[str]:
+    if os.geteuid() != 0:
+        return command
+    return ["runuser", "-u", "postgres", "--", *command]
+
+
+@contextlib.contextmanager
+def running_cluster() -> Iterator[str]:
+    """Start a cluster; yield the URL of its ``postgres`` database; stop and delete it."""
+    binaries = server_bin()
+    folder = Path(tempfile.mkdtemp(prefix="threatmon-pg-"))
+    data, socket_dir = folder / "data", folder / "socket"
+    socket_dir.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+        shutil.chown(socket_dir, "postgres")
+    try:
+        subprocess.run(
+            _as_owner(
+                [
+                    str(binaries / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "postgres",
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                    "--no-sync",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        options = (
+            f"-k {socket_dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
+            "-c full_page_writes=off -c max_connections=60"
+        )
+        subprocess.run(
+            _as_owner(
+                [
+                    str(binaries / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-o",
+                    options,
+                    "-l",
+                    str(folder / "server.log"),
+                    "-w",
+                    "start",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        try:
+            yield f"postgresql://postgres@/postgres?host={socket_dir}"
+        finally:
+            subprocess.run(
+                _as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+                capture_output=True,
+            )
+    except subprocess.CalledProcessError as exc:
+        raise RuntimeError(
+            f"Starting the test PostgreSQL failed: {' '.join(exc.cmd)}\n{exc.stdout}{exc.stderr}"
+        ) from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def database_url(server_url: str, name: str) -> str:
+    """The URL of database ``name`` on the server of ``server_url``."""
+    return server_url.replace("/postgres?", f"/{name}?", 1)
