@@ -63,6 +63,34 @@ class StoreBusyError(StoreError):
     """Another process held the store's write lock for longer than we were willing to wait."""
 
 
+class StoreLockedError(StoreError):
+    """Another program (not a Threat Monitor load) holds the store file open for writing,
+    or changed it while a load was running.
+
+    ``program`` and ``pid`` name the holder when DuckDB told us; either may be None.
+    """
+
+    def __init__(self, message: str, path: str, program: str | None, pid: int | None):
+        self.path = path
+        self.program = program
+        self.pid = pid
+        super().__init__(message)
+
+
+class DiskFullError(ThreatmonError):
+    """A write ran out of room (disk full, quota used up or a file size limit reached);
+    nothing was changed.
+
+    ``path`` is the file that could not be written, ``reason`` the system's words for
+    why (``No space left on device``).
+    """
+
+    def __init__(self, message: str, path: str, reason: str):
+        self.path = path
+        self.reason = reason
+        super().__init__(message)
+
+
 class DuplicateBatchError(ThreatmonError):
     """The same file (same sha256) was loaded before and is still active."""
 

@@ -12,10 +12,14 @@ both call :func:`ingest_file`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import os
+import re
+import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,6 +28,7 @@ import pandas as pd
 
 from data_loaders.access import parse_scope
 from data_loaders.errors import DuplicateBatchError, Problem, ThreatmonError, ValidationError
+from data_loaders.faults import held_by_another_program, out_of_room, process_alive
 from data_loaders.mapping import contract_columns, map_columns
 from data_loaders.readers import ReadLimits, read_table
 from data_loaders.staging import Staging
@@ -172,8 +177,10 @@ def ingest_file(
     IngestResult
         ``status`` is ``"loaded"``, ``"valid"``, ``"duplicate"`` (the same bytes are
         already loaded: nothing added) or ``"rejected"`` (nothing written; see
-        ``problems``). Errors that are not about the file (store busy or broken)
-        are raised.
+        ``problems``). Errors that are not about the file are raised: the store busy
+        (:class:`StoreBusyError`), held or changed by another program
+        (:class:`StoreLockedError`) or broken, or no room on the disk
+        (:class:`DiskFullError`); nothing is written then either.
     """
     path = Path(path)
     options = options or IngestOptions()
@@ -184,7 +191,28 @@ def ingest_file(
     # pass over the bytes; a duplicate is recognised right after reading.
     base = {"file_name": file_name, "kind": options.kind, "sha256": ""}
     store = Store(resolve_db_path(db))
-    with tempfile.TemporaryDirectory(prefix="threatmon-ingest-") as scratch:
+    try:
+        return _ingest(path, user, store, file_name, options, dry_run, base, report)
+    except (OSError, duckdb.Error) as exc:
+        # The write session says so itself; this catches a full disk under the checks'
+        # own scratch folder (DuckDB spills large files there), in a dry run too.
+        full = out_of_room(exc, Path(tempfile.gettempdir()) / "threatmon-ingest-*", store.path)
+        if full is None:
+            raise
+        raise full from exc
+
+
+def _ingest(
+    path: Path,
+    user: str,
+    store: Store,
+    file_name: str,
+    options: IngestOptions,
+    dry_run: bool,
+    base: dict,
+    report: Progress,
+) -> IngestResult:
+    with private_folder("threatmon-ingest-") as scratch:
         if dry_run:
             result, _ = _validate_file(path, scratch, base, options, store, report)
             return result
@@ -236,6 +264,23 @@ def ingest_file(
     )
 
 
+@contextlib.contextmanager
+def private_folder(prefix: str) -> Iterator[str]:
+    """A temporary folder that is removed on exit; those left by killed processes go first.
+
+    The folder's name carries the process id. A process killed mid-upload (the server,
+    ``SIGKILL``) cannot remove its folder, which holds the upload's bytes or DuckDB's
+    spill files: police data that must not stay on disk. The next upload on this
+    machine removes the folders whose process is gone.
+    """
+    for left in Path(tempfile.gettempdir()).glob(f"{prefix}*-*"):
+        found = re.fullmatch(rf"{re.escape(prefix)}(\d+)-.*", left.name)
+        if found and not process_alive(int(found.group(1))):
+            shutil.rmtree(left, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix=f"{prefix}{os.getpid()}-") as folder:
+        yield folder
+
+
 def _validate_file(
     path: Path, scratch: str, base: dict, options: IngestOptions, store: Store, report: Progress
 ) -> tuple[IngestResult, Staging | None]:
@@ -244,7 +289,13 @@ def _validate_file(
     try:
         existing = None
         if store.exists():
-            con.execute("ATTACH ? AS live (READ_ONLY)", [str(store.path)])
+            try:
+                con.execute("ATTACH ? AS live (READ_ONLY)", [str(store.path)])
+            except duckdb.Error as exc:
+                locked = held_by_another_program(exc, store.path, writing=False)
+                if locked is None:
+                    raise
+                raise locked from exc
             existing = "live.incidents"
         result, staging = _validate(con, path, scratch, base, options, store, existing, report)
     except BaseException:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from data_loaders.crime_types import CRIME_TYPE_KEYS
 from data_loaders.errors import BatchNotFoundError, StoreError
+from data_loaders.faults import held_by_another_program
 from data_loaders.filters import Filters
 from data_loaders.migrations import SCHEMA_VERSION, current_version
 from data_loaders.queries import aggregate_sql, flows_sql, points_sql, where_clause
@@ -127,6 +128,9 @@ class Store:
             connection.execute(f"USE {file_alias}")
         except duckdb.Error as exc:
             connection.close()
+            locked = held_by_another_program(exc, self.path, writing=False)
+            if locked is not None:
+                raise locked from exc
             raise StoreError(f"Cannot open the store at {self.path}: {exc}") from exc
         version = current_version(connection)
         if version != SCHEMA_VERSION:

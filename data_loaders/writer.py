@@ -41,12 +41,20 @@ from data_loaders.errors import (
     StoreBusyError,
     ValidationError,
 )
+from data_loaders.faults import (
+    changed_by_another_program,
+    held_by_another_program,
+    out_of_room,
+    process_alive,
+)
 from data_loaders.migrations import migrate
 from data_loaders.queries import REBUILD_ROLLUP_SQL
 from data_loaders.store import resolve_db_path
 
 LOCK_SUFFIX = ".lock"
 TEMP_SUFFIX = ".tmp"
+#: Seconds a write session waits for another load before giving up (StoreBusyError).
+LOCK_TIMEOUT = 60.0
 
 
 class StoreWriter:
@@ -306,6 +314,23 @@ def _remove_stale_temporaries(path: Path) -> None:
         _remove(leftover)
 
 
+def interrupted_writes(path: str | os.PathLike | None = None) -> list[int]:
+    """Process ids of write sessions that died before publishing (a killed server or CLI,
+    a crash): their copies are still beside the store, and nothing of them was published.
+
+    The next write session removes the copies; until then the Upload page says that a
+    load was interrupted, so that nobody takes a file still shown in their browser for
+    a loaded one.
+    """
+    path = resolve_db_path(path)
+    found = []
+    for copy in path.parent.glob(f"{path.name}.*{TEMP_SUFFIX}"):
+        pid = copy.name[len(path.name) + 1 : -len(TEMP_SUFFIX)]
+        if pid.isdigit() and not process_alive(int(pid)):
+            found.append(int(pid))
+    return sorted(found)
+
+
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -314,9 +339,48 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+@contextlib.contextmanager
+def _no_foreign_writer(path: Path) -> Iterator[None]:
+    """Hold DuckDB's shared lock on the live file; refuse if another program writes it.
+
+    A program that opened the file for writing (a DuckDB shell, a notebook) holds
+    DuckDB's exclusive lock: copying the file then could miss what that program has
+    not checkpointed yet, and publishing would drop what it writes later. While we
+    hold the shared lock it cannot start writing. POSIX drops all of a process's locks
+    on a file when any descriptor of it closes, so the hold covers the step it wraps,
+    not the whole session; the stamp check before publishing covers the rest.
+    """
+    probe = duckdb.connect(":memory:")
+    try:
+        if path.exists():
+            try:
+                probe.execute("ATTACH ? AS live (READ_ONLY)", [str(path)])
+            except duckdb.Error as exc:
+                locked = held_by_another_program(exc, path, writing=True)
+                if locked is not None:
+                    raise locked from exc
+                # Anything else (a damaged file the demo builder is about to replace)
+                # is the copy's or the migration's to report, as before.
+        yield
+    finally:
+        probe.close()
+
+
 @contextlib.contextmanager
 def write_session(
-    path: str | os.PathLike | None = None, *, user: str, fresh: bool = False, timeout: float = 60.0
+    path: str | os.PathLike | None = None,
+    *,
+    user: str,
+    fresh: bool = False,
+    timeout: float | None = None,
 ) -> Iterator[StoreWriter]:
     """Open the store for one all-or-nothing change.
 
@@ -329,24 +393,37 @@ def write_session(
     fresh : bool
         Start from an empty store instead of a copy of the current one (the demo
         builder uses this to replace a demo store in one step).
-    timeout : float
-        Seconds to wait for another writer before raising :class:`StoreBusyError`.
+    timeout : float, optional
+        Seconds to wait for another writer before raising :class:`StoreBusyError`
+        (default :data:`LOCK_TIMEOUT`).
 
     The change is published when the ``with`` block ends without an exception;
     an exception (or a killed process) leaves the live store untouched.
+
+    Raises
+    ------
+    StoreBusyError
+        Another load held the write lock for ``timeout`` seconds.
+    StoreLockedError
+        Another program holds the store file open for writing, or changed it meanwhile.
+    DiskFullError
+        The disk (or a quota or file size limit) ran out of room; nothing was published.
     """
     path = resolve_db_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive_lock(path, timeout):
+    with _exclusive_lock(path, LOCK_TIMEOUT if timeout is None else timeout):
         _remove_stale_temporaries(path)
         temporary = path.with_name(f"{path.name}.{os.getpid()}{TEMP_SUFFIX}")
         is_new = fresh or not path.exists()
-        if not is_new:
-            shutil.copyfile(path, temporary)
-        connection = duckdb.connect(str(temporary))
-        connection.execute("SET enable_progress_bar = false")
+        connection = None
         published = False
         try:
+            with _no_foreign_writer(path):
+                copied = _stamp(path)
+                if not is_new:
+                    shutil.copyfile(path, temporary)
+            connection = duckdb.connect(str(temporary))
+            connection.execute("SET enable_progress_bar = false")
             applied = migrate(connection)
             writer = StoreWriter(connection, user)
             connection.execute("BEGIN TRANSACTION")
@@ -362,15 +439,31 @@ def write_session(
                 connection.execute("CHECKPOINT")
                 connection.close()
                 _fsync(temporary)
-                # A WAL beside the live file could only come from a foreign writer; it
-                # would be replayed into the wrong generation, so it must go.
-                _remove(path.with_name(path.name + ".wal"))
-                os.replace(temporary, path)
+                with _no_foreign_writer(path):
+                    # We held the write lock throughout, so no Threat Monitor writer
+                    # changed the file: a program that ignores the lock did, and
+                    # publishing our copy would silently drop its work.
+                    if _stamp(path) != copied:
+                        raise changed_by_another_program(path)
+                    # A WAL beside the live file could only come from a foreign writer;
+                    # it would be replayed into the wrong generation, so it must go.
+                    _remove(path.with_name(path.name + ".wal"))
+                    os.replace(temporary, path)
                 published = True
+        except (OSError, duckdb.Error) as exc:
+            # Raised here or inside the caller's block (the rows being inserted): a full
+            # disk is said as such; anything else goes on as it was.
+            full = out_of_room(exc, temporary, path)
+            if full is None:
+                raise
+            raise full from exc
         finally:
-            with contextlib.suppress(duckdb.Error):
-                connection.close()
+            if connection is not None:
+                with contextlib.suppress(duckdb.Error):
+                    connection.close()
             if not published:
+                # Also when the copy itself failed half-way: a partial copy on a full
+                # disk is the space the next attempt needs.
                 _remove(temporary)
                 _remove(temporary.with_name(temporary.name + ".wal"))
 

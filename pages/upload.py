@@ -393,6 +393,10 @@ def main() -> None:
     st.caption(t("upload.intro"))
     if status.is_demo:
         st.info(t("upload.demo_note"), icon=":material/science:")
+    if up.interrupted_loads(store):
+        # After a server was killed mid-load the browser may still show the file in the
+        # uploader, though the new server never received it: say what happened to it.
+        st.warning(t("upload.interrupted"), icon=":material/running_with_errors:")
     kind, source = _settings(store, principal)
     _templates(kind)
     _current_file(store, kind, principal.name, source)

@@ -4,7 +4,8 @@ The page validates an upload once per (file, kind, sheet, mapping) and keeps onl
 the small :class:`~data_loaders.ingest.IngestResult` in ``st.session_state``; the
 file's bytes stay in Streamlit's uploader. Each call into
 :func:`~data_loaders.ingest.ingest_file` writes them to a private temporary
-directory that is removed when the call returns, so no upload is left on disk.
+directory that is removed when the call returns, so no upload is left on disk
+(one left by a killed server is removed by the next upload).
 :func:`validate_bytes` and :func:`commit_bytes` take plain ``(bytes, name)`` and
 are what the tests call.
 """
@@ -15,7 +16,6 @@ import contextlib
 import json
 import re
 import shutil
-import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
@@ -26,10 +26,18 @@ import streamlit as st
 from data_loaders.access import Principal
 from data_loaders.errors import ThreatmonError
 from data_loaders.export import to_csv_bytes
-from data_loaders.ingest import IngestOptions, IngestResult, Progress, ingest_file, problems_frame
+from data_loaders.faults import out_of_room
+from data_loaders.ingest import (
+    IngestOptions,
+    IngestResult,
+    Progress,
+    ingest_file,
+    private_folder,
+    problems_frame,
+)
 from data_loaders.mapping import IGNORE, contract_columns, map_columns
-from data_loaders.store import Store
-from data_loaders.writer import undo_as, write_session
+from data_loaders.store import Store, resolve_db_path
+from data_loaders.writer import interrupted_writes, undo_as, write_session
 from ui.i18n import current_language, number, t, translate
 
 # Widget and state keys (st.session_state).
@@ -106,16 +114,22 @@ def _run(
     dry_run: bool,
     progress: Progress | None,
 ) -> IngestResult:
-    with tempfile.TemporaryDirectory(prefix="threatmon-upload-") as folder:
+    with private_folder("threatmon-upload-") as folder:
         # The upload's name is only reported; the path is ours, so a name like
         # "../../x.csv" cannot place the file anywhere.
         path = Path(folder) / f"upload{_suffix(name)}"
-        with open(path, "wb") as handle:
-            if isinstance(data, bytes | bytearray | memoryview):
-                handle.write(data)
-            else:
-                data.seek(0)
-                shutil.copyfileobj(data, handle, 1 << 20)
+        try:
+            with open(path, "wb") as handle:
+                if isinstance(data, bytes | bytearray | memoryview):
+                    handle.write(data)
+                else:
+                    data.seek(0)
+                    shutil.copyfileobj(data, handle, 1 << 20)
+        except OSError as exc:
+            full = out_of_room(exc, path, resolve_db_path(db))
+            if full is None:
+                raise
+            raise full from exc
         return ingest_file(
             path,
             user=user,
@@ -351,6 +365,11 @@ def source_mapping(store: Store, name: str) -> dict[str, str] | None:
     return None if saved is None else dict(saved[1])
 
 
+def interrupted_loads(store: Store) -> bool:
+    """Whether a load into ``store`` died before publishing (its copy is still there)."""
+    return bool(interrupted_writes(store.path))
+
+
 def save_mapping(store: Store, name: str, kind: str, mapping: Mapping[str, str], user: str) -> None:
     """Save ``mapping`` as source ``name`` (audited)."""
     with write_session(store.path, user=user) as writer:
@@ -428,6 +447,7 @@ __all__ = [
     "file_headers",
     "forget_upload",
     "form_mapping",
+    "interrupted_loads",
     "kind_label",
     "loaded_before",
     "mapping_frame",
