@@ -1,13 +1,19 @@
-"""Fixtures shared by the dashboard tests: one small demo store per test session, a server."""
+"""Fixtures shared by the dashboard tests: one small demo store per test session, a server,
+and the real browser (Playwright driving Debian's chromium) for the tests that need one.
+
+The helpers are fixtures: test modules cannot import this file by name.
+"""
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -141,3 +147,67 @@ def postgres_url(postgres_server, request):
     yield database_url(postgres_server, name)
     with psycopg.connect(postgres_server, autocommit=True) as con:
         con.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+# -- the real browser --------------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+# Streamlit's own tiny SVG/favicon requests and data: URLs stay local by construction.
+LOCAL_SCHEMES = {"data", "blob", "about", "file", "chrome-extension"}
+
+
+def outside(requests: list[str]) -> list[str]:
+    """The requested URLs that left the machine (any host but 127.0.0.1)."""
+    found = []
+    for url in requests:
+        parsed = urlparse(url)
+        if parsed.scheme in LOCAL_SCHEMES:
+            continue
+        if parsed.hostname not in ("127.0.0.1",):
+            found.append(url)
+    return found
+
+
+def dismiss_page_not_found(page) -> None:
+    """Close Streamlit's spurious "Page not found" dialog if it is up."""
+    # Streamlit bug #9992: the first session of a fresh server opened on a page other
+    # than the default gets a "Page not found" dialog over the (correct) page.
+    dialog = page.get_by_role("dialog")
+    if dialog.count() and "Page not found" in dialog.first.inner_text():
+        page.keyboard.press("Escape")
+        dialog.first.wait_for(state="hidden", timeout=10_000)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, headless, shared by the tests of one module."""
+    # Imported here: most of the suite never opens a browser.
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package.")
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def leaving():
+    """``leaving(requests)``: the URLs among ``requests`` that left the machine."""
+    return outside
+
+
+@pytest.fixture
+def dismiss_dialog():
+    """``dismiss_dialog(page)``: close Streamlit's spurious "Page not found" dialog."""
+    return dismiss_page_not_found
