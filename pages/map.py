@@ -326,6 +326,11 @@ def main() -> None:
     else:
         st.title(t("map.title"))
         settings = _controls(settings)
+        if settings.projection:
+            # Switched on just now: the title, controls and sidebar above are the desk's,
+            # and the projection style only applies from the top of a run. Start over.
+            map_settings.remember(settings)
+            st.rerun()
     map_settings.remember(settings)
 
     registry = data.regions()

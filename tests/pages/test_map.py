@@ -99,6 +99,18 @@ def test_projection_mode_hides_the_controls_and_keeps_the_banner(app):
     assert app.title[0].value == "Map"
 
 
+def test_switching_projection_mode_on_redraws_the_whole_page_for_the_projector(app):
+    _map_page(app, measure="hotspot", country="MD")
+    app.toggle(key="map_projection").set_value(True).run()
+    # Not the desk page with a projector's map in it: the projection title, no controls.
+    assert app.title[0].value == "Moldova · All crime types · Nov 2025 – Oct 2026"
+    assert "map_measure" not in [s.key for s in app.selectbox]
+    assert app.query_params["projection"] == "1"
+    app.toggle[0].set_value(False).run()
+    assert app.title[0].value == "Map"
+    assert not app.toggle(key="map_projection").value
+
+
 def test_one_region_has_no_hotspot_test_but_still_a_map(app):
     _map_page(app, country="MD", region="MD-CA", measure="hotspot")
     infos = [i.value for i in app.info]
