@@ -96,6 +96,7 @@ _LOOKS_LIKE = {
     "ods": "an OpenDocument spreadsheet (ODS)",
     "docx": "a Word document (DOCX)",
     "zip": "a ZIP archive",
+    "zip-damaged": "a damaged or incomplete ZIP archive",
     "pdf": "a PDF document",
     "png": "a PNG image",
     "jpeg": "a JPEG image",
@@ -316,7 +317,9 @@ def _zip_kind(path: Path) -> str:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError):
-        return "zip"
+        # It starts like a ZIP archive but its directory (at the end) is missing or
+        # broken: most often a workbook whose upload or copy was cut short.
+        return "zip-damaged"
     if "xl/workbook.xml" in names:
         return "xlsx"
     if "xl/workbook.bin" in names:
@@ -350,6 +353,12 @@ def _mismatch_message(name: str, expected: str, found: str) -> str:
         return (
             f"{name} is not a complete Parquet file: it does not end with the Parquet "
             "footer (PAR1). The upload may have been cut off; export or upload it again."
+        )
+    if found == "zip-damaged" and expected == "xlsx":
+        return (
+            f"{name} is not a complete Excel workbook (XLSX): it starts like one, but its "
+            "end is missing or damaged. The upload may have been cut off; save it again "
+            "in Excel, or upload it again."
         )
     what = f"{name} is not {_LOOKS_LIKE[expected]}: it looks like {_LOOKS_LIKE[found]}."
     if found in _LABEL:
@@ -836,36 +845,42 @@ def _guess_legacy_encoding(path: Path, name: str) -> str:
     Scores up to 64 KB of the lines that are not plain ASCII, and scans on until it
     finds one that is not UTF-8 either: a file mixing both is refused.
     """
-    sample, size, utf8_lines, other_lines = [], 0, 0, 0
+    sample, size = [], 0
+    # The first line of each kind, to name them when both are found (1 = the header).
+    first_utf8 = first_other = None
+    line = 1
     for block in _line_blocks(path, b"\n"):
+        start, line = line, line + block.count(b"\n") + 1
         if block.isascii():
             continue
         try:
             block.decode("utf-8")
         except UnicodeDecodeError:
             pass
-        else:  # the whole block is UTF-8; only its lines' count matters
-            utf8_lines += 1
+        else:  # the whole block is UTF-8; only where it starts matters
+            if first_utf8 is None:
+                first_utf8 = start + _first_non_ascii_line(block)
             continue
-        for line in block.split(b"\n"):
-            if line.isascii():
+        for number, text in enumerate(block.split(b"\n"), start):
+            if text.isascii():
                 continue
             try:
-                line.decode("utf-8")
-                utf8_lines += 1
+                text.decode("utf-8")
+                first_utf8 = first_utf8 or number
             except UnicodeDecodeError:
-                other_lines += 1
+                first_other = first_other or number
                 if size < 64 * 1024:
-                    sample.append(line)
-                    size += len(line)
+                    sample.append(text)
+                    size += len(text)
             if size >= 64 * 1024:
                 break
         if size >= 64 * 1024:
             break
-    if utf8_lines and other_lines:
+    if first_utf8 and first_other:
         raise UnreadableFileError(
-            f"{name} mixes UTF-8 text with text in another encoding, so its characters "
-            "cannot be decoded reliably. Save it again as 'CSV UTF-8' and upload that."
+            f"{name} mixes UTF-8 text (line {first_utf8:,}) with text in another encoding "
+            f"(line {first_other:,}), so its characters cannot be decoded reliably. Save it "
+            "again as 'CSV UTF-8' and upload that."
         )
     data = b"\n".join(sample)
     texts = {enc: data.decode(enc, errors="replace") for enc in _LANGUAGES}
@@ -876,6 +891,11 @@ def _guess_legacy_encoding(path: Path, name: str) -> str:
     if texts["cp1250"] == texts["cp1252"]:
         order = ["cp1252", "cp1250", "cp1251"]
     return max(order, key=lambda enc: scores[enc])
+
+
+def _first_non_ascii_line(block: bytes) -> int:
+    """0-based index of the first line of ``block`` that is not plain ASCII."""
+    return next(i for i, text in enumerate(block.split(b"\n")) if not text.isascii())
 
 
 def _plausibility(text: str, encoding: str) -> float:

@@ -140,8 +140,9 @@ def test_utf8_mixed_with_a_legacy_encoding_is_refused(refused):
     data = "city,n\nKraków,1\n".encode() + b"Paris,1\n" * 150_000 + "Łódź,2\n".encode("cp1250")
     error = refused("mixed.csv", data)
     assert str(error) == (
-        "mixed.csv mixes UTF-8 text with text in another encoding, so its characters cannot "
-        "be decoded reliably. Save it again as 'CSV UTF-8' and upload that."
+        "mixed.csv mixes UTF-8 text (line 2) with text in another encoding (line 150,003), so "
+        "its characters cannot be decoded reliably. Save it again as 'CSV UTF-8' and upload "
+        "that."
     )
 
 

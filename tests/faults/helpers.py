@@ -70,17 +70,6 @@ def leftovers(path: Path) -> list[str]:
     )
 
 
-def stray_uploads(started: float) -> list[str]:
-    """Private upload and check folders in the temporary directory newer than ``started``."""
-    root = Path(os.environ.get("TMPDIR", "/tmp"))
-    return sorted(
-        p.name
-        for pattern in ("threatmon-upload-*", "threatmon-ingest-*")
-        for p in root.glob(pattern)
-        if p.stat().st_mtime >= started
-    )
-
-
 @contextlib.contextmanager
 def child(script: str, ready: str, env: dict | None = None):
     """Run ``script`` in another Python process until it prints ``ready``; SIGKILL it on
