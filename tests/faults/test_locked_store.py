@@ -92,6 +92,8 @@ def test_a_program_that_opens_the_store_during_a_check_stops_the_load(
     at = drop(upload_page(), "good.csv", good_csv())
     assert any("2 rows are valid" in text for text in texts(at.success))
     before = fingerprint(store_copy)
+    # The other program gets its lock although this process read the store: POSIX drops
+    # all of a process's locks on a file when any descriptor of it closes (the check's).
     with foreign_writer(store_copy) as holder:
         load(at)
         message = _held(store_copy, holder, "; nothing was changed")
