@@ -8,7 +8,10 @@ widget would keep showing the old language's label. AppTest does not reproduce t
 
 from __future__ import annotations
 
-WAIT = 90_000  # ms; the first run of a page imports plotly and fits a forecast
+# ms. The first run of the Forecasts page fits the series on the spot (the tests keep no
+# forecasts of all series): about 20 s alone, several times that beside the rest of
+# `make test` on two cores.
+WAIT = 240_000
 
 
 def _choose(page, box: str, option: str) -> None:
