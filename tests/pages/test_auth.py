@@ -432,7 +432,13 @@ def test_the_longest_session_counts_from_the_password_not_from_the_reload(ana, b
     age_sessions(ana, "created_at", dt.timedelta(hours=11))
     browser_cookie(token)
     tab = new_tab().run()
-    assert titles(tab) == ["Overview"]
+    # Once seen failing with no title under a loaded `make test`: say what was drawn.
+    assert titles(tab) == ["Overview"], (
+        tab.exception,
+        [e.value for e in tab.error],
+        [i.value for i in tab.info],
+        [w.value for w in tab.warning],
+    )
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     assert now - tab.session_state["auth_signed_in_at"] > dt.timedelta(hours=11)
     age_sessions(ana, "created_at", dt.timedelta(hours=1, minutes=1))
