@@ -378,8 +378,9 @@ def browser_cookie(monkeypatch):
 
 
 @pytest.fixture
-def ana(sign_in):
-    """A local analyst with a password, scoped to Moldova."""
+def ana(sign_in, app):
+    """A local analyst with a password, scoped to Moldova (``app`` points THREATMON_DB at
+    the test store, for the new tabs too)."""
     sign_in.accounts.add("ana", "analyst", password=PASSWORD, scope=("MD",), by="test")
     return sign_in.accounts
 
