@@ -29,7 +29,7 @@ import pyarrow as pa
 from data_loaders.crime_types import CRIME_TYPE_KEYS
 from data_loaders.crossing_points import load_crossing_points
 from data_loaders.regions import load_regions
-from data_loaders.store import resolve_db_path
+from data_loaders.store import describe, resolve_location
 from data_loaders.writer import write_session
 from geo.distance import distance_matrix_km
 
@@ -749,7 +749,7 @@ def build_demo_store(path, settings: DemoSettings, *, user: str = "demo") -> dic
     signals = planted_signals(settings)
     generated = time.perf_counter()
     summary = {
-        "path": str(resolve_db_path(path)),
+        "path": describe(resolve_location(path)),
         "rows": len(incidents),
         "incidents": int(incidents["count"].sum()),
         "flow_rows": len(flows),

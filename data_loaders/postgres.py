@@ -14,15 +14,45 @@ lock makes instances that start together apply it once.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import re
+import threading
+from collections.abc import Sequence
+from urllib.parse import urlsplit, urlunsplit
 
+import duckdb
+import pandas as pd
 import psycopg
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from psycopg_pool import ConnectionPool
 
-from data_loaders.migrations import MIGRATIONS
+from data_loaders.errors import StoreBusyError, StoreError
+from data_loaders.migrations import MIGRATIONS, SCHEMA_VERSION
 
 URL_SCHEMES: tuple[str, ...] = ("postgresql://", "postgres://")
 #: pg_advisory_xact_lock key held while migrating ("TMIG" in ASCII).
 MIGRATION_LOCK = 0x544D4947
+#: pg_advisory_xact_lock key held by a write session ("TMWR"): loads queue, one at a time.
+WRITE_LOCK = 0x544D5752
+#: The ``meta`` key counting published changes; a reader's cache key (Store.version).
+GENERATION_KEY = "generation"
+#: Readers' connections per store (per scope) and process.
+POOL_SIZE = 4
+
+# Physical tuning, not schema: DuckDB needs no indexes (zone maps), PostgreSQL does for
+# a batch's rows (undo, the rollup), date ranges and the incident_id checks of a load.
+INDEXES: tuple[str, ...] = (
+    "CREATE INDEX IF NOT EXISTS incidents_batch ON incidents (batch_id)",
+    "CREATE INDEX IF NOT EXISTS incidents_date ON incidents (date)",
+    "CREATE INDEX IF NOT EXISTS incidents_incident_id ON incidents (incident_id)",
+    "CREATE INDEX IF NOT EXISTS flows_batch ON flows (batch_id)",
+    "CREATE INDEX IF NOT EXISTS incidents_monthly_month ON incidents_monthly (month)",
+)
+
+# PostgreSQL's round() takes NUMERIC only; DuckDB's also takes DOUBLE.
+_ROUND = re.compile(r"\bround\(([a-z_]+), (\d+)\)")
 
 # DuckDB's names for types PostgreSQL spells differently.
 _TYPE_NAMES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -40,6 +70,38 @@ def translate(statement: str) -> str:
     for pattern, replacement in _TYPE_NAMES:
         statement = pattern.sub(replacement, statement)
     return statement
+
+
+def redact(url: str) -> str:
+    """``url`` with its password replaced by ``***``: what messages and logs may show."""
+    parts = urlsplit(url.strip())
+    if parts.password is None:
+        return url.strip()
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+def to_pyformat(sql: str) -> str:
+    """The store's SQL (DuckDB's ``?`` placeholders) as psycopg takes it with parameters:
+    ``?`` outside string literals becomes ``%s`` and every literal ``%`` is doubled."""
+    out = []
+    quoted = False
+    for char in sql:
+        if char == "'":
+            quoted = not quoted
+        if char == "%":
+            out.append("%%")
+        elif char == "?" and not quoted:
+            out.append("%s")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def translate_query(sql: str) -> str:
+    """A query of the store's read and write API, as PostgreSQL must read it."""
+    sql = _ROUND.sub(r"round(\1::NUMERIC, \2)::DOUBLE PRECISION", sql)
+    return translate(sql)
 
 
 def connect(url: str) -> psycopg.Connection:
@@ -80,3 +142,270 @@ def migrate(con: psycopg.Connection) -> list[int]:
             )
         applied.append(migration.version)
     return applied
+
+
+def tune(con: psycopg.Connection) -> None:
+    """Create the indexes PostgreSQL needs (see :data:`INDEXES`), once, under the lock."""
+    with con.transaction():
+        con.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
+        for statement in INDEXES:
+            con.execute(statement)
+
+
+def open_checked(url: str) -> psycopg.Connection:
+    """A connection to a store database at this code's schema version, or a clear error."""
+    try:
+        con = connect(url)
+    except psycopg.Error as exc:
+        raise StoreError(f"Cannot reach the store at {redact(url)}: {_first_line(exc)}") from exc
+    version = current_version(con)
+    if version != SCHEMA_VERSION:
+        con.close()
+        if version == 0:
+            raise StoreError(
+                f"The database {redact(url)} holds no store yet. Create one with "
+                "`threatmon migrate --db <url>`, or the demo with `threatmon demo --db <url>`."
+            )
+        raise StoreError(
+            f"The store at {redact(url)} has schema version {version}; this code needs "
+            f"{SCHEMA_VERSION}. Run `threatmon migrate --db <url>`."
+        )
+    return con
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+# PostgreSQL's type oids → the Arrow types DuckDB would have produced, so that a frame
+# read from PostgreSQL has exactly the dtypes of the same query on DuckDB.
+_ARROW_TYPES: dict[int, pa.DataType] = {
+    16: pa.bool_(),
+    20: pa.int64(),
+    21: pa.int16(),
+    23: pa.int32(),
+    700: pa.float32(),
+    701: pa.float64(),
+    1700: pa.float64(),
+    25: pa.string(),
+    1043: pa.string(),
+    1082: pa.date32(),
+    1114: pa.timestamp("us"),
+}
+
+
+def _frame(cursor: psycopg.Cursor) -> pd.DataFrame:
+    names = [column.name for column in cursor.description]
+    rows = cursor.fetchall()
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+    arrays = []
+    for column, values in zip(cursor.description, columns, strict=True):
+        kind = _ARROW_TYPES.get(column.type_code)
+        if kind == pa.float64() and column.type_code == 1700:
+            values = [None if v is None else float(v) for v in values]
+        arrays.append(pa.array(values, type=kind) if kind else pa.array(values))
+    table = pa.Table.from_arrays(arrays, names=names) if names else pa.table({})
+    # DuckDB's own conversion: the same dtypes (datetime64[us] dates, nullable Int64…) as
+    # a DuckDB store gives, so no caller needs to know which backend answered.
+    return duckdb.from_arrow(table).df()
+
+
+class Reader:
+    """Read-only access to a store database from one process, shared between threads.
+
+    A small pool of connections; each is read-only and, for a restricted reader, carries
+    temporary views named like the tables (PostgreSQL looks in ``pg_temp`` first), so
+    raw SQL sees only what the reader may see, exactly as on DuckDB.
+    """
+
+    def __init__(self, url: str, views: Sequence[str] = ()):
+        self.url = url
+        self._views = tuple(views)
+        self._pool: ConnectionPool | None = None
+        self._lock = threading.Lock()
+
+    def _configure(self, con: psycopg.Connection) -> None:
+        for statement in self._views:
+            con.execute(statement)
+        # After the views (temporary objects are written too): from here on, nothing.
+        con.execute("SET default_transaction_read_only = on")
+
+    def _open(self) -> ConnectionPool:
+        with self._lock:
+            if self._pool is None:
+                # Checked once directly: the pool would retry a refused connection
+                # quietly and end in a timeout that says nothing of the reason.
+                open_checked(self.url).close()
+                pool = ConnectionPool(
+                    self.url,
+                    min_size=1,
+                    max_size=POOL_SIZE,
+                    kwargs={"autocommit": True},
+                    configure=self._configure,
+                    name="threatmon-store",
+                    open=False,
+                )
+                pool.open(wait=True, timeout=30)
+                self._pool = pool
+            return self._pool
+
+    def query(self, sql: str, params: Sequence | None = None) -> pd.DataFrame:
+        pool = self._open()
+        try:
+            with pool.connection() as con, con.cursor() as cursor:
+                if params:
+                    cursor.execute(to_pyformat(translate_query(sql)), list(params))
+                else:
+                    cursor.execute(translate_query(sql))
+                return _frame(cursor)
+        except psycopg.OperationalError as exc:
+            raise StoreError(f"Lost the store at {redact(self.url)}: {_first_line(exc)}") from exc
+
+    def generation(self) -> int:
+        frame = self.query("SELECT value FROM meta WHERE key = ?", [GENERATION_KEY])
+        return int(frame.iloc[0, 0]) if not frame.empty else 0
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+
+
+_READERS: dict[tuple[str, tuple[str, ...]], Reader] = {}
+_READERS_LOCK = threading.Lock()
+
+
+def reader(url: str, views: Sequence[str] = ()) -> Reader:
+    """The process's one reader (one pool) for this database and these views: every
+    ``Store`` of the same location and restriction shares it."""
+    key = (url, tuple(views))
+    with _READERS_LOCK:
+        found = _READERS.get(key)
+        if found is None:
+            found = _READERS[key] = Reader(url, views)
+        return found
+
+
+def close_readers(url: str | None = None) -> None:
+    """Close the pools of ``url`` (every pool when None): before the database is dropped,
+    and at the end of tests."""
+    with _READERS_LOCK:
+        keys = [key for key in _READERS if url is None or key[0] == url]
+        closing = [_READERS.pop(key) for key in keys]
+    for found in closing:
+        found.close()
+
+
+def restricted_views(scope: Sequence[str], withheld: Sequence[str]) -> list[str]:
+    """Temporary views shadowing the tables for a reader with a scope or withheld types."""
+    country_rule = "country IN ({})".format(", ".join(f"'{c}'" for c in scope)) if scope else ""
+    crime_rule = (
+        "crime_type NOT IN ({})".format(", ".join(f"'{c}'" for c in withheld)) if withheld else ""
+    )
+    views = []
+    for table in ("incidents", "incidents_monthly", "flows"):
+        rules = [country_rule, "" if table == "flows" else crime_rule]
+        where = " AND ".join(rule for rule in rules if rule) or "TRUE"
+        views.append(f"CREATE TEMP VIEW {table} AS SELECT * FROM public.{table} WHERE {where}")
+    views.append(
+        "CREATE TEMP VIEW batches AS SELECT * FROM public.batches WHERE batch_id IN "
+        "(SELECT batch_id FROM incidents UNION SELECT batch_id FROM flows)"
+    )
+    views.append(
+        "CREATE TEMP VIEW audit AS SELECT * FROM public.audit WHERE target IS NULL "
+        "OR target NOT LIKE 'batch:%' "
+        "OR target IN (SELECT 'batch:' || batch_id FROM batches)"
+    )
+    return views
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+class Transaction:
+    """One write session's connection, speaking the store's SQL (``?`` placeholders)."""
+
+    def __init__(self, con: psycopg.Connection):
+        self.con = con
+
+    def execute(self, sql: str, params: Sequence | None = None) -> psycopg.Cursor:
+        if params:
+            return self.con.execute(to_pyformat(translate_query(sql)), list(params))
+        return self.con.execute(translate_query(sql))
+
+    def copy_rows(self, table: str, columns: Sequence[str], rows, batch_id: int) -> None:
+        """Send validated rows (a DataFrame or Arrow batches) with ``COPY``, as CSV."""
+        if isinstance(rows, pd.DataFrame):
+            batches = pa.Table.from_pandas(rows[list(columns)], preserve_index=False).to_batches()
+        elif isinstance(rows, pa.Table):
+            batches = rows.select(list(columns)).to_batches()
+        else:
+            batches = rows
+        names = ", ".join(("batch_id", *columns))
+        options = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+        statement = f"COPY {table} ({names}) FROM STDIN (FORMAT csv)"
+        with self.con.cursor().copy(statement) as copy:
+            for batch in batches:
+                if batch.num_rows == 0:
+                    continue
+                ids = pa.array([batch_id] * batch.num_rows, type=pa.int32())
+                framed = pa.RecordBatch.from_arrays(
+                    [ids, *(batch.column(name) for name in columns)],
+                    names=["batch_id", *columns],
+                )
+                buffer = io.BytesIO()
+                pa_csv.write_csv(framed, buffer, options)
+                copy.write(buffer.getvalue())
+
+    def rebuild_rollup(self, first: dt.date, last: dt.date) -> None:
+        """Recompute the monthly rollup from ``first``'s month to ``last`` (what the
+        session's loads and undos touched); a full rebuild would read every row."""
+        self.execute(
+            "DELETE FROM incidents_monthly WHERE month BETWEEN date_trunc('month', ?::DATE) "
+            "AND ?::DATE",
+            [first, last],
+        )
+        self.execute(
+            "INSERT INTO incidents_monthly SELECT date_trunc('month', date)::DATE AS month, "
+            "country, region_code, crime_type, sum(count)::BIGINT, count(*)::BIGINT, "
+            "sum(victims)::BIGINT, sum(suspects)::BIGINT FROM incidents "
+            "WHERE date >= date_trunc('month', ?::DATE) AND date <= ?::DATE "
+            "GROUP BY 1, 2, 3, 4",
+            [first, last],
+        )
+
+
+def wait_for_writers(con: psycopg.Connection, label: str, timeout: float) -> None:
+    """Take the write lock inside the open transaction, or raise StoreBusyError."""
+    con.execute(f"SET LOCAL lock_timeout = '{int(timeout * 1000)}ms'")
+    try:
+        con.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+    except psycopg.errors.LockNotAvailable:
+        raise StoreBusyError(
+            f"Another load is writing to {label}; gave up after {timeout:g} s. "
+            "Try again when it has finished."
+        ) from None
+    con.execute("SET LOCAL lock_timeout = 0")
+
+
+def next_generation(tx: Transaction) -> None:
+    """Count one more published change (the readers' cache key)."""
+    tx.execute(
+        "INSERT INTO meta VALUES (?, '1') ON CONFLICT (key) DO UPDATE "
+        "SET value = (meta.value::BIGINT + 1)::VARCHAR",
+        [GENERATION_KEY],
+    )
+
+
+def empty_store(tx: Transaction) -> None:
+    """Remove everything (the demo builder's fresh start), keeping the generation count."""
+    generation = tx.execute("SELECT value FROM meta WHERE key = ?", [GENERATION_KEY]).fetchall()
+    tx.execute(
+        "TRUNCATE incidents, flows, incidents_monthly, batches, audit, column_mappings, meta"
+    )
+    tx.execute("ALTER SEQUENCE batch_ids RESTART")
+    if generation:
+        tx.execute("INSERT INTO meta VALUES (?, ?)", [GENERATION_KEY, generation[0][0]])

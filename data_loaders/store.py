@@ -23,6 +23,7 @@ from data_loaders.errors import BatchNotFoundError, StoreError
 from data_loaders.faults import held_by_another_program
 from data_loaders.filters import Filters
 from data_loaders.migrations import SCHEMA_VERSION, current_version
+from data_loaders.postgres import GENERATION_KEY, is_postgres_url, reader, redact, restricted_views
 from data_loaders.queries import aggregate_sql, flows_sql, points_sql, where_clause
 from data_loaders.regions import PROJECT_COUNTRIES
 
@@ -38,12 +39,31 @@ _COUNTRY_TABLES = ("incidents", "incidents_monthly", "flows")
 _PLAIN_TABLES = ("meta", "column_mappings", "schema_migrations")
 
 
+def resolve_location(location: str | os.PathLike | None = None) -> Path | str:
+    """Where the store is: the argument, else ``$THREATMON_DB``, else ``data/threatmon.duckdb``.
+
+    A ``postgresql://`` URL comes back as the URL (a string), anything else as the path of
+    a DuckDB file.
+    """
+    raw = location if location else os.environ.get(DB_ENV_VAR)
+    if is_postgres_url(raw):
+        return raw.strip()
+    return Path(raw) if raw else DEFAULT_DB_PATH
+
+
 def resolve_db_path(path: str | os.PathLike | None = None) -> Path:
-    """The store's path: the argument, else ``$THREATMON_DB``, else ``data/threatmon.duckdb``."""
-    if path:
-        return Path(path)
-    env = os.environ.get(DB_ENV_VAR)
-    return Path(env) if env else DEFAULT_DB_PATH
+    """The store's DuckDB file: like :func:`resolve_location`, for what only a file has."""
+    location = resolve_location(path)
+    if isinstance(location, str):
+        raise StoreError(
+            f"{redact(location)} is a PostgreSQL store; this needs a DuckDB store file."
+        )
+    return location
+
+
+def describe(location: Path | str) -> str:
+    """A store location as messages show it (a URL's password hidden)."""
+    return redact(location) if isinstance(location, str) else str(location)
 
 
 class Store:
@@ -66,7 +86,8 @@ class Store:
         scope: Sequence[str] = (),
         withheld: Sequence[str] = (),
     ):
-        self.path = resolve_db_path(path)
+        #: The DuckDB file's Path, or the PostgreSQL URL (a string).
+        self.path = resolve_location(path)
         self.scope: tuple[str, ...] = tuple(sorted(dict.fromkeys(scope)))
         self.withheld: tuple[str, ...] = tuple(sorted(dict.fromkeys(withheld)))
         unknown = [c for c in self.scope if c not in PROJECT_COUNTRIES]
@@ -78,11 +99,25 @@ class Store:
         self._lock = threading.Lock()
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._stamp: tuple[int, int, int] | None = None
+        self._reader = None
+        if self.on_postgres:
+            views = restricted_views(self.scope, self.withheld) if self.restricted else ()
+            self._reader = reader(self.path, views)
 
     def __repr__(self) -> str:
         scope = f", scope={self.scope!r}" if self.scope else ""
         withheld = f", withheld={self.withheld!r}" if self.withheld else ""
-        return f"Store({str(self.path)!r}{scope}{withheld})"
+        return f"Store({self.label!r}{scope}{withheld})"
+
+    @property
+    def on_postgres(self) -> bool:
+        """Whether the store is a PostgreSQL database rather than a DuckDB file."""
+        return isinstance(self.path, str)
+
+    @property
+    def label(self) -> str:
+        """The store's location as messages may show it (never a password)."""
+        return describe(self.path)
 
     def scoped(self, scope: Sequence[str]) -> Store:
         """The same file seen through a country scope; an empty scope means every country."""
@@ -144,7 +179,14 @@ class Store:
         return connection
 
     def query(self, sql: str, params: Sequence | None = None) -> pd.DataFrame:
-        """Run read-only SQL and return a DataFrame (for the API below, tests and benchmarks)."""
+        """Run read-only SQL and return a DataFrame (for the API below, tests and benchmarks).
+
+        The SQL is DuckDB's, with ``?`` placeholders; on PostgreSQL it is translated where
+        the dialects differ (:func:`data_loaders.postgres.translate_query`), and the frame
+        has the same dtypes.
+        """
+        if self._reader is not None:
+            return self._reader.query(sql, params)
         cursor = self._cursor()
         try:
             return cursor.execute(sql, list(params or [])).df()
@@ -154,11 +196,19 @@ class Store:
     @property
     def version(self) -> str:
         """Changes whenever a writer publishes a new generation; use it in cache keys."""
+        if self._reader is not None:
+            return f"g{self._reader.generation()}"
         ino, mtime, size = self._current_stamp()
         return f"{ino}-{mtime}-{size}"
 
     def exists(self) -> bool:
-        """Whether a store file is present (it may still be unreadable)."""
+        """Whether a store file is present, or a database answers (either may be unusable)."""
+        if self._reader is not None:
+            try:
+                self._reader.generation()
+            except StoreError:
+                return False
+            return True
         return self.path.exists()
 
     # -- incidents ----------------------------------------------------------------------------
@@ -265,13 +315,13 @@ class Store:
         if info["kind"] == "incidents":
             breakdown = self.query(
                 "SELECT country, crime_type, count(*) AS records, sum(count)::BIGINT AS incidents "
-                "FROM incidents WHERE batch_id = ? GROUP BY ALL ORDER BY ALL",
+                "FROM incidents WHERE batch_id = ? GROUP BY 1, 2 ORDER BY 1, 2",
                 [int(batch_id)],
             )
         else:
             breakdown = self.query(
                 "SELECT country, count(*) AS records, sum(arrivals)::BIGINT AS arrivals "
-                "FROM flows WHERE batch_id = ? GROUP BY ALL ORDER BY ALL",
+                "FROM flows WHERE batch_id = ? GROUP BY 1 ORDER BY 1",
                 [int(batch_id)],
             )
         events = self.query(
@@ -296,7 +346,9 @@ class Store:
 
     def meta(self) -> dict[str, str]:
         """Key-value facts about the store, e.g. ``demo``, ``demo_seed``, ``created_at``."""
-        frame = self.query("SELECT key, value FROM meta ORDER BY key")
+        frame = self.query(
+            "SELECT key, value FROM meta WHERE key <> ? ORDER BY key", [GENERATION_KEY]
+        )
         return dict(zip(frame["key"], frame["value"], strict=True))
 
     def is_demo(self) -> bool:

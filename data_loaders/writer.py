@@ -24,8 +24,9 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import psycopg
 
-from data_loaders import audit
+from data_loaders import audit, postgres
 from data_loaders.access import Permission, Principal
 from data_loaders.contract import (
     FLOW_COLUMNS,
@@ -36,9 +37,11 @@ from data_loaders.contract import (
 from data_loaders.errors import (
     AccessDeniedError,
     BatchNotFoundError,
+    DiskFullError,
     DuplicateBatchError,
     Problem,
     StoreBusyError,
+    StoreError,
     ValidationError,
 )
 from data_loaders.faults import (
@@ -49,7 +52,7 @@ from data_loaders.faults import (
 )
 from data_loaders.migrations import migrate
 from data_loaders.queries import REBUILD_ROLLUP_SQL
-from data_loaders.store import resolve_db_path
+from data_loaders.store import resolve_location
 
 LOCK_SUFFIX = ".lock"
 TEMP_SUFFIX = ".tmp"
@@ -60,15 +63,20 @@ LOCK_TIMEOUT = 60.0
 class StoreWriter:
     """Changes made inside one :func:`write_session`; all of them land, or none."""
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection, user: str):
+    def __init__(self, connection: duckdb.DuckDBPyConnection | postgres.Transaction, user: str):
         self._con = connection
         self.user = user
         self.changed = False
         self._incidents_changed = False
+        #: (first, last) dates of every incident batch loaded or undone in this session.
+        self.touched: list[tuple[dt.date, dt.date]] = []
 
     def set_meta(self, key: str, value: str) -> None:
         """Record a fact about the store (``demo``, ``demo_seed``…)."""
-        self._con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, str(value)])
+        self._con.execute(
+            "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, str(value)],
+        )
         self.changed = True
 
     def save_mapping(self, name: str, kind: str, mapping: dict[str, str]) -> None:
@@ -76,7 +84,9 @@ class StoreWriter:
         if not name.strip():
             raise ValueError("A saved mapping needs a name. Got ''.")
         self._con.execute(
-            "INSERT OR REPLACE INTO column_mappings VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO column_mappings VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE "
+            "SET kind = excluded.kind, mapping = excluded.mapping, "
+            "saved_by = excluded.saved_by, saved_at = excluded.saved_at",
             [
                 name.strip(),
                 kind,
@@ -169,6 +179,8 @@ class StoreWriter:
         if kind == "incidents":
             self._refuse_resent_incident_ids(batch_id)
             self._incidents_changed = True
+            if first is not None:
+                self.touched.append((first, last))
         self.audit(
             "load",
             f"batch:{batch_id}",
@@ -184,13 +196,13 @@ class StoreWriter:
         Without it (the CLI, run by the server's operator) any batch may be undone.
         """
         rows = self._con.execute(
-            "SELECT kind, file_name, rows_loaded, status, user_name FROM batches "
-            "WHERE batch_id = ?",
+            "SELECT kind, file_name, rows_loaded, status, user_name, first_date, last_date "
+            "FROM batches WHERE batch_id = ?",
             [int(batch_id)],
         ).fetchall()
         if not rows:
             raise BatchNotFoundError(f"No batch {batch_id} in this store.")
-        kind, file_name, rows_loaded, status, loaded_by = rows[0]
+        kind, file_name, rows_loaded, status, loaded_by, first, last = rows[0]
         if principal is not None:
             self._may_undo(principal, int(batch_id), kind, loaded_by)
         if status != "active":
@@ -202,6 +214,8 @@ class StoreWriter:
         )
         if kind == "incidents":
             self._incidents_changed = True
+            if first is not None:
+                self.touched.append((first, last))
         summary = {
             "batch_id": int(batch_id),
             "kind": kind,
@@ -258,6 +272,10 @@ class StoreWriter:
             )
 
     def _insert(self, table: str, columns: tuple[str, ...], rows, batch_id: int) -> None:
+        if isinstance(self._con, postgres.Transaction):
+            self._con.copy_rows(table, columns, rows, batch_id)
+            self.changed = True
+            return
         self._con.register("incoming_rows", rows)
         try:
             names = ", ".join(columns)
@@ -322,7 +340,11 @@ def interrupted_writes(path: str | os.PathLike | None = None) -> list[int]:
     load was interrupted, so that nobody takes a file still shown in their browser for
     a loaded one.
     """
-    path = resolve_db_path(path)
+    location = resolve_location(path)
+    if isinstance(location, str):
+        # A PostgreSQL transaction that dies leaves nothing to find: it rolls back.
+        return []
+    path = location
     found = []
     for copy in path.parent.glob(f"{path.name}.*{TEMP_SUFFIX}"):
         pid = copy.name[len(path.name) + 1 : -len(TEMP_SUFFIX)]
@@ -408,8 +430,16 @@ def write_session(
         Another program holds the store file open for writing, or changed it meanwhile.
     DiskFullError
         The disk (or a quota or file size limit) ran out of room; nothing was published.
+
+    A PostgreSQL store (``postgresql://`` URL) is changed in one transaction instead,
+    after the others' (:func:`_postgres_session`); the lock file and the copy are DuckDB's.
     """
-    path = resolve_db_path(path)
+    location = resolve_location(path)
+    if isinstance(location, str):
+        with _postgres_session(location, user, fresh, timeout) as writer:
+            yield writer
+        return
+    path = location
     path.parent.mkdir(parents=True, exist_ok=True)
     with _exclusive_lock(path, LOCK_TIMEOUT if timeout is None else timeout):
         _remove_stale_temporaries(path)
@@ -466,6 +496,54 @@ def write_session(
                 # disk is the space the next attempt needs.
                 _remove(temporary)
                 _remove(temporary.with_name(temporary.name + ".wal"))
+
+
+@contextlib.contextmanager
+def _postgres_session(
+    url: str, user: str, fresh: bool, timeout: float | None
+) -> Iterator[StoreWriter]:
+    """One transaction on a PostgreSQL store: every load, undo or save in it lands, or none.
+
+    Write sessions queue on an advisory lock held to the commit, so two analysts loading
+    at once both land whole, one after the other, and each sees the other's batch (the
+    duplicate and incident_id checks run after the wait). Readers keep seeing the last
+    committed state until the commit; the ``generation`` counter tells them to refresh.
+    """
+    label = postgres.redact(url)
+    try:
+        con = postgres.connect(url)
+    except psycopg.Error as exc:
+        raise StoreError(f"Cannot reach the store at {label}: {exc}".strip()) from exc
+    try:
+        applied = postgres.migrate(con)
+        postgres.tune(con)
+        with con.transaction():
+            postgres.wait_for_writers(con, label, LOCK_TIMEOUT if timeout is None else timeout)
+            transaction = postgres.Transaction(con)
+            writer = StoreWriter(transaction, user)
+            if fresh:
+                postgres.empty_store(transaction)
+            if fresh or 1 in applied:
+                writer.set_meta("created_at", _now().isoformat(timespec="seconds"))
+            if applied:
+                writer.audit("migrate", None, {"versions": applied})
+            yield writer
+            if writer.touched:
+                transaction.rebuild_rollup(
+                    min(first for first, _ in writer.touched),
+                    max(last for _, last in writer.touched),
+                )
+            if writer.changed:
+                postgres.next_generation(transaction)
+    except psycopg.errors.DiskFull as exc:
+        raise DiskFullError(
+            f"The database server at {label} ran out of disk space; nothing was changed. "
+            "Ask its administrator to free some.",
+            label,
+            str(exc).strip().splitlines()[0],
+        ) from exc
+    finally:
+        con.close()
 
 
 def undo_as(path: str | os.PathLike | None, batch_id: int, principal: Principal) -> dict:

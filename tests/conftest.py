@@ -134,19 +134,10 @@ def postgres_server():
 @pytest.fixture
 def postgres_url(postgres_server, request):
     """The URL of a new, empty database for this test alone, dropped after it."""
-    import re
-    import uuid
+    from tests.postgres_cluster import scratch_database
 
-    import psycopg
-
-    from tests.postgres_cluster import database_url
-
-    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
-    with psycopg.connect(postgres_server, autocommit=True) as con:
-        con.execute(f'CREATE DATABASE "{name}"')
-    yield database_url(postgres_server, name)
-    with psycopg.connect(postgres_server, autocommit=True) as con:
-        con.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with scratch_database(postgres_server, request.node.name) as url:
+        yield url
 
 
 # -- the real browser --------------------------------------------------------------------------

@@ -10,6 +10,7 @@ as root, so as root the cluster belongs to the ``postgres`` user the package cre
 from __future__ import annotations
 
 import contextlib
+import re
 import glob
 import os
 import shutil
@@ -115,3 +116,25 @@ def running_cluster() -> Iterator[str]:
 def database_url(server_url: str, name: str) -> str:
     """The URL of database ``name`` on the server of ``server_url``."""
     return server_url.replace("/postgres?", f"/{name}?", 1)
+
+
+@contextlib.contextmanager
+def scratch_database(server_url: str, hint: str) -> Iterator[str]:
+    """A new empty database on the server, named after ``hint``; dropped on exit, with the
+    pools the code under test opened to it."""
+    import uuid
+
+    import psycopg
+
+    from data_loaders.postgres import close_readers
+
+    name = "t_" + re.sub(r"\W", "_", hint.lower())[:40] + "_" + uuid.uuid4().hex[:8]
+    with psycopg.connect(server_url, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"')
+    url = database_url(server_url, name)
+    try:
+        yield url
+    finally:
+        close_readers(url)
+        with psycopg.connect(server_url, autocommit=True) as con:
+            con.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

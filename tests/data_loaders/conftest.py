@@ -8,6 +8,33 @@ from data_loaders.crime_types import CRIME_TYPE_KEYS
 from data_loaders.regions import load_regions
 
 
+#: Where the store suite runs: the embedded DuckDB file and a PostgreSQL database.
+BACKENDS = ("duckdb", "postgresql")
+
+
+@pytest.fixture(params=BACKENDS)
+def store_location(request, tmp_path):
+    """Where a new store goes, on each backend in turn: a DuckDB file path, or the URL
+    of an empty PostgreSQL database."""
+    if request.param == "duckdb":
+        return tmp_path / "store.duckdb"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_store_location(request, tmp_path_factory):
+    """Like ``store_location``, shared by the tests of one module."""
+    if request.param == "duckdb":
+        yield tmp_path_factory.mktemp("store") / "store.duckdb"
+        return
+    from tests.postgres_cluster import scratch_database
+
+    with scratch_database(
+        request.getfixturevalue("postgres_server"), request.module.__name__.rsplit(".")[-1]
+    ) as url:
+        yield url
+
+
 def random_incidents(n: int, seed: int = 0, start="2024-01-01", days=400) -> pd.DataFrame:
     """``n`` valid incident rows spread over regions, crime types and ``days`` days."""
     rng = np.random.default_rng(seed)

@@ -9,19 +9,18 @@ import pytest
 from data_loaders.errors import StoreError
 from data_loaders.filters import Filters
 from data_loaders.queries import aggregate_sql, uses_rollup
-from data_loaders.store import DB_ENV_VAR, Store, resolve_db_path
+from data_loaders.store import DB_ENV_VAR, Store, resolve_db_path, resolve_location
 from data_loaders.writer import write_session
 from tests.data_loaders.conftest import random_incidents
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory):
-    """A store holding 5 000 random incidents and their source frame."""
+def loaded(module_store_location):
+    """A store holding 5 000 random incidents and their source frame, on each backend."""
     frame = random_incidents(5000, seed=3)
-    path = tmp_path_factory.mktemp("store") / "t.duckdb"
-    with write_session(path, user="tester") as writer:
+    with write_session(module_store_location, user="tester") as writer:
         writer.add_incidents(frame, file_name="random.csv", sha256="a" * 64)
-    return Store(path), frame
+    return Store(module_store_location), frame
 
 
 def reference(frame: pd.DataFrame, filters: Filters, by, freq, measure="count") -> pd.DataFrame:
@@ -147,7 +146,44 @@ def test_path_resolution_order(monkeypatch, tmp_path):
     assert resolve_db_path(tmp_path / "arg.duckdb") == tmp_path / "arg.duckdb"
 
 
-def test_flows_by_country_and_month(tmp_path):
+def test_a_postgresql_url_is_a_location_not_a_path(monkeypatch, tmp_path):
+    url = "postgresql://analyst:s3cret@db.local/threatmon"
+    monkeypatch.setenv(DB_ENV_VAR, url)
+    assert resolve_location() == url
+    assert resolve_location(tmp_path / "arg.duckdb") == tmp_path / "arg.duckdb"
+    store = Store()
+    assert store.on_postgres
+    assert repr(store) == "Store('postgresql://analyst:***@db.local/threatmon')"
+    with pytest.raises(StoreError) as caught:
+        resolve_db_path()
+    assert str(caught.value) == (
+        "postgresql://analyst:***@db.local/threatmon is a PostgreSQL store; "
+        "this needs a DuckDB store file."
+    )
+
+
+def test_an_empty_database_says_how_to_make_a_store(postgres_url):
+    with pytest.raises(StoreError) as caught:
+        Store(postgres_url).aggregate()
+    assert str(caught.value) == (
+        f"The database {postgres_url} holds no store yet. Create one with "
+        "`threatmon migrate --db <url>`, or the demo with `threatmon demo --db <url>`."
+    )
+    assert not Store(postgres_url).exists()
+
+
+def test_an_unreachable_database_is_said_with_the_reason_and_no_password(postgres_url):
+    url = postgres_url.replace("postgresql://postgres@", "postgresql://postgres:hunter2@")
+    url = url.replace("/t_", "/missing_t_")
+    with pytest.raises(StoreError) as caught:
+        Store(url).coverage()
+    message = str(caught.value)
+    assert message.startswith("Cannot reach the store at postgresql://postgres:***@/missing_t_")
+    assert "does not exist" in message
+    assert "hunter2" not in message
+
+
+def test_flows_by_country_and_month(store_location):
     flows = pd.DataFrame(
         {
             "date": ["2022-02-24", "2022-02-25", "2022-03-01", "2022-03-01"],
@@ -157,9 +193,9 @@ def test_flows_by_country_and_month(tmp_path):
             "departures": [1, None, 3, 4],
         }
     )
-    with write_session(tmp_path / "f.duckdb", user="t") as writer:
+    with write_session(store_location, user="t") as writer:
         writer.add_flows(flows, file_name="flows.csv", sha256="b" * 64)
-    got = Store(tmp_path / "f.duckdb").flows(Filters(countries=["PL"]))
+    got = Store(store_location).flows(Filters(countries=["PL"]))
     assert got.to_dict("list") == {
         "period": [pd.Timestamp("2022-02-01"), pd.Timestamp("2022-03-01")],
         "country": ["PL", "PL"],

@@ -10,9 +10,9 @@ from tests.data_loaders.conftest import random_incidents
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def store(module_store_location):
     """Two incident batches (one Moldovan only, one mixed) and one Polish flows batch."""
-    path = tmp_path_factory.mktemp("scope") / "s.duckdb"
+    path = module_store_location
     mixed = random_incidents(3000, seed=5)
     moldovan = mixed[mixed["country"] == "MD"].head(50).assign(date=pd.Timestamp("2025-06-01"))
     flows = pd.DataFrame(
