@@ -10,9 +10,9 @@ as root, so as root the cluster belongs to the ``postgres`` user the package cre
 from __future__ import annotations
 
 import contextlib
-import re
 import glob
 import os
+import re
 import shutil
 import subprocess
 import tempfile

@@ -7,7 +7,6 @@ import pytest
 from data_loaders.crime_types import CRIME_TYPE_KEYS
 from data_loaders.regions import load_regions
 
-
 #: Where the store suite runs: the embedded DuckDB file and a PostgreSQL database.
 BACKENDS = ("duckdb", "postgresql")
 
