@@ -184,10 +184,10 @@ def main() -> None:
 def _store_messages(status, messages) -> None:
     if status.ok:
         return
-    if Path(status.path).exists():
-        messages.show_error(status.error)
-    else:
+    if status.missing:
         st.error(messages.missing_store_text(status.path), icon=":material/database:")
+    else:
+        messages.show_error(status.error)
 
 
 if __name__ == "__main__":

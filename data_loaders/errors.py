@@ -59,6 +59,10 @@ class StoreError(ThreatmonError):
     """The store is missing, unreadable, or at a schema this code cannot use."""
 
 
+class NoStoreError(StoreError):
+    """Nothing has been stored at the location yet: no file, or a database without the schema."""
+
+
 class StoreBusyError(StoreError):
     """Another process held the store's write lock for longer than we were willing to wait."""
 

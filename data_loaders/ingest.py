@@ -32,7 +32,7 @@ from data_loaders.faults import held_by_another_program, out_of_room, process_al
 from data_loaders.mapping import contract_columns, map_columns
 from data_loaders.readers import ReadLimits, read_table
 from data_loaders.staging import Staging
-from data_loaders.store import Store, resolve_db_path
+from data_loaders.store import Store
 from data_loaders.writer import write_session
 
 Progress = Callable[[float, str], None]
@@ -190,13 +190,17 @@ def ingest_file(
     # The file's sha256 (its identity as a batch) is computed by the reader in the same
     # pass over the bytes; a duplicate is recognised right after reading.
     base = {"file_name": file_name, "kind": options.kind, "sha256": ""}
-    store = Store(resolve_db_path(db))
+    store = Store(db)
     try:
         return _ingest(path, user, store, file_name, options, dry_run, base, report)
     except (OSError, duckdb.Error) as exc:
         # The write session says so itself; this catches a full disk under the checks'
         # own scratch folder (DuckDB spills large files there), in a dry run too.
-        full = out_of_room(exc, Path(tempfile.gettempdir()) / "threatmon-ingest-*", store.path)
+        full = out_of_room(
+            exc,
+            Path(tempfile.gettempdir()) / "threatmon-ingest-*",
+            None if store.on_postgres else store.path,
+        )
         if full is None:
             raise
         raise full from exc
@@ -288,7 +292,9 @@ def _validate_file(
     con = duckdb.connect(":memory:")
     try:
         existing = None
-        if store.exists():
+        if store.on_postgres:
+            existing = _KNOWN_IDS
+        elif store.exists():
             try:
                 con.execute("ATTACH ? AS live (READ_ONLY)", [str(store.path)])
             except duckdb.Error as exc:
@@ -304,6 +310,43 @@ def _validate_file(
     if staging is None:
         con.close()
     return result, staging
+
+
+#: Marks a PostgreSQL store: its incident_ids are fetched once the file's are known.
+_KNOWN_IDS = "known_incident_ids"
+
+
+def _known_incident_ids(
+    con: duckdb.DuckDBPyConnection, staging: Staging, store: Store
+) -> str | None:
+    """The stored incidents sharing an incident_id with the file, as a table of ``con``.
+
+    A DuckDB store is attached whole; a PostgreSQL database is asked only for the file's
+    ids (an indexed lookup), so that the same check names the file's lines.
+    """
+    if staging.kind != "incidents" or "incident_id" not in staging.source:
+        return None
+    ident = staging.source["incident_id"]
+    ids = [
+        row[0]
+        for row in con.execute(
+            f"SELECT DISTINCT {ident}::VARCHAR FROM {staging.raw.table} WHERE {ident} IS NOT NULL"
+        ).fetchall()
+    ]
+    found = pd.DataFrame({"incident_id": pd.Series([], dtype=object), "batch_id": []})
+    if ids:
+        found = store.query(
+            "SELECT incident_id, batch_id FROM incidents WHERE incident_id = ANY(?)", [ids]
+        )
+    con.register("known_incident_frame", found)
+    try:
+        con.execute(
+            f"CREATE TEMP TABLE {_KNOWN_IDS} AS SELECT incident_id::VARCHAR AS incident_id, "
+            "batch_id::INTEGER AS batch_id FROM known_incident_frame"
+        )
+    finally:
+        con.unregister("known_incident_frame")
+    return _KNOWN_IDS
 
 
 class _Finished(Exception):
@@ -372,6 +415,8 @@ def _validate(
     staging = Staging(con, raw, mapping, kind=options.kind, max_problems=options.max_problems)
     base.update(date_format=staging.build())
     report(0.6, "Validating rows")
+    if existing_incidents is _KNOWN_IDS:
+        existing_incidents = _known_incident_ids(con, staging, store)
     problems, total = staging.problems(existing_incidents, options.scope)
     preview = staging.preview(options.preview_rows)
     if problems:

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 from psycopg_pool import ConnectionPool
 
-from data_loaders.errors import StoreBusyError, StoreError
+from data_loaders.errors import NoStoreError, StoreBusyError, StoreError
 from data_loaders.migrations import MIGRATIONS, SCHEMA_VERSION
 
 URL_SCHEMES: tuple[str, ...] = ("postgresql://", "postgres://")
@@ -162,7 +162,7 @@ def open_checked(url: str) -> psycopg.Connection:
     if version != SCHEMA_VERSION:
         con.close()
         if version == 0:
-            raise StoreError(
+            raise NoStoreError(
                 f"The database {redact(url)} holds no store yet. Create one with "
                 "`threatmon migrate --db <url>`, or the demo with `threatmon demo --db <url>`."
             )

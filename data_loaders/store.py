@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from data_loaders.crime_types import CRIME_TYPE_KEYS
-from data_loaders.errors import BatchNotFoundError, StoreError
+from data_loaders.errors import BatchNotFoundError, NoStoreError, StoreError
 from data_loaders.faults import held_by_another_program
 from data_loaders.filters import Filters
 from data_loaders.migrations import SCHEMA_VERSION, current_version
@@ -134,7 +134,7 @@ class Store:
         try:
             info = os.stat(self.path)
         except FileNotFoundError:
-            raise StoreError(
+            raise NoStoreError(
                 f"No store at {self.path}. Create the demo store with "
                 f"`threatmon demo --db {self.path}`."
             ) from None

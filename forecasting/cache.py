@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from data_loaders.store import Store
+from data_loaders.store import DB_ENV_VAR, Store
 from forecasting.forecast import SeriesForecast
 from forecasting.models import FORECAST_COLUMNS
 from forecasting.reconcile import COUNTRY, REGION, TOTAL, TOTAL_AREA
@@ -38,6 +38,9 @@ from forecasting.selection import Selection
 FORECAST_VERSION = 2
 #: Set to 0 to keep the dashboard from starting refreshes (tests, read-only copies).
 BACKGROUND_ENV_VAR = "THREATMON_BACKGROUND_FORECASTS"
+#: Where the forecasts of a PostgreSQL store are kept on this machine.
+CACHE_DIR_ENV_VAR = "THREATMON_CACHE_DIR"
+DEFAULT_CACHE_DIR = Path("data/cache")
 _PARTS = ("series", "forecasts", "scores", "checks")
 
 CURRENT, RUNNING, STALE, FAILED = "current", "running", "stale", "failed"
@@ -72,7 +75,15 @@ class RefreshStatus:
 
 
 def cache_root(store: Store) -> Path:
-    """The cache folder beside the store file."""
+    """The cache folder beside the store file.
+
+    A PostgreSQL store has no file to sit beside: each dashboard machine keeps its own
+    cache under ``$THREATMON_CACHE_DIR`` (default ``data/cache``), one folder per database.
+    """
+    if store.on_postgres:
+        base = Path(os.environ.get(CACHE_DIR_ENV_VAR) or DEFAULT_CACHE_DIR)
+        digest = hashlib.sha256(store.label.encode()).hexdigest()[:16]
+        return base / f"postgresql-{digest}.forecasts"
     return store.path.with_name(store.path.name + ".forecasts")
 
 
@@ -292,7 +303,11 @@ def start_background(store: Store) -> bool:
     with os.fdopen(descriptor, "w") as handle:
         json.dump({"pid": os.getpid(), "started": time.time()}, handle)
     command = [sys.executable, "-m", "threatmon.cli", "forecast", "--all", "--background"]
-    command += ["--db", str(store.path.resolve())]
+    # A database URL goes by the environment: on the command line, any user of the
+    # machine could read its password in the process list.
+    location = {DB_ENV_VAR: store.path} if store.on_postgres else {}
+    if not store.on_postgres:
+        command += ["--db", str(store.path.resolve())]
     # Only the latest run is kept: the log is there to explain a failed refresh.
     with open(root / "refresh.log", "wb") as log:
         child = subprocess.Popen(
@@ -301,7 +316,7 @@ def start_background(store: Store) -> bool:
             stderr=log,
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # outlives a restart of the dashboard's session
-            env=os.environ | {"OMP_NUM_THREADS": "1"},
+            env=os.environ | {"OMP_NUM_THREADS": "1"} | location,
         )
     _write_json(lock_path, {"pid": child.pid, "started": time.time()})
     return True

@@ -387,7 +387,7 @@ def main() -> None:
     st.title(t("upload.title"))
     principal = auth.require(Permission.UPLOAD)
     status = data.store_status()
-    if not status.ok and Path(status.path).exists():
+    if not status.ok and not status.missing:
         st.stop()  # the frame shows why the store cannot be read
     store = data.get_store()
     st.caption(t("upload.intro"))

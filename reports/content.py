@@ -166,7 +166,7 @@ def _check(
                 f"`forecast_crime_types` holds a crime type withheld from this reader. Got {key!r}."
             )
     if sensitive_source is not None and (
-        sensitive_source.path.resolve() != store.path.resolve()
+        _same_place(sensitive_source) != _same_place(store)
         or sensitive_source.scope != store.scope
         or sensitive_source.withheld
     ):
@@ -474,6 +474,11 @@ def _forecasts(
 
 
 # -- sources and the sensitive table -------------------------------------------------------------
+
+
+def _same_place(store: Store) -> str:
+    """A store's location, comparable whatever way it was written."""
+    return store.path if store.on_postgres else str(store.path.resolve())
 
 
 def _sources(store: Store) -> list[str]:

@@ -131,6 +131,33 @@ def postgres_server():
         yield url
 
 
+@pytest.fixture(scope="session")
+def postgres_demo_template(postgres_server):
+    """The name of a database holding the small demo store (as ``demo_store_path``),
+    built once per test process, to be copied by ``postgres_demo_url``."""
+    import psycopg
+
+    from data_loaders.postgres import close_readers
+    from tests.postgres_cluster import database_url
+
+    name = "demo_template"
+    with psycopg.connect(postgres_server, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"')
+    url = database_url(postgres_server, name)
+    build_demo_store(url, DemoSettings(seed=7, scale=0.02))
+    close_readers(url)  # a template must have no open connections
+    return name
+
+
+@pytest.fixture
+def postgres_demo_url(postgres_server, postgres_demo_template, request):
+    """The URL of a private copy of the small demo store on PostgreSQL, dropped after."""
+    from tests.postgres_cluster import scratch_database
+
+    with scratch_database(postgres_server, request.node.name, postgres_demo_template) as url:
+        yield url
+
+
 @pytest.fixture
 def postgres_url(postgres_server, request):
     """The URL of a new, empty database for this test alone, dropped after it."""

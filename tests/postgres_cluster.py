@@ -119,9 +119,10 @@ def database_url(server_url: str, name: str) -> str:
 
 
 @contextlib.contextmanager
-def scratch_database(server_url: str, hint: str) -> Iterator[str]:
-    """A new empty database on the server, named after ``hint``; dropped on exit, with the
-    pools the code under test opened to it."""
+def scratch_database(server_url: str, hint: str, template: str | None = None) -> Iterator[str]:
+    """A new database on the server, named after ``hint``: empty, or a copy of the database
+    ``template`` (a file-level copy, far faster than loading it again). Dropped on exit,
+    with the pools the code under test opened to it."""
     import uuid
 
     import psycopg
@@ -130,7 +131,8 @@ def scratch_database(server_url: str, hint: str) -> Iterator[str]:
 
     name = "t_" + re.sub(r"\W", "_", hint.lower())[:40] + "_" + uuid.uuid4().hex[:8]
     with psycopg.connect(server_url, autocommit=True) as con:
-        con.execute(f'CREATE DATABASE "{name}"')
+        copy = f' TEMPLATE "{template}"' if template else ""
+        con.execute(f'CREATE DATABASE "{name}"{copy}')
     url = database_url(server_url, name)
     try:
         yield url

@@ -19,11 +19,11 @@ import streamlit as st
 
 from data_loaders.access import Principal
 from data_loaders.crime_types import CRIME_TYPES
-from data_loaders.errors import ThreatmonError
+from data_loaders.errors import NoStoreError, ThreatmonError
 from data_loaders.filters import Filters, comparison_windows
 from data_loaders.regions import load_regions
 from data_loaders.sensitive import SENSITIVE_TYPES
-from data_loaders.store import Store, resolve_db_path
+from data_loaders.store import Store, resolve_location
 from forecasting import trends
 from ui.i18n import t
 
@@ -60,15 +60,15 @@ def get_store() -> Store:
     """
     principal = _principal()
     if principal is None:
-        return _store(str(resolve_db_path()))
+        return _store(str(resolve_location()))
     withheld = SENSITIVE_TYPES if principal.suppressed else ()
-    return _store(str(resolve_db_path()), principal.scope, withheld)
+    return _store(str(resolve_location()), principal.scope, withheld)
 
 
 def system_store() -> Store:
     """The whole store, whoever is signed in: for work done on everyone's behalf (the
     background forecast refresh), never for showing results."""
-    return _store(str(resolve_db_path()))
+    return _store(str(resolve_location()))
 
 
 def _access(store: Store) -> Access:
@@ -96,6 +96,11 @@ class StoreStatus:
     error: ThreatmonError | None = None
 
     @property
+    def missing(self) -> bool:
+        """True when nothing has been stored yet (no file, or a database without a store)."""
+        return isinstance(self.error, NoStoreError)
+
+    @property
     def ok(self) -> bool:
         """True when the store could be read."""
         return self.error is None
@@ -114,7 +119,7 @@ class StoreStatus:
 def store_status() -> StoreStatus:
     """Coverage and metadata of the store as the user may see it, or why it cannot be read."""
     store = get_store()
-    path = str(store.path)
+    path = store.label
     try:
         version = store.version
         info = _summary(_access(store), version)

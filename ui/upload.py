@@ -36,7 +36,7 @@ from data_loaders.ingest import (
     problems_frame,
 )
 from data_loaders.mapping import IGNORE, contract_columns, map_columns
-from data_loaders.store import Store, resolve_db_path
+from data_loaders.store import Store, resolve_location
 from data_loaders.writer import interrupted_writes, undo_as, write_session
 from ui.i18n import current_language, number, t, translate
 
@@ -126,7 +126,8 @@ def _run(
                     data.seek(0)
                     shutil.copyfileobj(data, handle, 1 << 20)
         except OSError as exc:
-            full = out_of_room(exc, path, resolve_db_path(db))
+            location = resolve_location(db)
+            full = out_of_room(exc, path, None if isinstance(location, str) else location)
             if full is None:
                 raise
             raise full from exc

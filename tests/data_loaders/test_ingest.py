@@ -8,11 +8,14 @@ import pytest
 from data_loaders.errors import Problem
 from data_loaders.ingest import IngestOptions, ingest_file
 from data_loaders.store import Store
+from tests.data_loaders.conftest import BACKENDS
 
 
-@pytest.fixture
-def store(tmp_path, demo_store_path):
-    """A private copy of the small demo store (ingest tests write to it)."""
+@pytest.fixture(params=BACKENDS)
+def store(request, tmp_path, demo_store_path):
+    """A private copy of the small demo store (ingest tests write to it), on each backend."""
+    if request.param == "postgresql":
+        return Store(request.getfixturevalue("postgres_demo_url"))
     path = tmp_path / "store.duckdb"
     shutil.copyfile(demo_store_path, path)
     return Store(path)
