@@ -332,7 +332,8 @@ def _add_users(commands) -> None:
         parser.add_argument(
             "--accounts",
             metavar="PATH",
-            help="accounts file (default: $THREATMON_ACCOUNTS, else the store's path "
+            help="accounts file or postgresql:// URL (default: $THREATMON_ACCOUNTS, else "
+            "the store's own database if --db is a PostgreSQL URL, else the store's path "
             "+ .accounts.sqlite)",
         )
 
@@ -912,7 +913,7 @@ def _cmd_users(args) -> int:
         if args.json:
             _print_json(json.loads(frame.to_json(orient="records")))
         elif frame.empty:
-            print(f"No accounts in {accounts.path}. Add one with `threatmon users add`.")
+            print(f"No accounts in {accounts.location}. Add one with `threatmon users add`.")
         else:
             frame = frame.assign(scope=frame["scope"].replace("", "all"))
             with pd.option_context("display.width", 200, "display.max_columns", 20):

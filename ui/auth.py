@@ -48,6 +48,7 @@ from data_loaders.accounts import (
     Accounts,
     is_token,
     resolve_accounts_path,
+    store_location_text,
 )
 from data_loaders.errors import AccountError, AuthenticationError, SessionEndedError
 from ui.i18n import role_name, t
@@ -344,11 +345,9 @@ def sign_in_page() -> None:
 
 def no_accounts_page() -> None:
     """Shown for a store of real data before any account exists."""
-    from data_loaders.store import resolve_db_path
-
     st.title(t("auth.required_title"))
     st.warning(
-        t("auth.no_accounts", db=resolve_db_path()),
+        t("auth.no_accounts", db=store_location_text()),
         icon=":material/admin_panel_settings:",
     )
 

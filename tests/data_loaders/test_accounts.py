@@ -1,8 +1,16 @@
+"""The accounts store, each test on both backends: a SQLite file and a PostgreSQL database.
+
+PostgreSQL-only behaviour (where the accounts go, sharing between instances, concurrency,
+the URL's password) is tested in test_accounts_postgres.py.
+"""
+
+import contextlib
 import datetime as dt
 import hashlib
 import sqlite3
 
 import pandas as pd
+import psycopg
 import pytest
 
 from data_loaders.access import (
@@ -30,13 +38,38 @@ from data_loaders.errors import (
 )
 
 PASSWORD = "correct horse battery"
+#: What a refused statement raises, on either backend.
+DB_ERRORS = (sqlite3.DatabaseError, psycopg.Error)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def location(request, tmp_path):
+    """Where a test's accounts live: a new SQLite file, or an empty PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "a.sqlite"
+    return request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture
-def accounts(tmp_path):
-    book = Accounts(tmp_path / "a.sqlite", LoginPolicy(max_failures=3))
+def accounts(location):
+    book = Accounts(location, LoginPolicy(max_failures=3))
     book.add("ana", "analyst", password=PASSWORD, scope=("MD",), by="root")
     return book
+
+
+@contextlib.contextmanager
+def raw(accounts):
+    """A connection straight to the accounts' database, past :class:`Accounts`, in
+    autocommit mode; ``execute`` takes statements without parameters on both backends."""
+    if accounts.url is not None:
+        with psycopg.connect(accounts.url, autocommit=True) as con:
+            yield con
+    else:
+        con = sqlite3.connect(accounts.path, isolation_level=None)
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 def test_the_accounts_file_sits_beside_the_store_unless_configured(monkeypatch, tmp_path):
@@ -56,7 +89,7 @@ def test_a_correct_password_signs_in_with_role_and_scope(accounts):
 
 
 def test_the_password_is_stored_as_an_argon2id_hash_only(accounts):
-    with sqlite3.connect(accounts.path) as con:
+    with raw(accounts) as con:
         (digest,) = con.execute("SELECT password_hash FROM users").fetchone()
     assert digest.startswith("$argon2id$")
     assert PASSWORD not in digest
@@ -178,25 +211,31 @@ def test_the_access_log_is_append_only_and_hash_chained(accounts):
     accounts.log("ana", "export", "table:overview", {"rows": 12})
     log = accounts.access_log()
     assert verify_chain(log) is None
-    with sqlite3.connect(accounts.path) as con, pytest.raises(sqlite3.DatabaseError) as caught:
-        con.execute("UPDATE access_log SET user_name = 'x' WHERE seq = 1")
-    assert "append-only" in str(caught.value)
-    with sqlite3.connect(accounts.path) as con, pytest.raises(sqlite3.DatabaseError):
-        con.execute("DELETE FROM access_log")
-    # An edit made with the triggers dropped is still found by the hash chain.
-    with sqlite3.connect(accounts.path) as con:
-        con.execute("DROP TRIGGER access_log_no_update")
+    with raw(accounts) as con:
+        with pytest.raises(DB_ERRORS) as caught:
+            con.execute("UPDATE access_log SET user_name = 'x' WHERE seq = 1")
+        assert str(caught.value).splitlines()[0] == "the access log is append-only"
+        with pytest.raises(DB_ERRORS) as caught:
+            con.execute("DELETE FROM access_log")
+        assert str(caught.value).splitlines()[0] == "the access log is append-only"
+        # An edit made with the triggers dropped is still found by the hash chain.
+        on_table = " ON access_log" if accounts.url else ""
+        con.execute(f"DROP TRIGGER access_log_no_update{on_table}")
         con.execute("UPDATE access_log SET user_name = 'x' WHERE seq = 2")
     assert verify_chain(accounts.access_log()) == 2
+    assert len(accounts.access_log()) == 2  # nothing was deleted
 
 
-def test_no_accounts_file_means_no_users(tmp_path):
-    book = Accounts(tmp_path / "none.sqlite")
+def test_no_accounts_file_means_no_users(location):
+    book = Accounts(location)
     assert not book.has_users()
     assert book.users().empty
     assert book.access_log().empty
     assert book.principal("anyone") is None
-    assert not book.path.exists()
+    assert not book.exists()  # and reading created nothing
+    book.log("root", "export", "table:overview")
+    assert book.exists()
+    assert not book.has_users()
 
 
 def test_roles_grant_what_the_issue_lists():
@@ -235,8 +274,8 @@ def _minutes(n: float) -> dt.datetime:
 
 
 def _session_rows(accounts) -> list[tuple]:
-    """The sessions table as stored, straight from the SQLite file."""
-    with sqlite3.connect(accounts.path) as con:
+    """The sessions table as stored, straight from the database."""
+    with raw(accounts) as con:
         return con.execute(
             "SELECT token_sha256, user_name, created_at, seen_at, ended_at, ended_reason "
             "FROM sessions ORDER BY id"
@@ -275,9 +314,10 @@ def test_the_token_is_stored_only_as_its_sha256(accounts):
     token = accounts.open_session("ana")
     ((digest, *_),) = _session_rows(accounts)
     assert digest == hashlib.sha256(token.encode()).hexdigest()
-    raw = b"".join(p.read_bytes() for p in accounts.path.parent.glob("a.sqlite*"))
-    assert token.encode() not in raw
-    assert digest.encode() in raw
+    if accounts.path is not None:  # the file's bytes; PostgreSQL's files are the server's
+        stored = b"".join(p.read_bytes() for p in accounts.path.parent.glob("a.sqlite*"))
+        assert token.encode() not in stored
+        assert digest.encode() in stored
 
 
 def test_two_sign_ins_get_two_different_tokens(accounts):
@@ -397,12 +437,11 @@ def test_the_access_log_tells_sign_in_resume_and_expiry_apart(accounts):
     assert verify_chain(log) is None
 
 
-def test_an_accounts_file_from_before_sessions_gains_the_table(tmp_path):
+def test_an_accounts_file_from_before_sessions_gains_the_table(location):
     """A file written by the previous version: users and log only, no sessions table."""
-    path = tmp_path / "old.sqlite"
-    book = Accounts(path)
+    book = Accounts(location)
     book.add("ana", "analyst", password=PASSWORD, by="root")
-    with sqlite3.connect(path) as con:
+    with raw(book) as con:
         con.execute("DROP TABLE sessions")
     token = book.open_session("ana")
     assert book.touch_session(token, LIMITS).name == "ana"
@@ -427,8 +466,8 @@ def test_session_limits_come_from_the_environment_and_must_be_positive(monkeypat
     assert str(caught.value) == "SessionLimits.idle must be positive. Got 0:00:00."
 
 
-def test_an_entry_logged_once_is_not_logged_again_with_the_same_details(tmp_path):
-    accounts = Accounts(tmp_path / "accounts.sqlite")
+def test_an_entry_logged_once_is_not_logged_again_with_the_same_details(location):
+    accounts = Accounts(location)
     details = {"auth": "oidc", "token_issued_at": "2026-11-22T08:00:00"}
     assert accounts.log_once("eva", "login", "user:eva", details) is True
     assert accounts.log_once("eva", "login", "user:eva", dict(reversed(details.items()))) is False
