@@ -189,10 +189,8 @@ def resolve_accounts_path(
     return store.with_name(store.name + SUFFIX)
 
 
-def redact(url: str) -> str:
-    """``url`` as it may be shown: :func:`data_loaders.postgres.redact` hides a password
-    given as ``user:secret@``; one given as ``?password=`` is hidden here too."""
-    return re.sub(r"([?&]password=)[^&#]*", r"\1***", postgres.redact(url), flags=re.IGNORECASE)
+#: A URL as it may be shown (both ways of giving a password hidden).
+redact = postgres.redact
 
 
 def store_location_text(db: str | os.PathLike | None = None) -> str:

@@ -19,7 +19,6 @@ import io
 import re
 import threading
 from collections.abc import Sequence
-from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 import pandas as pd
@@ -28,7 +27,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 from psycopg_pool import ConnectionPool
 
-from data_loaders.errors import NoStoreError, StoreBusyError, StoreError
+from data_loaders.errors import NoStoreError, StoreBusyError, StoreError, StoreLockedError
 from data_loaders.migrations import MIGRATIONS, SCHEMA_VERSION
 
 URL_SCHEMES: tuple[str, ...] = ("postgresql://", "postgres://")
@@ -40,6 +39,20 @@ WRITE_LOCK = 0x544D5752
 GENERATION_KEY = "generation"
 #: Readers' connections per store (per scope) and process.
 POOL_SIZE = 4
+#: Seconds a reader waits for a lock another program holds on a table before saying so
+#: (a page must not hang on somebody's open ``LOCK TABLE``).
+READ_LOCK_TIMEOUT = 15.0
+#: The tables of the store (the accounts' tables live beside them in the same database).
+STORE_TABLES: tuple[str, ...] = (
+    "meta",
+    "batches",
+    "incidents",
+    "flows",
+    "incidents_monthly",
+    "audit",
+    "column_mappings",
+    "schema_migrations",
+)
 
 # Physical tuning, not schema: DuckDB needs no indexes (zone maps), PostgreSQL does for
 # a batch's rows (undo, the rollup), date ranges and the incident_id checks of a load.
@@ -50,6 +63,9 @@ INDEXES: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS flows_batch ON flows (batch_id)",
     "CREATE INDEX IF NOT EXISTS incidents_monthly_month ON incidents_monthly (month)",
 )
+
+_USER_PASSWORD = re.compile(r"^([a-z]+://[^:/@?#]*):[^@/?#]*@", re.IGNORECASE)
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
 
 # PostgreSQL's round() takes NUMERIC only; DuckDB's also takes DOUBLE.
 _ROUND = re.compile(r"\bround\(([a-z_]+), (\d+)\)")
@@ -74,11 +90,10 @@ def translate(statement: str) -> str:
 
 def redact(url: str) -> str:
     """``url`` with its password replaced by ``***``: what messages and logs may show."""
-    parts = urlsplit(url.strip())
-    if parts.password is None:
-        return url.strip()
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+    # Textual, not urlsplit/urlunsplit: those drop the empty host of "postgresql:///db".
+    url = _USER_PASSWORD.sub(r"\1:***@", url.strip(), count=1)
+    # libpq also takes the password as a query parameter (?password=…).
+    return _QUERY_PASSWORD.sub(r"\1***", url)
 
 
 def to_pyformat(sql: str) -> str:
@@ -146,6 +161,12 @@ def migrate(con: psycopg.Connection) -> list[int]:
 
 def tune(con: psycopg.Connection) -> None:
     """Create the indexes PostgreSQL needs (see :data:`INDEXES`), once, under the lock."""
+    present = con.execute(
+        "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND indexname = ANY(%s)",
+        [[statement.split()[5] for statement in INDEXES]],
+    ).fetchone()[0]
+    if present == len(INDEXES):
+        return  # CREATE INDEX IF NOT EXISTS would still lock each table first
     with con.transaction():
         con.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
         for statement in INDEXES:
@@ -231,6 +252,7 @@ class Reader:
             con.execute(statement)
         # After the views (temporary objects are written too): from here on, nothing.
         con.execute("SET default_transaction_read_only = on")
+        con.execute(f"SET lock_timeout = '{int(READ_LOCK_TIMEOUT * 1000)}ms'")
 
     def _open(self) -> ConnectionPool:
         with self._lock:
@@ -260,6 +282,8 @@ class Reader:
                 else:
                     cursor.execute(translate_query(sql))
                 return _frame(cursor)
+        except psycopg.errors.LockNotAvailable as exc:
+            raise locked_by_another_program(self.url, writing=False) from exc
         except psycopg.OperationalError as exc:
             raise StoreError(f"Lost the store at {redact(self.url)}: {_first_line(exc)}") from exc
 
@@ -379,7 +403,12 @@ class Transaction:
 
 
 def wait_for_writers(con: psycopg.Connection, label: str, timeout: float) -> None:
-    """Take the write lock inside the open transaction, or raise StoreBusyError."""
+    """Take the write lock inside the open transaction, or raise StoreBusyError.
+
+    The same wait then bounds every table lock of the session: a program that holds one
+    (an open ``LOCK TABLE``, a long ``ALTER``) makes the load fail with
+    :func:`locked_by_another_program` instead of hanging.
+    """
     con.execute(f"SET LOCAL lock_timeout = '{int(timeout * 1000)}ms'")
     try:
         con.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
@@ -388,7 +417,41 @@ def wait_for_writers(con: psycopg.Connection, label: str, timeout: float) -> Non
             f"Another load is writing to {label}; gave up after {timeout:g} s. "
             "Try again when it has finished."
         ) from None
-    con.execute("SET LOCAL lock_timeout = 0")
+
+
+def lock_holders(url: str) -> list[tuple[str, int]]:
+    """(program, server process id) of the sessions holding a lock on a store table that
+    blocks writing or reading, other than Threat Monitor's own loads."""
+    try:
+        with connect(url) as con:
+            rows = con.execute(
+                "SELECT DISTINCT coalesce(nullif(a.application_name, ''), 'unknown'), a.pid "
+                "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                "JOIN pg_class c ON c.oid = l.relation "
+                "WHERE l.granted AND c.relname = ANY(%s) AND a.pid <> pg_backend_pid() "
+                "AND l.mode IN ('ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', "
+                "'AccessExclusiveLock') ORDER BY 2",
+                [list(STORE_TABLES)],
+            ).fetchall()
+    except psycopg.Error:
+        return []
+    return [(str(program), int(pid)) for program, pid in rows]
+
+
+def locked_by_another_program(url: str, *, writing: bool) -> StoreLockedError:
+    """The error for a table lock held elsewhere, naming the holder when the server can."""
+    holders = lock_holders(url)
+    program, pid = holders[0] if holders else (None, None)
+    holder = f"{program}, server PID {pid}" if holders else "unknown"
+    outcome = "; nothing was changed" if writing else ", so it cannot be read now"
+    return StoreLockedError(
+        f"The store at {redact(url)} is locked by another program ({holder}){outcome}. "
+        "Ask whoever runs it to end that transaction (pg_stat_activity shows it), "
+        "then try again.",
+        redact(url),
+        program,
+        pid,
+    )
 
 
 def next_generation(tx: Transaction) -> None:

@@ -514,11 +514,15 @@ def _postgres_session(
         con = postgres.connect(url)
     except psycopg.Error as exc:
         raise StoreError(f"Cannot reach the store at {label}: {exc}".strip()) from exc
+    committing = False
+    waiting = LOCK_TIMEOUT if timeout is None else timeout
     try:
+        # Every lock of the session, the migrations' too, is waited for this long at most.
+        con.execute(f"SET lock_timeout = '{int(waiting * 1000)}ms'")
         applied = postgres.migrate(con)
         postgres.tune(con)
         with con.transaction():
-            postgres.wait_for_writers(con, label, LOCK_TIMEOUT if timeout is None else timeout)
+            postgres.wait_for_writers(con, label, waiting)
             transaction = postgres.Transaction(con)
             writer = StoreWriter(transaction, user)
             if fresh:
@@ -535,12 +539,28 @@ def _postgres_session(
                 )
             if writer.changed:
                 postgres.next_generation(transaction)
+            committing = True
+    except psycopg.errors.LockNotAvailable as exc:
+        raise postgres.locked_by_another_program(url, writing=True) from exc
     except psycopg.errors.DiskFull as exc:
         raise DiskFullError(
             f"The database server at {label} ran out of disk space; nothing was changed. "
             "Ask its administrator to free some.",
             label,
             str(exc).strip().splitlines()[0],
+        ) from exc
+    except psycopg.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if committing:
+            # The server may have committed before the line went: say so, not "nothing".
+            raise StoreError(
+                f"Lost the connection to the store at {label} while committing ({reason}). "
+                "The change may or may not have landed: check `threatmon batches` before "
+                "trying again."
+            ) from exc
+        raise StoreError(
+            f"Lost the connection to the store at {label} during the change ({reason}); "
+            "nothing was changed. Try again when the database is back."
         ) from exc
     finally:
         con.close()

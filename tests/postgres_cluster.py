@@ -46,15 +46,23 @@ def _as_owner(command: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def running_cluster() -> Iterator[str]:
-    """Start a cluster; yield the URL of its ``postgres`` database; stop and delete it."""
+def running_cluster(data_parent: Path | None = None) -> Iterator[str]:
+    """Start a cluster; yield the URL of its ``postgres`` database; stop and delete it.
+
+    ``data_parent`` puts the table files on another file system (a small one, to fill
+    it); the write-ahead log stays in the private folder, so that a full disk fails a
+    statement, as a full tablespace does, rather than stopping the server.
+    """
     binaries = server_bin()
     folder = Path(tempfile.mkdtemp(prefix="threatmon-pg-"))
-    data, socket_dir = folder / "data", folder / "socket"
+    socket_dir, wal = folder / "socket", folder / "wal"
+    data = (data_parent or folder) / "data"
     socket_dir.mkdir()
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres")
         shutil.chown(socket_dir, "postgres")
+        if data_parent is not None:
+            shutil.chown(data_parent, "postgres")
     try:
         subprocess.run(
             _as_owner(
@@ -70,6 +78,8 @@ def running_cluster() -> Iterator[str]:
                     "UTF8",
                     "--locale=C.UTF-8",
                     "--no-sync",
+                    "--waldir",
+                    str(wal),
                 ]
             ),
             check=True,
@@ -111,6 +121,8 @@ def running_cluster() -> Iterator[str]:
         ) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        if data_parent is not None:
+            shutil.rmtree(data, ignore_errors=True)
 
 
 def database_url(server_url: str, name: str) -> str:

@@ -37,8 +37,9 @@ def _default_user() -> str:
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
-        metavar="PATH",
-        help="store file (default: $THREATMON_DB, else data/threatmon.duckdb)",
+        metavar="PATH_OR_URL",
+        help="store file, or a postgresql:// URL (default: $THREATMON_DB, "
+        "else data/threatmon.duckdb)",
     )
 
 
@@ -384,18 +385,18 @@ def _print_json(payload) -> None:
 def _cmd_demo(args) -> int:
     from data_loaders.demo import DemoSettings, build_demo_store
     from data_loaders.errors import StoreError
-    from data_loaders.store import Store, resolve_db_path
+    from data_loaders.store import Store, describe, resolve_location
 
-    path = resolve_db_path(args.db)
-    if path.exists() and not args.force:
+    path = resolve_location(args.db)
+    if Store(path).exists() and not args.force:
         try:
             is_demo = Store(path).is_demo()
         except ThreatmonError:
             is_demo = False
         if not is_demo:
             raise StoreError(
-                f"{path} exists and does not hold demo data; refusing to replace it. "
-                "Use another --db, or --force to replace it."
+                f"{describe(path)} exists and does not hold demo data; refusing to replace "
+                "it. Use another --db, or --force to replace it."
             )
     if args.seed is None:
         settings = DemoSettings(scale=args.scale)
@@ -403,12 +404,16 @@ def _cmd_demo(args) -> int:
         settings = DemoSettings(seed=args.seed, scale=args.scale)
     started = time.perf_counter()
     summary = build_demo_store(path, settings)
-    summary = {"db": str(path), **summary, "seconds": round(time.perf_counter() - started, 1)}
+    summary = {
+        "db": describe(path),
+        **summary,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
     if args.json:
         _print_json(summary)
     else:
         print(
-            f"Demo store written to {path} (synthetic data, seed {settings.seed}, "
+            f"Demo store written to {describe(path)} (synthetic data, seed {settings.seed}, "
             f"scale {settings.scale:g})."
         )
         for key, value in summary.items():
@@ -586,7 +591,7 @@ def _cmd_hotspots(args) -> int:
     if start is None or end is None:
         last = store.coverage()["last"]
         if last is None:
-            print(f"error: the store at {store.path} holds no incidents.", file=sys.stderr)
+            print(f"error: the store at {store.label} holds no incidents.", file=sys.stderr)
             return EXIT_ERROR
         default_start, default_end = last_complete_months(last, 24)
         start, end = start or default_start, end or default_end
@@ -841,13 +846,13 @@ def _cmd_undo(args) -> int:
 
 def _cmd_migrate(args) -> int:
     from data_loaders.migrations import SCHEMA_VERSION
-    from data_loaders.store import resolve_db_path
+    from data_loaders.store import describe, resolve_location
     from data_loaders.writer import write_session
 
-    path = resolve_db_path(args.db)
+    path = resolve_location(args.db)
     with write_session(path, user=_default_user()):
         pass
-    print(f"{path} is at schema version {SCHEMA_VERSION}.")
+    print(f"{describe(path)} is at schema version {SCHEMA_VERSION}.")
     return EXIT_OK
 
 
@@ -858,7 +863,7 @@ def _cmd_info(args) -> int:
     coverage = store.coverage()
     meta = store.meta()
     payload = {
-        "db": str(store.path),
+        "db": store.label,
         **coverage,
         "demo": meta.get("demo") == "true",
         "meta": {k: v for k, v in meta.items() if k != "demo_signals"},

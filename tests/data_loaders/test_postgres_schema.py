@@ -110,3 +110,22 @@ def test_a_failed_migration_leaves_no_trace(postgres_url, monkeypatch):
             postgres.migrate(con)
         assert postgres.current_version(con) == migrations.SCHEMA_VERSION
         assert con.execute("SELECT to_regclass('half')").fetchone()[0] is None
+
+
+def test_a_location_is_shown_without_its_password():
+    assert postgres.redact("postgresql://ana:s3cret@db.local:5432/threatmon") == (
+        "postgresql://ana:***@db.local:5432/threatmon"
+    )
+    assert postgres.redact("postgresql://ana@db/t?sslmode=require&PASSWORD=s3cret&x=1") == (
+        "postgresql://ana@db/t?sslmode=require&PASSWORD=***&x=1"
+    )
+    assert postgres.redact("postgresql://ana@/t?host=/run/pg") == "postgresql://ana@/t?host=/run/pg"
+
+
+def test_the_store_sql_is_translated_for_psycopg():
+    assert postgres.to_pyformat("SELECT '?%' || x FROM t WHERE a = ? AND b LIKE 'c%'") == (
+        "SELECT '?%%' || x FROM t WHERE a = %s AND b LIKE 'c%%'"
+    )
+    assert postgres.translate_query("SELECT round(latitude, 2) AS latitude") == (
+        "SELECT round(latitude::NUMERIC, 2)::DOUBLE PRECISION AS latitude"
+    )

@@ -114,3 +114,22 @@ def load(at: AppTest) -> AppTest:
 
 def texts(elements) -> list[str]:
     return [element.value for element in elements]
+
+
+def pg_fingerprint(url: str) -> dict:
+    """ "Unchanged" for a PostgreSQL store: the same rows in every table (count and a hash
+    of the sorted rows), the same batches, the same generation."""
+    import psycopg
+
+    with psycopg.connect(url) as con:
+        tables = {
+            table: con.execute(
+                f"SELECT count(*), md5(coalesce(string_agg(t::text, chr(10) ORDER BY t::text), "
+                f"'')) FROM {table} t"
+            ).fetchone()
+            for table in TABLES
+        }
+        batches = con.execute(
+            "SELECT batch_id, status, rows_loaded FROM batches ORDER BY batch_id"
+        ).fetchall()
+    return {"tables": tables, "batches": batches}
