@@ -69,6 +69,9 @@ _QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
 
 # PostgreSQL's round() takes NUMERIC only; DuckDB's also takes DOUBLE.
 _ROUND = re.compile(r"\bround\(([a-z_]+), (\d+)\)")
+# PostgreSQL's date_trunc() of a DATE goes through TIMESTAMP WITH TIME ZONE (the session's
+# zone, and slower); through TIMESTAMP it is DuckDB's calendar arithmetic.
+_DATE_TRUNC = re.compile(r"\bdate_trunc\(('[a-z]+'), ([a-z_]+)\)")
 
 # DuckDB's names for types PostgreSQL spells differently.
 _TYPE_NAMES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -116,6 +119,7 @@ def to_pyformat(sql: str) -> str:
 def translate_query(sql: str) -> str:
     """A query of the store's read and write API, as PostgreSQL must read it."""
     sql = _ROUND.sub(r"round(\1::NUMERIC, \2)::DOUBLE PRECISION", sql)
+    sql = _DATE_TRUNC.sub(r"date_trunc(\1, \2::TIMESTAMP)", sql)
     return translate(sql)
 
 
@@ -253,6 +257,8 @@ class Reader:
         # After the views (temporary objects are written too): from here on, nothing.
         con.execute("SET default_transaction_read_only = on")
         con.execute(f"SET lock_timeout = '{int(READ_LOCK_TIMEOUT * 1000)}ms'")
+        # The overview's group-by of two years of the rollup sorts a few MB: in memory.
+        con.execute("SET work_mem = '32MB'")
 
     def _open(self) -> ConnectionPool:
         with self._lock:
@@ -288,8 +294,18 @@ class Reader:
             raise StoreError(f"Lost the store at {redact(self.url)}: {_first_line(exc)}") from exc
 
     def generation(self) -> int:
-        frame = self.query("SELECT value FROM meta WHERE key = ?", [GENERATION_KEY])
-        return int(frame.iloc[0, 0]) if not frame.empty else 0
+        """The count of published changes (asked on every rerun: kept to one round trip)."""
+        pool = self._open()
+        try:
+            with pool.connection() as con:
+                row = con.execute(
+                    "SELECT value FROM meta WHERE key = %s", [GENERATION_KEY]
+                ).fetchone()
+        except psycopg.errors.LockNotAvailable as exc:
+            raise locked_by_another_program(self.url, writing=False) from exc
+        except psycopg.OperationalError as exc:
+            raise StoreError(f"Lost the store at {redact(self.url)}: {_first_line(exc)}") from exc
+        return int(row[0]) if row else 0
 
     def close(self) -> None:
         with self._lock:
@@ -452,6 +468,12 @@ def locked_by_another_program(url: str, *, writing: bool) -> StoreLockedError:
         program,
         pid,
     )
+
+
+def refresh_statistics(tx: Transaction) -> None:
+    """Let the planner know what a load changed (autovacuum would, minutes later): with
+    stale counts it picks sorts on disk and nested loops for the pages' next queries."""
+    tx.execute("ANALYZE incidents, incidents_monthly, flows, batches")
 
 
 def next_generation(tx: Transaction) -> None:

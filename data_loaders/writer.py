@@ -538,6 +538,7 @@ def _postgres_session(
                     max(last for _, last in writer.touched),
                 )
             if writer.changed:
+                postgres.refresh_statistics(transaction)
                 postgres.next_generation(transaction)
             committing = True
     except psycopg.errors.LockNotAvailable as exc:

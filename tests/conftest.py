@@ -124,8 +124,8 @@ def free_port():
 
 @pytest.fixture(scope="session")
 def postgres_server():
-    """A private PostgreSQL cluster for this test process (see tests/postgres_cluster.py)."""
-    from tests.postgres_cluster import running_cluster
+    """A private PostgreSQL cluster for this test process (see threatmon/local_postgres.py)."""
+    from threatmon.local_postgres import running_cluster
 
     with running_cluster() as url:
         yield url
@@ -138,7 +138,7 @@ def postgres_demo_template(postgres_server):
     import psycopg
 
     from data_loaders.postgres import close_readers
-    from tests.postgres_cluster import database_url
+    from threatmon.local_postgres import database_url
 
     name = "demo_template"
     with psycopg.connect(postgres_server, autocommit=True) as con:
@@ -152,7 +152,7 @@ def postgres_demo_template(postgres_server):
 @pytest.fixture
 def postgres_demo_url(postgres_server, postgres_demo_template, request):
     """The URL of a private copy of the small demo store on PostgreSQL, dropped after."""
-    from tests.postgres_cluster import scratch_database
+    from threatmon.local_postgres import scratch_database
 
     with scratch_database(postgres_server, request.node.name, postgres_demo_template) as url:
         yield url
@@ -161,7 +161,7 @@ def postgres_demo_url(postgres_server, postgres_demo_template, request):
 @pytest.fixture
 def postgres_url(postgres_server, request):
     """The URL of a new, empty database for this test alone, dropped after it."""
-    from tests.postgres_cluster import scratch_database
+    from threatmon.local_postgres import scratch_database
 
     with scratch_database(postgres_server, request.node.name) as url:
         yield url

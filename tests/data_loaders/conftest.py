@@ -26,7 +26,7 @@ def module_store_location(request, tmp_path_factory):
     if request.param == "duckdb":
         yield tmp_path_factory.mktemp("store") / "store.duckdb"
         return
-    from tests.postgres_cluster import scratch_database
+    from threatmon.local_postgres import scratch_database
 
     with scratch_database(
         request.getfixturevalue("postgres_server"), request.module.__name__.rsplit(".")[-1]

@@ -129,3 +129,6 @@ def test_the_store_sql_is_translated_for_psycopg():
     assert postgres.translate_query("SELECT round(latitude, 2) AS latitude") == (
         "SELECT round(latitude::NUMERIC, 2)::DOUBLE PRECISION AS latitude"
     )
+    assert postgres.translate_query("SELECT date_trunc('week', date)::DATE AS period") == (
+        "SELECT date_trunc('week', date::TIMESTAMP)::DATE AS period"
+    )

@@ -129,7 +129,7 @@ def small_database_disk():
     )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()})")
-    from tests.postgres_cluster import running_cluster
+    from threatmon.local_postgres import running_cluster
 
     try:
         with running_cluster(mount) as url:

@@ -60,6 +60,25 @@ def test_a_page_shows_the_same_on_both_backends(
     assert on_postgres["errors"] == []
 
 
+@pytest.mark.parametrize(
+    ("role", "scope"), [("viewer", ()), ("analyst", ("MD",))], ids=["viewer", "MD-analyst"]
+)
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/map.py"], ids=["overview", "map"])
+def test_a_restricted_reader_sees_the_same_on_both_backends(
+    role, scope, page, demo_store_path, postgres_demo_url, sign_in, monkeypatch
+):
+    seen = {}
+    for backend, location in (("duckdb", demo_store_path), ("postgresql", postgres_demo_url)):
+        monkeypatch.setenv(DB_ENV_VAR, str(location))
+        at = sign_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "reader", role, scope)
+        at.run()
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        seen[backend] = shown(at)
+    assert seen["postgresql"] == seen["duckdb"]
+    assert seen["postgresql"]["errors"] == []
+
+
 def test_an_upload_through_the_page_lands_in_the_database(postgres_demo_url, sign_in, monkeypatch):
     monkeypatch.setenv(DB_ENV_VAR, postgres_demo_url)
     store = Store(postgres_demo_url)

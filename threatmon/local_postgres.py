@@ -1,4 +1,6 @@
-"""A throwaway PostgreSQL cluster for the tests: Debian's server binaries, a private socket.
+"""A throwaway PostgreSQL cluster for tests and benchmarks: Debian's server binaries, a
+private socket. Never used by the dashboard itself, which connects to the deployment's own
+server by ``$THREATMON_DB``.
 
 `make test` installs Debian's ``postgresql`` package (as it installs chromium); nothing
 else is needed. Each pytest process starts its own cluster in a fresh folder under /tmp,
