@@ -1,17 +1,31 @@
-"""Load test: N browser sessions walking Overview → Map → Forecasts against one dashboard.
+"""Load test: N sessions walking Overview → Map → Forecasts against one dashboard.
 
-``python -m bench.load [--scale 20] [--sessions 20] [--minutes 10]``
+``python -m bench.load [--scale 20] [--sessions 20] [--minutes 10] [--driver ws|browser]
+[--think SECONDS] [--option runner.postScriptGC=false]``
 
-Each session is a real Chromium page (Playwright, Debian's chromium, no network) in its
-own browser context, so each is its own Streamlit session with its own websocket. It
-moves through the pages with the sidebar's menu, as a person would, and a page's time
-runs from the click to the moment the page has drawn its main element (the Overview's
-first metric, the map's frame, the forecast chart) and Streamlit has stopped running.
+Two drivers move N sessions through the pages, over and over, as a person would:
+
+- ``ws`` (the default) speaks Streamlit's own websocket protocol (``bench/ws_session.py``):
+  each session is one websocket that asks for a page as the sidebar menu does, and a
+  page's time runs from that request to the ``script_finished`` of the run it started.
+  No browser runs, so on a small machine the sessions cost the CPU almost
+  nothing and the times are the server's.
+- ``browser`` drives real Chromium pages (Playwright, Debian's chromium, one browser
+  context each); a page's time runs from the click on the menu to the moment the page
+  has drawn its main element (the Overview's first metric, the map's frame, the forecast
+  chart) and Streamlit has stopped running. It includes drawing, but on two cores twenty
+  Chromium renderers compete with the server, so it mostly measures the browsers.
+
+Sessions arrive over the first 10 s and ask for the next page as soon as the last one
+has finished, unless ``--think`` gives them time on each page. The server runs without a
+file watcher, as deployed (``--option`` passes further Streamlit options).
+
 A single session walks alone first: its times are the baseline the loaded ones are
-divided by, measured in the same run on the same machine. The server's resident memory
-(its process and children) is sampled every two seconds for the whole run; the report
-gives it at the start, at the peak and at the end, and the growth over the second half
-(a leak grows steadily; a warm cache levels off).
+divided by, measured in the same run on the same server. The server's resident memory
+(its process and children) and CPU time are sampled every two seconds for the whole run;
+the report gives memory at the start, at the peak and at the end, the growth over the
+second half (a leak grows steadily; a warm cache levels off), the cores the server, this
+driver and everything else on the machine used, and ``/proc/loadavg`` at start and end.
 """
 
 from __future__ import annotations
@@ -20,14 +34,13 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import subprocess
 import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from playwright.async_api import async_playwright
 
 from bench.common import CACHE_DIR, demo_store
 
@@ -42,22 +55,45 @@ BROWSER_ARGS = [
     "--no-first-run",
     "--disable-dev-shm-usage",
 ]
-#: Menu entry → what shows that the page has drawn its main content.
-WALK: tuple[tuple[str, str], ...] = (
-    ("Overview", "[data-testid='stMetric']"),
-    ("Map", "iframe[title='streamlit_folium.st_folium']"),
-    ("Forecasts", "[data-testid='stPlotlyChart']"),
+
+
+@dataclass(frozen=True)
+class Step:
+    """One page of the walk: its menu entry and what shows it has drawn."""
+
+    name: str
+    selector: str  # browser driver: the main element's CSS selector
+    element: str  # ws driver: the main element's kind in the run's deltas
+
+
+WALK: tuple[Step, ...] = (
+    Step("Overview", "[data-testid='stMetric']", "metric"),
+    Step(
+        "Map",
+        "iframe[title='streamlit_folium.st_folium']",
+        "component:streamlit_folium.st_folium",
+    ),
+    Step("Forecasts", "[data-testid='stPlotlyChart']", "plotly_chart"),
 )
 RUNNING = "[data-testid='stStatusWidget']"
-TIMEOUT_MS = 120_000
+TIMEOUT_S = 120
+TICK = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
 class Timings:
     """Page times in seconds per page name, and the failures seen."""
 
-    times: dict[str, list[float]] = field(default_factory=lambda: {name: [] for name, _ in WALK})
+    times: dict[str, list[float]] = field(default_factory=lambda: {s.name: [] for s in WALK})
     failures: list[str] = field(default_factory=list)
+    #: ws driver: deltas and bytes per visit, per page; server CPU seconds per visit (alone).
+    deltas: dict[str, list[int]] = field(default_factory=lambda: {s.name: [] for s in WALK})
+    kbytes: dict[str, list[float]] = field(default_factory=lambda: {s.name: [] for s in WALK})
+    cached: dict[str, list[int]] = field(default_factory=lambda: {s.name: [] for s in WALK})
+    #: ws driver: (seconds since the phase started, page, page time) of every visit.
+    visits: list[tuple[float, str, float]] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+    server_cpu: dict[str, list[float]] = field(default_factory=lambda: {s.name: [] for s in WALK})
 
     def all(self) -> list[float]:
         return [t for values in self.times.values() for t in values]
@@ -71,29 +107,95 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (Linux /proc)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        found.append(current)
+        pending.extend(int(child) for child in children)
+    return found
+
+
 def _rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and its children, in MB (Linux /proc)."""
+    """Resident memory of ``pid`` and its children, in MB."""
     total = 0
-    pids = [pid]
-    while pids:
-        current = pids.pop()
+    for current in _tree(pid):
         try:
             status = Path(f"/proc/{current}/status").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
         for line in status.splitlines():
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1])
-        pids.extend(int(child) for child in children)
     return total / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by ``pid``, its children and reaped children."""
+    ticks = 0
+    for current in _tree(pid):
+        try:
+            stat = Path(f"/proc/{current}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        # utime, stime, cutime, cstime: fields 14-17 of proc(5), 12-15 after the name.
+        ticks += sum(int(value) for value in fields[11:15])
+    return ticks / TICK
+
+
+def runnable_threads(pid: int) -> int:
+    """Threads of ``pid`` and its children that are running or waiting for a core (state R).
+
+    Sampled often, this tells the GIL from the machine: Python threads queueing for the GIL
+    sleep (state S), so a server held back by the GIL shows about one runnable thread
+    however many scripts are in progress; a server short of cores shows several.
+    """
+    count = 0
+    for current in _tree(pid):
+        try:
+            threads = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for thread in threads:
+            try:
+                stat = Path(f"/proc/{current}/task/{thread}/stat").read_text()
+            except OSError:
+                continue
+            count += stat.rsplit(")", 1)[1].split()[0] == "R"
+    return count
+
+
+def machine_runnable() -> int:
+    """Threads running or waiting for a core on the whole machine (``procs_running``)."""
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith("procs_running"):
+            return int(line.split()[1])
+    return 0
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine has spent busy (all cores, /proc/stat), in seconds."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / TICK
+
+
+def loadavg() -> str:
+    """The first three fields of /proc/loadavg (1, 5 and 15 minute load)."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 class Server:
     """A dashboard server on ``db`` for the duration of a ``with`` block."""
 
-    def __init__(self, db: Path, port: int):
-        self.db, self.port = db, port
+    def __init__(self, db: Path, port: int, options: tuple[str, ...] = ()):
+        self.db, self.port, self.options = db, port, options
         self.base = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen | None = None
 
@@ -113,6 +215,16 @@ class Server:
                 "127.0.0.1",
                 "--server.headless",
                 "true",
+                # A deployed dashboard does not reload its sources; with the watcher on, an
+                # edit to the tree during a run purges modules that running scripts import
+                # (seen as KeyError 'data_loaders' under load) and re-imports them.
+                "--server.fileWatcherType",
+                "none",
+                *(
+                    part
+                    for option in self.options
+                    for part in (f"--{option.split('=', 1)[0]}", option.split("=", 1)[1])
+                ),
             ],
             cwd=ROOT,
             env=env,
@@ -135,34 +247,49 @@ class Server:
             self.process.wait(timeout=30)
 
 
-async def _page_time(page, name: str, ready: str) -> float:
+# --- the browser driver ---------------------------------------------------------------
+
+
+async def _page_time(page, step: Step) -> float:
     started = time.perf_counter()
-    await page.locator("[data-testid='stSidebarNav']").get_by_text(name, exact=True).click()
-    await page.locator(ready).first.wait_for(state="attached", timeout=TIMEOUT_MS)
-    await page.locator(RUNNING).wait_for(state="detached", timeout=TIMEOUT_MS)
+    await page.locator("[data-testid='stSidebarNav']").get_by_text(step.name, exact=True).click()
+    await page.locator(step.selector).first.wait_for(state="attached", timeout=TIMEOUT_S * 1000)
+    await page.locator(RUNNING).wait_for(state="detached", timeout=TIMEOUT_S * 1000)
     return time.perf_counter() - started
 
 
-async def _session(browser, base: str, until: float, timings: Timings, stagger: float) -> None:
+async def _think(seconds: float) -> None:
+    """A person reading the page: between half and one and a half times ``seconds``."""
+    if seconds > 0:
+        await asyncio.sleep(random.uniform(0.5, 1.5) * seconds)
+
+
+async def _browser_session(
+    browser, base: str, until: float, timings: Timings, stagger: float, think: float
+):
     await asyncio.sleep(stagger)
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     try:
-        await page.goto(base, wait_until="domcontentloaded", timeout=TIMEOUT_MS)
-        await page.locator(WALK[0][1]).first.wait_for(timeout=TIMEOUT_MS)
+        await page.goto(base, wait_until="domcontentloaded", timeout=TIMEOUT_S * 1000)
+        await page.locator(WALK[0].selector).first.wait_for(timeout=TIMEOUT_S * 1000)
+        await _think(think)
         while time.monotonic() < until:
-            for name, ready in (*WALK[1:], WALK[0]):
+            for step in (*WALK[1:], WALK[0]):
                 try:
-                    timings.times[name].append(await _page_time(page, name, ready))
+                    timings.times[step.name].append(await _page_time(page, step))
                 except Exception as exc:  # a timeout under load is a result, not a crash
-                    timings.failures.append(f"{name}: {type(exc).__name__}")
+                    timings.failures.append(f"{step.name}: {type(exc).__name__}")
                 if time.monotonic() >= until:
                     break
+                await _think(think)
     finally:
         await context.close()
 
 
-async def _run(base: str, sessions: int, seconds: float) -> Timings:
+async def _browser_run(server: Server, sessions: int, seconds: float, think: float) -> Timings:
+    from playwright.async_api import async_playwright  # only this driver needs it
+
     timings = Timings()
     async with async_playwright() as driver:
         browser = await driver.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
@@ -170,60 +297,258 @@ async def _run(base: str, sessions: int, seconds: float) -> Timings:
         # Sessions arrive over the first 10 s, as people join a meeting, not all at once.
         stagger = 10.0 / max(sessions, 1)
         await asyncio.gather(
-            *(_session(browser, base, until, timings, i * stagger) for i in range(sessions))
+            *(
+                _browser_session(browser, server.base, until, timings, i * stagger, think)
+                for i in range(sessions)
+            )
         )
         await browser.close()
     return timings
 
 
-def _sample_memory(pid: int, samples: list[tuple[float, float]], stop: asyncio.Event):
-    async def sample() -> None:
-        started = time.monotonic()
-        while not stop.is_set():
-            samples.append((time.monotonic() - started, _rss_mb(pid)))
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=2.0)
-            except TimeoutError:
-                pass
-
-    return sample()
+# --- the websocket driver -------------------------------------------------------------
 
 
-async def _measured(server: Server, sessions: int, seconds: float):
-    samples: list[tuple[float, float]] = []
-    stop = asyncio.Event()
-    sampler = asyncio.create_task(_sample_memory(server.process.pid, samples, stop))
+async def _ws_session(
+    server: Server, until: float, timings: Timings, stagger: float, alone: bool, think: float
+):
+    from websockets.exceptions import ConnectionClosed
+
+    from bench.ws_session import Session
+
+    await asyncio.sleep(stagger)
     try:
-        timings = await _run(server.base, sessions, seconds)
+        async with Session(server.base, timeout=TIMEOUT_S) as session:
+            first = await session.open()
+            if first.problems or WALK[0].element not in first.elements:
+                timings.failures.append(f"open: {first.problems or sorted(first.elements)}")
+            await _think(think)  # reads the Overview before going on to the map
+            while time.monotonic() < until:
+                for step in (*WALK[1:], WALK[0]):
+                    cpu = cpu_seconds(server.process.pid) if alone else 0.0
+                    try:
+                        visit = await session.visit(step.name)
+                    except TimeoutError:  # a timeout under load is a result, not a crash
+                        timings.failures.append(f"{step.name}: no answer within {TIMEOUT_S} s")
+                        continue
+                    if alone:
+                        timings.server_cpu[step.name].append(cpu_seconds(server.process.pid) - cpu)
+                    if visit.problems or step.element not in visit.elements:
+                        detail = visit.problems or [f"no {step.element}"]
+                        timings.failures.append(f"{step.name}: {'; '.join(detail)}")
+                    else:
+                        timings.times[step.name].append(visit.seconds)
+                        timings.deltas[step.name].append(visit.deltas)
+                        timings.kbytes[step.name].append(visit.bytes / 1024)
+                        timings.cached[step.name].append(visit.cached)
+                        at = time.monotonic() - timings.started
+                        timings.visits.append((round(at, 2), step.name, round(visit.seconds, 3)))
+                    if time.monotonic() >= until:
+                        break
+                    await _think(think)
+    except (OSError, TimeoutError, ConnectionClosed) as exc:  # the session is lost: counted
+        timings.failures.append(f"session lost: {type(exc).__name__} {exc}")
+
+
+async def _ws_run(server: Server, sessions: int, seconds: float, think: float) -> Timings:
+    timings = Timings()
+    until = time.monotonic() + seconds
+    stagger = 10.0 / max(sessions, 1)  # arrivals over the first 10 s, as for the browsers
+    await asyncio.gather(
+        *(
+            _ws_session(server, until, timings, i * stagger, sessions == 1, think)
+            for i in range(sessions)
+        )
+    )
+    return timings
+
+
+# --- measuring ------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    """One 2-second sample: seconds since start, server RSS (MB), cumulative CPU seconds."""
+
+    at: float
+    rss_mb: float
+    server_cpu: float
+    machine_busy: float
+    driver_cpu: float
+
+
+def _driver_cpu() -> float:
+    times = os.times()  # this process only: the server is a child, reaped at the end
+    return times.user + times.system
+
+
+async def _sample(pid: int, samples: list[Sample], stop: asyncio.Event) -> None:
+    started = time.monotonic()
+    while True:
+        samples.append(
+            Sample(
+                time.monotonic() - started,
+                _rss_mb(pid),
+                cpu_seconds(pid),
+                machine_busy_seconds(),
+                _driver_cpu(),
+            )
+        )
+        if stop.is_set():
+            return
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=2.0)
+        except TimeoutError:
+            pass
+
+
+async def _sample_threads(pid: int, counts: list[tuple[int, int]], stop: asyncio.Event) -> None:
+    """Every 0.2 s: (runnable threads of the server, runnable threads on the machine)."""
+    while not stop.is_set():
+        counts.append((runnable_threads(pid), machine_runnable()))
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=0.2)
+        except TimeoutError:
+            pass
+
+
+async def _measured(server: Server, driver: str, sessions: int, seconds: float, think: float):
+    samples: list[Sample] = []
+    counts: list[tuple[int, int]] = []
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(_sample(server.process.pid, samples, stop))
+    threads = asyncio.create_task(_sample_threads(server.process.pid, counts, stop))
+    run = _ws_run if driver == "ws" else _browser_run
+    try:
+        timings = await run(server, sessions, seconds, think)
     finally:
         stop.set()
         await sampler
-    return timings, samples
+        await threads
+    return timings, samples, counts
+
+
+def threads_report(counts: list[tuple[int, int]]) -> dict:
+    """Mean runnable threads of the server and of the machine, and how often ≥ 2 ran."""
+    if not counts:
+        return {}
+    server = [c for c, _ in counts]
+    return {
+        "server_runnable_mean": sum(server) / len(server),
+        "server_runnable_2plus_share": sum(c >= 2 for c in server) / len(server),
+        "machine_runnable_mean": sum(m for _, m in counts) / len(counts),
+        "samples": len(counts),
+    }
 
 
 def summary(timings: Timings) -> dict:
-    """p50 and p95 per page and over all pages, counts and failures."""
-    result = {
-        name: {"n": len(v), "p50": percentile(v, 0.5), "p95": percentile(v, 0.95)}
-        for name, v in timings.times.items()
-    }
+    """p50 and p95 per page and over all pages, counts and failures (and ws payloads)."""
+    result: dict = {}
+    for name, values in timings.times.items():
+        result[name] = {"n": len(values), "p50": percentile(values, 0.5)}
+        result[name]["p95"] = percentile(values, 0.95)
+        if timings.deltas[name]:
+            result[name]["deltas_p50"] = percentile(timings.deltas[name], 0.5)
+            result[name]["kbytes_p50"] = percentile(timings.kbytes[name], 0.5)
+            result[name]["cached_refs_p50"] = percentile(timings.cached[name], 0.5)
+        if timings.server_cpu[name]:
+            result[name]["server_cpu_s_p50"] = percentile(timings.server_cpu[name], 0.5)
     every = timings.all()
     result["all"] = {"n": len(every), "p50": percentile(every, 0.5), "p95": percentile(every, 0.95)}
     result["failures"] = len(timings.failures)
     return result
 
 
-def memory_report(samples: list[tuple[float, float]]) -> dict:
+def memory_report(samples: list[Sample]) -> dict:
     """Memory at start, peak and end, and the growth over the second half of the run (MB)."""
     if not samples:
         return {}
-    half = [mb for at, mb in samples if at >= samples[-1][0] / 2]
+    half = [s.rss_mb for s in samples if s.at >= samples[-1].at / 2]
     return {
-        "start_mb": samples[0][1],
-        "peak_mb": max(mb for _, mb in samples),
-        "end_mb": samples[-1][1],
+        "start_mb": samples[0].rss_mb,
+        "peak_mb": max(s.rss_mb for s in samples),
+        "end_mb": samples[-1].rss_mb,
         "second_half_growth_mb": half[-1] - half[0] if half else float("nan"),
     }
+
+
+def cpu_report(samples: list[Sample]) -> dict:
+    """Cores used on average by the server, this driver and the rest of the machine."""
+    if len(samples) < 2:
+        return {}
+    first, last = samples[0], samples[-1]
+    wall = last.at - first.at
+    server = (last.server_cpu - first.server_cpu) / wall
+    driver = (last.driver_cpu - first.driver_cpu) / wall
+    machine = (last.machine_busy - first.machine_busy) / wall
+    steps = [
+        (b.server_cpu - a.server_cpu) / (b.at - a.at)
+        for a, b in zip(samples, samples[1:], strict=False)
+        if b.at > a.at
+    ]
+    return {
+        "wall_s": wall,
+        "cores": os.cpu_count(),
+        "server_cpu_s": last.server_cpu - first.server_cpu,
+        "server_cores": server,
+        "server_cores_p95_2s": percentile(steps, 0.95),
+        "driver_cores": driver,
+        "machine_busy_cores": machine,
+        "other_cores": max(0.0, machine - server - driver),
+    }
+
+
+def _phase(server: Server, driver: str, sessions: int, minutes: float, think: float = 0) -> dict:
+    load_start = loadavg()
+    measured = _measured(server, driver, sessions, minutes * 60, think)
+    timings, samples, counts = asyncio.run(measured)
+    return {
+        "sessions": sessions,
+        "minutes": minutes,
+        "think_s": think,
+        "loadavg_start": load_start,
+        "loadavg_end": loadavg(),
+        "pages": summary(timings),
+        "failures": timings.failures,
+        "visits": timings.visits,
+        "memory": memory_report(samples),
+        "cpu": cpu_report(samples),
+        "threads": threads_report(counts),
+        "samples": [vars(s) for s in samples],
+    }
+
+
+def _print_phase(label: str, phase: dict) -> None:
+    cpu, memory = phase["cpu"], phase["memory"]
+    print(
+        f"{label}: {phase['sessions']} session(s), {phase['minutes']:g} min, "
+        f"think {phase['think_s']:g} s, "
+        f"{phase['pages']['all']['n']} pages, {phase['pages']['failures']} failed; "
+        f"loadavg {phase['loadavg_start']} → {phase['loadavg_end']}"
+    )
+    if cpu:
+        print(
+            f"  server CPU {cpu['server_cpu_s']:.0f} s in {cpu['wall_s']:.0f} s = "
+            f"{cpu['server_cores']:.2f} of {cpu['cores']} cores (p95 of 2-s samples "
+            f"{cpu['server_cores_p95_2s']:.2f}); this driver {cpu['driver_cores']:.2f}, "
+            f"everything else {cpu['other_cores']:.2f}; machine busy "
+            f"{cpu['machine_busy_cores']:.2f} cores"
+        )
+    if phase["threads"]:
+        threads = phase["threads"]
+        print(
+            f"  runnable threads (every 0.2 s): server {threads['server_runnable_mean']:.2f} on "
+            f"average, ≥ 2 in {threads['server_runnable_2plus_share']:.0%} of samples; "
+            f"whole machine {threads['machine_runnable_mean']:.2f}"
+        )
+    if memory:
+        print(
+            f"  server memory {memory['start_mb']:.0f} MB at start, {memory['peak_mb']:.0f} MB "
+            f"at peak, {memory['end_mb']:.0f} MB at the end, "
+            f"{memory['second_half_growth_mb']:+.0f} MB over the second half"
+        )
+    for failure in sorted(set(phase["failures"]))[:10]:
+        print(f"  failure ×{phase['failures'].count(failure)}: {failure}")
 
 
 def main() -> None:
@@ -233,48 +558,68 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=20, help="concurrent sessions")
     parser.add_argument("--minutes", type=float, default=10, help="length of the loaded run")
     parser.add_argument("--baseline-minutes", type=float, default=1, help="single-session run")
+    parser.add_argument(
+        "--driver",
+        choices=("ws", "browser"),
+        default="ws",
+        help="ws: Streamlit's websocket protocol, no browser (default); browser: Chromium",
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0,
+        help="seconds a loaded session spends on a page before the next (0.5-1.5 times this; "
+        "default 0: back to back)",
+    )
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a Streamlit config option for the server, e.g. runner.postScriptGC=false",
+    )
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
     store = demo_store(args.scale)
     coverage = store.coverage()
     print(
         f"store: scale {args.scale:g}, {coverage['records']:,} rows, "
-        f"{coverage['incidents']:,} incidents"
+        f"{coverage['incidents']:,} incidents; driver {args.driver}"
+        + (f"; options {', '.join(args.option)}" if args.option else "")
     )
-    with Server(store.path, args.port) as server:
-        alone, _ = asyncio.run(_measured(server, 1, args.baseline_minutes * 60))
-        loaded, samples = asyncio.run(_measured(server, args.sessions, args.minutes * 60))
-    base, under = summary(alone), summary(loaded)
-    memory = memory_report(samples)
+    with Server(store.path, args.port, tuple(args.option)) as server:
+        alone = _phase(server, args.driver, 1, args.baseline_minutes)
+        loaded = _phase(server, args.driver, args.sessions, args.minutes, args.think)
+    base, under = alone["pages"], loaded["pages"]
     print(f"{'page':<10} {'alone p50':>10} {'p95':>7} {'loaded p50':>11} {'p95':>7} {'ratio':>6}")
-    for name in [*(n for n, _ in WALK), "all"]:
+    for name in [*(s.name for s in WALK), "all"]:
         b, u = base[name], under[name]
+        extra = ""
+        if "server_cpu_s_p50" in b:
+            extra = (
+                f", alone: server CPU {b['server_cpu_s_p50']:.2f} s, "
+                f"{b['deltas_p50']} deltas ({b['cached_refs_p50']} from the client's cache), "
+                f"{b['kbytes_p50']:.0f} kB"
+            )
         print(
             f"{name:<10} {b['p50']:>9.2f}s {b['p95']:>6.2f}s {u['p50']:>10.2f}s "
-            f"{u['p95']:>6.2f}s {u['p95'] / b['p95']:>6.1f}  (n={u['n']})"
+            f"{u['p95']:>6.2f}s {u['p95'] / b['p95']:>6.1f}  (n={u['n']}{extra})"
         )
-    print(
-        f"{args.sessions} sessions for {args.minutes:g} min: {under['failures']} page loads timed "
-        f"out; server memory {memory.get('start_mb', 0):.0f} MB at start, "
-        f"{memory.get('peak_mb', 0):.0f} MB at peak, {memory.get('end_mb', 0):.0f} MB at the end, "
-        f"{memory.get('second_half_growth_mb', 0):+.0f} MB over the second half"
-    )
+    _print_phase("alone", alone)
+    _print_phase("loaded", loaded)
     out = CACHE_DIR / f"load-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(
-        json.dumps(
-            {
-                "scale": args.scale,
-                "sessions": args.sessions,
-                "minutes": args.minutes,
-                "alone": base,
-                "loaded": under,
-                "failures": loaded.failures,
-                "memory": memory,
-                "memory_samples": samples,
-            },
-            indent=2,
-        )
-    )
+    result = {
+        "scale": args.scale,
+        "driver": args.driver,
+        "sessions": args.sessions,
+        "minutes": args.minutes,
+        "think_s": args.think,
+        "streamlit_options": args.option,
+        "cores": os.cpu_count(),
+        "alone": alone,
+        "loaded": loaded,
+    }
+    out.write_text(json.dumps(result, indent=2))
     print(f"saved {out}")
 
 
