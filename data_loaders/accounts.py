@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import psycopg_pool
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -340,17 +341,31 @@ class Accounts:
 
     @contextlib.contextmanager
     def _connect_postgres(self) -> Iterator[_Connection]:
-        """PostgreSQL's BEGIN IMMEDIATE: one transaction holding :data:`PG_LOCK` throughout."""
-        with contextlib.closing(self._open_postgres()) as raw, raw.transaction():
-            con = _Connection(raw, postgres=True)
-            # Wait for another instance's operation as long as SQLite's busy_timeout would.
-            con.execute("SELECT set_config('lock_timeout', '30s', true)")
-            con.execute("SELECT pg_advisory_xact_lock(?)", [PG_LOCK])
-            # Under the lock, so instances starting together create the schema once.
-            if not con.execute(_PG_SCHEMA_READY).fetchone()[0]:
-                for statement in _PG_SCHEMA:
-                    con.execute(statement)
-            yield con
+        """PostgreSQL's BEGIN IMMEDIATE: one transaction holding :data:`PG_LOCK` throughout.
+
+        On a pooled connection: an operation runs on every click (the account check), and
+        a new connection per click would cost more than the operation.
+        """
+        pool = postgres.shared_pool(self.url, self._open_postgres)
+        try:
+            raw = pool.getconn(timeout=30)
+        except psycopg_pool.PoolTimeout:
+            raise StoreError(
+                f"Cannot open the accounts database at {self.location}: no connection within 30 s."
+            ) from None
+        try:
+            with raw.transaction():
+                con = _Connection(raw, postgres=True)
+                # Wait for another instance's operation as long as SQLite's busy_timeout would.
+                con.execute("SELECT set_config('lock_timeout', '30s', true)")
+                con.execute("SELECT pg_advisory_xact_lock(?)", [PG_LOCK])
+                # Under the lock, so instances starting together create the schema once.
+                if not con.execute(_PG_SCHEMA_READY).fetchone()[0]:
+                    for statement in _PG_SCHEMA:
+                        con.execute(statement)
+                yield con
+        finally:
+            pool.putconn(raw)
 
     def exists(self) -> bool:
         """Whether the accounts file, or on PostgreSQL the ``users`` table, has been

@@ -18,7 +18,7 @@ import datetime as dt
 import io
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import duckdb
 import pandas as pd
@@ -329,14 +329,40 @@ def reader(url: str, views: Sequence[str] = ()) -> Reader:
         return found
 
 
+_POOLS: dict[str, ConnectionPool] = {}
+
+
+def shared_pool(url: str, check: Callable[[], psycopg.Connection]) -> ConnectionPool:
+    """The process's pool of read-write connections to ``url`` (for the accounts, whose
+    operations are short and many: one per click). ``check`` opens a first connection
+    directly, so that a refused one is reported with libpq's reason."""
+    with _READERS_LOCK:
+        found = _POOLS.get(url)
+        if found is None:
+            check().close()
+            found = _POOLS[url] = ConnectionPool(
+                url,
+                min_size=1,
+                max_size=POOL_SIZE,
+                kwargs={"autocommit": True},
+                name="threatmon-accounts",
+                open=False,
+            )
+            found.open(wait=True, timeout=30)
+        return found
+
+
 def close_readers(url: str | None = None) -> None:
     """Close the pools of ``url`` (every pool when None): before the database is dropped,
     and at the end of tests."""
     with _READERS_LOCK:
         keys = [key for key in _READERS if url is None or key[0] == url]
         closing = [_READERS.pop(key) for key in keys]
+        pools = [_POOLS.pop(key) for key in list(_POOLS) if url is None or key == url]
     for found in closing:
         found.close()
+    for pool in pools:
+        pool.close()
 
 
 def restricted_views(scope: Sequence[str], withheld: Sequence[str]) -> list[str]:

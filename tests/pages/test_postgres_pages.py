@@ -61,9 +61,10 @@ def test_a_page_shows_the_same_on_both_backends(
 
 
 @pytest.mark.parametrize(
-    ("role", "scope"), [("viewer", ()), ("analyst", ("MD",))], ids=["viewer", "MD-analyst"]
+    ("role", "scope", "page"),
+    [("viewer", (), "pages/overview.py"), ("analyst", ("MD",), "pages/map.py")],
+    ids=["viewer-overview", "MD-analyst-map"],
 )
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/map.py"], ids=["overview", "map"])
 def test_a_restricted_reader_sees_the_same_on_both_backends(
     role, scope, page, demo_store_path, postgres_demo_url, sign_in, monkeypatch
 ):

@@ -69,7 +69,7 @@ def test_demo_refuses_to_replace_real_data(tmp_path, capsys):
 def test_missing_store_is_an_error_not_a_traceback(tmp_path, capsys):
     assert main(["info", "--db", str(tmp_path / "none.duckdb"), "--json"]) == 2
     payload = json.loads(capsys.readouterr().out)
-    assert payload["error"] == "StoreError"
+    assert payload["error"] == "NoStoreError"
     assert payload["message"].startswith("No store at ")
 
 
