@@ -44,6 +44,15 @@ def demo_store_path(tmp_path_factory):
     return path
 
 
+@pytest.fixture
+def store_copy(demo_store_path, tmp_path, monkeypatch):
+    """A private copy of the session's demo store, set as $THREATMON_DB (tests that write)."""
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(demo_store_path, path)
+    monkeypatch.setenv("THREATMON_DB", str(path))
+    return path
+
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

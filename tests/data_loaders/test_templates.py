@@ -1,7 +1,6 @@
 """The upload templates load as they are; the column reference matches ``docs/ingest.md``."""
 
 import io
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -18,14 +17,6 @@ from data_loaders.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "ingest.md"
-
-
-@pytest.fixture
-def store_copy(demo_store_path, tmp_path):
-    """A private copy of the session's demo store, for tests that load into it."""
-    path = tmp_path / "store.duckdb"
-    shutil.copyfile(demo_store_path, path)
-    return path
 
 
 def _workbook(kind: str) -> openpyxl.Workbook:

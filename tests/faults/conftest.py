@@ -10,24 +10,12 @@ left behind (``helpers.leftovers``).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_loaders.store import DB_ENV_VAR
 from tests.faults.helpers import APP, UPLOAD_PAGE, child
-
-
-@pytest.fixture
-def store_copy(demo_store_path, tmp_path, monkeypatch):
-    """A private copy of the demo store, set as $THREATMON_DB."""
-    path = tmp_path / "store.duckdb"
-    shutil.copyfile(demo_store_path, path)
-    monkeypatch.setenv(DB_ENV_VAR, str(path))
-    return path
-
 
 _HOLD_FOR_WRITING = """
     import sys, time, duckdb

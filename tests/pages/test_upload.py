@@ -5,7 +5,6 @@ the same dry run and load as in a browser. Every test works on its own copy of t
 session's demo store.
 """
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_loaders import templates
 from data_loaders.ingest import IngestOptions
-from data_loaders.store import DB_ENV_VAR, Store
+from data_loaders.store import Store
 from ui import upload as up
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,15 +44,6 @@ ODD_MAPPING = {
     "how many": "count",
     "remarks": "-",
 }
-
-
-@pytest.fixture
-def store_copy(demo_store_path, tmp_path, monkeypatch):
-    """A private copy of the demo store, set as $THREATMON_DB."""
-    path = tmp_path / "store.duckdb"
-    shutil.copyfile(demo_store_path, path)
-    monkeypatch.setenv(DB_ENV_VAR, str(path))
-    return path
 
 
 @pytest.fixture
