@@ -101,7 +101,11 @@ def _kpis(summary: dict[str, pd.DataFrame], spans: dict) -> None:
             year=_span(spans["year_earlier"]),
         )
     if len(rows) > 1:
-        caption += " " + t("overview.kpi.caption_movers", count=len(rows) - 1, min_total=MIN_TOTAL)
+        movers = len(rows) - 1
+        if movers == 1:
+            caption += " " + t("overview.kpi.caption_mover", min_total=MIN_TOTAL)
+        else:
+            caption += " " + t("overview.kpi.caption_movers", count=movers, min_total=MIN_TOTAL)
     st.caption(caption)
 
 

@@ -120,6 +120,15 @@ def test_both_comparisons_are_shown_for_a_six_month_period(app):
     assert all(m.delta for m in year_earlier)
 
 
+def test_one_crime_type_beside_the_total_is_said_in_the_singular(app):
+    app.query_params = {"crime": "cybercrime", "from": "2026-05", "to": "2026-10"}
+    app.run()
+    assert not app.exception
+    captions = " ".join(c.value for c in app.caption)
+    assert "Besides the total: the crime type with the largest absolute change" in captions
+    assert "the 1 crime types" not in captions
+
+
 # -- interaction -------------------------------------------------------------------------------
 
 
