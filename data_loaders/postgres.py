@@ -37,8 +37,14 @@ MIGRATION_LOCK = 0x544D4947
 WRITE_LOCK = 0x544D5752
 #: The ``meta`` key counting published changes; a reader's cache key (Store.version).
 GENERATION_KEY = "generation"
-#: Readers' connections per store (per scope) and process.
+#: Readers' connections per store and process (the whole store's pool: the one the
+#: background work and open-access deployments use).
 POOL_SIZE = 4
+#: A restricted reader's pool (one per country scope and role in use) holds at most this
+#: many, and closes them after :data:`IDLE_SECONDS` unused: with a dozen scopes on three
+#: instances, fixed pools would use up PostgreSQL's default 100 connections.
+RESTRICTED_POOL_SIZE = 2
+IDLE_SECONDS = 120.0
 #: Seconds a reader waits for a lock another program holds on a table before saying so
 #: (a page must not hang on somebody's open ``LOCK TABLE``).
 READ_LOCK_TIMEOUT = 15.0
@@ -266,10 +272,12 @@ class Reader:
                 # Checked once directly: the pool would retry a refused connection
                 # quietly and end in a timeout that says nothing of the reason.
                 open_checked(self.url).close()
+                restricted = bool(self._views)
                 pool = ConnectionPool(
                     self.url,
-                    min_size=1,
-                    max_size=POOL_SIZE,
+                    min_size=0 if restricted else 1,
+                    max_size=RESTRICTED_POOL_SIZE if restricted else POOL_SIZE,
+                    max_idle=IDLE_SECONDS,
                     kwargs={"autocommit": True},
                     configure=self._configure,
                     name="threatmon-store",
