@@ -1,7 +1,7 @@
-"""Load test: N sessions walking Overview → Map → Forecasts against one dashboard.
+"""Load test: N sessions walking Overview → Map → Forecasts against the dashboard.
 
 ``python -m bench.load [--scale 20] [--sessions 20] [--minutes 10] [--driver ws|browser]
-[--think SECONDS] [--option runner.postScriptGC=false]``
+[--think SECONDS] [--servers N] [--option runner.postScriptGC=false]``
 
 Two drivers move N sessions through the pages, over and over, as a person would:
 
@@ -26,12 +26,20 @@ divided by, measured in the same run on the same server. The server's resident m
 the report gives memory at the start, at the peak and at the end, the growth over the
 second half (a leak grows steadily; a warm cache levels off), the cores the server, this
 driver and everything else on the machine used, and ``/proc/loadavg`` at start and end.
+
+``--servers N`` starts N server processes on the same store (ports ``--port`` and up) and
+deals the loaded sessions out round-robin, as a load balancer with sticky websockets would
+(a Streamlit session lives in one process, so its websocket stays on one server). The
+baseline still walks alone on server 0; servers 1 and up then walk the pages once each,
+untimed, so they start the loaded phase warm as server 0 does. Memory and CPU are
+sampled for every server: the report gives the sum and each server.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -287,7 +295,9 @@ async def _browser_session(
         await context.close()
 
 
-async def _browser_run(server: Server, sessions: int, seconds: float, think: float) -> Timings:
+async def _browser_run(
+    servers: list[Server], sessions: int, seconds: float, think: float
+) -> Timings:
     from playwright.async_api import async_playwright  # only this driver needs it
 
     timings = Timings()
@@ -298,7 +308,9 @@ async def _browser_run(server: Server, sessions: int, seconds: float, think: flo
         stagger = 10.0 / max(sessions, 1)
         await asyncio.gather(
             *(
-                _browser_session(browser, server.base, until, timings, i * stagger, think)
+                _browser_session(
+                    browser, servers[i % len(servers)].base, until, timings, i * stagger, think
+                )
                 for i in range(sessions)
             )
         )
@@ -350,17 +362,36 @@ async def _ws_session(
         timings.failures.append(f"session lost: {type(exc).__name__} {exc}")
 
 
-async def _ws_run(server: Server, sessions: int, seconds: float, think: float) -> Timings:
+async def _ws_run(servers: list[Server], sessions: int, seconds: float, think: float) -> Timings:
     timings = Timings()
     until = time.monotonic() + seconds
     stagger = 10.0 / max(sessions, 1)  # arrivals over the first 10 s, as for the browsers
+    # Round-robin, sticky: session i keeps its websocket on server i mod N.
     await asyncio.gather(
         *(
-            _ws_session(server, until, timings, i * stagger, sessions == 1, think)
+            _ws_session(
+                servers[i % len(servers)], until, timings, i * stagger, sessions == 1, think
+            )
             for i in range(sessions)
         )
     )
     return timings
+
+
+async def _warm(servers: list[Server]) -> list[str]:
+    """One untimed walk on each of ``servers`` at once (imports, caches); the problems seen."""
+    from bench.ws_session import Session
+
+    async def walk(server: Server) -> list[str]:
+        problems: list[str] = []
+        async with Session(server.base, timeout=TIMEOUT_S) as session:
+            problems += (await session.open()).problems
+            for step in (*WALK[1:], WALK[0]):
+                problems += (await session.visit(step.name)).problems
+        return problems
+
+    found = await asyncio.gather(*(walk(server) for server in servers))
+    return [problem for problems in found for problem in problems]
 
 
 # --- measuring ------------------------------------------------------------------------
@@ -368,13 +399,18 @@ async def _ws_run(server: Server, sessions: int, seconds: float, think: float) -
 
 @dataclass
 class Sample:
-    """One 2-second sample: seconds since start, server RSS (MB), cumulative CPU seconds."""
+    """One 2-second sample: seconds since start, server RSS (MB), cumulative CPU seconds.
+
+    ``rss_mb`` and ``server_cpu`` are summed over the servers; ``*_each`` has each server's.
+    """
 
     at: float
     rss_mb: float
     server_cpu: float
     machine_busy: float
     driver_cpu: float
+    rss_mb_each: list[float] = field(default_factory=list)
+    server_cpu_each: list[float] = field(default_factory=list)
 
 
 def _driver_cpu() -> float:
@@ -382,16 +418,20 @@ def _driver_cpu() -> float:
     return times.user + times.system
 
 
-async def _sample(pid: int, samples: list[Sample], stop: asyncio.Event) -> None:
+async def _sample(pids: list[int], samples: list[Sample], stop: asyncio.Event) -> None:
     started = time.monotonic()
     while True:
+        rss = [_rss_mb(pid) for pid in pids]
+        cpu = [cpu_seconds(pid) for pid in pids]
         samples.append(
             Sample(
                 time.monotonic() - started,
-                _rss_mb(pid),
-                cpu_seconds(pid),
+                sum(rss),
+                sum(cpu),
                 machine_busy_seconds(),
                 _driver_cpu(),
+                rss,
+                cpu,
             )
         )
         if stop.is_set():
@@ -402,25 +442,36 @@ async def _sample(pid: int, samples: list[Sample], stop: asyncio.Event) -> None:
             pass
 
 
-async def _sample_threads(pid: int, counts: list[tuple[int, int]], stop: asyncio.Event) -> None:
-    """Every 0.2 s: (runnable threads of the server, runnable threads on the machine)."""
+async def _sample_threads(
+    pids: list[int], counts: list[tuple[int, int]], stop: asyncio.Event
+) -> None:
+    """Every 0.2 s: (runnable threads of the servers, runnable threads on the machine)."""
     while not stop.is_set():
-        counts.append((runnable_threads(pid), machine_runnable()))
+        counts.append((sum(runnable_threads(pid) for pid in pids), machine_runnable()))
         try:
             await asyncio.wait_for(stop.wait(), timeout=0.2)
         except TimeoutError:
             pass
 
 
-async def _measured(server: Server, driver: str, sessions: int, seconds: float, think: float):
+async def _measured(
+    servers: list[Server],
+    sampled: list[Server],
+    driver: str,
+    sessions: int,
+    seconds: float,
+    think: float,
+):
+    """Run ``sessions`` on ``servers`` while sampling every server in ``sampled``."""
     samples: list[Sample] = []
     counts: list[tuple[int, int]] = []
     stop = asyncio.Event()
-    sampler = asyncio.create_task(_sample(server.process.pid, samples, stop))
-    threads = asyncio.create_task(_sample_threads(server.process.pid, counts, stop))
+    pids = [server.process.pid for server in sampled]
+    sampler = asyncio.create_task(_sample(pids, samples, stop))
+    threads = asyncio.create_task(_sample_threads(pids, counts, stop))
     run = _ws_run if driver == "ws" else _browser_run
     try:
-        timings = await run(server, sessions, seconds, think)
+        timings = await run(servers, sessions, seconds, think)
     finally:
         stop.set()
         await sampler
@@ -459,17 +510,30 @@ def summary(timings: Timings) -> dict:
     return result
 
 
-def memory_report(samples: list[Sample]) -> dict:
-    """Memory at start, peak and end, and the growth over the second half of the run (MB)."""
-    if not samples:
-        return {}
-    half = [s.rss_mb for s in samples if s.at >= samples[-1].at / 2]
+def _memory(samples: list[Sample], rss) -> dict:
+    half = [rss(s) for s in samples if s.at >= samples[-1].at / 2]
     return {
-        "start_mb": samples[0].rss_mb,
-        "peak_mb": max(s.rss_mb for s in samples),
-        "end_mb": samples[-1].rss_mb,
+        "start_mb": rss(samples[0]),
+        "peak_mb": max(rss(s) for s in samples),
+        "end_mb": rss(samples[-1]),
         "second_half_growth_mb": half[-1] - half[0] if half else float("nan"),
     }
+
+
+def memory_report(samples: list[Sample]) -> dict:
+    """Memory at start, peak and end, and the growth over the second half of the run (MB).
+
+    Summed over the servers; with more than one, ``per_server`` has each server's.
+    """
+    if not samples:
+        return {}
+    report = _memory(samples, lambda s: s.rss_mb)
+    servers = len(samples[0].rss_mb_each)
+    if servers > 1:
+        report["per_server"] = [
+            _memory(samples, lambda s, i=i: s.rss_mb_each[i]) for i in range(servers)
+        ]
+    return report
 
 
 def cpu_report(samples: list[Sample]) -> dict:
@@ -486,7 +550,7 @@ def cpu_report(samples: list[Sample]) -> dict:
         for a, b in zip(samples, samples[1:], strict=False)
         if b.at > a.at
     ]
-    return {
+    report = {
         "wall_s": wall,
         "cores": os.cpu_count(),
         "server_cpu_s": last.server_cpu - first.server_cpu,
@@ -496,11 +560,37 @@ def cpu_report(samples: list[Sample]) -> dict:
         "machine_busy_cores": machine,
         "other_cores": max(0.0, machine - server - driver),
     }
+    if len(first.server_cpu_each) > 1:
+        report["per_server"] = [
+            {
+                "server_cpu_s": b - a,
+                "server_cores": (b - a) / wall,
+                "server_cores_p95_2s": percentile(
+                    [
+                        (y.server_cpu_each[i] - x.server_cpu_each[i]) / (y.at - x.at)
+                        for x, y in zip(samples, samples[1:], strict=False)
+                        if y.at > x.at
+                    ],
+                    0.95,
+                ),
+            }
+            for i, (a, b) in enumerate(
+                zip(first.server_cpu_each, last.server_cpu_each, strict=True)
+            )
+        ]
+    return report
 
 
-def _phase(server: Server, driver: str, sessions: int, minutes: float, think: float = 0) -> dict:
+def _phase(
+    servers: list[Server],
+    sampled: list[Server],
+    driver: str,
+    sessions: int,
+    minutes: float,
+    think: float = 0,
+) -> dict:
     load_start = loadavg()
-    measured = _measured(server, driver, sessions, minutes * 60, think)
+    measured = _measured(servers, sampled, driver, sessions, minutes * 60, think)
     timings, samples, counts = asyncio.run(measured)
     return {
         "sessions": sessions,
@@ -546,6 +636,16 @@ def _print_phase(label: str, phase: dict) -> None:
             f"  server memory {memory['start_mb']:.0f} MB at start, {memory['peak_mb']:.0f} MB "
             f"at peak, {memory['end_mb']:.0f} MB at the end, "
             f"{memory['second_half_growth_mb']:+.0f} MB over the second half"
+            + (" (sum of the servers)" if "per_server" in memory else "")
+        )
+    for i, (mem, core) in enumerate(
+        zip(memory.get("per_server", []), cpu.get("per_server", []), strict=False)
+    ):
+        print(
+            f"    server {i}: CPU {core['server_cpu_s']:.0f} s = {core['server_cores']:.2f} cores "
+            f"(p95 {core['server_cores_p95_2s']:.2f}); memory {mem['start_mb']:.0f} / "
+            f"{mem['peak_mb']:.0f} / {mem['end_mb']:.0f} MB, "
+            f"{mem['second_half_growth_mb']:+.0f} MB over the second half"
         )
     for failure in sorted(set(phase["failures"]))[:10]:
         print(f"  failure ×{phase['failures'].count(failure)}: {failure}")
@@ -578,18 +678,35 @@ def main() -> None:
         metavar="KEY=VALUE",
         help="a Streamlit config option for the server, e.g. runner.postScriptGC=false",
     )
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="server processes on the same store (ports --port and up); sessions are dealt "
+        "out round-robin and stay on their server (default 1)",
+    )
+    parser.add_argument("--port", type=int, default=8765, help="the first server's port")
     args = parser.parse_args()
+    if args.servers < 1:
+        parser.error("--servers must be at least 1")
     store = demo_store(args.scale)
     coverage = store.coverage()
     print(
         f"store: scale {args.scale:g}, {coverage['records']:,} rows, "
         f"{coverage['incidents']:,} incidents; driver {args.driver}"
         + (f"; options {', '.join(args.option)}" if args.option else "")
+        + (f"; {args.servers} servers" if args.servers > 1 else "")
     )
-    with Server(store.path, args.port, tuple(args.option)) as server:
-        alone = _phase(server, args.driver, 1, args.baseline_minutes)
-        loaded = _phase(server, args.driver, args.sessions, args.minutes, args.think)
+    warm_problems: list[str] = []
+    with contextlib.ExitStack() as stack:
+        servers = [
+            stack.enter_context(Server(store.path, args.port + i, tuple(args.option)))
+            for i in range(args.servers)
+        ]
+        alone = _phase(servers[:1], servers, args.driver, 1, args.baseline_minutes)
+        if len(servers) > 1:
+            warm_problems = asyncio.run(_warm(servers[1:]))
+        loaded = _phase(servers, servers, args.driver, args.sessions, args.minutes, args.think)
     base, under = alone["pages"], loaded["pages"]
     print(f"{'page':<10} {'alone p50':>10} {'p95':>7} {'loaded p50':>11} {'p95':>7} {'ratio':>6}")
     for name in [*(s.name for s in WALK), "all"]:
@@ -606,6 +723,8 @@ def main() -> None:
             f"{u['p95']:>6.2f}s {u['p95'] / b['p95']:>6.1f}  (n={u['n']}{extra})"
         )
     _print_phase("alone", alone)
+    if warm_problems:
+        print(f"  warming servers 1-{args.servers - 1}: {warm_problems[:5]}")
     _print_phase("loaded", loaded)
     out = CACHE_DIR / f"load-{time.strftime('%Y%m%d-%H%M%S')}.json"
     result = {
@@ -614,6 +733,9 @@ def main() -> None:
         "sessions": args.sessions,
         "minutes": args.minutes,
         "think_s": args.think,
+        "servers": args.servers,
+        "ports": [args.port + i for i in range(args.servers)],
+        "warm_problems": warm_problems,
         "streamlit_options": args.option,
         "cores": os.cpu_count(),
         "alone": alone,
