@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import signal
-import tempfile
 import time
 from pathlib import Path
 
@@ -64,10 +63,9 @@ def _wait_for(marker: Path, seconds: float = 60) -> int:
     return int(marker.read_text())
 
 
-def _folders_of(pid: int) -> list[str]:
-    """The private temporary folders of process ``pid``: "upload" (the upload's bytes) and
-    "ingest" (the check's scratch)."""
-    root = Path(tempfile.gettempdir())
+def _folders_of(pid: int, root: Path) -> list[str]:
+    """The private temporary folders of process ``pid`` under ``root``: "upload" (the
+    upload's bytes) and "ingest" (the check's scratch)."""
     return sorted(p.name.split("-")[1] for p in root.glob(f"threatmon-*-{pid}-*"))
 
 
@@ -82,9 +80,17 @@ def test_a_server_killed_before_publishing_an_upload_changes_nothing(
     extract.write_bytes(good_csv())
     before = fingerprint(store_copy)
     port = free_port()
+    # The servers' own temporary folder: an upload in another test process removes the
+    # folders of dead processes from the shared one, this test's dead server's included.
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        paused = {"PYTHONPATH": f"{hook}:{ROOT}", "FAULT_PAUSED": str(marker)}
+        paused = {
+            "PYTHONPATH": f"{hook}:{ROOT}",
+            "FAULT_PAUSED": str(marker),
+            "TMPDIR": str(scratch),
+        }
         with start_server(store_copy, port=port, **paused) as base:
             page.goto(f"{base}/load", wait_until="domcontentloaded")
             page.get_by_role("heading", name="Upload").wait_for(timeout=WAIT)
@@ -95,9 +101,9 @@ def test_a_server_killed_before_publishing_an_upload_changes_nothing(
         # Killed with the new generation complete beside the store: nothing published.
         assert fingerprint(store_copy) == before
         assert leftovers(store_copy) == [f"{store_copy.name}.{server}.tmp"]
-        assert _folders_of(server) == ["ingest", "upload"]
+        assert _folders_of(server, scratch) == ["ingest", "upload"]
 
-        with start_server(store_copy, port=port):
+        with start_server(store_copy, port=port, TMPDIR=str(scratch)):
             # The same tab reconnects by itself and runs the page afresh. Its uploader may
             # still show the file (the browser keeps it), though this server never got it.
             page.get_by_text(INTERRUPTED).wait_for(timeout=WAIT)
@@ -120,6 +126,6 @@ def test_a_server_killed_before_publishing_an_upload_changes_nothing(
             page.get_by_text(INTERRUPTED).wait_for(state="detached", timeout=WAIT)
         assert Store(store_copy).coverage()["records"] == before["tables"]["incidents"][0] + 2
         assert leftovers(store_copy) == []
-        assert _folders_of(server) == []
+        assert _folders_of(server, scratch) == []
     finally:
         page.close()
