@@ -25,16 +25,7 @@ from threatmon import cli
 
 PASSWORD = "correct horse battery"
 LIMITS = SessionLimits()
-STORE_TABLES = {
-    "meta",
-    "batches",
-    "incidents",
-    "flows",
-    "incidents_monthly",
-    "audit",
-    "column_mappings",
-    "schema_migrations",
-}
+STORE_TABLES = set(postgres.STORE_TABLES)
 ACCOUNT_TABLES = {"users", "access_log", "sessions"}
 
 
