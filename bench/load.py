@@ -51,18 +51,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.common import CACHE_DIR, demo_store
+from threatmon.chromium import CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("THREATMON_CHROMIUM", "/usr/bin/chromium")
-BROWSER_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
 
 
 @dataclass(frozen=True)
@@ -302,7 +294,7 @@ async def _browser_run(
 
     timings = Timings()
     async with async_playwright() as driver:
-        browser = await driver.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        browser = await driver.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         until = time.monotonic() + seconds
         # Sessions arrive over the first 10 s, as people join a meeting, not all at once.
         stagger = 10.0 / max(sessions, 1)

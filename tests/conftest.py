@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 import pytest
 
 from data_loaders.demo import DemoSettings, build_demo_store
+from threatmon.chromium import CHROMIUM_ARGS
 
 # Pages would start a refresh of all forecasts in a background process for every store a
 # test opens; tests that need the forecasts of all series build them themselves.
@@ -179,15 +180,6 @@ def postgres_url(postgres_server, request):
 # -- the real browser --------------------------------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
 # Streamlit's own tiny SVG/favicon requests and data: URLs stay local by construction.
 LOCAL_SCHEMES = {"data", "blob", "about", "file", "chrome-extension"}
 
@@ -223,7 +215,7 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package.")
     with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         yield browser
         browser.close()
 
