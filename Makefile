@@ -49,7 +49,7 @@ $(CHROMIUM):
 chromium: $(CHROMIUM)
 
 # Debian's postgresql package, only if no server binaries are there yet; the tests start
-# their own cluster (threatmon/local_postgres.py), never the package's.
+# their own cluster (devtools/local_postgres.py), never the package's.
 postgresql:
 	@test -n "$(POSTGRES_INITDB)" || { $(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; }

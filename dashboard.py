@@ -14,7 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from data_loaders.access import Permission, Principal
+from threatmon.access.roles import Permission, Principal
 from ui.i18n import role_name, t
 
 
@@ -123,7 +123,7 @@ def _plain(text: str) -> str:
 def main() -> None:
     """Draw the frame and run the selected page."""
     # Imported here so that importing this module (tests reading PAGES) stays cheap.
-    from data_loaders.marking import marking_text
+    from threatmon.disclosure.marking import marking_text
     from ui import auth, data, filters, i18n, messages
 
     i18n.start_language()  # before the first label: ?lang= on a session's first run

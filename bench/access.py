@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 
 from bench.common import median_seconds
-from data_loaders.accounts import Accounts
-from data_loaders.filters import Filters
-from data_loaders.sensitive import SENSITIVE_TYPES, published_totals, sensitive_table
-from data_loaders.store import Store
-from data_loaders.suppression import interval_audit, suppress_table
 from forecasting.published import published_forecast
+from threatmon.access.accounts import Accounts
+from threatmon.disclosure.sensitive import SENSITIVE_TYPES, published_totals, sensitive_table
+from threatmon.disclosure.suppression import interval_audit, suppress_table
+from threatmon.filters import Filters
+from threatmon.store.reader import Store
 
 
 def _overview_query(store: Store, end) -> None:

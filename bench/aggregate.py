@@ -5,9 +5,9 @@ from __future__ import annotations
 import duckdb
 
 from bench.common import median_seconds
-from data_loaders.filters import Filters
-from data_loaders.queries import aggregate_sql
-from data_loaders.store import Store
+from threatmon.filters import Filters
+from threatmon.store.queries import aggregate_sql
+from threatmon.store.reader import Store
 
 # Queries the pages make: overview (rollup), a filtered country view (rollup), a weekly
 # view that needs the base table, and a mid-month window (base table).

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from data_loaders.demo import DemoSettings, build_demo_store
-from data_loaders.store import Store
-from data_loaders.writer import write_session
+from threatmon.store.reader import Store
+from threatmon.store.writer import write_session
 
 CACHE_DIR = Path(os.environ.get("THREATMON_BENCH_DIR", "bench/results"))
 

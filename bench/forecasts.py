@@ -22,8 +22,6 @@ from dataclasses import replace
 import numpy as np
 
 from bench.common import median_seconds
-from data_loaders.regions import load_regions
-from data_loaders.store import Store
 from forecasting import cache
 from forecasting.backtest import rolling_backtest
 from forecasting.forecast import default_settings, forecast_series
@@ -31,6 +29,8 @@ from forecasting.models import seasonal_naive
 from forecasting.refresh import count_panel, flow_panel, refresh
 from forecasting.selection import Selection, flow_series, incident_series
 from forecasting.series import OK, classify
+from threatmon.registry.regions import load_regions
+from threatmon.store.reader import Store
 
 HOLDOUT = 6
 

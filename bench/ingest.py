@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import CACHE_DIR
-from data_loaders.store import Store
+from threatmon.store.reader import Store
 
 _RAW = """
 import json, resource, sys, time

@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.common import CACHE_DIR, demo_store
-from threatmon.chromium import CHROMIUM_ARGS
+from devtools.chromium import CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("THREATMON_CHROMIUM", "/usr/bin/chromium")

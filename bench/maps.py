@@ -17,16 +17,16 @@ import pandas as pd
 
 from bench.common import median_seconds
 from bench.overview import render_seconds
-from data_loaders.crossing_points import load_crossing_points
-from data_loaders.filters import Filters
-from data_loaders.regions import load_regions
-from data_loaders.store import DB_ENV_VAR, Store
-from forecasting.trends import last_complete_months
 from geo import boundaries, maps
 from geo.analysis import period_panel, selection_weights
 from geo.emerging import emerging_hot_spots
 from geo.hotspots import getis_ord
 from geo.mapdata import crossing_values, region_values
+from threatmon.filters import Filters
+from threatmon.registry.crossing_points import load_crossing_points
+from threatmon.registry.regions import load_regions
+from threatmon.store.reader import DB_ENV_VAR, Store
+from trends.changes import last_complete_months
 
 
 def payload_bytes(store: Store, filters: Filters, heat: bool) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from data_loaders.store import DB_ENV_VAR, Store
+from threatmon.store.reader import DB_ENV_VAR, Store
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
 

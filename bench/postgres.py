@@ -3,7 +3,7 @@
 Builds the demo at ``--scale`` into a DuckDB file and into a PostgreSQL database, then
 times the read and write paths the pages and the CLI use on each, in the same run, and
 prints PostgreSQL's time as a ratio of DuckDB's. Without ``--url`` a throwaway cluster
-is started from Debian's server binaries (``threatmon.local_postgres``; fsync off, so
+is started from Debian's server binaries (``devtools.local_postgres``; fsync off, so
 its writes are faster than a production server's).
 """
 
@@ -22,12 +22,12 @@ import psycopg
 
 from bench.common import CACHE_DIR, median_seconds
 from data_loaders.demo import DemoSettings, build_demo_store
-from data_loaders.filters import Filters
 from data_loaders.ingest import ingest_file
-from data_loaders.postgres import close_readers, redact
-from data_loaders.sensitive import SENSITIVE_TYPES
-from data_loaders.store import Store
-from data_loaders.writer import write_session
+from threatmon.disclosure.sensitive import SENSITIVE_TYPES
+from threatmon.filters import Filters
+from threatmon.store.postgres import close_readers, redact
+from threatmon.store.reader import Store
+from threatmon.store.writer import write_session
 
 SEED = 20260224
 
@@ -35,7 +35,7 @@ SEED = 20260224
 @contextlib.contextmanager
 def _database(url: str | None) -> Iterator[str]:
     """A fresh database: on the server of ``url``, or on a throwaway local cluster."""
-    from threatmon.local_postgres import running_cluster, scratch_database
+    from devtools.local_postgres import running_cluster, scratch_database
 
     with contextlib.ExitStack() as stack:
         server = url or stack.enter_context(running_cluster())

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_loaders.store import Store
-from data_loaders.writer import write_session
+from threatmon.store.reader import Store
+from threatmon.store.writer import write_session
 
 
 def _small_extract(rows: int) -> pd.DataFrame:

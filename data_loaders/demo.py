@@ -26,12 +26,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from data_loaders.crime_types import CRIME_TYPE_KEYS
-from data_loaders.crossing_points import load_crossing_points
-from data_loaders.regions import load_regions
-from data_loaders.store import describe, resolve_location
-from data_loaders.writer import write_session
-from geo.distance import distance_matrix_km
+from threatmon.distance import distance_matrix_km
+from threatmon.registry.crime_types import CRIME_TYPE_KEYS
+from threatmon.registry.crossing_points import load_crossing_points
+from threatmon.registry.regions import load_regions
+from threatmon.store.reader import describe, resolve_location
+from threatmon.store.writer import write_session
 
 DEMO_START = date(2021, 1, 1)
 DEMO_END = date(2026, 10, 31)
@@ -729,7 +729,7 @@ def build_demo_store(path, settings: DemoSettings, *, user: str = "demo") -> dic
     Parameters
     ----------
     path : path-like or None
-        The store, resolved like :func:`data_loaders.store.resolve_db_path`. Whatever is
+        The store, resolved like :func:`threatmon.store.reader.resolve_db_path`. Whatever is
         there is replaced atomically (readers see the old store until the end).
     settings : DemoSettings
         Seed and scale.

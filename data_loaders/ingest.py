@@ -26,14 +26,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from data_loaders.access import parse_scope
-from data_loaders.errors import DuplicateBatchError, Problem, ThreatmonError, ValidationError
-from data_loaders.faults import held_by_another_program, out_of_room, process_alive
 from data_loaders.mapping import contract_columns, map_columns
 from data_loaders.readers import ReadLimits, read_table
 from data_loaders.staging import Staging
-from data_loaders.store import Store
-from data_loaders.writer import write_session
+from threatmon.access.roles import parse_scope
+from threatmon.errors import DuplicateBatchError, Problem, ThreatmonError, ValidationError
+from threatmon.store.faults import held_by_another_program, out_of_room, process_alive
+from threatmon.store.reader import Store
+from threatmon.store.writer import write_session
 
 Progress = Callable[[float, str], None]
 

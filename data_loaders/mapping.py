@@ -16,13 +16,13 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from data_loaders.contract import (
+from threatmon.contract import (
     FLOW_OPTIONAL,
     FLOW_REQUIRED,
     INCIDENT_OPTIONAL,
     INCIDENT_REQUIRED,
 )
-from data_loaders.errors import Problem
+from threatmon.errors import Problem
 
 IGNORE = "-"
 """Map a column to this to ignore it explicitly (``--map "Notes=-"``)."""

@@ -64,7 +64,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from data_loaders.errors import Problem, UnreadableFileError
+from threatmon.errors import Problem, UnreadableFileError
 
 __all__ = ["ACCEPTED_EXTENSIONS", "RawTable", "ReadLimits", "drop_table", "read_table"]
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from data_loaders import normalise
-from data_loaders.errors import Problem, UnreadableFileError, ValidationError
+from threatmon.errors import Problem, UnreadableFileError, ValidationError
 
 #: Period start of each frequency, as pandas names it.
 FREQUENCIES: dict[str, str] = {"M": "MS", "W": "W-MON"}

@@ -13,10 +13,10 @@ import duckdb
 import pandas as pd
 
 from data_loaders import normalise
-from data_loaders.contract import EARLIEST_DATE, FLOW_COLUMNS, INCIDENT_COLUMNS, LATEST_DATE
-from data_loaders.errors import Problem
 from data_loaders.mapping import ColumnMapping, contract_columns
 from data_loaders.readers import RawTable
+from threatmon.contract import EARLIEST_DATE, FLOW_COLUMNS, INCIDENT_COLUMNS, LATEST_DATE
+from threatmon.errors import Problem
 
 _NUMBER_MINIMUM = {"count": 1, "victims": 0, "suspects": 0, "arrivals": 0, "departures": 0}
 _COORDINATES = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}

@@ -4,7 +4,7 @@ A template holds the contract's columns in contract order and two example rows
 that pass validation, so an analyst can start from a file the store accepts. The
 XLSX template adds the registries a file refers to (crime types, regions,
 crossing points) and a README sheet with one line per column. Every cell is
-written formula-safe (:func:`data_loaders.export.neutralise_formulas`).
+written formula-safe (:func:`threatmon.disclosure.export.neutralise_formulas`).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from data_loaders.crime_types import CRIME_TYPES
-from data_loaders.crossing_points import load_crossing_points
-from data_loaders.export import neutralise_formulas, to_csv_bytes
 from data_loaders.mapping import SYNONYMS, contract_columns
-from data_loaders.regions import load_regions
+from threatmon.disclosure.export import neutralise_formulas, to_csv_bytes
+from threatmon.registry.crime_types import CRIME_TYPES
+from threatmon.registry.crossing_points import load_crossing_points
+from threatmon.registry.regions import load_regions
 
 REFERENCE_SHEETS: tuple[str, ...] = ("crime_types", "regions", "crossing_points", "README")
 """The sheets after the data sheet in every XLSX template, in order."""

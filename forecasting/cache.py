@@ -27,12 +27,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from data_loaders.store import DB_ENV_VAR, Store
 from forecasting.forecast import SeriesForecast
 from forecasting.models import FORECAST_COLUMNS
 from forecasting.reconcile import COUNTRY, REGION, TOTAL, TOTAL_AREA
 from forecasting.refresh import HORIZON, ForecastSet, refresh
 from forecasting.selection import Selection
+from threatmon.store.reader import DB_ENV_VAR, Store
 
 #: Bump when models, settings or the refresh change what a forecast would be.
 FORECAST_VERSION = 2
@@ -357,7 +357,8 @@ def forecast_for(
 
 
 def region_checks(forecasts: ForecastSet | None) -> pd.DataFrame | None:
-    """The region rows of the checks, as :func:`forecasting.alerts.early_warning` takes them."""
+    """The region rows of the checks, as :func:`forecasting.warning.alerts.early_warning`
+    takes them."""
     if forecasts is None:
         return None
     checks = forecasts.checks

@@ -1,7 +1,7 @@
 """Forecasts of sensitive crime types made only from what viewers are shown.
 
 Viewers never see a sensitive count below the country × quarter grid of the suppressed
-tables (:mod:`data_loaders.sensitive`). Their forecast is drawn from the same published
+tables (:mod:`threatmon.disclosure.sensitive`). Their forecast is drawn from the same published
 figures: each quarter's project-wide (or scope-wide) total as the suppressed table shows
 it, a gap where that total is itself hidden. Whatever is computed from published figures
 alone can disclose nothing they do not, so neither the forecast nor its intervals need
@@ -68,7 +68,7 @@ class PublishedForecast:
 def quarterly_series(totals: pd.DataFrame, crime: str) -> pd.Series:
     """``crime``'s published totals as a float series on quarter starts, gaps as NaN.
 
-    ``totals`` is :func:`data_loaders.sensitive.published_totals`' frame (``quarter``
+    ``totals`` is :func:`threatmon.disclosure.sensitive.published_totals`' frame (``quarter``
     like "2026Q3", ``crime``, ``count``); quarters missing from it are gaps too.
     """
     rows = totals[totals["crime"] == crime]
@@ -142,7 +142,7 @@ def published_forecast(totals: pd.DataFrame, crime: str, horizon: int = 2) -> Pu
     Parameters
     ----------
     totals : DataFrame
-        :func:`data_loaders.sensitive.published_totals`: ``quarter``, ``crime``,
+        :func:`threatmon.disclosure.sensitive.published_totals`: ``quarter``, ``crime``,
         ``count`` (NaN where hidden). Not modified.
     crime : str
         The crime label as it appears in ``totals``.

@@ -22,15 +22,15 @@ from multiprocessing import get_context
 import numpy as np
 import pandas as pd
 
-from data_loaders.crime_types import CRIME_TYPE_KEYS
-from data_loaders.crossing_points import load_crossing_points
-from data_loaders.filters import Filters
-from data_loaders.regions import load_regions
-from data_loaders.store import Store
 from forecasting.forecast import forecast_series
 from forecasting.reconcile import COUNTRY, REGION, TOTAL, TOTAL_AREA, incoherence, reconcile
 from forecasting.selection import FREQUENCIES, period_window
 from forecasting.series import OK, classify
+from threatmon.filters import Filters
+from threatmon.registry.crime_types import CRIME_TYPE_KEYS
+from threatmon.registry.crossing_points import load_crossing_points
+from threatmon.registry.regions import load_regions
+from threatmon.store.reader import Store
 
 #: Months forecast for every series: the longest horizon the page offers.
 HORIZON = 12

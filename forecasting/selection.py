@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from data_loaders.crossing_points import load_crossing_points
-from data_loaders.filters import Filters
-from data_loaders.regions import load_regions
-from data_loaders.store import Store
-from forecasting.trends import last_complete_months
+from threatmon.filters import Filters
+from threatmon.registry.crossing_points import load_crossing_points
+from threatmon.registry.regions import load_regions
+from threatmon.store.reader import Store
+from trends.changes import last_complete_months
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import pandas as pd
 from libpysal.weights import W
 
-from data_loaders.filters import Filters
-from data_loaders.regions import load_regions
-from data_loaders.store import Store
 from geo import boundaries
 from geo.emerging import emerging_hot_spots
 from geo.hotspots import getis_ord, local_moran
 from geo.mapdata import regions_in_view
 from geo.weights import contiguity_weights, distance_band_weights
+from threatmon.filters import Filters
+from threatmon.registry.regions import load_regions
+from threatmon.store.reader import Store
 
 #: Columns of :func:`region_hotspots`, in order (the CLI's JSON keys).
 COLUMNS: tuple[str, ...] = (

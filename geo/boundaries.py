@@ -1,10 +1,10 @@
 """Admin-1 boundaries of the project and country outlines for the offline basemap.
 
 Two GeoJSON files ship inside the ``geo`` package, built once by
-``python -m geo.build_boundaries`` and read only through this module:
+``python -m devtools.build_boundaries`` and read only through this module:
 
 - ``geo/data/regions.geojson``: one (multi)polygon per code of the region registry
-  (``data_loaders/data/regions.csv``), 230 in all.
+  (``threatmon/registry/data/regions.csv``), 230 in all.
 - ``geo/data/context.geojson``: country outlines clipped to lon 10–50, lat 38–62, the
   ten project countries and every neighbour in that view, for drawing a basemap
   without tiles.
@@ -80,7 +80,7 @@ def regions() -> gpd.GeoDataFrame:
     Returns
     -------
     GeoDataFrame
-        One row per ISO 3166-2 code of ``data_loaders/data/regions.csv``, index
+        One row per ISO 3166-2 code of ``threatmon/registry/data/regions.csv``, index
         ``0..n-1``, sorted by ``region_code``, with the columns of
         :data:`REGION_COLUMNS`, CRS EPSG:4326. ``ne_codes`` holds a tuple of the
         Natural Earth ``adm1_code`` and ``iso_3166_2`` values dissolved into the region

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from forecasting.trends import binomial_p_values, percent_change, rates_per_100k
 from geo.maps import MORAN_LABELS, tooltip_html
+from trends.changes import binomial_p_values, percent_change, rates_per_100k
 
 MIN_TOTAL = 10
 

@@ -30,7 +30,7 @@ import numpy as np
 import shapely
 from libpysal.weights import W
 
-from geo.distance import distance_matrix_km
+from threatmon.distance import distance_matrix_km
 
 #: Equal-area projection for Europe (ETRS89-extended / LAEA Europe); its units are metres.
 EQUAL_AREA_CRS = "EPSG:3035"
@@ -129,7 +129,7 @@ def distance_band_weights(
     -----
     A representative point is guaranteed to lie inside its polygon (a centroid is
     not, for a crescent-shaped region); it is computed in EPSG:3035 and the
-    distances are haversine distances on the sphere (:mod:`geo.distance`), so the
+    distances are haversine distances on the sphere (:mod:`threatmon.distance`), so the
     band means the same number of km everywhere in the project area.
 
     Raises

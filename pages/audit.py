@@ -11,9 +11,9 @@ import datetime as dt
 
 import streamlit as st
 
-from data_loaders import audit
-from data_loaders.access import Permission
-from data_loaders.export import to_csv_bytes
+from threatmon.access.roles import Permission
+from threatmon.disclosure.export import to_csv_bytes
+from threatmon.store import audit
 from ui import auth, data, exports
 from ui.i18n import number, role_name, t
 

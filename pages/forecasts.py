@@ -13,10 +13,10 @@ import math
 
 import streamlit as st
 
-from data_loaders.crime_types import crime_type_label
-from data_loaders.sensitive import SENSITIVE_TYPES
-from forecasting import charts
 from forecasting.published import MIN_QUARTERS, MODELS, NAIVE, ORIGINS, SEASONAL_NAIVE
+from reports import figures as charts
+from threatmon.disclosure.sensitive import SENSITIVE_TYPES
+from threatmon.registry.crime_types import crime_type_label
 from ui import auth, data, exports
 from ui.figures import localise_figure
 from ui.filters import current_filters

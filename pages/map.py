@@ -16,15 +16,15 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from data_loaders.crime_types import crime_type_label
-from data_loaders.crossing_points import load_crossing_points
-from data_loaders.export import to_csv_bytes
-from data_loaders.sensitive import SENSITIVE_TYPES, country_cells
-from forecasting import charts
 from geo import maps, png
 from geo.analysis import DEFAULT_PERMUTATIONS
 from geo.classes import METHODS
 from geo.mapdata import crossing_values, hotspot_values, region_values, regions_in_view
+from reports import figures as charts
+from threatmon.disclosure.export import to_csv_bytes
+from threatmon.disclosure.sensitive import SENSITIVE_TYPES, country_cells
+from threatmon.registry.crime_types import crime_type_label
+from threatmon.registry.crossing_points import load_crossing_points
 from ui import auth, data, exports, map_settings
 from ui.figures import localise_figure
 from ui.filters import current_filters, focus_region

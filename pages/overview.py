@@ -3,7 +3,7 @@
 KPIs against two comparison periods, trends by crime type, the ranked change table
 (ACLED Trendfinder levels with a low-count guard) and small multiples by country.
 This page only reads the filters and renders; the numbers come from
-``forecasting.trends`` through ``ui.data``, the figures from ``forecasting.charts``.
+``trends.changes`` through ``ui.data``, the figures from ``reports.figures``.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from data_loaders.crime_types import CRIME_TYPES
-from data_loaders.export import to_csv_bytes
-from data_loaders.regions import PROJECT_COUNTRIES
-from data_loaders.suppression import TOTAL
-from forecasting import charts
-from forecasting.trends import FLAG_LOW_COUNTS, FLAG_NOT_SIGNIFICANT, LEVELS
+from reports import figures as charts
+from threatmon.disclosure.export import to_csv_bytes
+from threatmon.disclosure.suppression import TOTAL
+from threatmon.registry.crime_types import CRIME_TYPES
+from threatmon.registry.regions import PROJECT_COUNTRIES
+from trends.changes import FLAG_LOW_COUNTS, FLAG_NOT_SIGNIFICANT, LEVELS
 from ui import auth, data, exports
 from ui.figures import localise_figure
 from ui.filters import current_filters

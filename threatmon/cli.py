@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_loaders.errors import ThreatmonError, ValidationError
+from threatmon.errors import ThreatmonError, ValidationError
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -311,7 +311,7 @@ def _add_filters(parser: argparse.ArgumentParser, period: str = "") -> None:
 
 def _filters(args):
     """The :class:`Filters` of the options added by :func:`_add_filters` (validated)."""
-    from data_loaders.filters import Filters
+    from threatmon.filters import Filters
 
     return Filters(
         countries=args.country,
@@ -384,8 +384,8 @@ def _print_json(payload) -> None:
 
 def _cmd_demo(args) -> int:
     from data_loaders.demo import DemoSettings, build_demo_store
-    from data_loaders.errors import StoreError
-    from data_loaders.store import Store, describe, resolve_location
+    from threatmon.errors import StoreError
+    from threatmon.store.reader import Store, describe, resolve_location
 
     path = resolve_location(args.db)
     if Store(path).exists() and not args.force:
@@ -461,8 +461,8 @@ def _cmd_ingest(args) -> int:
     from data_loaders.ingest import IngestOptions, ingest_file
     from data_loaders.mapping import parse_map_option
     from data_loaders.readers import ReadLimits
-    from data_loaders.store import Store
-    from data_loaders.writer import write_session
+    from threatmon.store.reader import Store
+    from threatmon.store.writer import write_session
 
     store = Store(args.db)
     try:
@@ -513,7 +513,7 @@ def _cmd_ingest(args) -> int:
 
 def _log_export(args, what: str, **details) -> None:
     """Exports from the shell go to the same access log as the dashboard's downloads."""
-    from data_loaders.accounts import Accounts, resolve_accounts_path
+    from threatmon.access.accounts import Accounts, resolve_accounts_path
 
     filters = {
         key: getattr(args, key)
@@ -526,8 +526,8 @@ def _log_export(args, what: str, **details) -> None:
 
 
 def _cmd_export(args) -> int:
-    from data_loaders.export import export_bytes
-    from data_loaders.store import Store
+    from threatmon.disclosure.export import export_bytes
+    from threatmon.store.reader import Store
 
     filters = _filters(args)
     if args.fmt == "xlsx" and not args.out:
@@ -545,10 +545,10 @@ def _cmd_export(args) -> int:
 
 
 def _cmd_briefing(args) -> int:
-    from data_loaders.sensitive import SENSITIVE_TYPES
-    from data_loaders.store import Store
     from reports.briefing import briefing_pdf
     from reports.content import briefing_content, briefing_filters
+    from threatmon.disclosure.sensitive import SENSITIVE_TYPES
+    from threatmon.store.reader import Store
 
     started = time.perf_counter()
     filters = _filters(args)
@@ -581,10 +581,10 @@ def _page_count(pdf: bytes) -> int:
 
 
 def _cmd_hotspots(args) -> int:
-    from data_loaders.filters import Filters
-    from data_loaders.store import Store
-    from forecasting.trends import last_complete_months
     from geo.analysis import region_hotspots
+    from threatmon.filters import Filters
+    from threatmon.store.reader import Store
+    from trends.changes import last_complete_months
 
     store = Store(args.db)
     start, end = args.start, args.end
@@ -641,10 +641,10 @@ def _frame_records(frame) -> list[dict]:
 
 def _cmd_forecast(args) -> int:
     from data_loaders.series_file import read_series
-    from data_loaders.store import Store
     from forecasting.cache import forecast_for
     from forecasting.forecast import forecast_series
     from forecasting.selection import Selection
+    from threatmon.store.reader import Store
 
     if args.horizon < 1:
         print("error: --horizon must be at least 1.", file=sys.stderr)
@@ -719,8 +719,8 @@ def _cmd_forecast(args) -> int:
 
 
 def _forecast_all(args) -> int:
-    from data_loaders.store import Store
     from forecasting import cache
+    from threatmon.store.reader import Store
 
     if args.workers < 1:
         print("error: --workers must be at least 1.", file=sys.stderr)
@@ -757,9 +757,9 @@ def _forecast_all(args) -> int:
 
 
 def _cmd_alerts(args) -> int:
-    from data_loaders.store import Store
     from forecasting import cache
-    from forecasting.alerts import early_warning
+    from forecasting.warning.alerts import early_warning
+    from threatmon.store.reader import Store
 
     store = Store(args.db)
     forecasts = cache.load(store)
@@ -783,7 +783,7 @@ def _cmd_alerts(args) -> int:
 
 
 def _cmd_batches(args) -> int:
-    from data_loaders.store import Store
+    from threatmon.store.reader import Store
 
     if args.batch_id is not None:
         detail = Store(args.db).batch(args.batch_id)
@@ -830,7 +830,7 @@ def _cmd_batches(args) -> int:
 
 
 def _cmd_undo(args) -> int:
-    from data_loaders.writer import write_session
+    from threatmon.store.writer import write_session
 
     with write_session(args.db, user=args.user or _default_user()) as writer:
         summary = writer.undo(args.batch_id)
@@ -845,9 +845,9 @@ def _cmd_undo(args) -> int:
 
 
 def _cmd_migrate(args) -> int:
-    from data_loaders.migrations import SCHEMA_VERSION
-    from data_loaders.store import describe, resolve_location
-    from data_loaders.writer import write_session
+    from threatmon.store.migrations import SCHEMA_VERSION
+    from threatmon.store.reader import describe, resolve_location
+    from threatmon.store.writer import write_session
 
     path = resolve_location(args.db)
     with write_session(path, user=_default_user()):
@@ -857,7 +857,7 @@ def _cmd_migrate(args) -> int:
 
 
 def _cmd_info(args) -> int:
-    from data_loaders.store import Store
+    from threatmon.store.reader import Store
 
     store = Store(args.db)
     coverage = store.coverage()
@@ -886,8 +886,8 @@ def _read_password(args, name: str) -> str:
 
 
 def _cmd_users(args) -> int:
-    from data_loaders.access import parse_scope
-    from data_loaders.accounts import OIDC, Accounts, resolve_accounts_path
+    from threatmon.access.accounts import OIDC, Accounts, resolve_accounts_path
+    from threatmon.access.roles import parse_scope
 
     accounts = Accounts(resolve_accounts_path(args.accounts, args.db))
     by = _default_user()

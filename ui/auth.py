@@ -28,17 +28,7 @@ import os
 
 import streamlit as st
 
-# SessionLimits moved to data_loaders.access so the accounts file, which has no
-# Streamlit, can expire sessions itself; it stays importable from here.
-from data_loaders.access import (
-    DEMO_PRINCIPAL,
-    IDLE_ENV_VAR,
-    MAX_ENV_VAR,
-    Permission,
-    Principal,
-    SessionLimits,
-)
-from data_loaders.accounts import (
+from threatmon.access.accounts import (
     DISABLED,
     EXPIRED,
     OIDC,
@@ -50,7 +40,18 @@ from data_loaders.accounts import (
     resolve_accounts_path,
     store_location_text,
 )
-from data_loaders.errors import AccountError, AuthenticationError, SessionEndedError
+
+# SessionLimits moved to threatmon.access.roles so the accounts file, which has no
+# Streamlit, can expire sessions itself; it stays importable from here.
+from threatmon.access.roles import (
+    DEMO_PRINCIPAL,
+    IDLE_ENV_VAR,
+    MAX_ENV_VAR,
+    Permission,
+    Principal,
+    SessionLimits,
+)
+from threatmon.errors import AccountError, AuthenticationError, SessionEndedError
 from ui.i18n import role_name, t
 
 OIDC_PROVIDER_ENV_VAR = "THREATMON_OIDC_PROVIDER"

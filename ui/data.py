@@ -1,6 +1,6 @@
 """The dashboard's one caching module: the store as a resource, page-sized results as data.
 
-* ``st.cache_resource`` holds one :class:`~data_loaders.store.Store` per path; the
+* ``st.cache_resource`` holds one :class:`~threatmon.store.reader.Store` per path; the
   store itself opens DuckDB lazily and hands out a cursor per query, so sharing it
   between sessions (threads) is safe. Nothing connects at import time.
 * ``st.cache_data`` wrappers return small, page-sized frames keyed on the store path,
@@ -17,14 +17,14 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from data_loaders.access import Principal
-from data_loaders.crime_types import CRIME_TYPES
-from data_loaders.errors import NoStoreError, ThreatmonError
-from data_loaders.filters import Filters, comparison_windows
-from data_loaders.regions import load_regions
-from data_loaders.sensitive import SENSITIVE_TYPES
-from data_loaders.store import Store, resolve_location
-from forecasting import trends
+from threatmon.access.roles import Principal
+from threatmon.disclosure.sensitive import SENSITIVE_TYPES
+from threatmon.errors import NoStoreError, ThreatmonError
+from threatmon.filters import Filters, comparison_windows
+from threatmon.registry.crime_types import CRIME_TYPES
+from threatmon.registry.regions import load_regions
+from threatmon.store.reader import Store, resolve_location
+from trends import changes as trends
 from ui.i18n import t
 
 # Results are keyed on the store version, so the TTL only bounds memory held for
@@ -178,7 +178,7 @@ def sensitive_trend(last_day: dt.date, quarters: int = 8) -> pd.DataFrame:
 def _sensitive_trend(
     access: Access, version: str, last_day: dt.date, quarters: int, k: int
 ) -> pd.DataFrame:
-    from data_loaders import sensitive
+    from threatmon.disclosure import sensitive
 
     table = sensitive.sensitive_table(
         _store(access[0], access[2]), last_day, quarters=quarters, k=k
@@ -188,7 +188,7 @@ def _sensitive_trend(
 
 def suppression_k() -> int:
     """The deployment's k ("<k" for counts 1 to k−1); part of every cache key it shapes."""
-    from data_loaders.sensitive import configured_k
+    from threatmon.disclosure.sensitive import configured_k
 
     return configured_k()
 
@@ -218,20 +218,20 @@ def _sensitive_forecast(
 
 def sensitive_countries() -> dict[str, str]:
     """Country code → name as the user's suppressed tables name their rows."""
-    from data_loaders.sensitive import table_countries
+    from threatmon.disclosure.sensitive import table_countries
 
     return table_countries(get_store().scope)
 
 
 def sensitive_table(last_day: dt.date) -> pd.DataFrame:
-    """Viewers' table of the sensitive crime types (:mod:`data_loaders.sensitive`)."""
+    """Viewers' table of the sensitive crime types (:mod:`threatmon.disclosure.sensitive`)."""
     store = get_store()
     return _sensitive_table(_access(store), store.version, last_day, suppression_k())
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def _sensitive_table(access: Access, version: str, last_day: dt.date, k: int) -> pd.DataFrame:
-    from data_loaders import sensitive
+    from threatmon.disclosure import sensitive
 
     # Read with the sensitive types (the scope still applies); only the suppressed
     # table leaves this function.
@@ -487,7 +487,7 @@ def alerts() -> pd.DataFrame:
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def _alerts(access: Access, version: str, generation: str) -> pd.DataFrame:
     from forecasting import cache
-    from forecasting.alerts import early_warning
+    from forecasting.warning.alerts import early_warning
 
     store = _store_of(access)
     forecasts = cache.load(store, generation) if generation != "live" else None
@@ -498,11 +498,11 @@ def _alerts(access: Access, version: str, generation: str) -> pd.DataFrame:
 
 
 def audit_logs() -> dict:
-    """Both logs merged (see :func:`data_loaders.audit.combined`) and where each chain breaks.
+    """Both logs merged (see :func:`threatmon.store.audit.combined`) and where each chain breaks.
 
     Not cached: administrators open this page to see what happened a moment ago.
     """
-    from data_loaders import audit
+    from threatmon.store import audit
     from ui import auth
 
     store_log = system_store().audit() if system_store().exists() else pd.DataFrame()
@@ -516,8 +516,8 @@ def audit_logs() -> dict:
 
 def export_marking() -> list[str]:
     """The lines every export of this store starts with: the classification, DEMO if so."""
-    from data_loaders.export import export_marking
-    from data_loaders.marking import marking_text
+    from threatmon.disclosure.export import export_marking
+    from threatmon.disclosure.marking import marking_text
 
     store = get_store()
     return export_marking(store) if store.exists() else [marking_text()]

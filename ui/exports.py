@@ -31,7 +31,7 @@ def table_downloads(frame, name: str, container=None) -> None:
 
     import streamlit as st
 
-    from data_loaders.export import to_csv_bytes, to_xlsx_bytes
+    from threatmon.disclosure.export import to_csv_bytes, to_xlsx_bytes
     from ui import data
     from ui.i18n import t
 
@@ -65,7 +65,7 @@ def chart_png_download(fig, name: str, container=None) -> None:
 
     import streamlit as st
 
-    from data_loaders.marking import marking_text
+    from threatmon.disclosure.marking import marking_text
     from ui.i18n import t
 
     def build() -> bytes:

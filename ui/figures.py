@@ -1,4 +1,4 @@
-"""The few words that ``forecasting.charts`` writes into its figures, in the session's language.
+"""The few words that ``reports.figures`` writes into its figures, in the session's language.
 
 Titles and axis titles are passed in by the pages already translated; what is left are
 the engine's own legend entries and notes ("selected period", "recorded", …). They are
@@ -14,7 +14,7 @@ from ui.i18n import plotly_separators, t
 
 
 def _engine_texts() -> dict[str, str]:
-    """English text drawn by ``forecasting.charts`` → its text in the session's language."""
+    """English text drawn by ``reports.figures`` → its text in the session's language."""
     return {
         "selected period": t("chart.selected_period"),
         "No incidents for this selection": t("chart.no_incidents"),

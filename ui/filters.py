@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from data_loaders.crime_types import CRIME_TYPE_KEYS
-from data_loaders.errors import FilterError
-from data_loaders.filters import Filters
-from data_loaders.regions import PROJECT_COUNTRIES
-from forecasting.trends import last_complete_months, month_starts
+from threatmon.errors import FilterError
+from threatmon.filters import Filters
+from threatmon.registry.crime_types import CRIME_TYPE_KEYS
+from threatmon.registry.regions import PROJECT_COUNTRIES
+from trends.changes import last_complete_months, month_starts
 from ui import messages
 from ui.i18n import bound, country_name, crime_label, kept, month_name, region_names, t
 

@@ -30,8 +30,8 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from data_loaders.crime_types import CRIME_TYPE_KEYS, crime_type_label
-from data_loaders.regions import PROJECT_COUNTRIES
+from threatmon.registry.crime_types import CRIME_TYPE_KEYS, crime_type_label
+from threatmon.registry.regions import PROJECT_COUNTRIES
 
 #: Language code (ISO 639-1) → its name in that language, in menu order.
 LANGUAGES: dict[str, str] = {"en": "English", "ro": "Română", "uk": "Українська"}
@@ -297,7 +297,7 @@ def _slug(text: str) -> str:
 
 
 def level_label(level: str, language: str | None = None) -> str:
-    """A change level of :data:`forecasting.trends.LEVELS` ("large increase", …)."""
+    """A change level of :data:`trends.changes.LEVELS` ("large increase", …)."""
     if not _known(f"level.{_slug(level)}"):
         return level
     return translate(f"level.{_slug(level)}", _language(language))

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import streamlit as st
 
-from data_loaders.errors import Problem, StoreError, ThreatmonError
+from threatmon.errors import Problem, StoreError, ThreatmonError
 from ui.i18n import t
 
 # More problems than this are summarised; a 10 000-row upload must not print 10 000 lines.
@@ -16,7 +16,7 @@ MAX_LISTED = 10
 def error_text(exc: ThreatmonError, limit: int = MAX_LISTED) -> str:
     """Markdown for ``exc``: its message, then one bullet per problem (at most ``limit``).
 
-    >>> from data_loaders.errors import FilterError, Problem
+    >>> from threatmon.errors import FilterError, Problem
     >>> print(error_text(FilterError("Invalid filter.", [Problem(None, "countries", "XX",
     ...       "Not one of the project's countries.")])))
     Invalid filter.

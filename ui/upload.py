@@ -23,10 +23,6 @@ from typing import BinaryIO
 import pandas as pd
 import streamlit as st
 
-from data_loaders.access import Principal
-from data_loaders.errors import ThreatmonError
-from data_loaders.export import to_csv_bytes
-from data_loaders.faults import out_of_room
 from data_loaders.ingest import (
     IngestOptions,
     IngestResult,
@@ -36,8 +32,12 @@ from data_loaders.ingest import (
     problems_frame,
 )
 from data_loaders.mapping import IGNORE, contract_columns, map_columns
-from data_loaders.store import Store, resolve_location
-from data_loaders.writer import interrupted_writes, undo_as, write_session
+from threatmon.access.roles import Principal
+from threatmon.disclosure.export import to_csv_bytes
+from threatmon.errors import ThreatmonError
+from threatmon.store.faults import out_of_room
+from threatmon.store.reader import Store, resolve_location
+from threatmon.store.writer import interrupted_writes, undo_as, write_session
 from ui.i18n import current_language, number, t, translate
 
 # Widget and state keys (st.session_state).

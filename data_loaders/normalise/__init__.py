@@ -16,9 +16,10 @@ MD-CA Cahul?``.
   value that cannot be read under it; :func:`parse_dates` applies it.
 - :func:`parse_count` reads a non-negative whole number.
 
-The country names live in ``data/countries.csv`` (see ``data/COUNTRIES.md``), region
-names in ``data/regions.csv`` (see :mod:`data_loaders.regions`), crime-type synonyms in
-:mod:`data_loaders.crime_types`.
+The country names live in ``threatmon/registry/data/countries.csv`` (see its
+``COUNTRIES.md``), region names in ``threatmon/registry/data/regions.csv`` (see
+:mod:`threatmon.registry.regions`), crime-type synonyms in
+:mod:`threatmon.registry.crime_types`.
 """
 
 from data_loaders.normalise.counts import parse_count

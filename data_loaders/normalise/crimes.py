@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 
-from data_loaders.crime_types import CRIME_TYPES
 from data_loaders.normalise.text import MISSING, Resolution, as_text, closest_key, fold
+from threatmon.registry.crime_types import CRIME_TYPES
 
 # --------------------------------------------------------------------- crime types
 
@@ -38,7 +38,7 @@ def _resolve_crime_type(value: object) -> Resolution:
 
 
 def resolve_crime_types(values: Iterable[str]) -> dict[str, Resolution]:
-    """Map raw crime-type values to the keys of :data:`~data_loaders.crime_types.CRIME_TYPES`.
+    """Map raw crime-type values to the keys of :data:`~threatmon.registry.crime_types.CRIME_TYPES`.
 
     Parameters
     ----------

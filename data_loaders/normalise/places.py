@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from importlib import resources
 
 from data_loaders.normalise.text import MISSING, Resolution, as_text, closest_key, fold, join_names
-from data_loaders.regions import ALIAS_SEPARATOR, PROJECT_COUNTRIES, country_name, load_regions
+from threatmon.registry.regions import (
+    ALIAS_SEPARATOR,
+    PROJECT_COUNTRIES,
+    country_name,
+    load_regions,
+)
 
 # ----------------------------------------------------------------------- countries
 
@@ -20,7 +25,7 @@ COUNTRY_COLUMNS = ("iso2", "iso3", "name_en", "aliases")
 
 @functools.cache
 def _country_rows() -> tuple[dict[str, str], ...]:
-    path = resources.files("data_loaders").joinpath("data", "countries.csv")
+    path = resources.files("threatmon.registry").joinpath("data", "countries.csv")
     with path.open("r", encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
         if tuple(reader.fieldnames or ()) != COUNTRY_COLUMNS:

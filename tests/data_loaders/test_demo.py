@@ -6,13 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_loaders.contract import (
-    FLOW_COLUMNS,
-    INCIDENT_COLUMNS,
-    validate_flows,
-    validate_incidents,
-)
-from data_loaders.crime_types import CRIME_TYPE_KEYS
 from data_loaders.demo import (
     DEMO_END,
     DEMO_START,
@@ -23,8 +16,15 @@ from data_loaders.demo import (
     generate_incidents,
     planted_signals,
 )
-from data_loaders.regions import load_regions
-from data_loaders.store import Store
+from threatmon.contract import (
+    FLOW_COLUMNS,
+    INCIDENT_COLUMNS,
+    validate_flows,
+    validate_incidents,
+)
+from threatmon.registry.crime_types import CRIME_TYPE_KEYS
+from threatmon.registry.regions import load_regions
+from threatmon.store.reader import Store
 
 LAST_6 = ("2026-05-01", "2026-10-31")
 PREVIOUS_6 = ("2025-11-01", "2026-04-30")
@@ -188,8 +188,8 @@ def test_returns_and_records_are_distinct(incidents):
 
 def test_border_records_sit_at_their_crossing(incidents):
     """Records with a crossing point have coordinates within a few km of it."""
-    from data_loaders.crossing_points import load_crossing_points
-    from geo.distance import haversine_km
+    from threatmon.distance import haversine_km
+    from threatmon.registry.crossing_points import load_crossing_points
 
     at = incidents[incidents["crossing_point"].notna()]
     assert len(at) > 0

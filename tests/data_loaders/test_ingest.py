@@ -5,10 +5,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from data_loaders.errors import Problem
 from data_loaders.ingest import IngestOptions, ingest_file
-from data_loaders.store import Store
-from tests.data_loaders.conftest import BACKENDS
+from tests.factories import BACKENDS
+from threatmon.errors import Problem
+from threatmon.store.reader import Store
 
 
 @pytest.fixture(params=BACKENDS)

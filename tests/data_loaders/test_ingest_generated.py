@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data_loaders.crime_types import CRIME_TYPES
 from data_loaders.ingest import ingest_file
 from data_loaders.normalise import resolve_regions
-from data_loaders.regions import load_regions
+from threatmon.registry.crime_types import CRIME_TYPES
+from threatmon.registry.regions import load_regions
 
 REGIONS = load_regions()
 NAMES = list(zip(REGIONS["region_code"], REGIONS["name_en"], REGIONS["name_local"], strict=True))

@@ -2,8 +2,8 @@
 
 import pytest
 
-from data_loaders.errors import Problem
 from data_loaders.mapping import fold_header, map_columns, parse_map_option
+from threatmon.errors import Problem
 
 
 def test_canonical_and_synonym_headers_in_several_languages():

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from data_loaders.crime_types import CRIME_TYPES
 from data_loaders.normalise import (
     DateConvention,
     Resolution,
@@ -23,7 +22,8 @@ from data_loaders.normalise import (
     resolve_crime_types,
     resolve_regions,
 )
-from data_loaders.regions import (
+from threatmon.registry.crime_types import CRIME_TYPES
+from threatmon.registry.regions import (
     NEIGHBOUR_COUNTRIES,
     PROJECT_COUNTRIES,
     country_name,
@@ -165,7 +165,7 @@ def test_missing_country():
 
 
 def test_countries_csv_matches_iso_and_the_registry():
-    path = resources.files("data_loaders").joinpath("data", "countries.csv")
+    path = resources.files("threatmon.registry").joinpath("data", "countries.csv")
     with path.open("r", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [r["iso2"] for r in rows] == [*PROJECT_COUNTRIES, *NEIGHBOUR_COUNTRIES]

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from data_loaders import readers
-from data_loaders.errors import Problem, UnreadableFileError
 from data_loaders.readers import RawTable, ReadLimits, drop_table, read_table
+from threatmon.errors import Problem, UnreadableFileError
 
 MB = 1024 * 1024
 

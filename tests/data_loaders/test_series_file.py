@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from data_loaders.errors import ValidationError
 from data_loaders.series_file import read_series
+from threatmon.errors import ValidationError
 
 
 def _write(tmp_path, text: str):

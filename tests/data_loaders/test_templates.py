@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 
 from data_loaders import templates
-from data_loaders.crime_types import CRIME_TYPES
-from data_loaders.crossing_points import crossing_point_ids
 from data_loaders.ingest import IngestOptions, ingest_file
 from data_loaders.mapping import KINDS, SYNONYMS, contract_columns
-from data_loaders.regions import region_codes
-from data_loaders.store import Store
+from threatmon.registry.crime_types import CRIME_TYPES
+from threatmon.registry.crossing_points import crossing_point_ids
+from threatmon.registry.regions import region_codes
+from threatmon.store.reader import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "ingest.md"

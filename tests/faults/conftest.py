@@ -27,7 +27,7 @@ _HOLD_FOR_WRITING = """
 
 _LOAD_IN_PROGRESS = """
     import sys, time
-    from data_loaders.writer import write_session
+    from threatmon.store.writer import write_session
     with write_session(sys.argv[-1], user="other analyst"):
         print("writing", flush=True)
         time.sleep(120)

@@ -26,12 +26,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from data_loaders import writer
-from data_loaders.errors import DiskFullError
 from data_loaders.ingest import IngestOptions
-from data_loaders.store import DB_ENV_VAR, Store
 from tests.faults.helpers import ROOT, drop, fingerprint, good_csv, leftovers, load, texts
 from threatmon.cli import main
+from threatmon.errors import DiskFullError
+from threatmon.store import writer
+from threatmon.store.reader import DB_ENV_VAR, Store
 from ui import upload as up
 
 MB = 1 << 20

@@ -16,8 +16,8 @@ import signal
 import time
 from pathlib import Path
 
-from data_loaders.store import Store
 from tests.faults.helpers import ROOT, fingerprint, good_csv, leftovers
+from threatmon.store.reader import Store
 
 INTERRUPTED = "A load was interrupted before it finished"
 WAIT = 90_000  # ms; a fresh server's first run imports plotly and the page's modules
@@ -26,7 +26,7 @@ _HOOK = """
 import os
 import time
 
-from data_loaders import writer
+from threatmon.store import writer
 
 _fsync = writer._fsync
 

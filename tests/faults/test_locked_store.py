@@ -15,9 +15,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_loaders import writer
-from data_loaders.errors import StoreLockedError
-from data_loaders.store import Store
 from tests.faults.helpers import (
     APP,
     UPLOAD_PAGE,
@@ -29,6 +26,9 @@ from tests.faults.helpers import (
     texts,
 )
 from threatmon.cli import main
+from threatmon.errors import StoreLockedError
+from threatmon.store import writer
+from threatmon.store.reader import Store
 
 
 def _held(path: Path, holder, outcome: str) -> str:

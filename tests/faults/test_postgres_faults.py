@@ -13,14 +13,14 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from data_loaders import postgres
 from data_loaders.demo import DemoSettings, build_demo_store
-from data_loaders.errors import DiskFullError, StoreError, StoreLockedError
 from data_loaders.ingest import ingest_file
-from data_loaders.store import Store
-from data_loaders.writer import write_session
-from tests.data_loaders.conftest import random_incidents
+from tests.factories import random_incidents
 from tests.faults.helpers import good_csv, pg_fingerprint
+from threatmon.errors import DiskFullError, StoreError, StoreLockedError
+from threatmon.store import postgres
+from threatmon.store.reader import Store
+from threatmon.store.writer import write_session
 
 
 def csv_file(tmp_path, n: int = 2):
@@ -42,7 +42,7 @@ def holding_a_lock(postgres_demo_url):
 def test_a_table_locked_by_another_program_stops_a_load(
     postgres_demo_url, holding_a_lock, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr("data_loaders.writer.LOCK_TIMEOUT", 0.5)
+    monkeypatch.setattr("threatmon.store.writer.LOCK_TIMEOUT", 0.5)
     before = pg_fingerprint(postgres_demo_url)
     holder = holding_a_lock.info.backend_pid
     with pytest.raises(StoreLockedError) as caught:
@@ -129,7 +129,7 @@ def small_database_disk():
     )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()})")
-    from threatmon.local_postgres import running_cluster
+    from devtools.local_postgres import running_cluster
 
     try:
         with running_cluster(mount) as url:

@@ -4,11 +4,11 @@ import re
 import pandas as pd
 import pytest
 
-from data_loaders.store import Store
-from data_loaders.writer import write_session
 from forecasting import cache
 from forecasting.refresh import ForecastSet
 from forecasting.selection import Selection
+from threatmon.store.reader import Store
+from threatmon.store.writer import write_session
 
 MONTHS = pd.date_range("2024-01-01", "2026-10-01", freq="MS")
 

@@ -2,12 +2,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_loaders.store import Store
-from data_loaders.writer import write_session
 from forecasting.cache import forecast_for
 from forecasting.reconcile import COHERENCE_TOLERANCE, incoherence
 from forecasting.refresh import HORIZON, refresh
 from forecasting.selection import Selection
+from threatmon.store.reader import Store
+from threatmon.store.writer import write_session
 
 MONTHS = pd.date_range("2021-01-01", "2026-10-01", freq="MS")
 REGIONS = pd.DataFrame(
@@ -106,9 +106,9 @@ def test_workers_must_be_positive(store):
 
 
 def test_the_flow_panel_matches_the_flows_of_each_single_selection(demo_store_path):
-    from data_loaders.regions import load_regions
     from forecasting.refresh import flow_panel
     from forecasting.selection import flow_series
+    from threatmon.registry.regions import load_regions
 
     store = Store(demo_store_path)
     regions = load_regions()[["region_code", "country"]]

@@ -1,9 +1,9 @@
 import pandas as pd
 import pytest
 
-from data_loaders.filters import Filters
-from data_loaders.store import Store
 from forecasting.selection import Selection, flow_series, incident_series
+from threatmon.filters import Filters
+from threatmon.store.reader import Store
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_loaders.filters import Filters
-from data_loaders.regions import load_regions
-from data_loaders.store import Store
-from data_loaders.writer import write_session
 from geo.analysis import COLUMNS, period_panel, region_hotspots
 from geo.emerging import CATEGORIES
+from threatmon.filters import Filters
+from threatmon.registry.regions import load_regions
+from threatmon.store.reader import Store
+from threatmon.store.writer import write_session
 
 # Southern Moldova: Cahul, Cantemir, Leova, Gagauzia and Taraclia border one another.
 CLUSTER = ("MD-CA", "MD-CT", "MD-LE", "MD-GA", "MD-TA")

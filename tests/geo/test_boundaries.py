@@ -8,9 +8,9 @@ import pytest
 import shapely
 from shapely.ops import nearest_points
 
-from data_loaders.regions import PROJECT_COUNTRIES, load_regions
 from geo.boundaries import CONTEXT_COLUMNS, REGION_COLUMNS, context, regions
-from geo.distance import haversine_km
+from threatmon.distance import haversine_km
+from threatmon.registry.regions import PROJECT_COUNTRIES, load_regions
 
 # Shared edges are identical, so any overlap is a build error; the tolerance only
 # absorbs floating-point noise in the intersection.

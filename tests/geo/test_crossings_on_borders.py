@@ -3,15 +3,15 @@
 Checked against the committed outlines (``geo/data``), which is what the map draws: a
 crossing drawn 10 km inside one country would mislead a case meeting. The tolerance is
 5 km: the outlines are simplified to about 1 km, and a checkpoint's coordinates are
-those of the nearest town or village (``data_loaders/data/README.md``); today the
+those of the nearest town or village (``threatmon/registry/data/README.md``); today the
 farthest point is 4.6 km away (Izov, UA–PL), the median 1.4 km.
 """
 
 import geopandas as gpd
 import pytest
 
-from data_loaders.crossing_points import load_crossing_points
 from geo import boundaries
+from threatmon.registry.crossing_points import load_crossing_points
 
 TOLERANCE_KM = 5.0
 

@@ -8,8 +8,8 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import box
 
-from geo.distance import haversine_km
 from geo.weights import contiguity_weights, distance_band_weights
+from threatmon.distance import haversine_km
 
 CELL = 0.1  # degrees; cells of ~11 km × ~7.6 km around Chișinău
 

@@ -80,7 +80,7 @@ class Journey:
 def account(private_accounts):
     """``account(name, role)``: a local account in this test's accounts file, with the
     password :meth:`Journey.sign_in` types; returns the :class:`Accounts` file."""
-    from data_loaders.accounts import Accounts
+    from threatmon.access.accounts import Accounts
 
     accounts = Accounts(private_accounts)
 

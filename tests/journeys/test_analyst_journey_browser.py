@@ -14,8 +14,8 @@ import shutil
 
 import pandas as pd
 
-from data_loaders.filters import Filters
-from data_loaders.store import Store
+from threatmon.filters import Filters
+from threatmon.store.reader import Store
 
 WAIT = 90_000
 #: The analyst's view: Cahul (MD-CA), migrant smuggling, October 2026, counts, no symbols.

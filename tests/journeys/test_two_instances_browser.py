@@ -13,10 +13,10 @@ import re
 
 import pandas as pd
 
-from data_loaders.accounts import Accounts
-from data_loaders.audit import verify_chain
-from data_loaders.filters import Filters
-from data_loaders.store import Store
+from threatmon.access.accounts import Accounts
+from threatmon.filters import Filters
+from threatmon.store.audit import verify_chain
+from threatmon.store.reader import Store
 
 WAIT = 90_000
 EXTRACTS = {

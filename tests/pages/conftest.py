@@ -14,8 +14,8 @@ def sign_in(private_accounts):
     ``at``'s session signed in as it (the form itself is tested in test_auth.py)."""
     import datetime as dt
 
-    from data_loaders.access import Principal
-    from data_loaders.accounts import Accounts
+    from threatmon.access.accounts import Accounts
+    from threatmon.access.roles import Principal
 
     accounts = Accounts(private_accounts)
 

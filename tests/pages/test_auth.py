@@ -8,10 +8,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import dashboard
-from data_loaders.access import Principal, SessionLimits
-from data_loaders.accounts import SIGN_IN_FAILED
-from data_loaders.store import DB_ENV_VAR
-from data_loaders.writer import write_session
+from threatmon.access.accounts import SIGN_IN_FAILED
+from threatmon.access.roles import Principal, SessionLimits
+from threatmon.store.reader import DB_ENV_VAR
+from threatmon.store.writer import write_session
 from ui.auth import COOKIE, cookie_script
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +49,7 @@ def sign_in_with_form(at, name: str, password: str):
 @pytest.mark.parametrize("role", list(MATRIX))
 def test_role_page_matrix(app, sign_in, role):
     """Each role opens exactly its pages; asking for any other page runs the first one."""
-    from data_loaders.access import Principal
+    from threatmon.access.roles import Principal
 
     sign_in(app, f"someone-{role}", role).run()
     assert not app.exception
@@ -243,8 +243,8 @@ def test_an_oidc_identity_without_an_account_is_turned_away(app, sign_in):
 def test_a_viewer_sees_no_sensitive_counts_but_their_suppressed_table(
     app, sign_in, demo_store_path
 ):
-    from data_loaders.sensitive import SENSITIVE_TYPES
-    from data_loaders.store import Store
+    from threatmon.disclosure.sensitive import SENSITIVE_TYPES
+    from threatmon.store.reader import Store
 
     sign_in(app, "eva", "viewer").run()
     assert not app.exception

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from data_loaders.accounts import Accounts
+from threatmon.access.accounts import Accounts
 
 PASSWORD = "browser test password"
 COOKIE = "threatmon_session"

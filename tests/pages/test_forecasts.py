@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_loaders.store import DB_ENV_VAR
+from threatmon.store.reader import DB_ENV_VAR
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard.py"
@@ -32,9 +32,9 @@ def _open(app, **params):
 
 
 def test_a_country_forecast_shows_chart_scorecard_linkage_and_alerts(app, demo_store_path):
-    from data_loaders.store import Store
     from forecasting.forecast import forecast_series
     from forecasting.selection import Selection, flow_series, incident_series
+    from threatmon.store.reader import Store
 
     _open(app, country="MD")
     assert app.title[0].value == "Forecasts"
@@ -88,9 +88,9 @@ def test_a_current_cache_is_shown_reconciled_with_its_alerts(
 
     import pandas as pd
 
-    from data_loaders.store import Store
     from forecasting import cache
     from forecasting.refresh import ForecastSet
+    from threatmon.store.reader import Store
 
     copy = tmp_path / "store.duckdb"
     shutil.copy(demo_store_path, copy)
@@ -170,9 +170,9 @@ def test_a_current_cache_is_shown_reconciled_with_its_alerts(
 
 
 def test_the_flow_regressor_effect_is_stated_with_its_interval(app, demo_store_path):
-    from data_loaders.store import Store
     from forecasting.effect import regressor_effect
     from forecasting.selection import Selection, flow_series, incident_series
+    from threatmon.store.reader import Store
 
     _open(app, country="PL")
     markdown = [m.value for m in app.markdown]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import shutil
 
 from data_loaders.demo import DemoSettings, build_demo_store
-from data_loaders.store import Store
 from forecasting import cache
+from threatmon.store.reader import Store
 
 
 def test_the_page_follows_the_background_refresh_to_the_reconciled_forecast(

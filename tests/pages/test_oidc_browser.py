@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 from oidc_provider_mock import User, run_server_in_thread
 
-from data_loaders.accounts import Accounts
+from threatmon.access.accounts import Accounts
 
 WAIT = 90_000
 #: The mock provider's own form links a stylesheet from a CDN; it is blocked here and is

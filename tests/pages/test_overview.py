@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_loaders.filters import Filters
-from data_loaders.store import DB_ENV_VAR, Store
-from data_loaders.writer import write_session
+from threatmon.filters import Filters
+from threatmon.store.reader import DB_ENV_VAR, Store
+from threatmon.store.writer import write_session
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard.py"
@@ -216,8 +216,8 @@ def test_an_empty_selection_says_so(app, demo_store_path):
         Filters(countries=["EE"]), by=("region_code", "crime_type"), freq=None
     )
     seen = set(zip(present["region_code"], present["crime_type"], strict=True))
-    from data_loaders.crime_types import CRIME_TYPE_KEYS
-    from data_loaders.regions import region_codes
+    from threatmon.registry.crime_types import CRIME_TYPE_KEYS
+    from threatmon.registry.regions import region_codes
 
     empty = [(r, c) for r in region_codes(["EE"]) for c in CRIME_TYPE_KEYS if (r, c) not in seen]
     if not empty:
@@ -290,7 +290,7 @@ DEFAULT = ("2025-01", "2025-12")
 
 @pytest.fixture(scope="module")
 def registry():
-    from data_loaders.regions import load_regions
+    from threatmon.registry.regions import load_regions
 
     return load_regions()
 
@@ -347,7 +347,7 @@ def test_to_query_round_trips(registry):
 
 
 def test_error_text_lists_problems():
-    from data_loaders.errors import FilterError, Problem
+    from threatmon.errors import FilterError, Problem
     from ui.messages import error_text
 
     problems = [
@@ -364,7 +364,7 @@ def test_error_text_lists_problems():
 
 
 def test_the_overview_ends_with_the_early_warning_list(app, demo_store_path):
-    from forecasting.alerts import early_warning
+    from forecasting.warning.alerts import early_warning
 
     app.run()
     assert "Early warning" in [s.value for s in app.subheader]

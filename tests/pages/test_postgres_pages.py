@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_loaders import templates
-from data_loaders.store import DB_ENV_VAR, Store
+from threatmon.store.reader import DB_ENV_VAR, Store
 from ui import upload as up
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ import plotly.io
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_loaders.store import DB_ENV_VAR
+from threatmon.store.reader import DB_ENV_VAR
 
 APP = Path(__file__).resolve().parents[2] / "dashboard.py"
 TIMEOUT = 120
@@ -45,8 +45,8 @@ def numbers(values) -> list[float]:
 
 def published(demo_store_path, crime: str, quarter: str) -> dict[str, object]:
     """Country name → the cell of ``crime`` the suppressed table publishes for ``quarter``."""
-    from data_loaders import sensitive
-    from data_loaders.store import Store
+    from threatmon.disclosure import sensitive
+    from threatmon.store.reader import Store
 
     store = Store(demo_store_path)
     table = sensitive.sensitive_table(store, store.coverage()["last"])
@@ -102,9 +102,9 @@ def test_a_case_meeting_projects_the_country_map_too(app, sign_in):
 
 
 def test_a_viewer_gets_a_forecast_of_the_published_quarterly_totals(app, sign_in, demo_store_path):
-    from data_loaders import sensitive
-    from data_loaders.store import Store
     from forecasting.published import published_forecast
+    from threatmon.disclosure import sensitive
+    from threatmon.store.reader import Store
 
     sign_in(app, "eva", "viewer").run()
     app.switch_page("pages/forecasts.py").run()

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_loaders import templates
 from data_loaders.ingest import IngestOptions
-from data_loaders.store import Store
+from threatmon.store.reader import Store
 from ui import upload as up
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -234,9 +234,9 @@ def test_an_analyst_undoes_only_their_own_loads(store_copy, sign_in):
 
 
 def test_undo_as_enforces_role_and_scope(store_copy):
-    from data_loaders.access import Principal
-    from data_loaders.errors import AccessDeniedError, BatchNotFoundError
-    from data_loaders.writer import undo_as
+    from threatmon.access.roles import Principal
+    from threatmon.errors import AccessDeniedError, BatchNotFoundError
+    from threatmon.store.writer import undo_as
 
     batches = Store(store_copy).batches()
     first = int(batches["batch_id"].min())

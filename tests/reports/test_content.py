@@ -17,17 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data_loaders.crime_types import CRIME_TYPES
-from data_loaders.errors import FilterError
-from data_loaders.filters import Filters
-from data_loaders.marking import DEFAULT_MARKING
-from data_loaders.regions import load_regions
-from data_loaders.sensitive import SENSITIVE_TYPES
-from data_loaders.store import Store
-from forecasting.alerts import COLUMNS as ALERT_SOURCE_COLUMNS
-from forecasting.alerts import early_warning
 from forecasting.cache import cache_root, forecast_for
 from forecasting.selection import Selection
+from forecasting.warning.alerts import COLUMNS as ALERT_SOURCE_COLUMNS
+from forecasting.warning.alerts import early_warning
 from reports import content
 from reports.briefing import briefing_pdf
 from reports.chart_png import ChartExportError
@@ -39,6 +32,13 @@ from reports.content import (
     briefing_filters,
     default_period,
 )
+from threatmon.disclosure.marking import DEFAULT_MARKING
+from threatmon.disclosure.sensitive import SENSITIVE_TYPES
+from threatmon.errors import FilterError
+from threatmon.filters import Filters
+from threatmon.registry.crime_types import CRIME_TYPES
+from threatmon.registry.regions import load_regions
+from threatmon.store.reader import Store
 
 GENERATED = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 HEADINGS = ["Key figures", "Trends", "Hotspot map", "Top alerts", "Forecasts", "Data sources"]

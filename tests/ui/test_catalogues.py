@@ -47,14 +47,14 @@ def _fields(text: str) -> set[str]:
 def _dynamic_keys() -> dict[str, set[str]]:
     """Every key of each computed family, from the registries it names."""
     import dashboard
-    from data_loaders.access import Role
-    from data_loaders.crime_types import CRIME_TYPE_KEYS
-    from data_loaders.regions import PROJECT_COUNTRIES
     from forecasting.models import MODELS
     from forecasting.published import MODELS as PUBLISHED_MODELS
-    from forecasting.trends import FLAG_LOW_COUNTS, FLAG_NOT_SIGNIFICANT, LEVELS
     from geo.classes import METHODS
     from geo.maps import EMERGING_COLOURS, HOT_COLD_COLOURS, MEASURES
+    from threatmon.access.roles import Role
+    from threatmon.registry.crime_types import CRIME_TYPE_KEYS
+    from threatmon.registry.regions import PROJECT_COUNTRIES
+    from trends.changes import FLAG_LOW_COUNTS, FLAG_NOT_SIGNIFICANT, LEVELS
     from ui.map_settings import LAYERS
 
     def slug(text: str) -> str:

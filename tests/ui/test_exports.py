@@ -4,8 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
-from data_loaders.access import Principal
-from data_loaders.accounts import Accounts
+from threatmon.access.accounts import Accounts
+from threatmon.access.roles import Principal
 from ui import exports
 
 

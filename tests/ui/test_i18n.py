@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from data_loaders.crime_types import CRIME_TYPES
-from data_loaders.regions import PROJECT_COUNTRIES, load_regions
+from threatmon.registry.crime_types import CRIME_TYPES
+from threatmon.registry.regions import PROJECT_COUNTRIES, load_regions
 from ui import i18n
 from ui.i18n import region_name, translate
 

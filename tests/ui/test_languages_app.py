@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import dashboard
-from data_loaders.store import DB_ENV_VAR
+from threatmon.store.reader import DB_ENV_VAR
 from ui import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,7 +124,7 @@ def test_changing_the_language_keeps_the_filters(app):
 
 def test_the_sign_in_page_is_translated_too(app, private_accounts):
     """Before anyone signs in, the gate already speaks the chosen language."""
-    from data_loaders.accounts import Accounts
+    from threatmon.access.accounts import Accounts
 
     Accounts(private_accounts).add("ana", "analyst", password="test password 123", by="test")
     app.query_params = {"lang": "ro"}

@@ -1,0 +1,140 @@
+"""The early-warning list: region × crime-type series whose latest month stands out.
+
+Each alert says in one sentence why it fired and links to the map of that region,
+crime type and month, so that a committee member can look before asking.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pandas as pd
+
+from forecasting.warning.exceedance import describe as describe_miss
+from forecasting.warning.exceedance import outside_interval
+from forecasting.warning.surges import describe, surges
+from threatmon.filters import Filters
+from threatmon.registry.crime_types import CRIME_TYPES
+from threatmon.registry.regions import load_regions
+from threatmon.store.reader import Store
+from trends.changes import last_complete_months
+
+#: Columns of :func:`early_warning`, in order (the CLI's JSON keys).
+COLUMNS: tuple[str, ...] = (
+    "rank",
+    "kind",
+    "region_code",
+    "country",
+    "crime_type",
+    "period",
+    "count",
+    "expected",
+    "ratio",
+    "p_value",
+    "sentence",
+    "link",
+)
+
+
+def map_link(region_code: str, country: str, crime_type: str, month: pd.Timestamp) -> str:
+    """The map page showing this region's crime type in ``month`` (a relative URL)."""
+    stamp = f"{pd.Timestamp(month):%Y-%m}"
+    query = urlencode(
+        {
+            "country": country,
+            "region": region_code,
+            "crime": crime_type,
+            "from": stamp,
+            "to": stamp,
+            "measure": "count",
+        }
+    )
+    return f"maps?{query}"
+
+
+#: How the early-warning sentences name the models.
+MODEL_NAMES = {
+    "seasonal_naive": "seasonal naive",
+    "ets": "ETS",
+    "sarimax": "SARIMAX",
+    "croston_sba": "Croston-SBA",
+    "fallback": "the recent average",
+}
+
+
+def early_warning(
+    store: Store,
+    *,
+    checks: pd.DataFrame | None = None,
+    baseline: int = 12,
+    min_count: int = 5,
+    alpha: float = 0.01,
+    fdr: float = 0.05,
+) -> pd.DataFrame:
+    """Surges and interval misses of the latest complete month, ranked, explained, linked.
+
+    Parameters
+    ----------
+    checks : DataFrame, optional
+        The region rows of the forecast cache's checks (``area`` as region code); with
+        them, series outside the interval forecast the month before are listed too
+        (:func:`forecasting.warning.exceedance.outside_interval`).
+
+    Returns
+    -------
+    DataFrame
+        :data:`COLUMNS`; ``kind`` is ``"surge"`` (latest month far above its trailing
+        ``baseline`` months; :func:`forecasting.warning.surges.surges`) or ``"above_interval"`` /
+        ``"below_interval"``. A series that is both a surge and above its interval is
+        listed once, as a surge. Ranked by ``p_value``.
+    """
+    coverage = store.coverage()
+    if coverage["last"] is None:
+        return pd.DataFrame(columns=list(COLUMNS))
+    start, end = last_complete_months(coverage["last"], baseline + 1)
+    monthly = store.aggregate(
+        Filters(start=start, end=end), by=("region_code", "crime_type"), freq="M"
+    )
+    found = surges(monthly, baseline=baseline, min_count=min_count, alpha=alpha)
+    registry = load_regions()
+    names = dict(zip(registry["region_code"], registry["name_en"], strict=True))
+    countries = dict(zip(registry["region_code"], registry["country"], strict=True))
+    crimes = {crime.key: crime.label for crime in CRIME_TYPES}
+    parts = [
+        found.assign(
+            kind="surge",
+            sentence=[describe(row, names, crimes, baseline) for _, row in found.iterrows()],
+        )
+    ]
+    if checks is not None and len(checks):
+        latest = pd.Timestamp(start).to_period("M").start_time + pd.DateOffset(months=baseline)
+        tested = checks[pd.to_datetime(checks["period"]) == latest]
+        missed = outside_interval(tested, min_count=min_count, fdr=fdr)
+        surged = set(zip(found["region_code"], found["crime_type"], strict=True))
+        missed = missed[
+            [
+                key not in surged
+                for key in zip(missed["region_code"], missed["crime_type"], strict=True)
+            ]
+        ]
+        if len(missed):
+            parts.append(
+                missed.assign(
+                    kind=missed["direction"] + "_interval",
+                    ratio=missed["count"] / missed["expected"].where(missed["expected"] > 0),
+                    sentence=[
+                        describe_miss(row, names, crimes, MODEL_NAMES)
+                        for row in missed.itertuples(index=False)
+                    ],
+                )
+            )
+    frames = [part for part in parts if len(part)]
+    out = pd.concat(frames, ignore_index=True) if frames else parts[0]
+    out = out.sort_values("p_value", kind="stable").reset_index(drop=True)
+    out["country"] = out["region_code"].map(countries)
+    out["link"] = [
+        map_link(row.region_code, row.country, row.crime_type, row.period)
+        for row in out.itertuples(index=False)
+    ]
+    out.insert(0, "rank", range(1, len(out) + 1))
+    return out[list(COLUMNS)].reset_index(drop=True)

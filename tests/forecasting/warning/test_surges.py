@@ -1,0 +1,99 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting.warning.surges import describe, poisson_upper_tail, surges
+
+MONTHS = pd.date_range("2025-10-01", "2026-10-01", freq="MS")
+
+
+def _monthly(series: dict[tuple[str, str], list[int]]) -> pd.DataFrame:
+    rows = [
+        {"period": month, "region_code": region, "crime_type": crime, "count": count}
+        for (region, crime), counts in series.items()
+        for month, count in zip(MONTHS, counts, strict=True)
+        if count
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_the_poisson_tail_matches_scipy_stats():
+    from scipy import stats
+
+    observed = np.array([0, 1, 5, 12, 30])
+    expected = np.array([2.0, 2.0, 2.0, 4.0, 10.0])
+    want = np.where(observed > 0, stats.poisson.sf(observed - 1, expected), 1.0)
+    np.testing.assert_allclose(poisson_upper_tail(observed, expected), want)
+
+
+def test_the_negative_binomial_tail_matches_scipy_stats():
+    from scipy import stats
+
+    from forecasting.warning.surges import count_upper_tail
+
+    observed = np.array([3, 10, 40, 160])
+    mean = np.array([5.0, 5.0, 20.0, 100.0])
+    variance = np.array([4.0, 15.0, 60.0, 400.0])  # the first is not overdispersed
+    r = mean**2 / (variance - mean)
+    q = mean / variance
+    want = np.where(
+        variance > mean,
+        stats.nbinom.sf(observed - 1, r, q),
+        stats.poisson.sf(observed - 1, mean),
+    )
+    np.testing.assert_allclose(count_upper_tail(observed, mean, variance), want, rtol=1e-9)
+
+
+def test_a_noisy_series_needs_a_bigger_jump_than_a_steady_one():
+    steady = _monthly({("MD-CA", "cybercrime"): [100] * 12 + [140]})
+    noisy = _monthly(
+        {("MD-CA", "cybercrime"): [70, 130, 85, 120, 100, 95, 110, 75, 125, 90, 105, 95, 140]}
+    )
+    assert len(surges(steady)) == 1
+    assert surges(noisy).empty
+
+
+def test_a_surge_is_found_and_noise_and_small_counts_are_not():
+    frame = _monthly(
+        {
+            ("MD-CA", "migrant_smuggling"): [4] * 12 + [19],  # ~5× a steady level
+            ("MD-CU", "drug_trafficking"): [20, 25, 18, 22, 24, 19, 21, 23, 20, 22, 25, 18, 27],
+            ("MD-BA", "cybercrime"): [0] * 12 + [3],  # from nothing, but only 3
+        }
+    )
+    before = frame.copy()
+    found = surges(frame)
+    pd.testing.assert_frame_equal(frame, before)
+    assert found[["region_code", "crime_type", "count"]].values.tolist() == [
+        ["MD-CA", "migrant_smuggling", 19]
+    ]
+    row = found.iloc[0]
+    assert row["expected"] == pytest.approx(4.0)
+    assert row["ratio"] == pytest.approx(4.75)
+    assert row["period"] == pd.Timestamp("2026-10-01")
+
+
+def test_the_correction_grows_with_the_number_of_series():
+    one = _monthly({("MD-CA", "migrant_smuggling"): [4] * 12 + [11]})
+    assert len(surges(one)) == 1
+    many = _monthly(
+        {("MD-CA", "migrant_smuggling"): [4] * 12 + [11]}
+        | {(f"UA-{i:02d}", "cybercrime"): [4] * 13 for i in range(40)}
+    )
+    assert surges(many).empty  # p ≈ 0.002 is not a surge among 41 series
+
+
+def test_the_sentence_explains_the_alert():
+    frame = _monthly({("MD-CA", "migrant_smuggling"): [4] * 12 + [19]})
+    row = surges(frame).iloc[0]
+    text = describe(row, {"MD-CA": "Cahul"}, {"migrant_smuggling": "Migrant smuggling"})
+    assert text.startswith(
+        "Cahul: 19 migrant smuggling incidents in October 2026, 4.8 times the monthly "
+        "average of 4.0 over the 12 months before (probability by chance "
+    )
+
+
+def test_empty_input_and_bad_baseline():
+    assert surges(pd.DataFrame(columns=["period", "region_code", "crime_type", "count"])).empty
+    with pytest.raises(ValueError, match="`baseline` must be at least 3 months. Got 2."):
+        surges(_monthly({("A", "b"): [1] * 13}), baseline=2)

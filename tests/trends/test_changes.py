@@ -1,0 +1,426 @@
+"""Period comparisons: exact values on small inline frames, plus properties of change levels."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import binomtest
+
+from trends.changes import (
+    FLAG_LOW_COUNTS,
+    FLAG_NOT_SIGNIFICANT,
+    LEVELS,
+    binomial_p_values,
+    change_levels,
+    complete_months,
+    kpi_comparison,
+    last_complete_months,
+    month_starts,
+    overview_summary,
+    percent_change,
+    rates_per_100k,
+    top_movers,
+    window_totals,
+)
+
+INCREASES = {"large increase": 2, "moderate increase": 1}
+DECREASES = {"large decrease": 2, "moderate decrease": 1}
+
+
+def pair(current: int, previous: int, **kwargs) -> pd.Series:
+    """The change-level row of one key going from ``previous`` to ``current``."""
+    cur = pd.DataFrame({"k": ["a"], "count": [current]})
+    prev = pd.DataFrame({"k": ["a"], "count": [previous]})
+    return change_levels(cur, prev, ["k"], **kwargs).iloc[0]
+
+
+@pytest.fixture
+def monthly():
+    """Two crime types in two regions over Jan 2024 – Jun 2025, some months missing."""
+    rows = [
+        ("2024-01-01", "MD-CU", "drug_trafficking", 4),
+        ("2024-02-01", "MD-CU", "drug_trafficking", 6),
+        ("2024-07-01", "MD-CU", "drug_trafficking", 10),
+        ("2024-12-01", "MD-BA", "migrant_smuggling", 2),
+        ("2025-01-01", "MD-CU", "drug_trafficking", 7),
+        ("2025-02-01", "MD-BA", "migrant_smuggling", 5),
+        ("2025-06-01", "MD-CU", "drug_trafficking", 1),
+    ]
+    frame = pd.DataFrame(rows, columns=["period", "region_code", "crime_type", "count"])
+    frame["period"] = pd.to_datetime(frame["period"])
+    return frame
+
+
+# -- change levels: hand-picked cases ----------------------------------------------------------
+
+
+def test_one_to_three_is_not_a_large_increase():
+    """+200 % on four events is noise: limited change, flagged low counts."""
+    row = pair(3, 1)
+    assert row["level"] == "limited change"
+    assert row["flag"] == FLAG_LOW_COUNTS
+    assert row["pct_change"] == 200.0
+
+
+def test_hundred_to_140_is_a_large_increase():
+    row = pair(140, 100)
+    assert row["level"] == "large increase"
+    assert row["flag"] == ""
+    assert row["change"] == 40
+    assert row["pct_change"] == pytest.approx(40.0)
+    assert row["p_value"] < 0.05
+
+
+def test_hundred_to_80_is_a_moderate_decrease_by_percentage():
+    """-20 % is in the moderate band; with the count guard alone it is classified."""
+    row = pair(80, 100, alpha=None)
+    assert row["level"] == "moderate decrease"
+    assert row["pct_change"] == pytest.approx(-20.0)
+
+
+def test_hundred_to_80_is_not_significant_at_five_percent():
+    """With the default binomial guard, 100 -> 80 (p = 0.157) could be chance."""
+    row = pair(80, 100)
+    assert (row["level"], row["flag"]) == ("limited change", FLAG_NOT_SIGNIFICANT)
+    assert row["p_value"] == pytest.approx(0.15653, abs=1e-5)
+    assert pair(800, 1000)["level"] == "moderate decrease"
+
+
+@pytest.mark.parametrize(
+    ("current", "previous", "level"),
+    [
+        (1100, 1000, "moderate increase"),  # exactly +10 %
+        (1099, 1000, "limited change"),  # just below +10 %
+        (1250, 1000, "moderate increase"),  # exactly +25 %
+        (1251, 1000, "large increase"),  # just above +25 %
+        (900, 1000, "moderate decrease"),  # exactly -10 %
+        (901, 1000, "limited change"),  # just above -10 %
+        (750, 1000, "moderate decrease"),  # exactly -25 %
+        (749, 1000, "large decrease"),  # just below -25 %
+    ],
+)
+def test_threshold_boundaries(current, previous, level):
+    """Bounds are inclusive for moderate, exclusive for large (ACLED: "greater than 25 %")."""
+    assert pair(current, previous)["level"] == level
+
+
+def test_zero_previous_with_enough_events_is_a_large_increase():
+    row = pair(12, 0)
+    assert row["level"] == "large increase"
+    assert np.isnan(row["pct_change"])
+    assert row["p_value"] == pytest.approx(2 * 0.5**12)
+
+
+def test_zero_previous_with_few_events_is_limited():
+    row = pair(4, 0)
+    assert (row["level"], row["flag"]) == ("limited change", FLAG_LOW_COUNTS)
+
+
+def test_enough_events_but_not_significant():
+    """13 vs 10 is +30 %, but p ≈ 0.68: limited change, flagged not significant."""
+    row = pair(13, 10)
+    assert row["level"] == "limited change"
+    assert row["flag"] == FLAG_NOT_SIGNIFICANT
+
+
+def test_limited_change_with_many_events_has_no_flag():
+    row = pair(1050, 1000)
+    assert (row["level"], row["flag"]) == ("limited change", "")
+
+
+def test_min_total_is_inclusive():
+    """current + previous = min_total passes the count guard."""
+    assert pair(10, 0, min_total=10)["level"] == "large increase"
+    assert pair(10, 0, min_total=11)["flag"] == FLAG_LOW_COUNTS
+
+
+def test_missing_keys_count_as_zero_and_output_is_ranked():
+    """A key present on one side only is compared with 0; rows come out ranked."""
+    current = pd.DataFrame({"k": ["a", "b", "c", "d"], "count": [140, 60, 1000, 3]})
+    previous = pd.DataFrame({"k": ["a", "b", "c", "e"], "count": [100, 100, 1000, 20]})
+    out = change_levels(current, previous, ["k"])
+    assert list(out["k"]) == ["a", "b", "e", "d", "c"]
+    assert list(out["level"].astype(str)) == [
+        "large increase",
+        "large decrease",
+        "large decrease",
+        "limited change",
+        "limited change",
+    ]
+    assert out.set_index("k").loc["e", "current"] == 0
+    assert out.set_index("k").loc["d", "previous"] == 0
+
+
+def test_ranking_order():
+    """Large before moderate before limited; increases before decreases; then |change|."""
+    current = pd.DataFrame({"k": list("abcdef"), "count": [2000, 1300, 1150, 880, 400, 1000]})
+    previous = pd.DataFrame({"k": list("abcdef"), "count": [1000] * 6})
+    out = change_levels(current, previous, ["k"])
+    assert list(out["level"].astype(str)) == [
+        "large increase",
+        "large increase",
+        "large decrease",
+        "moderate increase",
+        "moderate decrease",
+        "limited change",
+    ]
+    assert list(out["k"]) == ["a", "b", "e", "c", "d", "f"]
+
+
+def test_level_is_an_ordered_categorical():
+    out = change_levels(
+        pd.DataFrame({"k": ["a"], "count": [5]}), pd.DataFrame({"k": ["a"], "count": [5]}), ["k"]
+    )
+    assert list(out["level"].cat.categories) == list(LEVELS)
+    assert out["level"].cat.ordered
+
+
+def test_change_levels_does_not_mutate_inputs():
+    current = pd.DataFrame({"k": ["a", "b"], "count": [140, 3]})
+    previous = pd.DataFrame({"k": ["a", "c"], "count": [100, 9]})
+    before = current.copy(), previous.copy()
+    change_levels(current, previous, ["k"])
+    pd.testing.assert_frame_equal(current, before[0])
+    pd.testing.assert_frame_equal(previous, before[1])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"keys": []}, "`keys` must name at least one column. Got []."),
+        ({"alpha": 0}, "`alpha` must be between 0 and 1. Got 0."),
+        (
+            {"moderate": 30.0},
+            "Thresholds must satisfy 0 <= moderate <= large. Got moderate=30.0, large=25.0.",
+        ),
+    ],
+)
+def test_change_levels_rejects_bad_settings(kwargs, message):
+    frame = pd.DataFrame({"k": ["a"], "count": [1]})
+    arguments = {"keys": ["k"], **kwargs}
+    with pytest.raises(ValueError) as info:
+        change_levels(frame, frame, **arguments)
+    assert str(info.value) == message
+
+
+# -- change levels: properties -----------------------------------------------------------------
+
+counts = st.integers(min_value=0, max_value=5000)
+
+
+@settings(max_examples=300, deadline=None)
+@given(counts, counts)
+def test_p_values_equal_scipy_binomtest(current, previous):
+    """The vectorised test is scipy's exact two-sided binomtest at p = 1/2."""
+    got = binomial_p_values([current], [previous])[0]
+    if current + previous == 0:
+        assert np.isnan(got)
+    else:
+        assert got == pytest.approx(
+            binomtest(current, current + previous, 0.5).pvalue, rel=1e-9, abs=1e-250
+        )
+
+
+@settings(max_examples=300, deadline=None)
+@given(counts, counts)
+def test_swapping_periods_mirrors_the_level(current, previous):
+    """Swapping the periods keeps the guard and flips the direction, never weakening it.
+
+    Percentages are not antisymmetric (100 -> 80 is -20 %, 80 -> 100 is +25 %), but a
+    decrease of d % reversed is an increase of more than d %, so a moderate or large
+    decrease always mirrors to an increase at least as large. p-values are symmetric.
+    """
+    forward, backward = pair(current, previous), pair(previous, current)
+    assert (forward["flag"] == FLAG_LOW_COUNTS) == (backward["flag"] == FLAG_LOW_COUNTS)
+    assert forward["change"] == -backward["change"]
+    if current + previous:
+        assert forward["p_value"] == pytest.approx(backward["p_value"])
+    level = str(forward["level"])
+    if level in DECREASES:
+        assert INCREASES.get(str(backward["level"]), 0) >= DECREASES[level]
+    if level == "limited change" and forward["flag"]:
+        assert str(backward["level"]) in ("limited change", "moderate increase", "large increase")
+
+
+@settings(max_examples=300, deadline=None)
+@given(counts, counts)
+def test_levels_agree_with_the_sign_and_the_guard(current, previous):
+    """Increases only when counts went up, decreases only when down; never on low counts."""
+    row = pair(current, previous)
+    level = str(row["level"])
+    if level in INCREASES:
+        assert current > previous
+    if level in DECREASES:
+        assert current < previous
+    if level != "limited change":
+        assert current + previous >= 10 and row["p_value"] < 0.05 and row["flag"] == ""
+
+
+# -- months, windows, KPIs ---------------------------------------------------------------------
+
+
+def test_month_starts_inclusive():
+    assert list(month_starts("2024-11-15", "2025-02-03").strftime("%Y-%m")) == [
+        "2024-11",
+        "2024-12",
+        "2025-01",
+        "2025-02",
+    ]
+    assert len(month_starts("2025-02-01", "2025-01-01")) == 0
+
+
+@pytest.mark.parametrize(
+    ("last", "months", "expected"),
+    [
+        ("2026-10-31", 12, (dt.date(2025, 11, 1), dt.date(2026, 10, 31))),
+        ("2026-10-30", 12, (dt.date(2025, 10, 1), dt.date(2026, 9, 30))),
+        ("2024-02-29", 1, (dt.date(2024, 2, 1), dt.date(2024, 2, 29))),
+        ("2025-01-15", 2, (dt.date(2024, 11, 1), dt.date(2024, 12, 31))),
+    ],
+)
+def test_last_complete_months(last, months, expected):
+    assert last_complete_months(last, months) == expected
+
+
+def test_last_complete_months_rejects_zero():
+    with pytest.raises(ValueError, match=r"`months` must be an integer greater than 0. Got 0."):
+        last_complete_months("2026-10-31", 0)
+
+
+def test_complete_months_fills_zeros(monthly):
+    """Every month of the range, for every crime type, zeros where nothing was recorded."""
+    before = monthly.copy()
+    out = complete_months(monthly, "2024-12-01", "2025-02-28", ["crime_type"])
+    pd.testing.assert_frame_equal(monthly, before)
+    assert list(out.columns) == ["period", "crime_type", "count"]
+    assert out["count"].tolist() == [0, 7, 0, 2, 0, 5]
+    assert out["crime_type"].tolist() == ["drug_trafficking"] * 3 + ["migrant_smuggling"] * 3
+    assert out["count"].dtype == "int64"
+
+
+def test_complete_months_with_categories_and_empty_input(monthly):
+    out = complete_months(
+        monthly[:0],
+        "2025-01-01",
+        "2025-02-01",
+        ["crime_type"],
+        categories={"crime_type": ["terrorism"]},
+    )
+    assert out.to_dict("list") == {
+        "period": [pd.Timestamp("2025-01-01"), pd.Timestamp("2025-02-01")],
+        "crime_type": ["terrorism", "terrorism"],
+        "count": [0, 0],
+    }
+
+
+def test_window_totals(monthly):
+    assert window_totals(monthly, ("2024-01-01", "2024-06-30"))["count"].tolist() == [10]
+    by = window_totals(monthly, ("2024-07-01", "2025-06-30"), ["crime_type"])
+    assert by.to_dict("list") == {
+        "crime_type": ["drug_trafficking", "migrant_smuggling"],
+        "count": [18, 7],
+    }
+
+
+def test_kpi_comparison(monthly):
+    """Jan–Jun 2025 against Jul–Dec 2024 and Jan–Jun 2024."""
+    out = kpi_comparison(
+        monthly,
+        ("2025-01-01", "2025-06-30"),
+        ("2024-07-01", "2024-12-31"),
+        ("2024-01-01", "2024-06-30"),
+        ["crime_type"],
+    )
+    assert out.drop(columns="pct_year").to_dict("list") == {
+        "crime_type": ["drug_trafficking", "migrant_smuggling"],
+        "current": [8, 5],
+        "previous": [10, 2],
+        "year_earlier": [10, 0],
+        "change_previous": [-2, 3],
+        "pct_previous": [-20.0, 150.0],
+        "change_year": [-2, 5],
+    }
+    assert out["pct_year"][0] == -20.0 and np.isnan(out["pct_year"][1])
+    total = kpi_comparison(
+        monthly,
+        ("2025-01-01", "2025-06-30"),
+        ("2024-07-01", "2024-12-31"),
+        ("2024-01-01", "2024-06-30"),
+    )
+    assert total[["current", "previous", "year_earlier"]].iloc[0].tolist() == [13, 12, 10]
+
+
+def test_percent_change():
+    got = percent_change([110, 5, 0], [100, 0, 0])
+    assert got[0] == 10.0
+    assert np.isnan(got[1]) and np.isnan(got[2])
+
+
+def test_top_movers_skips_low_counts():
+    kpis = pd.DataFrame(
+        {
+            "crime_type": ["a", "b", "c", "d"],
+            "current": [3, 150, 40, 500],
+            "previous": [0, 100, 90, 490],
+            "change_previous": [3, 50, -50, 10],
+        }
+    )
+    out = top_movers(kpis, n=2, min_total=10)
+    assert out["crime_type"].tolist() == ["b", "c"]
+
+
+# -- rates and the page summary ----------------------------------------------------------------
+
+
+@pytest.fixture
+def registry():
+    """Three regions in two countries; one population unknown."""
+    return pd.DataFrame(
+        {
+            "region_code": ["MD-CU", "MD-BA", "EE-37"],
+            "country": ["MD", "MD", "EE"],
+            "name_en": ["Chișinău", "Bălți", "Harju County"],
+            "population": [600_000.0, 100_000.0, np.nan],
+        }
+    )
+
+
+def test_rates_per_100k(registry):
+    frame = pd.DataFrame({"country": ["MD", "EE", "PL"], "count": [70, 5, 1]})
+    out = rates_per_100k(frame, registry)
+    assert out["rate"][0] == pytest.approx(10.0)
+    assert np.isnan(out["rate"][1]) and np.isnan(out["rate"][2])
+    assert "rate" not in frame.columns
+    only_balti = rates_per_100k(frame, registry, regions=["MD-BA"])
+    assert only_balti["rate"][0] == pytest.approx(70.0)
+
+
+def test_rates_per_100k_rejects_other_keys(registry):
+    with pytest.raises(ValueError, match="`by` must be 'country' or 'region_code'. Got 'x'."):
+        rates_per_100k(pd.DataFrame({"x": [1], "count": [1]}), registry, "x")
+
+
+def test_overview_summary(monthly, registry):
+    frame = monthly.assign(country="MD")
+    labels = {"drug_trafficking": "Drug trafficking", "migrant_smuggling": "Migrant smuggling"}
+    out = overview_summary(
+        frame,
+        ("2025-01-01", "2025-06-30"),
+        ("2024-07-01", "2024-12-31"),
+        ("2024-01-01", "2024-06-30"),
+        registry,
+        labels,
+        countries=["MD"],
+    )
+    assert out["total"]["current"].tolist() == [13]
+    assert set(out["movers"]["crime"]) <= set(labels.values())
+    assert out["trend"]["period"].nunique() == 18
+    assert out["changes"].columns[:3].tolist() == ["region", "country", "crime"]
+    assert set(out["changes"]["region"]) == {"Chișinău", "Bălți"}
+    assert out["countries"]["country"].unique().tolist() == ["MD"]
+    assert out["countries"]["rate"].sum() == pytest.approx(35 * 100_000 / 700_000)
+    spark_total = out["sparklines"][out["sparklines"]["crime_type"] == ""]
+    assert spark_total["count"].tolist() == [7, 5, 0, 0, 0, 1]

@@ -1,0 +1,1 @@
+"""What may leave the store: the marking, small-count suppression, sensitive views, exports."""

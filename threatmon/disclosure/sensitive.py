@@ -1,0 +1,206 @@
+"""Sensitive crime types as viewers see them: country counts per calendar quarter, suppressed.
+
+Viewers (the steering committee, case meetings) never get a sensitive crime type in any
+figure: their store withholds those rows (:class:`threatmon.store.reader.Store`). What they
+do get is this table: per calendar quarter, each country's count of each sensitive type,
+with counts of 1 to k−1 shown as "<k" and complements hidden so that no hidden count can
+be worked out from the published totals (:func:`threatmon.disclosure.suppression.suppress_table`).
+
+The quarters are a fixed calendar grid, not the period chosen in the filters, so two
+tables never overlap in time: a count cannot be recovered by subtracting one published
+period from a longer one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from threatmon.disclosure.suppression import DEFAULT_K, TOTAL, suppress_table
+from threatmon.registry.crime_types import sensitive_crime_types
+
+SENSITIVE_TYPES: tuple[str, ...] = sensitive_crime_types()
+QUARTERS = 4
+K_ENV_VAR = "THREATMON_SUPPRESSION_K"
+#: Below 3, "<k" beside visible zeros can only mean 1 (see threatmon.disclosure.suppression).
+K_RANGE = range(3, 21)
+
+
+def configured_k() -> int:
+    """The deployment's k: counts from 1 to k−1 are shown as "<k" (``$THREATMON_SUPPRESSION_K``,
+    default 5).
+
+    Raises
+    ------
+    ValueError
+        The setting is not a whole number from 3 to 20.
+    """
+    raw = os.environ.get(K_ENV_VAR, "").strip()
+    if not raw:
+        return DEFAULT_K
+    try:
+        k = int(raw)
+    except ValueError:
+        k = None
+    if k not in K_RANGE:
+        raise ValueError(
+            f"${K_ENV_VAR} must be a whole number from {K_RANGE.start} to {K_RANGE.stop - 1}. "
+            f"Got {raw!r}."
+        )
+    return k
+
+
+def complete_quarters(last_day, count: int = QUARTERS) -> list[pd.Period]:
+    """The ``count`` calendar quarters up to the last one that ends on or before ``last_day``."""
+    last_day = pd.Timestamp(last_day)
+    quarter = last_day.to_period("Q")
+    if last_day < quarter.end_time.normalize():
+        quarter -= 1
+    return [quarter - offset for offset in range(count - 1, -1, -1)]
+
+
+def quarterly_tables(
+    counts: pd.DataFrame,
+    quarters: Sequence[pd.Period],
+    countries: Mapping[str, str],
+    crime_labels: Mapping[str, str],
+    *,
+    k: int = DEFAULT_K,
+) -> pd.DataFrame:
+    """One suppressed country × crime-type table per quarter, stacked, newest quarter first.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        ``period`` (any day of the quarter), ``country``, ``crime_type``, ``count``; rows of
+        other quarters, countries or crime types are ignored. Not modified.
+    quarters : sequence of pandas.Period
+        The quarters to publish.
+    countries : mapping
+        Country code to name, in the order the rows should appear (the reader's scope).
+    crime_labels : mapping
+        Crime-type key to column label, for the sensitive types to publish.
+    k : int
+        Counts from 1 to k−1 are shown as "<k".
+
+    Returns
+    -------
+    DataFrame
+        ``quarter``, ``country`` (names, then "Total"), one column per crime type and
+        ``Total``; cells are whole numbers, "<k", or "c" for a hidden complement.
+    """
+    data = counts.assign(quarter=pd.to_datetime(counts["period"]).dt.to_period("Q"))
+    keys = list(crime_labels)
+    parts = []
+    for quarter in sorted(quarters, reverse=True):
+        rows = data[(data["quarter"] == quarter) & data["crime_type"].isin(keys)]
+        table = (
+            rows.pivot_table(index="country", columns="crime_type", values="count", aggfunc="sum")
+            .reindex(index=list(countries), columns=keys)
+            .fillna(0)
+            .astype("int64")
+        )
+        shown = suppress_table(table, k=k, sensitive=True).display()
+        shown = shown.rename(index={**countries}, columns={**crime_labels})
+        shown.index.name = "country"
+        parts.append(shown.reset_index().assign(quarter=str(quarter)))
+    if not parts:
+        return pd.DataFrame(columns=["quarter", "country", *crime_labels.values(), TOTAL])
+    frame = pd.concat(parts, ignore_index=True)
+    return frame[["quarter", *[c for c in frame.columns if c != "quarter"]]]
+
+
+def sensitive_table(
+    source, last_day, *, quarters: int = QUARTERS, k: int | None = None
+) -> pd.DataFrame:
+    """The viewers' table, read from ``source``: a store that holds the sensitive types
+    (its country scope applies) and is never shown to them itself. ``k`` defaults to
+    :func:`configured_k`."""
+    from threatmon.filters import Filters
+    from threatmon.registry.crime_types import crime_type_label
+
+    grid = complete_quarters(last_day, quarters)
+    start, end = grid[0].start_time.date(), grid[-1].end_time.date()
+    counts = source.aggregate(
+        Filters(crime_types=SENSITIVE_TYPES, start=start, end=end),
+        by=("country", "crime_type"),
+        freq="Q",
+    )
+    countries = table_countries(source.scope)
+    labels = {key: crime_type_label(key) for key in SENSITIVE_TYPES}
+    return quarterly_tables(counts, grid, countries, labels, k=configured_k() if k is None else k)
+
+
+def table_countries(scope: Sequence[str] = ()) -> dict[str, str]:
+    """Country code → row name of the tables of a reader with this scope, in row order."""
+    from threatmon.registry.regions import PROJECT_COUNTRIES
+
+    return {code: name for code, name in PROJECT_COUNTRIES.items() if not scope or code in scope}
+
+
+def published_totals(table: pd.DataFrame) -> pd.DataFrame:
+    """Each quarter's project-wide total of each sensitive type, as published in ``table``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        As returned by :func:`quarterly_tables`.
+
+    Returns
+    -------
+    DataFrame
+        ``quarter``, ``crime`` (the column label), ``count``: the "Total" row's value, or
+        NaN where that total is itself hidden. Oldest quarter first, for a trend chart.
+        Nothing here is not already in the published table.
+    """
+    totals = table[table["country"] == TOTAL].drop(columns=["country", TOTAL])
+    long = totals.melt(id_vars="quarter", var_name="crime", value_name="shown")
+    counts = pd.to_numeric(long["shown"], errors="coerce")
+    return (
+        long.assign(count=counts)
+        .drop(columns="shown")
+        .sort_values(["quarter", "crime"], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def country_cells(
+    table: pd.DataFrame, quarter: str, crime: str, countries: Mapping[str, str]
+) -> pd.DataFrame:
+    """One quarter's published cells of one sensitive type, per country, for a map.
+
+    Parameters
+    ----------
+    table : DataFrame
+        As returned by :func:`quarterly_tables`.
+    quarter : str
+        A quarter of ``table`` ("2026Q3").
+    crime : str
+        A crime-type column label of ``table``.
+    countries : mapping
+        Country code to the name used in ``table`` (the mapping it was built with).
+
+    Returns
+    -------
+    DataFrame
+        ``country`` (code) and ``shown``: the published cell as it is ("<k", "c" or a
+        whole number), in the order of ``countries``. Nothing here is not already in the
+        published table.
+    """
+    rows = table[(table["quarter"] == quarter) & (table["country"] != TOTAL)]
+    if rows.empty:
+        raise ValueError(f"No published table for quarter {quarter!r}.")
+    if crime not in rows.columns:
+        raise ValueError(f"No published column {crime!r}; use one of {_crime_columns(table)}.")
+    shown = dict(zip(rows["country"], rows[crime], strict=True))
+    codes = [code for code, name in countries.items() if name in shown]
+    return pd.DataFrame(
+        {"country": codes, "shown": [shown[countries[code]] for code in codes]},
+        columns=["country", "shown"],
+    )
+
+
+def _crime_columns(table: pd.DataFrame) -> list[str]:
+    return [c for c in table.columns if c not in ("quarter", "country", TOTAL)]

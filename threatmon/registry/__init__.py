@@ -1,0 +1,1 @@
+"""The reference registries: crime types, regions, crossing points and their data files."""

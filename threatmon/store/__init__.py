@@ -1,0 +1,2 @@
+"""The store: one interface over DuckDB and PostgreSQL, with its schema, queries, writes
+and audit log."""

@@ -1,0 +1,1 @@
+"""Change over time: period comparisons, change levels and the overview's summaries."""
