@@ -84,3 +84,90 @@ def test_only_ui_module_caches():
     if re.search(r"\bcache_(data|resource)\b", dashboard):
         offenders.append("dashboard.py")
     assert not offenders
+
+
+# The one-way dependency order, lowest first: a module may import its own layer and the
+# layers below it, never one above. The most specific prefix decides a module's layer.
+LAYERS = (
+    ("errors and settings", ("threatmon", "threatmon.errors", "threatmon.settings")),
+    ("registry", ("threatmon.registry", "threatmon.distance", "threatmon.periods")),
+    ("contract", ("threatmon.contract", "threatmon.filters", "threatmon.access.roles")),
+    ("store", ("threatmon.store",)),
+    ("access and disclosure", ("threatmon.access", "threatmon.disclosure")),
+    ("loading", ("data_loaders",)),
+    ("trends", ("trends",)),
+    ("analysis", ("geo", "forecasting")),
+    ("reports", ("reports",)),
+    ("entry points", ("threatmon.cli", "ui")),
+    ("pages", ("pages", "dashboard")),
+)
+# Peers in one layer that stay independent of each other.
+INDEPENDENT = (("geo", "forecasting"), ("threatmon.cli", "ui"))
+RUNTIME_FOLDERS = ("threatmon", "data_loaders", "trends", "forecasting", "geo", "reports", "ui")
+TOOLING = ("devtools", "bench", "tests")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _matches(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+def _layer(module: str) -> tuple[int, str] | None:
+    """(index, prefix) of the most specific layer prefix that covers ``module``."""
+    best = None
+    for index, (_, prefixes) in enumerate(LAYERS):
+        for prefix in prefixes:
+            if _matches(module, prefix) and (best is None or len(prefix) > len(best[1])):
+                best = (index, prefix)
+    return best
+
+
+RUNTIME_FILES = _python_files(*RUNTIME_FOLDERS, "pages") + [ROOT / "dashboard.py"]
+
+
+def test_every_runtime_module_has_a_layer():
+    unplaced = [_module_name(p) for p in RUNTIME_FILES if _layer(_module_name(p)) is None]
+    assert not unplaced
+
+
+@pytest.mark.parametrize("path", RUNTIME_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_imports_point_down_the_layers(path):
+    """Registries and the contract import nothing above them; the store imports no
+    analysis; analysis imports no reports, CLI or dashboard; and so on up."""
+    own = _layer(_module_name(path))
+    upward = []
+    for imported in sorted(_imported_modules(path)):
+        theirs = _layer(imported)
+        if theirs is not None and theirs[0] > own[0]:
+            upward.append(f"{imported} ({LAYERS[theirs[0]][0]})")
+    assert not upward, f"{_module_name(path)} ({LAYERS[own[0]][0]}) imports {upward}"
+
+
+@pytest.mark.parametrize("path", RUNTIME_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_peers_stay_independent(path):
+    module = _module_name(path)
+    crossing = []
+    for left, right in INDEPENDENT:
+        for mine, other in ((left, right), (right, left)):
+            if _matches(module, mine):
+                crossing += [m for m in _imported_modules(path) if _matches(m, other)]
+    assert not crossing, f"{module} imports {sorted(crossing)}"
+
+
+@pytest.mark.parametrize("path", RUNTIME_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_runtime_never_imports_tooling(path):
+    tooling = sorted(m for m in _imported_modules(path) if m.split(".")[0] in TOOLING)
+    assert not tooling, f"{_module_name(path)} imports {tooling}"
+
+
+@pytest.mark.parametrize("path", RUNTIME_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_runtime_module_over_700_lines(path):
+    """A module that long holds more than one concept."""
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= 700, f"{_module_name(path)} has {lines} lines"
