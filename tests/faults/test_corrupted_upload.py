@@ -2,7 +2,7 @@
 its line where there is one), nothing is loaded, the store is unchanged, and a good
 file loads next.
 
-The readers' own tests (tests/data_loaders/test_readers.py) and the property tests
+The readers' own tests (tests/data_loaders/readers/) and the property tests
 (arbitrary bytes never crash) cover the parsing; these follow what a person sees.
 Before, a workbook cut short was called "a ZIP archive", and a file mixing UTF-8 with
 another encoding did not say where.

@@ -1,0 +1,47 @@
+"""The regions and crossing points the demo places incidents in, and how far apart they are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from threatmon.distance import distance_matrix_km
+from threatmon.registry.crossing_points import load_crossing_points
+from threatmon.registry.regions import load_regions
+
+_AT_CROSSING_KM = 25.0  # distance used for a region that hosts the crossing
+
+
+@dataclass(frozen=True)
+class Geography:
+    regions: pd.DataFrame
+    crossings: pd.DataFrame
+    distance: np.ndarray  # (regions, crossings) km, capped for regions hosting the crossing
+    hosted: np.ndarray  # (regions, J) crossing index per region, -1 padding
+    jitter_deg: np.ndarray  # per region, spread of geocoded points around the seat
+
+
+def geography() -> Geography:
+    regions = load_regions()
+    crossings = load_crossing_points()
+    distance = distance_matrix_km(
+        regions["latitude"], regions["longitude"], crossings["latitude"], crossings["longitude"]
+    )
+    code = regions["region_code"].to_numpy()[:, None]
+    hosts = (code == crossings["region_a"].to_numpy()) | (code == crossings["region_b"].to_numpy())
+    # A region's seat can lie far inland; one that hosts the crossing is on the border.
+    distance = np.where(hosts, np.minimum(distance, _AT_CROSSING_KM), distance)
+    width = max(int(hosts.sum(axis=1).max()), 1)
+    hosted = np.full((len(regions), width), -1, dtype=np.int64)
+    for i, row in enumerate(hosts):
+        found = np.flatnonzero(row)
+        hosted[i, : len(found)] = found
+    seats = distance_matrix_km(
+        regions["latitude"], regions["longitude"], regions["latitude"], regions["longitude"]
+    )
+    np.fill_diagonal(seats, np.inf)
+    # A quarter of the distance to the nearest other seat keeps most points inside.
+    jitter_deg = np.clip(seats.min(axis=1) / 4, 2.0, 25.0) / 111.0
+    return Geography(regions, crossings, distance, hosted, jitter_deg)

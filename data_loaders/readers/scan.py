@@ -1,0 +1,100 @@
+"""One pass over a file's bytes: chunks through one buffer, whole-line blocks, sha256 and
+line breaks counted in a thread while DuckDB reads the same file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from data_loaders.readers.limits import MB
+
+CHUNK = 8 * MB  # streaming unit: transcoding, hashing, counting
+HEAD = MB  # what is sniffed for the format, encoding, delimiter and header
+
+
+@dataclass
+class Bytes:
+    """What one pass over a file's bytes learnt."""
+
+    sha256: str
+    newlines: int
+
+
+class Scan:
+    """sha256 and line-break count of a file, computed in a thread.
+
+    File reads, numpy and hashlib release the GIL on large buffers, so this
+    overlaps with DuckDB's own read of the same file.
+    """
+
+    def __init__(self, path: Path, newline: bytes):
+        self._path, self._newline = path, newline[0]
+        self._result: Bytes | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="threatmon-scan", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            digest, count = hashlib.sha256(), 0
+            for _, part in byte_chunks(self._path):
+                digest.update(part)
+                count += int(np.count_nonzero(part == self._newline))
+            self._result = Bytes(digest.hexdigest(), count)
+        except BaseException as exc:  # handed to the caller's thread by result()
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> Bytes:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
+def byte_chunks(path: Path) -> Iterator[tuple[int, np.ndarray]]:
+    """(offset, bytes as uint8) of a file, through one reused buffer.
+
+    Reading into the same buffer keeps memory flat; a memory map was slightly
+    faster but counted the whole file in the process's resident memory.
+    """
+    buffer = bytearray(CHUNK)
+    array = np.frombuffer(buffer, dtype=np.uint8)
+    offset = 0
+    with open(path, "rb", buffering=0) as handle:
+        while n := handle.readinto(buffer):
+            yield offset, array[:n]
+            offset += n
+
+
+def line_blocks(source: Path, newline: bytes) -> Iterator[bytes]:
+    """The file in blocks of whole lines, each block without its last line break."""
+    carry = b""
+    with open(source, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            data = carry + chunk
+            cut = data.rfind(newline)
+            if cut < 0:
+                carry = data
+                continue
+            carry = data[cut + 1 :]
+            yield data[:cut]
+    if carry:
+        yield carry
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
