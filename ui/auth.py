@@ -29,14 +29,8 @@ import os
 import streamlit as st
 
 from threatmon.access.accounts import (
-    DISABLED,
-    EXPIRED,
-    OIDC,
     SIGN_IN_FAILED,
-    SIGNED_OUT,
-    UNKNOWN,
     Accounts,
-    is_token,
     resolve_accounts_path,
     store_location_text,
 )
@@ -47,10 +41,12 @@ from threatmon.access.roles import (
     DEMO_PRINCIPAL,
     IDLE_ENV_VAR,
     MAX_ENV_VAR,
+    OIDC,
     Permission,
     Principal,
     SessionLimits,
 )
+from threatmon.access.sessions import DISABLED, EXPIRED, SIGNED_OUT, UNKNOWN, is_token
 from threatmon.errors import AccountError, AuthenticationError, SessionEndedError
 from ui.i18n import role_name, t
 

@@ -1,1 +1,2 @@
-"""Who may do what: roles and permissions, local accounts, sessions and the access log."""
+"""Who may do what: roles, accounts and passwords, sessions, the access log, their database.
+API: roles.Principal/Role/Permission/SessionLimits, accounts.Accounts/resolve_accounts_path."""

@@ -82,6 +82,11 @@ def parse_scope(value: str | None) -> tuple[str, ...]:
     return tuple(sorted(codes))
 
 
+#: How an account proves who it is (:attr:`Principal.auth`): a password kept in the
+#: accounts database, or a sign-in at the identity provider.
+LOCAL, OIDC = "local", "oidc"
+
+
 @dataclass(frozen=True)
 class Principal:
     """The person a session or command acts for.
@@ -94,7 +99,7 @@ class Principal:
     name: str
     role: Role
     scope: tuple[str, ...] = field(default=())
-    auth: str = "local"
+    auth: str = LOCAL
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "role", parse_role(self.role))

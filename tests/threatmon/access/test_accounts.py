@@ -17,8 +17,6 @@ from threatmon.access.accounts import (
     SIGN_IN_FAILED,
     Accounts,
     LoginPolicy,
-    OpenSession,
-    is_token,
     resolve_accounts_path,
 )
 from threatmon.access.roles import (
@@ -29,6 +27,7 @@ from threatmon.access.roles import (
     SessionLimits,
     parse_scope,
 )
+from threatmon.access.sessions import OpenSession, is_token
 from threatmon.errors import (
     AccessDeniedError,
     AccountError,

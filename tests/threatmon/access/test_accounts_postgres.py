@@ -10,18 +10,18 @@ import pytest
 
 from threatmon import cli
 from threatmon.access.accounts import (
-    PG_LOCK,
     SIGN_IN_FAILED,
     Accounts,
     LoginPolicy,
-    redact,
     resolve_accounts_path,
     store_location_text,
 )
+from threatmon.access.database import PG_LOCK
 from threatmon.access.roles import Principal, SessionLimits
 from threatmon.errors import AuthenticationError, SessionEndedError, StoreError
 from threatmon.store import postgres
 from threatmon.store.audit import verify_chain
+from threatmon.store.postgres import redact
 
 PASSWORD = "correct horse battery"
 LIMITS = SessionLimits()
