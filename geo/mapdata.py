@@ -13,7 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from geo.maps import MORAN_LABELS, tooltip_html
+from geo.maps import tooltip_html
+from geo.symbology import MORAN_LABELS
 from trends.changes import binomial_p_values, percent_change, rates_per_100k
 
 MIN_TOTAL = 10

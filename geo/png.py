@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from geo.maps import DESK_STYLE, INCIDENT_SYMBOL, NO_DATA_COLOUR, Legend, MapStyle
+from geo.symbology import DESK_STYLE, INCIDENT_SYMBOL, NO_DATA_COLOUR, Legend, MapStyle
 
 
 def map_png(

@@ -4,8 +4,9 @@ For regional case meetings: a choropleth of regions (counts, rates, change, Gi* 
 and cold spots or emerging hot spot categories), crossing points as proportional
 symbols, an optional heat layer, a click on a region for its trends, a projection
 mode for the big screen and exports (HTML that opens offline, PNG, the hotspot
-table). The maps come from ``geo.maps``, the numbers from ``geo.mapdata`` and
-``geo.analysis`` through ``ui.data``; this page reads widgets and renders.
+table). What a map shows comes from ``geo.layers`` (as the briefing's map does), drawn
+by ``geo.maps`` and ``geo.png``, from frames that ``ui.data`` fetches; this page reads
+widgets and renders.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from streamlit_folium import st_folium
 from geo import maps, png
 from geo.analysis import DEFAULT_PERMUTATIONS
 from geo.classes import METHODS
-from geo.mapdata import crossing_values, hotspot_values, region_values, regions_in_view
+from geo.layers import RegionLayers, layers_map, published_layers, region_layers
+from geo.mapdata import regions_in_view
+from geo.symbology import CATEGORICAL, DESK_STYLE, MEASURES, PROJECTION_STYLE, MapStyle
 from reports import figures as charts
 from threatmon.disclosure.export import to_csv_bytes
 from threatmon.disclosure.sensitive import SENSITIVE_TYPES, country_cells
@@ -92,7 +95,7 @@ def _controls(settings: MapSettings) -> MapSettings:
     columns = st.columns([2.2, 2.2, 1, 3, 1.3])
     measure = columns[0].selectbox(
         t("map.measure"),
-        list(maps.MEASURES),
+        list(MEASURES),
         format_func=bound(measure_label),
         key=kept("map_measure"),
     )
@@ -154,15 +157,11 @@ def _drill_down(filters, clicked: dict | None, registry: pd.DataFrame) -> None:
     )
 
 
-def _downloads(fmap, shapes, legend_frame, filters, settings, crossings, hot) -> None:
+def _downloads(fmap, layers: RegionLayers, filters, settings, hot) -> None:
     stamp = f"{filters.start:%Y-%m}_{filters.end:%Y-%m}"
-    style = maps.PROJECTION_STYLE if settings.projection else maps.DESK_STYLE
-    colours, legend, _ = maps.region_colours(
-        legend_frame, settings.measure, method=settings.classes, k=settings.k, style=style
-    )
     context = data.boundaries()["context"]
     marking = data.export_marking()
-    title = _png_title(marking, title_lines(filters, settings))
+    title = _png_title(marking, list(layers.title))
     columns = st.columns(3)
     # Callables: the files are only built when someone clicks, never on every rerun.
     columns[0].download_button(
@@ -178,13 +177,9 @@ def _downloads(fmap, shapes, legend_frame, filters, settings, crossings, hot) ->
     )
     _png_button(
         columns[1],
-        shapes,
-        colours,
-        legend,
+        layers,
         context=context,
-        crossings=crossings,
         title=title,
-        style=style,
         file_name=f"threatmon-map-{settings.measure}-{stamp}.png",
         what="map_png",
         measure=settings.measure,
@@ -201,7 +196,7 @@ def _downloads(fmap, shapes, legend_frame, filters, settings, crossings, hot) ->
     )
 
 
-def _sensitive_map(style: maps.MapStyle, height: int) -> None:
+def _sensitive_map(style: MapStyle, height: int) -> None:
     """Viewers' map of the sensitive types: countries coloured by their published cells.
 
     The sensitive types are withheld from every other layer of a viewer's map; this one
@@ -227,36 +222,22 @@ def _sensitive_map(style: maps.MapStyle, height: int) -> None:
     cells = country_cells(table, quarter, crime_type_label(crime), countries)
     names = {code: country_name(code) for code in countries}
     outlines = data.boundaries()["context"]
-    shapes = (
-        outlines[outlines["iso2"].isin(cells["country"])]
-        .rename(columns={"iso2": "region_code"})
-        .assign(name_en=lambda frame: frame["region_code"].map(names))
-        .reset_index(drop=True)
-    )
-    values = cells.rename(columns={"country": "region_code", "shown": "value"}).assign(
-        tooltip=lambda frame: [
-            maps.tooltip_html(names[code], [(f"{crime_label(crime)}, {quarter}", shown)])
-            for code, shown in zip(frame["region_code"], frame["value"], strict=True)
-        ]
-    )
     title = [t("map.sensitive.title", crime=crime_label(crime), quarter=quarter)]
-    fmap = maps.region_map(
-        shapes, values, measure=maps.PUBLISHED, context=outlines, title=title, style=style
-    )
-    st_folium(fmap, height=height, use_container_width=True, returned_objects=[], key="map-sens")
-    colours, legend, _ = maps.region_colours(
-        shapes[["region_code"]].merge(values, on="region_code", how="left"),
-        maps.PUBLISHED,
+    layers = published_layers(
+        outlines,
+        cells,
+        names,
+        label=f"{crime_label(crime)}, {quarter}",
+        title=title,
         style=style,
     )
+    fmap = layers_map(layers, context=outlines)
+    st_folium(fmap, height=height, use_container_width=True, returned_objects=[], key="map-sens")
     _png_button(
         columns[2],
-        shapes,
-        colours,
-        legend,
+        layers,
         context=outlines,
         title=_png_title(data.export_marking(), title),
-        style=style,
         file_name=f"threatmon-sensitive-{crime}-{quarter}.png",
         what="sensitive_map_png",
         crime=crime,
@@ -271,31 +252,20 @@ def _png_title(marking: list[str], lines: list[str]) -> list[str]:
 
 
 def _png_button(
-    container,
-    shapes,
-    colours,
-    legend,
-    *,
-    context,
-    title,
-    style,
-    file_name,
-    what,
-    crossings=None,
-    **details,
+    container, layers: RegionLayers, *, context, title, file_name, what, **details
 ) -> None:
     """A map PNG drawn on click (never on a rerun) and logged as an export of ``what``."""
     container.download_button(
         t("map.download.png"),
         exports.audited(
             lambda: png.map_png(
-                shapes,
-                colours.reset_index(drop=True),
-                legend,
+                layers.regions,
+                layers.colours,
+                layers.legend,
                 context=context,
-                crossings=crossings,
+                crossings=layers.crossings,
                 title=title,
-                style=style,
+                style=layers.style,
             ),
             what,
             **details,
@@ -334,62 +304,41 @@ def main() -> None:
     map_settings.remember(settings)
 
     registry = data.regions()
-    codes = regions_in_view(registry, filters.countries, filters.regions)
-    shapes_all = data.boundaries()
-    shapes = shapes_all["regions"][shapes_all["regions"]["region_code"].isin(codes)]
-    shapes = shapes.reset_index(drop=True)
+    shapes = data.boundaries()
     inputs = data.map_inputs(filters)
     try:
         hot = data.hotspots(filters)
     except ValueError as exc:  # too few regions to test
         hot = None
-        if settings.measure in maps.CATEGORICAL:
+        if settings.measure in CATEGORICAL:
             st.info(t("map.hotspot_fallback", reason=str(exc)))
             settings = replace(settings, measure="rate")
-    if hot is not None and settings.measure in maps.CATEGORICAL:
-        values = hotspot_values(hot, settings.measure)
-        permutations = number(DEFAULT_PERMUTATIONS)
-        note = {
-            "hotspot": t("map.note.hotspot", permutations=permutations),
-            "emerging": t("map.note.emerging"),
-            "clusters": t("map.note.clusters", permutations=permutations),
-        }[settings.measure]
-    else:
-        values = region_values(
-            inputs["current"],
-            inputs["previous"],
-            registry,
-            settings.measure,
-            codes=codes,
-            period_label=_span(filters),
-        )
-        note = t("map.note.change") if settings.measure == "change" else ""
-    crossings = None
-    if {"incidents", "arrivals"} & set(settings.layers):
-        crossings = crossing_values(
-            load_crossing_points(),
-            inputs["crossing_incidents"],
-            inputs["flows"],
-            countries=filters.countries,
-        )
-        crossings = crossings.drop(
-            columns=[c for c in ("incidents", "arrivals") if c not in settings.layers]
-        )
-    style = maps.PROJECTION_STYLE if settings.projection else maps.DESK_STYLE
-    fmap = maps.region_map(
-        shapes,
-        values,
+    permutations = number(DEFAULT_PERMUTATIONS)
+    note = {
+        "hotspot": t("map.note.hotspot", permutations=permutations),
+        "emerging": t("map.note.emerging"),
+        "clusters": t("map.note.clusters", permutations=permutations),
+        "change": t("map.note.change"),
+    }.get(settings.measure, "")
+    style = PROJECTION_STYLE if settings.projection else DESK_STYLE
+    layers = region_layers(
+        shapes["regions"],
+        registry,
+        inputs,
+        load_crossing_points(),
+        codes=regions_in_view(registry, filters.countries, filters.regions),
+        countries=filters.countries,
         measure=settings.measure,
-        context=shapes_all["context"],
         method=settings.classes,
         k=settings.k,
-        crossings=crossings,
-        heat=inputs["heat"] if "heat" in settings.layers else None,
+        layers=settings.layers,
+        hot=hot,
+        period_label=_span(filters),
         title=title_lines(filters, settings),
         legend_note=note,
         style=style,
-        tiles_url=data.tile_url(),
     )
+    fmap = layers_map(layers, context=shapes["context"], tiles_url=data.tile_url())
     clicked = st_folium(
         fmap,
         height=PROJECTION_HEIGHT if settings.projection else MAP_HEIGHT,
@@ -404,9 +353,7 @@ def main() -> None:
             _sensitive_map(style, height)
         return
     st.caption(t("map.caption"))
-    legend_frame = values[["region_code", "value"]]
-    legend_frame = shapes[["region_code"]].merge(legend_frame, on="region_code", how="left")
-    _downloads(fmap, shapes, legend_frame, filters, settings, crossings, hot)
+    _downloads(fmap, layers, filters, settings, hot)
     _drill_down(filters, (clicked or {}).get("last_active_drawing"), registry)
 
     _hotspot_table(filters, hot, registry)

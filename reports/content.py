@@ -26,10 +26,12 @@ import pandas as pd
 from forecasting import cache
 from forecasting.selection import Selection
 from forecasting.warning.alerts import MODEL_NAMES, early_warning
-from geo import boundaries, maps
+from geo import boundaries
 from geo.analysis import DEFAULT_PERMUTATIONS, region_hotspots
-from geo.mapdata import crossing_values, region_values, regions_in_view
+from geo.layers import region_layers
+from geo.mapdata import regions_in_view
 from geo.png import map_png
+from geo.symbology import MEASURES
 from reports import figures as charts
 from reports.briefing import BriefingContent
 from reports.chart_png import ChartExportError, figure_png
@@ -294,7 +296,7 @@ def _map_title(filters: Filters, area: str, crimes: str, marking: str, demo: boo
     """The marking, then what the map shows (few lines: they are drawn above the map)."""
     lines = [
         marking,
-        f"{maps.MEASURES['rate']}, {_span(filters.start, filters.end)}",
+        f"{MEASURES['rate']}, {_span(filters.start, filters.end)}",
         f"{area} · {crimes}",
     ]
     return [*lines, *(["DEMO — synthetic data, not real incidents"] if demo else [])]
@@ -304,27 +306,30 @@ def _hotspot_map(
     store: Store, filters: Filters, registry: pd.DataFrame, codes: list[str], title: list[str]
 ) -> tuple[str, bytes]:
     """The map page's default view: incidents per 100,000, quantiles, crossing incidents."""
-    shapes = boundaries.regions()
-    shapes = shapes[shapes["region_code"].isin(codes)].reset_index(drop=True)
-    current = store.aggregate(filters, by=("region_code",), freq=None)
-    previous = store.aggregate(filters.previous_period(), by=("region_code",), freq=None)
-    values = region_values(current, previous, registry, "rate", codes=codes)
-    legend_frame = shapes[["region_code"]].merge(
-        values[["region_code", "value"]], on="region_code", how="left"
-    )
-    colours, legend, _ = maps.region_colours(legend_frame, "rate", method="quantiles", k=5)
-    crossings = crossing_values(
+    inputs = {
+        "current": store.aggregate(filters, by=("region_code",), freq=None),
+        "previous": store.aggregate(filters.previous_period(), by=("region_code",), freq=None),
+        "crossing_incidents": store.aggregate(filters, by=("crossing_point",), freq=None),
+        "flows": store.flows(filters, by=("crossing_point",), freq=None),
+    }
+    layers = region_layers(
+        boundaries.regions(),
+        registry,
+        inputs,
         load_crossing_points(),
-        store.aggregate(filters, by=("crossing_point",), freq=None),
-        store.flows(filters, by=("crossing_point",), freq=None),
+        codes=codes,
         countries=filters.countries,
+        measure="rate",
+        method="quantiles",
+        k=5,
+        layers=("incidents",),
     )
     png = map_png(
-        shapes,
-        colours.reset_index(drop=True),
-        legend,
+        layers.regions,
+        layers.colours,
+        layers.legend,
         context=boundaries.context(),
-        crossings=crossings.drop(columns=["arrivals"]),
+        crossings=layers.crossings,
         title=title,
         width_px=_MAP_WIDTH_PX,
     )

@@ -272,7 +272,7 @@ def role_name(role: str, language: str | None = None) -> str:
 
 
 def measure_label(measure: str, language: str | None = None) -> str:
-    """A map measure of :data:`geo.maps.MEASURES`."""
+    """A map measure of :data:`geo.symbology.MEASURES`."""
     if not _known(f"measure.{measure}"):
         return measure
     return translate(f"measure.{measure}", _language(language))
@@ -318,14 +318,14 @@ def model_label(model: str, language: str | None = None) -> str:
 
 
 def hot_cold_label(value: str, language: str | None = None) -> str:
-    """A Gi* category of :data:`geo.maps.HOT_COLD_COLOURS` ("hot", "cold", "none")."""
+    """A Gi* category of :data:`geo.symbology.HOT_COLD_COLOURS` ("hot", "cold", "none")."""
     if not _known(f"hotcold.{value}"):
         return value
     return translate(f"hotcold.{value}", _language(language))
 
 
 def emerging_label(value: str, language: str | None = None) -> str:
-    """An emerging hot spot category of :data:`geo.maps.EMERGING_COLOURS`."""
+    """An emerging hot spot category of :data:`geo.symbology.EMERGING_COLOURS`."""
     if not isinstance(value, str) or not _known(f"emerging.{_slug(value)}"):
         return value
     return translate(f"emerging.{_slug(value)}", _language(language))

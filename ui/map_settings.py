@@ -4,7 +4,7 @@ URL keys (next to the global filters of :mod:`ui.filters`)::
 
     ?measure=rate&classes=quantiles&k=5&layers=incidents,arrivals&projection=1
 
-``measure`` is one of :data:`geo.maps.MEASURES`, ``classes`` one of
+``measure`` is one of :data:`geo.symbology.MEASURES`, ``classes`` one of
 :data:`geo.classes.METHODS`, ``k`` 3–7, ``layers`` a comma-separated subset of
 :data:`LAYERS`, ``projection`` 1 or absent. Invalid values fall back to the default
 with a warning, like the filters.
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from geo.classes import METHODS
-from geo.maps import MEASURES
+from geo.symbology import MEASURES
 from ui.i18n import t
 
 MEASURE, CLASSES, K, LAYERS_KEY, PROJECTION = "measure", "classes", "k", "layers", "projection"

@@ -6,14 +6,13 @@ import pytest
 from shapely.geometry import box
 
 from geo import assets
-from geo.maps import (
+from geo.maps import region_map, standalone_html, tooltip_html
+from geo.symbology import (
     DESK_STYLE,
     NO_DATA_COLOUR,
     PROJECTION_STYLE,
+    PUBLISHED,
     region_colours,
-    region_map,
-    standalone_html,
-    tooltip_html,
 )
 
 
@@ -79,14 +78,6 @@ def test_regions_without_a_value_are_drawn_as_no_data(regions, values):
     assert colours.iloc[0] != colours.iloc[1]
     assert legend.rows[-1] == (NO_DATA_COLOUR, "no data")
     assert classes.k == 2
-
-
-def test_hot_and_cold_spots_get_fixed_colours_and_legend_rows():
-    frame = pd.DataFrame({"region_code": ["A", "B", "C"], "value": ["hot", "none", "cold"]})
-    colours, legend, classes = region_colours(frame, "hotspot")
-    assert classes is None
-    assert colours.tolist() == ["#c0392b", "#eeeeee", "#1f618d"]
-    assert [label for _, label in legend.rows] == ["hot spot", "cold spot", "not significant"]
 
 
 def test_unknown_measure_is_refused(regions, values):
@@ -174,30 +165,7 @@ def test_the_exported_html_carries_the_marking_escaped():
 # -- viewers' maps of published (suppressed) cells ---------------------------------------------
 
 
-def test_published_cells_are_classed_only_where_they_are_numbers():
-    from geo.maps import PUBLISHED, SMALL_COUNT_COLOUR, ZERO_COLOUR, published_colours
-
-    shown = pd.Series([30, "<5", "c", 0, 200, 17], index=list("abcdef"), dtype=object)
-    colours, legend = published_colours(shown)
-    assert colours.index.tolist() == list("abcdef")
-    assert colours["b"] == SMALL_COUNT_COLOUR
-    assert colours["c"] == NO_DATA_COLOUR
-    assert colours["d"] == ZERO_COLOUR
-    numbered = {colours["a"], colours["e"], colours["f"]}
-    assert len(numbered) == 3 and not numbered & {SMALL_COUNT_COLOUR, NO_DATA_COLOUR}
-    assert legend.title == "Published count (small counts suppressed)"
-    assert [label for _, label in legend.rows][-3:] == [
-        "<5 (a small count, not shown)",
-        "none",
-        "hidden, so that no small count can be worked out",
-    ]
-    same, _, _ = region_colours(pd.DataFrame({"value": shown}), PUBLISHED)
-    assert same.tolist() == colours.tolist()
-
-
 def test_a_map_of_published_cells_carries_them_as_published(regions):
-    from geo.maps import PUBLISHED
-
     values = pd.DataFrame(
         {
             "region_code": ["MD-AA", "MD-BB", "MD-CC"],

@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from geo.maps import Legend
 from geo.png import map_png
+from geo.symbology import Legend
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

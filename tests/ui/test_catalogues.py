@@ -50,7 +50,7 @@ def _dynamic_keys() -> dict[str, set[str]]:
     from forecasting.models import MODELS
     from forecasting.published import MODELS as PUBLISHED_MODELS
     from geo.classes import METHODS
-    from geo.maps import EMERGING_COLOURS, HOT_COLD_COLOURS, MEASURES
+    from geo.symbology import EMERGING_COLOURS, HOT_COLD_COLOURS, MEASURES
     from threatmon.access.roles import Role
     from threatmon.registry.crime_types import CRIME_TYPE_KEYS
     from threatmon.registry.regions import PROJECT_COUNTRIES

@@ -1,0 +1,221 @@
+"""How a map's numbers look: measures, colours, palettes, styles and legends; no folium.
+
+The folium map (:mod:`geo.maps`) and the PNG (:mod:`geo.png`) colour regions and
+symbols from the same functions here, so that a slide and the page never disagree.
+Colours are plain hex strings given to each feature: the classes come from
+:mod:`geo.classes`, the palettes from matplotlib, and a legend is a title with
+(colour, label) rows that either renderer draws its own way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
+
+from geo.classes import Classes, classify, classify_change
+
+#: What a region's colour can show.
+MEASURES: dict[str, str] = {
+    "count": "Incidents",
+    "rate": "Incidents per 100,000 inhabitants",
+    "change": "Change against the previous period",
+    "hotspot": "Hot and cold spots (Getis-Ord Gi*)",
+    "emerging": "Emerging hot spots",
+    "clusters": "Clusters and outliers (Local Moran's I)",
+}
+NO_DATA_COLOUR = "#d9d9d9"
+HOT_COLD_COLOURS: dict[str, str] = {"hot": "#c0392b", "cold": "#1f618d", "none": "#eeeeee"}
+# Esri's Emerging Hot Spot Analysis symbology: reds for hot patterns, blues for cold ones.
+EMERGING_COLOURS: dict[str, str] = {
+    "new hot spot": "#fdae61",
+    "consecutive hot spot": "#f46d43",
+    "intensifying hot spot": "#a50026",
+    "persistent hot spot": "#d73027",
+    "diminishing hot spot": "#f4a582",
+    "sporadic hot spot": "#fee090",
+    "oscillating hot spot": "#e08214",
+    "historical hot spot": "#b35806",
+    "new cold spot": "#abd9e9",
+    "consecutive cold spot": "#74add1",
+    "intensifying cold spot": "#313695",
+    "persistent cold spot": "#4575b4",
+    "diminishing cold spot": "#92c5de",
+    "sporadic cold spot": "#e0f3f8",
+    "oscillating cold spot": "#8073ac",
+    "historical cold spot": "#542788",
+    "no pattern detected": "#eeeeee",
+}
+# High-high red, low-low blue; the outliers in lighter shades of the same.
+MORAN_COLOURS: dict[str, str] = {
+    "HH": "#c0392b",
+    "LL": "#1f618d",
+    "HL": "#f1948a",
+    "LH": "#85c1e9",
+    "none": "#eeeeee",
+}
+MORAN_LABELS: dict[str, str] = {
+    "HH": "high among high (cluster)",
+    "LL": "low among low (cluster)",
+    "HL": "high among low (outlier)",
+    "LH": "low among high (outlier)",
+    "none": "not significant",
+}
+#: The measure of viewers' country maps of sensitive crime types: the cells of a
+#: suppressed table as published ("<k", "c" for a hidden complement, or a count).
+PUBLISHED = "published"
+PUBLISHED_TITLE = "Published count (small counts suppressed)"
+SMALL_COUNT_COLOUR = "#c6b3d9"
+ZERO_COLOUR = "#ffffff"
+INCIDENT_SYMBOL = "#b03a2e"
+ARRIVAL_SYMBOL = "#1b4f72"
+
+
+#: Measures whose values are categories, with their colours.
+CATEGORICAL: dict[str, dict[str, str]] = {
+    "hotspot": HOT_COLD_COLOURS,
+    "emerging": EMERGING_COLOURS,
+    "clusters": MORAN_COLOURS,
+}
+
+
+@dataclass(frozen=True)
+class MapStyle:
+    """Sizes and palettes: the desk default or the projector ("projection") variant.
+
+    A projected map is read from across a room on a washed-out screen: larger type
+    and symbols, thicker outlines, and palettes whose classes differ in lightness
+    (viridis), not only in hue.
+    """
+
+    projection: bool = False
+
+    @property
+    def font_px(self) -> int:
+        return 22 if self.projection else 13
+
+    @property
+    def outline_weight(self) -> float:
+        return 1.6 if self.projection else 0.6
+
+    @property
+    def border_weight(self) -> float:
+        return 3.5 if self.projection else 1.8
+
+    @property
+    def symbol_max_px(self) -> float:
+        return 34.0 if self.projection else 22.0
+
+    @property
+    def sequential(self) -> str:
+        return "viridis_r" if self.projection else "YlOrRd"
+
+    @property
+    def diverging(self) -> str:
+        return "PuOr_r" if self.projection else "RdBu_r"
+
+    @property
+    def box_max_px(self) -> int:
+        """Widest legend or title box: long notes wrap instead of covering the map."""
+        return 460 if self.projection else 330
+
+    @property
+    def fill_opacity(self) -> float:
+        return 0.9 if self.projection else 0.78
+
+
+DESK_STYLE = MapStyle()
+PROJECTION_STYLE = MapStyle(projection=True)
+
+
+def sample_palette(name: str, k: int) -> list[str]:
+    """``k`` hex colours spread over a matplotlib colour map (light to dark for sequential)."""
+    if k < 1:
+        return []
+    cmap = colormaps[name]
+    if k == 1:
+        return [to_hex(cmap(0.6))]
+    return [to_hex(cmap(0.12 + 0.82 * i / (k - 1))) for i in range(k)]
+
+
+@dataclass(frozen=True)
+class Legend:
+    """What a legend shows, on the web map or the PNG: a title and (colour, label) rows."""
+
+    title: str
+    rows: tuple[tuple[str, str], ...]
+    note: str = ""
+
+
+def region_colours(
+    values: pd.DataFrame,
+    measure: str,
+    *,
+    method: str = "quantiles",
+    k: int = 5,
+    style: MapStyle = DESK_STYLE,
+) -> tuple[pd.Series, Legend, Classes | None]:
+    """The fill colour of each region and the legend that explains it.
+
+    ``values`` has ``region_code`` and ``value`` (a number for count, rate and change;
+    a category for hotspot and emerging). Returns colours indexed like ``values``.
+    """
+    if measure == PUBLISHED:
+        colours, legend = published_colours(values["value"], k=k, style=style)
+        return colours, legend, None
+    if measure not in MEASURES:
+        raise ValueError(f"Unknown map measure {measure!r}; use one of {list(MEASURES)}.")
+    title = MEASURES[measure]
+    if measure in CATEGORICAL:
+        palette = CATEGORICAL[measure]
+        colours = values["value"].map(palette).fillna(NO_DATA_COLOUR)
+        shown = [c for c in palette if c in set(values["value"])]
+        labels = {"hot": "hot spot", "cold": "cold spot", "none": "not significant"}
+        if measure == "clusters":
+            labels = MORAN_LABELS
+        rows = tuple((palette[c], labels.get(c, c)) for c in shown)
+        return colours, Legend(title, rows), None
+    if measure == "change":
+        index, classes = classify_change(values["value"])
+        palette = sample_palette(style.diverging, classes.k)
+    else:
+        index, classes = classify(values["value"], method, k)
+        palette = sample_palette(style.sequential, classes.k)
+    colours = index.map(lambda i: palette[i] if i >= 0 else NO_DATA_COLOUR)
+    rows = tuple(zip(palette, classes.labels, strict=True))
+    if (index < 0).any():
+        missing = "too few incidents to compare" if measure == "change" else "no data"
+        rows += ((NO_DATA_COLOUR, missing),)
+    return colours, Legend(title, rows), classes
+
+
+def published_colours(
+    shown: pd.Series, *, k: int = 4, style: MapStyle = DESK_STYLE
+) -> tuple[pd.Series, Legend]:
+    """Colours for published cells of a suppressed table: counts in classes, the rest apart.
+
+    ``shown`` holds each area's cell as published: a whole number, "<k" (a count from 1
+    to k−1) or "c" (hidden as a complement), or NaN where nothing was published. Only
+    the published numbers are classified (natural breaks, at most ``k`` classes), so
+    the colours reveal nothing the table does not: a "<k" area gets one colour whatever
+    its count, and a hidden one the colour of "no data".
+    """
+    text = shown.astype("string")
+    numbers = pd.to_numeric(shown, errors="coerce")  # "<k" and "c" are not numbers
+    positive = numbers.where(numbers > 0)
+    index, classes = classify(positive, "natural_breaks", max(2, min(k, 9)))
+    palette = sample_palette(style.sequential, classes.k)
+    colours = index.map(lambda i: palette[i] if i >= 0 else NO_DATA_COLOUR)
+    small = text.str.startswith("<").fillna(False)
+    colours = colours.mask(numbers == 0, ZERO_COLOUR).mask(small, SMALL_COUNT_COLOUR)
+    rows: tuple[tuple[str, str], ...] = tuple(zip(palette, classes.labels, strict=True))
+    if small.any():
+        marker = str(text[small].iloc[0])
+        rows += ((SMALL_COUNT_COLOUR, f"{marker} (a small count, not shown)"),)
+    if (numbers == 0).any():
+        rows += ((ZERO_COLOUR, "none"),)
+    if (index < 0).mask(small | (numbers == 0), False).any():
+        rows += ((NO_DATA_COLOUR, "hidden, so that no small count can be worked out"),)
+    return colours, Legend(PUBLISHED_TITLE, rows)

@@ -1,0 +1,57 @@
+"""Symbology: colours and legends without folium, for the web map and the PNG alike."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from geo.symbology import (
+    NO_DATA_COLOUR,
+    PUBLISHED,
+    SMALL_COUNT_COLOUR,
+    ZERO_COLOUR,
+    published_colours,
+    region_colours,
+)
+
+
+def test_symbology_does_not_import_folium():
+    """Colours and legends need no web map: the PNG draws them with matplotlib alone."""
+    code = "import sys, geo.symbology; print(sorted(m for m in sys.modules if 'folium' in m))"
+    # A fresh interpreter: this one may have imported folium for another test.
+    found = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    ).stdout.strip()
+    assert found == "[]"
+
+
+def test_hot_and_cold_spots_get_fixed_colours_and_legend_rows():
+    frame = pd.DataFrame({"region_code": ["A", "B", "C"], "value": ["hot", "none", "cold"]})
+    colours, legend, classes = region_colours(frame, "hotspot")
+    assert classes is None
+    assert colours.tolist() == ["#c0392b", "#eeeeee", "#1f618d"]
+    assert [label for _, label in legend.rows] == ["hot spot", "cold spot", "not significant"]
+
+
+def test_published_cells_are_classed_only_where_they_are_numbers():
+    shown = pd.Series([30, "<5", "c", 0, 200, 17], index=list("abcdef"), dtype=object)
+    colours, legend = published_colours(shown)
+    assert colours.index.tolist() == list("abcdef")
+    assert colours["b"] == SMALL_COUNT_COLOUR
+    assert colours["c"] == NO_DATA_COLOUR
+    assert colours["d"] == ZERO_COLOUR
+    numbered = {colours["a"], colours["e"], colours["f"]}
+    assert len(numbered) == 3 and not numbered & {SMALL_COUNT_COLOUR, NO_DATA_COLOUR}
+    assert legend.title == "Published count (small counts suppressed)"
+    assert [label for _, label in legend.rows][-3:] == [
+        "<5 (a small count, not shown)",
+        "none",
+        "hidden, so that no small count can be worked out",
+    ]
+    same, _, _ = region_colours(pd.DataFrame({"value": shown}), PUBLISHED)
+    assert same.tolist() == colours.tolist()
