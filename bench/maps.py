@@ -25,7 +25,8 @@ from geo.mapdata import crossing_values, region_values
 from threatmon.filters import Filters
 from threatmon.registry.crossing_points import load_crossing_points
 from threatmon.registry.regions import load_regions
-from threatmon.store.reader import DB_ENV_VAR, Store
+from threatmon.settings import DB_ENV_VAR
+from threatmon.store.reader import Store
 from trends.changes import last_complete_months
 
 

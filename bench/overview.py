@@ -12,7 +12,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from threatmon.store.reader import DB_ENV_VAR, Store
+from threatmon.settings import DB_ENV_VAR
+from threatmon.store.reader import Store
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
 

@@ -32,15 +32,11 @@ from forecasting.models import FORECAST_COLUMNS
 from forecasting.reconcile import COUNTRY, REGION, TOTAL, TOTAL_AREA
 from forecasting.refresh import HORIZON, ForecastSet, refresh
 from forecasting.selection import Selection
-from threatmon.store.reader import DB_ENV_VAR, Store
+from threatmon.settings import DB_ENV_VAR, current_settings
+from threatmon.store.reader import Store
 
 #: Bump when models, settings or the refresh change what a forecast would be.
 FORECAST_VERSION = 2
-#: Set to 0 to keep the dashboard from starting refreshes (tests, read-only copies).
-BACKGROUND_ENV_VAR = "THREATMON_BACKGROUND_FORECASTS"
-#: Where the forecasts of a PostgreSQL store are kept on this machine.
-CACHE_DIR_ENV_VAR = "THREATMON_CACHE_DIR"
-DEFAULT_CACHE_DIR = Path("data/cache")
 _PARTS = ("series", "forecasts", "scores", "checks")
 
 CURRENT, RUNNING, STALE, FAILED = "current", "running", "stale", "failed"
@@ -81,7 +77,7 @@ def cache_root(store: Store) -> Path:
     cache under ``$THREATMON_CACHE_DIR`` (default ``data/cache``), one folder per database.
     """
     if store.on_postgres:
-        base = Path(os.environ.get(CACHE_DIR_ENV_VAR) or DEFAULT_CACHE_DIR)
+        base = current_settings().cache_dir
         digest = hashlib.sha256(store.label.encode()).hexdigest()[:16]
         return base / f"postgresql-{digest}.forecasts"
     return store.path.with_name(store.path.name + ".forecasts")
@@ -279,7 +275,7 @@ def run(
 
 def background_allowed() -> bool:
     """False when ``$THREATMON_BACKGROUND_FORECASTS`` is 0 (the test suite sets it)."""
-    return os.environ.get(BACKGROUND_ENV_VAR, "1") != "0"
+    return current_settings().background_forecasts
 
 
 def start_background(store: Store) -> bool:

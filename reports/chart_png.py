@@ -42,6 +42,8 @@ from choreographer.browsers import BrowserClosedError, BrowserFailedError, Chrom
 from kaleido import Kaleido, PageGenerator
 from kaleido.errors import JavascriptError, KaleidoError
 
+from threatmon.settings import current_settings
+
 __all__ = [
     "ChartExportError",
     "ChartRenderer",
@@ -50,7 +52,6 @@ __all__ = [
     "figure_png",
 ]
 
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
 # Every connection Chromium makes goes here: port 9 (discard) on loopback, where
 # nothing listens, so requests fail at once instead of reaching the internet.
 NO_NETWORK_PROXY = "http://127.0.0.1:9"
@@ -84,7 +85,7 @@ class ChartExportError(Exception):
 
 def browser_path() -> str:
     """The Chromium to use: ``THREATMON_CHROMIUM`` if set, else ``/usr/bin/chromium``."""
-    return os.environ.get("THREATMON_CHROMIUM") or DEFAULT_CHROMIUM
+    return current_settings().chromium
 
 
 def _missing_browser_message(path: str) -> str:

@@ -24,7 +24,6 @@ such a session runs, the accounts file decides when it ends, for every tab at on
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import streamlit as st
 
@@ -39,8 +38,6 @@ from threatmon.access.accounts import (
 # Streamlit, can expire sessions itself; it stays importable from here.
 from threatmon.access.roles import (
     DEMO_PRINCIPAL,
-    IDLE_ENV_VAR,
-    MAX_ENV_VAR,
     OIDC,
     Permission,
     Principal,
@@ -48,9 +45,8 @@ from threatmon.access.roles import (
 )
 from threatmon.access.sessions import DISABLED, EXPIRED, SIGNED_OUT, UNKNOWN, is_token
 from threatmon.errors import AccountError, AuthenticationError, SessionEndedError
+from threatmon.settings import current_settings
 from ui.i18n import role_name, t
-
-OIDC_PROVIDER_ENV_VAR = "THREATMON_OIDC_PROVIDER"
 
 _PRINCIPAL = "auth_principal"
 _SIGNED_IN_AT = "auth_signed_in_at"
@@ -87,7 +83,7 @@ def oidc_configured() -> bool:
 
 def oidc_provider() -> str | None:
     """The named provider of ``[auth.NAME]``, or None for a single unnamed ``[auth]``."""
-    configured = os.environ.get(OIDC_PROVIDER_ENV_VAR, "").strip()
+    configured = current_settings().oidc_provider
     if configured:
         return configured
     named = [key for key, value in st.secrets["auth"].items() if hasattr(value, "items")]
@@ -444,8 +440,6 @@ def remember(principal: Principal) -> None:
 __all__ = [
     "COOKIE",
     "DEMO_OPEN",
-    "IDLE_ENV_VAR",
-    "MAX_ENV_VAR",
     "LOCAL_ACCOUNTS",
     "NO_ACCOUNTS",
     "OIDC_LOGIN",

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 
 import pandas as pd
@@ -23,6 +22,7 @@ from threatmon.errors import NoStoreError, ThreatmonError
 from threatmon.filters import Filters, comparison_windows
 from threatmon.registry.crime_types import CRIME_TYPES
 from threatmon.registry.regions import load_regions
+from threatmon.settings import current_settings
 from threatmon.store.reader import Store, resolve_location
 from trends import changes as trends
 from ui.i18n import t
@@ -309,7 +309,7 @@ def _weights(codes: tuple[str, ...]):
 
 def tile_url() -> str | None:
     """The tile server of this deployment (``$THREATMON_TILE_URL``), or None: no tiles."""
-    return os.environ.get("THREATMON_TILE_URL", "").strip() or None
+    return current_settings().tile_url
 
 
 def map_inputs(filters: Filters, heat_decimals: int = 1) -> dict[str, pd.DataFrame]:

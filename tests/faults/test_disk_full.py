@@ -30,8 +30,9 @@ from data_loaders.ingest import IngestOptions
 from tests.faults.helpers import ROOT, drop, fingerprint, good_csv, leftovers, load, texts
 from threatmon.cli import main
 from threatmon.errors import DiskFullError
+from threatmon.settings import DB_ENV_VAR
 from threatmon.store import writer
-from threatmon.store.reader import DB_ENV_VAR, Store
+from threatmon.store.reader import Store
 from ui import upload as up
 
 MB = 1 << 20

@@ -7,6 +7,7 @@ import pytest
 from forecasting import cache
 from forecasting.refresh import ForecastSet
 from forecasting.selection import Selection
+from threatmon.settings import BACKGROUND_ENV_VAR
 from threatmon.store.reader import Store
 from threatmon.store.writer import write_session
 
@@ -194,7 +195,7 @@ def test_a_refresh_killed_midway_is_started_again(tmp_path, monkeypatch):
         "Popen",
         lambda command, **kw: launched.append(command) or type("Child", (), {"pid": 1})(),
     )
-    monkeypatch.setenv(cache.BACKGROUND_ENV_VAR, "1")
+    monkeypatch.setenv(BACKGROUND_ENV_VAR, "1")
     assert cache.start_background(store)
     assert launched and launched[0][-5:] == [
         "forecast",
@@ -208,7 +209,7 @@ def test_a_refresh_killed_midway_is_started_again(tmp_path, monkeypatch):
 
 def test_the_dashboard_does_not_start_refreshes_when_told_not_to(tmp_path, monkeypatch):
     store = _store(tmp_path / "store.duckdb")
-    monkeypatch.setenv(cache.BACKGROUND_ENV_VAR, "0")
+    monkeypatch.setenv(BACKGROUND_ENV_VAR, "0")
     assert not cache.start_background(store)
     assert not cache.cache_root(store).exists()
 
@@ -231,7 +232,7 @@ def test_the_background_refresh_runs_to_completion_once(tmp_path, monkeypatch):
     path = tmp_path / "demo.duckdb"
     build_demo_store(path, DemoSettings(seed=5, scale=0.01))
     store = Store(path)
-    monkeypatch.setenv(cache.BACKGROUND_ENV_VAR, "1")
+    monkeypatch.setenv(BACKGROUND_ENV_VAR, "1")
     assert cache.start_background(store)
     # The lock is taken before the process starts, so a page rerun starts nothing more.
     assert cache.status(store).state == cache.RUNNING

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 import dashboard
 from threatmon.access.accounts import SIGN_IN_FAILED
 from threatmon.access.roles import Principal, SessionLimits
-from threatmon.store.reader import DB_ENV_VAR
+from threatmon.settings import DB_ENV_VAR
 from threatmon.store.writer import write_session
 from ui.auth import COOKIE, cookie_script
 

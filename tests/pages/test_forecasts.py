@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from threatmon.store.reader import DB_ENV_VAR
+from threatmon.settings import DB_ENV_VAR
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard.py"

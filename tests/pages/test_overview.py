@@ -9,7 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from threatmon.filters import Filters
-from threatmon.store.reader import DB_ENV_VAR, Store
+from threatmon.settings import DB_ENV_VAR
+from threatmon.store.reader import Store
 from threatmon.store.writer import write_session
 
 ROOT = Path(__file__).resolve().parents[2]

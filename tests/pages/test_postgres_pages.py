@@ -8,7 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_loaders import templates
-from threatmon.store.reader import DB_ENV_VAR, Store
+from threatmon.settings import DB_ENV_VAR
+from threatmon.store.reader import Store
 from ui import upload as up
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ import plotly.io
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from threatmon.store.reader import DB_ENV_VAR
+from threatmon.settings import DB_ENV_VAR
 
 APP = Path(__file__).resolve().parents[2] / "dashboard.py"
 TIMEOUT = 120

@@ -32,12 +32,12 @@ from reports.content import (
     briefing_filters,
     default_period,
 )
-from threatmon.disclosure.marking import DEFAULT_MARKING
 from threatmon.disclosure.sensitive import SENSITIVE_TYPES
 from threatmon.errors import FilterError
 from threatmon.filters import Filters
 from threatmon.registry.crime_types import CRIME_TYPES
 from threatmon.registry.regions import load_regions
+from threatmon.settings import DEFAULT_MARKING
 from threatmon.store.reader import Store
 
 GENERATED = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

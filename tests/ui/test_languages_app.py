@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import dashboard
-from threatmon.store.reader import DB_ENV_VAR
+from threatmon.settings import DB_ENV_VAR
 from ui import i18n
 
 ROOT = Path(__file__).resolve().parents[2]

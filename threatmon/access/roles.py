@@ -11,15 +11,12 @@ one. :class:`SessionLimits` says when a dashboard session ends.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from threatmon.errors import AccessDeniedError
 from threatmon.registry.regions import PROJECT_COUNTRIES
-
-IDLE_ENV_VAR = "THREATMON_SESSION_IDLE_MINUTES"
-MAX_ENV_VAR = "THREATMON_SESSION_HOURS"
+from threatmon.settings import current_settings
 
 
 class Role(StrEnum):
@@ -158,11 +155,9 @@ class SessionLimits:
 
     @classmethod
     def from_env(cls) -> SessionLimits:
-        """The limits configured by environment variables (30 minutes idle, 12 hours)."""
-        return cls(
-            idle=dt.timedelta(minutes=_positive(IDLE_ENV_VAR, 30)),
-            longest=dt.timedelta(hours=_positive(MAX_ENV_VAR, 12)),
-        )
+        """The deployment's limits (:mod:`threatmon.settings`; 30 minutes idle, 12 hours)."""
+        settings = current_settings()
+        return cls(idle=settings.session_idle, longest=settings.session_longest)
 
     def expiry(
         self, signed_in_at: dt.datetime, seen_at: dt.datetime, now: dt.datetime
@@ -177,16 +172,3 @@ class SessionLimits:
     def expired(self, signed_in_at: dt.datetime, seen_at: dt.datetime, now: dt.datetime) -> bool:
         """Whether a session signed in and last used at these times has ended by ``now``."""
         return self.expiry(signed_in_at, seen_at, now) is not None
-
-
-def _positive(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"${name} must be a number. Got {raw!r}.") from None
-    if value <= 0:
-        raise ValueError(f"${name} must be positive. Got {raw!r}.")
-    return value

@@ -13,19 +13,16 @@ period from a longer one.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from threatmon.disclosure.suppression import DEFAULT_K, TOTAL, suppress_table
 from threatmon.registry.crime_types import sensitive_crime_types
+from threatmon.settings import current_settings
 
 SENSITIVE_TYPES: tuple[str, ...] = sensitive_crime_types()
 QUARTERS = 4
-K_ENV_VAR = "THREATMON_SUPPRESSION_K"
-#: Below 3, "<k" beside visible zeros can only mean 1 (see threatmon.disclosure.suppression).
-K_RANGE = range(3, 21)
 
 
 def configured_k() -> int:
@@ -37,19 +34,7 @@ def configured_k() -> int:
     ValueError
         The setting is not a whole number from 3 to 20.
     """
-    raw = os.environ.get(K_ENV_VAR, "").strip()
-    if not raw:
-        return DEFAULT_K
-    try:
-        k = int(raw)
-    except ValueError:
-        k = None
-    if k not in K_RANGE:
-        raise ValueError(
-            f"${K_ENV_VAR} must be a whole number from {K_RANGE.start} to {K_RANGE.stop - 1}. "
-            f"Got {raw!r}."
-        )
-    return k
+    return current_settings().suppression_k
 
 
 def complete_quarters(last_day, count: int = QUARTERS) -> list[pd.Period]:

@@ -141,7 +141,8 @@ def test_the_table_rows_follow_the_readers_scope():
 
 
 def test_k_is_the_deployments_choice_within_bounds(monkeypatch):
-    from threatmon.disclosure.sensitive import K_ENV_VAR, configured_k
+    from threatmon.disclosure.sensitive import configured_k
+    from threatmon.settings import K_ENV_VAR
 
     monkeypatch.delenv(K_ENV_VAR, raising=False)
     assert configured_k() == 5
@@ -177,7 +178,8 @@ class _Source:
 
 
 def test_the_viewers_table_takes_k_from_the_setting(monkeypatch):
-    from threatmon.disclosure.sensitive import K_ENV_VAR, sensitive_table
+    from threatmon.disclosure.sensitive import sensitive_table
+    from threatmon.settings import K_ENV_VAR
 
     monkeypatch.delenv(K_ENV_VAR, raising=False)
     shown = sensitive_table(_Source(), "2026-09-30", quarters=1).set_index("country")

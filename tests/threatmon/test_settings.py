@@ -1,0 +1,273 @@
+"""The deployment's settings: defaults, every refused value's message, frozen, read in one place."""
+
+import ast
+import dataclasses
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from threatmon import settings as settings_module
+from threatmon.disclosure import suppression
+from threatmon.settings import (
+    DEFAULT_MARKING,
+    K_ENV_VAR,
+    MARKING_ENV_VAR,
+    Settings,
+    current_settings,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Where the running dashboard and CLI live (not tests, benchmarks or development tools).
+RUNTIME = (
+    "threatmon",
+    "data_loaders",
+    "trends",
+    "forecasting",
+    "geo",
+    "reports",
+    "ui",
+    "pages",
+    "dashboard.py",
+)
+#: Modules that still read a THREATMON_ variable themselves because they were being rewritten
+#: when the settings arrived. Empty this once they take ``current_settings().db`` and
+#: ``current_settings().accounts``; the test below fails for an entry that no longer reads.
+NOT_YET_ON_SETTINGS = (
+    "threatmon/store/reader.py",
+    "threatmon/access/accounts.py",
+)
+
+
+def test_defaults_when_nothing_is_set():
+    assert Settings.from_env({}) == Settings()
+    assert Settings() == Settings(
+        db=None,
+        accounts=None,
+        session_idle=dt.timedelta(minutes=30),
+        session_longest=dt.timedelta(hours=12),
+        oidc_provider=None,
+        marking="RESTRICTED — law-enforcement use only",
+        suppression_k=5,
+        background_forecasts=True,
+        cache_dir=Path("data/cache"),
+        chromium="/usr/bin/chromium",
+        tile_url=None,
+    )
+    assert settings_module.DEFAULT_K == suppression.DEFAULT_K
+
+
+def test_blank_values_count_as_unset():
+    names = [
+        "THREATMON_DB",
+        "THREATMON_ACCOUNTS",
+        "THREATMON_SESSION_IDLE_MINUTES",
+        "THREATMON_SESSION_HOURS",
+        "THREATMON_OIDC_PROVIDER",
+        "THREATMON_MARKING",
+        "THREATMON_SUPPRESSION_K",
+        "THREATMON_BACKGROUND_FORECASTS",
+        "THREATMON_CACHE_DIR",
+        "THREATMON_CHROMIUM",
+        "THREATMON_TILE_URL",
+    ]
+    assert Settings.from_env(dict.fromkeys(names, "")) == Settings()
+    # These are stripped first; the others are taken as given, as they always were.
+    stripped = [
+        "THREATMON_SESSION_IDLE_MINUTES",
+        "THREATMON_SESSION_HOURS",
+        "THREATMON_OIDC_PROVIDER",
+        "THREATMON_MARKING",
+        "THREATMON_SUPPRESSION_K",
+        "THREATMON_TILE_URL",
+    ]
+    assert Settings.from_env(dict.fromkeys(stripped, " \t ")) == Settings()
+
+
+def test_values_are_parsed_into_their_types():
+    given = Settings.from_env(
+        {
+            "THREATMON_DB": "postgresql://tm@db/threatmon",
+            "THREATMON_ACCOUNTS": "/srv/accounts.sqlite",
+            "THREATMON_SESSION_IDLE_MINUTES": " 5 ",
+            "THREATMON_SESSION_HOURS": "1.5",
+            "THREATMON_OIDC_PROVIDER": " keycloak ",
+            "THREATMON_MARKING": "  SECRET //  REL  MD & UA ",
+            "THREATMON_SUPPRESSION_K": " 10 ",
+            "THREATMON_BACKGROUND_FORECASTS": "0",
+            "THREATMON_CACHE_DIR": "/var/cache/threatmon",
+            "THREATMON_CHROMIUM": "/opt/chromium/chrome",
+            "THREATMON_TILE_URL": " http://tiles.police.local/{z}/{x}/{y}.png ",
+        }
+    )
+    assert given == Settings(
+        db="postgresql://tm@db/threatmon",
+        accounts="/srv/accounts.sqlite",
+        session_idle=dt.timedelta(minutes=5),
+        session_longest=dt.timedelta(hours=1.5),
+        oidc_provider="keycloak",
+        marking="SECRET // REL MD & UA",
+        suppression_k=10,
+        background_forecasts=False,
+        cache_dir=Path("/var/cache/threatmon"),
+        chromium="/opt/chromium/chrome",
+        tile_url="http://tiles.police.local/{z}/{x}/{y}.png",
+    )
+    # Only exactly "0" turns background refreshes off.
+    for raw in ("1", "no", " 0", "false"):
+        assert Settings.from_env({"THREATMON_BACKGROUND_FORECASTS": raw}).background_forecasts
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "message"),
+    [
+        *[
+            (
+                name,
+                raw,
+                f"${name} must be a number. Got {raw!r}.",
+            )
+            for name in ("THREATMON_SESSION_IDLE_MINUTES", "THREATMON_SESSION_HOURS")
+            for raw in ("soon", "1h")
+        ],
+        *[
+            (name, raw, f"${name} must be positive. Got {raw!r}.")
+            for name in ("THREATMON_SESSION_IDLE_MINUTES", "THREATMON_SESSION_HOURS")
+            for raw in ("0", "-2")
+        ],
+        *[
+            (K_ENV_VAR, raw, f"${K_ENV_VAR} must be a whole number from 3 to 20. Got {raw!r}.")
+            for raw in ("2", "21", "five", "5.5")
+        ],
+        (
+            MARKING_ENV_VAR,
+            "x" * 201,
+            "$THREATMON_MARKING must be at most 200 characters. Got 201.",
+        ),
+    ],
+)
+def test_a_wrong_value_is_refused_with_a_message_naming_the_variable(name, raw, message):
+    with pytest.raises(ValueError) as caught:
+        Settings.from_env({name: raw})
+    assert str(caught.value) == message
+
+
+def test_a_marking_of_200_characters_after_collapsing_spaces_is_accepted():
+    raw = "  " + " ".join(["x" * 99, "y" * 100]) + "   "
+    assert Settings.from_env({MARKING_ENV_VAR: raw}).marking == f"{'x' * 99} {'y' * 100}"
+    assert Settings.from_env({MARKING_ENV_VAR: " \n\t "}).marking == DEFAULT_MARKING
+
+
+def test_settings_are_frozen():
+    settings = Settings()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.suppression_k = 3  # type: ignore[misc]
+
+
+def test_current_settings_follow_the_environment_at_call_time(monkeypatch):
+    monkeypatch.setenv(K_ENV_VAR, "7")
+    assert current_settings().suppression_k == 7
+    monkeypatch.delenv(K_ENV_VAR)
+    assert current_settings().suppression_k == 5
+
+
+def test_every_setting_is_in_the_documented_table():
+    """docs/configuration.md and the module docstring name each variable and its field."""
+    fields = {f.name for f in dataclasses.fields(Settings)}
+    variables = {
+        value
+        for name, value in vars(settings_module).items()
+        if name.endswith("_ENV_VAR") and isinstance(value, str)
+    }
+    assert len(variables) == len(fields)
+    docs = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `(THREATMON_[A-Z_]+)` \| `([a-z_]+)` \|", docs, flags=re.M))
+    assert set(rows) == variables
+    assert set(rows.values()) == fields
+    docstring = settings_module.__doc__
+    for variable, field in rows.items():
+        assert re.search(rf"^{variable}\s+{field}:", docstring, flags=re.M), variable
+
+
+# -- nothing else reads THREATMON_ variables --------------------------------------------------
+
+
+def _is_environ(node: ast.expr) -> bool:
+    return (isinstance(node, ast.Name) and node.id == "environ") or (
+        isinstance(node, ast.Attribute) and node.attr == "environ"
+    )
+
+
+def _environ_keys(tree: ast.AST) -> list[ast.expr]:
+    """The keys of every read of the environment: ``environ.get(k)``, ``environ[k]``,
+    ``getenv(k)``, ``k in environ``."""
+    keys = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.args:
+            func = node.func
+            if isinstance(func, ast.Attribute) and _is_environ(func.value):
+                if func.attr in ("get", "pop", "setdefault", "__getitem__"):
+                    keys.append(node.args[0])
+            elif (isinstance(func, ast.Name) and func.id == "getenv") or (
+                isinstance(func, ast.Attribute) and func.attr == "getenv"
+            ):
+                keys.append(node.args[0])
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, ast.Load)
+            and _is_environ(node.value)
+        ):
+            keys.append(node.slice)
+        elif isinstance(node, ast.Compare) and any(_is_environ(c) for c in node.comparators):
+            keys.append(node.left)
+    return keys
+
+
+def _reads_a_threatmon_variable(path: Path) -> bool:
+    """Whether the module reads a ``THREATMON_*`` variable: by its literal name, by a
+    ``*_ENV_VAR`` constant, or by any computed name in a module that mentions one."""
+    text = path.read_text(encoding="utf-8")
+    mentions = "THREATMON_" in text
+    for key in _environ_keys(ast.parse(text, filename=str(path))):
+        if isinstance(key, ast.Constant):
+            if isinstance(key.value, str) and key.value.startswith("THREATMON_"):
+                return True
+        elif isinstance(key, ast.Name | ast.Attribute):
+            name = key.id if isinstance(key, ast.Name) else key.attr
+            if name.endswith("_ENV_VAR") or mentions:
+                return True
+        elif mentions:
+            return True
+    return False
+
+
+def _runtime_files() -> list[Path]:
+    files = []
+    for entry in RUNTIME:
+        path = ROOT / entry
+        files.extend([path] if path.is_file() else sorted(path.rglob("*.py")))
+    return files
+
+
+def test_the_scan_finds_runtime_code():
+    files = {str(p.relative_to(ROOT)) for p in _runtime_files()}
+    assert "threatmon/settings.py" in files
+    assert {"dashboard.py", "ui/data.py", "reports/chart_png.py"} <= files
+    assert _reads_a_threatmon_variable(ROOT / "threatmon" / "settings.py")
+
+
+def test_no_runtime_module_but_the_settings_reads_a_threatmon_variable():
+    readers = sorted(
+        str(p.relative_to(ROOT))
+        for p in _runtime_files()
+        if _reads_a_threatmon_variable(p)
+        and str(p.relative_to(ROOT)) not in ("threatmon/settings.py", *NOT_YET_ON_SETTINGS)
+    )
+    assert not readers, f"read THREATMON_ variables outside threatmon/settings.py: {readers}"
+
+
+@pytest.mark.parametrize("entry", NOT_YET_ON_SETTINGS)
+def test_every_module_still_allowed_to_read_still_does(entry):
+    """An entry of NOT_YET_ON_SETTINGS that has moved to the settings must leave the list."""
+    assert _reads_a_threatmon_variable(ROOT / entry), f"remove {entry} from NOT_YET_ON_SETTINGS"
