@@ -1,0 +1,42 @@
+"""The fallback: last season's mean with Poisson intervals, for series too short or too
+sparse to choose a model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from forecasting.models.base import Forecast, check_history, clipped_columns, future_periods
+from forecasting.series import season_length
+
+FALLBACK = "fallback"
+
+
+def fallback(
+    history: pd.Series,
+    horizon: int,
+    exog_history: pd.Series | None = None,
+    exog_future: pd.Series | None = None,
+    *,
+    params=None,
+    start_params=None,
+    exog_future_sd=None,
+) -> Forecast:
+    """The mean of the last season (or of all data, if shorter), with Poisson intervals.
+
+    For series too short or too sparse to choose a model: no parameters to estimate, and a
+    Poisson interval is the least one can say about a count with that mean.
+    """
+    m = season_length(history.index)
+    y = check_history(history, horizon, 1, FALLBACK)
+    rate = float(np.mean(y[-m:]))
+    quantiles = [0.1, 0.9, 0.025, 0.975]
+    bounds = stats.poisson.ppf(quantiles, rate) if rate > 0 else np.zeros(4)
+    ones = np.ones(horizon)
+    frame = clipped_columns(
+        future_periods(history.index, horizon),
+        rate * ones,
+        *(bound * ones for bound in bounds),
+    )
+    return Forecast(frame, FALLBACK)

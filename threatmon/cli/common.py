@@ -1,0 +1,78 @@
+"""What every `threatmon` command shares: exit codes, the --db option, the OS user,
+JSON output and the printing of errors.
+
+Every command calls the same functions the dashboard calls; the modules of this package
+only parse arguments and print. Errors leave with exit code 2 and a message that names
+what was wrong (``--json`` prints them as structured problems).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Callable
+from typing import NamedTuple
+
+from threatmon.errors import ThreatmonError
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+EXIT_ERROR = 2
+
+
+class Command(NamedTuple):
+    """One sub-command: what adds its parser to the sub-parsers, and what runs it."""
+
+    register: Callable[[argparse._SubParsersAction], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def default_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        help="store file, or a postgresql:// URL (default: $THREATMON_DB, "
+        "else data/threatmon.duckdb)",
+    )
+
+
+def print_json(payload) -> None:
+    print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+
+
+def report_error(error: ThreatmonError, as_json: bool) -> None:
+    """Print an error for a person (stderr) or a program (JSON on stdout)."""
+    problems = getattr(error, "problems", ())
+    if as_json:
+        print_json(
+            {
+                "error": type(error).__name__,
+                "message": str(error),
+                "problems": [
+                    {
+                        "row": p.row,
+                        "column": p.column,
+                        "value": p.value,
+                        "reason": p.reason,
+                        "suggestion": p.suggestion,
+                    }
+                    for p in problems
+                ],
+            }
+        )
+        return
+    print(f"error: {error}", file=sys.stderr)
+    for problem in problems[:50]:
+        print(f"  - {problem}", file=sys.stderr)
+    if len(problems) > 50:
+        print(f"  … and {len(problems) - 50} more.", file=sys.stderr)

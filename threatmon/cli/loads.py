@@ -1,0 +1,242 @@
+"""`threatmon ingest`, `batches` and `undo`: load files, list the loads, take one back."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from threatmon.cli.common import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    EXIT_USAGE,
+    Command,
+    add_db,
+    default_user,
+    print_json,
+)
+
+
+def _add_ingest(commands) -> None:
+    ingest = commands.add_parser(
+        "ingest", help="validate and load CSV/XLSX/Parquet files (each all-or-nothing)"
+    )
+    ingest.add_argument("files", nargs="+", metavar="FILE")
+    add_db(ingest)
+    ingest.add_argument(
+        "--kind",
+        choices=("incidents", "flows"),
+        default="incidents",
+        help="what the files hold (default incidents)",
+    )
+    ingest.add_argument(
+        "--map",
+        dest="mapping",
+        default=None,
+        metavar="SRC=DST,...",
+        help="map file columns to contract columns; DST '-' ignores a column",
+    )
+    ingest.add_argument(
+        "--source",
+        default=None,
+        metavar="NAME",
+        help="reuse the column mapping saved under NAME (--map entries win)",
+    )
+    ingest.add_argument(
+        "--save-mapping",
+        action="store_true",
+        help="save the effective --map under --source NAME for later loads",
+    )
+    ingest.add_argument("--sheet", default=None, help="XLSX sheet to read (default: the first)")
+    ingest.add_argument(
+        "--max-mb",
+        type=float,
+        default=100.0,
+        help="refuse files larger than this many MB (default 100)",
+    )
+    ingest.add_argument(
+        "--dry-run", action="store_true", help="validate and report only; write nothing"
+    )
+    ingest.add_argument("--json", action="store_true", help="print one JSON object per file")
+    ingest.add_argument("--user", default=None, help="who loads (default: the OS user)")
+
+
+def _add_batches(commands) -> None:
+    batches = commands.add_parser("batches", help="list the loads, or inspect one")
+    batches.add_argument(
+        "batch_id",
+        type=int,
+        nargs="?",
+        metavar="BATCH_ID",
+        help="show this batch in detail (rows by country and crime type, audit)",
+    )
+    add_db(batches)
+    batches.add_argument("--json", action="store_true", help="print as JSON")
+
+
+def _add_undo(commands) -> None:
+    undo = commands.add_parser("undo", help="remove the rows of one load (audited)")
+    undo.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    add_db(undo)
+    undo.add_argument("--user", default=None, help="who undoes it (default: the OS user)")
+    undo.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+
+def _print_ingest(result, as_json: bool) -> None:
+    from data_loaders.ingest import problem_json
+
+    if as_json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, default=str))
+        return
+    details = [f"{result.rows_in_file:,} rows"] if result.format else []
+    details += [
+        f"{k} {v}"
+        for k, v in (
+            ("format", result.format),
+            ("encoding", result.encoding),
+            ("delimiter", repr(result.delimiter) if result.delimiter else None),
+            ("sheet", result.sheet),
+            ("dates", result.date_format),
+        )
+        if v
+    ]
+    print(f"{result.file_name}: {result.status}" + (f" ({', '.join(details)})" if details else ""))
+    print(f"  {result.message}")
+    if result.ignored_columns:
+        print(f"  ignored columns: {', '.join(result.ignored_columns)}")
+    for problem in result.problems[:50]:
+        item = problem_json(problem)
+        where = f"line {item['row']}" if item["row"] is not None else "file"
+        text = f"  - {where}, column {item['column']!r}: {item['reason']}"
+        if item["value"] is not None:
+            text += f" Got {item['value']!r}."
+        if item["suggestion"]:
+            text += f" {item['suggestion']}"
+        print(text)
+    if result.problem_count > 50:
+        print(f"  … {result.problem_count - 50:,} more (use --json for all listed problems).")
+
+
+def _cmd_ingest(args) -> int:
+    from data_loaders.ingest import IngestOptions, ingest_file
+    from data_loaders.mapping import parse_map_option
+    from data_loaders.readers import ReadLimits
+    from threatmon.store.reader import Store
+    from threatmon.store.writer import write_session
+
+    store = Store(args.db)
+    try:
+        explicit = parse_map_option(args.mapping) if args.mapping else {}
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.save_mapping and not args.source:
+        print("error: --save-mapping needs --source NAME.", file=sys.stderr)
+        return EXIT_USAGE
+    mapping = dict(explicit)
+    if args.source and store.exists():
+        saved = store.saved_mapping(args.source)
+        if saved is not None:
+            kind, saved_mapping = saved
+            if kind != args.kind:
+                print(
+                    f"error: the mapping saved as {args.source!r} is for {kind}, not {args.kind}.",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
+            mapping = {**saved_mapping, **explicit}
+    options = IngestOptions(
+        kind=args.kind,
+        mapping=mapping or None,
+        sheet=args.sheet,
+        limits=ReadLimits(max_bytes=int(args.max_mb * 1024 * 1024)),
+    )
+    user = args.user or default_user()
+    worst = EXIT_OK
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            print(f"error: {name}: no such file.", file=sys.stderr)
+            worst = max(worst, EXIT_USAGE)
+            continue
+        result = ingest_file(path, user=user, db=args.db, options=options, dry_run=args.dry_run)
+        _print_ingest(result, args.json)
+        if not result.ok:
+            worst = max(worst, EXIT_REJECTED)
+    if args.save_mapping and worst == EXIT_OK and mapping:
+        with write_session(store.path, user=user) as writer:
+            writer.save_mapping(args.source, args.kind, mapping)
+        if not args.json:
+            print(f"Saved the column mapping as {args.source!r}.")
+    return worst
+
+
+def _cmd_batches(args) -> int:
+    from threatmon.store.reader import Store
+
+    if args.batch_id is not None:
+        detail = Store(args.db).batch(args.batch_id)
+        if args.json:
+            print_json(
+                {
+                    "batch": detail["batch"],
+                    "breakdown": json.loads(detail["breakdown"].to_json(orient="records")),
+                    "audit": json.loads(
+                        detail["audit"].to_json(orient="records", date_format="iso")
+                    ),
+                }
+            )
+        else:
+            for key, value in detail["batch"].items():
+                print(f"{key}: {value}")
+            print()
+            print(detail["breakdown"].to_string(index=False))
+            print()
+            print(
+                detail["audit"][["seq", "logged_at", "user_name", "action"]].to_string(index=False)
+            )
+        return EXIT_OK
+    frame = Store(args.db).batches()
+    if args.json:
+        print_json(json.loads(frame.to_json(orient="records", date_format="iso")))
+    elif frame.empty:
+        print("No loads yet.")
+    else:
+        columns = [
+            "batch_id",
+            "kind",
+            "status",
+            "file_name",
+            "user_name",
+            "loaded_at",
+            "rows_loaded",
+            "first_date",
+            "last_date",
+        ]
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            print(frame[columns].to_string(index=False))
+    return EXIT_OK
+
+
+def _cmd_undo(args) -> int:
+    from threatmon.store.writer import write_session
+
+    with write_session(args.db, user=args.user or default_user()) as writer:
+        summary = writer.undo(args.batch_id)
+    if args.json:
+        print_json(summary)
+    else:
+        print(
+            f"Batch {summary['batch_id']} ({summary['file_name']}) undone: "
+            f"{summary['rows_removed']} {summary['kind']} rows removed."
+        )
+    return EXIT_OK
+
+
+COMMANDS = {
+    "ingest": Command(_add_ingest, _cmd_ingest),
+    "batches": Command(_add_batches, _cmd_batches),
+    "undo": Command(_add_undo, _cmd_undo),
+}
