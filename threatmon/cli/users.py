@@ -79,8 +79,8 @@ def _read_password(args, name: str) -> str:
 
 
 def _cmd_users(args) -> int:
-    from threatmon.access.accounts import OIDC, Accounts, resolve_accounts_path
-    from threatmon.access.roles import parse_scope
+    from threatmon.access.accounts import Accounts, resolve_accounts_path
+    from threatmon.access.roles import LOCAL, OIDC, parse_scope
 
     accounts = Accounts(resolve_accounts_path(args.accounts, args.db))
     by = default_user()
@@ -90,7 +90,7 @@ def _cmd_users(args) -> int:
         raise ValidationError(str(exc)) from None
     if args.action == "add":
         password = None if args.oidc else _read_password(args, args.name)
-        auth = OIDC if args.oidc else "local"
+        auth = OIDC if args.oidc else LOCAL
         who = accounts.add(args.name, args.role, password=password, scope=scope, auth=auth, by=by)
         print(
             f"Added {who.name}: {who.role.value}, {who.scope_text()}, "
