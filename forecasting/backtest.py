@@ -35,6 +35,7 @@ from forecasting.models import (
     future_periods,
 )
 from forecasting.series import check_counts, period_unit, season_length
+from threatmon.errors import TooFewPeriodsError
 
 CUTOFF = "cutoff"
 BACKTEST_COLUMNS = (
@@ -305,16 +306,18 @@ def rolling_backtest(
 
     Raises
     ------
-    ValueError
+    TooFewPeriodsError
         If no origin leaves ``min_train`` training periods and a full horizon.
     """
     _check_settings(series, exog, settings)
     n, h, m = len(series), settings.horizon, settings.season_length
     sizes = origins(n, settings)
     if not sizes:
-        raise ValueError(
+        raise TooFewPeriodsError(
             f"The series has {n} periods; a backtest with min_train={settings.min_train} "
-            f"and horizon={h} needs at least {settings.min_train + h}."
+            f"and horizon={h} needs at least {settings.min_train + h}.",
+            needed=settings.min_train + h,
+            found=n,
         )
     values = series.to_numpy(dtype=float)
     parts = []

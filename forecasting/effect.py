@@ -17,6 +17,7 @@ from scipy import stats
 
 from forecasting.models import SARIMAX_ORDER, SARIMAX_SEASONAL_ORDER
 from forecasting.series import check_counts, period_unit, season_length
+from threatmon.errors import NoVariationError, SeriesGapError, TooFewPeriodsError
 
 _Z95 = float(stats.norm.ppf(0.975))
 _SINGULAR = {"months": "month", "weeks": "week"}
@@ -87,10 +88,16 @@ def regressor_effect(counts: pd.Series, flows: pd.Series, lag: int) -> Regressor
 
     Raises
     ------
+    TooFewPeriodsError
+        Fewer than ``2 * m + 6`` periods (``m`` the season length) remain after lagging
+        and comparing with a year earlier.
+    SeriesGapError
+        ``flows`` have a gap where they are needed.
+    NoVariationError
+        ``flows`` do not change from one year to the next.
     ValueError
-        If ``lag`` is negative, ``counts`` are not valid counts, ``flows`` are missing
-        or have gaps where they are needed, or fewer than ``2 * m + 6`` periods (``m`` the
-        season length) remain after lagging and comparing with a year earlier.
+        ``lag`` is negative, ``counts`` are not valid counts or ``flows`` are missing
+        (each type above is a ValueError too).
     """
     if isinstance(lag, bool) or not isinstance(lag, int | np.integer) or lag < 0:
         raise ValueError(f"`lag` must be an integer, 0 or more. Got {lag!r}.")
@@ -108,19 +115,27 @@ def regressor_effect(counts: pd.Series, flows: pd.Series, lag: int) -> Regressor
     gaps = np.flatnonzero(~np.isfinite(lagged[start:]))
     if len(gaps):
         where = counts.index[start + gaps[0]] - lag * one
-        raise ValueError(f"`flows` has no value for {where.date()}, needed with lag {lag}.")
+        raise SeriesGapError(
+            f"`flows` has no value for {where.date()}, needed with lag {lag}.",
+            series="flows",
+            period=where.date(),
+        )
     # Seasonal differencing done here, not by SARIMAX (D=1): the same regression with
     # SARIMA errors and the same coefficient, but faster and numerically steadier.
     y = counts.to_numpy(dtype=float)[start:]
     dy, dx = y[m:] - y[:-m], (lagged[start:][m:] - lagged[start:][:-m]) / 1000.0
     n, need = len(dy), 2 * m + 6
     if n < need:
-        raise ValueError(
+        raise TooFewPeriodsError(
             f"The effect of arrivals {lag} {unit} earlier needs at least {need} {unit} after "
-            f"lagging and comparing each {_SINGULAR[unit]} with a year earlier; there are {n}."
+            f"lagging and comparing each {_SINGULAR[unit]} with a year earlier; there are {n}.",
+            needed=need,
+            found=n,
         )
     if not dx.any():
-        raise ValueError("`flows` do not change from one year to the next; no effect to fit.")
+        raise NoVariationError(
+            "`flows` do not change from one year to the next; no effect to fit.", series="flows"
+        )
     # Imported here: statsmodels takes about a second to import, paid only when fitting.
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 

@@ -15,6 +15,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from threatmon.errors import TooFewPeriodsError
+
 #: Months compared with the same month a year earlier before any test.
 SEASON = 12
 
@@ -67,7 +69,7 @@ def granger(
 
     Raises
     ------
-    ValueError
+    TooFewPeriodsError
         When fewer than ``3 * max_lag + 5`` months remain after differencing: the test
         would have too few degrees of freedom to mean anything.
     """
@@ -78,9 +80,11 @@ def granger(
     frame = _aligned(counts, flows, season)
     needed = 3 * max_lag + 5
     if len(frame) < needed:
-        raise ValueError(
+        raise TooFewPeriodsError(
             f"A Granger test with {max_lag} lags needs at least {needed} months after "
-            f"comparing each month with a year earlier; there are {len(frame)}."
+            f"comparing each month with a year earlier; there are {len(frame)}.",
+            needed=needed,
+            found=len(frame),
         )
     if frame["flows"].std() == 0 or frame["counts"].std() == 0:
         return pd.DataFrame(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from threatmon.errors import EmptyStoreError
 from threatmon.filters import Filters
 from threatmon.registry.crossing_points import load_crossing_points
 from threatmon.registry.regions import load_regions
@@ -54,7 +55,9 @@ def period_window(store: Store, freq: str) -> tuple[pd.Timestamp, pd.Timestamp, 
         raise ValueError(f"`freq` must be one of {', '.join(FREQUENCIES)}. Got {freq!r}.")
     coverage = store.coverage()
     if coverage["last"] is None:
-        raise ValueError(f"The store at {store.path} holds no incidents.")
+        raise EmptyStoreError(
+            f"The store at {store.path} holds no incidents.", path=str(store.path)
+        )
     first_day, last_day = pd.Timestamp(coverage["first"]), pd.Timestamp(coverage["last"])
     if freq == "M":
         first = first_day.to_period("M").start_time

@@ -16,6 +16,7 @@ from geo.emerging import emerging_hot_spots
 from geo.hotspots import getis_ord, local_moran
 from geo.mapdata import regions_in_view
 from geo.weights import contiguity_weights, distance_band_weights
+from threatmon.errors import TooFewRegionsError
 from threatmon.filters import Filters
 from threatmon.registry.regions import load_regions
 from threatmon.store.reader import Store
@@ -45,9 +46,11 @@ _PANDAS_FREQ = {"D": "D", "W": "W-MON", "M": "MS", "Q": "QS", "Y": "YS"}
 def check_selection(codes: list[str]) -> None:
     """Refuse a selection too small to hold a neighbourhood structure."""
     if len(codes) < MIN_REGIONS:
-        raise ValueError(
+        raise TooFewRegionsError(
             f"A hotspot analysis needs at least {MIN_REGIONS} regions; the selection has "
-            f"{len(codes)}. Select a country or several regions."
+            f"{len(codes)}. Select a country or several regions.",
+            needed=MIN_REGIONS,
+            found=len(codes),
         )
 
 

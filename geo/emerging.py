@@ -33,6 +33,7 @@ from numpy.typing import ArrayLike
 from scipy import sparse, stats
 
 from geo.hotspots import benjamini_hochberg, check_alpha, check_weights, is_significant
+from threatmon.errors import TooFewPeriodsError
 
 NO_PATTERN = "no pattern detected"
 _PATTERNS = (
@@ -111,7 +112,9 @@ def mann_kendall(series: ArrayLike, *, continuity: bool = True) -> TrendTest:
         raise ValueError(f"`series` must be 1-D or 2-D. Got {x.ndim} dimensions.")
     n = x.shape[1]
     if n < 2:
-        raise ValueError(f"The Mann–Kendall test needs at least two periods. Got {n}.")
+        raise TooFewPeriodsError(
+            f"The Mann–Kendall test needs at least two periods. Got {n}.", needed=2, found=n
+        )
     if np.isnan(x).any():
         raise ValueError("`series` contains NaN.")
     earlier, later = np.triu_indices(n, k=1)
@@ -333,10 +336,12 @@ def emerging_hot_spots(
 
     Raises
     ------
+    TooFewPeriodsError
+        Fewer than two periods (a ValueError too).
     ValueError
         Missing columns, an empty panel, duplicate region-periods, region codes not
-        in the weights, periods not in ``periods``, missing or negative values,
-        fewer than two periods, or invalid settings.
+        in the weights, periods not in ``periods``, missing or negative values, or
+        invalid settings.
     """
     check_weights(weights)
     check_alpha(alpha)
@@ -438,8 +443,10 @@ def _panel_cube(
         if outside:
             raise ValueError(f"Periods in `panel` not in `periods`: {outside}.")
     if len(order) < 2:
-        raise ValueError(
-            f"Emerging hot spot analysis needs at least two periods. Got {len(order)}."
+        raise TooFewPeriodsError(
+            f"Emerging hot spot analysis needs at least two periods. Got {len(order)}.",
+            needed=2,
+            found=len(order),
         )
     cube = (
         pd.DataFrame({"region_code": panel["region_code"], "period": panel["period"], "v": values})

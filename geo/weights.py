@@ -31,6 +31,7 @@ import shapely
 from libpysal.weights import W
 
 from threatmon.distance import distance_matrix_km
+from threatmon.errors import TooFewRegionsError
 
 #: Equal-area projection for Europe (ETRS89-extended / LAEA Europe); its units are metres.
 EQUAL_AREA_CRS = "EPSG:3035"
@@ -68,8 +69,10 @@ def contiguity_weights(
 
     Raises
     ------
+    TooFewRegionsError
+        Fewer than two regions (a ValueError too).
     ValueError
-        Fewer than two regions, a missing ``id_column``, duplicate or missing codes,
+        A missing ``id_column``, duplicate or missing codes,
         missing or empty geometries, no CRS, or a negative ``snap_km``.
 
     Examples
@@ -156,7 +159,11 @@ def _region_ids(regions: gpd.GeoDataFrame, id_column: str) -> list[str]:
     if id_column not in regions.columns:
         raise ValueError(f"`regions` has no column {id_column!r}.")
     if len(regions) < 2:
-        raise ValueError(f"Spatial weights need at least two regions. Got {len(regions)}.")
+        raise TooFewRegionsError(
+            f"Spatial weights need at least two regions. Got {len(regions)}.",
+            needed=2,
+            found=len(regions),
+        )
     if regions.crs is None:
         raise ValueError("`regions` has no CRS; set one (e.g. EPSG:4326) before building weights.")
     codes = regions[id_column]

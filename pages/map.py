@@ -26,6 +26,7 @@ from geo.symbology import CATEGORICAL, DESK_STYLE, MEASURES, PROJECTION_STYLE, M
 from reports import figures as charts
 from threatmon.disclosure.export import to_csv_bytes
 from threatmon.disclosure.sensitive import SENSITIVE_TYPES, country_cells
+from threatmon.errors import TooFewPeriodsError, TooFewRegionsError
 from threatmon.registry.crime_types import crime_type_label
 from threatmon.registry.crossing_points import load_crossing_points
 from ui import auth, data, exports, map_settings
@@ -308,7 +309,7 @@ def main() -> None:
     inputs = data.map_inputs(filters)
     try:
         hot = data.hotspots(filters)
-    except ValueError as exc:  # too few regions to test
+    except (TooFewRegionsError, TooFewPeriodsError) as exc:  # nothing to test on
         hot = None
         if settings.measure in CATEGORICAL:
             st.info(t("map.hotspot_fallback", reason=str(exc)))

@@ -38,7 +38,13 @@ from reports.chart_png import ChartExportError, figure_png
 from threatmon.disclosure.export import demo_marking
 from threatmon.disclosure.marking import marking_text
 from threatmon.disclosure.sensitive import configured_k, sensitive_table
-from threatmon.errors import FilterError, Problem, StoreError
+from threatmon.errors import (
+    EmptyStoreError,
+    FilterError,
+    Problem,
+    TooFewPeriodsError,
+    TooFewRegionsError,
+)
 from threatmon.filters import Filters, comparison_windows
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS, CRIME_TYPES
 from threatmon.registry.crossing_points import load_crossing_points
@@ -108,8 +114,8 @@ def briefing_filters(store: Store, filters: Filters) -> Filters:
 
     Raises
     ------
-    StoreError
-        When the store holds no incidents (there is nothing to brief on).
+    EmptyStoreError
+        When the store holds no incidents (there is nothing to brief on); a StoreError.
     """
     if filters.start is not None and filters.end is not None:
         start, end = filters.start, filters.end
@@ -124,7 +130,10 @@ def _coverage(store: Store) -> tuple[dt.date, dt.date]:
     """First and last day with incidents the reader can see; refused when there are none."""
     coverage = store.coverage()
     if coverage["last"] is None:
-        raise StoreError(f"The store at {store.path} holds no incidents; nothing to brief on.")
+        raise EmptyStoreError(
+            f"The store at {store.path} holds no incidents; nothing to brief on.",
+            path=str(store.path),
+        )
     return coverage["first"], coverage["last"]
 
 
@@ -344,7 +353,7 @@ def _hotspot_map(
 def _hotspot_sentence(store: Store, filters: Filters) -> str:
     try:
         hot = region_hotspots(store, filters)
-    except ValueError as exc:  # fewer than three regions
+    except (TooFewRegionsError, TooFewPeriodsError) as exc:  # fewer than 3 regions or 2 months
         return f"No hot spot test: {exc}"
     method = (
         f"(Getis-Ord Gi* on incidents per 100,000, {DEFAULT_PERMUTATIONS:,} permutations, "

@@ -6,6 +6,7 @@ Logic raises these; the dashboard and the CLI turn them into messages (see
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 
@@ -61,6 +62,69 @@ class StoreError(ThreatmonError):
 
 class NoStoreError(StoreError):
     """Nothing has been stored at the location yet: no file, or a database without the schema."""
+
+
+class InsufficientDataError(ThreatmonError, ValueError):
+    """The data are valid but cannot support the analysis asked of them: too few regions,
+    too few periods, a gap, no variation. An expected outcome that the dashboard and the
+    CLI explain, not a bug.
+
+    Also a ValueError, as these outcomes were before they had a type, so a caller that
+    still catches ValueError behaves as it did.
+    """
+
+    def __reduce__(self):
+        # Rebuilt without __init__ (whose extra fields are not in ``args``), so these
+        # errors survive pickling, e.g. from a forecast refresh worker process.
+        return (type(self).__new__, (type(self), *self.args), self.__dict__)
+
+
+class TooFewRegionsError(InsufficientDataError):
+    """A spatial analysis needs ``needed`` regions and the selection has ``found``."""
+
+    def __init__(self, message: str, needed: int, found: int):
+        self.needed = needed
+        self.found = found
+        super().__init__(message)
+
+
+class TooFewPeriodsError(InsufficientDataError):
+    """A test or model needs ``needed`` periods (months, weeks…) and the series has ``found``."""
+
+    def __init__(self, message: str, needed: int, found: int):
+        self.needed = needed
+        self.found = found
+        super().__init__(message)
+
+
+class SeriesGapError(InsufficientDataError):
+    """``series`` has no value for ``period``, a period the analysis cannot do without."""
+
+    def __init__(self, message: str, series: str, period: dt.date):
+        self.series = series
+        self.period = period
+        super().__init__(message)
+
+
+class NoVariationError(InsufficientDataError):
+    """``series`` never changes where the analysis compares it, so there is nothing to fit."""
+
+    def __init__(self, message: str, series: str):
+        self.series = series
+        super().__init__(message)
+
+
+class EmptyStoreError(InsufficientDataError, StoreError):
+    """The store at ``path`` exists but holds no incidents the reader may see.
+
+    A StoreError as well: the dashboard shows it as a store problem, and callers that
+    catch StoreError (the briefing) still do. A store that does not exist at all is a
+    :class:`NoStoreError`.
+    """
+
+    def __init__(self, message: str, path: str):
+        self.path = path
+        super().__init__(message)
 
 
 class StoreBusyError(StoreError):

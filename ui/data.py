@@ -18,7 +18,13 @@ import streamlit as st
 
 from threatmon.access.roles import Principal
 from threatmon.disclosure.sensitive import SENSITIVE_TYPES
-from threatmon.errors import NoStoreError, ThreatmonError
+from threatmon.errors import (
+    NoStoreError,
+    NoVariationError,
+    SeriesGapError,
+    ThreatmonError,
+    TooFewPeriodsError,
+)
 from threatmon.filters import Filters, comparison_windows
 from threatmon.registry.crime_types import CRIME_TYPES
 from threatmon.registry.regions import load_regions
@@ -451,7 +457,7 @@ def _forecast(
         link["correlation"] = linkage.cross_correlation(history, flows)
         try:
             link["granger"] = linkage.granger(history, flows)
-        except ValueError as exc:  # too few months
+        except TooFewPeriodsError as exc:
             link["granger_error"] = str(exc)
         if "granger" in link:
             link["explanation"] = linkage.explain(link["correlation"], link["granger"])
@@ -459,7 +465,7 @@ def _forecast(
         if lag is not None:
             try:
                 link["effect"] = regressor_effect(history, flows, lag)
-            except ValueError as exc:
+            except (TooFewPeriodsError, SeriesGapError, NoVariationError) as exc:
                 link["effect_error"] = str(exc)
     return {"history": history, "result": result, "linkage": link, "cached": found.cached}
 
