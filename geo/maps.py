@@ -36,6 +36,7 @@ from geo.symbology import (
     MapStyle,
     region_colours,
 )
+from threatmon.errors import TooFewRegionsError
 
 
 def escape(value: object) -> str:
@@ -305,7 +306,7 @@ def region_map(
         them through streamlit-folium, for drill-down).
     """
     if regions.empty:
-        raise ValueError("There are no regions to map.")
+        raise TooFewRegionsError("There are no regions to map.", needed=1, found=0)
     drawn = regions[["region_code", "name_en", "geometry"]].merge(
         values[["region_code", "value", "tooltip"]], on="region_code", how="left"
     )

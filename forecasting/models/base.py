@@ -14,6 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from forecasting.series import season_length
+from threatmon.errors import TooFewPeriodsError
 
 PERIOD = "period"
 BOUNDS = ("lower_80", "upper_80", "lower_95", "upper_95")
@@ -110,7 +111,9 @@ def check_history(history: pd.Series, horizon: int, minimum: int, model: str) ->
     if horizon < 1:
         raise ValueError(f"`horizon` must be an integer greater than 0. Got {horizon!r}.")
     if len(history) < minimum:
-        raise ValueError(
-            f"{model} needs at least {minimum} periods of history. Got {len(history)}."
+        raise TooFewPeriodsError(
+            f"{model} needs at least {minimum} periods of history. Got {len(history)}.",
+            needed=minimum,
+            found=len(history),
         )
     return history.to_numpy(dtype=float)
