@@ -25,7 +25,7 @@ from geo.mapdata import crossing_values, region_values
 from threatmon.filters import Filters
 from threatmon.registry.crossing_points import load_crossing_points
 from threatmon.registry.regions import load_regions
-from threatmon.store.reader import DB_ENV_VAR, Store
+from threatmon.store import DB_ENV_VAR, Store
 from trends.changes import last_complete_months
 
 
@@ -58,7 +58,7 @@ def payload_bytes(store: Store, filters: Filters, heat: bool) -> int:
 
 def run(store: Store, repeat: int) -> dict:
     """Every map number for one store."""
-    os.environ[DB_ENV_VAR] = str(store.path)
+    os.environ[DB_ENV_VAR] = str(store.location)
     last = store.coverage()["last"]
     start, end = last_complete_months(last, 12)
     year = Filters(start=start, end=end)

@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from threatmon.store.reader import DB_ENV_VAR, Store
+from threatmon.store import DB_ENV_VAR, Store
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
 
@@ -31,7 +31,7 @@ def first_render_in_new_process(store: Store) -> float:
     """Seconds from a bare interpreter to a rendered page: imports, connection, queries."""
     result = subprocess.run(
         [sys.executable, "-c", _FIRST_RENDER, str(DASHBOARD)],
-        env={**os.environ, DB_ENV_VAR: str(store.path)},
+        env={**os.environ, DB_ENV_VAR: str(store.location)},
         capture_output=True,
         text=True,
         check=True,
@@ -67,7 +67,7 @@ def render_seconds(page: str | None, repeat: int) -> tuple[float, float]:
 
 def run(store: Store, repeat: int) -> dict:
     """Cold (caches cleared, fresh session) and warm (same session, rerun) render times."""
-    os.environ[DB_ENV_VAR] = str(store.path)
+    os.environ[DB_ENV_VAR] = str(store.location)
     cold, warm = render_seconds(None, repeat)
     return {
         "cold_s": cold,

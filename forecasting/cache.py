@@ -32,15 +32,12 @@ from forecasting.models import FORECAST_COLUMNS
 from forecasting.reconcile import COUNTRY, REGION, TOTAL, TOTAL_AREA
 from forecasting.refresh import HORIZON, ForecastSet, refresh
 from forecasting.selection import Selection
-from threatmon.store.reader import DB_ENV_VAR, Store
+from threatmon.store import Store
 
 #: Bump when models, settings or the refresh change what a forecast would be.
 FORECAST_VERSION = 2
 #: Set to 0 to keep the dashboard from starting refreshes (tests, read-only copies).
 BACKGROUND_ENV_VAR = "THREATMON_BACKGROUND_FORECASTS"
-#: Where the forecasts of a PostgreSQL store are kept on this machine.
-CACHE_DIR_ENV_VAR = "THREATMON_CACHE_DIR"
-DEFAULT_CACHE_DIR = Path("data/cache")
 _PARTS = ("series", "forecasts", "scores", "checks")
 
 CURRENT, RUNNING, STALE, FAILED = "current", "running", "stale", "failed"
@@ -78,13 +75,10 @@ def cache_root(store: Store) -> Path:
     """The cache folder beside the store file.
 
     A PostgreSQL store has no file to sit beside: each dashboard machine keeps its own
-    cache under ``$THREATMON_CACHE_DIR`` (default ``data/cache``), one folder per database.
+    cache under ``$THREATMON_CACHE_DIR`` (default ``data/cache``), one folder per database
+    (see :meth:`threatmon.store.StoreLocation.scratch_folder`).
     """
-    if store.on_postgres:
-        base = Path(os.environ.get(CACHE_DIR_ENV_VAR) or DEFAULT_CACHE_DIR)
-        digest = hashlib.sha256(store.label.encode()).hexdigest()[:16]
-        return base / f"postgresql-{digest}.forecasts"
-    return store.path.with_name(store.path.name + ".forecasts")
+    return store.location.scratch_folder(".forecasts")
 
 
 def fingerprint(store: Store) -> str:
@@ -251,7 +245,8 @@ def run(
             descriptor = os.open(lock_path, os.O_WRONLY | os.O_TRUNC)  # taken for us
         elif holder and _alive(int(holder["pid"])):
             raise RuntimeError(
-                f"Forecasts of {store.path} are already being refreshed by process {holder['pid']}."
+                f"Forecasts of {store.location} are already being refreshed by process "
+                f"{holder['pid']}."
             ) from None
         else:
             lock_path.unlink(missing_ok=True)  # left by a process that died
@@ -302,12 +297,9 @@ def start_background(store: Store) -> bool:
         return False
     with os.fdopen(descriptor, "w") as handle:
         json.dump({"pid": os.getpid(), "started": time.time()}, handle)
+    arguments, location = store.location.for_child_process()
     command = [sys.executable, "-m", "threatmon.cli", "forecast", "--all", "--background"]
-    # A database URL goes by the environment: on the command line, any user of the
-    # machine could read its password in the process list.
-    location = {DB_ENV_VAR: store.path} if store.on_postgres else {}
-    if not store.on_postgres:
-        command += ["--db", str(store.path.resolve())]
+    command += arguments
     # Only the latest run is kept: the log is there to explain a failed refresh.
     with open(root / "refresh.log", "wb") as log:
         child = subprocess.Popen(

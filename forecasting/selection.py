@@ -22,7 +22,7 @@ import pandas as pd
 from threatmon.filters import Filters
 from threatmon.registry.crossing_points import load_crossing_points
 from threatmon.registry.regions import load_regions
-from threatmon.store.reader import Store
+from threatmon.store import Store
 from trends.changes import last_complete_months
 
 
@@ -54,7 +54,7 @@ def period_window(store: Store, freq: str) -> tuple[pd.Timestamp, pd.Timestamp, 
         raise ValueError(f"`freq` must be one of {', '.join(FREQUENCIES)}. Got {freq!r}.")
     coverage = store.coverage()
     if coverage["last"] is None:
-        raise ValueError(f"The store at {store.path} holds no incidents.")
+        raise ValueError(f"The store at {store.location} holds no incidents.")
     first_day, last_day = pd.Timestamp(coverage["first"]), pd.Timestamp(coverage["last"])
     if freq == "M":
         first = first_day.to_period("M").start_time

@@ -122,7 +122,7 @@ def _coverage(store: Store) -> tuple[dt.date, dt.date]:
     """First and last day with incidents the reader can see; refused when there are none."""
     coverage = store.coverage()
     if coverage["last"] is None:
-        raise StoreError(f"The store at {store.path} holds no incidents; nothing to brief on.")
+        raise StoreError(f"The store at {store.location} holds no incidents; nothing to brief on.")
     return coverage["first"], coverage["last"]
 
 
@@ -168,7 +168,7 @@ def _check(
                 f"`forecast_crime_types` holds a crime type withheld from this reader. Got {key!r}."
             )
     if sensitive_source is not None and (
-        _same_place(sensitive_source) != _same_place(store)
+        sensitive_source.location.identity != store.location.identity
         or sensitive_source.scope != store.scope
         or sensitive_source.withheld
     ):
@@ -476,11 +476,6 @@ def _forecasts(
 
 
 # -- sources and the sensitive table -------------------------------------------------------------
-
-
-def _same_place(store: Store) -> str:
-    """A store's location, comparable whatever way it was written."""
-    return store.path if store.on_postgres else str(store.path.resolve())
 
 
 def _sources(store: Store) -> list[str]:

@@ -30,8 +30,8 @@ from data_loaders.ingest import IngestOptions
 from tests.faults.helpers import ROOT, drop, fingerprint, good_csv, leftovers, load, texts
 from threatmon.cli import main
 from threatmon.errors import DiskFullError
-from threatmon.store import writer
-from threatmon.store.reader import DB_ENV_VAR, Store
+from threatmon.store import DB_ENV_VAR, Store, writer
+from threatmon.store.duckdb import writer as file_writer
 from ui import upload as up
 
 MB = 1 << 20
@@ -196,7 +196,7 @@ def _fail_copy(monkeypatch, store):
         Path(target).write_bytes(Path(source).read_bytes()[: MB // 4])
         raise _no_space(str(source), None, str(target))
 
-    monkeypatch.setattr(writer.shutil, "copyfile", half_a_copy)
+    monkeypatch.setattr(file_writer.shutil, "copyfile", half_a_copy)
     return store.with_name(f"{store.name}.{os.getpid()}.tmp")
 
 
@@ -220,7 +220,7 @@ def _fail_fsync(monkeypatch, store):
         # File systems that allocate late (ext4, XFS, NFS) report a full disk here.
         raise _no_space(str(path))
 
-    monkeypatch.setattr(writer, "_fsync", fsync)
+    monkeypatch.setattr(file_writer, "_fsync", fsync)
     return temporary
 
 
@@ -232,7 +232,7 @@ def _fail_rename(monkeypatch, store):
             raise _no_space(str(source), None, str(target))
         replace(source, target)
 
-    monkeypatch.setattr(writer.os, "replace", rename)
+    monkeypatch.setattr(file_writer.os, "replace", rename)
     return store
 
 
