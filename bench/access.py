@@ -32,12 +32,12 @@ def _overview_query(store: Store, end) -> None:
 def run(store: Store, repeat: int) -> dict:
     """Median timings of restricted queries, suppression and sign-in on ``store``'s file."""
     end = store.coverage()["last"]
-    whole = Store(store.path)
+    whole = Store(store.location)
     readers = {
         "whole": whole,
-        "scoped MD": Store(store.path, scope=("MD",)),
-        "viewer (sensitive withheld)": Store(store.path, withheld=SENSITIVE_TYPES),
-        "viewer scoped MD": Store(store.path, scope=("MD",), withheld=SENSITIVE_TYPES),
+        "scoped MD": Store(store.location, scope=("MD",)),
+        "viewer (sensitive withheld)": Store(store.location, withheld=SENSITIVE_TYPES),
+        "viewer scoped MD": Store(store.location, scope=("MD",), withheld=SENSITIVE_TYPES),
     }
     queries = {}
     for name, reader in readers.items():

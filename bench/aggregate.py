@@ -37,7 +37,7 @@ CASES = {
 
 def run(store: Store, repeat: int) -> list[dict]:
     """Time every case both ways; return one row per case."""
-    raw = duckdb.connect(str(store.path), read_only=True)
+    raw = duckdb.connect(str(store.location.file), read_only=True)
     rows = []
     try:
         for name, (filters, by, freq) in CASES.items():

@@ -57,7 +57,7 @@ print(json.dumps({"seconds": time.perf_counter() - started, "rows": result.rows_
 
 def extract_csv(store: Store) -> Path:
     """The store's incidents as one CSV file (contract columns), written once and cached."""
-    path = CACHE_DIR / f"{store.path.stem}-incidents.csv"
+    path = CACHE_DIR / f"{store.location.file.stem}-incidents.csv"
     if not path.exists():
         columns = (
             "date, country, region_code, crime_type, count, crossing_point, latitude, "

@@ -692,7 +692,7 @@ def main() -> None:
     warm_problems: list[str] = []
     with contextlib.ExitStack() as stack:
         servers = [
-            stack.enter_context(Server(store.path, args.port + i, tuple(args.option)))
+            stack.enter_context(Server(store.location.file, args.port + i, tuple(args.option)))
             for i in range(args.servers)
         ]
         alone = _phase(servers[:1], servers, args.driver, 1, args.baseline_minutes)

@@ -26,7 +26,7 @@ from threatmon.filters import Filters
 from threatmon.registry.crossing_points import load_crossing_points
 from threatmon.registry.regions import load_regions
 from threatmon.settings import DB_ENV_VAR
-from threatmon.store.reader import Store
+from threatmon.store import Store
 from trends.changes import last_complete_months
 
 
@@ -59,7 +59,7 @@ def payload_bytes(store: Store, filters: Filters, heat: bool) -> int:
 
 def run(store: Store, repeat: int) -> dict:
     """Every map number for one store."""
-    os.environ[DB_ENV_VAR] = str(store.path)
+    os.environ[DB_ENV_VAR] = str(store.location)
     last = store.coverage()["last"]
     start, end = last_complete_months(last, 12)
     year = Filters(start=start, end=end)

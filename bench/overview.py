@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from threatmon.settings import DB_ENV_VAR
-from threatmon.store.reader import Store
+from threatmon.store import Store
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
 
@@ -32,7 +32,7 @@ def first_render_in_new_process(store: Store) -> float:
     """Seconds from a bare interpreter to a rendered page: imports, connection, queries."""
     result = subprocess.run(
         [sys.executable, "-c", _FIRST_RENDER, str(DASHBOARD)],
-        env={**os.environ, DB_ENV_VAR: str(store.path)},
+        env={**os.environ, DB_ENV_VAR: str(store.location)},
         capture_output=True,
         text=True,
         check=True,
@@ -68,7 +68,7 @@ def render_seconds(page: str | None, repeat: int) -> tuple[float, float]:
 
 def run(store: Store, repeat: int) -> dict:
     """Cold (caches cleared, fresh session) and warm (same session, rerun) render times."""
-    os.environ[DB_ENV_VAR] = str(store.path)
+    os.environ[DB_ENV_VAR] = str(store.location)
     cold, warm = render_seconds(None, repeat)
     return {
         "cold_s": cold,

@@ -66,8 +66,8 @@ def _cases(store: Store) -> dict[str, Callable[[], object]]:
     end = store.coverage()["last"]
     two_years = Filters(start=(pd.Timestamp(end) - pd.DateOffset(years=2, days=-1)).date(), end=end)
     year = Filters(start=(pd.Timestamp(end) - pd.DateOffset(years=1, days=-1)).date(), end=end)
-    viewer = Store(store.path, withheld=SENSITIVE_TYPES)
-    scoped = Store(store.path, scope=("MD",))
+    viewer = Store(store.location, withheld=SENSITIVE_TYPES)
+    scoped = Store(store.location, scope=("MD",))
     by_region = ("country", "region_code", "crime_type")
     return {
         "version check (every rerun)": lambda: store.version,
@@ -131,7 +131,7 @@ def run(scale: float, repeat: int, url: str | None = None) -> dict:
         end = stores["duckdb"].coverage()["last"]
         for rows in (1_000, 50_000):
             writes = {
-                name: _writes(store.path, end, folder, rows) for name, store in stores.items()
+                name: _writes(store.location, end, folder, rows) for name, store in stores.items()
             }
             for case in writes["duckdb"]:
                 results["cases"][case] = {name: writes[name][case] for name in writes}

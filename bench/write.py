@@ -33,10 +33,10 @@ def _small_extract(rows: int) -> pd.DataFrame:
 
 def run(store: Store, rows: int = 1000) -> dict:
     """Seconds for a plain file copy and for a ``rows``-row load into a copy of ``store``."""
-    with tempfile.TemporaryDirectory(dir=store.path.parent) as scratch:
+    with tempfile.TemporaryDirectory(dir=store.location.file.parent) as scratch:
         target = Path(scratch) / "store.duckdb"
         started = time.perf_counter()
-        shutil.copyfile(store.path, target)
+        shutil.copyfile(store.location.file, target)
         copy_seconds = time.perf_counter() - started
         frame = _small_extract(rows)
         digest = hashlib.sha256(frame.to_csv().encode()).hexdigest()
@@ -45,7 +45,7 @@ def run(store: Store, rows: int = 1000) -> dict:
             writer.add_incidents(frame, file_name="bench.csv", sha256=digest)
         load_seconds = time.perf_counter() - started
     return {
-        "file_mb": store.path.stat().st_size / 1e6,
+        "file_mb": store.location.file.stat().st_size / 1e6,
         "copy_s": copy_seconds,
         "load_s": load_seconds,
         "ratio": load_seconds / copy_seconds,

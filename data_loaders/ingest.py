@@ -31,9 +31,9 @@ from data_loaders.readers import ReadLimits, read_table
 from data_loaders.staging import Staging
 from threatmon.access.roles import parse_scope
 from threatmon.errors import DuplicateBatchError, Problem, ThreatmonError, ValidationError
-from threatmon.store.faults import held_by_another_program, out_of_room, process_alive
-from threatmon.store.reader import Store
-from threatmon.store.writer import write_session
+from threatmon.store import Store, StoreLocation, write_session
+from threatmon.store.backend import IncidentIds
+from threatmon.store.faults import out_of_room, process_alive
 
 Progress = Callable[[float, str], None]
 
@@ -148,7 +148,7 @@ def ingest_file(
     path: str | Path,
     *,
     user: str,
-    db: str | Path | None = None,
+    db: StoreLocation | str | Path | None = None,
     file_name: str | None = None,
     options: IngestOptions | None = None,
     dry_run: bool = False,
@@ -162,7 +162,7 @@ def ingest_file(
         The file on disk (the Upload page writes the upload to a temporary file).
     user : str
         Recorded in the batch and the audit log.
-    db : path-like, optional
+    db : StoreLocation or path-like or URL, optional
         The store (default ``$THREATMON_DB`` or ``data/threatmon.duckdb``).
     file_name : str, optional
         The name to report and record (default: the path's name).
@@ -199,7 +199,7 @@ def ingest_file(
         full = out_of_room(
             exc,
             Path(tempfile.gettempdir()) / "threatmon-ingest-*",
-            None if store.on_postgres else store.path,
+            store.location.file,
         )
         if full is None:
             raise
@@ -223,7 +223,7 @@ def _ingest(
         # Validation runs inside the write session: the live file cannot change under
         # the lock, so the incident_id checks see exactly the generation being extended.
         try:
-            with write_session(store.path, user=user) as writer:
+            with write_session(store.location, user=user) as writer:
                 result, staging = _validate_file(path, scratch, base, options, store, report)
                 if staging is None:
                     raise _Finished(result)
@@ -291,19 +291,8 @@ def _validate_file(
     """Validate in a fresh in-memory DuckDB; the caller closes ``staging.con`` when given."""
     con = duckdb.connect(":memory:")
     try:
-        existing = None
-        if store.on_postgres:
-            existing = _KNOWN_IDS
-        elif store.exists():
-            try:
-                con.execute("ATTACH ? AS live (READ_ONLY)", [str(store.path)])
-            except duckdb.Error as exc:
-                locked = held_by_another_program(exc, store.path, writing=False)
-                if locked is None:
-                    raise
-                raise locked from exc
-            existing = "live.incidents"
-        result, staging = _validate(con, path, scratch, base, options, store, existing, report)
+        incident_ids = store.incident_ids(con)
+        result, staging = _validate(con, path, scratch, base, options, store, incident_ids, report)
     except BaseException:
         con.close()
         raise
@@ -312,41 +301,17 @@ def _validate_file(
     return result, staging
 
 
-#: Marks a PostgreSQL store: its incident_ids are fetched once the file's are known.
-_KNOWN_IDS = "known_incident_ids"
-
-
-def _known_incident_ids(
-    con: duckdb.DuckDBPyConnection, staging: Staging, store: Store
-) -> str | None:
-    """The stored incidents sharing an incident_id with the file, as a table of ``con``.
-
-    A DuckDB store is attached whole; a PostgreSQL database is asked only for the file's
-    ids (an indexed lookup), so that the same check names the file's lines.
-    """
+def _file_incident_ids(con: duckdb.DuckDBPyConnection, staging: Staging) -> list[str] | None:
+    """The file's distinct incident_ids; None when it has none to check."""
     if staging.kind != "incidents" or "incident_id" not in staging.source:
         return None
     ident = staging.source["incident_id"]
-    ids = [
+    return [
         row[0]
         for row in con.execute(
             f"SELECT DISTINCT {ident}::VARCHAR FROM {staging.raw.table} WHERE {ident} IS NOT NULL"
         ).fetchall()
     ]
-    found = pd.DataFrame({"incident_id": pd.Series([], dtype=object), "batch_id": []})
-    if ids:
-        found = store.query(
-            "SELECT incident_id, batch_id FROM incidents WHERE incident_id = ANY(?)", [ids]
-        )
-    con.register("known_incident_frame", found)
-    try:
-        con.execute(
-            f"CREATE TEMP TABLE {_KNOWN_IDS} AS SELECT incident_id::VARCHAR AS incident_id, "
-            "batch_id::INTEGER AS batch_id FROM known_incident_frame"
-        )
-    finally:
-        con.unregister("known_incident_frame")
-    return _KNOWN_IDS
 
 
 class _Finished(Exception):
@@ -364,7 +329,7 @@ def _validate(
     base: dict,
     options: IngestOptions,
     store: Store,
-    existing_incidents: str | None,
+    incident_ids: IncidentIds,
     report: Progress,
 ) -> tuple[IngestResult, Staging | None]:
     """Read, map, normalise and check one file in ``con``.
@@ -415,8 +380,7 @@ def _validate(
     staging = Staging(con, raw, mapping, kind=options.kind, max_problems=options.max_problems)
     base.update(date_format=staging.build())
     report(0.6, "Validating rows")
-    if existing_incidents is _KNOWN_IDS:
-        existing_incidents = _known_incident_ids(con, staging, store)
+    existing_incidents = incident_ids.table(lambda: _file_incident_ids(con, staging))
     problems, total = staging.problems(existing_incidents, options.scope)
     preview = staging.preview(options.preview_rows)
     if problems:

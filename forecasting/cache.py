@@ -32,8 +32,8 @@ from forecasting.models import FORECAST_COLUMNS
 from forecasting.reconcile import COUNTRY, REGION, TOTAL, TOTAL_AREA
 from forecasting.refresh import HORIZON, ForecastSet, refresh
 from forecasting.selection import Selection
-from threatmon.settings import DB_ENV_VAR, current_settings
-from threatmon.store.reader import Store
+from threatmon.settings import current_settings
+from threatmon.store import Store
 
 #: Bump when models, settings or the refresh change what a forecast would be.
 FORECAST_VERSION = 2
@@ -74,13 +74,10 @@ def cache_root(store: Store) -> Path:
     """The cache folder beside the store file.
 
     A PostgreSQL store has no file to sit beside: each dashboard machine keeps its own
-    cache under ``$THREATMON_CACHE_DIR`` (default ``data/cache``), one folder per database.
+    cache under ``$THREATMON_CACHE_DIR`` (default ``data/cache``), one folder per database
+    (see :meth:`threatmon.store.StoreLocation.scratch_folder`).
     """
-    if store.on_postgres:
-        base = current_settings().cache_dir
-        digest = hashlib.sha256(store.label.encode()).hexdigest()[:16]
-        return base / f"postgresql-{digest}.forecasts"
-    return store.path.with_name(store.path.name + ".forecasts")
+    return store.location.scratch_folder(".forecasts")
 
 
 def fingerprint(store: Store) -> str:
@@ -247,7 +244,8 @@ def run(
             descriptor = os.open(lock_path, os.O_WRONLY | os.O_TRUNC)  # taken for us
         elif holder and _alive(int(holder["pid"])):
             raise RuntimeError(
-                f"Forecasts of {store.path} are already being refreshed by process {holder['pid']}."
+                f"Forecasts of {store.location} are already being refreshed by process "
+                f"{holder['pid']}."
             ) from None
         else:
             lock_path.unlink(missing_ok=True)  # left by a process that died
@@ -298,12 +296,9 @@ def start_background(store: Store) -> bool:
         return False
     with os.fdopen(descriptor, "w") as handle:
         json.dump({"pid": os.getpid(), "started": time.time()}, handle)
+    arguments, location = store.location.for_child_process()
     command = [sys.executable, "-m", "threatmon.cli", "forecast", "--all", "--background"]
-    # A database URL goes by the environment: on the command line, any user of the
-    # machine could read its password in the process list.
-    location = {DB_ENV_VAR: store.path} if store.on_postgres else {}
-    if not store.on_postgres:
-        command += ["--db", str(store.path.resolve())]
+    command += arguments
     # Only the latest run is kept: the log is there to explain a failed refresh.
     with open(root / "refresh.log", "wb") as log:
         child = subprocess.Popen(

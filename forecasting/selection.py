@@ -23,7 +23,7 @@ from threatmon.errors import EmptyStoreError
 from threatmon.filters import Filters
 from threatmon.registry.crossing_points import load_crossing_points
 from threatmon.registry.regions import load_regions
-from threatmon.store.reader import Store
+from threatmon.store import Store
 from trends.changes import last_complete_months
 
 
@@ -56,7 +56,7 @@ def period_window(store: Store, freq: str) -> tuple[pd.Timestamp, pd.Timestamp, 
     coverage = store.coverage()
     if coverage["last"] is None:
         raise EmptyStoreError(
-            f"The store at {store.path} holds no incidents.", path=str(store.path)
+            f"The store at {store.location} holds no incidents.", path=str(store.location)
         )
     first_day, last_day = pd.Timestamp(coverage["first"]), pd.Timestamp(coverage["last"])
     if freq == "M":

@@ -227,7 +227,12 @@ def _commit(
                 t("upload.load.progress", file=up.escape_markdown(upload.name))
             ) as report:
                 outcome = up.commit_bytes(
-                    upload, upload.name, options=options, user=user, db=store.path, progress=report
+                    upload,
+                    upload.name,
+                    options=options,
+                    user=user,
+                    db=store.location,
+                    progress=report,
                 )
             if outcome.status == "loaded" and save:
                 up.save_mapping(store, source, options.kind, to_save, user)
@@ -276,7 +281,7 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
                     upload.name,
                     options=options,
                     user=user or "-",
-                    db=store.path,
+                    db=store.location,
                     progress=report,
                 )
         except ThreatmonError as exc:

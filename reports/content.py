@@ -131,8 +131,8 @@ def _coverage(store: Store) -> tuple[dt.date, dt.date]:
     coverage = store.coverage()
     if coverage["last"] is None:
         raise EmptyStoreError(
-            f"The store at {store.path} holds no incidents; nothing to brief on.",
-            path=str(store.path),
+            f"The store at {store.location} holds no incidents; nothing to brief on.",
+            path=str(store.location),
         )
     return coverage["first"], coverage["last"]
 
@@ -179,7 +179,7 @@ def _check(
                 f"`forecast_crime_types` holds a crime type withheld from this reader. Got {key!r}."
             )
     if sensitive_source is not None and (
-        _same_place(sensitive_source) != _same_place(store)
+        sensitive_source.location.identity != store.location.identity
         or sensitive_source.scope != store.scope
         or sensitive_source.withheld
     ):
@@ -490,11 +490,6 @@ def _forecasts(
 
 
 # -- sources and the sensitive table -------------------------------------------------------------
-
-
-def _same_place(store: Store) -> str:
-    """A store's location, comparable whatever way it was written."""
-    return store.path if store.on_postgres else str(store.path.resolve())
 
 
 def _sources(store: Store) -> list[str]:

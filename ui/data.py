@@ -29,7 +29,7 @@ from threatmon.filters import Filters, comparison_windows
 from threatmon.registry.crime_types import CRIME_TYPES
 from threatmon.registry.regions import load_regions
 from threatmon.settings import current_settings
-from threatmon.store.reader import Store, resolve_location
+from threatmon.store import Store, StoreLocation
 from trends import changes as trends
 from ui.i18n import t
 
@@ -66,21 +66,21 @@ def get_store() -> Store:
     """
     principal = _principal()
     if principal is None:
-        return _store(str(resolve_location()))
+        return _store(StoreLocation.resolve().cache_key)
     withheld = SENSITIVE_TYPES if principal.suppressed else ()
-    return _store(str(resolve_location()), principal.scope, withheld)
+    return _store(StoreLocation.resolve().cache_key, principal.scope, withheld)
 
 
 def system_store() -> Store:
     """The whole store, whoever is signed in: for work done on everyone's behalf (the
     background forecast refresh), never for showing results."""
-    return _store(str(resolve_location()))
+    return _store(StoreLocation.resolve().cache_key)
 
 
 def _access(store: Store) -> Access:
     principal = _principal()
     role = principal.role.value if principal else "none"
-    return (str(store.path), role, store.scope, store.withheld)
+    return (store.location.cache_key, role, store.scope, store.withheld)
 
 
 def _store_of(access: Access) -> Store:
@@ -170,7 +170,7 @@ def sensitive_source() -> Store:
     """The user's store with the sensitive crime types, for building their suppressed table
     only (never for showing anything else)."""
     store = get_store()
-    return _store(str(store.path), store.scope)
+    return _store(store.location.cache_key, store.scope)
 
 
 def sensitive_trend(last_day: dt.date, quarters: int = 8) -> pd.DataFrame:

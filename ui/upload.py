@@ -35,9 +35,8 @@ from data_loaders.mapping import IGNORE, contract_columns, map_columns
 from threatmon.access.roles import Principal
 from threatmon.disclosure.export import to_csv_bytes
 from threatmon.errors import ThreatmonError
+from threatmon.store import Store, StoreLocation, interrupted_writes, undo_as, write_session
 from threatmon.store.faults import out_of_room
-from threatmon.store.reader import Store, resolve_location
-from threatmon.store.writer import interrupted_writes, undo_as, write_session
 from ui.i18n import current_language, number, t, translate
 
 # Widget and state keys (st.session_state).
@@ -110,7 +109,7 @@ def _run(
     *,
     options: IngestOptions,
     user: str,
-    db: str | Path | None,
+    db: StoreLocation | str | Path | None,
     dry_run: bool,
     progress: Progress | None,
 ) -> IngestResult:
@@ -126,8 +125,7 @@ def _run(
                     data.seek(0)
                     shutil.copyfileobj(data, handle, 1 << 20)
         except OSError as exc:
-            location = resolve_location(db)
-            full = out_of_room(exc, path, None if isinstance(location, str) else location)
+            full = out_of_room(exc, path, StoreLocation.resolve(db).file)
             if full is None:
                 raise
             raise full from exc
@@ -148,7 +146,7 @@ def validate_bytes(
     *,
     options: IngestOptions,
     user: str,
-    db: str | Path | None = None,
+    db: StoreLocation | str | Path | None = None,
     progress: Progress | None = None,
 ) -> IngestResult:
     """Dry-run one upload: read, map, normalise and validate; the store is not touched."""
@@ -161,7 +159,7 @@ def commit_bytes(
     *,
     options: IngestOptions,
     user: str,
-    db: str | Path | None = None,
+    db: StoreLocation | str | Path | None = None,
     progress: Progress | None = None,
 ) -> IngestResult:
     """Validate again and load one upload as a batch (status loaded, duplicate or rejected)."""
@@ -368,12 +366,12 @@ def source_mapping(store: Store, name: str) -> dict[str, str] | None:
 
 def interrupted_loads(store: Store) -> bool:
     """Whether a load into ``store`` died before publishing (its copy is still there)."""
-    return bool(interrupted_writes(store.path))
+    return bool(interrupted_writes(store.location))
 
 
 def save_mapping(store: Store, name: str, kind: str, mapping: Mapping[str, str], user: str) -> None:
     """Save ``mapping`` as source ``name`` (audited)."""
-    with write_session(store.path, user=user) as writer:
+    with write_session(store.location, user=user) as writer:
         writer.save_mapping(name, kind, dict(mapping))
 
 
@@ -418,7 +416,7 @@ def batch_table(store: Store) -> pd.DataFrame:
 def undo_batch(store: Store, batch_id: int, principal: Principal) -> None:
     """Callback of the Undo button: undo, remember the outcome, reset the confirmation."""
     try:
-        summary = undo_as(store.path, int(batch_id), principal)
+        summary = undo_as(store.location, int(batch_id), principal)
     except ThreatmonError as exc:
         st.session_state[_UNDO_OUTCOME] = ("error", escape_markdown(exc))
     else:

@@ -15,7 +15,7 @@ from data_loaders.demo.flows import generate_flows
 from data_loaders.demo.incidents import generate_incidents
 from data_loaders.demo.settings import DemoSettings
 from data_loaders.demo.signals import planted_signals
-from threatmon.store.reader import describe, resolve_location
+from threatmon.store.location import StoreLocation
 from threatmon.store.writer import write_session
 
 # Part of each batch's sha256, so a store built by a changed generator is a new "file".
@@ -41,7 +41,7 @@ def build_demo_store(path, settings: DemoSettings, *, user: str = "demo") -> dic
     Parameters
     ----------
     path : path-like or None
-        The store, resolved like :func:`threatmon.store.reader.resolve_db_path`. Whatever is
+        The store, resolved like :meth:`threatmon.store.location.StoreLocation.resolve`. Whatever is
         there is replaced atomically (readers see the old store until the end).
     settings : DemoSettings
         Seed and scale.
@@ -61,7 +61,7 @@ def build_demo_store(path, settings: DemoSettings, *, user: str = "demo") -> dic
     signals = planted_signals(settings)
     generated = time.perf_counter()
     summary = {
-        "path": describe(resolve_location(path)),
+        "path": StoreLocation.resolve(path).display,
         "rows": len(incidents),
         "incidents": int(incidents["count"].sum()),
         "flow_rows": len(flows),

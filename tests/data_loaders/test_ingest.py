@@ -37,7 +37,7 @@ ROMANIAN_CP1250 = (
 def test_a_messy_moldovan_extract_loads(tmp_path, store):
     path = write(tmp_path / "md.csv", ROMANIAN_CP1250, "cp1250")
     before = store.coverage()["records"]
-    result = ingest_file(path, user="ana", db=store.path)
+    result = ingest_file(path, user="ana", db=store.location)
     assert result.status == "loaded", result.problems
     assert (result.encoding, result.delimiter, result.rows_in_file, result.rows_loaded) == (
         "cp1250",
@@ -77,7 +77,7 @@ def test_ukrainian_oblasts_in_cp1251_with_slashed_day_first_dates(tmp_path, stor
         "25/03/2026,Одеська область,торгівля людьми,2\n"
         "01/04/2026,м. Київ,кіберзлочинність,5\n"
     )
-    result = ingest_file(write(tmp_path / "ua.csv", text, "cp1251"), user="ana", db=store.path)
+    result = ingest_file(write(tmp_path / "ua.csv", text, "cp1251"), user="ana", db=store.location)
     assert result.status == "loaded", result.problems
     assert result.encoding == "cp1251"
     loaded = store.query(
@@ -101,7 +101,7 @@ def test_every_problem_is_reported_with_its_line_and_nothing_is_written(tmp_path
         "2026-01-09,MD,,cbrne,1\n"
     )
     version = store.version
-    result = ingest_file(write(tmp_path / "bad.csv", text), user="ana", db=store.path)
+    result = ingest_file(write(tmp_path / "bad.csv", text), user="ana", db=store.location)
     assert result.status == "rejected"
     assert result.problem_count == 7
     assert [(p.row, p.column, p.value) for p in result.problems] == [
@@ -126,7 +126,7 @@ def test_dates_that_contradict_each_other_reject_the_file(tmp_path, store):
         "03/26/2026,MD-CA,cbrne,1\n"
         "04/03/2026,MD-CA,cbrne,1\n"
     )
-    result = ingest_file(write(tmp_path / "dates.csv", text), user="ana", db=store.path)
+    result = ingest_file(write(tmp_path / "dates.csv", text), user="ana", db=store.location)
     assert result.status == "rejected"
     assert [(p.row, p.column, p.value) for p in result.problems] == [(3, "date", "03/26/2026")]
     assert "month-first" in result.problems[0].reason
@@ -134,9 +134,9 @@ def test_dates_that_contradict_each_other_reject_the_file(tmp_path, store):
 
 def test_same_file_twice_is_a_duplicate(tmp_path, store):
     path = write(tmp_path / "md.csv", ROMANIAN_CP1250, "cp1250")
-    first = ingest_file(path, user="ana", db=store.path)
+    first = ingest_file(path, user="ana", db=store.location)
     records = store.coverage()["records"]
-    again = ingest_file(path, user="ana", db=store.path, file_name="renamed.csv")
+    again = ingest_file(path, user="ana", db=store.location, file_name="renamed.csv")
     assert again.status == "duplicate"
     assert again.batch_id == first.batch_id
     assert again.message == (
@@ -151,7 +151,7 @@ def test_dry_run_writes_nothing(tmp_path, store):
     result = ingest_file(
         write(tmp_path / "md.csv", ROMANIAN_CP1250, "cp1250"),
         user="ana",
-        db=store.path,
+        db=store.location,
         dry_run=True,
     )
     assert result.status == "valid"
@@ -163,7 +163,8 @@ def test_dry_run_writes_nothing(tmp_path, store):
 def test_incident_ids_resent_or_repeated(tmp_path, store):
     first = "date,region_code,crime_type,count,incident_id\n2026-01-05,MD-CA,cbrne,1,MD-1\n"
     assert (
-        ingest_file(write(tmp_path / "a.csv", first), user="ana", db=store.path).status == "loaded"
+        ingest_file(write(tmp_path / "a.csv", first), user="ana", db=store.location).status
+        == "loaded"
     )
     second = (
         "date,region_code,crime_type,count,incident_id\n"
@@ -171,7 +172,7 @@ def test_incident_ids_resent_or_repeated(tmp_path, store):
         "2026-01-07,MD-CA,cbrne,1,MD-2\n"
         "2026-01-08,MD-CA,cbrne,1,MD-2\n"
     )
-    result = ingest_file(write(tmp_path / "b.csv", second), user="ana", db=store.path)
+    result = ingest_file(write(tmp_path / "b.csv", second), user="ana", db=store.location)
     assert result.status == "rejected"
     batch = int(store.batches().iloc[0]["batch_id"])
     assert result.problems == (
@@ -194,11 +195,13 @@ def test_incident_ids_resent_or_repeated(tmp_path, store):
 def test_unknown_columns_need_a_mapping(tmp_path, store):
     text = "Ziua,Unde,Ce,Cate\n2026-01-05,MD-CA,cbrne,1\n"
     path = write(tmp_path / "odd.csv", text)
-    rejected = ingest_file(path, user="ana", db=store.path)
+    rejected = ingest_file(path, user="ana", db=store.location)
     assert rejected.status == "rejected"
     assert [p.column for p in rejected.problems] == ["date", "region_code", "crime_type", "count"]
     mapping = {"Ziua": "date", "Unde": "region_code", "Ce": "crime_type", "Cate": "count"}
-    loaded = ingest_file(path, user="ana", db=store.path, options=IngestOptions(mapping=mapping))
+    loaded = ingest_file(
+        path, user="ana", db=store.location, options=IngestOptions(mapping=mapping)
+    )
     assert loaded.status == "loaded", loaded.problems
 
 
@@ -211,7 +214,7 @@ def test_flows_file(tmp_path, store):
     result = ingest_file(
         write(tmp_path / "flows.csv", text),
         user="ana",
-        db=store.path,
+        db=store.location,
         options=IngestOptions(kind="flows"),
     )
     assert result.status == "loaded", result.problems
@@ -237,7 +240,7 @@ def test_xlsx_problems_use_the_sheet_row(tmp_path, store):
     )
     path = tmp_path / "x.xlsx"
     frame.to_excel(path, index=False, sheet_name="data")
-    result = ingest_file(path, user="ana", db=store.path)
+    result = ingest_file(path, user="ana", db=store.location)
     assert result.status == "rejected"
     assert [(p.row, p.column, p.value) for p in result.problems] == [(3, "region_code", "Nowhere")]
     assert result.sheet == "data"
@@ -246,7 +249,7 @@ def test_xlsx_problems_use_the_sheet_row(tmp_path, store):
 def test_a_file_that_is_not_what_it_says(tmp_path, store):
     path = tmp_path / "image.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
-    result = ingest_file(path, user="ana", db=store.path)
+    result = ingest_file(path, user="ana", db=store.location)
     assert result.status == "rejected"
     assert result.problem_count == 1
 
@@ -262,7 +265,7 @@ def test_entirely_empty_rows_are_skipped_not_reported(tmp_path, store):
     )
     path = tmp_path / "gaps.xlsx"
     frame.to_excel(path, index=False)
-    result = ingest_file(path, user="ana", db=store.path)
+    result = ingest_file(path, user="ana", db=store.location)
     assert result.status == "loaded", result.problems
     assert (result.rows_in_file, result.rows_loaded) == (3, 2)
     assert result.message.endswith("1 empty rows were skipped.")
@@ -277,7 +280,7 @@ def test_a_scoped_analyst_loads_only_the_countries_of_their_scope(tmp_path, stor
     )
     path = write(tmp_path / "mixed.csv", text)
     before = store.coverage()["records"]
-    result = ingest_file(path, user="ana", db=store.path, options=IngestOptions(scope=("MD",)))
+    result = ingest_file(path, user="ana", db=store.location, options=IngestOptions(scope=("MD",)))
     assert result.status == "rejected"
     reason = "Outside your country scope: you may load MD only."
     suggestion = "Remove the rows of other countries, or ask an administrator."
@@ -287,7 +290,7 @@ def test_a_scoped_analyst_loads_only_the_countries_of_their_scope(tmp_path, stor
     )
     assert store.coverage()["records"] == before
     loaded = ingest_file(
-        path, user="ana", db=store.path, options=IngestOptions(scope=("MD", "RO", "UA"))
+        path, user="ana", db=store.location, options=IngestOptions(scope=("MD", "RO", "UA"))
     )
     assert loaded.status == "loaded", loaded.problems
 
@@ -298,5 +301,5 @@ def test_without_a_country_column_the_region_decides_the_scope(tmp_path, store):
         "date,region,crime_type,count\n2026-03-01,Cahul,drug_trafficking,1\n"
         "2026-03-02,UA-51,drug_trafficking,2\n",
     )
-    result = ingest_file(path, user="ana", db=store.path, options=IngestOptions(scope=("MD",)))
+    result = ingest_file(path, user="ana", db=store.location, options=IngestOptions(scope=("MD",)))
     assert [(p.row, p.column, p.value) for p in result.problems] == [(3, "region_code", "UA-51")]

@@ -31,8 +31,8 @@ from tests.faults.helpers import ROOT, drop, fingerprint, good_csv, leftovers, l
 from threatmon.cli import main
 from threatmon.errors import DiskFullError
 from threatmon.settings import DB_ENV_VAR
-from threatmon.store import writer
-from threatmon.store.reader import Store
+from threatmon.store import Store, writer
+from threatmon.store.duckdb import writer as file_writer
 from ui import upload as up
 
 MB = 1 << 20
@@ -197,7 +197,7 @@ def _fail_copy(monkeypatch, store):
         Path(target).write_bytes(Path(source).read_bytes()[: MB // 4])
         raise _no_space(str(source), None, str(target))
 
-    monkeypatch.setattr(writer.shutil, "copyfile", half_a_copy)
+    monkeypatch.setattr(file_writer.shutil, "copyfile", half_a_copy)
     return store.with_name(f"{store.name}.{os.getpid()}.tmp")
 
 
@@ -221,7 +221,7 @@ def _fail_fsync(monkeypatch, store):
         # File systems that allocate late (ext4, XFS, NFS) report a full disk here.
         raise _no_space(str(path))
 
-    monkeypatch.setattr(writer, "_fsync", fsync)
+    monkeypatch.setattr(file_writer, "_fsync", fsync)
     return temporary
 
 
@@ -233,7 +233,7 @@ def _fail_rename(monkeypatch, store):
             raise _no_space(str(source), None, str(target))
         replace(source, target)
 
-    monkeypatch.setattr(writer.os, "replace", rename)
+    monkeypatch.setattr(file_writer.os, "replace", rename)
     return store
 
 

@@ -26,7 +26,7 @@ _HOOK = """
 import os
 import time
 
-from threatmon.store import writer
+from threatmon.store.duckdb import writer
 
 _fsync = writer._fsync
 

@@ -106,8 +106,8 @@ def test_a_program_that_opens_the_store_during_a_check_stops_the_load(
 
 def test_a_change_by_a_program_that_ignores_the_lock_is_not_overwritten(store_copy):
     """A program that wrote the store file while a load was being prepared (it took no
-    lock: the hold is dropped when any descriptor closes, see writer._no_foreign_writer)
-    keeps its change; the load is refused."""
+    lock: the hold is dropped when any descriptor closes, see
+    threatmon.store.duckdb.writer._no_foreign_writer) keeps its change; the load is refused."""
     import duckdb
 
     with pytest.raises(StoreLockedError) as caught:

@@ -19,6 +19,7 @@ from tests.factories import random_incidents
 from tests.faults.helpers import good_csv, pg_fingerprint
 from threatmon.errors import DiskFullError, StoreError, StoreLockedError
 from threatmon.store import postgres
+from threatmon.store.postgres import pools
 from threatmon.store.reader import Store
 from threatmon.store.writer import write_session
 
@@ -61,7 +62,7 @@ def test_a_table_locked_by_another_program_stops_a_load(
 def test_a_table_locked_for_everything_makes_a_read_say_so_instead_of_hanging(
     postgres_demo_url, monkeypatch
 ):
-    monkeypatch.setattr(postgres, "READ_LOCK_TIMEOUT", 0.5)
+    monkeypatch.setattr(pools, "READ_LOCK_TIMEOUT", 0.5)
     con = psycopg.connect(f"{postgres_demo_url}&application_name=schema-change")
     con.execute("BEGIN")
     con.execute("LOCK TABLE incidents_monthly IN ACCESS EXCLUSIVE MODE")

@@ -99,7 +99,7 @@ def test_saved_forecasts_are_current_until_the_store_changes(tmp_path):
     loaded = cache.load(store)
     pd.testing.assert_frame_equal(loaded.forecasts, _forecasts().forecasts)
     assert loaded.meta["fingerprint"] == key
-    with write_session(store.path, user="tester") as writer:
+    with write_session(store.location, user="tester") as writer:
         frame = pd.DataFrame(
             {
                 "date": [pd.Timestamp("2026-10-05")],
@@ -159,7 +159,7 @@ def test_a_refresh_already_running_is_refused_with_its_process(tmp_path):
     root = cache.cache_root(store)
     root.mkdir()
     (root / "refresh.lock").write_text(json.dumps({"pid": 1, "started": 0}))
-    message = f"Forecasts of {store.path} are already being refreshed by process 1."
+    message = f"Forecasts of {store.location} are already being refreshed by process 1."
     with pytest.raises(RuntimeError, match=re.escape(message)):
         cache.run(store, workers=1)
     assert cache.status(store).state == cache.RUNNING  # pid 1 is always alive
@@ -202,7 +202,7 @@ def test_a_refresh_killed_midway_is_started_again(tmp_path, monkeypatch):
         "--all",
         "--background",
         "--db",
-        str(store.path.resolve()),
+        str(store.location.file.resolve()),
     ]
     assert json.loads((root / "refresh.lock").read_text())["pid"] == 1
 

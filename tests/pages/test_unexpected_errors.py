@@ -10,7 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from threatmon.store.reader import DB_ENV_VAR
+from threatmon.settings import DB_ENV_VAR
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard.py"

@@ -206,17 +206,17 @@ def empty_store(tmp_path):
 def test_a_series_from_an_empty_store_raises_empty_store(empty_store):
     from forecasting.selection import period_window
 
-    message = f"The store at {empty_store.path} holds no incidents."
+    message = f"The store at {empty_store.location} holds no incidents."
     with pytest.raises(EmptyStoreError, match=_exact(message)) as caught:
         period_window(empty_store, "M")
-    assert caught.value.path == str(empty_store.path)
+    assert caught.value.path == str(empty_store.location)
 
 
 def test_a_briefing_of_an_empty_store_raises_empty_store(empty_store):
     from reports.content import briefing_filters
 
-    message = f"The store at {empty_store.path} holds no incidents; nothing to brief on."
+    message = f"The store at {empty_store.location} holds no incidents; nothing to brief on."
     with pytest.raises(EmptyStoreError, match=_exact(message)) as caught:
         briefing_filters(empty_store, Filters())
     assert isinstance(caught.value, StoreError)
-    assert caught.value.path == str(empty_store.path)
+    assert caught.value.path == str(empty_store.location)

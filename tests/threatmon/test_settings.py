@@ -31,13 +31,6 @@ RUNTIME = (
     "pages",
     "dashboard.py",
 )
-#: Modules that still read a THREATMON_ variable themselves because they were being rewritten
-#: when the settings arrived. Empty this once they take ``current_settings().db`` and
-#: ``current_settings().accounts``; the test below fails for an entry that no longer reads.
-NOT_YET_ON_SETTINGS = (
-    "threatmon/store/reader.py",
-    "threatmon/access/accounts.py",
-)
 
 
 def test_defaults_when_nothing_is_set():
@@ -261,13 +254,6 @@ def test_no_runtime_module_but_the_settings_reads_a_threatmon_variable():
     readers = sorted(
         str(p.relative_to(ROOT))
         for p in _runtime_files()
-        if _reads_a_threatmon_variable(p)
-        and str(p.relative_to(ROOT)) not in ("threatmon/settings.py", *NOT_YET_ON_SETTINGS)
+        if _reads_a_threatmon_variable(p) and str(p.relative_to(ROOT)) != "threatmon/settings.py"
     )
     assert not readers, f"read THREATMON_ variables outside threatmon/settings.py: {readers}"
-
-
-@pytest.mark.parametrize("entry", NOT_YET_ON_SETTINGS)
-def test_every_module_still_allowed_to_read_still_does(entry):
-    """An entry of NOT_YET_ON_SETTINGS that has moved to the settings must leave the list."""
-    assert _reads_a_threatmon_variable(ROOT / entry), f"remove {entry} from NOT_YET_ON_SETTINGS"

@@ -28,10 +28,10 @@ from threatmon.access.database import AccountsDatabase, Connection, split_scope,
 from threatmon.access.passwords import check_password, hash_password, needs_rehash, verify_password
 from threatmon.access.roles import LOCAL, OIDC, Principal, Role, SessionLimits, parse_role
 from threatmon.errors import AccountError, AuthenticationError, Problem, SessionEndedError
+from threatmon.settings import current_settings
 from threatmon.store import postgres
-from threatmon.store.reader import DB_ENV_VAR, resolve_db_path
+from threatmon.store.location import StoreLocation
 
-ACCOUNTS_ENV_VAR = "THREATMON_ACCOUNTS"
 SUFFIX = ".accounts.sqlite"
 
 #: What a person is told after any failed sign-in, whatever the reason.
@@ -50,24 +50,19 @@ def resolve_accounts_path(
     own database when the store (``db``, else ``$THREATMON_DB``) is a PostgreSQL URL,
     otherwise in the file of the store's path + ``.accounts.sqlite``.
     """
-    for given in (path, os.environ.get(ACCOUNTS_ENV_VAR)):
+    for given in (path, current_settings().accounts):
         if given:
             return given.strip() if postgres.is_postgres_url(given) else Path(given)
-    # Before resolve_db_path, which would read a URL as a path.
-    store_location = db or os.environ.get(DB_ENV_VAR)
-    if postgres.is_postgres_url(store_location):
-        return store_location.strip()
-    store = resolve_db_path(db)
-    return store.with_name(store.name + SUFFIX)
+    store = StoreLocation.resolve(db)
+    if store.url is not None:
+        return store.url
+    return store.file.with_name(store.file.name + SUFFIX)
 
 
 def store_location_text(db: str | os.PathLike | None = None) -> str:
     """The store's location (``db``, else ``$THREATMON_DB``) as it may be shown or typed:
     a PostgreSQL URL without its password, or the store file's path."""
-    location = db or os.environ.get(DB_ENV_VAR)
-    if postgres.is_postgres_url(location):
-        return postgres.redact(location.strip())
-    return str(resolve_db_path(db))
+    return StoreLocation.resolve(db).display
 
 
 @dataclass(frozen=True)

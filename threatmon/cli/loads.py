@@ -166,7 +166,7 @@ def _cmd_ingest(args) -> int:
         if not result.ok:
             worst = max(worst, EXIT_REJECTED)
     if args.save_mapping and worst == EXIT_OK and mapping:
-        with write_session(store.path, user=user) as writer:
+        with write_session(store.location, user=user) as writer:
             writer.save_mapping(args.source, args.kind, mapping)
         if not args.json:
             print(f"Saved the column mapping as {args.source!r}.")

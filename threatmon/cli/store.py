@@ -38,9 +38,9 @@ def _add_info(commands) -> None:
 def _cmd_demo(args) -> int:
     from data_loaders.demo import DemoSettings, build_demo_store
     from threatmon.errors import StoreError
-    from threatmon.store.reader import Store, describe, resolve_location
+    from threatmon.store import Store, StoreLocation
 
-    path = resolve_location(args.db)
+    path = StoreLocation.resolve(args.db)
     if Store(path).exists() and not args.force:
         try:
             is_demo = Store(path).is_demo()
@@ -48,7 +48,7 @@ def _cmd_demo(args) -> int:
             is_demo = False
         if not is_demo:
             raise StoreError(
-                f"{describe(path)} exists and does not hold demo data; refusing to replace "
+                f"{path.display} exists and does not hold demo data; refusing to replace "
                 "it. Use another --db, or --force to replace it."
             )
     if args.seed is None:
@@ -58,7 +58,7 @@ def _cmd_demo(args) -> int:
     started = time.perf_counter()
     summary = build_demo_store(path, settings)
     summary = {
-        "db": describe(path),
+        "db": path.display,
         **summary,
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -66,7 +66,7 @@ def _cmd_demo(args) -> int:
         print_json(summary)
     else:
         print(
-            f"Demo store written to {describe(path)} (synthetic data, seed {settings.seed}, "
+            f"Demo store written to {path.display} (synthetic data, seed {settings.seed}, "
             f"scale {settings.scale:g})."
         )
         for key, value in summary.items():
@@ -76,14 +76,13 @@ def _cmd_demo(args) -> int:
 
 
 def _cmd_migrate(args) -> int:
+    from threatmon.store import StoreLocation, write_session
     from threatmon.store.migrations import SCHEMA_VERSION
-    from threatmon.store.reader import describe, resolve_location
-    from threatmon.store.writer import write_session
 
-    path = resolve_location(args.db)
+    path = StoreLocation.resolve(args.db)
     with write_session(path, user=default_user()):
         pass
-    print(f"{describe(path)} is at schema version {SCHEMA_VERSION}.")
+    print(f"{path.display} is at schema version {SCHEMA_VERSION}.")
     return EXIT_OK
 
 

@@ -7,6 +7,7 @@ import psycopg
 import pytest
 
 from threatmon.store import migrations, postgres
+from threatmon.store.postgres import connection
 
 # information_schema's names for DuckDB's types, as PostgreSQL reports them.
 PG_TYPE = {
@@ -104,7 +105,7 @@ def test_instances_that_start_together_migrate_once(postgres_url):
 
 def test_a_failed_migration_leaves_no_trace(postgres_url, monkeypatch):
     broken = migrations.Migration(99, "broken", ("CREATE TABLE half (x INTEGER)", "NOT SQL"))
-    monkeypatch.setattr(postgres, "MIGRATIONS", (*migrations.MIGRATIONS, broken))
+    monkeypatch.setattr(connection, "MIGRATIONS", (*migrations.MIGRATIONS, broken))
     with postgres.connect(postgres_url) as con:
         with pytest.raises(psycopg.errors.SyntaxError):
             postgres.migrate(con)

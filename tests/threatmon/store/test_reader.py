@@ -9,8 +9,10 @@ import pytest
 from tests.factories import random_incidents
 from threatmon.errors import StoreError
 from threatmon.filters import Filters
+from threatmon.settings import DB_ENV_VAR
+from threatmon.store import Store
+from threatmon.store.location import resolve_db_path, resolve_location
 from threatmon.store.queries import aggregate_sql, uses_rollup
-from threatmon.store.reader import DB_ENV_VAR, Store, resolve_db_path, resolve_location
 from threatmon.store.writer import write_session
 
 
@@ -152,7 +154,7 @@ def test_a_postgresql_url_is_a_location_not_a_path(monkeypatch, tmp_path):
     assert resolve_location() == url
     assert resolve_location(tmp_path / "arg.duckdb") == tmp_path / "arg.duckdb"
     store = Store()
-    assert store.on_postgres
+    assert store.location.url == url
     assert repr(store) == "Store('postgresql://analyst:***@db.local/threatmon')"
     with pytest.raises(StoreError) as caught:
         resolve_db_path()

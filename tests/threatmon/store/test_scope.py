@@ -64,7 +64,7 @@ def test_an_unscoped_store_and_a_bad_scope():
 
 def test_withheld_crime_types_are_in_no_incident_table(store):
     hidden = ("human_trafficking", "child_sexual_exploitation")
-    viewer = Store(store.path, withheld=hidden)
+    viewer = Store(store.location, withheld=hidden)
     for table in ("incidents", "incidents_monthly"):
         got = viewer.query(f"SELECT count(*) AS n FROM {table} WHERE crime_type IN {hidden}")
         assert got["n"].item() == 0, table

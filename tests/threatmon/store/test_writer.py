@@ -34,13 +34,13 @@ def store(store_location, incidents_few):
 
 def leftovers(store: Store) -> list:
     """Files a write session left beside a DuckDB store (PostgreSQL has no such files)."""
-    return [] if store.on_postgres else list(store.path.parent.glob("*.tmp"))
+    return [] if store.location.file is None else list(store.location.file.parent.glob("*.tmp"))
 
 
 def test_invalid_rows_change_nothing(store, incidents_few):
     version = store.version
     bad = incidents_few.assign(count=[1, -1, 1])
-    with pytest.raises(ValidationError), write_session(store.path, user="ana") as writer:
+    with pytest.raises(ValidationError), write_session(store.location, user="ana") as writer:
         writer.add_incidents(bad, file_name="bad.csv", sha256=SHA_B)
     assert store.version == version
     assert len(store.batches()) == 1
@@ -49,7 +49,7 @@ def test_invalid_rows_change_nothing(store, incidents_few):
 
 def test_an_exception_inside_the_session_publishes_nothing(store, incidents_few):
     version = store.version
-    with pytest.raises(RuntimeError), write_session(store.path, user="ana") as writer:
+    with pytest.raises(RuntimeError), write_session(store.location, user="ana") as writer:
         writer.add_incidents(incidents_few, file_name="other.csv", sha256=SHA_B)
         raise RuntimeError("power cut")
     assert store.version == version
@@ -59,7 +59,7 @@ def test_an_exception_inside_the_session_publishes_nothing(store, incidents_few)
 def test_same_file_twice_is_a_duplicate(store, incidents_few):
     with (
         pytest.raises(DuplicateBatchError) as caught,
-        write_session(store.path, user="ana") as writer,
+        write_session(store.location, user="ana") as writer,
     ):
         writer.add_incidents(incidents_few, file_name="few-again.csv", sha256=SHA_A)
     assert str(caught.value) == (
@@ -70,7 +70,7 @@ def test_same_file_twice_is_a_duplicate(store, incidents_few):
 
 
 def test_undo_removes_rows_and_is_audited(store, incidents_few):
-    with write_session(store.path, user="bob") as writer:
+    with write_session(store.location, user="bob") as writer:
         summary = writer.undo(1)
     assert summary == {
         "batch_id": 1,
@@ -84,16 +84,16 @@ def test_undo_removes_rows_and_is_audited(store, incidents_few):
     assert (batch["status"], batch["undone_by"]) == ("undone", "bob")
     assert store.audit()["action"].tolist() == ["migrate", "load", "undo"]
     # The same file may be loaded again once its batch is undone.
-    with write_session(store.path, user="ana") as writer:
+    with write_session(store.location, user="ana") as writer:
         assert writer.add_incidents(incidents_few, file_name="few.csv", sha256=SHA_A) == 2
     with (
         pytest.raises(BatchNotFoundError, match=r"Batch 1 \(few.csv\) was already undone."),
-        write_session(store.path, user="bob") as writer,
+        write_session(store.location, user="bob") as writer,
     ):
         writer.undo(1)
     with (
         pytest.raises(BatchNotFoundError, match="No batch 99 in this store."),
-        write_session(store.path, user="bob") as writer,
+        write_session(store.location, user="bob") as writer,
     ):
         writer.undo(99)
 
@@ -114,7 +114,7 @@ def test_readers_keep_working_while_another_process_writes(store, tmp_path):
     script = textwrap.dedent(f"""
         import time, pandas as pd
         from threatmon.store.writer import write_session
-        with write_session({str(store.path)!r}, user="cli") as writer:
+        with write_session({str(store.location)!r}, user="cli") as writer:
             writer.add_incidents(pd.read_parquet({str(frame_path)!r}), file_name="more.parquet",
                                  sha256="c" * 64)
             print("writing", flush=True)
@@ -135,7 +135,7 @@ def test_a_killed_writer_leaves_the_store_as_it_was(store, tmp_path, incidents_f
         import time
         from threatmon.store.writer import write_session
         from tests.factories import random_incidents
-        with write_session({str(store.path)!r}, user="cli") as writer:
+        with write_session({str(store.location)!r}, user="cli") as writer:
             writer.add_incidents(random_incidents(1000), file_name="big.csv", sha256="d" * 64)
             print("loaded", flush=True)
             time.sleep(60)
@@ -150,10 +150,10 @@ def test_a_killed_writer_leaves_the_store_as_it_was(store, tmp_path, incidents_f
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=30)
     assert store.coverage()["records"] == 3
-    if not store.on_postgres:
+    if store.location.file is not None:
         assert leftovers(store), "the dead writer's copy is left behind"
     # On PostgreSQL the server rolled the transaction back and freed its lock.
-    with write_session(store.path, user="ana", timeout=10) as writer:
+    with write_session(store.location, user="ana", timeout=10) as writer:
         writer.add_incidents(incidents_few, file_name="next.csv", sha256=SHA_B)
     assert leftovers(store) == [], "the next writer cleans it up"
     assert store.coverage()["records"] == 6
@@ -163,13 +163,16 @@ def test_a_second_writer_waits_then_gives_up(store):
     script = textwrap.dedent(f"""
         import time
         from threatmon.store.writer import write_session
-        with write_session({str(store.path)!r}, user="cli") as writer:
+        with write_session({str(store.location)!r}, user="cli") as writer:
             print("locked", flush=True)
             time.sleep(3)
     """)
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert child.stdout.readline().strip() == "locked"
-    with pytest.raises(StoreBusyError) as caught, write_session(store.path, user="x", timeout=0.3):
+    with (
+        pytest.raises(StoreBusyError) as caught,
+        write_session(store.location, user="x", timeout=0.3),
+    ):
         pass
     assert str(caught.value) == (
         f"Another load is writing to {store.label}; gave up after 0.3 s. "
@@ -196,13 +199,13 @@ def test_flows_batch(store_location):
 
 
 def test_a_resent_incident_id_rejects_the_whole_load(store, incidents_few):
-    with write_session(store.path, user="ana") as writer:
+    with write_session(store.location, user="ana") as writer:
         writer.add_incidents(
             incidents_few.assign(incident_id=["A", "B", "C"]), file_name="ids.csv", sha256=SHA_B
         )
     version = store.version
     again = incidents_few.assign(incident_id=["X", "B", "Y"])
-    with pytest.raises(ValidationError) as caught, write_session(store.path, user="ana") as w:
+    with pytest.raises(ValidationError) as caught, write_session(store.location, user="ana") as w:
         w.add_incidents(again, file_name="ids-2.csv", sha256="f" * 64)
     assert str(caught.value) == (
         "1 incident_id(s) were loaded before; nothing was written. First: column "
@@ -224,7 +227,7 @@ def test_two_loads_at_once_both_land_whole(store):
     def load(name: str) -> None:
         try:
             inside.wait(timeout=10)
-            with write_session(store.path, user=name, timeout=30) as writer:
+            with write_session(store.location, user=name, timeout=30) as writer:
                 writer.add_incidents(frames[name], file_name=f"{name}.csv", sha256=name * 64)
         except Exception as exc:  # noqa: BLE001 - reported below, with the thread's name
             errors.append((name, exc))
