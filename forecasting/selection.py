@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from threatmon.filters import Filters
+from threatmon.periods import last_complete_months
 from threatmon.registry.crossing_points import load_crossing_points
 from threatmon.registry.regions import load_regions
 from threatmon.store.reader import Store
-from trends.changes import last_complete_months
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from geo.mapdata import regions_in_view
 from geo.weights import contiguity_weights, distance_band_weights
 from threatmon.filters import Filters
 from threatmon.registry.regions import load_regions
+from threatmon.rules import HOTSPOT_ALPHA
 from threatmon.store.reader import Store
 
 #: Columns of :func:`region_hotspots`, in order (the CLI's JSON keys).
@@ -89,7 +90,7 @@ def region_hotspots(
     freq: str = "M",
     measure: str = "rate",
     permutations: int = DEFAULT_PERMUTATIONS,
-    alpha: float = 0.05,
+    alpha: float = HOTSPOT_ALPHA,
     seed: int = 12345,
     band_km: float | None = None,
     weights: W | None = None,
