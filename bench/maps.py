@@ -23,11 +23,11 @@ from geo.emerging import emerging_hot_spots
 from geo.hotspots import getis_ord
 from geo.mapdata import crossing_values, region_values
 from threatmon.filters import Filters
+from threatmon.periods import last_complete_months
 from threatmon.registry.crossing_points import load_crossing_points
 from threatmon.registry.regions import load_regions
 from threatmon.settings import DB_ENV_VAR
 from threatmon.store import Store
-from trends.changes import last_complete_months
 
 
 def payload_bytes(store: Store, filters: Filters, heat: bool) -> int:

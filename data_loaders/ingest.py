@@ -353,7 +353,7 @@ def _validate(
     base = {**base, "sha256": raw.sha256}
     # A dry run says "duplicate" too: checking a file that is already in the store
     # should not promise a load that would add nothing.
-    duplicate = _already_loaded(store, raw.sha256, options.kind)
+    duplicate = already_loaded(store, raw.sha256, options.kind)
     if duplicate is not None:
         return IngestResult(
             **base,
@@ -396,7 +396,12 @@ def _validate(
     return result, staging
 
 
-def _already_loaded(store: Store, sha: str, kind: str) -> int | None:
+def already_loaded(store: Store, sha: str, kind: str) -> int | None:
+    """The active batch of ``kind`` that already holds the bytes with this sha256, if any.
+
+    The one duplicate rule: the load refuses such a file, and the Upload page warns about
+    a file validated before another session loaded it. The lowest batch id when several.
+    """
     if not store.exists():
         return None
     try:

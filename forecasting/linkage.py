@@ -5,7 +5,8 @@ month a year earlier): two series that merely share a summer peak, or both grew
 after February 2022, correlate strongly without one driving the other. Even then a
 correlation or a Granger "cause" says only that past flows help predict counts; a
 third factor (the war itself, border policy, reporting practice) can drive both.
-:func:`explain` says so in plain words.
+:func:`explain` says so in plain words; :func:`flow_linkage` gathers what the Forecasts
+page shows about one series, with the effect of arrivals at :func:`regressor_lag`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from threatmon.errors import TooFewPeriodsError
+from threatmon.errors import NoVariationError, SeriesGapError, TooFewPeriodsError
 
 #: Months compared with the same month a year earlier before any test.
 SEASON = 12
@@ -131,3 +132,59 @@ def explain(correlations: pd.DataFrame, tests: pd.DataFrame, alpha: float = 0.05
             "in these months."
         )
     return text
+
+
+def regressor_lag(result) -> int | None:
+    """The lag of flows the backtest favoured: the chosen one, else the best-scoring one.
+
+    The effect of arrivals is stated at the lag the forecast itself uses, so the sentence
+    and the chart tell one story; when another model won, at the regression's best lag.
+    ``result`` is a :class:`~forecasting.forecast.ForecastResult` (``lag`` NaN when the
+    chosen model uses no flows). None when no candidate used the flows.
+    """
+    if result.chosen == "sarimax" and result.lag == result.lag:
+        return int(result.lag)
+    scores = result.scores
+    if scores.empty:
+        return None
+    lagged = scores[(scores["model"] == "sarimax") & scores["lag"].notna()]
+    if lagged.empty:
+        return None
+    return int(lagged.sort_values("mase", kind="stable")["lag"].iloc[0])
+
+
+def flow_linkage(
+    history: pd.Series, flows: pd.Series | None, result, text: str, freq: str = "M"
+) -> dict:
+    """What the Forecasts page says about counts and migration flows of one series.
+
+    Returns
+    -------
+    dict
+        ``text`` (which flows were compared) always. With flows and a monthly series
+        (the tests compare each month with a year earlier) also ``correlation``
+        (:func:`cross_correlation`), ``granger`` (:func:`granger`) with the verdict
+        ``explanation`` (:func:`explain`), or ``granger_error`` when there are too few
+        months, and, when a lag was tried (:func:`regressor_lag`), ``effect``
+        (:func:`~forecasting.effect.regressor_effect`) or ``effect_error``.
+    """
+    # scipy.stats, which the effect needs, takes seconds to import: only when it is used.
+    from forecasting.effect import regressor_effect
+
+    link: dict = {"text": text}
+    if flows is None or freq != "M":
+        return link
+    link["correlation"] = cross_correlation(history, flows)
+    try:
+        link["granger"] = granger(history, flows)
+    except TooFewPeriodsError as exc:
+        link["granger_error"] = str(exc)
+    if "granger" in link:
+        link["explanation"] = explain(link["correlation"], link["granger"])
+    lag = regressor_lag(result)
+    if lag is not None:
+        try:
+            link["effect"] = regressor_effect(history, flows, lag)
+        except (TooFewPeriodsError, SeriesGapError, NoVariationError) as exc:
+            link["effect_error"] = str(exc)
+    return link

@@ -21,10 +21,10 @@ import pandas as pd
 
 from threatmon.errors import EmptyStoreError
 from threatmon.filters import Filters
+from threatmon.periods import last_complete_months
 from threatmon.registry.crossing_points import load_crossing_points
 from threatmon.registry.regions import load_regions
 from threatmon.store import Store
-from trends.changes import last_complete_months
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from geo.weights import contiguity_weights, distance_band_weights
 from threatmon.errors import TooFewRegionsError
 from threatmon.filters import Filters
 from threatmon.registry.regions import load_regions
+from threatmon.rules import HOTSPOT_ALPHA
 from threatmon.store.reader import Store
 
 #: Columns of :func:`region_hotspots`, in order (the CLI's JSON keys).
@@ -92,10 +93,11 @@ def region_hotspots(
     freq: str = "M",
     measure: str = "rate",
     permutations: int = DEFAULT_PERMUTATIONS,
-    alpha: float = 0.05,
+    alpha: float = HOTSPOT_ALPHA,
     seed: int = 12345,
     band_km: float | None = None,
     weights: W | None = None,
+    codes: list[str] | None = None,
 ) -> pd.DataFrame:
     """Gi* hot and cold spots, Local Moran clusters and the emerging category of each region.
 
@@ -115,6 +117,10 @@ def region_hotspots(
     weights : W, optional
         Prebuilt weights for exactly the selection's regions (the dashboard caches them);
         ``band_km`` is then ignored.
+    codes : list of str, optional
+        The regions analysed, when they are fewer than the filters name: a reader with a
+        country scope sees only their own countries' regions, and ``weights`` are built
+        for those.
 
     Returns
     -------
@@ -128,7 +134,8 @@ def region_hotspots(
     if filters.start is None or filters.end is None:
         raise ValueError("A hotspot analysis needs a period: give both start and end.")
     registry = load_regions()
-    codes = regions_in_view(registry, filters.countries, filters.regions)
+    if codes is None:
+        codes = regions_in_view(registry, filters.countries, filters.regions)
     check_selection(codes)
     counts = store.aggregate(filters, by=("region_code",), freq=freq)
     panel = period_panel(counts, codes, filters.start, filters.end, freq)

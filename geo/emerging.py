@@ -34,6 +34,7 @@ from scipy import sparse, stats
 
 from geo.hotspots import benjamini_hochberg, check_alpha, check_weights, is_significant
 from threatmon.errors import TooFewPeriodsError
+from threatmon.rules import HOTSPOT_ALPHA
 
 NO_PATTERN = "no pattern detected"
 _PATTERNS = (
@@ -210,7 +211,7 @@ def classify(
     trend_p: float,
     *,
     threshold: float = 0.9,
-    alpha: float = 0.05,
+    alpha: float = HOTSPOT_ALPHA,
 ) -> str:
     """Esri's emerging hot spot category of one region.
 
@@ -292,7 +293,7 @@ def emerging_hot_spots(
     weights: W,
     *,
     time_window: int = 1,
-    alpha: float = 0.05,
+    alpha: float = HOTSPOT_ALPHA,
     fdr: bool = True,
     threshold: float = 0.9,
     periods: Sequence | None = None,

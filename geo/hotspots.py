@@ -37,6 +37,8 @@ from libpysal.weights import W
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from threatmon.rules import HOTSPOT_ALPHA
+
 #: Local Moran quadrant numbers (esda's PySAL scheme) → cluster label.
 MORAN_QUADRANTS: dict[int, str] = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 GI_COLUMNS = ["region_code", "value", "gi_z", "p_sim", "p_fdr", "hot_cold"]
@@ -48,7 +50,7 @@ def getis_ord(
     weights: W,
     *,
     permutations: int = 999,
-    alpha: float = 0.05,
+    alpha: float = HOTSPOT_ALPHA,
     seed: int | None = 12345,
 ) -> pd.DataFrame:
     """Getis-Ord Gi* hot and cold spots, significant after the FDR correction.
@@ -150,7 +152,7 @@ def local_moran(
     weights: W,
     *,
     permutations: int = 999,
-    alpha: float = 0.05,
+    alpha: float = HOTSPOT_ALPHA,
     seed: int | None = 12345,
 ) -> pd.DataFrame:
     """Local Moran's I clusters (HH, LL) and outliers (HL, LH), significant after FDR.

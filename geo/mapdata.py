@@ -15,9 +15,8 @@ import pandas as pd
 
 from geo.maps import tooltip_html
 from geo.symbology import MORAN_LABELS
-from trends.changes import binomial_p_values, percent_change, rates_per_100k
-
-MIN_TOTAL = 10
+from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
+from trends import binomial_p_values, percent_change, rates_per_100k
 
 
 def regions_in_view(
@@ -45,8 +44,8 @@ def region_values(
     *,
     codes: Sequence[str],
     period_label: str = "",
-    min_total: int = MIN_TOTAL,
-    alpha: float = 0.05,
+    min_total: int = LOW_COUNT_THRESHOLD,
+    alpha: float = CHANGE_ALPHA,
 ) -> pd.DataFrame:
     """One row per region in ``codes`` with the value to map and its tooltip.
 

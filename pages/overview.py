@@ -3,7 +3,7 @@
 KPIs against two comparison periods, trends by crime type, the ranked change table
 (ACLED Trendfinder levels with a low-count guard) and small multiples by country.
 This page only reads the filters and renders; the numbers come from
-``trends.changes`` through ``ui.data``, the figures from ``reports.figures``.
+``trends`` through ``ui.data``, the figures from ``reports.figures``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from threatmon.disclosure.export import to_csv_bytes
 from threatmon.disclosure.suppression import TOTAL
 from threatmon.registry.crime_types import CRIME_TYPES
 from threatmon.registry.regions import PROJECT_COUNTRIES
-from trends.changes import FLAG_LOW_COUNTS, FLAG_NOT_SIGNIFICANT, LEVELS
+from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
+from trends import FLAG_LOW_COUNTS, FLAG_NOT_SIGNIFICANT, LEVELS
 from ui import auth, data, exports
 from ui.figures import localise_figure
 from ui.filters import current_filters
@@ -37,8 +38,6 @@ from ui.i18n import (
 )
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
-MIN_TOTAL = 10
-ALPHA = 0.05
 
 
 def _span(window) -> str:
@@ -103,9 +102,11 @@ def _kpis(summary: dict[str, pd.DataFrame], spans: dict) -> None:
     if len(rows) > 1:
         movers = len(rows) - 1
         if movers == 1:
-            caption += " " + t("overview.kpi.caption_mover", min_total=MIN_TOTAL)
+            caption += " " + t("overview.kpi.caption_mover", min_total=LOW_COUNT_THRESHOLD)
         else:
-            caption += " " + t("overview.kpi.caption_movers", count=movers, min_total=MIN_TOTAL)
+            caption += " " + t(
+                "overview.kpi.caption_movers", count=movers, min_total=LOW_COUNT_THRESHOLD
+            )
     st.caption(caption)
 
 
@@ -183,8 +184,8 @@ def _changes(summary: dict[str, pd.DataFrame], spans: dict) -> None:
                     "overview.col.flag_help",
                     low=flag_label(FLAG_LOW_COUNTS),
                     not_significant=flag_label(FLAG_NOT_SIGNIFICANT),
-                    min_total=MIN_TOTAL,
-                    alpha=number(ALPHA, 2),
+                    min_total=LOW_COUNT_THRESHOLD,
+                    alpha=number(CHANGE_ALPHA, 2),
                 ),
             ),
             "p_value": st.column_config.NumberColumn(
@@ -199,8 +200,8 @@ def _changes(summary: dict[str, pd.DataFrame], spans: dict) -> None:
             "overview.changes.caption",
             current=_span(spans["current"]),
             previous=_span(spans["previous"]),
-            min_total=MIN_TOTAL,
-            alpha=number(ALPHA, 2),
+            min_total=LOW_COUNT_THRESHOLD,
+            alpha=number(CHANGE_ALPHA, 2),
         )
     )
     exports.table_downloads(changes.drop(columns=["level"], errors="ignore"), "changes")
@@ -309,7 +310,7 @@ def main() -> None:
     st.title(t("overview.title"))
     exports.briefing_download(filters)
     spans = data.windows(filters)
-    summary = data.overview(filters, min_total=MIN_TOTAL, alpha=ALPHA)
+    summary = data.overview(filters, min_total=LOW_COUNT_THRESHOLD, alpha=CHANGE_ALPHA)
     total = summary["total"].iloc[0]
     if int(total[["current", "previous", "year_earlier"]].sum()) == 0:
         st.info(

@@ -2,7 +2,7 @@
 
 :func:`briefing_content` reads the store and computes, the same way the dashboard's
 pages do, everything the PDF shows: key figures against the previous period and a
-year earlier (:func:`trends.changes.overview_summary`), the trend charts
+year earlier (:func:`trends.overview.overview_summary`), the trend charts
 (:mod:`reports.figures`, drawn by :func:`reports.chart_png.figure_png`), the map
 of incidents per 100,000 inhabitants with its Gi* hot spots (:mod:`geo`), the
 early-warning list, forecasts per crime type, the loads the figures come from, and
@@ -46,19 +46,17 @@ from threatmon.errors import (
     TooFewRegionsError,
 )
 from threatmon.filters import Filters, comparison_windows
+from threatmon.periods import default_period, last_complete_months, month_end, month_start
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS, CRIME_TYPES
 from threatmon.registry.crossing_points import load_crossing_points
 from threatmon.registry.regions import PROJECT_COUNTRIES, load_regions
+from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
 from threatmon.store.reader import Store
-from trends import changes as trends
+from trends import store_overview
 
-__all__ = ["alerts_table", "briefing_content", "briefing_filters", "default_period"]
+__all__ = ["alerts_table", "briefing_content", "briefing_filters"]
 
 TITLE = "Threat Monitor briefing"
-DEFAULT_MONTHS = 12
-#: The overview's low-count guard and significance level (``pages/overview.py``).
-MIN_TOTAL = 10
-ALPHA = 0.05
 #: Columns of :func:`alerts_table`, in order.
 ALERT_COLUMNS = ("rank", "kind", "region", "crime type", "month", "count", "expected", "sentence")
 ALERT_KINDS = {
@@ -85,32 +83,10 @@ _MAP_WIDTH_PX = 1400
 # -- the period ----------------------------------------------------------------------------------
 
 
-def default_period(
-    first: dt.date, last: dt.date, months: int = DEFAULT_MONTHS
-) -> tuple[dt.date, dt.date]:
-    """The dashboard's default period: the last ``months`` complete months of data.
-
-    The same rule as the sidebar's (``ui.filters.default_period``), on dates: clipped
-    to the month of ``first``; with less than one complete month of data, the month of
-    ``last`` itself.
-
-    Examples
-    --------
-    >>> default_period(dt.date(2021, 1, 1), dt.date(2026, 10, 31))
-    (datetime.date(2025, 11, 1), datetime.date(2026, 10, 31))
-    >>> default_period(dt.date(2026, 9, 3), dt.date(2026, 10, 20))
-    (datetime.date(2026, 9, 1), datetime.date(2026, 9, 30))
-    """
-    start, end = trends.last_complete_months(last, months)
-    first_month = trends.month_start(first).date()
-    if end < first_month:  # less than one complete month of data
-        end = _month_end(last)
-    return max(start, first_month), end
-
-
 def briefing_filters(store: Store, filters: Filters) -> Filters:
-    """The filters a briefing covers: missing dates from :func:`default_period`, and the
-    dates widened to whole months (every comparison in the briefing is by month).
+    """The filters a briefing covers: missing dates from the default period
+    (:func:`threatmon.periods.default_period`), and the dates widened to whole months
+    (every comparison in the briefing is by month).
 
     Raises
     ------
@@ -123,7 +99,7 @@ def briefing_filters(store: Store, filters: Filters) -> Filters:
         default_start, default_end = default_period(*_coverage(store))
         start, end = filters.start or default_start, filters.end or default_end
     # Filters refuses an end before the start (e.g. only --to, before the default start).
-    return filters.replace(start=trends.month_start(start).date(), end=_month_end(end))
+    return filters.replace(start=month_start(start).date(), end=month_end(end))
 
 
 def _coverage(store: Store) -> tuple[dt.date, dt.date]:
@@ -135,10 +111,6 @@ def _coverage(store: Store) -> tuple[dt.date, dt.date]:
             path=str(store.location),
         )
     return coverage["first"], coverage["last"]
-
-
-def _month_end(day) -> dt.date:
-    return (pd.Timestamp(day) + pd.offsets.MonthEnd(0)).date()
 
 
 def _span(start, end) -> str:
@@ -428,7 +400,7 @@ def _alerts(
         keep &= alerts["crime_type"].isin(filters.crime_types)
     chosen = alerts[keep].sort_values("rank", kind="stable").head(top)
     chosen = chosen.assign(rank=range(1, len(chosen) + 1))
-    _, latest = trends.last_complete_months(last_day, 1)
+    _, latest = last_complete_months(last_day, 1)
     note = (
         f"Top alerts: {latest:%B %Y}, the latest complete month, whatever the period; only "
         f"the selected area and crime types, ranked by probability, at most {top}."
@@ -607,8 +579,8 @@ def briefing_content(
     countries = set(registry.loc[registry["region_code"].isin(codes), "country"])
 
     # The Overview's numbers, from the same function.
-    summary = trends.store_overview(
-        store, filters, registry, labels, min_total=MIN_TOTAL, alpha=ALPHA
+    summary = store_overview(
+        store, filters, registry, labels, min_total=LOW_COUNT_THRESHOLD, alpha=CHANGE_ALPHA
     )
     kpis = _kpis(summary, spans)
     months = _months(*spans["current"])
@@ -620,7 +592,8 @@ def briefing_content(
     notes.append(
         f"Key figures: incidents in {_span(*spans['current'])} ({months} months) compared "
         f"with the previous {months} months, {year}; besides the total, the crime types with "
-        f"the largest absolute change (at least {MIN_TOTAL} incidents in the two periods)."
+        f"the largest absolute change (at least {LOW_COUNT_THRESHOLD} incidents in the two "
+        "periods)."
     )
     area = _area_text(filters, registry, store)
     crimes = _crime_text(filters, labels, store)

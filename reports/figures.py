@@ -11,7 +11,8 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from trends.changes import LEVELS, PERIOD, VALUE, Window, month_start
+from threatmon.periods import PERIOD, VALUE, Window, month_start
+from trends import LEVELS
 
 #: Colours of the change levels (red for increases, blue for decreases, grey in between).
 LEVEL_COLOURS: dict[str, str] = dict(

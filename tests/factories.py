@@ -25,3 +25,31 @@ def random_incidents(n: int, seed: int = 0, start="2024-01-01", days=400) -> pd.
             "victims": rng.integers(0, 3, n),
         }
     )
+
+
+def sparse_monthly() -> pd.DataFrame:
+    """Two crime types in two regions over Jan 2024 – Jun 2025, some months missing."""
+    rows = [
+        ("2024-01-01", "MD-CU", "drug_trafficking", 4),
+        ("2024-02-01", "MD-CU", "drug_trafficking", 6),
+        ("2024-07-01", "MD-CU", "drug_trafficking", 10),
+        ("2024-12-01", "MD-BA", "migrant_smuggling", 2),
+        ("2025-01-01", "MD-CU", "drug_trafficking", 7),
+        ("2025-02-01", "MD-BA", "migrant_smuggling", 5),
+        ("2025-06-01", "MD-CU", "drug_trafficking", 1),
+    ]
+    frame = pd.DataFrame(rows, columns=["period", "region_code", "crime_type", "count"])
+    frame["period"] = pd.to_datetime(frame["period"])
+    return frame
+
+
+def small_registry() -> pd.DataFrame:
+    """Three regions in two countries; one population unknown."""
+    return pd.DataFrame(
+        {
+            "region_code": ["MD-CU", "MD-BA", "EE-37"],
+            "country": ["MD", "MD", "EE"],
+            "name_en": ["Chișinău", "Bălți", "Harju County"],
+            "population": [600_000.0, 100_000.0, np.nan],
+        }
+    )

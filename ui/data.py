@@ -20,17 +20,16 @@ from threatmon.access.roles import Principal
 from threatmon.disclosure.sensitive import SENSITIVE_TYPES
 from threatmon.errors import (
     NoStoreError,
-    NoVariationError,
-    SeriesGapError,
     ThreatmonError,
-    TooFewPeriodsError,
 )
 from threatmon.filters import Filters, comparison_windows
+from threatmon.periods import complete_months
 from threatmon.registry.crime_types import CRIME_TYPES
 from threatmon.registry.regions import load_regions
+from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
 from threatmon.settings import current_settings
 from threatmon.store import Store, StoreLocation
-from trends import changes as trends
+from trends import store_overview
 from ui.i18n import t
 
 # Results are keyed on the store version, so the TTL only bounds memory held for
@@ -272,7 +271,7 @@ def windows(filters: Filters) -> dict[str, tuple[dt.date, dt.date]]:
 
 
 def overview(
-    filters: Filters, *, min_total: int = 10, alpha: float | None = 0.05
+    filters: Filters, *, min_total: int = LOW_COUNT_THRESHOLD, alpha: float | None = CHANGE_ALPHA
 ) -> dict[str, pd.DataFrame]:
     """The overview page's frames for ``filters`` (see :func:`trends.overview_summary`)."""
     store = get_store()
@@ -285,7 +284,7 @@ def overview(
 def _overview(
     access: Access, version: str, selection: Selection, min_total: int, alpha: float | None
 ) -> dict[str, pd.DataFrame]:
-    return trends.store_overview(
+    return store_overview(
         _store_of(access),
         _filters(selection),
         regions(),
@@ -355,7 +354,7 @@ def _hotspots(access: Access, version: str, selection: Selection, measure: str) 
     filters = _filters(selection)
     codes = regions_in_view(regions(), filters.countries, filters.regions)
     return region_hotspots(
-        _store_of(access), filters, measure=measure, weights=_weights(tuple(codes))
+        _store_of(access), filters, measure=measure, weights=_weights(tuple(codes)), codes=codes
     )
 
 
@@ -374,7 +373,7 @@ def _region_trend(
     start = (end.to_period("M") - (months - 1)).start_time.date()
     scoped = filters.replace(countries=(), regions=(region_code,), start=start)
     monthly = _store_of(access).aggregate(scoped, by=("crime_type",), freq="M")
-    trend = trends.complete_months(monthly, start, filters.end, ["crime_type"])
+    trend = complete_months(monthly, start, filters.end, ["crime_type"])
     return trend.assign(crime=trend["crime_type"].map(crime_labels()))
 
 
@@ -442,45 +441,16 @@ def _forecast(
     horizon: int,
     freq: str,
 ) -> dict:
-    from forecasting import linkage
     from forecasting.cache import forecast_for
-    from forecasting.effect import regressor_effect
+    from forecasting.linkage import flow_linkage
     from forecasting.selection import Selection
 
     store = _store_of(access)
     selection = Selection(country, region, (crime_type,))
     found = forecast_for(store, selection, horizon, freq)
-    history, flows, result = found.history, found.flows, found.result
-    link: dict = {"text": found.flows_text}
-    # The linkage tests compare each month with a year earlier: monthly series only.
-    if flows is not None and freq == "M":
-        link["correlation"] = linkage.cross_correlation(history, flows)
-        try:
-            link["granger"] = linkage.granger(history, flows)
-        except TooFewPeriodsError as exc:
-            link["granger_error"] = str(exc)
-        if "granger" in link:
-            link["explanation"] = linkage.explain(link["correlation"], link["granger"])
-        lag = _regressor_lag(result)
-        if lag is not None:
-            try:
-                link["effect"] = regressor_effect(history, flows, lag)
-            except (TooFewPeriodsError, SeriesGapError, NoVariationError) as exc:
-                link["effect_error"] = str(exc)
+    history, result = found.history, found.result
+    link = flow_linkage(history, found.flows, result, found.flows_text, freq)
     return {"history": history, "result": result, "linkage": link, "cached": found.cached}
-
-
-def _regressor_lag(result) -> int | None:
-    """The lag of flows the backtest favoured: the chosen one, else the best-scoring one."""
-    if result.chosen == "sarimax" and result.lag == result.lag:
-        return int(result.lag)
-    scores = result.scores
-    if scores.empty:
-        return None
-    lagged = scores[(scores["model"] == "sarimax") & scores["lag"].notna()]
-    if lagged.empty:
-        return None
-    return int(lagged.sort_values("mase", kind="stable")["lag"].iloc[0])
 
 
 def alerts() -> pd.DataFrame:

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
+from threatmon import periods
 from threatmon.errors import FilterError
 from threatmon.filters import Filters
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS
 from threatmon.registry.regions import PROJECT_COUNTRIES
-from trends.changes import last_complete_months, month_starts
 from ui import messages
 from ui.i18n import bound, country_name, crime_label, kept, month_name, region_names, t
 
@@ -40,7 +40,6 @@ KEY_PERIOD = "filter_period"
 _PERIOD_FALLBACK = "filter_period_fallback"
 _URL_READ = "filter_url_read"
 _FILTERS = "filter_current"
-DEFAULT_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -85,17 +84,15 @@ def month_label(month: str, language: str | None = None) -> str:
 
 def month_options(first: dt.date, last: dt.date) -> list[str]:
     """Every month from ``first``'s to ``last``'s as ``YYYY-MM``."""
-    return list(month_starts(first, last).strftime("%Y-%m"))
+    return list(periods.month_starts(first, last).strftime("%Y-%m"))
 
 
-def default_period(first: dt.date, last: dt.date, months: int = DEFAULT_MONTHS) -> tuple[str, str]:
-    """The last ``months`` complete months of data, clipped to the data's first month."""
-    start, end = last_complete_months(last, months)
-    first_month = first.strftime("%Y-%m")
-    start_month, end_month = start.strftime("%Y-%m"), end.strftime("%Y-%m")
-    if end_month < first_month:  # less than one complete month of data
-        end_month = last.strftime("%Y-%m")
-    return max(start_month, first_month), end_month
+def default_period(
+    first: dt.date, last: dt.date, months: int = periods.DEFAULT_MONTHS
+) -> tuple[str, str]:
+    """:func:`threatmon.periods.default_period` as the widgets' months (``YYYY-MM``)."""
+    start, end = periods.default_period(first, last, months)
+    return f"{start:%Y-%m}", f"{end:%Y-%m}"
 
 
 # -- the URL -----------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from data_loaders.ingest import (
     IngestOptions,
     IngestResult,
     Progress,
+    already_loaded,
     ingest_file,
     private_folder,
     problems_frame,
@@ -336,15 +337,7 @@ def mapping_to_save(result: IngestResult, chosen: Mapping[str, str] | None) -> d
 
 def loaded_before(store: Store, result: IngestResult) -> int | None:
     """The active batch that already holds these exact bytes, if any (a dry run does not say)."""
-    if not store.exists():
-        return None
-    batches = store.batches()
-    same = batches[
-        (batches["sha256"] == result.sha256)
-        & (batches["kind"] == result.kind)
-        & (batches["status"] == "active")
-    ]
-    return None if same.empty else int(same["batch_id"].min())
+    return already_loaded(store, result.sha256, result.kind)
 
 
 # -- the store ---------------------------------------------------------------------------------

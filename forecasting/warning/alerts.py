@@ -14,10 +14,11 @@ from forecasting.warning.exceedance import describe as describe_miss
 from forecasting.warning.exceedance import outside_interval
 from forecasting.warning.surges import describe, surges
 from threatmon.filters import Filters
+from threatmon.periods import last_complete_months
 from threatmon.registry.crime_types import CRIME_TYPES
 from threatmon.registry.regions import load_regions
+from threatmon.rules import SURGE_ALPHA, WARNING_BASELINE_MONTHS, WARNING_FDR, WARNING_MIN_COUNT
 from threatmon.store.reader import Store
-from trends.changes import last_complete_months
 
 #: Columns of :func:`early_warning`, in order (the CLI's JSON keys).
 COLUMNS: tuple[str, ...] = (
@@ -66,10 +67,10 @@ def early_warning(
     store: Store,
     *,
     checks: pd.DataFrame | None = None,
-    baseline: int = 12,
-    min_count: int = 5,
-    alpha: float = 0.01,
-    fdr: float = 0.05,
+    baseline: int = WARNING_BASELINE_MONTHS,
+    min_count: int = WARNING_MIN_COUNT,
+    alpha: float = SURGE_ALPHA,
+    fdr: float = WARNING_FDR,
 ) -> pd.DataFrame:
     """Surges and interval misses of the latest complete month, ranked, explained, linked.
 

@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from threatmon.rules import WARNING_FDR, WARNING_MIN_COUNT
+
 ABOVE, BELOW = "above", "below"
 _Z95 = 1.959963984540054
 COLUMNS = (
@@ -42,7 +44,7 @@ def _tail(z: np.ndarray) -> np.ndarray:
 
 
 def outside_interval(
-    checks: pd.DataFrame, *, min_count: int = 5, fdr: float = 0.05
+    checks: pd.DataFrame, *, min_count: int = WARNING_MIN_COUNT, fdr: float = WARNING_FDR
 ) -> pd.DataFrame:
     """Region × crime-type series whose latest count fell outside its 95 % interval.
 

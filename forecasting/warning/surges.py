@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from trends.changes import PERIOD, VALUE, complete_months
+from threatmon.periods import PERIOD, VALUE, complete_months
+from threatmon.rules import SURGE_ALPHA, WARNING_BASELINE_MONTHS, WARNING_MIN_COUNT
 
 
 def poisson_upper_tail(observed, expected) -> np.ndarray:
@@ -52,9 +53,9 @@ def surges(
     monthly: pd.DataFrame,
     *,
     keys: tuple[str, ...] = ("region_code", "crime_type"),
-    baseline: int = 12,
-    min_count: int = 5,
-    alpha: float = 0.01,
+    baseline: int = WARNING_BASELINE_MONTHS,
+    min_count: int = WARNING_MIN_COUNT,
+    alpha: float = SURGE_ALPHA,
 ) -> pd.DataFrame:
     """Series whose latest month is a significant surge over their trailing baseline.
 
@@ -99,7 +100,9 @@ def surges(
     return found[columns].reset_index(drop=True)
 
 
-def describe(row, names: dict[str, str], crimes: dict[str, str], baseline: int = 12) -> str:
+def describe(
+    row, names: dict[str, str], crimes: dict[str, str], baseline: int = WARNING_BASELINE_MONTHS
+) -> str:
     """One sentence for an alert row of :func:`surges`."""
     region = names.get(row["region_code"], row["region_code"])
     crime = crimes.get(row["crime_type"], row["crime_type"]).lower()

@@ -1,8 +1,11 @@
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.linkage import cross_correlation, explain, granger
+from forecasting.effect import RegressorEffect
+from forecasting.linkage import cross_correlation, explain, flow_linkage, granger, regressor_lag
 
 MONTHS = pd.date_range("2019-01-01", periods=84, freq="MS")
 
@@ -73,3 +76,58 @@ def test_bad_input_is_refused():
         cross_correlation(counts, flows.reset_index(drop=True))
     with pytest.raises(ValueError, match="`max_lag` must be 0 or more. Got -1."):
         cross_correlation(counts, flows, max_lag=-1)
+
+
+# -- the Forecasts page's linkage: the lag of the effect and what is shown ---------------------
+
+
+def _result(chosen: str, lag: float, scores: list[tuple[str, float, float]]) -> SimpleNamespace:
+    """The parts of a ForecastResult the linkage reads: the chosen model, its lag, the scores."""
+    frame = pd.DataFrame(scores, columns=["model", "lag", "mase"])
+    return SimpleNamespace(chosen=chosen, lag=lag, scores=frame)
+
+
+def test_the_effect_is_at_the_chosen_models_lag():
+    result = _result("sarimax", 2.0, [("sarimax", 1.0, 0.5), ("sarimax", 2.0, 0.7)])
+    assert regressor_lag(result) == 2
+
+
+def test_another_winner_leaves_the_regressions_best_scoring_lag():
+    scores = [("ets", np.nan, 0.4), ("sarimax", 3.0, 0.9), ("sarimax", 1.0, 0.6)]
+    assert regressor_lag(_result("ets", np.nan, scores)) == 1
+    # Ties keep the backtest's order.
+    tied = [("sarimax", 2.0, 0.6), ("sarimax", 1.0, 0.6)]
+    assert regressor_lag(_result("ets", np.nan, tied)) == 2
+
+
+def test_no_lag_without_a_regression_among_the_scores():
+    assert regressor_lag(_result("ets", np.nan, [])) is None
+    assert regressor_lag(_result("ets", np.nan, [("ets", np.nan, 0.4)])) is None
+    assert regressor_lag(_result("sarimax", np.nan, [("sarimax", np.nan, 0.4)])) is None
+
+
+def test_flow_linkage_without_monthly_flows_is_only_the_text():
+    counts, flows = _pair(lag=1)
+    result = _result("sarimax", 1.0, [("sarimax", 1.0, 0.5)])
+    assert flow_linkage(counts, None, result, "no flows") == {"text": "no flows"}
+    assert flow_linkage(counts, flows, result, "weekly", freq="W") == {"text": "weekly"}
+
+
+def test_flow_linkage_gives_the_tests_the_verdict_and_the_effect():
+    counts, flows = _pair(lag=2, seed=1)
+    result = _result("sarimax", 2.0, [("sarimax", 2.0, 0.5)])
+    link = flow_linkage(counts, flows, result, "arrivals in MD")
+    assert set(link) == {"text", "correlation", "granger", "explanation", "effect"}
+    assert link["text"] == "arrivals in MD"
+    assert link["explanation"] == explain(link["correlation"], link["granger"])
+    assert isinstance(link["effect"], RegressorEffect) and link["effect"].lag == 2
+
+
+def test_flow_linkage_reports_too_few_months_instead_of_the_granger_test():
+    counts, flows = _pair(lag=1)
+    link = flow_linkage(counts.iloc[:24], flows.iloc[:24], _result("ets", np.nan, []), "few")
+    assert "granger" not in link and "explanation" not in link and "effect" not in link
+    assert (
+        "needs at least 14 months after comparing each month with a year earlier"
+        in (link["granger_error"])
+    )

@@ -93,3 +93,12 @@ def test_the_panel_has_every_region_and_period_with_zeros():
     assert panel.loc[(panel["region_code"] == "C"), "count"].tolist() == [0, 0, 0]
     quarters = period_panel(counts, ["A"], "2025-02-01", "2025-12-31", "Q")
     assert quarters["period"].dt.month.tolist() == [1, 4, 7, 10]
+
+
+def test_a_reader_with_a_country_scope_gets_hotspots_over_their_regions_only(planted):
+    """The dashboard passes a scoped reader's own regions and their weights; before, all
+    230 registry regions met weights of 37 and the map fell back without hot spots."""
+    moldova = load_regions().query("country == 'MD'")["region_code"].tolist()
+    everywhere = Filters(start="2025-01-01", end="2026-12-31")
+    table = region_hotspots(planted, everywhere, permutations=99, codes=moldova)
+    assert sorted(table["region_code"]) == sorted(moldova)

@@ -14,8 +14,6 @@ from datetime import UTC, datetime
 import pandas as pd
 import pypdfium2 as pdfium
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from forecasting.cache import cache_root, forecast_for
 from forecasting.selection import Selection
@@ -30,7 +28,6 @@ from reports.content import (
     alerts_table,
     briefing_content,
     briefing_filters,
-    default_period,
 )
 from threatmon.disclosure.sensitive import SENSITIVE_TYPES
 from threatmon.errors import FilterError
@@ -147,37 +144,6 @@ def viewer_pdf(viewer) -> bytes:
 
 
 # -- the period ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("first", "last", "expected"),
-    [
-        ("2021-01-01", "2026-10-31", ("2025-11-01", "2026-10-31")),
-        ("2021-01-01", "2026-10-30", ("2025-10-01", "2026-09-30")),
-        ("2026-03-15", "2026-10-31", ("2026-03-01", "2026-10-31")),
-        ("2026-10-03", "2026-10-20", ("2026-10-01", "2026-10-31")),
-    ],
-    ids=["whole-last-month", "last-month-incomplete", "short-data", "under-a-month"],
-)
-def test_default_period(first, last, expected):
-    got = default_period(dt.date.fromisoformat(first), dt.date.fromisoformat(last))
-    assert got == tuple(dt.date.fromisoformat(day) for day in expected)
-
-
-@settings(deadline=None)  # the first example imports Streamlit
-@given(
-    first=st.dates(dt.date(2015, 1, 1), dt.date(2030, 12, 31)),
-    days=st.integers(0, 3000),
-    months=st.integers(1, 36),
-)
-def test_default_period_is_the_dashboards(first, days, months):
-    """The same months as the sidebar's default (ui.filters, which the CLI may not import)."""
-    from ui.filters import default_period as dashboard_period
-
-    last = first + dt.timedelta(days=days)
-    start, end = default_period(first, last, months)
-    assert (f"{start:%Y-%m}", f"{end:%Y-%m}") == dashboard_period(first, last, months)
-    assert start.day == 1 and (end + dt.timedelta(days=1)).day == 1
 
 
 def test_briefing_filters_fill_the_period_and_widen_it_to_whole_months(demo_store_path):

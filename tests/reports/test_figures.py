@@ -5,7 +5,8 @@ import plotly.graph_objects as go
 import pytest
 
 from reports.figures import LEVEL_COLOURS, country_small_multiples, trend_lines
-from trends.changes import LEVELS, complete_months
+from threatmon.periods import complete_months
+from trends import LEVELS
 
 SELECTED = ("2025-01-01", "2025-03-31")
 

@@ -1,6 +1,4 @@
-"""Period comparisons: exact values on small inline frames, plus properties of change levels."""
-
-import datetime as dt
+"""Change levels: exact values on small inline frames, plus properties of the levels."""
 
 import numpy as np
 import pandas as pd
@@ -15,15 +13,7 @@ from trends.changes import (
     LEVELS,
     binomial_p_values,
     change_levels,
-    complete_months,
-    kpi_comparison,
-    last_complete_months,
-    month_starts,
-    overview_summary,
     percent_change,
-    rates_per_100k,
-    top_movers,
-    window_totals,
 )
 
 INCREASES = {"large increase": 2, "moderate increase": 1}
@@ -35,23 +25,6 @@ def pair(current: int, previous: int, **kwargs) -> pd.Series:
     cur = pd.DataFrame({"k": ["a"], "count": [current]})
     prev = pd.DataFrame({"k": ["a"], "count": [previous]})
     return change_levels(cur, prev, ["k"], **kwargs).iloc[0]
-
-
-@pytest.fixture
-def monthly():
-    """Two crime types in two regions over Jan 2024 – Jun 2025, some months missing."""
-    rows = [
-        ("2024-01-01", "MD-CU", "drug_trafficking", 4),
-        ("2024-02-01", "MD-CU", "drug_trafficking", 6),
-        ("2024-07-01", "MD-CU", "drug_trafficking", 10),
-        ("2024-12-01", "MD-BA", "migrant_smuggling", 2),
-        ("2025-01-01", "MD-CU", "drug_trafficking", 7),
-        ("2025-02-01", "MD-BA", "migrant_smuggling", 5),
-        ("2025-06-01", "MD-CU", "drug_trafficking", 1),
-    ]
-    frame = pd.DataFrame(rows, columns=["period", "region_code", "crime_type", "count"])
-    frame["period"] = pd.to_datetime(frame["period"])
-    return frame
 
 
 # -- change levels: hand-picked cases ----------------------------------------------------------
@@ -259,168 +232,7 @@ def test_levels_agree_with_the_sign_and_the_guard(current, previous):
         assert current + previous >= 10 and row["p_value"] < 0.05 and row["flag"] == ""
 
 
-# -- months, windows, KPIs ---------------------------------------------------------------------
-
-
-def test_month_starts_inclusive():
-    assert list(month_starts("2024-11-15", "2025-02-03").strftime("%Y-%m")) == [
-        "2024-11",
-        "2024-12",
-        "2025-01",
-        "2025-02",
-    ]
-    assert len(month_starts("2025-02-01", "2025-01-01")) == 0
-
-
-@pytest.mark.parametrize(
-    ("last", "months", "expected"),
-    [
-        ("2026-10-31", 12, (dt.date(2025, 11, 1), dt.date(2026, 10, 31))),
-        ("2026-10-30", 12, (dt.date(2025, 10, 1), dt.date(2026, 9, 30))),
-        ("2024-02-29", 1, (dt.date(2024, 2, 1), dt.date(2024, 2, 29))),
-        ("2025-01-15", 2, (dt.date(2024, 11, 1), dt.date(2024, 12, 31))),
-    ],
-)
-def test_last_complete_months(last, months, expected):
-    assert last_complete_months(last, months) == expected
-
-
-def test_last_complete_months_rejects_zero():
-    with pytest.raises(ValueError, match=r"`months` must be an integer greater than 0. Got 0."):
-        last_complete_months("2026-10-31", 0)
-
-
-def test_complete_months_fills_zeros(monthly):
-    """Every month of the range, for every crime type, zeros where nothing was recorded."""
-    before = monthly.copy()
-    out = complete_months(monthly, "2024-12-01", "2025-02-28", ["crime_type"])
-    pd.testing.assert_frame_equal(monthly, before)
-    assert list(out.columns) == ["period", "crime_type", "count"]
-    assert out["count"].tolist() == [0, 7, 0, 2, 0, 5]
-    assert out["crime_type"].tolist() == ["drug_trafficking"] * 3 + ["migrant_smuggling"] * 3
-    assert out["count"].dtype == "int64"
-
-
-def test_complete_months_with_categories_and_empty_input(monthly):
-    out = complete_months(
-        monthly[:0],
-        "2025-01-01",
-        "2025-02-01",
-        ["crime_type"],
-        categories={"crime_type": ["terrorism"]},
-    )
-    assert out.to_dict("list") == {
-        "period": [pd.Timestamp("2025-01-01"), pd.Timestamp("2025-02-01")],
-        "crime_type": ["terrorism", "terrorism"],
-        "count": [0, 0],
-    }
-
-
-def test_window_totals(monthly):
-    assert window_totals(monthly, ("2024-01-01", "2024-06-30"))["count"].tolist() == [10]
-    by = window_totals(monthly, ("2024-07-01", "2025-06-30"), ["crime_type"])
-    assert by.to_dict("list") == {
-        "crime_type": ["drug_trafficking", "migrant_smuggling"],
-        "count": [18, 7],
-    }
-
-
-def test_kpi_comparison(monthly):
-    """Jan–Jun 2025 against Jul–Dec 2024 and Jan–Jun 2024."""
-    out = kpi_comparison(
-        monthly,
-        ("2025-01-01", "2025-06-30"),
-        ("2024-07-01", "2024-12-31"),
-        ("2024-01-01", "2024-06-30"),
-        ["crime_type"],
-    )
-    assert out.drop(columns="pct_year").to_dict("list") == {
-        "crime_type": ["drug_trafficking", "migrant_smuggling"],
-        "current": [8, 5],
-        "previous": [10, 2],
-        "year_earlier": [10, 0],
-        "change_previous": [-2, 3],
-        "pct_previous": [-20.0, 150.0],
-        "change_year": [-2, 5],
-    }
-    assert out["pct_year"][0] == -20.0 and np.isnan(out["pct_year"][1])
-    total = kpi_comparison(
-        monthly,
-        ("2025-01-01", "2025-06-30"),
-        ("2024-07-01", "2024-12-31"),
-        ("2024-01-01", "2024-06-30"),
-    )
-    assert total[["current", "previous", "year_earlier"]].iloc[0].tolist() == [13, 12, 10]
-
-
 def test_percent_change():
     got = percent_change([110, 5, 0], [100, 0, 0])
     assert got[0] == 10.0
     assert np.isnan(got[1]) and np.isnan(got[2])
-
-
-def test_top_movers_skips_low_counts():
-    kpis = pd.DataFrame(
-        {
-            "crime_type": ["a", "b", "c", "d"],
-            "current": [3, 150, 40, 500],
-            "previous": [0, 100, 90, 490],
-            "change_previous": [3, 50, -50, 10],
-        }
-    )
-    out = top_movers(kpis, n=2, min_total=10)
-    assert out["crime_type"].tolist() == ["b", "c"]
-
-
-# -- rates and the page summary ----------------------------------------------------------------
-
-
-@pytest.fixture
-def registry():
-    """Three regions in two countries; one population unknown."""
-    return pd.DataFrame(
-        {
-            "region_code": ["MD-CU", "MD-BA", "EE-37"],
-            "country": ["MD", "MD", "EE"],
-            "name_en": ["Chișinău", "Bălți", "Harju County"],
-            "population": [600_000.0, 100_000.0, np.nan],
-        }
-    )
-
-
-def test_rates_per_100k(registry):
-    frame = pd.DataFrame({"country": ["MD", "EE", "PL"], "count": [70, 5, 1]})
-    out = rates_per_100k(frame, registry)
-    assert out["rate"][0] == pytest.approx(10.0)
-    assert np.isnan(out["rate"][1]) and np.isnan(out["rate"][2])
-    assert "rate" not in frame.columns
-    only_balti = rates_per_100k(frame, registry, regions=["MD-BA"])
-    assert only_balti["rate"][0] == pytest.approx(70.0)
-
-
-def test_rates_per_100k_rejects_other_keys(registry):
-    with pytest.raises(ValueError, match="`by` must be 'country' or 'region_code'. Got 'x'."):
-        rates_per_100k(pd.DataFrame({"x": [1], "count": [1]}), registry, "x")
-
-
-def test_overview_summary(monthly, registry):
-    frame = monthly.assign(country="MD")
-    labels = {"drug_trafficking": "Drug trafficking", "migrant_smuggling": "Migrant smuggling"}
-    out = overview_summary(
-        frame,
-        ("2025-01-01", "2025-06-30"),
-        ("2024-07-01", "2024-12-31"),
-        ("2024-01-01", "2024-06-30"),
-        registry,
-        labels,
-        countries=["MD"],
-    )
-    assert out["total"]["current"].tolist() == [13]
-    assert set(out["movers"]["crime"]) <= set(labels.values())
-    assert out["trend"]["period"].nunique() == 18
-    assert out["changes"].columns[:3].tolist() == ["region", "country", "crime"]
-    assert set(out["changes"]["region"]) == {"Chișinău", "Bălți"}
-    assert out["countries"]["country"].unique().tolist() == ["MD"]
-    assert out["countries"]["rate"].sum() == pytest.approx(35 * 100_000 / 700_000)
-    spark_total = out["sparklines"][out["sparklines"]["crime_type"] == ""]
-    assert spark_total["count"].tolist() == [7, 5, 0, 0, 0, 1]

@@ -130,8 +130,8 @@ def _add_alerts(commands) -> None:
 def _cmd_hotspots(args) -> int:
     from geo.analysis import region_hotspots
     from threatmon.filters import Filters
+    from threatmon.periods import last_complete_months
     from threatmon.store.reader import Store
-    from trends.changes import last_complete_months
 
     store = Store(args.db)
     start, end = args.start, args.end

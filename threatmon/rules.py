@@ -1,0 +1,27 @@
+"""The domain's named thresholds: each rule's number stated once.
+
+A threshold that several modules apply (as a default argument, in a sentence that
+quotes it, on the page that passes it on) lives here, so that changing the rule
+changes it everywhere at once and no copy is left behind with the old number.
+"""
+
+#: A change is only classified, a crime type only listed among the top movers and a
+#: map's change only shown when the two periods together hold at least this many
+#: incidents: 1 -> 3 is +200 % and means nothing.
+LOW_COUNT_THRESHOLD = 10
+#: Significance level of the change levels' binomial test (the overview, the briefing
+#: and the map's change tooltip).
+CHANGE_ALPHA = 0.05
+
+#: Early warning: the fewest incidents in the month (a surge or a count above the
+#: interval) or expected (a count below it) before a series is listed.
+WARNING_MIN_COUNT = 5
+#: Early warning: months before the latest one that form a surge's expected level.
+WARNING_BASELINE_MONTHS = 12
+#: Early warning: the family-wise significance level of the surge test.
+SURGE_ALPHA = 0.01
+#: Early warning: the false discovery rate of the counts outside their forecast interval.
+WARNING_FDR = 0.05
+
+#: Significance level of the hot-spot tests (Gi*, local Moran, emerging hot spots).
+HOTSPOT_ALPHA = 0.05
