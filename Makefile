@@ -14,7 +14,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The PostgreSQL backend's tests start a throwaway cluster from Debian's server binaries.
 POSTGRES_INITDB = $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
 
-.PHONY: run test lint format bench demo clean-venv chromium postgresql
+# The fast loop: no browser, no PostgreSQL cluster, nothing slow; installs nothing system-wide.
+FAST_MARKERS := not browser and not postgres and not slow
+
+.PHONY: run test test-fast lint format bench demo clean-venv chromium postgresql
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +60,10 @@ postgresql:
 test: $(VENV)/.dev $(CHROMIUM) postgresql
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -n 2 -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

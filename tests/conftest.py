@@ -26,6 +26,23 @@ from tests.factories import BACKENDS, random_incidents
 # test opens; tests that need the forecasts of all series build them themselves.
 os.environ.setdefault("THREATMON_BACKGROUND_FORECASTS", "0")
 
+#: Fixtures that start Debian's chromium, or a PostgreSQL cluster, for the test using them.
+BROWSER_FIXTURES = {"browser"}
+POSTGRES_FIXTURES = {"postgres_server"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark what a test needs from the machine by the fixtures it uses, so that the marks
+    cannot drift from the tests: ``make test-fast`` leaves out browser and postgres tests.
+    Tests that pick a backend by parameter carry the mark on the parameter instead
+    (tests/factories.py ``BACKENDS``)."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if used & POSTGRES_FIXTURES:
+            item.add_marker(pytest.mark.postgres)
+
 
 @pytest.fixture(autouse=True)
 def private_accounts(tmp_path, monkeypatch):

@@ -2,12 +2,13 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS
 from threatmon.registry.regions import load_regions
 
 #: Where the store suite runs: the embedded DuckDB file and a PostgreSQL database.
-BACKENDS = ("duckdb", "postgresql")
+BACKENDS = ("duckdb", pytest.param("postgresql", marks=pytest.mark.postgres))
 
 
 def random_incidents(n: int, seed: int = 0, start="2024-01-01", days=400) -> pd.DataFrame:

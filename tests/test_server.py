@@ -13,6 +13,7 @@ def _get(url: str) -> tuple[int, str]:
         return response.status, response.read().decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 def test_the_dashboard_is_served(server):
     status, html = _get(server + "/")
     assert status == 200
@@ -51,6 +52,7 @@ def test_security_settings_are_on():
     assert "enableCORS" not in server or server["enableCORS"] is True
 
 
+@pytest.mark.slow
 def test_the_live_server_refuses_uploads_without_the_xsrf_token(server):
     status, body = _status(
         server + "/_stcore/upload_file/some-session/some-file",
@@ -61,6 +63,7 @@ def test_the_live_server_refuses_uploads_without_the_xsrf_token(server):
     assert (status, body) == (403, b"XSRF token missing or invalid")
 
 
+@pytest.mark.slow
 def test_static_serving_reaches_the_app_assets_and_nothing_else(server):
     assert _status(server + "/app/static/vendor/leaflet/leaflet.js")[0] == 200
     for path in ("../dashboard.py", "%2e%2e/dashboard.py", "..%2fdashboard.py", ""):

@@ -129,6 +129,7 @@ def test_a_full_disk_stops_a_cli_load_and_the_next_one_works(
     assert Store(store).coverage()["records"] == before["tables"]["incidents"][0] + 10_000
 
 
+@pytest.mark.slow
 def test_a_full_disk_on_the_upload_page(small_disk, many_rows, upload_page):
     """The page's load says the disk is full; "Load" again after freeing space works."""
     store = small_disk.store
@@ -157,6 +158,7 @@ _LIMITED_CLI = """
 """
 
 
+@pytest.mark.slow
 def test_a_file_size_limit_stops_a_load_and_the_next_one_works(store_copy, tmp_path, many_rows):
     """A process whose files may not grow past the store's size plus half a megabyte:
     the copy fits, the rows do not (a real EFBIG from the kernel, no privilege needed)."""
@@ -240,6 +242,7 @@ def _fail_rename(monkeypatch, store):
 @pytest.mark.parametrize(
     "fail", [_fail_copy, _fail_rows, _fail_fsync, _fail_rename], ids=lambda f: f.__name__
 )
+@pytest.mark.slow
 def test_each_step_of_a_load_on_a_full_disk(store_copy, fail, monkeypatch, upload_page):
     """Whichever step of the write runs out of room, the page says "The disk is full…"
     and names the file; the live store is untouched and the copy removed."""

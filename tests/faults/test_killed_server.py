@@ -16,6 +16,8 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.faults.helpers import ROOT, fingerprint, good_csv, leftovers
 from threatmon.store.reader import Store
 
@@ -69,6 +71,7 @@ def _folders_of(pid: int, root: Path) -> list[str]:
     return sorted(p.name.split("-")[1] for p in root.glob(f"threatmon-*-{pid}-*"))
 
 
+@pytest.mark.slow
 def test_a_server_killed_before_publishing_an_upload_changes_nothing(
     store_copy, tmp_path, browser, start_server, free_port, dismiss_dialog
 ):

@@ -67,6 +67,7 @@ def test_a_program_holding_the_store_stops_every_command_with_what_to_do(
     assert Store(store_copy).coverage()["records"] == before["tables"]["incidents"][0] + 2
 
 
+@pytest.mark.slow
 def test_the_dashboard_says_the_store_is_held_and_recovers(store_copy, foreign_writer):
     """While another program holds the store, the dashboard shows who holds it instead of
     any page; once it lets go, the same session shows the pages and loads a file."""
@@ -84,6 +85,7 @@ def test_the_dashboard_says_the_store_is_held_and_recovers(store_copy, foreign_w
     assert any(text.startswith("Loaded 2 rows as batch") for text in texts(at.success))
 
 
+@pytest.mark.slow
 def test_a_program_that_opens_the_store_during_a_check_stops_the_load(
     store_copy, foreign_writer, upload_page
 ):
@@ -140,6 +142,7 @@ def _busy(path: Path) -> str:
     )
 
 
+@pytest.mark.slow
 def test_another_load_in_progress_on_the_cli_and_the_page(
     store_copy, tmp_path, load_in_progress, upload_page, short_wait, capsys
 ):
@@ -157,6 +160,7 @@ def test_another_load_in_progress_on_the_cli_and_the_page(
     assert fingerprint(store_copy) == before
 
 
+@pytest.mark.slow
 def test_a_load_killed_while_holding_the_lock_leaves_no_stale_lock(
     store_copy, tmp_path, load_in_progress, short_wait, capsys
 ):

@@ -40,6 +40,7 @@ def holding_a_lock(postgres_demo_url):
     con.close()
 
 
+@pytest.mark.slow
 def test_a_table_locked_by_another_program_stops_a_load(
     postgres_demo_url, holding_a_lock, tmp_path, monkeypatch
 ):
@@ -142,6 +143,7 @@ def small_database_disk():
         mount.rmdir()
 
 
+@pytest.mark.slow
 def test_a_full_disk_on_the_database_server_changes_nothing(small_database_disk):
     url, mount = small_database_disk
     before = pg_fingerprint(url)

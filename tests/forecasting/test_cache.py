@@ -223,6 +223,7 @@ def test_status_messages_read_well():
     )
 
 
+@pytest.mark.slow
 def test_the_background_refresh_runs_to_completion_once(tmp_path, monkeypatch):
     """What the dashboard does after a load: one detached `forecast --all`, then current."""
     import time

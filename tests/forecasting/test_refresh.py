@@ -45,6 +45,7 @@ def forecasts(store):
     return refresh(store, workers=1, regions=REGIONS)
 
 
+@pytest.mark.slow
 def test_every_region_country_and_total_series_is_forecast(forecasts):
     series = forecasts.series
     assert len(series) == (4 + 2 + 1) * 12
@@ -85,12 +86,14 @@ def test_a_region_forecast_is_the_same_fit_as_the_single_series_path(store, fore
     np.testing.assert_allclose(live.result.forecast["mean"], cached["base_mean"], rtol=1e-6)
 
 
+@pytest.mark.slow
 def test_two_worker_processes_give_the_same_forecasts(store, forecasts):
     parallel = refresh(store, workers=2, regions=REGIONS)
     pd.testing.assert_frame_equal(parallel.forecasts, forecasts.forecasts)
     pd.testing.assert_frame_equal(parallel.series, forecasts.series)
 
 
+@pytest.mark.slow
 def test_progress_is_reported_up_to_the_total(store):
     seen = []
     refresh(store, workers=1, regions=REGIONS.head(2), progress=lambda d, t: seen.append((d, t)))

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from geo.symbology import (
     NO_DATA_COLOUR,
@@ -16,6 +17,7 @@ from geo.symbology import (
 )
 
 
+@pytest.mark.slow
 def test_symbology_does_not_import_folium():
     """Colours and legends need no web map: the PNG draws them with matplotlib alone."""
     code = "import sys, geo.symbology; print(sorted(m for m in sys.modules if 'folium' in m))"

@@ -47,6 +47,7 @@ def sign_in_with_form(at, name: str, password: str):
 
 
 @pytest.mark.parametrize("role", list(MATRIX))
+@pytest.mark.slow
 def test_role_page_matrix(app, sign_in, role):
     """Each role opens exactly its pages; asking for any other page runs the first one."""
     from threatmon.access.roles import Principal

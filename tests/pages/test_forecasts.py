@@ -72,6 +72,7 @@ def test_a_country_without_flows_says_so(app):
     assert "No regressor: no migration flows are recorded for EE." in [i.value for i in app.info]
 
 
+@pytest.mark.slow
 def test_weekly_forecasts(app):
     _open(app, country="PL")
     app.segmented_control(key="forecast_freq").set_value("W").run()
@@ -169,6 +170,7 @@ def test_a_current_cache_is_shown_reconciled_with_its_alerts(
     assert app.dataframe[0].value["mase"].tolist() == [0.7]
 
 
+@pytest.mark.slow
 def test_the_flow_regressor_effect_is_stated_with_its_interval(app, demo_store_path):
     from forecasting.effect import regressor_effect
     from forecasting.selection import Selection, flow_series, incident_series

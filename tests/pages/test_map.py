@@ -63,6 +63,7 @@ def test_the_map_page_draws_the_map_table_and_downloads(app):
     assert app.query_params["layers"] == "incidents"
 
 
+@pytest.mark.slow
 def test_settings_come_from_the_link_and_go_back_to_it(app):
     _map_page(app, measure="change", classes="natural_breaks", k=4, layers="heat,arrivals")
     assert app.selectbox(key="map_measure").value == "change"

@@ -52,6 +52,7 @@ def run_page(location, spec, monkeypatch) -> AppTest:
     [spec for spec in dashboard.PAGES if spec.path != "pages/upload.py"],
     ids=lambda spec: spec.title,
 )
+@pytest.mark.slow
 def test_a_page_shows_the_same_on_both_backends(
     spec, demo_store_path, postgres_demo_url, monkeypatch
 ):
@@ -66,6 +67,7 @@ def test_a_page_shows_the_same_on_both_backends(
     [("viewer", (), "pages/overview.py"), ("analyst", ("MD",), "pages/map.py")],
     ids=["viewer-overview", "MD-analyst-map"],
 )
+@pytest.mark.slow
 def test_a_restricted_reader_sees_the_same_on_both_backends(
     role, scope, page, demo_store_path, postgres_demo_url, sign_in, monkeypatch
 ):
@@ -81,6 +83,7 @@ def test_a_restricted_reader_sees_the_same_on_both_backends(
     assert seen["postgresql"]["errors"] == []
 
 
+@pytest.mark.slow
 def test_an_upload_through_the_page_lands_in_the_database(postgres_demo_url, sign_in, monkeypatch):
     monkeypatch.setenv(DB_ENV_VAR, postgres_demo_url)
     store = Store(postgres_demo_url)

@@ -54,6 +54,7 @@ def published(demo_store_path, crime: str, quarter: str) -> dict[str, object]:
     return dict(zip(rows["country"], rows[crime], strict=True))
 
 
+@pytest.mark.slow
 def test_a_viewer_gets_a_country_map_of_the_published_cells_only(app, sign_in, demo_store_path):
     sign_in(app, "eva", "viewer").run()
     app.switch_page("pages/map.py").run()
@@ -92,6 +93,7 @@ def test_an_analyst_sees_the_sensitive_types_on_the_map_itself_and_no_country_ma
     assert len(maps_drawn(app)) == 1
 
 
+@pytest.mark.slow
 def test_a_case_meeting_projects_the_country_map_too(app, sign_in):
     sign_in(app, "eva", "viewer").run()
     app.switch_page("pages/map.py").run()

@@ -124,6 +124,7 @@ def test_valid_xlsx_file_enables_the_commit(page):
     assert page.text_input(key=up.KEY_SHEET)  # the sheet can be chosen for XLSX
 
 
+@pytest.mark.slow
 def test_rejected_file_shows_the_report_and_disables_the_commit(page):
     upload(page, "bad.csv", BAD_INCIDENTS)
     (error,) = page.error
@@ -155,6 +156,7 @@ def test_unknown_columns_show_the_mapping_form_and_apply_it(page):
 # -- commit, duplicate, undo --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_commit_loads_and_a_second_commit_is_a_duplicate(page, store_copy):
     before = len(Store(store_copy).batches())
     upload(page, "template.csv", templates.template_csv("incidents"))
@@ -172,6 +174,7 @@ def test_commit_loads_and_a_second_commit_is_a_duplicate(page, store_copy):
     assert any(f"already loaded as batch {new_id}" in text for text in texts(page.info))
 
 
+@pytest.mark.slow
 def test_a_new_source_saves_the_mapping_after_loading(page, store_copy):
     page.selectbox(key=up.KEY_SOURCE).set_value(up.NEW_SOURCE).run()
     page.text_input(key=up.KEY_NEW_SOURCE).input("md-police").run()

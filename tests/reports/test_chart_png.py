@@ -111,6 +111,7 @@ def rendered():
     proxy.server_close()
 
 
+@pytest.mark.slow
 def test_png_has_the_signature_and_the_requested_size(rendered):
     assert rendered.png.startswith(b"\x89PNG\r\n\x1a\n")
     with Image.open(io.BytesIO(rendered.png)) as image:

@@ -162,6 +162,7 @@ def test_briefing_filters_fill_the_period_and_widen_it_to_whole_months(demo_stor
 # -- the analyst's briefing ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_title_and_period(analyst):
     made = analyst[0]
     assert made.title == "Threat Monitor briefing: Moldova, Ukraine"
@@ -199,6 +200,8 @@ def test_top_movers_are_the_largest_changes_by_crime_type(analyst, demo_store_pa
     assert [(label, value) for label, value, _ in analyst[0].kpis[1:]] == expected
 
 
+# Draws its charts with Debian's chromium.
+@pytest.mark.browser
 def test_trend_charts_and_small_multiples_for_two_countries(analyst):
     made, drawn = analyst[0], analyst[1]
     assert len(made.trend_charts) == 2
@@ -303,6 +306,7 @@ def _without_table_and_note(pdf: bytes, note: str) -> str:
     return (flat[:start] + flat[end:]).replace(_flat(note), "")
 
 
+@pytest.mark.slow
 def test_viewer_pdf_names_withheld_types_only_in_their_table_and_note(viewer, viewer_pdf):
     made = viewer[0]
     note = made.notes[0]
@@ -314,6 +318,8 @@ def test_viewer_pdf_names_withheld_types_only_in_their_table_and_note(viewer, vi
     assert all(label in table for label in SENSITIVE_LABELS)
 
 
+# Draws its charts with Debian's chromium.
+@pytest.mark.browser
 def test_viewer_charts_and_map_show_no_withheld_type(viewer):
     made, drawn = viewer
     assert len(made.trend_charts) == 1  # one country: no small multiples

@@ -199,6 +199,7 @@ def test_p_values_equal_scipy_binomtest(current, previous):
 
 @settings(max_examples=300, deadline=None)
 @given(counts, counts)
+@pytest.mark.slow
 def test_swapping_periods_mirrors_the_level(current, previous):
     """Swapping the periods keeps the guard and flips the direction, never weakening it.
 
@@ -220,6 +221,7 @@ def test_swapping_periods_mirrors_the_level(current, previous):
 
 @settings(max_examples=300, deadline=None)
 @given(counts, counts)
+@pytest.mark.slow
 def test_levels_agree_with_the_sign_and_the_guard(current, previous):
     """Increases only when counts went up, decreases only when down; never on low counts."""
     row = pair(current, previous)

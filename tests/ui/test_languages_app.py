@@ -61,6 +61,7 @@ def _english_leaks(at, language: str) -> list[str]:
 
 
 @pytest.mark.parametrize("language", ["ro", "uk"])
+@pytest.mark.slow
 def test_every_page_in_the_chosen_language(app, language):
     """Choose the language in the sidebar, then open every page with it."""
     texts = i18n.catalogue(language)

@@ -48,6 +48,7 @@ def test_a_quoted_value_spanning_lines_gets_the_line_it_starts_on(load):
     ),
     terminator=st.sampled_from(["\n", "\r\n"]),
 )
+@pytest.mark.slow
 def test_line_numbers_match_pythons_csv_module(rows, terminator):
     """Blank lines and quoted line breaks anywhere: each row gets the line it starts on."""
     buffer = io.StringIO()

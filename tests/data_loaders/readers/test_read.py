@@ -5,6 +5,7 @@ import warnings
 
 import duckdb
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +29,7 @@ def test_arbitrary_bytes_are_read_or_refused_cleanly(tmp_path, data, extension):
     text=st.text(alphabet=st.sampled_from('ab,;|\t"\n\r ĂşţЖé\u00a0'), max_size=200),
     encoding=st.sampled_from(["utf-8", "cp1250", "cp1251", "utf-16"]),
 )
+@pytest.mark.slow
 def test_arbitrary_text_is_read_or_refused_cleanly(tmp_path, text, encoding):
     _read_or_refuse(tmp_path, "f.csv", text.encode(encoding, errors="replace"))
 

@@ -41,7 +41,7 @@ PASSWORD = "correct horse battery"
 DB_ERRORS = (sqlite3.DatabaseError, psycopg.Error)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def location(request, tmp_path):
     """Where a test's accounts live: a new SQLite file, or an empty PostgreSQL database."""
     if request.param == "sqlite":

@@ -228,6 +228,7 @@ def test_forecast_reports_bad_cells_of_a_series_file(tmp_path, capsys):
     assert "row 3, column 'cases': Not a number. Got 'lots'." in err
 
 
+@pytest.mark.slow
 def test_forecast_all_fills_the_cache_that_forecast_and_alerts_then_use(demo_db, tmp_path, capsys):
     from forecasting import cache
 

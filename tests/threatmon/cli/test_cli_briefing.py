@@ -43,6 +43,7 @@ def analyst_run(demo_store_path, tmp_path_factory):
     return code, printed.getvalue(), out
 
 
+@pytest.mark.slow
 def test_briefing_writes_the_pdf_and_says_where(analyst_run):
     code, output, out = analyst_run
     assert code == 0
@@ -60,6 +61,7 @@ def test_briefing_covers_the_selection(analyst_run):
     assert "Sensitive crime types" not in text
 
 
+@pytest.mark.slow
 def test_viewer_briefing_by_default_name(
     demo_store_path, tmp_path, monkeypatch, capsys, private_accounts
 ):

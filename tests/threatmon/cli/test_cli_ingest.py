@@ -181,6 +181,7 @@ def _slow_cli(seconds, *args):
     )
 
 
+@pytest.mark.slow
 def test_killed_mid_load_leaves_the_store_unchanged(tmp_path, db):
     version, records = Store(db).version, Store(db).coverage()["records"]
     child = _slow_cli(60, "ingest", _file(tmp_path, "good.csv", GOOD), "--db", str(db))
@@ -193,6 +194,7 @@ def test_killed_mid_load_leaves_the_store_unchanged(tmp_path, db):
     assert store.coverage()["records"] == records + 2
 
 
+@pytest.mark.slow
 def test_the_dashboard_reads_while_the_cli_loads(tmp_path, db):
     store = Store(db)
     records = store.coverage()["records"]

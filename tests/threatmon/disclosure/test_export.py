@@ -3,6 +3,7 @@
 import io
 
 import pandas as pd
+import pytest
 
 from threatmon.disclosure.export import export_bytes, neutralise_formulas, to_csv_bytes
 from threatmon.filters import Filters
@@ -77,6 +78,7 @@ def test_incident_export_as_xlsx(demo_store_path):
     assert set(sheets["incidents"]["country"]) == {"MD"}
 
 
+@pytest.mark.slow
 def test_every_export_carries_the_configured_marking(demo_store_path, monkeypatch):
     import openpyxl
 

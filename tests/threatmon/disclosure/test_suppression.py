@@ -300,6 +300,7 @@ def _line_rules_broken(grid: np.ndarray, hidden: np.ndarray, primary: np.ndarray
 
 @settings(max_examples=100, deadline=None)
 @given(tables())
+@pytest.mark.slow
 def test_suppression_leaves_nothing_to_recover(drawn):
     table, labels, k = drawn
     before = table.copy()

@@ -106,6 +106,7 @@ def test_audit_chain_detects_tampering(store):
     assert verify_chain(tampered) == 1
 
 
+@pytest.mark.slow
 def test_readers_keep_working_while_another_process_writes(store, tmp_path):
     """A writer in another process holds its session open; this process still reads."""
     frame = random_incidents(200, seed=9)
@@ -130,6 +131,7 @@ def test_readers_keep_working_while_another_process_writes(store, tmp_path):
     assert store.coverage()["records"] == 203
 
 
+@pytest.mark.slow
 def test_a_killed_writer_leaves_the_store_as_it_was(store, tmp_path, incidents_few):
     script = textwrap.dedent(f"""
         import time
@@ -159,6 +161,7 @@ def test_a_killed_writer_leaves_the_store_as_it_was(store, tmp_path, incidents_f
     assert store.coverage()["records"] == 6
 
 
+@pytest.mark.slow
 def test_a_second_writer_waits_then_gives_up(store):
     script = textwrap.dedent(f"""
         import time
