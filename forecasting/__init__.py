@@ -1,7 +1,2 @@
-"""Analysis without Streamlit: period comparisons, change levels and figure builders.
-
-``trends`` holds the pure DataFrame functions behind the overview page, ``charts`` the
-plotly figure builders. Nothing in this package imports Streamlit (tests enforce it).
-"""
-
-__all__ = ["charts", "trends"]
+"""Forecasts of count series: models, backtests, the choice of model, reconciliation, the cache
+of all series, flow linkage and early warning. API: forecast.forecast_series, cache, warning."""

@@ -1,1 +1,2 @@
-"""The `threatmon` command line: the same code paths as the dashboard, for scripts and cron."""
+"""The shared core: errors, settings, the data contract, periods, registries, the store, access
+and disclosure control, and the `threatmon` command line (``threatmon.cli``)."""
