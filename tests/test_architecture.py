@@ -171,3 +171,69 @@ def test_no_runtime_module_over_700_lines(path):
     """A module that long holds more than one concept."""
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= 700, f"{_module_name(path)} has {lines} lines"
+
+
+# Settings are read once, by threatmon/settings.py (Settings.from_env).
+
+
+def _is_environ(node: ast.expr) -> bool:
+    return (isinstance(node, ast.Name) and node.id == "environ") or (
+        isinstance(node, ast.Attribute) and node.attr == "environ"
+    )
+
+
+def _environ_keys(tree: ast.AST) -> list[ast.expr]:
+    """The keys of every read of the environment: ``environ.get(k)``, ``environ[k]``,
+    ``getenv(k)``, ``k in environ``."""
+    keys = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.args:
+            func = node.func
+            if isinstance(func, ast.Attribute) and _is_environ(func.value):
+                if func.attr in ("get", "pop", "setdefault", "__getitem__"):
+                    keys.append(node.args[0])
+            elif (isinstance(func, ast.Name) and func.id == "getenv") or (
+                isinstance(func, ast.Attribute) and func.attr == "getenv"
+            ):
+                keys.append(node.args[0])
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, ast.Load)
+            and _is_environ(node.value)
+        ):
+            keys.append(node.slice)
+        elif isinstance(node, ast.Compare) and any(_is_environ(c) for c in node.comparators):
+            keys.append(node.left)
+    return keys
+
+
+def _reads_a_threatmon_variable(path: Path) -> bool:
+    """Whether the module reads a ``THREATMON_*`` variable: by its literal name, by a
+    ``*_ENV_VAR`` constant, or by any computed name in a module that mentions one."""
+    text = path.read_text(encoding="utf-8")
+    mentions = "THREATMON_" in text
+    for key in _environ_keys(ast.parse(text, filename=str(path))):
+        if isinstance(key, ast.Constant):
+            if isinstance(key.value, str) and key.value.startswith("THREATMON_"):
+                return True
+        elif isinstance(key, ast.Name | ast.Attribute):
+            name = key.id if isinstance(key, ast.Name) else key.attr
+            if name.endswith("_ENV_VAR") or mentions:
+                return True
+        elif mentions:
+            return True
+    return False
+
+
+def test_no_runtime_module_but_the_settings_reads_a_threatmon_variable():
+    readers = sorted(
+        str(p.relative_to(ROOT))
+        for p in RUNTIME_FILES
+        if _reads_a_threatmon_variable(p) and str(p.relative_to(ROOT)) != "threatmon/settings.py"
+    )
+    assert not readers, f"read THREATMON_ variables outside threatmon/settings.py: {readers}"
+
+
+def test_the_environment_scan_sees_the_settings_read():
+    """The scan above would pass vacuously if it missed every read."""
+    assert _reads_a_threatmon_variable(ROOT / "threatmon" / "settings.py")

@@ -1,6 +1,5 @@
 """The deployment's settings: defaults, every refused value's message, frozen, read in one place."""
 
-import ast
 import dataclasses
 import datetime as dt
 import re
@@ -19,18 +18,6 @@ from threatmon.settings import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-#: Where the running dashboard and CLI live (not tests, benchmarks or development tools).
-RUNTIME = (
-    "threatmon",
-    "data_loaders",
-    "trends",
-    "forecasting",
-    "geo",
-    "reports",
-    "ui",
-    "pages",
-    "dashboard.py",
-)
 
 
 def test_defaults_when_nothing_is_set():
@@ -184,76 +171,3 @@ def test_every_setting_is_in_the_documented_table():
 
 
 # -- nothing else reads THREATMON_ variables --------------------------------------------------
-
-
-def _is_environ(node: ast.expr) -> bool:
-    return (isinstance(node, ast.Name) and node.id == "environ") or (
-        isinstance(node, ast.Attribute) and node.attr == "environ"
-    )
-
-
-def _environ_keys(tree: ast.AST) -> list[ast.expr]:
-    """The keys of every read of the environment: ``environ.get(k)``, ``environ[k]``,
-    ``getenv(k)``, ``k in environ``."""
-    keys = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and node.args:
-            func = node.func
-            if isinstance(func, ast.Attribute) and _is_environ(func.value):
-                if func.attr in ("get", "pop", "setdefault", "__getitem__"):
-                    keys.append(node.args[0])
-            elif (isinstance(func, ast.Name) and func.id == "getenv") or (
-                isinstance(func, ast.Attribute) and func.attr == "getenv"
-            ):
-                keys.append(node.args[0])
-        elif (
-            isinstance(node, ast.Subscript)
-            and isinstance(node.ctx, ast.Load)
-            and _is_environ(node.value)
-        ):
-            keys.append(node.slice)
-        elif isinstance(node, ast.Compare) and any(_is_environ(c) for c in node.comparators):
-            keys.append(node.left)
-    return keys
-
-
-def _reads_a_threatmon_variable(path: Path) -> bool:
-    """Whether the module reads a ``THREATMON_*`` variable: by its literal name, by a
-    ``*_ENV_VAR`` constant, or by any computed name in a module that mentions one."""
-    text = path.read_text(encoding="utf-8")
-    mentions = "THREATMON_" in text
-    for key in _environ_keys(ast.parse(text, filename=str(path))):
-        if isinstance(key, ast.Constant):
-            if isinstance(key.value, str) and key.value.startswith("THREATMON_"):
-                return True
-        elif isinstance(key, ast.Name | ast.Attribute):
-            name = key.id if isinstance(key, ast.Name) else key.attr
-            if name.endswith("_ENV_VAR") or mentions:
-                return True
-        elif mentions:
-            return True
-    return False
-
-
-def _runtime_files() -> list[Path]:
-    files = []
-    for entry in RUNTIME:
-        path = ROOT / entry
-        files.extend([path] if path.is_file() else sorted(path.rglob("*.py")))
-    return files
-
-
-def test_the_scan_finds_runtime_code():
-    files = {str(p.relative_to(ROOT)) for p in _runtime_files()}
-    assert "threatmon/settings.py" in files
-    assert {"dashboard.py", "ui/data.py", "reports/chart_png.py"} <= files
-    assert _reads_a_threatmon_variable(ROOT / "threatmon" / "settings.py")
-
-
-def test_no_runtime_module_but_the_settings_reads_a_threatmon_variable():
-    readers = sorted(
-        str(p.relative_to(ROOT))
-        for p in _runtime_files()
-        if _reads_a_threatmon_variable(p) and str(p.relative_to(ROOT)) != "threatmon/settings.py"
-    )
-    assert not readers, f"read THREATMON_ variables outside threatmon/settings.py: {readers}"
