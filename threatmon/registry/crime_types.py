@@ -174,7 +174,7 @@ CRIME_TYPES: tuple[CrimeType, ...] = (
         "document_fraud",
         "Document fraud",
         "07023",
-        "Acts of forgery or counterfeiting documents",
+        "Acts of forgery/counterfeiting documents",
         False,
         (
             "travel document fraud",
