@@ -31,6 +31,7 @@ from data_loaders.readers import ReadLimits, read_table
 from data_loaders.staging import Staging
 from threatmon.access.roles import parse_scope
 from threatmon.errors import DuplicateBatchError, Problem, ThreatmonError, ValidationError
+from threatmon.registry.crosswalks import get_crosswalk
 from threatmon.store import Store, StoreLocation, write_session
 from threatmon.store.backend import IncidentIds
 from threatmon.store.faults import out_of_room, process_alive
@@ -50,9 +51,15 @@ class IngestOptions:
     preview_rows: int = 100
     #: The countries the uploader may load; empty: any (see :class:`Principal.scope`).
     scope: tuple[str, ...] = ()
+    #: A national code crosswalk (:func:`threatmon.registry.crosswalks.crosswalk_names`).
+    crosswalk: str | None = None
+    #: Load the rows of the other categories and report those outside the 12 crime types.
+    skip_out_of_scope: bool = False
 
     def __post_init__(self) -> None:
         contract_columns(self.kind)
+        if self.crosswalk is not None:
+            get_crosswalk(self.crosswalk)
         object.__setattr__(self, "scope", parse_scope(",".join(self.scope)))
         if self.max_problems < 1:
             raise ValueError(f"`max_problems` must be at least 1. Got {self.max_problems}.")
@@ -82,6 +89,8 @@ class IngestResult:
     problem_count: int = 0
     preview: pd.DataFrame | None = None
     message: str = ""
+    #: Category outside the 12 crime types → {"rows": n, "count": n} (skip_out_of_scope).
+    skipped: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -110,6 +119,7 @@ class IngestResult:
             "problem_count": self.problem_count,
             "problems": [problem_json(p) for p in self.problems],
             "message": self.message,
+            "skipped": self.skipped,
         }
 
 
@@ -254,17 +264,16 @@ def _ingest(
                 message=rejected.message,
             )
     report(1.0, "Loaded")
+    out_of_scope = sum(category["rows"] for category in result.skipped.values())
+    blank = result.rows_in_file - result.rows_to_load - out_of_scope
     return replace(
         result,
         status="loaded",
         batch_id=batch_id,
         rows_loaded=result.rows_to_load,
         message=f"Loaded {result.rows_to_load:,} rows as batch {batch_id}."
-        + (
-            f" {result.rows_in_file - result.rows_to_load:,} empty rows were skipped."
-            if result.rows_in_file > result.rows_to_load
-            else ""
-        ),
+        + (f" {blank:,} empty rows were skipped." if blank else "")
+        + skipped_text(result.skipped),
     )
 
 
@@ -377,7 +386,15 @@ def _validate(
             base, mapping.problems, "The file's columns do not match the contract."
         ), None
     report(0.35, "Normalising values")
-    staging = Staging(con, raw, mapping, kind=options.kind, max_problems=options.max_problems)
+    staging = Staging(
+        con,
+        raw,
+        mapping,
+        kind=options.kind,
+        max_problems=options.max_problems,
+        crosswalk=options.crosswalk,
+        skip_out_of_scope=options.skip_out_of_scope,
+    )
     base.update(date_format=staging.build())
     report(0.6, "Validating rows")
     existing_incidents = incident_ids.table(lambda: _file_incident_ids(con, staging))
@@ -386,14 +403,41 @@ def _validate(
     if problems:
         return _rejected(base, problems, None, total=total, preview=preview), None
     rows = staging.row_count()
-    blank = raw.rows - rows
+    skipped = staging.out_of_scope() if options.skip_out_of_scope else []
+    blank = raw.rows - rows - sum(category.rows for category in skipped)
     message = f"{rows:,} rows are valid; nothing was written (dry run)."
     if blank:
         message += f" {blank:,} empty rows are skipped."
+    message += skipped_text(skipped)
     result = IngestResult(
-        **base, status="valid", rows_to_load=rows, preview=preview, message=message
+        **base,
+        status="valid",
+        rows_to_load=rows,
+        preview=preview,
+        message=message,
+        skipped={c.category: {"rows": c.rows, "count": c.count} for c in skipped},
     )
     return result, staging
+
+
+def skipped_text(skipped) -> str:
+    """The sentence that reports skipped categories, with a leading space; "" for none.
+
+    ``skipped`` is a list of :class:`~data_loaders.staging.OutOfScope` or the result's
+    ``skipped`` mapping.
+    """
+    if isinstance(skipped, dict):
+        items = [(name, n["rows"], n["count"]) for name, n in skipped.items()]
+    else:
+        items = [(c.category, c.rows, c.count) for c in skipped]
+    if not items:
+        return ""
+    rows = sum(n for _, n, _ in items)
+    parts = "; ".join(
+        f"{name} ({n:,} {'row' if n == 1 else 'rows'}, count {total:,})" for name, n, total in items
+    )
+    noun = "row" if rows == 1 else "rows"
+    return f" Skipped {rows:,} {noun} in categories without a crime type: {parts}."
 
 
 def already_loaded(store: Store, sha: str, kind: str) -> int | None:

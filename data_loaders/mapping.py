@@ -99,6 +99,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "вид преступления",
         "преступление",
         "kategoria",
+        # National tables name the category by its ICCS code or criminal-code article.
+        "iccs",
+        "iccs code",
+        "article",
+        "articol",
+        "стаття",
     ),
     "count": (
         "n",

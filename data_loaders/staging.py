@@ -9,6 +9,8 @@ column, value, reason and suggestion.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import pandas as pd
 
@@ -20,6 +22,34 @@ from threatmon.errors import Problem
 
 _NUMBER_MINIMUM = {"count": 1, "victims": 0, "suspects": 0, "arrivals": 0, "departures": 0}
 _COORDINATES = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}
+# A refused category lists this many of its lines, then how many more.
+_LINES_LISTED = 10
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    """The rows of one category that has no crime type (``ICCS0101 Intentional homicide``)."""
+
+    category: str
+    reason: str
+    first_line: int
+    first_value: str
+    lines: tuple[int, ...]  # the first _LINES_LISTED
+    rows: int
+    count: int
+
+    def problem(self) -> Problem:
+        """The refusal of the whole category, on its first line."""
+        shown = ", ".join(str(line) for line in self.lines)
+        if self.rows > len(self.lines):
+            shown += f" and {self.rows - len(self.lines):,} more"
+        where = f"line {shown}" if self.rows == 1 else f"lines {shown}"
+        return Problem(
+            self.first_line,
+            "crime_type",
+            self.first_value,
+            f"{self.category} ({where}): {self.reason}; use --skip-out-of-scope to load the rest.",
+        )
 
 
 class Staging:
@@ -33,8 +63,12 @@ class Staging:
         *,
         kind: str,
         max_problems: int,
+        crosswalk: str | None = None,
+        skip_out_of_scope: bool = False,
     ):
         self.con = con
+        self.crosswalk = crosswalk
+        self.skip_out_of_scope = skip_out_of_scope
         self.raw = raw
         self.kind = kind
         self.max_problems = max_problems
@@ -69,6 +103,9 @@ class Staging:
                     "reason": pd.Series([r.reason for r in resolutions.values()], dtype="string"),
                     "suggestion": pd.Series(
                         [r.suggestion for r in resolutions.values()], dtype="string"
+                    ),
+                    "category": pd.Series(
+                        [r.category for r in resolutions.values()], dtype="string"
                     ),
                 }
             ),
@@ -110,7 +147,8 @@ class Staging:
             self._region_map()
         if "crime_type" in self.source:
             self._resolution_table(
-                "crime_map", normalise.resolve_crime_types(self._distinct("crime_type"))
+                "crime_map",
+                normalise.resolve_crime_types(self._distinct("crime_type"), self.crosswalk),
             )
         for column in _NUMBER_MINIMUM:
             if column in self.source:
@@ -202,7 +240,8 @@ class Staging:
                 select.append("substr(rm.value, 1, 2) AS country")
             select += self._resolved("region_code", "rm")
             joins.append(f"LEFT JOIN crime_map ct ON ct.raw = r.{src['crime_type']}")
-            select += self._resolved("crime_type", "ct")
+            # A category without a crime type is refused once for all its rows, or skipped.
+            select += self._resolved("crime_type", "ct", unless="ct.category IS NOT NULL")
         for column in self.columns:
             if column in ("date", "country", "region_code", "crime_type"):
                 continue
@@ -220,14 +259,17 @@ class Staging:
         # they are skipped, not reported, and the result says how many.
         cells = ", ".join(f"r.c{i}" for i in range(len(self.raw.columns)))
         not_blank = f"WHERE coalesce({cells}) IS NOT NULL" if cells else ""
+        if self.skip_out_of_scope and self.kind == "incidents":
+            not_blank += " AND ct.category IS NULL"
         return f"SELECT {', '.join(select)} FROM {self.raw.table} r {' '.join(joins)} {not_blank}"
 
-    def _resolved(self, column: str, alias: str) -> list[str]:
+    def _resolved(self, column: str, alias: str, unless: str = "false") -> list[str]:
         raw = f"r.{self.source[column]}"
         return [
             f"{alias}.value AS {column}",
             f"CASE WHEN {raw} IS NULL THEN 'Value is missing.' "
-            f"WHEN {alias}.value IS NULL THEN {alias}.reason END AS {column}__problem",
+            f"WHEN {alias}.value IS NULL AND NOT ({unless}) THEN {alias}.reason END "
+            f"AS {column}__problem",
             f"CASE WHEN {alias}.value IS NULL THEN {alias}.suggestion END AS {column}__hint",
         ]
 
@@ -285,6 +327,8 @@ class Staging:
         if queries:
             union = " UNION ALL ".join(f"({q})" for q in queries)
             total += int(self.con.execute(f"SELECT count(*) FROM ({union})").fetchall()[0][0])
+        refused = [] if self.skip_out_of_scope else [c.problem() for c in self.out_of_scope()]
+        total += len(refused)
         if total == 0:
             return [], 0
         queries += [
@@ -303,7 +347,37 @@ class Staging:
             Problem(int(line) if line is not None else None, col, value, reason, suggestion)
             for line, col, value, reason, suggestion in rows
         ]
+        if refused:
+            problems = sorted(problems + refused, key=lambda p: (p.row or 0, p.column or ""))
+            problems = problems[: int(self.max_problems)]
         return problems, total
+
+    def out_of_scope(self) -> list[OutOfScope]:
+        """The file's categories without a crime type, in the order they first appear.
+
+        ``count`` adds the rows' counts that can be read (0 when there is no count
+        column); a skipped row is not otherwise checked.
+        """
+        if self.kind != "incidents" or "crime_type" not in self.source:
+            return []
+        crime = self.source["crime_type"]
+        count_join, count_sum = "", "0"
+        if "count" in self.source:
+            count_join = f"LEFT JOIN count_map n ON n.raw = r.{self.source['count']}"
+            count_sum = "coalesce(sum(n.value), 0)"
+        cells = ", ".join(f"r.c{i}" for i in range(len(self.raw.columns)))
+        rows = self.con.execute(
+            f"SELECT ct.category, any_value(ct.reason), min(r.line), "
+            f"arg_min(r.{crime}, r.line), list(r.line ORDER BY r.line)[1:{_LINES_LISTED}], "
+            f"count(*), {count_sum} "
+            f"FROM {self.raw.table} r JOIN crime_map ct ON ct.raw = r.{crime} {count_join} "
+            f"WHERE ct.category IS NOT NULL AND coalesce({cells}) IS NOT NULL "
+            f"GROUP BY ct.category ORDER BY min(r.line)"
+        ).fetchall()
+        return [
+            OutOfScope(category, reason, int(first), str(value), tuple(lines), int(n), int(c))
+            for category, reason, first, value, lines, n, c in rows
+        ]
 
     def _scope_queries(self, scope: tuple[str, ...]) -> list[str]:
         if not scope:

@@ -20,6 +20,7 @@ from data_loaders.mapping import IGNORE, contract_columns
 from data_loaders.readers import ReadLimits
 from threatmon.access.roles import Permission, Principal
 from threatmon.errors import ThreatmonError
+from threatmon.registry.crosswalks import crosswalk_names
 from threatmon.store.reader import Store
 from ui import auth, data, messages
 from ui import upload as up
@@ -101,7 +102,13 @@ def _templates(kind: str) -> None:
     )
 
 
-def _options(kind: str, sheet: str, mapping: dict[str, str] | None) -> IngestOptions:
+def _options(
+    kind: str,
+    sheet: str,
+    mapping: dict[str, str] | None,
+    crosswalk: str = "",
+    skip_out_of_scope: bool = False,
+) -> IngestOptions:
     max_mb = st.get_option("server.maxUploadSize")
     return IngestOptions(
         kind=kind,
@@ -109,6 +116,44 @@ def _options(kind: str, sheet: str, mapping: dict[str, str] | None) -> IngestOpt
         sheet=sheet or None,
         limits=ReadLimits(max_bytes=int(max_mb) * 1024 * 1024),
         scope=auth.current().scope,
+        crosswalk=crosswalk or None,
+        skip_out_of_scope=skip_out_of_scope,
+    )
+
+
+def _vocabulary(kind: str) -> tuple[str, bool]:
+    """The crosswalk ("" for none) and whether to skip categories outside the crime types."""
+    if kind != "incidents":
+        return "", False
+    left, right = st.columns(2, vertical_alignment="bottom")
+    crosswalk = left.selectbox(
+        t("upload.crosswalk.label"),
+        ["", *crosswalk_names()],
+        format_func=bound(up.crosswalk_label),
+        key=kept(up.KEY_CROSSWALK),
+        help=t("upload.crosswalk.help"),
+    )
+    skip = right.checkbox(
+        t("upload.skip_out_of_scope.label"),
+        key=up.KEY_SKIP_OUT_OF_SCOPE,
+        help=t("upload.skip_out_of_scope.help"),
+    )
+    return crosswalk, skip
+
+
+def _skipped(result: IngestResult) -> None:
+    if not result.skipped:
+        return
+    st.subheader(t("upload.skipped.header"))
+    st.dataframe(
+        up.skipped_table(result),
+        hide_index=True,
+        height=_height(len(result.skipped)),
+        column_config={
+            "category": t("upload.skipped.category"),
+            "rows": st.column_config.NumberColumn(t("upload.skipped.rows"), format="%,d"),
+            "count": st.column_config.NumberColumn(t("upload.skipped.count"), format="%,d"),
+        },
     )
 
 
@@ -268,8 +313,11 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
     from_form = mapping is not None
     if mapping is None and source:
         mapping = up.source_mapping(store, source)
-    options = _options(kind, sheet, mapping)
-    key = up.validation_key(upload.file_id, kind, sheet, mapping)
+    crosswalk, skip = _vocabulary(kind)
+    options = _options(kind, sheet, mapping, crosswalk, skip)
+    key = up.validation_key(
+        upload.file_id, kind, sheet, mapping, crosswalk=crosswalk, skip_out_of_scope=skip
+    )
     result = up.current_validation(key)
     if result is None:
         try:
@@ -304,6 +352,7 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
             st.warning(t("upload.file.needs_mapping"), icon=":material/table_edit:")
         _problems(result, key)
     _mapping_form(result, upload.file_id, kind, mapping)
+    _skipped(result)
     if result.preview is not None and not result.preview.empty:
         st.subheader(t("upload.preview.header"))
         st.caption(t("upload.preview.caption", rows=number(len(result.preview))))

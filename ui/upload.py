@@ -36,6 +36,7 @@ from data_loaders.mapping import IGNORE, contract_columns, map_columns
 from threatmon.access.roles import Principal
 from threatmon.disclosure.export import to_csv_bytes
 from threatmon.errors import ThreatmonError
+from threatmon.registry.crosswalks import get_crosswalk
 from threatmon.store import Store, StoreLocation, interrupted_writes, undo_as, write_session
 from threatmon.store.faults import out_of_room
 from ui.i18n import current_language, number, t, translate
@@ -49,6 +50,8 @@ KEY_FILE = "upload_file"
 KEY_SAVE = "upload_save_mapping"
 KEY_UNDO_BATCH = "upload_undo_batch"
 KEY_UNDO_CONFIRM = "upload_undo_confirm"
+KEY_CROSSWALK = "upload_crosswalk"
+KEY_SKIP_OUT_OF_SCOPE = "upload_skip_out_of_scope"
 _VALIDATION = "upload_validation"
 _FORM_MAPPING = "upload_form_mapping"
 _OUTCOME = "upload_outcome"
@@ -187,10 +190,19 @@ def progress_status(label: str) -> Iterator[Progress]:
 
 
 def validation_key(
-    file_id: str, kind: str, sheet: str | None, mapping: Mapping[str, str] | None
+    file_id: str,
+    kind: str,
+    sheet: str | None,
+    mapping: Mapping[str, str] | None,
+    *,
+    crosswalk: str | None = None,
+    skip_out_of_scope: bool = False,
 ) -> str:
     """What a validation depends on besides the bytes (the uploader's file id stands for them)."""
-    return json.dumps([file_id, kind, sheet or "", dict(mapping or {})], sort_keys=True)
+    return json.dumps(
+        [file_id, kind, sheet or "", dict(mapping or {}), crosswalk or "", skip_out_of_scope],
+        sort_keys=True,
+    )
 
 
 def current_validation(key: str) -> IngestResult | None:
@@ -300,6 +312,21 @@ def mapping_frame(result: IngestResult) -> pd.DataFrame:
     rows += [(header, t("upload.mapping.ignored")) for header in result.ignored_columns]
     return pd.DataFrame(
         rows, columns=[t("upload.mapping.file_column"), t("upload.mapping.contract_column")]
+    )
+
+
+def crosswalk_label(option: str, language: str | None = None) -> str:
+    """An option of the crosswalk menu: ``"ua-cc — Criminal Code of Ukraine …"``, or none."""
+    if not option:
+        return translate("upload.crosswalk.none", language or current_language())
+    return f"{option} — {get_crosswalk(option).law}"
+
+
+def skipped_table(result: IngestResult) -> pd.DataFrame:
+    """The categories left out by ``skip_out_of_scope``: category, rows, count."""
+    return pd.DataFrame(
+        [(name, n["rows"], n["count"]) for name, n in result.skipped.items()],
+        columns=["category", "rows", "count"],
     )
 
 

@@ -113,11 +113,15 @@ class Resolution:
         A full sentence saying why ``value`` is ``None``.
     suggestion : str or None
         A full sentence such as ``"Did you mean MD-CA Cahul?"``.
+    category : str or None
+        A recognised category outside the registry (``"ICCS0101 Intentional homicide"``):
+        refused or skipped as a whole, per category rather than per value.
     """
 
     value: str | None
     reason: str | None = None
     suggestion: str | None = None
+    category: str | None = None
 
 
 def as_text(value: object) -> str:

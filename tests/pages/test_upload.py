@@ -326,3 +326,49 @@ def test_escape_markdown_neutralises_links_and_directives():
     )
     assert up.escape_markdown(":red[alarm] **b**") == "\\:red\\[alarm\\] \\*\\*b\\*\\*"
     assert up.escape_markdown("a\nb") == "a b"
+
+
+# -- crime vocabulary ----------------------------------------------------------------------------
+
+ARTICLES = (
+    b"date,country,region,article,count\n"
+    b"2024-12-31,UA,Kyiv City,149,21\n"
+    b"2024-12-31,UA,Kyiv City,332,148\n"
+    b"2024-12-31,UA,Kyiv City,115,52\n"
+)
+
+
+def frame_with(at, column: str):
+    """The one table on the page that has ``column``."""
+    (frame,) = [df.value for df in at.dataframe if column in df.value.columns]
+    return frame
+
+
+def test_crosswalk_and_skip_out_of_scope_options(page, store_copy):
+    upload(page, "pgo.csv", ARTICLES)
+    assert commit_button(page).disabled  # articles are not crime types without a crosswalk
+    menu = page.selectbox(key=up.KEY_CROSSWALK)
+    assert menu.options == [
+        "none",
+        "ua-cc — Criminal Code of Ukraine No. 2341-III of 5 April 2001",
+        "md-cc — Criminal Code of the Republic of Moldova No. 985-XV of 18 April 2002",
+    ]
+    menu.set_value("ua-cc").run()
+    assert not page.exception
+    assert commit_button(page).disabled
+    problems = frame_with(page, "reason")
+    assert problems["reason"].tolist() == [
+        "UA CC art. 115 (line 4): outside the 12 crime types; use --skip-out-of-scope "
+        "to load the rest."
+    ]
+    page.checkbox(key=up.KEY_SKIP_OUT_OF_SCOPE).check().run()
+    assert not page.exception
+    assert any("2 rows are valid" in text for text in texts(page.success))
+    assert "Skipped categories" in texts(page.subheader)
+    skipped = frame_with(page, "category")
+    assert skipped.values.tolist() == [["UA CC art. 115", 1, 52]]
+    before = len(Store(store_copy).batches())
+    commit_button(page).click().run()
+    assert not page.exception
+    assert len(Store(store_copy).batches()) == before + 1
+    assert any("Skipped 1 row in categories without a crime type" in t for t in texts(page.success))

@@ -61,6 +61,21 @@ def _add_ingest(commands) -> None:
     )
     ingest.add_argument("--json", action="store_true", help="print one JSON object per file")
     ingest.add_argument("--user", default=None, help="who loads (default: the OS user)")
+    from threatmon.registry.crosswalks import CROSSWALKS
+
+    ingest.add_argument(
+        "--crosswalk",
+        choices=tuple(CROSSWALKS),
+        default=None,
+        help="read criminal-code articles in the crime-type column with this crosswalk: "
+        + "; ".join(f"{name} ({table.law})" for name, table in CROSSWALKS.items()),
+    )
+    ingest.add_argument(
+        "--skip-out-of-scope",
+        action="store_true",
+        help="load the rest when some categories are outside the 12 crime types "
+        "(homicide, theft…), and report what was skipped; default: refuse the file",
+    )
 
 
 def _add_batches(commands) -> None:
@@ -152,6 +167,8 @@ def _cmd_ingest(args) -> int:
         mapping=mapping or None,
         sheet=args.sheet,
         limits=ReadLimits(max_bytes=int(args.max_mb * 1024 * 1024)),
+        crosswalk=args.crosswalk,
+        skip_out_of_scope=args.skip_out_of_scope,
     )
     user = args.user or default_user()
     worst = EXIT_OK

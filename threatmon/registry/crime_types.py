@@ -1,10 +1,13 @@
 """The crime-type registry: stable keys, labels, ICCS codes, sensitivity and synonyms.
 
 ICCS is UNODC's International Classification of Crime for Statistical Purposes
-(version 1.0, 2015); ``iccs`` names the most specific ICCS level that the category
-maps to, ``iccs_section`` its top-level section. Sensitive categories describe
-victims who could be re-identified from small counts; later issues suppress them
-for some audiences.
+(version 1.0, March 2015); ``iccs`` names the most specific ICCS level that the category
+maps to, ``iccs_section`` its top-level section. An ICCS code in an upload maps to the
+key whose code it equals or lies below (:mod:`threatmon.registry.iccs`), so no two keys
+claim the same code and none lies below another's. Where each code comes from is in
+``threatmon/registry/data/README.md`` ("Crime types and ICCS codes"). Sensitive
+categories describe victims who could be re-identified from small counts; later issues
+suppress them for some audiences.
 """
 
 from __future__ import annotations
@@ -100,8 +103,8 @@ CRIME_TYPES: tuple[CrimeType, ...] = (
     CrimeType(
         "firearms_trafficking",
         "Firearms trafficking",
-        "0901",
-        "Acts involving weapons, explosives and other destructive materials",
+        "09012",
+        "Trafficking of weapons and explosives",
         False,
         (
             "weapons trafficking",
@@ -171,7 +174,7 @@ CRIME_TYPES: tuple[CrimeType, ...] = (
         "document_fraud",
         "Document fraud",
         "07023",
-        "Acts of forgery or counterfeiting documents",
+        "Acts of forgery/counterfeiting documents",
         False,
         (
             "travel document fraud",
@@ -187,8 +190,8 @@ CRIME_TYPES: tuple[CrimeType, ...] = (
     CrimeType(
         "cbrne",
         "CBRNE smuggling",
-        "0901",
-        "Acts involving weapons, explosives and other destructive materials",
+        "09019",
+        "Other acts involving weapons, explosives and other destructive materials",
         False,
         (
             "CBRN",
@@ -203,7 +206,7 @@ CRIME_TYPES: tuple[CrimeType, ...] = (
     CrimeType(
         "organised_crime",
         "Organised crime",
-        "0904",
+        "0905",
         "Acts related to an organized criminal group",
         False,
         (
