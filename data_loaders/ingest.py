@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from data_loaders.cumulative import cumulative_warnings
 from data_loaders.mapping import contract_columns, map_columns
 from data_loaders.readers import ReadLimits, read_table
 from data_loaders.staging import Staging
@@ -82,6 +83,9 @@ class IngestResult:
     problem_count: int = 0
     preview: pd.DataFrame | None = None
     message: str = ""
+    #: Sentences about a clean file that do not stop the load (a flow series that looks
+    #: cumulative).
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -110,6 +114,7 @@ class IngestResult:
             "problem_count": self.problem_count,
             "problems": [problem_json(p) for p in self.problems],
             "message": self.message,
+            "warnings": list(self.warnings),
         }
 
 
@@ -390,8 +395,14 @@ def _validate(
     message = f"{rows:,} rows are valid; nothing was written (dry run)."
     if blank:
         message += f" {blank:,} empty rows are skipped."
+    warnings = tuple(cumulative_warnings(con)) if options.kind == "flows" else ()
     result = IngestResult(
-        **base, status="valid", rows_to_load=rows, preview=preview, message=message
+        **base,
+        status="valid",
+        rows_to_load=rows,
+        preview=preview,
+        message=message,
+        warnings=warnings,
     )
     return result, staging
 

@@ -77,7 +77,8 @@ _INCIDENT_DOCS: tuple[ColumnDoc, ...] = (
         "crossing_point",
         "no",
         "Border crossing point involved, if any.",
-        "crossing-point id (MD-RO-LEUSENI); see the sheet crossing_points",
+        "crossing-point id (MD-RO-LEUSENI) or its name (Leușeni – Albița, towns in either "
+        "order), on the border of the row's country; see the sheet crossing_points",
     ),
     ColumnDoc(
         "latitude",
@@ -120,7 +121,8 @@ _FLOW_DOCS: tuple[ColumnDoc, ...] = (
         "crossing_point",
         "no",
         "Crossing point the figures are for; leave it empty for a national total.",
-        "crossing-point id (MD-UA-PALANCA); see the sheet crossing_points",
+        "crossing-point id (MD-UA-PALANCA) or its name (Palanca – Maiaky-Udobne, towns in "
+        "either order), on the border of the receiving country; see the sheet crossing_points",
     ),
     ColumnDoc("departures", "no", "Crossings back towards Ukraine that day.", _whole(0)),
 )
