@@ -228,9 +228,10 @@ def regions_frame() -> pd.DataFrame:
 
 
 def crossing_points_frame() -> pd.DataFrame:
-    """The crossing-point registry as a sheet: id, names, the two countries, type."""
+    """The crossing-point registry as a sheet: id, names, the two countries, type, status."""
     frame = load_crossing_points()
-    return frame[["crossing_point_id", "name_en", "name_local", "country_a", "country_b", "type"]]
+    columns = ["crossing_point_id", "name_en", "name_local", "country_a", "country_b", "type"]
+    return frame[[*columns, "status"]]
 
 
 def template_xlsx(kind: str) -> bytes:
