@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from data_loaders.cumulative import cumulative_warnings
 from data_loaders.mapping import contract_columns, map_columns
 from data_loaders.readers import ReadLimits, read_table
 from data_loaders.staging import Staging
@@ -91,6 +92,9 @@ class IngestResult:
     message: str = ""
     #: Category outside the 12 crime types → {"rows": n, "count": n} (skip_out_of_scope).
     skipped: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Sentences about a clean file that do not stop the load (a flow series that looks
+    #: cumulative).
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -120,6 +124,7 @@ class IngestResult:
             "problems": [problem_json(p) for p in self.problems],
             "message": self.message,
             "skipped": self.skipped,
+            "warnings": list(self.warnings),
         }
 
 
@@ -409,6 +414,7 @@ def _validate(
     if blank:
         message += f" {blank:,} empty rows are skipped."
     message += skipped_text(skipped)
+    warnings = tuple(cumulative_warnings(con)) if options.kind == "flows" else ()
     result = IngestResult(
         **base,
         status="valid",
@@ -416,6 +422,7 @@ def _validate(
         preview=preview,
         message=message,
         skipped={c.category: {"rows": c.rows, "count": c.count} for c in skipped},
+        warnings=warnings,
     )
     return result, staging
 

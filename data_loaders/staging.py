@@ -153,6 +153,8 @@ class Staging:
         for column in _NUMBER_MINIMUM:
             if column in self.source:
                 self._number_map(column)
+        if "crossing_point" in self.source:
+            self._crossing_map()
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {self._staged_sql()}")
         return date_format
 
@@ -172,6 +174,49 @@ class Staging:
         resolutions = normalise.resolve_regions(pairs)
         self._register(
             "region_map",
+            pd.DataFrame(
+                {
+                    "raw": pd.Series([raw for raw, _ in resolutions], dtype="string"),
+                    "country": pd.Series([c for _, c in resolutions], dtype="string"),
+                    "value": pd.Series([r.value for r in resolutions.values()], dtype="string"),
+                    "reason": pd.Series([r.reason for r in resolutions.values()], dtype="string"),
+                    "suggestion": pd.Series(
+                        [r.suggestion for r in resolutions.values()], dtype="string"
+                    ),
+                }
+            ),
+        )
+
+    def _row_country(self) -> tuple[str, str]:
+        """(joins, expression): the row's resolved country, as ``staged`` will hold it."""
+        src, joins = self.source, []
+        if "country" in src:
+            joins.append(f"LEFT JOIN country_map cm ON cm.raw = r.{src['country']}")
+            country = "cm.value"
+        else:
+            country = "NULL"
+        if self.kind == "incidents":
+            joins.append(
+                f"LEFT JOIN region_map rm ON rm.raw = r.{src['region_code']} AND "
+                f"rm.country IS NOT DISTINCT FROM {country}"
+            )
+            if "country" not in src:
+                # Without a country column the region decides it (codes start with ISO2).
+                country = "substr(rm.value, 1, 2)"
+        return " ".join(joins), country
+
+    def _crossing_map(self) -> None:
+        # A point must lie on the border of the incident's country, or of the country a
+        # flow arrives in, so each distinct value is resolved with its row's country.
+        point = self.source["crossing_point"]
+        joins, country = self._row_country()
+        pairs = self.con.execute(
+            f"SELECT DISTINCT r.{point}, {country} FROM {self.raw.table} r {joins} "
+            f"WHERE r.{point} IS NOT NULL"
+        ).fetchall()
+        resolutions = normalise.resolve_crossing_points(pairs)
+        self._register(
+            "crossing_map",
             pd.DataFrame(
                 {
                     "raw": pd.Series([raw for raw, _ in resolutions], dtype="string"),
@@ -249,6 +294,8 @@ class Staging:
                 select += self._number(column, joins)
             elif column in _COORDINATES:
                 select += self._coordinate(column)
+            elif column == "crossing_point" and column in src:
+                select += self._crossing_point(joins)
             else:
                 select.append(
                     f"r.{src[column]} AS {column}"
@@ -284,6 +331,23 @@ class Staging:
             f"CASE WHEN {raw} IS NULL THEN {missing} ELSE n_{column}.reason END "
             f"AS {column}__problem",
             f"NULL::VARCHAR AS {column}__hint",
+        ]
+
+    def _crossing_point(self, joins: list[str]) -> list[str]:
+        raw = f"r.{self.source['crossing_point']}"
+        _, country = self._row_country()  # the aliases _staged_sql joined already
+        joins.append(
+            f"LEFT JOIN crossing_map xm ON xm.raw = {raw} AND "
+            f"xm.country IS NOT DISTINCT FROM {country}"
+        )
+        # Optional: an empty cell is a flow's national total, or an incident away from
+        # any crossing; only a value that names no point on the row's border is a problem.
+        return [
+            "xm.value AS crossing_point",
+            f"CASE WHEN {raw} IS NOT NULL AND xm.value IS NULL THEN xm.reason END "
+            "AS crossing_point__problem",
+            f"CASE WHEN {raw} IS NOT NULL AND xm.value IS NULL THEN xm.suggestion END "
+            "AS crossing_point__hint",
         ]
 
     def _coordinate(self, column: str) -> list[str]:

@@ -77,7 +77,8 @@ _INCIDENT_DOCS: tuple[ColumnDoc, ...] = (
         "crossing_point",
         "no",
         "Border crossing point involved, if any.",
-        "crossing-point id (MD-RO-LEUSENI); see the sheet crossing_points",
+        "crossing-point id (MD-RO-LEUSENI) or its name (Leușeni – Albița, towns in either "
+        "order), on the border of the row's country; see the sheet crossing_points",
     ),
     ColumnDoc(
         "latitude",
@@ -120,7 +121,8 @@ _FLOW_DOCS: tuple[ColumnDoc, ...] = (
         "crossing_point",
         "no",
         "Crossing point the figures are for; leave it empty for a national total.",
-        "crossing-point id (MD-UA-PALANCA); see the sheet crossing_points",
+        "crossing-point id (MD-UA-PALANCA) or its name (Palanca – Maiaky-Udobne, towns in "
+        "either order), on the border of the receiving country; see the sheet crossing_points",
     ),
     ColumnDoc("departures", "no", "Crossings back towards Ukraine that day.", _whole(0)),
 )
@@ -226,9 +228,10 @@ def regions_frame() -> pd.DataFrame:
 
 
 def crossing_points_frame() -> pd.DataFrame:
-    """The crossing-point registry as a sheet: id, names, the two countries, type."""
+    """The crossing-point registry as a sheet: id, names, the two countries, type, status."""
     frame = load_crossing_points()
-    return frame[["crossing_point_id", "name_en", "name_local", "country_a", "country_b", "type"]]
+    columns = ["crossing_point_id", "name_en", "name_local", "country_a", "country_b", "type"]
+    return frame[[*columns, "status"]]
 
 
 def template_xlsx(kind: str) -> bytes:

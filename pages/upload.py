@@ -227,10 +227,16 @@ def _mapping_form(
         st.rerun()
 
 
+def _warnings(result: IngestResult) -> None:
+    for warning in result.warnings:
+        st.warning(up.escape_markdown(warning), icon=":material/trending_up:")
+
+
 def _outcome(result: IngestResult, key: str) -> None:
     text = up.escape_markdown(result.message)
     if result.status == "loaded":
         st.success(text, icon=":material/check_circle:")
+        _warnings(result)
     elif result.status == "duplicate":
         st.info(text, icon=":material/content_copy:")
     else:
@@ -343,6 +349,7 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
             st.dataframe(up.mapping_frame(result), hide_index=True)
     if result.status == "valid":
         st.success(up.escape_markdown(result.message), icon=":material/task_alt:")
+        _warnings(result)
         earlier = up.loaded_before(store, result)
         if earlier is not None:
             st.info(t("upload.file.already_loaded", batch=earlier), icon=":material/content_copy:")

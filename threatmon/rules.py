@@ -25,3 +25,8 @@ WARNING_FDR = 0.05
 
 #: Significance level of the hot-spot tests (Gi*, local Moran, emerging hot spots).
 HOTSPOT_ALPHA = 0.05
+
+#: Flows: a series (receiving country × crossing point, or the country total) that has at
+#: least this many dates and never decreases while it grows is flagged as probably
+#: cumulative. Daily arrivals fluctuate; a week and a day without a single fall does not.
+CUMULATIVE_MIN_PERIODS = 8

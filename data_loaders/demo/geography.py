@@ -25,7 +25,9 @@ class Geography:
 
 def geography() -> Geography:
     regions = load_regions()
+    # Closed points (Ukraine's with Belarus and Russia) carry no traffic to place cases at.
     crossings = load_crossing_points()
+    crossings = crossings[crossings["status"] == "open"].reset_index(drop=True)
     distance = distance_matrix_km(
         regions["latitude"], regions["longitude"], crossings["latitude"], crossings["longitude"]
     )

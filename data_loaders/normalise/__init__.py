@@ -12,6 +12,8 @@ MD-CA Cahul?``.
 - :func:`resolve_countries`, :func:`resolve_regions` and :func:`resolve_crime_types`
   map names, codes and synonyms to ISO 3166-1 alpha-2 codes, ISO 3166-2 codes and
   crime-type keys, with a "Did you mean …?" suggestion for near misses.
+- :func:`resolve_crossing_points` maps crossing-point ids and names to registry ids and
+  checks that each lies on the border of the row's country.
 - :func:`detect_date_convention` decides one date convention per file and names every
   value that cannot be read under it; :func:`parse_dates` applies it.
 - :func:`parse_count` reads a non-negative whole number.
@@ -24,6 +26,7 @@ The country names live in ``threatmon/registry/data/countries.csv`` (see its
 
 from data_loaders.normalise.counts import parse_count
 from data_loaders.normalise.crimes import resolve_crime_types
+from data_loaders.normalise.crossings import resolve_crossing_points
 from data_loaders.normalise.dates import DateConvention, detect_date_convention, parse_dates
 from data_loaders.normalise.places import resolve_countries, resolve_regions
 from data_loaders.normalise.text import Resolution, fold
@@ -37,5 +40,6 @@ __all__ = [
     "parse_dates",
     "resolve_countries",
     "resolve_crime_types",
+    "resolve_crossing_points",
     "resolve_regions",
 ]

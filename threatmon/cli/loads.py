@@ -119,6 +119,8 @@ def _print_ingest(result, as_json: bool) -> None:
     ]
     print(f"{result.file_name}: {result.status}" + (f" ({', '.join(details)})" if details else ""))
     print(f"  {result.message}")
+    for warning in result.warnings:
+        print(f"  warning: {warning}")
     if result.ignored_columns:
         print(f"  ignored columns: {', '.join(result.ignored_columns)}")
     for problem in result.problems[:50]:

@@ -13,13 +13,17 @@ from threatmon.cli.common import EXIT_OK, EXIT_USAGE, Command, add_db, default_u
 
 
 def _add_export(commands) -> None:
-    export = commands.add_parser("export", help="write incidents or monthly counts to CSV/XLSX")
+    export = commands.add_parser(
+        "export", help="write incidents, flows or their monthly sums to CSV/XLSX"
+    )
     add_db(export)
     export.add_argument(
         "--level",
-        choices=("incidents", "aggregate"),
-        required=True,
-        help="stored incident rows, or monthly counts by region and crime type",
+        choices=("incidents", "aggregate", "rows"),
+        default=None,
+        help="incidents: the stored rows (incidents) or monthly counts by region and crime "
+        "type (aggregate); flows: the stored rows (rows, the default) or monthly sums by "
+        "country and crossing point (aggregate)",
     )
     export.add_argument(
         "--format",
@@ -32,6 +36,12 @@ def _add_export(commands) -> None:
         "--out", default=None, metavar="PATH", help="output file (default: standard output for CSV)"
     )
     _add_filters(export)
+    export.add_argument(
+        "--kind",
+        choices=("incidents", "flows"),
+        default="incidents",
+        help="what to export (default incidents)",
+    )
 
 
 def _add_briefing(commands) -> None:
@@ -124,8 +134,13 @@ def _cmd_export(args) -> int:
     if args.fmt == "xlsx" and not args.out:
         print("error: --format xlsx needs --out PATH.", file=sys.stderr)
         return EXIT_USAGE
-    payload = export_bytes(Store(args.db), args.level, args.fmt, filters)
-    _log_export(args, f"cli:{args.level}", fmt=args.fmt, rows_bytes=len(payload))
+    level, refusal = _export_level(args)
+    if refusal:
+        print(f"error: {refusal}", file=sys.stderr)
+        return EXIT_USAGE
+    payload = export_bytes(Store(args.db), level, args.fmt, filters, kind=args.kind)
+    what = f"cli:{level}" if args.kind == "incidents" else f"cli:flows:{level}"
+    _log_export(args, what, fmt=args.fmt, rows_bytes=len(payload))
     if args.out:
         Path(args.out).write_bytes(payload)
         print(f"Wrote {args.out} ({len(payload):,} bytes).", file=sys.stderr)
@@ -133,6 +148,20 @@ def _cmd_export(args) -> int:
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
     return EXIT_OK
+
+
+def _export_level(args) -> tuple[str, str | None]:
+    """The export level for ``--kind``, or why the options do not fit together."""
+    if args.kind == "incidents":
+        if args.level in (None, "rows"):
+            return "", "--level incidents or --level aggregate is needed for incidents."
+        return args.level, None
+    if args.level == "incidents":
+        return "", "--kind flows exports --level rows (the default) or --level aggregate."
+    if args.region or args.crime_type:
+        # Flows have neither: a filter that would be silently ignored is refused.
+        return "", "--region and --crime-type do not apply to flows; filter by --country."
+    return args.level or "rows", None
 
 
 def _cmd_briefing(args) -> int:

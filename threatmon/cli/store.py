@@ -95,6 +95,7 @@ def _cmd_info(args) -> int:
     payload = {
         "db": store.label,
         **coverage,
+        "flows": store.flow_coverage(),
         "demo": meta.get("demo") == "true",
         "meta": {k: v for k, v in meta.items() if k != "demo_signals"},
     }

@@ -23,6 +23,9 @@ from threatmon.store.reader import Store
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 LEVELS = ("incidents", "aggregate")
+#: Flows export their stored rows or monthly sums by receiving country and crossing point.
+FLOW_LEVELS = ("rows", "aggregate")
+KINDS = ("incidents", "flows")
 FORMATS = ("csv", "xlsx")
 XLSX_MAX_ROWS = 1_048_575  # the sheet's limit, header excluded
 
@@ -86,9 +89,17 @@ def to_xlsx_bytes(frame: pd.DataFrame, marking: Sequence[str] = (), sheet: str =
     return buffer.getvalue()
 
 
-def export_frame(store: Store, level: str, filters: Filters | None = None) -> pd.DataFrame:
-    """The rows of an export: stored incidents, or monthly counts by region and crime type."""
+def export_frame(
+    store: Store, level: str, filters: Filters | None = None, kind: str = "incidents"
+) -> pd.DataFrame:
+    """The rows of an export: stored incidents, or monthly counts by region and crime type;
+    for ``kind="flows"``, stored flow rows or monthly arrivals by country and crossing point.
+    """
     filters = filters or Filters()
+    if kind == "flows":
+        return _flows_frame(store, level, filters)
+    if kind != "incidents":
+        raise ValueError(f"`kind` must be one of 'incidents', 'flows'. Got {kind!r}.")
     if level == "incidents":
         frame = store.incidents(filters)
         frame["date"] = pd.to_datetime(frame["date"]).dt.date
@@ -104,12 +115,31 @@ def export_frame(store: Store, level: str, filters: Filters | None = None) -> pd
     raise ValueError(f"`level` must be one of 'incidents', 'aggregate'. Got {level!r}.")
 
 
-def export_bytes(store: Store, level: str, fmt: str, filters: Filters | None = None) -> bytes:
+def _flows_frame(store: Store, level: str, filters: Filters) -> pd.DataFrame:
+    if level == "rows":
+        frame = store.flow_rows(filters)
+        frame["date"] = pd.to_datetime(frame["date"]).dt.date
+        return frame
+    if level == "aggregate":
+        frame = store.flows(filters, by=("country", "crossing_point"), freq="M")
+        frame["month"] = frame.pop("period").dt.strftime("%Y-%m")
+        return frame[["month", *[c for c in frame.columns if c != "month"]]]
+    raise ValueError(f"Flows `level` must be one of 'rows', 'aggregate'. Got {level!r}.")
+
+
+def export_bytes(
+    store: Store,
+    level: str,
+    fmt: str,
+    filters: Filters | None = None,
+    kind: str = "incidents",
+) -> bytes:
     """One export as file bytes (CSV or XLSX), marked DEMO for a demo store."""
     if fmt not in FORMATS:
         raise ValueError(f"`format` must be one of 'csv', 'xlsx'. Got {fmt!r}.")
-    frame = export_frame(store, level, filters)
+    frame = export_frame(store, level, filters, kind)
     marking = export_marking(store)
     if fmt == "csv":
         return to_csv_bytes(frame, marking)
-    return to_xlsx_bytes(frame, marking, sheet=level)
+    sheet = level if kind == "incidents" else {"rows": "flows", "aggregate": "flows_monthly"}[level]
+    return to_xlsx_bytes(frame, marking, sheet=sheet)

@@ -5,7 +5,8 @@ countries, read from ``threatmon/registry/data/crossing_points.csv``. ``country_
 side that comes first in :data:`threatmon.registry.regions.PROJECT_COUNTRIES` order,
 ``country_b`` the other side (a project country, Belarus or Russia); ``region_a`` and
 ``region_b`` are ISO 3166-2 codes, empty for a side outside the project. The
-``source`` column says where each position comes from; see
+``source`` column says where each position comes from and ``status`` whether the point is
+closed; see
 ``threatmon/registry/data/README.md``.
 """
 
@@ -28,11 +29,18 @@ COLUMNS: tuple[str, ...] = (
     "longitude",
     "type",
     "source",
+    "status",
 )
 """The columns of :func:`load_crossing_points`, in file order."""
 
 TYPES: tuple[str, ...] = ("road", "rail", "pedestrian", "river")
 """Allowed values of the ``type`` column; ``river`` means a ferry."""
+
+STATUSES: tuple[str, ...] = ("open", "closed")
+"""Allowed values of the ``status`` column. ``closed``: every Ukraine–Belarus and
+Ukraine–Russia checkpoint (since 24 February 2022, or 2014 where Ukraine lost control);
+``open`` means no closure recorded here (several are restricted, see the data README).
+Stored flows and incidents at a closed point stay valid: they may predate the closure."""
 
 
 @functools.cache

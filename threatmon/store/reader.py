@@ -187,6 +187,35 @@ class Store:
             frame["period"] = pd.to_datetime(frame["period"])
         return frame
 
+    def flow_rows(self, filters: Filters | None = None) -> pd.DataFrame:
+        """The stored flow rows of the selection's countries and dates, ordered (exports).
+
+        Regions and crime types do not apply to flows and are ignored.
+        """
+        params: list = []
+        where = where_clause(filters or Filters(), "date", params, incidents=False)
+        return self.query(
+            "SELECT date, country, crossing_point, arrivals, departures, batch_id "
+            f"FROM flows {where} ORDER BY date, country, crossing_point NULLS FIRST",
+            params,
+        )
+
+    def flow_coverage(self) -> dict:
+        """The flows' first and last date, rows, receiving countries and total arrivals."""
+        row = self.query(
+            "SELECT min(date) AS first, max(date) AS last, count(*) AS records, "
+            "coalesce(sum(arrivals), 0)::BIGINT AS arrivals, "
+            "coalesce(string_agg(DISTINCT country, ',' ORDER BY country), '') AS countries "
+            "FROM flows"
+        ).iloc[0]
+        return {
+            "first": None if pd.isna(row["first"]) else pd.Timestamp(row["first"]).date(),
+            "last": None if pd.isna(row["last"]) else pd.Timestamp(row["last"]).date(),
+            "records": int(row["records"]),
+            "countries": [c for c in str(row["countries"]).split(",") if c],
+            "arrivals": int(row["arrivals"]),
+        }
+
     # -- bookkeeping --------------------------------------------------------------------------
 
     def batches(self) -> pd.DataFrame:
