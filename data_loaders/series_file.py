@@ -170,20 +170,24 @@ def _label(start: pd.Timestamp, freq: str) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _inferred_freq(kinds: Counter, starts: list[pd.Timestamp], name: str) -> str:
-    """The frequency a file's own periods show (see :func:`read_series`)."""
+def _inferred_freq(kinds: Counter, starts: list[pd.Timestamp], name: str) -> tuple[str, str]:
+    """The frequency a file's own periods show (see :func:`read_series`), or "" and why not.
+
+    The most common kind of period string wins (rows of other kinds are then refused);
+    dates alone decide only when one frequency's starts hold them all.
+    """
     periods = [kind for kind, _ in kinds.most_common() if kind != DATE]
     if periods:
-        return periods[0]
+        return periods[0], ""
     fitting = [f for f in FREQUENCIES if all(_period_of(s, f) == s for s in starts)]
     if len(fitting) == 1:
-        return fitting[0]
+        return fitting[0], ""
     if fitting:
-        raise ValidationError(
+        return "", (
             f"{name}: every date starts {_join([_PLURAL[f] for f in fitting])} alike, so the "
             f"frequency is not clear; say which with --freq {_join(fitting, 'or')}."
         )
-    raise ValidationError(
+    return "", (
         f"{name}: the dates do not all start periods of one frequency (1 January, the first "
         "day of a quarter or a month, or a Monday); give --freq Y, Q, M or W to see the "
         "rows that do not fit."
@@ -225,14 +229,15 @@ def _period_problems(
             problems.append(Problem(int(line[index]), column, raw or None, reason))
         else:
             fits.append(index)
-    forms = Counter("date" if cells[raws[i]].kind == DATE else "period" for i in fits)
-    form = "period" if forms["period"] >= forms["date"] else "date"
-    majority = [i for i in fits if ("date" if cells[raws[i]].kind == DATE else "period") == form]
+    form_of = {i: DATE if cells[raws[i]].kind == DATE else "period" for i in fits}
+    forms = Counter(form_of.values())
+    form = "period" if forms["period"] >= forms[DATE] else DATE
+    majority = [i for i in fits if form_of[i] == form]
     if len(forms) > 1:
         example = majority[0]
-        written = "dates" if form == "date" else _PLURAL[freq]
+        written = "dates" if form == DATE else _PLURAL[freq]
         for index in fits:
-            if index in majority:
+            if form_of[index] == form:
                 continue
             raw = raws[index]
             mine = "a date" if form == "period" else f"a {_SINGULAR[freq]}"
@@ -254,21 +259,21 @@ def _order_problems(
 ) -> list[Problem]:
     """Periods given twice, and periods missing between the first and the last."""
     problems: list[Problem] = []
-    first_line: dict[pd.Timestamp, int] = {}
+    first: dict[pd.Timestamp, object] = {}  # the row index where each period first appears
     for index, start in starts.items():
-        if start in first_line:
+        if start in first:
             problems.append(
                 Problem(
                     int(line[index]),
                     column,
                     raws[index],
-                    f"{_label(start, freq)} appears again (first on line {first_line[start]}); "
-                    "a series file gives each period once.",
+                    f"{_label(start, freq)} appears again (first on line "
+                    f"{int(line[first[start]])}); a series file gives each period once.",
                 )
             )
         else:
-            first_line[start] = int(line[index])
-    present = sorted(first_line)
+            first[start] = index
+    present = sorted(first)
     expected = pd.date_range(present[0], present[-1], freq=_PANDAS_STARTS[freq])
     missing = expected.difference(pd.DatetimeIndex(present))
     if missing.empty:
@@ -286,9 +291,9 @@ def _order_problems(
             span = f"{span} is"
         problems.append(
             Problem(
-                first_line[after],
+                int(line[first[after]]),
                 column,
-                raws[starts.index[starts == after][0]],
+                raws[first[after]],
                 f"{span} missing before {_label(after, freq)}; a missing period is not zero: "
                 "give each its row, with 0 where none were recorded.",
             )
@@ -354,23 +359,21 @@ def read_series(
             reason = "Not a number." if pd.isna(numbers[index]) else "Value is negative."
             problems.append(Problem(int(line[index]), column, raw or None, reason))
         columns[column] = numbers
+    unclear = ""
     readable = [cell for cell in cells.values() if cell.problem is None]
     if freq is None and readable:
         kinds = Counter(cells[raw].kind for raw in raws if cells[raw].problem is None)
-        try:
-            freq = _inferred_freq(kinds, [c.start for c in readable if c.kind == DATE], path.name)
-        except ValidationError:
-            if any(cell.problem for cell in cells.values()) or problems:
-                freq = None  # the cells' own problems come first
-            else:
-                raise
+        dates = [cell.start for cell in readable if cell.kind == DATE]
+        freq, unclear = _inferred_freq(kinds, dates, path.name)
     form = "period"
-    if freq is None:
+    if not freq:
         problems += [
             Problem(int(line[i]), date_col, raw or None, cells[raw].problem)
             for i, raw in raws.items()
             if cells[raw].problem
         ]
+        if unclear and not problems:  # the cells' own problems come first
+            raise ValidationError(unclear)
     else:
         found, form = _period_problems(raws, line, cells, freq, date_col)
         problems += found

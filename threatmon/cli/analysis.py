@@ -265,8 +265,6 @@ def _cmd_forecast(args) -> int:
             {
                 "series": label,
                 "demo": demo,
-                "freq": freq,
-                "horizon": horizon,
                 "regressor": exog_text,
                 "chosen": result.chosen,
                 "lag": None if result.lag != result.lag else int(result.lag),
@@ -276,6 +274,8 @@ def _cmd_forecast(args) -> int:
                 "backtest": _frame_records(
                     result.scores[["model", "lag", "mase", "coverage_80", "coverage_95"]]
                 ),
+                "freq": freq,
+                "horizon": horizon,
             }
         )
         return EXIT_OK

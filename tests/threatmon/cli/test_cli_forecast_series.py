@@ -155,3 +155,10 @@ def test_help_says_what_the_horizon_counts(capsys):
         "periods ahead, in the frequency's periods: years (Y, default 3), quarters (Q, "
         "default 4), months (M, default 6) or weeks (W, default 6)"
     ) in text
+
+
+def test_json_of_a_forecast_never_holds_nan_or_infinity(capsys):
+    from threatmon.cli.analysis import _print_strict_json
+
+    _print_strict_json({"mase": float("inf"), "rows": [{"lag": float("nan"), "n": 3.5}]})
+    assert _json(capsys) == {"mase": None, "rows": [{"lag": None, "n": 3.5}]}
