@@ -69,7 +69,7 @@ class BacktestSettings:
     min_train : int
         Fewest training periods at an origin; earlier origins are dropped.
     season_length : int
-        12 for monthly, 52 for weekly series; must match the series.
+        1 for yearly, 4 quarterly, 12 monthly, 52 weekly series; must match the series.
     models : tuple of str
         Candidate models, names of :data:`forecasting.models.MODELS`.
     exog_lags : tuple of int
@@ -131,10 +131,12 @@ def origins(n: int, settings: BacktestSettings) -> list[int]:
 
 def _ordinals(index: pd.DatetimeIndex, m: int) -> np.ndarray:
     """Period numbers on one scale, so that period ``t - lag`` is ``ordinal - lag``."""
-    if m == 12:
+    if m in (1, 4, 12):
         # Months since 1970 straight from the datetime64 values: the .year / .month
-        # accessors cost a fifth of a millisecond each, many times per series.
-        return index.to_numpy().astype("datetime64[M]").astype(np.int64)
+        # accessors cost a fifth of a millisecond each, many times per series. Quarter
+        # and year starts are whole multiples of 3 and 12 months after January 1970.
+        months = index.to_numpy().astype("datetime64[M]").astype(np.int64)
+        return months // (12 // m)
     return index.as_unit("ns").asi8 // pd.Timedelta(days=7).value
 
 

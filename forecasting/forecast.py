@@ -25,11 +25,14 @@ from forecasting.backtest import (
 from forecasting.models import CROSTON_SBA, ETS, FALLBACK, MODELS, SEASONAL_NAIVE, fallback
 from forecasting.series import (
     INTERMITTENT,
+    MONTHS,
     OK,
+    QUARTERS,
+    WEEKS,
+    YEARS,
     check_counts,
     classify,
     period_unit,
-    season_length,
 )
 
 
@@ -67,22 +70,38 @@ class SeriesForecast:
     check: pd.DataFrame
 
 
-#: Periods ahead over which the candidates are compared, whatever the forecast horizon:
-#: every forecast of a series, cached or live, is then chosen by the same backtest.
+#: Periods ahead over which monthly and weekly candidates are compared, whatever the
+#: forecast horizon: every forecast of a series, cached or live, is then chosen by the same
+#: backtest.
 BACKTEST_HORIZON = 6
+
+#: The backtest of each frequency. Months and weeks: 6 periods ahead from 4 origins 3
+#: apart, trained on at least two seasons; weeks leave SARIMAX out (a seasonal MA at lag
+#: 52 makes a 53-dimensional state, and one weekly series took about 14 s instead of
+#: 0.2 s). Quarters: a year ahead from 4 origins half a year apart, trained on at least
+#: three years, since ETS needs 10 periods. Years: national yearly figures rarely go back
+#: more than 15 years, so 3 years ahead from 3 consecutive origins, trained on at least
+#: 10 years; a year has no season, so seasonal naive is "the same as last year" and only
+#: ETS without season is fitted (SARIMAX's seasonal part needs a season).
+BACKTESTS = {
+    YEARS: BacktestSettings(
+        horizon=3, n_origins=3, step=1, min_train=10, season_length=1, models=(SEASONAL_NAIVE, ETS)
+    ),
+    QUARTERS: BacktestSettings(horizon=4, n_origins=4, step=2, min_train=12, season_length=4),
+    MONTHS: BacktestSettings(horizon=BACKTEST_HORIZON, min_train=24, season_length=12),
+    WEEKS: BacktestSettings(
+        horizon=BACKTEST_HORIZON, min_train=104, season_length=52, models=(SEASONAL_NAIVE, ETS)
+    ),
+}
+
+#: Periods ahead a forecast looks when no horizon is asked for: three years, four quarters,
+#: six months, six weeks.
+DEFAULT_HORIZONS = {YEARS: 3, QUARTERS: 4, MONTHS: 6, WEEKS: 6}
 
 
 def default_settings(series: pd.Series) -> BacktestSettings:
-    """Backtest settings matching the series' frequency: train on at least two seasons.
-
-    Weekly series leave SARIMAX out: a seasonal MA at lag 52 makes a 53-dimensional state,
-    and one weekly series took about 14 s instead of 0.2 s.
-    """
-    m = season_length(series.index)
-    settings = BacktestSettings(horizon=BACKTEST_HORIZON, season_length=m, min_train=2 * m)
-    if m > 12:
-        settings = replace(settings, models=(SEASONAL_NAIVE, ETS))
-    return settings
+    """The backtest settings of the series' frequency (see :data:`BACKTESTS`)."""
+    return BACKTESTS[period_unit(series.index)]
 
 
 def forecast_series(
@@ -97,7 +116,7 @@ def forecast_series(
     Parameters
     ----------
     series : Series
-        Non-negative counts on consecutive month starts (or weeks).
+        Non-negative counts on consecutive year, quarter or month starts, or weeks.
     horizon : int
         Periods to forecast.
     exog : Series, optional
@@ -120,7 +139,7 @@ def forecast_series(
     if settings is None:
         check_counts(series)
         settings = default_settings(series)
-    found = classify(series, settings.horizon)
+    found = classify(series, settings.horizon, settings.min_train)
     if found.status not in (OK, INTERMITTENT):
         result = fallback(series, horizon)
         check = _check(series, FALLBACK, np.nan, None, settings.exog_future)[0]
@@ -201,7 +220,7 @@ def _message(prefix: str, row: pd.Series, scores, backtest, unit: str) -> str:
     )
     if len(naive) and row["model"] != SEASONAL_NAIVE and naive.iloc[0] < row["mase"]:
         text += (
-            " Seasonal naive did better in this backtest; such a win over a few months is "
+            f" Seasonal naive did better in this backtest; such a win over a few {unit} is "
             "mostly chance, so the best fitted model is used (see the scorecard)."
         )
     return f"{prefix} {text}" if prefix else text

@@ -1,9 +1,11 @@
 """Checks on one count series before it is forecast: regular index, and whether it can be modelled.
 
-A series is a ``pd.Series`` of non-negative counts on a ``DatetimeIndex`` of consecutive month
-starts (season length 12) or consecutive weeks (season length 52). :func:`classify` sorts it
-into ``ok``, ``too_short``, ``all_zero``, ``too_sparse`` or ``intermittent`` and words the
-message the dashboard shows next to the forecast.
+A series is a ``pd.Series`` of non-negative counts on a ``DatetimeIndex`` of consecutive
+period starts: 1 January of consecutive years (season length 1, no season), quarter starts
+(4), month starts (12) or weeks (52). :func:`classify` sorts it into ``ok``, ``too_short``,
+``all_zero``, ``too_sparse`` or ``intermittent`` and words the message the dashboard shows
+next to the forecast; :func:`period_labels` writes its periods as ``2025``, ``2025-Q1``,
+``2025-06`` or ``2025-W03``.
 """
 
 from __future__ import annotations
@@ -26,51 +28,99 @@ ZERO_SHARE_CUTOFF = 0.5
 #: Fewer non-zero periods than this leave Croston nothing to smooth (one interval or none).
 MIN_NON_ZERO = 3
 
-SEASON_LENGTHS = {"months": 12, "weeks": 52}
+YEARS, QUARTERS, MONTHS, WEEKS = "years", "quarters", "months", "weeks"
+#: The unit of each frequency code, as ``--freq`` takes them.
+UNITS = {"Y": YEARS, "Q": QUARTERS, "M": MONTHS, "W": WEEKS}
+#: A year has no season within it: yearly series get no seasonal model.
+SEASON_LENGTHS = {YEARS: 1, QUARTERS: 4, MONTHS: 12, WEEKS: 52}
+#: Periods the fallback averages: the last season, but three years for yearly series,
+#: where one "season" would be a single count.
+FALLBACK_PERIODS = {YEARS: 3, QUARTERS: 4, MONTHS: 12, WEEKS: 52}
 
 
 def period_unit(index: pd.DatetimeIndex) -> str:
-    """``"months"`` or ``"weeks"``: the spacing of a regular series index.
+    """``"years"``, ``"quarters"``, ``"months"`` or ``"weeks"``: the spacing of a regular index.
+
+    A one-period index says nothing about its spacing unless it carries a frequency (as
+    one made by ``pd.date_range`` does); without one it is taken as a month.
 
     Raises
     ------
     ValueError
-        If the index is not a DatetimeIndex of consecutive month starts or of consecutive
-        weeks (one period apart, no gaps, no duplicates).
+        If the index is not a DatetimeIndex of consecutive year, quarter or month starts
+        or of consecutive weeks (one period apart, no gaps, no duplicates).
     """
     if not isinstance(index, pd.DatetimeIndex):
         raise ValueError(f"The series index must be a DatetimeIndex. Got {type(index).__name__}.")
+    # An index made by pd.date_range (or sliced from one) carries its frequency, which
+    # vouches for regular spacing; this runs for every model fit, so that is checked first.
+    freq = index.freq
+    midnight = len(index) > 0 and index[0] == index[0].normalize()
+    if isinstance(freq, pd.offsets.MonthBegin) and freq.n == 1 and midnight:
+        return MONTHS
+    if isinstance(freq, pd.offsets.Week) and freq.n == 1 and freq.weekday is not None:
+        return WEEKS
+    if isinstance(freq, pd.offsets.Tick) and freq.nanos == pd.Timedelta(days=7).value:
+        return WEEKS
+    quarterly = isinstance(freq, pd.offsets.QuarterBegin) and freq.startingMonth == 1
+    if quarterly and freq.n == 1 and midnight:
+        return QUARTERS
+    if isinstance(freq, pd.offsets.YearBegin) and freq.n == 1 and freq.month == 1 and midnight:
+        return YEARS
     if len(index) < 2:
         # One period says nothing about spacing; month starts are the house default.
         if len(index) == 1 and index[0].day != 1:
             raise ValueError(f"The series index must hold month starts. Got {index[0].date()}.")
-        return "months"
-    # An index made by pd.date_range (or sliced from one) carries its frequency, which
-    # vouches for regular spacing; this runs for every model fit, so that is checked first.
-    freq, midnight = index.freq, index[0] == index[0].normalize()
-    if isinstance(freq, pd.offsets.MonthBegin) and freq.n == 1 and midnight:
-        return "months"
-    if isinstance(freq, pd.offsets.Week) and freq.n == 1 and freq.weekday is not None:
-        return "weeks"
-    if isinstance(freq, pd.offsets.Tick) and freq.nanos == pd.Timedelta(days=7).value:
-        return "weeks"
+        return MONTHS
     # Arithmetic on month numbers, not a comparison with pd.date_range: building the
     # expected range took a fifth of a backtest's time.
     if index.is_month_start.all() and (index == index.normalize()).all():
-        if (np.diff((index.year * 12 + index.month).to_numpy()) == 1).all():
-            return "months"
+        months = (index.year * 12 + index.month - 1).to_numpy()
+        steps = np.diff(months)
+        if (steps == 1).all():
+            return MONTHS
+        if (steps == 3).all() and (months % 3 == 0).all():
+            return QUARTERS
+        if (steps == 12).all() and (months % 12 == 0).all():
+            return YEARS
     steps = np.diff(index.as_unit("ns").asi8)
     if (steps == pd.Timedelta(days=7).value).all():
-        return "weeks"
+        return WEEKS
+    return _irregular(index)
+
+
+def _irregular(index: pd.DatetimeIndex) -> str:
     raise ValueError(
-        "The series index must be consecutive month starts or consecutive weeks "
-        f"without gaps. Got {index[0].date()} .. {index[-1].date()} ({len(index)} periods)."
+        "The series index must be consecutive year, quarter or month starts or consecutive "
+        f"weeks without gaps. Got {index[0].date()} .. {index[-1].date()} ({len(index)} periods)."
     )
 
 
 def season_length(index: pd.DatetimeIndex) -> int:
-    """12 for a monthly index, 52 for a weekly one (see :func:`period_unit`)."""
+    """1 for a yearly index, 4 quarterly, 12 monthly, 52 weekly (see :func:`period_unit`)."""
     return SEASON_LENGTHS[period_unit(index)]
+
+
+def fallback_periods(index: pd.DatetimeIndex) -> int:
+    """How many of the latest periods the fallback forecast averages (see FALLBACK_PERIODS)."""
+    return FALLBACK_PERIODS[period_unit(index)]
+
+
+def period_labels(index: pd.DatetimeIndex, unit: str | None = None) -> list[str]:
+    """Period starts as people write the periods: 2025, 2025-Q1, 2025-06, 2025-W03.
+
+    ``unit`` (``"years"``…) is read from the index when not given; a one-period forecast
+    cannot show it. Weeks are ISO weeks, named by their ISO year (the Monday 2024-12-30
+    is ``2025-W01``).
+    """
+    unit = unit or period_unit(index)
+    if unit == YEARS:
+        return [f"{t.year}" for t in index]
+    if unit == QUARTERS:
+        return [f"{t.year}-Q{t.quarter}" for t in index]
+    if unit == MONTHS:
+        return [f"{t.year}-{t.month:02d}" for t in index]
+    return [f"{year}-W{week:02d}" for year, week, _ in (t.isocalendar() for t in index)]
 
 
 def check_counts(series: pd.Series, name: str = "series") -> None:
@@ -100,7 +150,7 @@ class SeriesClass:
     adi: float
 
 
-def classify(series: pd.Series, horizon: int = 6) -> SeriesClass:
+def classify(series: pd.Series, horizon: int = 6, min_train: int | None = None) -> SeriesClass:
     """Sort a count series into ok, too short, all zero, too sparse or intermittent.
 
     Parameters
@@ -108,12 +158,15 @@ def classify(series: pd.Series, horizon: int = 6) -> SeriesClass:
     series : Series
         Counts on consecutive month starts (or weeks); see :func:`check_counts`.
     horizon : int
-        Periods to forecast; a series needs two seasons plus one horizon to be backtested.
+        Periods the backtest forecasts from each origin.
+    min_train : int, optional
+        Fewest training periods of the backtest; two seasons when not given. A series
+        needs ``min_train + horizon`` periods to be backtested.
 
     Returns
     -------
     SeriesClass
-        The checks run in this order: too short (fewer than ``2 * season + horizon``
+        The checks run in this order: too short (fewer than ``min_train + horizon``
         periods), all zero, too sparse (fewer than 3 non-zero periods, e.g. a single
         spike), intermittent (share of zero periods above 0.5, or ADI above 1.32, where
         ADI is the number of periods divided by the number of non-zero periods), else ok.
@@ -135,9 +188,9 @@ Showing the mean of the last 5 months with Poisson intervals.'
     n_zero = int((values == 0).sum())
     n_non_zero = n - n_zero
     adi = n / n_non_zero if n_non_zero else float("inf")
-    recent = min(n, m)
+    recent = min(n, FALLBACK_PERIODS[unit])
     fallback = f"Showing the mean of the last {recent} {unit} with Poisson intervals."
-    need = 2 * m + horizon
+    need = (2 * m if min_train is None else min_train) + horizon
     if n < need:
         message = (
             f"Only {n} {unit} of data; at least {need} are needed to choose a model by "

@@ -56,8 +56,13 @@ class Forecast:
 Model = Callable[..., Forecast]
 
 
+#: Months per period and the pandas name of the period starts, by season length.
+_CALENDAR_PERIODS = {1: (12, "YS"), 4: (3, "QS"), 12: (1, "MS")}
+
+
 def future_periods(index: pd.DatetimeIndex, horizon: int) -> pd.DatetimeIndex:
-    """The ``horizon`` periods after the last one of a regular monthly or weekly index."""
+    """The ``horizon`` periods after the last one of a regular yearly, quarterly, monthly or
+    weekly index."""
     return _future_periods(index[-1], horizon, season_length(index))
 
 
@@ -65,9 +70,10 @@ def future_periods(index: pd.DatetimeIndex, horizon: int) -> pd.DatetimeIndex:
 def _future_periods(last: pd.Timestamp, horizon: int, m: int) -> pd.DatetimeIndex:
     # Cached: a backtest asks for the same few ranges dozens of times per series, and
     # building one costs more than the filter step it serves.
-    if m == 12:
-        first = last + pd.DateOffset(months=1)
-        return pd.date_range(first, periods=horizon, freq="MS", name=PERIOD)
+    if m in _CALENDAR_PERIODS:
+        months, starts = _CALENDAR_PERIODS[m]
+        first = last + pd.DateOffset(months=months)
+        return pd.date_range(first, periods=horizon, freq=starts, name=PERIOD)
     first = last + pd.Timedelta(days=7)
     return pd.date_range(first, periods=horizon, freq=pd.Timedelta(days=7), name=PERIOD)
 

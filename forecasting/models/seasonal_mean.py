@@ -8,7 +8,7 @@ import pandas as pd
 from scipy import stats
 
 from forecasting.models.base import Forecast, check_history, clipped_columns, future_periods
-from forecasting.series import season_length
+from forecasting.series import fallback_periods
 
 FALLBACK = "fallback"
 
@@ -23,14 +23,15 @@ def fallback(
     start_params=None,
     exog_future_sd=None,
 ) -> Forecast:
-    """The mean of the last season (or of all data, if shorter), with Poisson intervals.
+    """The mean of the last season (three years for yearly series; all data, if shorter),
+    with Poisson intervals.
 
     For series too short or too sparse to choose a model: no parameters to estimate, and a
     Poisson interval is the least one can say about a count with that mean.
     """
-    m = season_length(history.index)
+    recent = fallback_periods(history.index)
     y = check_history(history, horizon, 1, FALLBACK)
-    rate = float(np.mean(y[-m:]))
+    rate = float(np.mean(y[-recent:]))
     quantiles = [0.1, 0.9, 0.025, 0.975]
     bounds = stats.poisson.ppf(quantiles, rate) if rate > 0 else np.zeros(4)
     ones = np.ones(horizon)

@@ -29,7 +29,8 @@ def ets(
 ) -> Forecast:
     """Exponential smoothing (statsmodels ``ETSModel``): additive error, damped additive trend.
 
-    Additive seasonality when the history holds two full seasons, none otherwise. Fitted on
+    Additive seasonality when the history holds two full seasons, none otherwise (and
+    never for yearly series). Fitted on
     the counts themselves, not on ``log1p``: the back-transformed mean of a log model is a
     median, biased low exactly for the small counts that matter here, and the exact
     (closed-form) intervals of the additive model come from ``get_prediction``. Initial
@@ -38,7 +39,8 @@ def ets(
     """
     m = season_length(history.index)
     y = check_history(history, horizon, 10, ETS)
-    seasonal = len(y) >= 2 * m
+    # A yearly series (m = 1) has no season within the period to smooth.
+    seasonal = m > 1 and len(y) >= 2 * m
     notes: list[str] = []
     # ETSResults.get_prediction fails on a plain ndarray in statsmodels 0.15
     # ("'numpy.ndarray' object has no attribute 'index'"), so the data stay a Series.

@@ -128,7 +128,7 @@ def test_the_check_forecasts_the_latest_period_without_seeing_it():
 
 def test_bad_index_is_named():
     series = seasonal_counts(40).drop(pd.Timestamp("2021-03-01"))
-    with pytest.raises(ValueError, match=r"^The series index must be consecutive month starts"):
+    with pytest.raises(ValueError, match=r"^The series index must be consecutive year, quarter"):
         forecast_series(series)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -94,7 +96,13 @@ def _add_forecast(commands) -> None:
         "--exog-col", default=None, metavar="C", help="regressor column of --series (e.g. flows)"
     )
     forecast.add_argument(
-        "--freq", choices=("M", "W"), default="M", help="months (default) or weeks"
+        "--freq",
+        choices=("Y", "Q", "M", "W"),
+        default=None,
+        help="years, quarters, months or ISO weeks. --series: the file's periods (default: "
+        "read from them; dates on 1 January start years, quarters and months alike, so "
+        "those need it); a row that is no period of it is refused, never regrouped. "
+        "The store: M (default) or W",
     )
     area = forecast.add_mutually_exclusive_group()
     area.add_argument("--region", default=None, metavar="CODE", help="one region (store)")
@@ -103,7 +111,12 @@ def _add_forecast(commands) -> None:
         "--crime-type", default=None, metavar="KEY", help="crime type (store; required there)"
     )
     forecast.add_argument(
-        "--horizon", type=int, default=6, metavar="N", help="periods ahead (default 6)"
+        "--horizon",
+        type=int,
+        default=None,
+        metavar="N",
+        help="periods ahead, in the frequency's periods: years (Y, default 3), quarters "
+        "(Q, default 4), months (M, default 6) or weeks (W, default 6)",
     )
     forecast.add_argument("--json", action="store_true", help="print the result as JSON")
     forecast.add_argument(
@@ -187,13 +200,16 @@ def _frame_records(frame) -> list[dict]:
 
 
 def _cmd_forecast(args) -> int:
+    import pandas as pd
+
     from data_loaders.series_file import read_series
     from forecasting.cache import forecast_for
-    from forecasting.forecast import forecast_series
+    from forecasting.forecast import DEFAULT_HORIZONS, forecast_series
     from forecasting.selection import Selection
+    from forecasting.series import UNITS, period_labels
     from threatmon.store.reader import Store
 
-    if args.horizon < 1:
+    if args.horizon is not None and args.horizon < 1:
         print("error: --horizon must be at least 1.", file=sys.stderr)
         return EXIT_USAGE
     if args.all:
@@ -204,7 +220,7 @@ def _cmd_forecast(args) -> int:
             print("error: --series needs --date-col and --value-col.", file=sys.stderr)
             return EXIT_USAGE
         try:
-            series, exog = read_series(
+            found = read_series(
                 args.series,
                 date_col=args.date_col,
                 value_col=args.value_col,
@@ -214,21 +230,38 @@ def _cmd_forecast(args) -> int:
         except ValidationError as error:  # the file's fault, like a rejected ingest
             report_error(error, args.json)
             return EXIT_REJECTED
+        freq = found.freq
+        horizon = args.horizon or DEFAULT_HORIZONS[UNITS[freq]]
         label, exog_text = Path(args.series).name, args.exog_col or "no regressor"
-        result = forecast_series(series, horizon=args.horizon, exog=exog)
+        result = forecast_series(found.series, horizon=horizon, exog=found.exog)
         cached = False
     else:
         if not args.crime_type:
             print("error: forecasting the store needs --crime-type KEY.", file=sys.stderr)
             return EXIT_USAGE
+        freq = args.freq or "M"
+        if freq not in ("M", "W"):
+            print(
+                f"error: --freq {freq} applies to --series; the store is forecast by "
+                "month (M) or week (W).",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        horizon = args.horizon or DEFAULT_HORIZONS[UNITS[freq]]
         store = Store(args.db)
         demo = store.is_demo()
         selection = Selection(args.country, args.region, (args.crime_type,))
-        found = forecast_for(store, selection, args.horizon, args.freq)
-        exog_text, result, cached = found.flows_text, found.result, found.cached
+        cached_result = forecast_for(store, selection, horizon, freq)
+        exog_text, result, cached = (
+            cached_result.flows_text,
+            cached_result.result,
+            cached_result.cached,
+        )
         label = f"{selection.label}, {args.crime_type}"
+    periods = period_labels(pd.DatetimeIndex(result.forecast["period"]), UNITS[freq])
+    forecast = result.forecast.assign(period=periods)
     if args.json:
-        print_json(
+        _print_strict_json(
             {
                 "series": label,
                 "demo": demo,
@@ -237,21 +270,23 @@ def _cmd_forecast(args) -> int:
                 "lag": None if result.lag != result.lag else int(result.lag),
                 "message": result.message,
                 "reconciled": cached,
-                "forecast": _frame_records(result.forecast),
+                "forecast": _frame_records(forecast),
                 "backtest": _frame_records(
                     result.scores[["model", "lag", "mase", "coverage_80", "coverage_95"]]
                 ),
+                "freq": freq,
+                "horizon": horizon,
             }
         )
         return EXIT_OK
     if demo:
         print("DEMO — synthetic data generated by `threatmon demo`; not real incidents.")
-    print(f"Forecast of {label} (regressor: {exog_text}).")
+    print(f"Forecast of {label} (regressor: {exog_text}), {horizon} {UNITS[freq]} ahead.")
     print(result.message)
     print(f"{'period':<10} {'mean':>9} {'80 % interval':>21} {'95 % interval':>21}")
-    for row in result.forecast.itertuples(index=False):
+    for row in forecast.itertuples(index=False):
         print(
-            f"{row.period:%Y-%m-%d} {row.mean:>9.1f} {row.lower_80:>10.1f}–{row.upper_80:<10.1f}"
+            f"{row.period:<10} {row.mean:>9.1f} {row.lower_80:>10.1f}–{row.upper_80:<10.1f}"
             f" {row.lower_95:>10.1f}–{row.upper_95:<10.1f}"
         )
     if not result.scores.empty:
@@ -263,6 +298,21 @@ def _cmd_forecast(args) -> int:
                 f"{row.coverage_95:>9.0%}"
             )
     return EXIT_OK
+
+
+def _print_strict_json(payload) -> None:
+    """JSON that every parser reads: a NaN or infinite number is written as null."""
+
+    def strict(value):
+        if isinstance(value, dict):
+            return {key: strict(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [strict(item) for item in value]
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        return value
+
+    print(json.dumps(strict(payload), ensure_ascii=False, indent=2, default=str, allow_nan=False))
 
 
 def _forecast_all(args) -> int:

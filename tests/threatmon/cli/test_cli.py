@@ -192,7 +192,7 @@ def test_forecast_of_a_series_file_gives_forecasts_backtest_and_choice(tmp_path,
     assert main([*args, "--horizon", "3", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["series"] == "cases.csv"
-    assert [row["period"] for row in out["forecast"]] == ["2025-01-01", "2025-02-01", "2025-03-01"]
+    assert [row["period"] for row in out["forecast"]] == ["2025-01", "2025-02", "2025-03"]
     assert set(out["forecast"][0]) == {
         "period",
         "mean",
@@ -211,7 +211,10 @@ def test_forecast_of_the_store_and_usage_errors(demo_db, capsys):
     assert main([*args, "--crime-type", "migrant_smuggling"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("DEMO — synthetic data")
-    assert "Forecast of MD, migrant_smuggling (regressor: arrivals from Ukraine into MD)." in out
+    assert (
+        "Forecast of MD, migrant_smuggling (regressor: arrivals from Ukraine into MD), "
+        "6 months ahead."
+    ) in out
     assert main(args) == 2
     assert "forecasting the store needs --crime-type KEY" in capsys.readouterr().err
     assert main(["forecast", "--series", "x.csv"]) == 2
