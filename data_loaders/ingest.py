@@ -27,6 +27,7 @@ import duckdb
 import pandas as pd
 
 from data_loaders.mapping import contract_columns, map_columns
+from data_loaders.normalise import DATE_ORDERS, THOUSANDS_SEPARATORS
 from data_loaders.readers import ReadLimits, read_table
 from data_loaders.staging import Staging
 from threatmon.access.roles import parse_scope
@@ -50,12 +51,56 @@ class IngestOptions:
     preview_rows: int = 100
     #: The countries the uploader may load; empty: any (see :class:`Principal.scope`).
     scope: tuple[str, ...] = ()
+    #: The order of slashed dates, ``"dmy"`` or ``"mdy"``; None: the dates decide.
+    date_order: str | None = None
+    #: The counts' thousands separator (``","``, ``"."``, ``"space"``, ``"'"``); None: none
+    #: declared (spaces and apostrophes group, a lone ``1,234`` is refused as ambiguous).
+    thousands: str | None = None
 
     def __post_init__(self) -> None:
         contract_columns(self.kind)
         object.__setattr__(self, "scope", parse_scope(",".join(self.scope)))
         if self.max_problems < 1:
             raise ValueError(f"`max_problems` must be at least 1. Got {self.max_problems}.")
+        if self.date_order is not None and self.date_order not in DATE_ORDERS:
+            raise ValueError(
+                f"`date_order` is one of {', '.join(DATE_ORDERS)}. Got {self.date_order!r}."
+            )
+        if self.thousands is not None and self.thousands not in THOUSANDS_SEPARATORS:
+            raise ValueError(
+                f"`thousands` is one of {', '.join(map(repr, THOUSANDS_SEPARATORS))}. "
+                f"Got {self.thousands!r}."
+            )
+
+
+#: The :class:`IngestOptions` a source profile keeps beside its column mapping.
+SOURCE_OPTIONS: tuple[str, ...] = ("date_order", "thousands")
+
+
+def source_options(options: IngestOptions) -> dict[str, str]:
+    """The options of ``options`` that a source profile saves (those that are set)."""
+    return {
+        name: getattr(options, name)
+        for name in SOURCE_OPTIONS
+        if getattr(options, name) is not None
+    }
+
+
+def with_source_options(
+    saved: dict[str, object] | None, explicit: dict[str, object | None]
+) -> dict[str, object]:
+    """A source profile's saved options overridden by the ones given now (None: not given).
+
+    Keys this version does not know are kept, so that saving the profile again does not
+    drop what a newer version saved.
+    """
+    given = {name: value for name, value in explicit.items() if value is not None}
+    return {**(saved or {}), **given}
+
+
+def known_source_options(options: dict[str, object]) -> dict[str, object]:
+    """The part of saved options that :class:`IngestOptions` takes."""
+    return {name: value for name, value in options.items() if name in SOURCE_OPTIONS}
 
 
 @dataclass(frozen=True)
@@ -82,6 +127,8 @@ class IngestResult:
     problem_count: int = 0
     preview: pd.DataFrame | None = None
     message: str = ""
+    date_order: str | None = None
+    thousands: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -110,6 +157,8 @@ class IngestResult:
             "problem_count": self.problem_count,
             "problems": [problem_json(p) for p in self.problems],
             "message": self.message,
+            "date_order": self.date_order,
+            "thousands": self.thousands,
         }
 
 
@@ -189,7 +238,13 @@ def ingest_file(
     report(0.0, "Reading the file")
     # The file's sha256 (its identity as a batch) is computed by the reader in the same
     # pass over the bytes; a duplicate is recognised right after reading.
-    base = {"file_name": file_name, "kind": options.kind, "sha256": ""}
+    base = {
+        "file_name": file_name,
+        "kind": options.kind,
+        "sha256": "",
+        "date_order": options.date_order,
+        "thousands": options.thousands,
+    }
     store = Store(db)
     try:
         return _ingest(path, user, store, file_name, options, dry_run, base, report)
@@ -350,7 +405,18 @@ def _validate(
         problems = error.problems or (Problem(None, None, None, str(error)),)
         base = {**base, "sha256": file_sha256(path)}
         return _rejected(base, problems, str(error) if error.problems else None), None
+    read = {
+        "headers": raw.columns,
+        "format": raw.format,
+        "encoding": raw.encoding,
+        "delimiter": raw.delimiter,
+        "sheet": raw.sheet,
+        "rows_in_file": raw.rows,
+    }
     base = {**base, "sha256": raw.sha256}
+    if raw.rows == 0:
+        # Before the duplicate check: such a file never makes a batch, not even again.
+        return _no_data_rows({**base, **read}), None
     # A dry run says "duplicate" too: checking a file that is already in the store
     # should not promise a load that would add nothing.
     duplicate = already_loaded(store, raw.sha256, options.kind)
@@ -361,15 +427,7 @@ def _validate(
             batch_id=duplicate,
             message=_duplicate_message(base["file_name"], duplicate),
         ), None
-    base = {
-        **base,
-        "headers": raw.columns,
-        "format": raw.format,
-        "encoding": raw.encoding,
-        "delimiter": raw.delimiter,
-        "sheet": raw.sheet,
-        "rows_in_file": raw.rows,
-    }
+    base = {**base, **read}
     mapping = map_columns(raw.columns, options.kind, options.mapping)
     base.update(columns=mapping.columns, ignored_columns=mapping.ignored)
     if mapping.problems:
@@ -377,7 +435,15 @@ def _validate(
             base, mapping.problems, "The file's columns do not match the contract."
         ), None
     report(0.35, "Normalising values")
-    staging = Staging(con, raw, mapping, kind=options.kind, max_problems=options.max_problems)
+    staging = Staging(
+        con,
+        raw,
+        mapping,
+        kind=options.kind,
+        max_problems=options.max_problems,
+        date_order=options.date_order,
+        thousands=options.thousands,
+    )
     base.update(date_format=staging.build())
     report(0.6, "Validating rows")
     existing_incidents = incident_ids.table(lambda: _file_incident_ids(con, staging))
@@ -386,6 +452,8 @@ def _validate(
     if problems:
         return _rejected(base, problems, None, total=total, preview=preview), None
     rows = staging.row_count()
+    if rows == 0:
+        return _no_data_rows(base), None
     blank = raw.rows - rows
     message = f"{rows:,} rows are valid; nothing was written (dry run)."
     if blank:
@@ -394,6 +462,14 @@ def _validate(
         **base, status="valid", rows_to_load=rows, preview=preview, message=message
     )
     return result, staging
+
+
+NO_DATA_ROWS = "No data rows; nothing loaded."
+
+
+def _no_data_rows(base: dict) -> IngestResult:
+    """A file with a header and nothing else (or only empty rows) makes no batch."""
+    return _rejected(base, [Problem(None, None, None, NO_DATA_ROWS)], None)
 
 
 def already_loaded(store: Store, sha: str, kind: str) -> int | None:

@@ -13,8 +13,10 @@ MD-CA Cahul?``.
   map names, codes and synonyms to ISO 3166-1 alpha-2 codes, ISO 3166-2 codes and
   crime-type keys, with a "Did you mean …?" suggestion for near misses.
 - :func:`detect_date_convention` decides one date convention per file and names every
-  value that cannot be read under it; :func:`parse_dates` applies it.
-- :func:`parse_count` reads a non-negative whole number.
+  value that cannot be read under it (or refuses to guess the order of day and month);
+  :func:`parse_dates` applies it.
+- :func:`parse_count` reads a non-negative whole number, with a declared thousands
+  separator when the user gives one.
 
 The country names live in ``threatmon/registry/data/countries.csv`` (see its
 ``COUNTRIES.md``), region names in ``threatmon/registry/data/regions.csv`` (see
@@ -22,13 +24,20 @@ The country names live in ``threatmon/registry/data/countries.csv`` (see its
 :mod:`threatmon.registry.crime_types`.
 """
 
-from data_loaders.normalise.counts import parse_count
+from data_loaders.normalise.counts import THOUSANDS_SEPARATORS, parse_count
 from data_loaders.normalise.crimes import resolve_crime_types
-from data_loaders.normalise.dates import DateConvention, detect_date_convention, parse_dates
+from data_loaders.normalise.dates import (
+    DATE_ORDERS,
+    DateConvention,
+    detect_date_convention,
+    parse_dates,
+)
 from data_loaders.normalise.places import resolve_countries, resolve_regions
 from data_loaders.normalise.text import Resolution, fold
 
 __all__ = [
+    "DATE_ORDERS",
+    "THOUSANDS_SEPARATORS",
     "DateConvention",
     "Resolution",
     "detect_date_convention",
