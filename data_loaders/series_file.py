@@ -57,8 +57,21 @@ def read_series(
     convention, contradictions = normalise.detect_date_convention(frame[date_col].unique())
     parsed = normalise.parse_dates(list(frame[date_col].unique()), convention)
     dates = frame[date_col].map(parsed)
+    if convention.problem:
+        # Slashed dates in no decidable order: one problem for the file, not one per row.
+        problems.append(
+            Problem(
+                None,
+                date_col,
+                None,
+                convention.problem,
+                "A series file takes no date order: write its dates as YYYY-MM-DD.",
+            )
+        )
     for index in frame.index[dates.isna()]:
         raw = frame.at[index, date_col]
+        if convention.problem and raw.strip() and raw not in contradictions:
+            continue
         reason = contradictions.get(raw) or (
             "Value is missing." if not raw.strip() else f"Not a date ({convention.name})."
         )
