@@ -28,6 +28,7 @@ import pandas as pd
 
 from data_loaders.cumulative import cumulative_warnings
 from data_loaders.mapping import contract_columns, map_columns
+from data_loaders.normalise import DATE_ORDERS, THOUSANDS_SEPARATORS
 from data_loaders.readers import ReadLimits, read_table
 from data_loaders.staging import Staging
 from threatmon.access.roles import parse_scope
@@ -56,6 +57,11 @@ class IngestOptions:
     crosswalk: str | None = None
     #: Load the rows of the other categories and report those outside the 12 crime types.
     skip_out_of_scope: bool = False
+    #: The order of slashed dates, ``"dmy"`` or ``"mdy"``; None: the dates decide.
+    date_order: str | None = None
+    #: The counts' thousands separator (``","``, ``"."``, ``"space"``, ``"'"``); None: none
+    #: declared (spaces and apostrophes group, a lone ``1,234`` is refused as ambiguous).
+    thousands: str | None = None
 
     def __post_init__(self) -> None:
         contract_columns(self.kind)
@@ -64,6 +70,45 @@ class IngestOptions:
         object.__setattr__(self, "scope", parse_scope(",".join(self.scope)))
         if self.max_problems < 1:
             raise ValueError(f"`max_problems` must be at least 1. Got {self.max_problems}.")
+        if self.date_order is not None and self.date_order not in DATE_ORDERS:
+            raise ValueError(
+                f"`date_order` is one of {', '.join(DATE_ORDERS)}. Got {self.date_order!r}."
+            )
+        if self.thousands is not None and self.thousands not in THOUSANDS_SEPARATORS:
+            raise ValueError(
+                f"`thousands` is one of {', '.join(map(repr, THOUSANDS_SEPARATORS))}. "
+                f"Got {self.thousands!r}."
+            )
+
+
+#: The :class:`IngestOptions` a source profile keeps beside its column mapping.
+SOURCE_OPTIONS: tuple[str, ...] = ("date_order", "thousands", "crosswalk")
+
+
+def source_options(options: IngestOptions) -> dict[str, str]:
+    """The options of ``options`` that a source profile saves (those that are set)."""
+    return {
+        name: getattr(options, name)
+        for name in SOURCE_OPTIONS
+        if getattr(options, name) is not None
+    }
+
+
+def with_source_options(
+    saved: dict[str, object] | None, explicit: dict[str, object | None]
+) -> dict[str, object]:
+    """A source profile's saved options overridden by the ones given now (None: not given).
+
+    Keys this version does not know are kept, so that saving the profile again does not
+    drop what a newer version saved.
+    """
+    given = {name: value for name, value in explicit.items() if value is not None}
+    return {**(saved or {}), **given}
+
+
+def known_source_options(options: dict[str, object]) -> dict[str, object]:
+    """The part of saved options that :class:`IngestOptions` takes."""
+    return {name: value for name, value in options.items() if name in SOURCE_OPTIONS}
 
 
 @dataclass(frozen=True)
@@ -95,6 +140,8 @@ class IngestResult:
     #: Sentences about a clean file that do not stop the load (a flow series that looks
     #: cumulative).
     warnings: tuple[str, ...] = ()
+    date_order: str | None = None
+    thousands: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -125,6 +172,8 @@ class IngestResult:
             "message": self.message,
             "skipped": self.skipped,
             "warnings": list(self.warnings),
+            "date_order": self.date_order,
+            "thousands": self.thousands,
         }
 
 
@@ -204,7 +253,13 @@ def ingest_file(
     report(0.0, "Reading the file")
     # The file's sha256 (its identity as a batch) is computed by the reader in the same
     # pass over the bytes; a duplicate is recognised right after reading.
-    base = {"file_name": file_name, "kind": options.kind, "sha256": ""}
+    base = {
+        "file_name": file_name,
+        "kind": options.kind,
+        "sha256": "",
+        "date_order": options.date_order,
+        "thousands": options.thousands,
+    }
     store = Store(db)
     try:
         return _ingest(path, user, store, file_name, options, dry_run, base, report)
@@ -364,7 +419,18 @@ def _validate(
         problems = error.problems or (Problem(None, None, None, str(error)),)
         base = {**base, "sha256": file_sha256(path)}
         return _rejected(base, problems, str(error) if error.problems else None), None
+    read = {
+        "headers": raw.columns,
+        "format": raw.format,
+        "encoding": raw.encoding,
+        "delimiter": raw.delimiter,
+        "sheet": raw.sheet,
+        "rows_in_file": raw.rows,
+    }
     base = {**base, "sha256": raw.sha256}
+    if raw.rows == 0:
+        # Before the duplicate check: such a file never makes a batch, not even again.
+        return _no_data_rows({**base, **read}), None
     # A dry run says "duplicate" too: checking a file that is already in the store
     # should not promise a load that would add nothing.
     duplicate = already_loaded(store, raw.sha256, options.kind)
@@ -375,15 +441,7 @@ def _validate(
             batch_id=duplicate,
             message=_duplicate_message(base["file_name"], duplicate),
         ), None
-    base = {
-        **base,
-        "headers": raw.columns,
-        "format": raw.format,
-        "encoding": raw.encoding,
-        "delimiter": raw.delimiter,
-        "sheet": raw.sheet,
-        "rows_in_file": raw.rows,
-    }
+    base = {**base, **read}
     mapping = map_columns(raw.columns, options.kind, options.mapping)
     base.update(columns=mapping.columns, ignored_columns=mapping.ignored)
     if mapping.problems:
@@ -399,6 +457,8 @@ def _validate(
         max_problems=options.max_problems,
         crosswalk=options.crosswalk,
         skip_out_of_scope=options.skip_out_of_scope,
+        date_order=options.date_order,
+        thousands=options.thousands,
     )
     base.update(date_format=staging.build())
     report(0.6, "Validating rows")
@@ -409,6 +469,8 @@ def _validate(
         return _rejected(base, problems, None, total=total, preview=preview), None
     rows = staging.row_count()
     skipped = staging.out_of_scope() if options.skip_out_of_scope else []
+    if rows == 0 and not skipped:
+        return _no_data_rows(base), None
     blank = raw.rows - rows - sum(category.rows for category in skipped)
     message = f"{rows:,} rows are valid; nothing was written (dry run)."
     if blank:
@@ -445,6 +507,14 @@ def skipped_text(skipped) -> str:
     )
     noun = "row" if rows == 1 else "rows"
     return f" Skipped {rows:,} {noun} in categories without a crime type: {parts}."
+
+
+NO_DATA_ROWS = "No data rows; nothing loaded."
+
+
+def _no_data_rows(base: dict) -> IngestResult:
+    """A file with a header and nothing else (or only empty rows) makes no batch."""
+    return _rejected(base, [Problem(None, None, None, NO_DATA_ROWS)], None)
 
 
 def already_loaded(store: Store, sha: str, kind: str) -> int | None:

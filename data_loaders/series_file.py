@@ -125,10 +125,16 @@ def _in_years(text: str, year: int, kind: str, start) -> _Cell:
     return _Cell(kind, pd.Timestamp(start()))
 
 
-def _cells(values: pd.Series) -> dict[str, _Cell]:
-    """Each distinct raw period value read as a period string, else as a date."""
+#: A series file has no --date-order: dates whose order is unclear are written unambiguously.
+DATE_ORDER_HINT = "A series file takes no date order: write its dates as YYYY-MM-DD."
+
+
+def _cells(values: pd.Series) -> tuple[dict[str, _Cell], str | None]:
+    """Each distinct raw period value read as a period string, else as a date; and, when
+    the slashed dates show no day/month order, why (one problem for the file)."""
     cells: dict[str, _Cell] = {}
     dates: list[str] = []
+    order_problem = None
     for raw in values.unique():
         text = raw.strip()
         if not text:
@@ -139,16 +145,17 @@ def _cells(values: pd.Series) -> dict[str, _Cell]:
             dates.append(raw)
     if dates:
         convention, contradictions = normalise.detect_date_convention(dates)
+        order_problem = convention.problem
         for raw, day in normalise.parse_dates(dates, convention).items():
             if day is not None:
                 cells[raw] = _Cell(DATE, pd.Timestamp(day))
                 continue
-            reason = contradictions.get(raw) or NOT_A_PERIOD
+            reason = contradictions.get(raw) or order_problem or NOT_A_PERIOD
             # The ingest's wording lists date formats only; here periods are read too.
             if reason.startswith("Not a date in any accepted format"):
                 reason = NOT_A_PERIOD
             cells[raw] = _Cell(None, None, reason)
-    return cells
+    return cells, order_problem
 
 
 def _period_of(start: pd.Timestamp, freq: str) -> pd.Timestamp:
@@ -347,7 +354,7 @@ def read_series(
         raise ValidationError(f"{path.name} has no rows.", [])
     line = pd.Series(np.arange(len(frame)) + 2, index=frame.index)  # header is line 1
     raws = frame[date_col]
-    cells = _cells(raws)
+    cells, order_problem = _cells(raws)
     problems: list[Problem] = []
     columns = {}
     for column in (value_col, exog_col):
@@ -380,6 +387,10 @@ def read_series(
         if not found:
             starts = raws.map(lambda raw: cells[raw].start)
             problems += _order_problems(starts, raws, line, freq, date_col)
+    if order_problem:
+        # One problem for the file rather than one per undecidable date.
+        problems = [p for p in problems if p.reason != order_problem]
+        problems.append(Problem(None, date_col, None, order_problem, DATE_ORDER_HINT))
     if problems:
         problems.sort(key=lambda p: (p.row or 0, p.column != date_col, p.column or ""))
         raise ValidationError(

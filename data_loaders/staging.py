@@ -65,6 +65,8 @@ class Staging:
         max_problems: int,
         crosswalk: str | None = None,
         skip_out_of_scope: bool = False,
+        date_order: str | None = None,
+        thousands: str | None = None,
     ):
         self.con = con
         self.crosswalk = crosswalk
@@ -72,6 +74,10 @@ class Staging:
         self.raw = raw
         self.kind = kind
         self.max_problems = max_problems
+        self.date_order = date_order
+        self.thousands = thousands
+        #: Problems of the whole file rather than of a cell (the order of its dates).
+        self.file_problems: list[Problem] = []
         position = {name: i for i, name in enumerate(raw.columns)}
         self.source = {dst: f"c{position[src]}" for src, dst in mapping.columns.items()}
         self.required, _ = contract_columns(self.kind)
@@ -113,10 +119,14 @@ class Staging:
 
     def build(self) -> str | None:
         """Create the lookup tables and ``staged``; return the file's date convention."""
-        date_format = None
-        convention, contradictions = normalise.detect_date_convention(self._distinct("date"))
+        convention, contradictions = normalise.detect_date_convention(
+            self._distinct("date"), self.date_order
+        )
         parsed = normalise.parse_dates(self._distinct("date"), convention)
         date_format = convention.name
+        if convention.problem:
+            # One problem for the file: the dates it is about get none of their own.
+            self.file_problems.append(Problem(None, "date", None, convention.problem))
         self._register(
             "date_map",
             pd.DataFrame(
@@ -128,7 +138,7 @@ class Staging:
                             contradictions.get(raw)
                             or (
                                 None
-                                if value is not None
+                                if value is not None or convention.problem
                                 else "Not a valid date under the file's convention "
                                 f"({convention.name})."
                             )
@@ -232,7 +242,7 @@ class Staging:
 
     def _number_map(self, column: str) -> None:
         values = self._distinct(column)
-        parsed = {raw: normalise.parse_count(raw) for raw in values}
+        parsed = {raw: normalise.parse_count(raw, self.thousands) for raw in values}
         minimum = _NUMBER_MINIMUM[column]
         reasons = {}
         for raw, (number, reason) in parsed.items():
@@ -384,7 +394,7 @@ class Staging:
         """
         checked = self._checked()
         cell_count = " + ".join(f"({c}__problem IS NOT NULL)::BIGINT" for c in checked)
-        total = int(
+        total = len(self.file_problems) + int(
             self.con.execute(f"SELECT coalesce(sum({cell_count}), 0) FROM staged").fetchall()[0][0]
         )
         queries = self._incident_id_queries(existing_incidents) + self._scope_queries(scope)
@@ -407,7 +417,7 @@ class Staging:
             f"SELECT line, col, value, reason, suggestion FROM ({union}) "
             f"ORDER BY line, col LIMIT {int(self.max_problems)}"
         ).fetchall()
-        problems = [
+        problems = self.file_problems + [
             Problem(int(line) if line is not None else None, col, value, reason, suggestion)
             for line, col, value, reason, suggestion in rows
         ]

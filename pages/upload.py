@@ -106,7 +106,7 @@ def _options(
     kind: str,
     sheet: str,
     mapping: dict[str, str] | None,
-    crosswalk: str = "",
+    reading: dict[str, str],
     skip_out_of_scope: bool = False,
 ) -> IngestOptions:
     max_mb = st.get_option("server.maxUploadSize")
@@ -116,8 +116,8 @@ def _options(
         sheet=sheet or None,
         limits=ReadLimits(max_bytes=int(max_mb) * 1024 * 1024),
         scope=auth.current().scope,
-        crosswalk=crosswalk or None,
         skip_out_of_scope=skip_out_of_scope,
+        **reading,
     )
 
 
@@ -155,6 +155,27 @@ def _skipped(result: IngestResult) -> None:
             "count": st.column_config.NumberColumn(t("upload.skipped.count"), format="%,d"),
         },
     )
+
+
+def _reading_options(store: Store, source: str) -> dict[str, str]:
+    """Date order and thousands separator: the source's saved ones until changed here."""
+    up.follow_source_options(store, source)
+    left, right = st.columns(2)
+    date_order = left.selectbox(
+        t("upload.options.date_order"),
+        up.DATE_ORDER_CHOICES,
+        format_func=bound(up.date_order_label),
+        key=kept(up.KEY_DATE_ORDER),
+        help=t("upload.options.date_order_help"),
+    )
+    thousands = right.selectbox(
+        t("upload.options.thousands"),
+        up.THOUSANDS_CHOICES,
+        format_func=bound(up.thousands_label),
+        key=kept(up.KEY_THOUSANDS),
+        help=t("upload.options.thousands_help"),
+    )
+    return up.chosen_options(date_order, thousands)
 
 
 def _problems(result: IngestResult, key: str) -> None:
@@ -254,12 +275,18 @@ def _commit(
     from_form: bool,
 ) -> None:
     st.subheader(t("upload.load.header"))
+    store = data.get_store()
     to_save = up.mapping_to_save(result, options.mapping) if result.status == "valid" else {}
+    options_to_save = up.options_to_save(store, source, options)
+    new_options = result.status == "valid" and options_to_save != up.saved_options(store, source)
     save = False
-    # A mapping that came from the source itself needs no saving again.
-    if source and to_save and from_form:
+    # A mapping (or options) that came from the source itself needs no saving again.
+    if source and ((to_save and from_form) or new_options):
+        name = up.escape_markdown(source)
         save = st.checkbox(
-            t("upload.load.save_mapping", source=up.escape_markdown(source)),
+            t("upload.load.save_options", source=name)
+            if options_to_save
+            else t("upload.load.save_mapping", source=name),
             value=True,
             key=up.KEY_SAVE,
         )
@@ -272,7 +299,6 @@ def _commit(
         help=t("upload.load.help"),
     )
     if clicked:
-        store = data.get_store()
         try:
             with up.progress_status(
                 t("upload.load.progress", file=up.escape_markdown(upload.name))
@@ -286,7 +312,7 @@ def _commit(
                     progress=report,
                 )
             if outcome.status == "loaded" and save:
-                up.save_mapping(store, source, options.kind, to_save, user)
+                up.save_mapping(store, source, options.kind, to_save, user, options_to_save)
         except ThreatmonError as exc:
             messages.show_error(exc)
             return
@@ -298,6 +324,8 @@ def _commit(
 
 
 def _current_file(store: Store, kind: str, user: str, source: str) -> None:
+    # Above the uploader: they are chosen with the source, before a file is checked.
+    reading = _reading_options(store, source)
     upload = st.file_uploader(
         t("upload.file.label"),
         type=list(up.UPLOAD_TYPES),
@@ -320,10 +348,10 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
     if mapping is None and source:
         mapping = up.source_mapping(store, source)
     crosswalk, skip = _vocabulary(kind)
-    options = _options(kind, sheet, mapping, crosswalk, skip)
-    key = up.validation_key(
-        upload.file_id, kind, sheet, mapping, crosswalk=crosswalk, skip_out_of_scope=skip
-    )
+    if crosswalk:
+        reading = {**reading, "crosswalk": crosswalk}
+    options = _options(kind, sheet, mapping, reading, skip)
+    key = up.validation_key(upload.file_id, kind, sheet, mapping, reading, skip_out_of_scope=skip)
     result = up.current_validation(key)
     if result is None:
         try:

@@ -24,13 +24,16 @@ import pandas as pd
 import streamlit as st
 
 from data_loaders.ingest import (
+    SOURCE_OPTIONS,
     IngestOptions,
     IngestResult,
     Progress,
     already_loaded,
     ingest_file,
+    known_source_options,
     private_folder,
     problems_frame,
+    source_options,
 )
 from data_loaders.mapping import IGNORE, contract_columns, map_columns
 from threatmon.access.roles import Principal
@@ -56,6 +59,9 @@ _VALIDATION = "upload_validation"
 _FORM_MAPPING = "upload_form_mapping"
 _OUTCOME = "upload_outcome"
 _UNDO_OUTCOME = "upload_undo_outcome"
+KEY_DATE_ORDER = "upload_date_order"
+KEY_THOUSANDS = "upload_thousands"
+_OPTIONS_SOURCE = "upload_options_source"
 
 #: What a file can hold: key → English label (shown through :func:`kind_label`).
 KINDS: dict[str, str] = {"incidents": "Incidents", "flows": "Migration flows"}
@@ -63,6 +69,9 @@ KINDS: dict[str, str] = {"incidents": "Incidents", "flows": "Migration flows"}
 NO_SOURCE = "(no saved mapping)"
 NEW_SOURCE = "New source…"
 UPLOAD_TYPES = ("csv", "txt", "tsv", "xlsx", "parquet")
+#: The choices of the two option menus; "" leaves the option unset (the file decides).
+DATE_ORDER_CHOICES = ("", "dmy", "mdy")
+THOUSANDS_CHOICES = ("", ",", ".", "space", "'")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~=^&\"'])")
 
 
@@ -97,6 +106,30 @@ def source_label(option: str, language: str | None = None) -> str:
     if option == NEW_SOURCE:
         return translate("upload.source.new", language)
     return option
+
+
+def date_order_label(option: str, language: str | None = None) -> str:
+    """An option of the Date order menu, in words."""
+    language = language or current_language()
+    labels = {
+        "": translate("upload.options.date_order_auto", language),
+        "dmy": translate("upload.options.date_order_dmy", language),
+        "mdy": translate("upload.options.date_order_mdy", language),
+    }
+    return labels.get(option, option)
+
+
+def thousands_label(option: str, language: str | None = None) -> str:
+    """An option of the Thousands separator menu, in words."""
+    language = language or current_language()
+    labels = {
+        "": translate("upload.options.thousands_none", language),
+        ",": translate("upload.options.thousands_comma", language),
+        ".": translate("upload.options.thousands_dot", language),
+        "space": translate("upload.options.thousands_space", language),
+        "'": translate("upload.options.thousands_apostrophe", language),
+    }
+    return labels.get(option, option)
 
 
 # -- running the ingest ------------------------------------------------------------------------
@@ -194,15 +227,41 @@ def validation_key(
     kind: str,
     sheet: str | None,
     mapping: Mapping[str, str] | None,
+    options: Mapping[str, str] | None = None,
     *,
-    crosswalk: str | None = None,
     skip_out_of_scope: bool = False,
 ) -> str:
     """What a validation depends on besides the bytes (the uploader's file id stands for them)."""
     return json.dumps(
-        [file_id, kind, sheet or "", dict(mapping or {}), crosswalk or "", skip_out_of_scope],
+        [file_id, kind, sheet or "", dict(mapping or {}), dict(options or {}), skip_out_of_scope],
         sort_keys=True,
     )
+
+
+def follow_source_options(store: Store, source: str) -> None:
+    """Set the option menus to what ``source`` saved, once each time the source changes.
+
+    Called before the menus are drawn; afterwards they are the analyst's to change, and
+    what they show is what the check uses (it wins over the saved options). Moving to a
+    source without saved options clears only what a previous source had set, so options
+    chosen before naming a new source stay.
+    """
+    followed = st.session_state.get(_OPTIONS_SOURCE)
+    if followed == source:
+        return
+    saved = saved_options(store, source)
+    # The previous source's options as saved now: a new source may have been saved since.
+    if saved or (followed is not None and saved_options(store, followed)):
+        st.session_state[KEY_DATE_ORDER] = saved.get("date_order") or ""
+        st.session_state[KEY_THOUSANDS] = saved.get("thousands") or ""
+        st.session_state[KEY_CROSSWALK] = saved.get("crosswalk") or ""
+    st.session_state[_OPTIONS_SOURCE] = source
+
+
+def chosen_options(date_order: str, thousands: str) -> dict[str, str]:
+    """The menus' choices as :class:`IngestOptions` keywords (unset ones left out)."""
+    chosen = {"date_order": date_order, "thousands": thousands}
+    return {name: value for name, value in chosen.items() if value}
 
 
 def current_validation(key: str) -> IngestResult | None:
@@ -378,6 +437,21 @@ def saved_sources(store: Store, kind: str) -> list[str]:
     return frame.loc[frame["kind"] == kind, "name"].tolist()
 
 
+def saved_options(store: Store, name: str) -> dict[str, object]:
+    """The upload options saved with source ``name`` that this version takes ({} if none)."""
+    saved = store.saved_source(name) if name and store.exists() else None
+    return {} if saved is None else known_source_options(saved[2])
+
+
+def options_to_save(store: Store, name: str, options: IngestOptions) -> dict[str, object]:
+    """The options a profile saved now would hold: the ones in use, and whatever the saved
+    profile holds that this version does not know (kept for the version that wrote it)."""
+    saved = store.saved_source(name) if name and store.exists() else None
+    others = {} if saved is None else saved[2]
+    kept_keys = {key: value for key, value in others.items() if key not in SOURCE_OPTIONS}
+    return {**kept_keys, **source_options(options)}
+
+
 def source_mapping(store: Store, name: str) -> dict[str, str] | None:
     """The mapping saved under ``name``, or None."""
     saved = store.saved_mapping(name) if store.exists() else None
@@ -389,10 +463,17 @@ def interrupted_loads(store: Store) -> bool:
     return bool(interrupted_writes(store.location))
 
 
-def save_mapping(store: Store, name: str, kind: str, mapping: Mapping[str, str], user: str) -> None:
-    """Save ``mapping`` as source ``name`` (audited)."""
+def save_mapping(
+    store: Store,
+    name: str,
+    kind: str,
+    mapping: Mapping[str, str],
+    user: str,
+    options: Mapping[str, object] | None = None,
+) -> None:
+    """Save ``mapping`` and the upload ``options`` as source ``name`` (audited)."""
     with write_session(store.location, user=user) as writer:
-        writer.save_mapping(name, kind, dict(mapping))
+        writer.save_mapping(name, kind, dict(mapping), dict(options or {}))
 
 
 def batch_table(store: Store) -> pd.DataFrame:
@@ -487,4 +568,14 @@ __all__ = [
     "undo_batch",
     "validate_bytes",
     "validation_key",
+    "DATE_ORDER_CHOICES",
+    "KEY_DATE_ORDER",
+    "KEY_THOUSANDS",
+    "THOUSANDS_CHOICES",
+    "chosen_options",
+    "date_order_label",
+    "follow_source_options",
+    "options_to_save",
+    "saved_options",
+    "thousands_label",
 ]

@@ -15,8 +15,10 @@ MD-CA Cahul?``.
 - :func:`resolve_crossing_points` maps crossing-point ids and names to registry ids and
   checks that each lies on the border of the row's country.
 - :func:`detect_date_convention` decides one date convention per file and names every
-  value that cannot be read under it; :func:`parse_dates` applies it.
-- :func:`parse_count` reads a non-negative whole number.
+  value that cannot be read under it (or refuses to guess the order of day and month);
+  :func:`parse_dates` applies it.
+- :func:`parse_count` reads a non-negative whole number, with a declared thousands
+  separator when the user gives one.
 
 The country names live in ``threatmon/registry/data/countries.csv`` (see its
 ``COUNTRIES.md``), region names in ``threatmon/registry/data/regions.csv`` (see
@@ -24,14 +26,21 @@ The country names live in ``threatmon/registry/data/countries.csv`` (see its
 :mod:`threatmon.registry.crime_types`.
 """
 
-from data_loaders.normalise.counts import parse_count
+from data_loaders.normalise.counts import THOUSANDS_SEPARATORS, parse_count
 from data_loaders.normalise.crimes import resolve_crime_types
 from data_loaders.normalise.crossings import resolve_crossing_points
-from data_loaders.normalise.dates import DateConvention, detect_date_convention, parse_dates
+from data_loaders.normalise.dates import (
+    DATE_ORDERS,
+    DateConvention,
+    detect_date_convention,
+    parse_dates,
+)
 from data_loaders.normalise.places import resolve_countries, resolve_regions
 from data_loaders.normalise.text import Resolution, fold
 
 __all__ = [
+    "DATE_ORDERS",
+    "THOUSANDS_SEPARATORS",
     "DateConvention",
     "Resolution",
     "detect_date_convention",

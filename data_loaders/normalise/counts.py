@@ -15,7 +15,18 @@ _SCIENTIFIC = re.compile(r"[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+")
 # and apostrophes (Swiss style and Excel exports).
 _GROUPING = frozenset(" \u00a0\u202f\u2009'’")
 _NUMBER_CHARS = re.compile(r"[0-9.,]+")
+_DIGITS = re.compile(r"[0-9]+")
 _MAX_DIGITS = 18  # fits a signed 64-bit integer
+
+#: The thousands separators a user may declare (``--thousands``): option value → the
+#: characters it stands for. A declared "," makes "." the decimal mark and the reverse;
+#: beside a space or an apostrophe either mark is decimal.
+THOUSANDS_SEPARATORS: dict[str, str] = {
+    ",": ",",
+    ".": ".",
+    "space": " \u00a0\u202f\u2009",
+    "'": "'’",
+}
 
 
 def _grouped(part: str, separator: str) -> str | None:
@@ -26,13 +37,21 @@ def _grouped(part: str, separator: str) -> str | None:
     return "".join(groups)
 
 
-def parse_count(value: str) -> tuple[int | None, str | None]:
+def parse_count(value: str, thousands: str | None = None) -> tuple[int | None, str | None]:
     """Read a count: a non-negative whole number.
 
     Parameters
     ----------
     value : str
         The raw cell, e.g. ``"12"``, ``"1 234"``, ``"12.0"``.
+    thousands : str, optional
+        The file's thousands separator as the user declares it, one of
+        :data:`THOUSANDS_SEPARATORS` (``","``, ``"."``, ``"space"``, ``"'"``). With it,
+        ``"1,192"`` under ``","`` reads 1192, only that separator groups digits, and a
+        value grouped otherwise is refused with the reason (``"1,19"``: ``"Value has
+        digit groups that are not thousands: ',' must separate groups of three
+        digits."``; ``"1 192"``: ``"Value groups digits with a space, but the thousands
+        separator given is ','."``). Without it, the rules below.
 
     Returns
     -------
@@ -65,6 +84,12 @@ def parse_count(value: str) -> tuple[int | None, str | None]:
     body = text[1:].lstrip() if text[0] in "+-−" else text
     if _SCIENTIFIC.fullmatch(body):
         return None, "Value is in scientific notation; write the count in full."
+    if thousands is not None:
+        parsed = _declared(body, thousands)
+        if isinstance(parsed, str):
+            return None, parsed
+        digits, fraction = parsed
+        return _whole(digits, fraction, negative)
     grouping = {c for c in body if c in _GROUPING}
     ungrouped = "".join(c for c in body if c not in grouping)
     if len(grouping) > 1 or not _NUMBER_CHARS.fullmatch(ungrouped) or not re.search("[0-9]", body):
@@ -98,6 +123,46 @@ def parse_count(value: str) -> tuple[int | None, str | None]:
         digits = whole
     if not digits.isdigit() or (fraction and not fraction.isdigit()):
         return None, "Value is not a number."
+    return _whole(digits, fraction, negative)
+
+
+def _declared(body: str, thousands: str) -> tuple[str, str] | str:
+    """(whole digits, fraction digits) of ``body`` under a declared separator, or a reason."""
+    if thousands not in THOUSANDS_SEPARATORS:
+        raise ValueError(
+            f"The thousands separator is one of {', '.join(map(repr, THOUSANDS_SEPARATORS))}. "
+            f"Got {thousands!r}."
+        )
+    separators = THOUSANDS_SEPARATORS[thousands]
+    decimals = {",": ".", ".": ","}.get(thousands, ".,")
+    for char in body:
+        if (char in _GROUPING or char in ".,") and char not in separators + decimals:
+            return (
+                f"Value groups digits with {_shown(char)}, but the thousands separator given "
+                f"is {_shown(separators[0])}."
+            )
+    marks = [c for c in body if c in decimals]
+    if len(marks) > 1:
+        return "Value is not a number."
+    whole, _, fraction = body.partition(marks[0]) if marks else (body, "", "")
+    unified = "".join(separators[0] if c in separators else c for c in whole or "0")
+    groups = unified.split(separators[0])
+    if not all(map(_DIGITS.fullmatch, groups)) or (fraction and not _DIGITS.fullmatch(fraction)):
+        return "Value is not a number."
+    if len(groups) > 1 and (len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:])):
+        return (
+            f"Value has digit groups that are not thousands: {_shown(separators[0])} must "
+            "separate groups of three digits."
+        )
+    return "".join(groups), fraction
+
+
+def _shown(char: str) -> str:
+    """A separator as a report names it: spaces of every width are "a space"."""
+    return "a space" if char in THOUSANDS_SEPARATORS["space"] else repr(char)
+
+
+def _whole(digits: str, fraction: str, negative: bool) -> tuple[int | None, str | None]:
     digits = digits.lstrip("0") or "0"
     if negative and (digits != "0" or fraction.strip("0")):
         return None, "Value is negative."

@@ -26,12 +26,23 @@ class DateConvention:
     day_first : bool or None
         How dd/mm/yyyy vs mm/dd/yyyy dates are read: ``True`` day first, ``False``
         month first, ``None`` when the file has no such dates (ISO and Excel serials
-        need no order; dotted dates are always day first).
+        need no order; dotted dates are always day first) or when their order could
+        not be decided.
+    problem : str or None
+        Why the file's slashed dates cannot be read at all: every one of them is valid
+        in both orders and no order was given. One problem for the whole file, in
+        place of one per date.
     """
 
     name: str
     day_first: bool | None
+    problem: str | None = None
 
+
+#: The orders a user may give for slashed dates: option value → day first.
+DATE_ORDERS: dict[str, bool] = {"dmy": True, "mdy": False}
+_ORDER_WORDS = {True: "day first", False: "month first"}
+_UNDECIDED_EXAMPLES = 2
 
 NOT_A_DATE = (
     "Not a date in any accepted format (YYYY-MM-DD, dd.mm.yyyy, dd/mm/yyyy, Excel serial number)."
@@ -39,7 +50,12 @@ NOT_A_DATE = (
 EXCEL_MAX_SERIAL = 109_575
 """The largest Excel serial accepted: 2200-01-01."""
 
-_TIME = r"(?:[T ](?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?)?"
+# A time of day (dropped): 24-hour "14:30", "14:30:05.5", or 12-hour "12:00:00 AM" as
+# American systems export it ("a.m." too); a 12-hour time has no hour 0 or 13.
+_TIME = (
+    r"(?:[T ](?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?"
+    r"| (?:0?[1-9]|1[0-2]):[0-5][0-9](?::[0-5][0-9])? ?(?:[AaPp][Mm]|[AaPp]\.[Mm]\.))?"
+)
 # Year first: ISO 8601 and, for Hungarian systems, "2024.03.25." / "2024. 03. 25.".
 _YEAR_FIRST = re.compile(
     r"(?P<y>[0-9]{4})(?P<sep>[-./]) ?(?P<a>[0-9]{1,2})(?P=sep) ?(?P<b>[0-9]{1,2})\.?"
@@ -117,7 +133,9 @@ def _slashed_pattern(day_first: bool, sep: str) -> str:
     return sep.join(("dd", "mm", "yyyy") if day_first else ("mm", "dd", "yyyy"))
 
 
-def detect_date_convention(values: Iterable[str]) -> tuple[DateConvention, dict[str, str]]:
+def detect_date_convention(
+    values: Iterable[str], order: str | None = None
+) -> tuple[DateConvention, dict[str, str]]:
     """Decide one date convention for a file from its distinct date values.
 
     Parameters
@@ -133,30 +151,42 @@ def detect_date_convention(values: Iterable[str]) -> tuple[DateConvention, dict[
         - Excel serial numbers from 1 (1900-01-01) to 109575 (2200-01-01) in the 1900
           date system, with or without a fraction (the time of day, dropped).
 
-        Dotted and slashed dates may carry a time after a space (``HH:MM[:SS]``).
+        Dates may carry a time after a space, dropped: ``HH:MM[:SS]`` or a 12-hour
+        ``H:MM[:SS] AM`` (``8/29/2014 12:00:00 AM``).
         Formats may be mixed in one file (ISO and dotted, or typed text dates beside
         Excel's numbers): each is unambiguous once the slashed order is decided.
+    order : {"dmy", "mdy"}, optional
+        The order of slashed dates as the user gives it (:data:`DATE_ORDERS`); without
+        it the dates decide.
 
     Returns
     -------
     DateConvention
-        The convention. Slashed dates are day first if some are only valid day first
+        The convention. With ``order``, slashed dates are read in that order. Without
+        it, slashed dates are day first if some are only valid day first
         (``25/03/2024``) and none only month first; month first if the reverse; by
-        majority if both occur (a tie goes to day first); day first "assumed" when
-        every one is ambiguous (both numbers at most 12).
+        majority if both occur (a tie goes to day first). When every one is valid in
+        both orders (both numbers at most 12), nothing decides: ``day_first`` is None
+        and ``problem`` says so, with how many and two examples, rather than a guess
+        that would misdate most of the file.
     dict of str to str
         Every value that :func:`parse_dates` will map to ``None`` under the returned
         convention, with the reason: values in no accepted format, impossible dates
         (``31.02.2024``, ``2024-13-01``), slashed dates that contradict the decided
         order (``"Only valid as month-first (mm/dd/yyyy), but other rows are day-first
-        (e.g. '25/03/2024')."``), Excel serial 60 (Excel's fictitious 1900-02-29) and
-        serials out of range, and empty values.
+        (e.g. '25/03/2024')."``) or the given one, Excel serial 60 (Excel's fictitious
+        1900-02-29) and serials out of range, and empty values. The slashed dates
+        named by the convention's ``problem`` are the one exception: they have that
+        problem instead.
     """
+    if order is not None and order not in DATE_ORDERS:
+        raise ValueError(f"The date order is one of {', '.join(DATE_ORDERS)}. Got {order!r}.")
     problems: dict[str, str] = {}
     families: dict[str, list[_Shape]] = defaultdict(list)
     # Slashed values by which order makes them a real date.
     only_day_first: list[str] = []
     only_month_first: list[str] = []
+    both: list[str] = []
     slashed: dict[str, _Shape] = {}
     for raw in dict.fromkeys(values):
         text = as_text(raw).strip()
@@ -183,10 +213,13 @@ def detect_date_convention(values: Iterable[str]) -> tuple[DateConvention, dict[
                 only_day_first.append(raw)
             elif month_first_ok and not day_first_ok:
                 only_month_first.append(raw)
+            elif day_first_ok:
+                both.append(raw)
         if problem:
             problems[raw] = problem
 
     day_first: bool | None = None
+    undecided: str | None = None
     parts: list[str] = []
     if families["year-first"]:
         seps = dict.fromkeys(s.sep for s in families["year-first"])
@@ -197,27 +230,30 @@ def detect_date_convention(values: Iterable[str]) -> tuple[DateConvention, dict[
         day_first = True
     if slashed:
         sep = "/" if any(s.sep == "/" for s in slashed.values()) else "-"
-        day_first = len(only_day_first) >= len(only_month_first)
-        if only_day_first or only_month_first:
-            how = "day first" if day_first else "month first"
+        if order is not None:
+            day_first = DATE_ORDERS[order]
+            how = f"{_ORDER_WORDS[day_first]}, as given"
+        elif only_day_first or only_month_first:
+            day_first = len(only_day_first) >= len(only_month_first)
+            how = _ORDER_WORDS[day_first]
+        elif both:
+            day_first = None
+            undecided = _undecided(both)
+            for raw, shape in slashed.items():
+                if raw not in both:  # a date in neither order: say why in days
+                    problems[raw] = _calendar_problem(shape.year, shape.b, shape.a)
         else:
-            how = "day first, assumed: no date shows the order"
-        parts.append(f"{_slashed_pattern(day_first, sep)} ({how})")
-        # The minority contradicts; on a tie (day_first above) the month-first-only ones.
-        wrong = set(only_month_first if day_first else only_day_first)
-        example = (only_day_first if day_first else only_month_first)[:1]
-        for raw, shape in slashed.items():
-            if raw in wrong and example:
-                problems[raw] = (
-                    f"Only valid as {'month' if day_first else 'day'}-first "
-                    f"({_slashed_pattern(not day_first, shape.sep)}), but other rows are "
-                    f"{'day' if day_first else 'month'}-first (e.g. {example[0]!r})."
-                )
-                continue
-            month, day = (shape.b, shape.a) if day_first else (shape.a, shape.b)
-            problem = _calendar_problem(shape.year, month, day)
-            if problem:
-                problems[raw] = problem
+            day_first = True  # every slashed date is impossible either way: say why in days
+            how = _ORDER_WORDS[day_first]
+        if day_first is None:
+            parts.append(
+                f"{_slashed_pattern(True, sep)} or {_slashed_pattern(False, sep)} (order unknown)"
+            )
+        else:
+            parts.append(f"{_slashed_pattern(day_first, sep)} ({how})")
+            problems.update(
+                _slashed_problems(slashed, day_first, order, only_day_first, only_month_first)
+            )
     if families["serial"]:
         parts.append("Excel serial numbers (1900 date system)")
 
@@ -227,7 +263,53 @@ def detect_date_convention(values: Iterable[str]) -> tuple[DateConvention, dict[
         name = parts[0]
     else:
         name = "mixed: " + join_names(parts)
-    return DateConvention(name, day_first), problems
+    return DateConvention(name, day_first, undecided), problems
+
+
+def _undecided(ambiguous: list[str]) -> str:
+    examples = ", ".join(repr(value) for value in ambiguous[:_UNDECIDED_EXAMPLES])
+    count = len(ambiguous)
+    dates = "date is" if count == 1 else "dates are"
+    return (
+        f"The order of day and month cannot be decided: {count:,} distinct slashed {dates} "
+        f"valid both day first and month first (e.g. {examples}), and no date shows the "
+        "order. Give the date order: dmy (day first) or mdy (month first), with "
+        "--date-order or the Upload page's Date order option."
+    )
+
+
+def _slashed_problems(
+    slashed: dict[str, _Shape],
+    day_first: bool,
+    order: str | None,
+    only_day_first: list[str],
+    only_month_first: list[str],
+) -> dict[str, str]:
+    """The slashed values that are no date in the decided (or given) order, with why."""
+    problems = {}
+    # The minority contradicts; on a tie (day first) the month-first-only ones.
+    wrong = set(only_month_first if day_first else only_day_first)
+    example = (only_day_first if day_first else only_month_first)[:1]
+    for raw, shape in slashed.items():
+        other = f"Only valid as {'month' if day_first else 'day'}-first " + (
+            f"({_slashed_pattern(not day_first, shape.sep)})"
+        )
+        if raw in wrong and order is not None:
+            problems[raw] = (
+                f"{other}, but the date order given is {_ORDER_WORDS[day_first]} ({order})."
+            )
+            continue
+        if raw in wrong and example:
+            problems[raw] = (
+                f"{other}, but other rows are {'day' if day_first else 'month'}-first "
+                f"(e.g. {example[0]!r})."
+            )
+            continue
+        month, day = (shape.b, shape.a) if day_first else (shape.a, shape.b)
+        problem = _calendar_problem(shape.year, month, day)
+        if problem:
+            problems[raw] = problem
+    return problems
 
 
 def _parse_date(raw: object, convention: DateConvention) -> datetime.date | None:

@@ -106,8 +106,9 @@ def test_arbitrary_bytes_never_crash(tmp_path_factory, payload, suffix):
 
 
 @pytest.mark.parametrize("text", ["date,region,crime,count\n", "\ufeffdate;region;crime;count\n"])
-def test_header_only_is_valid_and_empty(tmp_path, text):
+def test_header_only_is_refused(tmp_path, text):
     path = tmp_path / "empty.csv"
     path.write_text(text)
     result = ingest_file(path, user="h", db=tmp_path / "s.duckdb", dry_run=True)
-    assert (result.status, result.rows_in_file) == ("valid", 0)
+    assert (result.status, result.rows_in_file) == ("rejected", 0)
+    assert [p.reason for p in result.problems] == ["No data rows; nothing loaded."]

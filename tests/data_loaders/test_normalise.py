@@ -512,11 +512,39 @@ D = dt.date
             id="slashed-month-first",
         ),
         pytest.param(
-            ["01/02/2024", "03/04/2024"],
-            DateConvention("dd/mm/yyyy (day first, assumed: no date shows the order)", True),
+            ["01/02/2024", "03/04/2024", "05/06/2024"],
+            DateConvention(
+                "dd/mm/yyyy or mm/dd/yyyy (order unknown)",
+                None,
+                "The order of day and month cannot be decided: 3 distinct slashed dates are "
+                "valid both day first and month first (e.g. '01/02/2024', '03/04/2024'), and "
+                "no date shows the order. Give the date order: dmy (day first) or mdy (month "
+                "first), with --date-order or the Upload page's Date order option.",
+            ),
             {},
-            [D(2024, 2, 1), D(2024, 4, 3)],
-            id="all-ambiguous",
+            [None, None, None],
+            id="all-ambiguous-refused",
+        ),
+        pytest.param(
+            ["8/29/2014 12:00:00 AM", "8/30/2014 1:05 PM", "9/1/2014 11:59 p.m."],
+            DateConvention("mm/dd/yyyy (month first)", False),
+            {},
+            [D(2014, 8, 29), D(2014, 8, 30), D(2014, 9, 1)],
+            id="twelve-hour-times",
+        ),
+        pytest.param(
+            ["2014-08-29 13:05:00", "29.08.2014 00:00", "30.08.2014 23:59:59"],
+            DateConvention("mixed: yyyy-mm-dd (ISO) and dd.mm.yyyy (day first)", True),
+            {},
+            [D(2014, 8, 29), D(2014, 8, 29), D(2014, 8, 30)],
+            id="times-with-seconds",
+        ),
+        pytest.param(
+            ["1/2/2024 0:30 AM", "1/2/2024 13:00 PM"],
+            DateConvention("no dates recognised", None),
+            {"1/2/2024 0:30 AM": NOT_A_DATE, "1/2/2024 13:00 PM": NOT_A_DATE},
+            [None, None],
+            id="twelve-hour-times-without-hour-0-or-13",
         ),
         pytest.param(
             ["25/03/2024", "26/03/2024", "01/02/2024", "03/25/2024"],
@@ -603,8 +631,7 @@ D = dt.date
         pytest.param(
             ["31.02.2024", "2024-13-01", "31/04/2024"],
             DateConvention(
-                "mixed: yyyy-mm-dd (ISO), dd.mm.yyyy (day first) and dd/mm/yyyy (day first, "
-                "assumed: no date shows the order)",
+                "mixed: yyyy-mm-dd (ISO), dd.mm.yyyy (day first) and dd/mm/yyyy (day first)",
                 True,
             ),
             {
@@ -636,6 +663,75 @@ def test_date_conventions(values, convention, problems, dates):
     assert got_convention == convention
     assert got_problems == problems
     assert parse_dates(values, got_convention) == dict(zip(values, dates, strict=True))
+
+
+AMBIGUOUS_US = ["01/02/2024", "03/04/2024", "12/11/2024"]
+
+
+@pytest.mark.parametrize(
+    ("order", "name", "dates"),
+    [
+        (
+            "dmy",
+            "dd/mm/yyyy (day first, as given)",
+            [D(2024, 2, 1), D(2024, 4, 3), D(2024, 11, 12)],
+        ),
+        (
+            "mdy",
+            "mm/dd/yyyy (month first, as given)",
+            [D(2024, 1, 2), D(2024, 3, 4), D(2024, 12, 11)],
+        ),
+    ],
+)
+def test_a_given_order_reads_ambiguous_dates(order, name, dates):
+    convention, problems = detect_date_convention(AMBIGUOUS_US, order)
+    assert convention == DateConvention(name, order == "dmy")
+    assert problems == {}
+    assert list(parse_dates(AMBIGUOUS_US, convention).values()) == dates
+
+
+def test_a_given_order_names_the_dates_that_contradict_it():
+    convention, problems = detect_date_convention(["08/29/2014", "29/08/2014", "01/02/2014"], "mdy")
+    assert convention == DateConvention("mm/dd/yyyy (month first, as given)", False)
+    assert problems == {
+        "29/08/2014": "Only valid as day-first (dd/mm/yyyy), but the date order given is month "
+        "first (mdy)."
+    }
+    convention, problems = detect_date_convention(["08/29/2014", "29/08/2014"], "dmy")
+    assert problems == {
+        "08/29/2014": "Only valid as month-first (mm/dd/yyyy), but the date order given is day "
+        "first (dmy)."
+    }
+
+
+def test_a_given_order_wins_over_the_dates_and_leaves_other_forms_alone():
+    """Unambiguous dates would decide day first; the given order still rules, and dotted
+    and ISO dates are read as always."""
+    values = ["25/03/2024", "01/02/2024", "26.03.2024", "2024-03-27"]
+    convention, problems = detect_date_convention(values, "mdy")
+    assert convention.day_first is False
+    assert set(problems) == {"25/03/2024"}
+    assert parse_dates(values, convention) == {
+        "25/03/2024": None,
+        "01/02/2024": D(2024, 1, 2),
+        "26.03.2024": D(2024, 3, 26),
+        "2024-03-27": D(2024, 3, 27),
+    }
+
+
+def test_an_unknown_order_is_a_programming_error():
+    with pytest.raises(ValueError, match="The date order is one of dmy, mdy. Got 'ymd'."):
+        detect_date_convention(["01/02/2024"], "ymd")
+
+
+def test_one_ambiguous_date_is_refused_too_and_impossible_ones_keep_their_reason():
+    convention, problems = detect_date_convention(["01/02/2024", "31/04/2024", "2024-05-01"])
+    assert convention.day_first is None
+    assert convention.problem.startswith(
+        "The order of day and month cannot be decided: 1 distinct slashed date is valid both "
+        "day first and month first (e.g. '01/02/2024'), and no date shows the order."
+    )
+    assert problems == {"31/04/2024": "Not a real date: April 2024 has 30 days."}
 
 
 def test_slashed_dates_need_an_order():
@@ -670,6 +766,18 @@ def test_detection_names_exactly_the_values_that_do_not_parse(values):
     convention, problems = detect_date_convention(values)
     parsed = parse_dates(values, convention)
     assert set(parsed) == set(values)
+    unread = {raw for raw, date in parsed.items() if date is None}
+    if convention.problem is None:
+        assert set(problems) == unread
+    else:  # the ambiguous dates have the file's one problem instead of their own
+        assert set(problems) < unread
+
+
+@given(st.lists(DATE_LIKE, max_size=12), st.sampled_from(["dmy", "mdy"]))
+def test_with_a_given_order_every_unread_value_has_its_reason(values, order):
+    convention, problems = detect_date_convention(values, order)
+    assert convention.problem is None
+    parsed = parse_dates(values, convention)
     assert set(problems) == {raw for raw, date in parsed.items() if date is None}
 
 
@@ -767,6 +875,96 @@ def test_detect_date_convention_never_raises_on_text(values):
 )
 def test_parse_count(value, expected):
     assert parse_count(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "thousands", "expected"),
+    [
+        ("1,192", ",", (1192, None)),
+        ("1,234,567", ",", (1234567, None)),
+        ("1,192.0", ",", (1192, None)),
+        ("1.192", ".", (1192, None)),
+        ("1.192,0", ".", (1192, None)),
+        ("12,0", ".", (12, None)),
+        ("1 192", "space", (1192, None)),
+        ("1\u00a0192", "space", (1192, None)),
+        ("1\u202f192\u202f000", "space", (1192000, None)),
+        ("1'192", "'", (1192, None)),
+        ("1’192", "'", (1192, None)),
+        ("192", ",", (192, None)),
+        ("0", ".", (0, None)),
+        (
+            "1,19",
+            ",",
+            (
+                None,
+                "Value has digit groups that are not thousands: ',' must separate groups of "
+                "three digits.",
+            ),
+        ),
+        (
+            "1234,567",
+            ",",
+            (
+                None,
+                "Value has digit groups that are not thousands: ',' must separate groups of "
+                "three digits.",
+            ),
+        ),
+        (
+            "1 19",
+            "space",
+            (
+                None,
+                "Value has digit groups that are not thousands: a space must separate groups "
+                "of three digits.",
+            ),
+        ),
+        (
+            "1 192",
+            ",",
+            (None, "Value groups digits with a space, but the thousands separator given is ','."),
+        ),
+        ("1,192", ".", (None, "Value is not a whole number.")),  # "," is the decimal mark
+        (
+            "1'192",
+            ".",
+            (None, "Value groups digits with \"'\", but the thousands separator given is '.'."),
+        ),
+        ("1,5", "space", (None, "Value is not a whole number.")),
+        ("1.192,5", ".", (None, "Value is not a whole number.")),
+        ("1,,192", ",", (None, "Value is not a number.")),
+        ("1.2.3", ",", (None, "Value is not a number.")),
+        ("-1,000", ",", (None, "Value is negative.")),
+        (
+            "<5",
+            ",",
+            (
+                None,
+                "Value is a suppressed or censored count ('<5'); the store needs the exact number.",
+            ),
+        ),
+        ("", ",", (None, "Value is missing.")),
+    ],
+)
+def test_parse_count_with_a_declared_thousands_separator(value, thousands, expected):
+    assert parse_count(value, thousands) == expected
+
+
+def test_without_a_declared_separator_a_lone_comma_group_stays_ambiguous():
+    assert parse_count("1,192")[1].startswith("Value is ambiguous")
+
+
+@given(st.integers(0, 10**18 - 1), st.sampled_from([",", ".", "space", "'"]))
+def test_parse_count_reads_every_number_grouped_with_the_declared_separator(number, thousands):
+    mark = {",": ",", ".": ".", "space": "\u00a0", "'": "'"}[thousands]
+    assert parse_count(f"{number:,}".replace(",", mark), thousands) == (number, None)
+
+
+@given(st.text(), st.sampled_from([",", ".", "space", "'"]))
+def test_parse_count_with_a_separator_never_raises(value, thousands):
+    number, reason = parse_count(value, thousands)
+    assert (number is None) != (reason is None)
 
 
 @given(st.integers(0, 10**18 - 1))

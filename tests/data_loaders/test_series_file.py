@@ -208,3 +208,15 @@ def test_a_missing_column_names_the_columns_there_are(tmp_path):
 def test_a_header_only_file_is_refused(tmp_path):
     with pytest.raises(ValidationError, match=r"^series.csv has no rows\.$"):
         read_series(_write(tmp_path, "period,n\n"), date_col="period", value_col="n")
+
+
+def test_dates_in_no_decidable_order_are_one_problem(tmp_path):
+    path = _write(tmp_path, "date,n\n01/02/2024,1\n03/04/2024,2\n05/06/2024,3\n")
+    with pytest.raises(ValidationError) as info:
+        read_series(path, date_col="date", value_col="n")
+    (problem,) = info.value.problems
+    assert (problem.row, problem.column) == (None, "date")
+    assert problem.reason.startswith(
+        "The order of day and month cannot be decided: 3 distinct slashed dates are valid"
+    )
+    assert problem.suggestion == "A series file takes no date order: write its dates as YYYY-MM-DD."

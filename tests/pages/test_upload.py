@@ -7,6 +7,7 @@ session's demo store.
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -372,3 +373,109 @@ def test_crosswalk_and_skip_out_of_scope_options(page, store_copy):
     assert not page.exception
     assert len(Store(store_copy).batches()) == before + 1
     assert any("Skipped 1 row in categories without a crime type" in t for t in texts(page.success))
+
+
+# -- date order, thousands separator, source options, empty files ------------------------------
+
+# Month-first dates that do not show it (an American export), counts grouped with commas.
+US_EVENTS = (
+    b"date,region_code,crime_type,count\n"
+    b'01/02/2026 12:00:00 AM,MD-CU,migrant_smuggling,"1,192"\n'
+    b"03/04/2026 12:00:00 AM,MD-CA,document_fraud,2\n"
+)
+DATE_ORDER_PROBLEM = (
+    "The order of day and month cannot be decided: 2 distinct slashed dates are valid both day "
+    "first and month first (e.g. '01/02/2026 12:00:00 AM', '03/04/2026 12:00:00 AM'), and no "
+    "date shows the order. Give the date order: dmy (day first) or mdy (month first), with "
+    "--date-order or the Upload page's Date order option."
+)
+
+
+def report_rows(at) -> list[tuple]:
+    report = next(frame.value for frame in at.dataframe if "reason" in frame.value.columns)
+    return list(zip(report["row"], report["column"], report["reason"], strict=True))
+
+
+def test_the_date_order_and_thousands_options_read_an_american_export(page):
+    assert page.selectbox(key=up.KEY_DATE_ORDER).value == ""
+    assert page.selectbox(key=up.KEY_DATE_ORDER).options == [
+        "From the file",
+        "Day first: dmy (31/01/2026)",
+        "Month first: mdy (01/31/2026)",
+    ]
+    upload(page, "us.csv", US_EVENTS)
+    assert commit_button(page).disabled
+    rows = report_rows(page)
+    assert rows[0][1:] == ("date", DATE_ORDER_PROBLEM) and pd.isna(rows[0][0])
+    assert [(row, column) for row, column, _ in rows[1:]] == [(2, "count")]
+    page.selectbox(key=up.KEY_DATE_ORDER).set_value("mdy").run()
+    page.selectbox(key=up.KEY_THOUSANDS).set_value(",").run()
+    assert not page.exception
+    assert any("2 rows are valid" in text for text in texts(page.success))
+    summary = next(m.value for m in page.markdown if "us\\.csv" in m.value)
+    assert "mm/dd/yyyy \\(month first, as given\\)" in summary
+    preview = next(frame.value for frame in page.dataframe if "line" in frame.value.columns)
+    assert [f"{day:%Y-%m-%d}" for day in pd.to_datetime(preview["date"])] == [
+        "2026-01-02",
+        "2026-03-04",
+    ]
+    assert preview["count"].tolist() == [1192, 2]
+    assert not commit_button(page).disabled
+
+
+@pytest.mark.slow
+def test_a_new_source_saves_its_options_and_brings_them_back(page, store_copy):
+    page.selectbox(key=up.KEY_SOURCE).set_value(up.NEW_SOURCE).run()
+    page.text_input(key=up.KEY_NEW_SOURCE).input("us-events").run()
+    page.selectbox(key=up.KEY_DATE_ORDER).set_value("mdy").run()
+    page.selectbox(key=up.KEY_THOUSANDS).set_value(",").run()
+    upload(page, "us.csv", US_EVENTS)
+    save = page.checkbox(key=up.KEY_SAVE)
+    assert save.value
+    assert save.label == (
+        "After loading, save this column mapping and these options as source “us\\-events”"
+    )
+    commit_button(page).click().run()
+    assert not page.exception
+    assert Store(store_copy).saved_source("us-events") == (
+        "incidents",
+        {},
+        {"date_order": "mdy", "thousands": ","},
+    )
+    # Without a source the menus go back to "from the file"; the source brings its options.
+    page.selectbox(key=up.KEY_SOURCE).set_value(up.NO_SOURCE).run()
+    assert page.selectbox(key=up.KEY_DATE_ORDER).value == ""
+    assert page.selectbox(key=up.KEY_THOUSANDS).value == ""
+    page.selectbox(key=up.KEY_SOURCE).set_value("us-events").run()
+    assert page.selectbox(key=up.KEY_DATE_ORDER).value == "mdy"
+    assert page.selectbox(key=up.KEY_THOUSANDS).value == ","
+    later = US_EVENTS.replace(b"01/02/2026", b"05/06/2026")
+    upload(page, "us-2.csv", later)
+    assert any("2 rows are valid" in text for text in texts(page.success))
+    assert not any(box.key == up.KEY_SAVE for box in page.checkbox)  # nothing new to save
+
+
+def test_a_header_only_file_is_refused(page, store_copy):
+    before = len(Store(store_copy).batches())
+    upload(page, "empty.csv", b"date,region_code,crime_type,count\n")
+    (error,) = page.error
+    assert error.value == "Rejected\\: 1 problem; nothing was written\\."
+    assert [reason for _, _, reason in report_rows(page)] == ["No data rows; nothing loaded."]
+    assert commit_button(page).disabled
+    assert len(Store(store_copy).batches()) == before
+
+
+def test_a_source_saves_its_crosswalk_and_brings_it_back(page, store_copy):
+    page.selectbox(key=up.KEY_SOURCE).set_value(up.NEW_SOURCE).run()
+    page.text_input(key=up.KEY_NEW_SOURCE).input("pgo").run()
+    upload(page, "pgo.csv", ARTICLES)
+    page.selectbox(key=up.KEY_CROSSWALK).set_value("ua-cc").run()
+    page.checkbox(key=up.KEY_SKIP_OUT_OF_SCOPE).check().run()
+    commit_button(page).click().run()
+    assert not page.exception
+    # The crosswalk belongs to the source; skipping is decided per file.
+    assert Store(store_copy).saved_source("pgo") == ("incidents", {}, {"crosswalk": "ua-cc"})
+    page.selectbox(key=up.KEY_SOURCE).set_value(up.NO_SOURCE).run()
+    assert page.selectbox(key=up.KEY_CROSSWALK).value == ""
+    page.selectbox(key=up.KEY_SOURCE).set_value("pgo").run()
+    assert page.selectbox(key=up.KEY_CROSSWALK).value == "ua-cc"

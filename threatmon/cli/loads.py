@@ -42,12 +42,14 @@ def _add_ingest(commands) -> None:
         "--source",
         default=None,
         metavar="NAME",
-        help="reuse the column mapping saved under NAME (--map entries win)",
+        help="reuse the column mapping and options saved under NAME (--map entries and "
+        "options given here win)",
     )
     ingest.add_argument(
         "--save-mapping",
         action="store_true",
-        help="save the effective --map under --source NAME for later loads",
+        help="save the effective --map and --date-order/--thousands under --source NAME "
+        "for later loads",
     )
     ingest.add_argument("--sheet", default=None, help="XLSX sheet to read (default: the first)")
     ingest.add_argument(
@@ -67,7 +69,8 @@ def _add_ingest(commands) -> None:
         "--crosswalk",
         choices=tuple(CROSSWALKS),
         default=None,
-        help="read criminal-code articles in the crime-type column with this crosswalk: "
+        help="read criminal-code articles in the crime-type column with this crosswalk "
+        "(saved with --save-mapping): "
         + "; ".join(f"{name} ({table.law})" for name, table in CROSSWALKS.items()),
     )
     ingest.add_argument(
@@ -75,6 +78,21 @@ def _add_ingest(commands) -> None:
         action="store_true",
         help="load the rest when some categories are outside the 12 crime types "
         "(homicide, theft…), and report what was skipped; default: refuse the file",
+    )
+    ingest.add_argument(
+        "--date-order",
+        choices=("dmy", "mdy"),
+        default=None,
+        help="order of slashed dates (31/01/2026 dmy, 01/31/2026 mdy) when the dates do not "
+        "show it; saved with --save-mapping",
+    )
+    ingest.add_argument(
+        "--thousands",
+        choices=(",", ".", "space", "'"),
+        default=None,
+        metavar="SEP",
+        help="thousands separator of the counts: ',' '.' space or \"'\" (1,192 reads 1192); "
+        "saved with --save-mapping",
     )
 
 
@@ -126,7 +144,8 @@ def _print_ingest(result, as_json: bool) -> None:
     for problem in result.problems[:50]:
         item = problem_json(problem)
         where = f"line {item['row']}" if item["row"] is not None else "file"
-        text = f"  - {where}, column {item['column']!r}: {item['reason']}"
+        column = f", column {item['column']!r}" if item["column"] is not None else ""
+        text = f"  - {where}{column}: {item['reason']}"
         if item["value"] is not None:
             text += f" Got {item['value']!r}."
         if item["suggestion"]:
@@ -137,7 +156,12 @@ def _print_ingest(result, as_json: bool) -> None:
 
 
 def _cmd_ingest(args) -> int:
-    from data_loaders.ingest import IngestOptions, ingest_file
+    from data_loaders.ingest import (
+        IngestOptions,
+        ingest_file,
+        known_source_options,
+        with_source_options,
+    )
     from data_loaders.mapping import parse_map_option
     from data_loaders.readers import ReadLimits
     from threatmon.store.reader import Store
@@ -153,10 +177,16 @@ def _cmd_ingest(args) -> int:
         print("error: --save-mapping needs --source NAME.", file=sys.stderr)
         return EXIT_USAGE
     mapping = dict(explicit)
+    given = {
+        "date_order": args.date_order,
+        "thousands": args.thousands,
+        "crosswalk": args.crosswalk,
+    }
+    saved_options = with_source_options(None, given)
     if args.source and store.exists():
-        saved = store.saved_mapping(args.source)
+        saved = store.saved_source(args.source)
         if saved is not None:
-            kind, saved_mapping = saved
+            kind, saved_mapping, saved_options = saved
             if kind != args.kind:
                 print(
                     f"error: the mapping saved as {args.source!r} is for {kind}, not {args.kind}.",
@@ -164,13 +194,15 @@ def _cmd_ingest(args) -> int:
                 )
                 return EXIT_USAGE
             mapping = {**saved_mapping, **explicit}
+            # Options given on the command line win over the saved ones.
+            saved_options = with_source_options(saved_options, given)
     options = IngestOptions(
         kind=args.kind,
         mapping=mapping or None,
         sheet=args.sheet,
         limits=ReadLimits(max_bytes=int(args.max_mb * 1024 * 1024)),
-        crosswalk=args.crosswalk,
         skip_out_of_scope=args.skip_out_of_scope,
+        **known_source_options(saved_options),
     )
     user = args.user or default_user()
     worst = EXIT_OK
@@ -184,11 +216,14 @@ def _cmd_ingest(args) -> int:
         _print_ingest(result, args.json)
         if not result.ok:
             worst = max(worst, EXIT_REJECTED)
-    if args.save_mapping and worst == EXIT_OK and mapping:
+    if args.save_mapping and worst == EXIT_OK and (mapping or saved_options):
         with write_session(store.location, user=user) as writer:
-            writer.save_mapping(args.source, args.kind, mapping)
+            writer.save_mapping(args.source, args.kind, mapping, saved_options)
         if not args.json:
-            print(f"Saved the column mapping as {args.source!r}.")
+            print(
+                f"Saved the column mapping{' and options' if saved_options else ''} as "
+                f"{args.source!r}."
+            )
     return worst
 
 

@@ -96,6 +96,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        3,
+        "a source's saved upload options (a JSON object) beside its column mapping",
+        # One JSON object, so that a new option (a crosswalk, skipping out-of-scope
+        # rows) is a new key, not a new column.
+        ("""ALTER TABLE column_mappings ADD COLUMN options VARCHAR NOT NULL DEFAULT '{}'""",),
+    ),
 )
 
 

@@ -266,6 +266,16 @@ class Store:
             return None
         return frame.iloc[0]["kind"], json.loads(frame.iloc[0]["mapping"])
 
+    def saved_source(self, name: str) -> tuple[str, dict[str, str], dict[str, object]] | None:
+        """(kind, mapping, upload options) of the source profile saved under ``name``, or None."""
+        frame = self.query(
+            "SELECT kind, mapping, options FROM column_mappings WHERE name = ?", [name]
+        )
+        if frame.empty:
+            return None
+        row = frame.iloc[0]
+        return row["kind"], json.loads(row["mapping"]), json.loads(row["options"])
+
     def meta(self) -> dict[str, str]:
         """Key-value facts about the store, e.g. ``demo``, ``demo_seed``, ``created_at``."""
         frame = self.query(

@@ -80,23 +80,37 @@ class StoreWriter:
         )
         self.changed = True
 
-    def save_mapping(self, name: str, kind: str, mapping: dict[str, str]) -> None:
-        """Save (or replace) a column mapping under a source name, audited."""
+    def save_mapping(
+        self,
+        name: str,
+        kind: str,
+        mapping: dict[str, str],
+        options: dict[str, object] | None = None,
+    ) -> None:
+        """Save (or replace) a source profile, audited: its column mapping and its upload
+        options (a JSON object such as ``{"date_order": "mdy", "thousands": ","}``)."""
         if not name.strip():
             raise ValueError("A saved mapping needs a name. Got ''.")
+        options = dict(options or {})
         self._con.execute(
-            "INSERT INTO column_mappings VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE "
+            "INSERT INTO column_mappings (name, kind, mapping, saved_by, saved_at, options) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE "
             "SET kind = excluded.kind, mapping = excluded.mapping, "
-            "saved_by = excluded.saved_by, saved_at = excluded.saved_at",
+            "saved_by = excluded.saved_by, saved_at = excluded.saved_at, "
+            "options = excluded.options",
             [
                 name.strip(),
                 kind,
                 json.dumps(mapping, ensure_ascii=False, sort_keys=True),
                 self.user,
                 _now(),
+                json.dumps(options, ensure_ascii=False, sort_keys=True),
             ],
         )
-        self.audit("save_mapping", f"mapping:{name.strip()}", {"kind": kind, "mapping": mapping})
+        details = {"kind": kind, "mapping": mapping}
+        if options:
+            details["options"] = options
+        self.audit("save_mapping", f"mapping:{name.strip()}", details)
 
     def audit(self, action: str, target: str | None = None, details: dict | None = None) -> int:
         """Append an audit entry in the same transaction as the change it describes."""

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from threatmon.cli import main
+from threatmon.store.migrations import SCHEMA_VERSION
 from threatmon.store.reader import Store
 from threatmon.store.writer import write_session
 
@@ -76,7 +77,7 @@ def test_missing_store_is_an_error_not_a_traceback(tmp_path, capsys):
 def test_migrate_creates_an_empty_store(tmp_path, capsys):
     path = tmp_path / "new.duckdb"
     assert main(["migrate", "--db", str(path)]) == 0
-    assert "is at schema version 2" in capsys.readouterr().out
+    assert f"is at schema version {SCHEMA_VERSION}." in capsys.readouterr().out
     assert Store(path).coverage()["records"] == 0
 
 
