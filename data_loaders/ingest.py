@@ -62,6 +62,9 @@ class IngestOptions:
     #: The counts' thousands separator (``","``, ``"."``, ``"space"``, ``"'"``); None: none
     #: declared (spaces and apostrophes group, a lone ``1,234`` is refused as ambiguous).
     thousands: str | None = None
+    #: Supersede the rows of older batches that this file revises (flows: the same
+    #: country × crossing point × day) instead of refusing the file.
+    replace: bool = False
 
     def __post_init__(self) -> None:
         contract_columns(self.kind)
@@ -74,11 +77,21 @@ class IngestOptions:
             raise ValueError(
                 f"`date_order` is one of {', '.join(DATE_ORDERS)}. Got {self.date_order!r}."
             )
+        if self.replace and self.kind != "flows":
+            raise ValueError(REPLACE_FLOWS_ONLY)
         if self.thousands is not None and self.thousands not in THOUSANDS_SEPARATORS:
             raise ValueError(
                 f"`thousands` is one of {', '.join(map(repr, THOUSANDS_SEPARATORS))}. "
                 f"Got {self.thousands!r}."
             )
+
+
+#: Why ``replace`` is refused for incidents: their rows have no revision key yet (a re-sent
+#: ``incident_id`` is refused on its own).
+REPLACE_FLOWS_ONLY = (
+    "--replace applies to flows only: incident rows have no revision key yet "
+    "(a re-sent incident_id is refused; undo its batch to replace it)."
+)
 
 
 #: The :class:`IngestOptions` a source profile keeps beside its column mapping.
@@ -142,6 +155,8 @@ class IngestResult:
     warnings: tuple[str, ...] = ()
     date_order: str | None = None
     thousands: str | None = None
+    #: The older batches' rows this load superseded: ``({"batch_id": n, "rows": n}, …)``.
+    replaced: tuple[dict[str, int], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -174,6 +189,7 @@ class IngestResult:
             "warnings": list(self.warnings),
             "date_order": self.date_order,
             "thousands": self.thousands,
+            "replaced": [dict(item) for item in self.replaced],
         }
 
 
@@ -305,7 +321,9 @@ def _ingest(
                         file_name=file_name,
                         sha256=result.sha256,
                         rows_in_file=result.rows_in_file,
+                        replace=options.replace,
                     )
+                    replaced = tuple(writer.superseded_by(batch_id)) if options.replace else ()
                 finally:
                     staging.con.close()
         except _Finished as finished:
@@ -331,10 +349,26 @@ def _ingest(
         status="loaded",
         batch_id=batch_id,
         rows_loaded=result.rows_to_load,
+        replaced=replaced,
         message=f"Loaded {result.rows_to_load:,} rows as batch {batch_id}."
         + (f" {blank:,} empty rows were skipped." if blank else "")
-        + skipped_text(result.skipped),
+        + skipped_text(result.skipped)
+        + replaced_text(replaced),
     )
+
+
+def replaced_text(replaced) -> str:
+    """The sentence that reports the rows a load superseded, with a leading space; "" for
+    none. ``replaced`` is the result's list of ``{"batch_id": n, "rows": n}``."""
+    if not replaced:
+        return ""
+    rows = sum(item["rows"] for item in replaced)
+    parts = ", ".join(
+        f"batch {item['batch_id']} ({item['rows']:,} {'row' if item['rows'] == 1 else 'rows'})"
+        for item in replaced
+    )
+    noun = "row" if rows == 1 else "rows"
+    return f" Replaced {rows:,} {noun} of earlier loads, kept until this batch is undone: {parts}."
 
 
 @contextlib.contextmanager

@@ -24,6 +24,11 @@ _NUMBER_MINIMUM = {"count": 1, "victims": 0, "suspects": 0, "arrivals": 0, "depa
 _COORDINATES = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}
 # A refused category lists this many of its lines, then how many more.
 _LINES_LISTED = 10
+#: What to do about a flow row that repeats another's country, crossing point and day.
+REPEATED_KEY_HINT = (
+    "A flow file holds one row per country, crossing point and day: "
+    "remove the repeated row, or add the two up in one row."
+)
 
 
 @dataclass(frozen=True)
@@ -397,7 +402,11 @@ class Staging:
         total = len(self.file_problems) + int(
             self.con.execute(f"SELECT coalesce(sum({cell_count}), 0) FROM staged").fetchall()[0][0]
         )
-        queries = self._incident_id_queries(existing_incidents) + self._scope_queries(scope)
+        queries = (
+            self._incident_id_queries(existing_incidents)
+            + self._scope_queries(scope)
+            + self._flow_key_queries()
+        )
         if queries:
             union = " UNION ALL ".join(f"({q})" for q in queries)
             total += int(self.con.execute(f"SELECT count(*) FROM ({union})").fetchall()[0][0])
@@ -496,6 +505,30 @@ class Staging:
                 f"GROUP BY r.line, r.{ident}"
             )
         return queries
+
+    def _flow_key_queries(self) -> list[str]:
+        # A flow's revision key is country × crossing point × day (threatmon.store.revisions):
+        # two rows of one key in a file would be summed by every read, one of them wrongly.
+        if self.kind != "flows":
+            return []
+        readable = "s.date IS NOT NULL AND s.country IS NOT NULL"
+        if "crossing_point" in self.source:
+            readable += " AND s.crossing_point__problem IS NULL"
+        repeated = self.con.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM staged s WHERE {readable} "
+            f"GROUP BY s.country, s.crossing_point, s.date HAVING count(*) > 1)"
+        ).fetchall()[0][0]
+        if not repeated:
+            return []
+        return [
+            f"SELECT line, 'date' AS col, value, "
+            f"'The same country, crossing point and day as line ' || first_line || '.' "
+            f"AS reason, '{REPEATED_KEY_HINT}' AS suggestion FROM ("
+            f"SELECT s.line, r.{self.source['date']}::VARCHAR AS value, "
+            f"min(s.line) OVER (PARTITION BY s.country, s.crossing_point, s.date) AS first_line "
+            f"FROM staged s JOIN {self.raw.table} r ON r.line = s.line WHERE {readable}) "
+            f"WHERE line > first_line"
+        ]
 
     # -- output -------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ Everything that comes from a file is shown in tables or escaped Markdown.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from pathlib import Path
 
@@ -290,6 +291,11 @@ def _commit(
             value=True,
             key=up.KEY_SAVE,
         )
+    if options.kind == "flows":
+        replace = st.checkbox(
+            t("upload.replace.label"), key=up.KEY_REPLACE, help=t("upload.replace.help")
+        )
+        options = dataclasses.replace(options, replace=replace)
     clicked = st.button(
         t("upload.load.button"),
         type="primary",

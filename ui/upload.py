@@ -61,6 +61,7 @@ _OUTCOME = "upload_outcome"
 _UNDO_OUTCOME = "upload_undo_outcome"
 KEY_DATE_ORDER = "upload_date_order"
 KEY_THOUSANDS = "upload_thousands"
+KEY_REPLACE = "upload_replace"
 _OPTIONS_SOURCE = "upload_options_source"
 
 #: What a file can hold: key → English label (shown through :func:`kind_label`).
@@ -521,15 +522,20 @@ def undo_batch(store: Store, batch_id: int, principal: Principal) -> None:
     except ThreatmonError as exc:
         st.session_state[_UNDO_OUTCOME] = ("error", escape_markdown(exc))
     else:
-        st.session_state[_UNDO_OUTCOME] = (
-            "success",
-            t(
-                "upload.undo.done",
-                batch=summary["batch_id"],
-                file=escape_markdown(summary["file_name"]),
-                rows=number(summary["rows_removed"]),
-            ),
+        text = t(
+            "upload.undo.done",
+            batch=summary["batch_id"],
+            file=escape_markdown(summary["file_name"]),
+            rows=number(summary["rows_removed"]),
         )
+        restored = summary.get("restored", ())
+        if restored:
+            text += " " + t(
+                "upload.undo.restored",
+                rows=number(sum(item["rows"] for item in restored)),
+                batches=", ".join(str(item["batch_id"]) for item in restored),
+            )
+        st.session_state[_UNDO_OUTCOME] = ("success", text)
     st.session_state[KEY_UNDO_CONFIRM] = False
 
 

@@ -208,8 +208,8 @@ def test_unknown_columns_need_a_mapping(tmp_path, store):
 def test_flows_file(tmp_path, store):
     text = (
         "date,country,crossing_point,arrivals,departures\n"
-        "2026-10-01,Republica Moldova,MD-UA-PALANCA,1200,900\n"
-        "2026-10-01,Polska,,30000,\n"
+        "2026-11-01,Republica Moldova,MD-UA-PALANCA,1200,900\n"
+        "2026-11-01,Polska,,30000,\n"
     )
     result = ingest_file(
         write(tmp_path / "flows.csv", text),

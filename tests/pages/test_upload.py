@@ -265,7 +265,8 @@ def test_undo_as_enforces_role_and_scope(store_copy):
 
 def test_validate_bytes_and_commit_bytes(store_copy):
     options = IngestOptions(kind="flows")
-    data = templates.template_csv("flows")
+    # A month after the demo's flows end: the template's own day is one the demo holds.
+    data = templates.template_csv("flows").replace(b"2026-01-15", b"2026-11-15")
     result = up.validate_bytes(data, "flows.csv", options=options, user="tester", db=store_copy)
     assert result.status == "valid" and result.file_name == "flows.csv"
     assert up.loaded_before(Store(store_copy), result) is None
@@ -479,3 +480,43 @@ def test_a_source_saves_its_crosswalk_and_brings_it_back(page, store_copy):
     assert page.selectbox(key=up.KEY_CROSSWALK).value == ""
     page.selectbox(key=up.KEY_SOURCE).set_value("pgo").run()
     assert page.selectbox(key=up.KEY_CROSSWALK).value == "ua-cc"
+
+
+def test_the_replace_checkbox_supersedes_a_revised_flow_day_and_undo_restores_it(page, store_copy):
+    store = Store(store_copy)
+    key = "date = '2026-10-01' AND country = 'PL' AND crossing_point = 'UA-PL-SHEHYNI'"
+    (first,) = store.query(f"SELECT batch_id, arrivals FROM flows WHERE {key}").itertuples(
+        index=False
+    )
+    page.radio(key=up.KEY_KIND).set_value("flows").run()
+    revised = b"date,country,crossing_point,arrivals\n2026-10-01,PL,UA-PL-SHEHYNI,4321\n"
+    upload(page, "pl-revised.csv", revised)
+    assert not page.checkbox(key=up.KEY_REPLACE).value
+    commit_button(page).click().run()
+    assert not page.exception
+    assert any(
+        f"revises flows already loaded in batch {first.batch_id}: use --replace" in text
+        for text in (value.replace("\\", "") for value in texts(page.error))
+    )
+    page.checkbox(key=up.KEY_REPLACE).check().run()
+    commit_button(page).click().run()
+    assert not page.exception
+    new_id = int(Store(store_copy).batches()["batch_id"].max())
+    assert any(
+        f"Loaded 1 rows as batch {new_id}. Replaced 1 row of earlier loads, kept until this "
+        f"batch is undone: batch {first.batch_id} (1 row)." in text
+        for text in (value.replace("\\", "") for value in texts(page.success))
+    )
+    assert Store(store_copy).query(f"SELECT arrivals FROM flows WHERE {key}")[
+        "arrivals"
+    ].tolist() == [4321]
+    page.selectbox(key=up.KEY_UNDO_BATCH).set_value(new_id).run()
+    page.checkbox(key=up.KEY_UNDO_CONFIRM).check().run()
+    page.button(key="upload_undo").click().run()
+    assert not page.exception
+    assert any(
+        f"1 rows of batch(es) {first.batch_id} that it had replaced are active again." in text
+        for text in (value.replace("\\", "") for value in texts(page.success))
+    )
+    restored = Store(store_copy).query(f"SELECT batch_id, arrivals FROM flows WHERE {key}")
+    assert list(restored.itertuples(index=False)) == [first]

@@ -94,6 +94,12 @@ def _add_ingest(commands) -> None:
         help="thousands separator of the counts: ',' '.' space or \"'\" (1,192 reads 1192); "
         "saved with --save-mapping",
     )
+    ingest.add_argument(
+        "--replace",
+        action="store_true",
+        help="flows: supersede the rows of earlier loads that the file revises (same country, "
+        "crossing point and day); undoing this load restores them. Default: refuse the file",
+    )
 
 
 def _add_batches(commands) -> None:
@@ -157,6 +163,7 @@ def _print_ingest(result, as_json: bool) -> None:
 
 def _cmd_ingest(args) -> int:
     from data_loaders.ingest import (
+        REPLACE_FLOWS_ONLY,
         IngestOptions,
         ingest_file,
         known_source_options,
@@ -175,6 +182,9 @@ def _cmd_ingest(args) -> int:
         return EXIT_USAGE
     if args.save_mapping and not args.source:
         print("error: --save-mapping needs --source NAME.", file=sys.stderr)
+        return EXIT_USAGE
+    if args.replace and args.kind != "flows":
+        print(f"error: {REPLACE_FLOWS_ONLY}", file=sys.stderr)
         return EXIT_USAGE
     mapping = dict(explicit)
     given = {
@@ -203,6 +213,7 @@ def _cmd_ingest(args) -> int:
         limits=ReadLimits(max_bytes=int(args.max_mb * 1024 * 1024)),
         skip_out_of_scope=args.skip_out_of_scope,
         **known_source_options(saved_options),
+        replace=args.replace,
     )
     user = args.user or default_user()
     worst = EXIT_OK
@@ -286,6 +297,8 @@ def _cmd_undo(args) -> int:
             f"Batch {summary['batch_id']} ({summary['file_name']}) undone: "
             f"{summary['rows_removed']} {summary['kind']} rows removed."
         )
+        for item in summary.get("restored", ()):
+            print(f"  restored {item['rows']} rows of batch {item['batch_id']} it had replaced")
     return EXIT_OK
 
 

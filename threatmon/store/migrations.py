@@ -103,6 +103,23 @@ MIGRATIONS: tuple[Migration, ...] = (
         # rows) is a new key, not a new column.
         ("""ALTER TABLE column_mappings ADD COLUMN options VARCHAR NOT NULL DEFAULT '{}'""",),
     ),
+    Migration(
+        4,
+        "flow rows superseded by a revising batch, kept to be restored by its undo",
+        # A table of their own rather than a flag on `flows`: every read of `flows`, those
+        # written later too, then sees only active rows without having to remember a filter.
+        (
+            """CREATE TABLE flows_superseded (
+                batch_id INTEGER NOT NULL,
+                date DATE NOT NULL,
+                country VARCHAR NOT NULL,
+                crossing_point VARCHAR,
+                arrivals BIGINT NOT NULL CHECK (arrivals >= 0),
+                departures BIGINT CHECK (departures >= 0),
+                superseded_by INTEGER NOT NULL
+            )""",
+        ),
+    ),
 )
 
 

@@ -32,7 +32,7 @@ from threatmon.errors import (
     Problem,
     ValidationError,
 )
-from threatmon.store import audit
+from threatmon.store import audit, revisions
 from threatmon.store.backend import backend_for
 from threatmon.store.location import StoreLocation
 
@@ -154,7 +154,14 @@ class StoreWriter:
         )
 
     def add_rows(
-        self, kind: str, rows, *, file_name: str, sha256: str, rows_in_file: int | None = None
+        self,
+        kind: str,
+        rows,
+        *,
+        file_name: str,
+        sha256: str,
+        rows_in_file: int | None = None,
+        replace: bool = False,
     ) -> int:
         """Append rows that already passed the contract as one new batch.
 
@@ -162,6 +169,11 @@ class StoreWriter:
         exactly the contract columns (the ingest pipeline validates files in DuckDB
         and streams them here without a pandas copy). The table's own constraints
         (NOT NULL, counts ≥ 1) still guard the store.
+
+        Flows that revise active rows of older batches (the same country × crossing
+        point × day) are refused with a :class:`ValidationError` naming those batches,
+        unless ``replace``: then the older rows are superseded in this change
+        (:meth:`superseded_by` lists them) and undoing this batch restores them.
         """
         columns = {"incidents": INCIDENT_COLUMNS, "flows": FLOW_COLUMNS}[kind]
         existing = self.active_batch_with_sha(sha256, kind)
@@ -191,17 +203,37 @@ class StoreWriter:
                 last,
             ],
         )
+        details = {"kind": kind, "file_name": file_name, "sha256": sha256, "rows": int(loaded)}
         if kind == "incidents":
             self._refuse_resent_incident_ids(batch_id)
             self.incidents_changed = True
             if first is not None:
                 self.touched.append((first, last))
-        self.audit(
-            "load",
-            f"batch:{batch_id}",
-            {"kind": kind, "file_name": file_name, "sha256": sha256, "rows": int(loaded)},
-        )
+        elif replace:
+            replaced = revisions.supersede(self._con, batch_id)
+            if replaced:
+                details["replaced"] = replaced
+        else:
+            self._refuse_revisions(batch_id)
+        self.audit("load", f"batch:{batch_id}", details)
         return batch_id
+
+    def superseded_by(self, batch_id: int) -> list[dict[str, int]]:
+        """The older rows batch ``batch_id`` replaced: ``[{"batch_id": n, "rows": n}, …]``."""
+        return revisions.superseded_by(self._con, batch_id)
+
+    def _refuse_revisions(self, batch_id: int) -> None:
+        # Policy (docs/ingest.md, "Revisions"): a re-sent day is never added on top of the
+        # one it revises; the uploader says to replace it.
+        found = revisions.overlaps(self._con, batch_id)
+        if found:
+            ids = ", ".join(str(overlap.batch_id) for overlap in found)
+            noun = "batch" if len(found) == 1 else "batches"
+            raise ValidationError(
+                f"This file revises flows already loaded in {noun} {ids}: "
+                "use --replace to supersede them.",
+                [overlap.problem() for overlap in found],
+            )
 
     def undo(self, batch_id: int, principal: Principal | None = None) -> dict:
         """Remove an active batch's rows, mark it undone and audit it; return its summary.
@@ -223,6 +255,10 @@ class StoreWriter:
         if status != "active":
             raise BatchNotFoundError(f"Batch {batch_id} ({file_name}) was already undone.")
         self._con.execute(f"DELETE FROM {kind} WHERE batch_id = ?", [int(batch_id)])
+        restored = []
+        if kind == "flows":
+            revisions.forget(self._con, int(batch_id))
+            restored = revisions.restore(self._con, int(batch_id))
         self._con.execute(
             "UPDATE batches SET status = 'undone', undone_at = ?, undone_by = ? WHERE batch_id = ?",
             [_now(), self.user, int(batch_id)],
@@ -237,14 +273,20 @@ class StoreWriter:
             "file_name": file_name,
             "rows_removed": int(rows_loaded),
         }
+        if restored:
+            summary["restored"] = restored
         self.audit("undo", f"batch:{batch_id}", summary)
         return summary
 
     def _may_undo(self, principal: Principal, batch_id: int, kind: str, loaded_by: str) -> None:
+        # A flow batch's superseded rows are its rows too (an undo removes them).
+        held = f"SELECT country FROM {kind} WHERE batch_id = ?"
+        if kind == "flows":
+            held += " UNION SELECT country FROM flows_superseded WHERE batch_id = ?"
         countries = {
             row[0]
             for row in self._con.execute(
-                f"SELECT DISTINCT country FROM {kind} WHERE batch_id = ?", [batch_id]
+                held, [batch_id] * (2 if kind == "flows" else 1)
             ).fetchall()
         }
         outside = sorted(c for c in countries if not principal.in_scope(c))

@@ -57,6 +57,7 @@ def test_the_same_migrations_give_the_same_tables_on_both(postgres_url, tmp_path
         "batches",
         "column_mappings",
         "flows",
+        "flows_superseded",
         "incidents",
         "incidents_monthly",
         "meta",

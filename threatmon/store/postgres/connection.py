@@ -39,6 +39,7 @@ STORE_TABLES: tuple[str, ...] = (
     "audit",
     "column_mappings",
     "schema_migrations",
+    "flows_superseded",
 )
 
 # Physical tuning, not schema: DuckDB needs no indexes (zone maps), PostgreSQL does for
@@ -49,6 +50,9 @@ INDEXES: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS incidents_incident_id ON incidents (incident_id)",
     "CREATE INDEX IF NOT EXISTS flows_batch ON flows (batch_id)",
     "CREATE INDEX IF NOT EXISTS incidents_monthly_month ON incidents_monthly (month)",
+    # A load's revision check looks for the active flow rows of its countries and days.
+    "CREATE INDEX IF NOT EXISTS flows_key ON flows (country, date)",
+    "CREATE INDEX IF NOT EXISTS flows_superseded_by ON flows_superseded (superseded_by)",
 )
 
 _USER_PASSWORD = re.compile(r"^([a-z]+://[^:/@?#]*):[^@/?#]*@", re.IGNORECASE)
