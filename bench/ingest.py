@@ -37,8 +37,24 @@ _CONTRACT = (
     "longitude, victims, suspects, source, incident_id"
 )
 
-_BASELINE = """
+# The child's own high-water mark: Linux carries ru_maxrss over fork and exec, so a parent
+# that has just built a large demo store would lend the child its peak.
+_PEAK = """
 import json, resource, sys, time
+
+
+def peak_mb():
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
+_BASELINE = """
 import duckdb
 started = time.perf_counter()
 con = duckdb.connect(sys.argv[2])
@@ -47,23 +63,21 @@ con.execute("CHECKPOINT")
 rows = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
 con.close()
 print(json.dumps({"seconds": time.perf_counter() - started, "rows": rows,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": peak_mb()}))
 """
 
 # Reference only (the issue-3 baseline): the same read kept in memory, nothing persisted.
 _IN_MEMORY = """
-import json, resource, sys, time
 import duckdb
 started = time.perf_counter()
 con = duckdb.connect(":memory:")
 con.execute("CREATE TABLE raw AS SELECT * FROM read_csv(?)", [sys.argv[1]])
 rows = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
 print(json.dumps({"seconds": time.perf_counter() - started, "rows": rows,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": peak_mb()}))
 """
 
 _INGEST = """
-import json, resource, sys, time
 from data_loaders.ingest import IngestOptions, ingest_file
 from data_loaders.readers import ReadLimits
 started = time.perf_counter()
@@ -71,7 +85,7 @@ result = ingest_file(sys.argv[1], user="bench", db=sys.argv[2],
                      options=IngestOptions(limits=ReadLimits(max_bytes=10 * 1024**3)))
 assert result.status == "loaded", result.message
 print(json.dumps({"seconds": time.perf_counter() - started, "rows": result.rows_loaded,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": peak_mb()}))
 """
 
 
@@ -97,7 +111,9 @@ def csv_with_rows(rows: int) -> Path:
 
 
 def _child(code: str, *args: str) -> dict:
-    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", _PEAK + code, *args], capture_output=True, text=True
+    )
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-2000:])
     return json.loads(result.stdout.strip().splitlines()[-1])
