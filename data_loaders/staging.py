@@ -90,6 +90,8 @@ class Staging:
         self._lookups: list[str] = []
         #: Rows of ``staged``, once :meth:`problems` has counted them.
         self._rows: int | None = None
+        #: The columns with a ``__problem`` in the checking SQL (set by :meth:`build`).
+        self._checked_columns: list[str] = []
 
     # -- lookups ------------------------------------------------------------------------------
 
