@@ -75,14 +75,9 @@ def main() -> None:
             f"{load['file_mb']:.0f} MB file: {load['copy_s']:.2f} s (ratio {load['ratio']:.1f})"
         )
         if not args.skip_ingest:
-            loaded = ingest.run(store)
-            print(
-                f"ingest of a {loaded['csv_mb']:.0f} MB CSV ({loaded['rows']:,} rows): "
-                f"{loaded['ingest_s']:.1f} s, peak {loaded['ingest_peak_mb']:,.0f} MB; raw DuckDB "
-                f"read_csv {loaded['raw_s']:.1f} s, peak {loaded['raw_peak_mb']:,.0f} MB "
-                f"(ratio {loaded['ratio']:.2f}; targets ≤ 2×, ≤ 2 GB); raw read_csv into a "
-                f"DuckDB file {loaded['raw_to_file_s']:.1f} s (ratio {loaded['ratio_to_file']:.2f})"
-            )
+            # At most 3 runs each: at 10M rows one ingest takes half a minute.
+            loaded = ingest.run(store, min(args.repeat, 3))
+            print(ingest.report(loaded))
         else:
             loaded = None
         results["runs"].append(

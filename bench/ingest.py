@@ -1,94 +1,193 @@
-"""Validated ingest of a large CSV against DuckDB's raw `read_csv` of the same file.
+"""Validated ingest of a large CSV against DuckDB persisting the same file, in the same run.
 
-Targets (issue 3): ≤ 2× the raw read, peak memory ≤ 2 GB at 10M rows. The ingest runs
-in a child process so that its peak RSS is its own; the raw read runs in another
-child so both pay the same interpreter start-up.
+Target (issue 16): the whole validated ingest into a fresh store (read, sniff, normalise,
+validate, write, checkpoint, rename) ≤ 1.5× the persisting baseline at 1M rows and ≤ 2×
+at 10M rows, peak memory ≤ 2 GB. The baseline is DuckDB's own
+``CREATE TABLE … AS SELECT * FROM read_csv(…)`` into a fresh database *file*, followed by
+a ``CHECKPOINT``: what persisting the file costs before anything is checked. Each run is a
+child process, so its peak RSS is its own and both pay the same start-up; baseline and
+ingest alternate so that a busy spell of the machine hits both. The in-memory read the
+earlier target (issue 3) compared against is printed for reference only: no persisting
+load can meet a target against it.
+
+    python -m bench.ingest --rows 1000000            # 3 runs each, medians
+    python -m bench.ingest --rows 10000000 --repeat 1
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import math
+import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from bench.common import CACHE_DIR
+from bench.common import CACHE_DIR, demo_store
 from threatmon.store.reader import Store
 
-_RAW = """
+#: Demo incident rows per unit of scale (scale 2 ≈ 1.03M rows, scale 20 ≈ 10.07M).
+ROWS_PER_SCALE = 500_000
+TARGET_1M, TARGET_10M, TARGET_PEAK_MB = 1.5, 2.0, 2048
+
+_CONTRACT = (
+    "date, country, region_code, crime_type, count, crossing_point, latitude, "
+    "longitude, victims, suspects, source, incident_id"
+)
+
+# The child's own high-water mark: Linux carries ru_maxrss over fork and exec, so a parent
+# that has just built a large demo store would lend the child its peak.
+_PEAK = """
 import json, resource, sys, time
-import duckdb
-started = time.perf_counter()
-con = duckdb.connect(":memory:")
-con.execute("CREATE TABLE raw AS SELECT * FROM read_csv(?)", [sys.argv[1]])
-rows = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
-print(json.dumps({"seconds": time.perf_counter() - started, "rows": rows,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def peak_mb():
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 """
 
-# The same raw read written to a DuckDB *file*: what persisting costs before anything
-# is checked (compression and writing row groups), the floor under any store load.
-_RAW_TO_FILE = """
-import json, resource, sys, time
+_BASELINE = """
 import duckdb
 started = time.perf_counter()
 con = duckdb.connect(sys.argv[2])
 con.execute("CREATE TABLE raw AS SELECT * FROM read_csv(?)", [sys.argv[1]])
 con.execute("CHECKPOINT")
 rows = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
+con.close()
 print(json.dumps({"seconds": time.perf_counter() - started, "rows": rows,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": peak_mb()}))
+"""
+
+# Reference only (the issue-3 baseline): the same read kept in memory, nothing persisted.
+_IN_MEMORY = """
+import duckdb
+started = time.perf_counter()
+con = duckdb.connect(":memory:")
+con.execute("CREATE TABLE raw AS SELECT * FROM read_csv(?)", [sys.argv[1]])
+rows = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
+print(json.dumps({"seconds": time.perf_counter() - started, "rows": rows,
+                  "peak_mb": peak_mb()}))
 """
 
 _INGEST = """
-import json, resource, sys, time
-from data_loaders.ingest import ingest_file
+from data_loaders.ingest import IngestOptions, ingest_file
 from data_loaders.readers import ReadLimits
-from data_loaders.ingest import IngestOptions
 started = time.perf_counter()
 result = ingest_file(sys.argv[1], user="bench", db=sys.argv[2],
                      options=IngestOptions(limits=ReadLimits(max_bytes=10 * 1024**3)))
 assert result.status == "loaded", result.message
 print(json.dumps({"seconds": time.perf_counter() - started, "rows": result.rows_loaded,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": peak_mb()}))
 """
 
 
-def extract_csv(store: Store) -> Path:
-    """The store's incidents as one CSV file (contract columns), written once and cached."""
-    path = CACHE_DIR / f"{store.location.file.stem}-incidents.csv"
+def extract_csv(store: Store, rows: int | None = None) -> Path:
+    """The store's incidents (the first ``rows`` by date, or all) as one CSV, cached."""
+    suffix = "" if rows is None else f"-{rows}"
+    path = CACHE_DIR / f"{store.location.file.stem}-incidents{suffix}.csv"
     if not path.exists():
-        columns = (
-            "date, country, region_code, crime_type, count, crossing_point, latitude, "
-            "longitude, victims, suspects, source, incident_id"
-        )
-        store.query(f"COPY (SELECT {columns} FROM incidents) TO '{path}' (HEADER)")
+        limit = "" if rows is None else f" ORDER BY date, incident_id LIMIT {int(rows)}"
+        store.query(f"COPY (SELECT {_CONTRACT} FROM incidents{limit}) TO '{path}' (HEADER)")
     return path
 
 
+def csv_with_rows(rows: int) -> Path:
+    """A CSV of exactly ``rows`` demo incidents, cut from the smallest demo store that has
+    them (scale 2 for 1M rows and scale 20 for 10M, the stores `make bench` caches)."""
+    scale = max(1, math.ceil(rows / ROWS_PER_SCALE))
+    store = demo_store(float(scale))
+    available = store.coverage()["records"]
+    if available < rows:
+        raise SystemExit(f"the scale-{scale} demo store has {available:,} rows, not {rows:,}")
+    return extract_csv(store, rows)
+
+
 def _child(code: str, *args: str) -> dict:
-    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", _PEAK + code, *args], capture_output=True, text=True
+    )
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-2000:])
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def run(store: Store) -> dict:
-    """Raw read and validated ingest (into an empty store) of the same CSV."""
-    csv = extract_csv(store)
-    raw = _child(_RAW, str(csv))
+def measure(csv: Path, repeat: int = 3, in_memory: bool = True) -> dict:
+    """Medians of ``repeat`` alternating runs of the baseline and the validated ingest,
+    each into a fresh file; peaks are the highest of the runs."""
+    baseline, ingest = [], []
     with tempfile.TemporaryDirectory(dir=CACHE_DIR) as scratch:
-        to_file = _child(_RAW_TO_FILE, str(csv), str(Path(scratch) / "raw.duckdb"))
-        ingest = _child(_INGEST, str(csv), str(Path(scratch) / "store.duckdb"))
-    return {
+        for run in range(repeat):
+            baseline.append(_child(_BASELINE, str(csv), str(Path(scratch) / f"raw{run}.duckdb")))
+            ingest.append(_child(_INGEST, str(csv), str(Path(scratch) / f"store{run}.duckdb")))
+            for leftover in Path(scratch).iterdir():
+                leftover.unlink()
+    memory = _child(_IN_MEMORY, str(csv)) if in_memory else None
+    baseline_s = statistics.median(r["seconds"] for r in baseline)
+    ingest_s = statistics.median(r["seconds"] for r in ingest)
+    result = {
         "csv_mb": csv.stat().st_size / 1e6,
-        "rows": raw["rows"],
-        "raw_s": raw["seconds"],
-        "raw_peak_mb": raw["peak_mb"],
-        "ingest_s": ingest["seconds"],
-        "ingest_peak_mb": ingest["peak_mb"],
-        "raw_to_file_s": to_file["seconds"],
-        "ratio": ingest["seconds"] / raw["seconds"],
-        "ratio_to_file": ingest["seconds"] / to_file["seconds"],
+        "rows": ingest[0]["rows"],
+        "baseline_rows": baseline[0]["rows"],
+        "repeat": repeat,
+        "ingest_s": ingest_s,
+        "ingest_runs_s": [r["seconds"] for r in ingest],
+        "ingest_peak_mb": max(r["peak_mb"] for r in ingest),
+        "baseline_s": baseline_s,
+        "baseline_runs_s": [r["seconds"] for r in baseline],
+        "baseline_peak_mb": max(r["peak_mb"] for r in baseline),
+        "ratio": ingest_s / baseline_s,
+        "target": TARGET_1M if ingest[0]["rows"] <= 5_000_000 else TARGET_10M,
     }
+    if memory is not None:
+        result.update(in_memory_s=memory["seconds"], in_memory_ratio=ingest_s / memory["seconds"])
+    return result
+
+
+def run(store: Store, repeat: int = 3) -> dict:
+    """The bench on all of ``store``'s incidents (`make bench`, per scale)."""
+    return measure(extract_csv(store), repeat)
+
+
+def report(result: dict) -> str:
+    """One paragraph for the console."""
+    met = result["ratio"] <= result["target"] and result["ingest_peak_mb"] <= TARGET_PEAK_MB
+    text = (
+        f"ingest of a {result['csv_mb']:.0f} MB CSV ({result['rows']:,} rows, median of "
+        f"{result['repeat']}): validated ingest into a fresh store {result['ingest_s']:.2f} s, "
+        f"peak {result['ingest_peak_mb']:,.0f} MB; persisting baseline (read_csv into a "
+        f"DuckDB file, checkpoint) {result['baseline_s']:.2f} s, peak "
+        f"{result['baseline_peak_mb']:,.0f} MB; ratio {result['ratio']:.2f} (target ≤ "
+        f"{result['target']:g}×, ≤ {TARGET_PEAK_MB:,} MB: {'met' if met else 'NOT met'})"
+    )
+    if "in_memory_s" in result:
+        text += (
+            f"; for reference, not a target: in-memory read_csv {result['in_memory_s']:.2f} s "
+            f"(ratio {result['in_memory_ratio']:.2f})"
+        )
+    return text
+
+
+def main() -> None:
+    """``python -m bench.ingest --rows N``: the ingest bench alone."""
+    parser = argparse.ArgumentParser(prog="python -m bench.ingest")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the CSV")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each (median)")
+    args = parser.parse_args()
+    result = measure(csv_with_rows(args.rows), args.repeat)
+    print(report(result))
+    print(
+        f"ingest runs {', '.join(f'{s:.2f}' for s in result['ingest_runs_s'])} s; baseline runs "
+        f"{', '.join(f'{s:.2f}' for s in result['baseline_runs_s'])} s"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -5,6 +5,11 @@ Each contract column's *distinct* raw values are resolved in Python by
 hundred distinct region names and dates); one join of the raw table with them gives
 the typed rows, and one UNION of small queries lists every problem with its line,
 column, value, reason and suggestion.
+
+``staged`` keeps only the typed values and, per row, how many of its cells have a
+problem: the reasons and suggestions of the cells (two text columns per checked column,
+nearly all empty) would double its size. They are worked out again, for the rows with a
+problem only, when a file has some.
 """
 
 from __future__ import annotations
@@ -88,6 +93,10 @@ class Staging:
         self.required, _ = contract_columns(self.kind)
         self.columns = INCIDENT_COLUMNS if self.kind == "incidents" else FLOW_COLUMNS
         self._lookups: list[str] = []
+        #: Rows of ``staged``, once :meth:`problems` has counted them.
+        self._rows: int | None = None
+        #: The columns with a ``__problem`` in the checking SQL (set by :meth:`build`).
+        self._checked_columns: list[str] = []
 
     # -- lookups ------------------------------------------------------------------------------
 
@@ -170,7 +179,17 @@ class Staging:
                 self._number_map(column)
         if "crossing_point" in self.source:
             self._crossing_map()
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {self._staged_sql()}")
+        checks = self._staged_sql()
+        self._checked_columns = [
+            name.removesuffix("__problem")
+            for name, *_ in self.con.execute(f"SELECT * FROM ({checks}) LIMIT 0").description
+            if name.endswith("__problem")
+        ]
+        cells = " + ".join(f"({c}__problem IS NOT NULL)::INTEGER" for c in self._checked_columns)
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE staged AS SELECT line, {', '.join(self.columns)}, "
+            f"{cells or '0'} AS problem_cells FROM ({checks})"
+        )
         return date_format
 
     def _region_map(self) -> None:
@@ -382,9 +401,14 @@ class Staging:
 
     # -- problems -----------------------------------------------------------------------------
 
-    def _checked(self) -> list[str]:
-        names = self.con.execute("SELECT * FROM staged LIMIT 0").description
-        return [n[0].removesuffix("__problem") for n in names if n[0].endswith("__problem")]
+    def _cell_problems(self) -> str:
+        """``staged_checks``: every checked column's value, problem and hint, for the rows
+        of ``staged`` with a problem (the same SQL that typed them)."""
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE staged_checks AS SELECT * FROM ({self._staged_sql()}) "
+            "WHERE line IN (SELECT line FROM staged WHERE problem_cells > 0)"
+        )
+        return "staged_checks"
 
     def problems(
         self, existing_incidents: str | None, scope: tuple[str, ...] = ()
@@ -397,11 +421,10 @@ class Staging:
         ``scope`` lists the countries the uploader may load (empty: any); each row of
         another country is a problem.
         """
-        checked = self._checked()
-        cell_count = " + ".join(f"({c}__problem IS NOT NULL)::BIGINT" for c in checked)
-        total = len(self.file_problems) + int(
-            self.con.execute(f"SELECT coalesce(sum({cell_count}), 0) FROM staged").fetchall()[0][0]
-        )
+        cells, self._rows = self.con.execute(
+            "SELECT coalesce(sum(problem_cells), 0), count(*) FROM staged"
+        ).fetchall()[0]
+        total = len(self.file_problems) + int(cells)
         queries = (
             self._incident_id_queries(existing_incidents)
             + self._scope_queries(scope)
@@ -414,18 +437,23 @@ class Staging:
         total += len(refused)
         if total == 0:
             return [], 0
+        checks = self._cell_problems() if cells else None
         queries += [
             f"SELECT s.line, '{column}' AS col, r.{self.source[column]}::VARCHAR AS value, "
             f"s.{column}__problem AS reason, s.{column}__hint AS suggestion "
-            f"FROM staged s JOIN {self.raw.table} r ON r.line = s.line "
+            f"FROM {checks} s JOIN {self.raw.table} r ON r.line = s.line "
             f"WHERE s.{column}__problem IS NOT NULL"
-            for column in checked
+            for column in (self._checked_columns if checks else ())
         ]
         union = " UNION ALL ".join(f"({q})" for q in queries)
-        rows = self.con.execute(
-            f"SELECT line, col, value, reason, suggestion FROM ({union}) "
-            f"ORDER BY line, col LIMIT {int(self.max_problems)}"
-        ).fetchall()
+        rows = (
+            self.con.execute(
+                f"SELECT line, col, value, reason, suggestion FROM ({union}) "
+                f"ORDER BY line, col LIMIT {int(self.max_problems)}"
+            ).fetchall()
+            if queries
+            else []
+        )
         problems = self.file_problems + [
             Problem(int(line) if line is not None else None, col, value, reason, suggestion)
             for line, col, value, reason, suggestion in rows
@@ -442,6 +470,11 @@ class Staging:
         column); a skipped row is not otherwise checked.
         """
         if self.kind != "incidents" or "crime_type" not in self.source:
+            return []
+        # Nearly every file has none: asking the small lookup spares a join of every row.
+        if not self.con.execute(
+            "SELECT count(*) FROM crime_map WHERE category IS NOT NULL"
+        ).fetchall()[0][0]:
             return []
         crime = self.source["crime_type"]
         count_join, count_sum = "", "0"
@@ -511,9 +544,9 @@ class Staging:
         # two rows of one key in a file would be summed by every read, one of them wrongly.
         if self.kind != "flows":
             return []
-        readable = "s.date IS NOT NULL AND s.country IS NOT NULL"
-        if "crossing_point" in self.source:
-            readable += " AND s.crossing_point__problem IS NULL"
+        # Only rows without a problem of their own: an unresolved crossing point is NULL
+        # like a country total, and would pair with one.
+        readable = "s.problem_cells = 0"
         repeated = self.con.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM staged s WHERE {readable} "
             f"GROUP BY s.country, s.crossing_point, s.date HAVING count(*) > 1)"
@@ -541,6 +574,8 @@ class Staging:
 
     def row_count(self) -> int:
         """Rows that will be stored (the file's rows less the entirely empty ones)."""
+        if self._rows is not None:
+            return int(self._rows)
         return int(self.con.execute("SELECT count(*) FROM staged").fetchall()[0][0])
 
     def arrow_stream(self):
