@@ -131,6 +131,24 @@ class Staging:
             ),
         )
 
+    def _paired_resolution_table(self, name: str, resolutions: dict) -> None:
+        """Like :meth:`_resolution_table`, for values resolved with their row's country:
+        ``resolutions`` is keyed by (raw value, country)."""
+        self._register(
+            name,
+            pd.DataFrame(
+                {
+                    "raw": pd.Series([raw for raw, _ in resolutions], dtype="string"),
+                    "country": pd.Series([c for _, c in resolutions], dtype="string"),
+                    "value": pd.Series([r.value for r in resolutions.values()], dtype="string"),
+                    "reason": pd.Series([r.reason for r in resolutions.values()], dtype="string"),
+                    "suggestion": pd.Series(
+                        [r.suggestion for r in resolutions.values()], dtype="string"
+                    ),
+                }
+            ),
+        )
+
     def build(self) -> str | None:
         """Create the lookup tables and ``staged``; return the file's date convention."""
         convention, contradictions = normalise.detect_date_convention(
@@ -205,21 +223,7 @@ class Staging:
                 f"SELECT DISTINCT {region}, NULL FROM {self.raw.table} WHERE {region} IS NOT NULL"
             )
         pairs = [(raw, country) for raw, country in self.con.execute(pairs_sql).fetchall()]
-        resolutions = normalise.resolve_regions(pairs)
-        self._register(
-            "region_map",
-            pd.DataFrame(
-                {
-                    "raw": pd.Series([raw for raw, _ in resolutions], dtype="string"),
-                    "country": pd.Series([c for _, c in resolutions], dtype="string"),
-                    "value": pd.Series([r.value for r in resolutions.values()], dtype="string"),
-                    "reason": pd.Series([r.reason for r in resolutions.values()], dtype="string"),
-                    "suggestion": pd.Series(
-                        [r.suggestion for r in resolutions.values()], dtype="string"
-                    ),
-                }
-            ),
-        )
+        self._paired_resolution_table("region_map", normalise.resolve_regions(pairs))
 
     def _row_country(self) -> tuple[str, str]:
         """(joins, expression): the row's resolved country, as ``staged`` will hold it."""
@@ -248,21 +252,7 @@ class Staging:
             f"SELECT DISTINCT r.{point}, {country} FROM {self.raw.table} r {joins} "
             f"WHERE r.{point} IS NOT NULL"
         ).fetchall()
-        resolutions = normalise.resolve_crossing_points(pairs)
-        self._register(
-            "crossing_map",
-            pd.DataFrame(
-                {
-                    "raw": pd.Series([raw for raw, _ in resolutions], dtype="string"),
-                    "country": pd.Series([c for _, c in resolutions], dtype="string"),
-                    "value": pd.Series([r.value for r in resolutions.values()], dtype="string"),
-                    "reason": pd.Series([r.reason for r in resolutions.values()], dtype="string"),
-                    "suggestion": pd.Series(
-                        [r.suggestion for r in resolutions.values()], dtype="string"
-                    ),
-                }
-            ),
-        )
+        self._paired_resolution_table("crossing_map", normalise.resolve_crossing_points(pairs))
 
     def _number_map(self, column: str) -> None:
         values = self._distinct(column)
