@@ -1,23 +1,29 @@
 """Local hot-spot statistics per region: Getis-Ord Gi* and Local Moran's I, from esda.
 
 Series in (one value per region code), DataFrame out; inputs are never modified.
-Both statistics are tested by conditional permutation (esda's ``p_sim``) with a
-fixed seed, so the same data always give the same map, and corrected for testing
-every region at once with the Benjamini–Hochberg false discovery rate (FDR).
+Both statistics are tested by conditional permutation with a fixed seed, so the
+same data always give the same map, and corrected for testing every region at once
+with the Benjamini–Hochberg false discovery rate (FDR).
 
-esda behaviours this module works around:
+esda computes the statistics and their permutations (``keep_simulations=True``); the
+p-values are computed here from those permutations (:func:`permutation_p_values`),
+because esda's own ``p_sim`` misleads on real data:
 
-* esda's ``p_sim`` is *folded*: it counts the simulations in whichever tail the
-  observed value lies in, so under the null it falls below ``alpha`` twice as often
-  as ``alpha`` (esda's own docs call this "uniformly too small"). The decision
-  here uses the two-sided ``min(1, 2 * p_sim)``; ``p_sim`` is still reported as
-  esda gives it.
-* ``esda.Moran_Local`` row-standardises the weights object it is given, in place;
-  both functions hand esda a fresh binary copy instead.
-* ``esda.G_Local`` returns ``p_sim`` in float32; it is turned back into the exact
-  fraction (k + 1) / (permutations + 1) before the FDR step.
-* With the seed set, esda (without numba) reseeds NumPy's global random state; the
-  state is restored afterwards so callers' own random draws do not change.
+* It is *folded*: it counts the simulations in whichever tail the observed value lies
+  in, so under the null it falls below ``alpha`` twice as often as ``alpha`` (esda's
+  own docs call this "uniformly too small"). The decision here uses the two-sided
+  ``min(1, 2 * min(p_upper, p_lower))``.
+* It drops ties from the lower tail: when most permutations *equal* the observed
+  value (a map of mostly zeros, uniform counts) esda counts the draws strictly below
+  it, none, and reports its smallest p-value, a "significant" cold spot where about
+  half the permutations are as extreme. Here each tail counts the draws at least as
+  extreme, ties included, so such a region is never significant.
+* ``esda.G_Local`` returns ``p_sim`` in float32 (0.001 becomes 0.0010000000475).
+
+Also worked around: ``esda.Moran_Local`` row-standardises the weights object it is
+given, in place, so both functions hand esda a fresh binary copy; and with the seed
+set, esda (without numba) reseeds NumPy's global random state, which is restored
+afterwards so callers' own random draws do not change.
 
 Regions that are in the weights but missing from ``values`` count as 0: with
 incident counts a region without a row simply had no incidents.
@@ -89,15 +95,17 @@ def getis_ord(
             Standardised Gi* (esda's ``Zs``): above 0 when the neighbourhood sum is
             higher than expected.
         ``p_sim``
-            esda's folded one-sided pseudo p-value.
+            One-sided pseudo p-value of the nearer tail, ``min(p_upper, p_lower)``
+            of :func:`permutation_p_values` (ties with the observation count in
+            both tails).
         ``p_fdr``
             Benjamini–Hochberg adjustment, over all regions, of the two-sided
             ``min(1, 2 * p_sim)``.
         ``hot_cold``
-            ``"hot"`` where ``p_fdr <= alpha``, the observed Gi* lies in the upper
-            tail of its permutation distribution and ``gi_z > 0``; ``"cold"`` for
-            the lower tail with ``gi_z < 0``; ``"none"`` otherwise (including the
-            rare case where the analytical z and the permutation tail disagree).
+            ``"hot"`` where ``p_fdr <= alpha``, ``p_upper < p_lower`` and
+            ``gi_z > 0``; ``"cold"`` where ``p_lower < p_upper`` and ``gi_z < 0``;
+            ``"none"`` otherwise (including the rare case where the analytical z and
+            the permutation tail disagree).
 
     Raises
     ------
@@ -112,9 +120,11 @@ def getis_ord(
     0.002, so on ~230 regions about five regions must reach it before any region is
     flagged. Strong clusters do; raise ``permutations`` for finer resolution.
     If all values are equal there is nothing to cluster: ``gi_z`` is 0, the
-    p-values are 1 and every region is ``"none"``. The same holds for a single
-    region whose permutations cannot vary (its neighbourhood is the whole map), where
-    esda itself would report NaN and its smallest p-value.
+    p-values are 1 and every region is ``"none"``. A region whose permutations cannot
+    vary (its neighbourhood is the whole map) gets ``gi_z`` 0 and p-values 1, where
+    esda itself would report NaN and its smallest p-value. More generally, a region
+    whose observed Gi* equals at least half of its permutations (zeros among zeros)
+    has ``p_sim`` above 0.5 and is never significant.
     """
     _check_test_settings(permutations, alpha)
     y = _values_in_weights_order(values, weights, non_negative=True)
@@ -134,13 +144,16 @@ def getis_ord(
         )
     untestable = _untestable(gi.Zs, gi.sim)
     gi_z = np.where(untestable, 0.0, gi.Zs)
+    p_upper, p_lower = permutation_p_values(gi.Gs, gi.sim)
     frame["gi_z"] = gi_z
-    frame["p_sim"] = np.where(untestable, 1.0, _exact(gi.p_sim, permutations))
+    frame["p_sim"] = np.where(untestable, 1.0, np.minimum(p_upper, p_lower))
     frame["p_fdr"] = benjamini_hochberg(two_sided(frame["p_sim"]))
-    upper = _in_upper_tail(gi.Gs, gi.sim)
     significant = is_significant(frame["p_fdr"].to_numpy(), alpha)
     frame["hot_cold"] = np.select(
-        [significant & upper & (gi_z > 0), significant & ~upper & (gi_z < 0)],
+        [
+            significant & (p_upper < p_lower) & (gi_z > 0),
+            significant & (p_lower < p_upper) & (gi_z < 0),
+        ],
         ["hot", "cold"],
         default="none",
     )
@@ -175,8 +188,9 @@ def local_moran(
     DataFrame
         One row per region, in the weights' order: ``region_code``, ``value``,
         ``moran_i`` (the local statistic ``Is``), ``z`` (``Is`` standardised by the
-        mean and spread of its permutations, esda's ``z_sim``), ``p_sim`` (folded,
-        one-sided, as esda gives it), ``p_fdr`` (Benjamini–Hochberg adjustment of
+        mean and spread of its permutations, esda's ``z_sim``), ``p_sim`` (the
+        nearer tail's pseudo p-value, ties counted in both tails, as in
+        :func:`getis_ord`), ``p_fdr`` (Benjamini–Hochberg adjustment of
         ``min(1, 2 * p_sim)``) and ``cluster``: ``"HH"`` high among high, ``"LL"``
         low among low, ``"HL"`` high among low, ``"LH"`` low among high — each only
         where ``p_fdr <= alpha`` — else ``"none"``.
@@ -192,7 +206,8 @@ def local_moran(
     "High" and "low" are relative to the mean over all regions. If all values are
     equal, ``moran_i`` and ``z`` are 0, the p-values 1 and every cluster
     ``"none"``; a region whose permutations cannot vary (its neighbourhood is the
-    whole map) gets ``z`` 0 and p-values 1.
+    whole map) gets ``z`` 0 and p-values 1, and one whose ``moran_i`` equals half
+    or more of its permutations is never significant.
     """
     _check_test_settings(permutations, alpha)
     y = _values_in_weights_order(values, weights, non_negative=False)
@@ -210,22 +225,66 @@ def local_moran(
             seed=seed,
         )
     untestable = _untestable(lisa.z_sim, lisa.sim)
+    p_upper, p_lower = permutation_p_values(lisa.Is, lisa.sim)
     frame["moran_i"] = lisa.Is
     frame["z"] = np.where(untestable, 0.0, lisa.z_sim)
-    frame["p_sim"] = np.where(untestable, 1.0, _exact(lisa.p_sim, permutations))
+    frame["p_sim"] = np.where(untestable, 1.0, np.minimum(p_upper, p_lower))
     frame["p_fdr"] = benjamini_hochberg(two_sided(frame["p_sim"]))
     quadrant = pd.Series(lisa.q).map(MORAN_QUADRANTS).to_numpy()
     frame["cluster"] = np.where(is_significant(frame["p_fdr"].to_numpy(), alpha), quadrant, "none")
     return frame[MORAN_COLUMNS]
 
 
-def two_sided(p_folded: ArrayLike) -> np.ndarray:
-    """Two-sided p-values from esda's folded one-sided pseudo p-values: ``min(1, 2p)``.
+def permutation_p_values(
+    observed: ArrayLike, simulated: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pseudo p-values of each tail, ties with the observation counted in both.
 
-    The folded p-value looks at whichever tail the observation fell in, i.e. the
-    tail is chosen after seeing the data; doubling restores the nominal error rate.
+    Parameters
+    ----------
+    observed : array_like, shape (n,)
+        The observed statistic of each region.
+    simulated : array_like, shape (permutations, n)
+        Its permutations (esda's ``sim`` with ``keep_simulations=True``).
+
+    Returns
+    -------
+    p_upper, p_lower : ndarray, shape (n,)
+        ``(1 + #{sim >= observed}) / (permutations + 1)`` and
+        ``(1 + #{sim <= observed}) / (permutations + 1)``. Draws equal to the
+        observation count in both, so ``p_upper + p_lower >= 1``: a region whose
+        observation equals half or more of its draws has both above 0.5.
+
+    Notes
+    -----
+    esda computes the observed statistic and its permutations by different sums, so
+    values equal in exact arithmetic can differ in the last bits (on rates, not on
+    counts); draws within ``1e-9`` of the statistic's scale count as ties.
+
+    Examples
+    --------
+    >>> p_upper, p_lower = permutation_p_values([0.0], [[0.0], [0.0], [1.0], [0.0]])
+    >>> p_upper.tolist(), p_lower.tolist()
+    ([1.0], [0.8])
     """
-    return np.minimum(1.0, 2.0 * np.asarray(p_folded, dtype="float64"))
+    x = np.asarray(observed, dtype="float64")
+    sims = np.asarray(simulated, dtype="float64")
+    draws = sims.shape[0] + 1
+    scale = np.maximum(np.abs(x), np.abs(sims).max(axis=0, initial=0.0))
+    tolerance = 1e-9 * np.where(scale > 0, scale, 1.0)
+    at_or_above = (sims >= x - tolerance).sum(axis=0)
+    at_or_below = (sims <= x + tolerance).sum(axis=0)
+    return (1.0 + at_or_above) / draws, (1.0 + at_or_below) / draws
+
+
+def two_sided(p_nearer: ArrayLike) -> np.ndarray:
+    """Two-sided p-values from the nearer tail's pseudo p-values: ``min(1, 2p)``.
+
+    The nearer tail is chosen after seeing the data; doubling restores the nominal
+    error rate. With ``p = min(p_upper, p_lower)`` of :func:`permutation_p_values`
+    this is ``min(1, 2 * min(p_upper, p_lower))``.
+    """
+    return np.minimum(1.0, 2.0 * np.asarray(p_nearer, dtype="float64"))
 
 
 def benjamini_hochberg(p_values: ArrayLike) -> np.ndarray:
@@ -323,7 +382,10 @@ def _binary_copy(weights: W) -> W:
 
 @contextmanager
 def _esda_quietly() -> Iterator[None]:
-    """Keep NumPy's global random state and hide esda's notice about future defaults."""
+    """Keep NumPy's global random state and hide esda's notice about future defaults.
+
+    The notice concerns esda's own ``p_sim``, which is not used here.
+    """
     state = np.random.get_state()
     try:
         # 0/0 for untestable regions (see _untestable) is expected and handled.
@@ -344,34 +406,12 @@ def _esda_quietly() -> Iterator[None]:
         np.random.set_state(state)
 
 
-def _in_upper_tail(observed: np.ndarray, simulated: np.ndarray) -> np.ndarray:
-    """Whether each observed statistic sits in the upper tail esda's folded p-value counted.
-
-    ``simulated`` has one row per permutation, one column per region; esda counts
-    the lower tail when fewer simulations lie below the observation than at or
-    above it.
-    """
-    permutations = simulated.shape[0]
-    at_or_above = (simulated >= observed).sum(axis=0)
-    return (permutations - at_or_above) >= at_or_above
-
-
-def _exact(p_sim: np.ndarray, permutations: int) -> np.ndarray:
-    """esda's pseudo p-values as the exact fractions (k + 1) / (permutations + 1).
-
-    esda's G_Local hands them over in float32 (0.001 becomes 0.0010000000475), which
-    is enough to push a Benjamini–Hochberg value that is exactly alpha above it.
-    """
-    draws = permutations + 1
-    return np.round(np.asarray(p_sim, dtype="float64") * draws) / draws
-
-
 def _untestable(z: np.ndarray, simulated: np.ndarray) -> np.ndarray:
     """Regions whose permutations cannot vary: every draw equals the observation.
 
     That happens when a region's neighbourhood is the whole map or all other values
-    are equal. esda then gives a NaN z and, because its folded p-value counts ties
-    as the lower tail, its smallest possible p-value: a false "significant".
+    are equal. esda then gives a NaN z (0/0); the p-values are 1 whatever the
+    rounding of the draws.
     """
     return ~np.isfinite(z) | (simulated.std(axis=0) == 0)
 

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from esda.significance import calculate_significance
+
 from geo.hotspots import (
     GI_COLUMNS,
     MORAN_COLUMNS,
@@ -15,6 +17,7 @@ from geo.hotspots import (
     getis_ord,
     is_significant,
     local_moran,
+    permutation_p_values,
     two_sided,
 )
 
@@ -79,30 +82,57 @@ def test_gi_z_is_esdas_standardised_gi_star_on_binary_weights():
     np.testing.assert_allclose(getis_ord(values, lattice())["gi_z"], expected)
 
 
+def gamma_map(seed: int, side: int = SIDE) -> pd.Series:
+    """Continuous values without ties, like rates of populous regions."""
+    values = np.random.default_rng(seed).gamma(2.0, 3.0, side * side)
+    return pd.Series(values, index=range(side * side))
+
+
+def _flag_rates(statistic, make_map) -> tuple[float, float, float, int]:
+    """Mean share of regions at two-sided p <= 0.05, its standard error, the mean share
+    at nearer-tail p_sim <= 0.05, and the maps with any flag after FDR, over 50 maps."""
+    alpha, side, maps = 0.05, 10, 50
+    weights = lattice(side)
+    two_sided_rates, nearer_rates, flagged_maps = [], [], 0
+    for draw in range(maps):
+        result = statistic(make_map(1000 + draw, side), weights, seed=draw)
+        two_sided_rates.append(np.mean(two_sided(result["p_sim"]) <= alpha))
+        nearer_rates.append(np.mean(result["p_sim"] <= alpha))
+        flagged_maps += bool((result.iloc[:, -1] != "none").any())
+    standard_error = np.std(two_sided_rates, ddof=1) / np.sqrt(maps)
+    return np.mean(two_sided_rates), standard_error, np.mean(nearer_rates), flagged_maps
+
+
 @pytest.mark.parametrize("statistic", [getis_ord, local_moran])
-def test_on_random_counts_the_share_flagged_is_near_alpha(statistic):
-    """Under spatial randomness (iid Poisson) about alpha of the regions have p <= alpha.
+def test_on_random_values_the_share_flagged_is_near_alpha(statistic):
+    """Under spatial randomness (iid values without ties) about alpha of the regions
+    have two-sided p <= alpha.
 
     Maps are independent draws, so the standard error of the mean per-map rate is
     estimated from their spread, whatever the correlation between neighbours within
-    a map; 4 standard errors is a sound bound. esda's folded p_sim alone flags about
+    a map; 4 standard errors is a sound bound. The nearer tail's p alone flags about
     twice alpha, which is why the decision uses the two-sided value. After the FDR
     correction, flags are rare.
     """
-    alpha, side, maps = 0.05, 10, 50
-    weights = lattice(side)
-    two_sided_rates, folded_rates, flagged_maps = [], [], 0
-    for draw in range(maps):
-        result = statistic(poisson_map(5, seed=1000 + draw, side=side), weights, seed=draw)
-        two_sided_rates.append(np.mean(two_sided(result["p_sim"]) <= alpha))
-        folded_rates.append(np.mean(result["p_sim"] <= alpha))
-        flagged_maps += bool((result.iloc[:, -1] != "none").any())
-    rate = np.mean(two_sided_rates)
-    standard_error = np.std(two_sided_rates, ddof=1) / np.sqrt(maps)
-    assert abs(rate - alpha) <= 4 * standard_error
-    assert np.mean(folded_rates) > 1.5 * alpha
+    rate, standard_error, nearer, flagged_maps = _flag_rates(
+        statistic, lambda seed, side: gamma_map(seed, side)
+    )
+    assert abs(rate - 0.05) <= 4 * standard_error
+    assert nearer > 1.5 * 0.05
     # BH controls the chance of any flag on a map with no clusters at alpha.
-    assert flagged_maps <= 0.15 * maps
+    assert flagged_maps <= 0.15 * 50
+
+
+@pytest.mark.parametrize("statistic", [getis_ord, local_moran])
+def test_on_random_counts_with_ties_the_test_keeps_its_level(statistic):
+    """Poisson(5) counts tie often; ties count against significance in both tails, so
+    the test is conservative (about 3.7 %), never above alpha."""
+    rate, standard_error, _, flagged_maps = _flag_rates(
+        statistic, lambda seed, side: poisson_map(5, seed, side)
+    )
+    assert rate <= 0.05 + 2 * standard_error
+    assert rate >= 0.5 * 0.05
+    assert flagged_maps <= 0.15 * 50
 
 
 def test_results_are_reproducible_and_depend_on_the_seed():
@@ -148,6 +178,105 @@ def test_equal_values_have_no_clusters():
         result = statistic(pd.Series(3.0, index=range(9)), lattice(3))
         assert (result.iloc[:, -1] == "none").all()
         assert (result["p_fdr"] == 1.0).all()
+
+
+def one_count_among_zeros() -> pd.Series:
+    values = pd.Series(0.0, index=range(SIDE * SIDE))
+    values[cell(5, 5)] = 7.0
+    return values
+
+
+def nearly_uniform_counts() -> pd.Series:
+    """Counts of 3 with a scattering of 4s: most neighbourhood sums tie."""
+    return pd.Series(np.random.default_rng(0).choice([3.0, 4.0], SIDE * SIDE, p=[0.9, 0.1]))
+
+
+def esda_gi_star(values: pd.Series, permutations: int = 999, seed: int = 12345):
+    return esda.G_Local(
+        values.to_numpy(),
+        lattice(),
+        transform="B",
+        star=True,
+        permutations=permutations,
+        keep_simulations=True,
+        n_jobs=1,
+        seed=seed,
+    )
+
+
+@pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@pytest.mark.parametrize("make_values", [one_count_among_zeros, nearly_uniform_counts])
+def test_tail_p_values_count_ties_as_esdas_greater_and_lesser_tests_do(make_values):
+    """On esda's own permutations, each tail counts the draws at least as extreme,
+    ties included: esda's "greater" and "lesser" p-values.
+
+    esda's p_sim leaves ties out of the lower tail: a region at the bottom of its
+    draws, tied with a third or more of them, gets esda's smallest p-value, 0.001,
+    where the share of draws as low as it is the p-value.
+    """
+    gi = esda_gi_star(make_values())
+    p_upper, p_lower = permutation_p_values(gi.Gs, gi.sim)
+    np.testing.assert_array_equal(p_upper, calculate_significance(gi.Gs, gi.sim.T, "greater"))
+    np.testing.assert_array_equal(p_lower, calculate_significance(gi.Gs, gi.sim.T, "lesser"))
+    ties = (gi.sim == gi.Gs).sum(axis=0)
+    at_the_bottom = (gi.sim >= gi.Gs).all(axis=0) & (ties >= 333)
+    assert at_the_bottom.sum() >= 20
+    assert (gi.p_sim[at_the_bottom] == np.float32(1 / 1000)).all()
+    assert (p_lower[at_the_bottom] == (1 + ties[at_the_bottom]) / 1000).all()
+
+
+def test_tail_p_values_by_hand():
+    """Five draws 0, 0, 1, 0, 2 against an observed 0: four at or above, three at or
+    below; the ties count in both tails."""
+    p_upper, p_lower = permutation_p_values([0.0, 2.0], [[0, 0], [0, 0], [1, 1], [0, 0], [2, 2]])
+    assert p_upper.tolist() == [1.0, 2 / 6]
+    assert p_lower.tolist() == [4 / 6, 1.0]
+
+
+def test_draws_equal_but_for_rounding_count_as_ties():
+    """esda sums the observation and its draws in different orders; on rates they can
+    differ in the last bits and must still tie."""
+    observed = 0.1 + 0.2  # 0.30000000000000004
+    p_upper, p_lower = permutation_p_values([observed], [[0.3], [0.3], [0.5]])
+    assert (p_upper.tolist(), p_lower.tolist()) == ([1.0], [0.75])
+
+
+@pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
+def test_local_moran_tail_p_values_count_ties_on_esdas_permutations():
+    values = one_count_among_zeros()
+    lisa = esda.Moran_Local(
+        values.to_numpy(), lattice(), permutations=999, keep_simulations=True, seed=12345
+    )
+    # Snap draws that equal the observation but for rounding, then count exactly.
+    sims = np.where(np.isclose(lisa.sim, lisa.Is, rtol=1e-9, atol=0), lisa.Is, lisa.sim)
+    p_upper, p_lower = permutation_p_values(lisa.Is, lisa.sim)
+    np.testing.assert_array_equal(p_upper, calculate_significance(lisa.Is, sims.T, "greater"))
+    np.testing.assert_array_equal(p_lower, calculate_significance(lisa.Is, sims.T, "lesser"))
+
+
+@pytest.mark.parametrize("statistic", [getis_ord, local_moran])
+@pytest.mark.parametrize("make_values", [one_count_among_zeros, nearly_uniform_counts])
+def test_tied_data_have_no_significant_region(statistic, make_values):
+    """All zeros but one region, or counts of 3 and a few 4s: nothing to find. Before
+    ties were counted, Gi* called 135 and 47 of the 144 regions cold spots."""
+    result = statistic(make_values(), lattice(), permutations=9_999)
+    assert (result.iloc[:, -1] == "none").all()
+    assert result["p_fdr"].min() == 1.0
+
+
+def test_a_cluster_among_zeros_is_hot_and_the_zeros_are_not_cold():
+    """A 4×4 block of 20s on a map of zeros: 12 block and border cells hot (the same
+    as before ties were counted), none of the zeros cold (108 were)."""
+    values = pd.Series(0.0, index=range(SIDE * SIDE))
+    values[square(4, 4, 4)] = 20.0
+    gi = getis_ord(values, lattice(), permutations=9_999)
+    hot = set(gi.loc[gi["hot_cold"] == "hot", "region_code"])
+    assert set(square(5, 5, 2)) <= hot <= set(square(3, 3, 6))
+    assert len(hot) == 12
+    assert not (gi["hot_cold"] == "cold").any()
+    moran = local_moran(values, lattice(), permutations=9_999)
+    assert set(moran.loc[moran["cluster"] != "none", "cluster"]) == {"HH"}
 
 
 def test_local_moran_labels_each_kind_of_cluster_and_outlier():
