@@ -1,9 +1,10 @@
 """Hotspots of a selection in the store: the one code path of the map page and the CLI.
 
 ``threatmon hotspots`` and the map page both call :func:`region_hotspots`: the
-regions of the selection, their incidents (or rate per 100,000 inhabitants) over
-the period for Getis-Ord Gi*, and the same per month (or week…) for the emerging
-hot spot analysis, on contiguity weights built from the committed boundaries.
+regions of the selection, their incidents (or rate per 100,000 inhabitants, smoothed
+by empirical Bayes unless raw rates are asked for) over the period for Getis-Ord Gi*
+and Local Moran, and the same per month (or week…) for the emerging hot spot
+analysis, on contiguity weights built from the committed boundaries.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from threatmon.filters import Filters
 from threatmon.registry.regions import load_regions
 from threatmon.rules import HOTSPOT_ALPHA
 from threatmon.store.reader import Store
+from trends.rates import empirical_bayes_rates
 
 #: Columns of :func:`region_hotspots`, in order (the CLI's JSON keys).
 COLUMNS: tuple[str, ...] = (
@@ -34,6 +36,9 @@ COLUMNS: tuple[str, ...] = (
     "emerging_category",
     "moran_cluster",
 )
+#: What the statistics are computed on: incidents per 100,000 inhabitants smoothed by
+#: empirical Bayes (:func:`trends.rates.empirical_bayes_rates`), raw, or plain counts.
+MEASURES: tuple[str, ...] = ("rate", "rate_raw", "count")
 #: Permutations for Gi*. With 999 the smallest two-sided p-value is 0.002, and the false
 #: discovery rate correction over ~230 regions then needs ten or more regions at that
 #: floor before it flags any: a real cluster of five would never show. 9,999 lowers the
@@ -86,6 +91,21 @@ def period_panel(counts: pd.DataFrame, codes: list[str], start, end, freq: str) 
     return panel
 
 
+def measured(counts: pd.Series, populations: pd.Series, measure: str) -> pd.Series:
+    """``counts`` as the ``measure`` of :data:`MEASURES`, indexed like ``counts``.
+
+    Rates are per 100,000 inhabitants; the smoothed ones shrink toward the overall
+    rate of the regions given. A region without a known population counts as 0.
+    """
+    if measure == "count":
+        return counts.astype("float64")
+    if measure == "rate_raw":
+        values = counts.astype("float64") * 100_000 / populations
+    else:
+        values = pd.Series(empirical_bayes_rates(counts, populations), index=counts.index)
+    return values.fillna(0.0)
+
+
 def region_hotspots(
     store: Store,
     filters: Filters,
@@ -109,9 +129,12 @@ def region_hotspots(
         crime types the incidents counted; ``start`` and ``end`` are required.
     freq : {"W", "M", "Q"}
         Time step of the emerging hot spot analysis.
-    measure : {"rate", "count"}
-        Incidents per 100,000 inhabitants (default: a populous region is not a hot
-        spot just for its people) or plain counts.
+    measure : {"rate", "rate_raw", "count"}
+        Incidents per 100,000 inhabitants, smoothed toward the selection's overall rate
+        by empirical Bayes (default: a populous region is not a hot spot just for its
+        people, nor a region of a few thousand for a handful of incidents); the raw
+        rates; or plain counts. Each period of the emerging analysis is smoothed on
+        its own.
     band_km : float, optional
         Neighbours within this distance instead of contiguity (:func:`selection_weights`).
     weights : W, optional
@@ -127,8 +150,8 @@ def region_hotspots(
     DataFrame
         :data:`COLUMNS`, one row per region, ordered by ``gi_z`` (hottest first).
     """
-    if measure not in ("rate", "count"):
-        raise ValueError(f"`measure` must be 'rate' or 'count'. Got {measure!r}.")
+    if measure not in MEASURES:
+        raise ValueError(f"`measure` must be 'rate', 'rate_raw' or 'count'. Got {measure!r}.")
     if freq not in ("W", "M", "Q"):
         raise ValueError(f"`freq` must be 'W', 'M' or 'Q'. Got {freq!r}.")
     if filters.start is None or filters.end is None:
@@ -140,16 +163,14 @@ def region_hotspots(
     counts = store.aggregate(filters, by=("region_code",), freq=freq)
     panel = period_panel(counts, codes, filters.start, filters.end, freq)
     population = registry.set_index("region_code")["population"].astype("float64")
-    if measure == "rate":
-        per_100k = 100_000 / panel["region_code"].map(population)
-        panel["value"] = (panel["count"] * per_100k).fillna(0.0)
-    else:
-        panel["value"] = panel["count"].astype("float64")
+    panel["value"] = pd.concat(
+        [
+            measured(group["count"], group["region_code"].map(population), measure)
+            for _, group in panel.groupby("period", sort=False)
+        ]
+    ).reindex(panel.index)
     totals = panel.groupby("region_code", sort=False)["count"].sum().reindex(codes)
-    if measure == "rate":
-        values = (totals * 100_000 / population.reindex(codes)).fillna(0.0)
-    else:
-        values = totals.astype("float64")
+    values = measured(totals, population.reindex(codes), measure)
     weights = weights if weights is not None else selection_weights(codes, band_km)
     gi = getis_ord(values, weights, permutations=permutations, alpha=alpha, seed=seed)
     emerging = emerging_hot_spots(panel[["region_code", "period", "value"]], weights, alpha=alpha)

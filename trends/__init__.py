@@ -2,7 +2,7 @@
 
 * :mod:`trends.changes`: percentage changes, the binomial test and the change levels.
 * :mod:`trends.overview`: period totals, KPIs, top movers and the overview's summary.
-* :mod:`trends.rates`: counts per 100,000 inhabitants.
+* :mod:`trends.rates`: counts per 100,000 inhabitants, raw or smoothed (empirical Bayes).
 
 The calendar arithmetic they rest on (months, windows, the default period) is
 :mod:`threatmon.periods`; the thresholds are :mod:`threatmon.rules`.
@@ -26,7 +26,7 @@ from trends.overview import (
     top_movers,
     window_totals,
 )
-from trends.rates import rates_per_100k
+from trends.rates import empirical_bayes_rates, rates_per_100k
 
 __all__ = [
     "FLAG_LOW_COUNTS",
@@ -36,6 +36,7 @@ __all__ = [
     "binomial_p_values",
     "change_levels",
     "compare_windows",
+    "empirical_bayes_rates",
     "kpi_comparison",
     "label_changes",
     "overview_summary",

@@ -10,6 +10,7 @@ from threatmon.filters import Filters
 from threatmon.registry.regions import load_regions
 from threatmon.store.reader import Store
 from threatmon.store.writer import write_session
+from trends.rates import empirical_bayes_rates
 
 # Southern Moldova: Cahul, Cantemir, Leova, Gagauzia and Taraclia border one another.
 CLUSTER = ("MD-CA", "MD-CT", "MD-LE", "MD-GA", "MD-TA")
@@ -51,15 +52,36 @@ def test_a_planted_cluster_comes_out_hot_and_nothing_else_does(planted):
     assert set(table["emerging_category"]) <= set(CATEGORIES)
 
 
-def test_values_are_rates_per_100k_over_the_period(planted):
+def test_values_are_smoothed_rates_per_100k_over_the_period(planted):
+    """The default rate is empirical-Bayes smoothed over the selection's regions; raw
+    rates and counts are there on request."""
     table = region_hotspots(planted, PERIOD, permutations=99).set_index("region_code")
     regions = load_regions().set_index("region_code")
     totals = planted.aggregate(PERIOD, by=("region_code",), freq=None).set_index("region_code")
+    moldova = table.index.tolist()
+    counts = totals["count"].reindex(moldova, fill_value=0)
+    smoothed = empirical_bayes_rates(counts, regions.loc[moldova, "population"])
+    np.testing.assert_allclose(table.loc[moldova, "value"], smoothed)
     code = "MD-CA"
+    raw = region_hotspots(planted, PERIOD, measure="rate_raw", permutations=99)
     expected = totals.loc[code, "count"] * 100_000 / regions.loc[code, "population"]
-    assert table.loc[code, "value"] == pytest.approx(expected)
-    counts = region_hotspots(planted, PERIOD, measure="count", permutations=99)
-    assert counts.set_index("region_code").loc[code, "value"] == totals.loc[code, "count"]
+    assert raw.set_index("region_code").loc[code, "value"] == pytest.approx(expected)
+    counted = region_hotspots(planted, PERIOD, measure="count", permutations=99)
+    assert counted.set_index("region_code").loc[code, "value"] == totals.loc[code, "count"]
+
+
+def test_regions_without_rows_are_not_cold_spots_merely_for_tying(planted):
+    """Only Moldova's incidents are stored; with Ukraine selected too, its 27 regions all
+    count 0. Kyiv City neighbours only Kyiv Oblast: 40 % of its permutations tie with its
+    neighbourhood sum of 0. Before ties were counted it was a cold spot at p_fdr 0.0005,
+    like 23 other Ukrainian regions; now it has p_sim 0.40 and nothing is cold."""
+    both = PERIOD.replace(countries=("MD", "UA"))
+    table = region_hotspots(planted, both, measure="count").set_index("region_code")
+    kyiv = table.loc["UA-30"]
+    assert kyiv["gi_z"] == pytest.approx(-0.6662, abs=1e-4)
+    assert kyiv["p_sim"] == pytest.approx(0.4046)
+    assert kyiv["hot_cold"] == "none"
+    assert not (table["hot_cold"] == "cold").any()
 
 
 def test_the_same_seed_gives_the_same_table(planted):
@@ -73,7 +95,7 @@ def test_bad_requests_are_refused_with_a_reason(planted):
         region_hotspots(planted, PERIOD.replace(regions=("MD-CA", "MD-CU")))
     with pytest.raises(ValueError, match="needs a period: give both start and end"):
         region_hotspots(planted, Filters(countries=("MD",)))
-    with pytest.raises(ValueError, match="`measure` must be 'rate' or 'count'. Got 'total'."):
+    with pytest.raises(ValueError, match="`measure` must be 'rate', 'rate_raw' or 'count'. Got 'total'."):
         region_hotspots(planted, PERIOD, measure="total")
     with pytest.raises(ValueError, match="`freq` must be 'W', 'M' or 'Q'. Got 'D'."):
         region_hotspots(planted, PERIOD, freq="D")
