@@ -1,7 +1,8 @@
 """The numbers a map shows, per region and per crossing point: frames in, frames out.
 
 A region's value is its incident count in the period, its rate per 100,000
-inhabitants, or its change against the previous period of the same length. A
+inhabitants (smoothed toward the overall rate of the regions drawn by empirical Bayes,
+or raw), or its change against the previous period of the same length. A
 change is only shown when the two periods together hold at least ``min_total``
 incidents (the overview's low-count guard): 1 → 3 is +200 % and means nothing.
 """
@@ -16,7 +17,10 @@ import pandas as pd
 from geo.maps import tooltip_html
 from geo.symbology import MORAN_LABELS
 from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
-from trends import binomial_p_values, percent_change, rates_per_100k
+from trends import binomial_p_values, empirical_bayes_rates, percent_change, rates_per_100k
+
+#: The numeric measures of a region map (:data:`geo.symbology.MEASURES`).
+NUMERIC_MEASURES: tuple[str, ...] = ("count", "rate", "rate_raw", "change")
 
 
 def regions_in_view(
@@ -57,18 +61,22 @@ def region_values(
     registry : DataFrame
         The region registry (``region_code``, ``country``, ``name_en``, ``name_local``,
         ``population``).
-    measure : {"count", "rate", "change"}
+    measure : {"count", "rate", "rate_raw", "change"}
+        ``rate`` is the smoothed rate per 100,000 (``rate_smoothed``), ``rate_raw``
+        the raw one (``rate``).
     codes : sequence of str
-        The regions drawn.
+        The regions drawn; the smoothed rates shrink toward their overall rate.
 
     Returns
     -------
     DataFrame
         ``region_code, name_en, country, current, previous, population, rate,
-        change_pct, p_value, value, tooltip``.
+        rate_smoothed, change_pct, p_value, value, tooltip``.
     """
-    if measure not in ("count", "rate", "change"):
-        raise ValueError(f"`measure` must be 'count', 'rate' or 'change'. Got {measure!r}.")
+    if measure not in NUMERIC_MEASURES:
+        raise ValueError(
+            f"`measure` must be 'count', 'rate', 'rate_raw' or 'change'. Got {measure!r}."
+        )
     frame = registry.loc[
         registry["region_code"].isin(list(codes)),
         ["region_code", "country", "name_en", "name_local"],
@@ -77,6 +85,7 @@ def region_values(
         totals = source.groupby("region_code")["count"].sum()
         frame[name] = frame["region_code"].map(totals).fillna(0).astype("int64")
     frame = rates_per_100k(frame, registry, by="region_code", value="current")
+    frame["rate_smoothed"] = empirical_bayes_rates(frame["current"], frame["population"])
     enough = (frame["current"] + frame["previous"]) >= min_total
     change = pd.Series(percent_change(frame["current"], frame["previous"]), index=frame.index)
     frame["change_pct"] = change.where(enough)
@@ -85,7 +94,8 @@ def region_values(
     ).where(enough)
     frame["value"] = {
         "count": frame["current"].astype("float64"),
-        "rate": frame["rate"],
+        "rate": frame["rate_smoothed"],
+        "rate_raw": frame["rate"],
         "change": frame["change_pct"],
     }[measure]
     frame["tooltip"] = [
@@ -108,6 +118,7 @@ def _tooltip_rows(row, period_label: str, alpha: float) -> list[tuple[str, str]]
         rows.append(("Change", f"{row.change_pct:+.0f} %{significant}"))
     if not np.isnan(row.rate):
         rows.append(("Per 100,000 inhabitants", f"{row.rate:,.1f}"))
+        rows.append(("Smoothed (empirical Bayes)", f"{row.rate_smoothed:,.1f}"))
     return rows
 
 
@@ -148,7 +159,7 @@ def hotspot_values(hot: pd.DataFrame, measure: str) -> pd.DataFrame:
         tooltip_html(
             f"{row.name} ({row.region_code})",
             [
-                ("Incidents per 100,000", f"{row.value:,.1f}"),
+                ("Per 100,000, smoothed", f"{row.value:,.1f}"),
                 ("Gi* z-score", f"{row.gi_z:+.2f}"),
                 ("p (FDR-adjusted)", f"{row.p_fdr:.3f}"),
                 ("Hot or cold (α = 0.05)", row.hot_cold),

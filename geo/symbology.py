@@ -20,7 +20,8 @@ from geo.classes import Classes, classify, classify_change
 #: What a region's colour can show.
 MEASURES: dict[str, str] = {
     "count": "Incidents",
-    "rate": "Incidents per 100,000 inhabitants",
+    "rate": "Incidents per 100,000 inhabitants (smoothed, empirical Bayes)",
+    "rate_raw": "Incidents per 100,000 inhabitants (raw)",
     "change": "Change against the previous period",
     "hotspot": "Hot and cold spots (Getis-Ord Gi*)",
     "emerging": "Emerging hot spots",
@@ -159,8 +160,8 @@ def region_colours(
 ) -> tuple[pd.Series, Legend, Classes | None]:
     """The fill colour of each region and the legend that explains it.
 
-    ``values`` has ``region_code`` and ``value`` (a number for count, rate and change;
-    a category for hotspot and emerging). Returns colours indexed like ``values``.
+    ``values`` has ``region_code`` and ``value`` (a number for count, the rates and
+    change; a category for hotspot, emerging and clusters). Returns colours indexed like ``values``.
     """
     if measure == PUBLISHED:
         colours, legend = published_colours(values["value"], k=k, style=style)

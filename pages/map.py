@@ -100,7 +100,7 @@ def _controls(settings: MapSettings) -> MapSettings:
         format_func=bound(measure_label),
         key=kept("map_measure"),
     )
-    numeric = measure in ("count", "rate")
+    numeric = measure in ("count", "rate", "rate_raw")
     method = columns[1].selectbox(
         t("map.classes"),
         list(METHODS),
@@ -320,6 +320,8 @@ def main() -> None:
         "emerging": t("map.note.emerging"),
         "clusters": t("map.note.clusters", permutations=permutations),
         "change": t("map.note.change"),
+        "rate": t("map.note.rate"),
+        "rate_raw": t("map.note.rate_raw"),
     }.get(settings.measure, "")
     style = PROJECTION_STYLE if settings.projection else DESK_STYLE
     layers = region_layers(

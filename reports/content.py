@@ -316,8 +316,8 @@ def _hotspot_map(
     )
     caption = (
         f"Incidents per 100,000 inhabitants by region, {_span(filters.start, filters.end)} "
-        "(quantile classes); circles: incidents at border crossing points. "
-        + _hotspot_sentence(store, filters)
+        "(smoothed toward the overall rate by empirical Bayes; quantile classes); circles: "
+        "incidents at border crossing points. " + _hotspot_sentence(store, filters)
     )
     return caption, png
 
@@ -328,7 +328,8 @@ def _hotspot_sentence(store: Store, filters: Filters) -> str:
     except (TooFewRegionsError, TooFewPeriodsError) as exc:  # fewer than 3 regions or 2 months
         return f"No hot spot test: {exc}"
     method = (
-        f"(Getis-Ord Gi* on incidents per 100,000, {DEFAULT_PERMUTATIONS:,} permutations, "
+        f"(Getis-Ord Gi* on smoothed incidents per 100,000, {DEFAULT_PERMUTATIONS:,} "
+        "permutations, "
         "false discovery rate 5 %)"
     )
     parts = []

@@ -4,7 +4,8 @@ URL keys (next to the global filters of :mod:`ui.filters`)::
 
     ?measure=rate&classes=quantiles&k=5&layers=incidents,arrivals&projection=1
 
-``measure`` is one of :data:`geo.symbology.MEASURES`, ``classes`` one of
+``measure`` is one of :data:`geo.symbology.MEASURES` (``rate`` is the smoothed rate per
+100,000, ``rate_raw`` the raw one), ``classes`` one of
 :data:`geo.classes.METHODS`, ``k`` 3–7, ``layers`` a comma-separated subset of
 :data:`LAYERS`, ``projection`` 1 or absent. Invalid values fall back to the default
 with a warning, like the filters.

@@ -95,7 +95,8 @@ def test_bad_requests_are_refused_with_a_reason(planted):
         region_hotspots(planted, PERIOD.replace(regions=("MD-CA", "MD-CU")))
     with pytest.raises(ValueError, match="needs a period: give both start and end"):
         region_hotspots(planted, Filters(countries=("MD",)))
-    with pytest.raises(ValueError, match="`measure` must be 'rate', 'rate_raw' or 'count'. Got 'total'."):
+    message = "`measure` must be 'rate', 'rate_raw' or 'count'. Got 'total'."
+    with pytest.raises(ValueError, match=message):
         region_hotspots(planted, PERIOD, measure="total")
     with pytest.raises(ValueError, match="`freq` must be 'W', 'M' or 'Q'. Got 'D'."):
         region_hotspots(planted, PERIOD, freq="D")

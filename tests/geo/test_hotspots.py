@@ -7,7 +7,6 @@ import libpysal
 import numpy as np
 import pandas as pd
 import pytest
-
 from esda.significance import calculate_significance
 
 from geo.hotspots import (

@@ -1,8 +1,11 @@
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from geo.mapdata import crossing_values, region_values, regions_in_view
+from trends.rates import empirical_bayes_rates
 
 REGISTRY = pd.DataFrame(
     {
@@ -49,10 +52,31 @@ def test_the_value_column_follows_the_measure():
     previous = pd.DataFrame({"region_code": [], "count": []})
     counts = region_values(current, previous, REGISTRY, "count", codes=["MD-AA"])
     rates = region_values(current, previous, REGISTRY, "rate", codes=["MD-AA"])
+    raw = region_values(current, previous, REGISTRY, "rate_raw", codes=["MD-AA"])
     assert counts["value"].tolist() == [30.0]
+    # One region is its own overall rate: nothing to shrink toward.
     assert rates["value"].tolist() == [pytest.approx(15.0)]
-    with pytest.raises(ValueError, match="`measure` must be 'count', 'rate' or 'change'"):
+    assert raw["value"].tolist() == [pytest.approx(15.0)]
+    message = "`measure` must be 'count', 'rate', 'rate_raw' or 'change'. Got 'hotspot'."
+    with pytest.raises(ValueError, match=re.escape(message)):
         region_values(current, previous, REGISTRY, "hotspot", codes=["MD-AA"])
+
+
+def test_the_rate_map_shows_smoothed_rates_and_the_raw_ones_on_request():
+    """The smoothed rates of the regions drawn are trends.empirical_bayes_rates of their
+    counts; the region of unknown population has neither rate, and the tooltip gives
+    both."""
+    codes = ["MD-AA", "MD-BB", "UA-01", "UA-02"]
+    current = pd.DataFrame({"region_code": codes[:3], "count": [30, 40, 50]})
+    previous = current.iloc[:0]
+    smoothed = region_values(current, previous, REGISTRY, "rate", codes=codes)
+    raw = region_values(current, previous, REGISTRY, "rate_raw", codes=codes)
+    expected = empirical_bayes_rates([30, 40, 50, 0], [200_000, 50_000, 1_000_000, np.nan])
+    np.testing.assert_allclose(smoothed["value"], expected)
+    np.testing.assert_allclose(raw["value"], [15.0, 80.0, 5.0, np.nan])
+    # Beta, 50,000 inhabitants and a raw 80, is pulled toward the overall 120 / 1.25 M.
+    assert 9.6 < smoothed["value"].iloc[1] < 80.0
+    assert "Smoothed (empirical Bayes)" in smoothed["tooltip"].iloc[1]
 
 
 def test_tooltips_name_the_region_and_escape_it():

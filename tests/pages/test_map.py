@@ -75,12 +75,20 @@ def test_settings_come_from_the_link_and_go_back_to_it(app):
     assert app.query_params["k"] == "4"
 
 
+def test_raw_rates_are_a_measure_of_their_own_in_the_link(app):
+    """``rate`` is the smoothed rate; ``rate_raw`` the raw one, classified like it."""
+    _map_page(app, measure="rate_raw")
+    assert app.selectbox(key="map_measure").value == "rate_raw"
+    assert not app.selectbox(key="map_classes").disabled
+    assert app.query_params["measure"] == "rate_raw"
+
+
 def test_a_bad_link_is_explained_and_the_defaults_used(app):
     _map_page(app, measure="density", k=12)
     text = "\n".join(w.value for w in app.warning)
     assert (
-        "`measure=density` is not one of count, rate, change, hotspot, emerging, clusters; "
-        "ignored." in text
+        "`measure=density` is not one of count, rate, rate_raw, change, hotspot, emerging, "
+        "clusters; ignored." in text
     )
     assert "`k=12` is not a number of classes from 3 to 7; ignored." in text
     assert app.selectbox(key="map_measure").value == "rate"

@@ -215,7 +215,7 @@ def test_hotspot_map_title_starts_with_the_marking(analyst):
     assert drawn["map_titles"] == [
         [
             DEFAULT_MARKING,
-            "Incidents per 100,000 inhabitants, Nov 2025 – Oct 2026",
+            "Incidents per 100,000 inhabitants (smoothed, empirical Bayes), Nov 2025 – Oct 2026",
             "Moldova, Ukraine · All crime types",
             "DEMO — synthetic data, not real incidents",
         ]

@@ -11,9 +11,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import math
 import sys
 from collections.abc import Callable
 from typing import NamedTuple
+
+import numpy as np
 
 from threatmon.errors import ThreatmonError
 
@@ -46,8 +49,33 @@ def add_db(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def print_json(payload) -> None:
-    print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+def json_text(payload, *, indent: int | None = 2) -> str:
+    """``payload`` as standard JSON, which every parser reads: no NaN or Infinity.
+
+    A number that is not finite (a ratio over an expected 0, a missing float) is
+    written as null; NumPy scalars as the Python numbers they hold; anything else
+    JSON has no type for (dates, paths) as its text.
+    """
+    return json.dumps(
+        _strict(payload), ensure_ascii=False, indent=indent, default=str, allow_nan=False
+    )
+
+
+def print_json(payload, *, indent: int | None = 2) -> None:
+    """Print :func:`json_text` of ``payload``: every ``--json`` output goes through here."""
+    print(json_text(payload, indent=indent))
+
+
+def _strict(value):
+    if isinstance(value, dict):
+        return {key: _strict(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strict(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def report_error(error: ThreatmonError, as_json: bool) -> None:

@@ -127,7 +127,7 @@ def _print_ingest(result, as_json: bool) -> None:
     from data_loaders.ingest import problem_json
 
     if as_json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, default=str))
+        print_json(result.to_json(), indent=None)
         return
     details = [f"{result.rows_in_file:,} rows"] if result.format else []
     details += [

@@ -158,7 +158,7 @@ def test_help_says_what_the_horizon_counts(capsys):
 
 
 def test_json_of_a_forecast_never_holds_nan_or_infinity(capsys):
-    from threatmon.cli.analysis import _print_strict_json
+    from threatmon.cli.common import print_json
 
-    _print_strict_json({"mase": float("inf"), "rows": [{"lag": float("nan"), "n": 3.5}]})
+    print_json({"mase": float("inf"), "rows": [{"lag": float("nan"), "n": 3.5}]})
     assert _json(capsys) == {"mase": None, "rows": [{"lag": None, "n": 3.5}]}
