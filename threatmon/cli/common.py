@@ -52,9 +52,10 @@ def add_db(parser: argparse.ArgumentParser) -> None:
 def json_text(payload, *, indent: int | None = 2) -> str:
     """``payload`` as standard JSON, which every parser reads: no NaN or Infinity.
 
-    A number that is not finite (a ratio over an expected 0, a missing float) is
-    written as null; NumPy scalars as the Python numbers they hold; anything else
-    JSON has no type for (dates, paths) as its text.
+    A number that is not finite (a ratio over an expected 0, a missing float) and
+    pandas' missing markers (``NA``, ``NaT``) are written as null; NumPy scalars as
+    the Python numbers they hold; anything else JSON has no type for (dates, paths)
+    as its text.
     """
     return json.dumps(
         _strict(payload), ensure_ascii=False, indent=indent, default=str, allow_nan=False
@@ -71,6 +72,8 @@ def _strict(value):
         return {key: _strict(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_strict(item) for item in value]
+    if type(value).__name__ in ("NAType", "NaTType"):  # pandas, without importing it
+        return None
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):

@@ -66,6 +66,7 @@ def test_json_text_writes_null_for_numbers_json_does_not_have():
         "missing": math.nan,
         "numpy": [np.float64("inf"), np.float32(0.5), np.int64(3), np.bool_(True)],
         "nested": ({"x": float("nan")},),
+        "pandas": [pd.NA, pd.NaT, pd.Timestamp("2026-01-05")],
     }
     assert strict_loads(json_text(payload)) == {
         "ratio": None,
@@ -73,6 +74,7 @@ def test_json_text_writes_null_for_numbers_json_does_not_have():
         "missing": None,
         "numpy": [None, 0.5, 3, True],
         "nested": [{"x": None}],
+        "pandas": [None, None, "2026-01-05 00:00:00"],
     }
 
 
