@@ -128,21 +128,33 @@ class StoreWriter:
         return int(rows[0][0]) if rows else None
 
     def add_incidents(
-        self, frame: pd.DataFrame, *, file_name: str, sha256: str, rows_in_file: int | None = None
+        self,
+        frame: pd.DataFrame,
+        *,
+        file_name: str,
+        sha256: str,
+        rows_in_file: int | None = None,
+        replace: bool = False,
     ) -> int:
         """Validate and append incidents as one new batch; return the batch id.
 
         Raises
         ------
         ValidationError
-            If any row breaks the contract, or re-sends an ``incident_id`` that an
-            active batch already holds (nothing is written).
+            If any row breaks the contract, re-sends an ``incident_id`` that an active
+            batch already holds, or (unless ``replace``) revises a figure an active batch
+            holds (see :meth:`add_rows`); nothing is written.
         DuplicateBatchError
             If an active batch already loaded a file with this sha256.
         """
         clean = validate_incidents(frame)
         return self.add_rows(
-            "incidents", clean, file_name=file_name, sha256=sha256, rows_in_file=rows_in_file
+            "incidents",
+            clean,
+            file_name=file_name,
+            sha256=sha256,
+            rows_in_file=rows_in_file,
+            replace=replace,
         )
 
     def add_flows(

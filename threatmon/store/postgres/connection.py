@@ -59,6 +59,8 @@ INDEXES: tuple[str, ...] = (
     # years that a view reads from `incidents` rather than the monthly rollup.
     "CREATE INDEX IF NOT EXISTS incidents_aggregated ON incidents "
     "(country, crime_type, date) WHERE granularity <> 'day'",
+    "CREATE INDEX IF NOT EXISTS incidents_national ON incidents (country, crime_type, date) "
+    "WHERE level = 'national'",
     "CREATE INDEX IF NOT EXISTS incidents_superseded_by ON incidents_superseded (superseded_by)",
 )
 
