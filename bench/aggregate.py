@@ -6,7 +6,6 @@ import duckdb
 
 from bench.common import median_seconds
 from threatmon.filters import Filters
-from threatmon.store.queries import aggregate_sql
 from threatmon.store.reader import Store
 
 # Queries the pages make: overview (rollup), a filtered country view (rollup), a weekly
@@ -41,7 +40,8 @@ def run(store: Store, repeat: int) -> list[dict]:
     rows = []
     try:
         for name, (filters, by, freq) in CASES.items():
-            sql, params = aggregate_sql(filters, by, freq)
+            # The very SQL the store runs (fitted to what it holds).
+            sql, params = store.aggregate_sql(filters, by, freq)
 
             def through_api(filters=filters, by=by, freq=freq):
                 return store.aggregate(filters, by=by, freq=freq)

@@ -14,14 +14,27 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
+from threatmon.contract import INCIDENT_COLUMNS
 from threatmon.errors import BatchNotFoundError
 from threatmon.filters import Filters
+from threatmon.granularity import GRANULARITIES
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS
 from threatmon.registry.regions import PROJECT_COUNTRIES
 from threatmon.store.backend import IncidentIds, backend_for
 from threatmon.store.location import StoreLocation
 from threatmon.store.postgres import GENERATION_KEY
-from threatmon.store.queries import aggregate_sql, flows_sql, points_sql, where_clause
+from threatmon.store.queries import (
+    HELD_SQL,
+    LONGER,
+    Held,
+    aggregate_sql,
+    flows_sql,
+    granularities_sql,
+    not_allocated_sql,
+    points_sql,
+    unshown_sql,
+    where_clause,
+)
 
 
 class Store:
@@ -56,6 +69,8 @@ class Store:
             raise ValueError(f"Not a crime type: {', '.join(unknown)}.")
         backend, target = backend_for(self.location)
         self._backend = backend.reads(target, self.scope, self.withheld)
+        #: (version, what that generation holds), see :meth:`held`.
+        self._held: tuple[str, Held] | None = None
 
     def __repr__(self) -> str:
         scope = f", scope={self.scope!r}" if self.scope else ""
@@ -129,26 +144,111 @@ class Store:
         Returns
         -------
         DataFrame
-            Only non-empty groups (no zero rows), ordered by period then ``by``.
+            Only stored groups (a reported 0 is a row), ordered by period then ``by``.
+
+        Notes
+        -----
+        Each row of the store stands for a day, an ISO week, a month, a quarter or a year.
+        A view shows the rows whose periods nest in its own (a monthly view: days and
+        months; a yearly view: days, months, quarters and years; no time split: all), and
+        only those whose whole period lies inside the filters' dates; :meth:`unshown`
+        says what it left out. A breakdown by region, or a selection of regions, sums the
+        regional figures. Otherwise a country's national figure for a period and crime
+        type is the total, and its regions only where it has none (:meth:`not_allocated`
+        compares the two).
         """
-        sql, params = aggregate_sql(filters or Filters(), by, freq, measure)
-        frame = self.query(sql, params)
+        while True:
+            version = self.version
+            sql, params = self.aggregate_sql(filters, by, freq, measure, version=version)
+            frame = self.query(sql, params)
+            # The SQL fits what the store held at `version`: asked again if a load landed
+            # meanwhile (its first national figure would otherwise be added to its regions).
+            if self.version == version:
+                break
         if "period" in frame.columns:
             frame["period"] = pd.to_datetime(frame["period"])
         return frame
 
+    def aggregate_sql(
+        self,
+        filters: Filters | None = None,
+        by: Sequence[str] = ("region_code", "crime_type"),
+        freq: str | None = "M",
+        measure: str = "count",
+        *,
+        version: str | None = None,
+    ) -> tuple[str, list]:
+        """The SQL and parameters :meth:`aggregate` runs (for benchmarks): no more than
+        what the store holds calls for (see :class:`threatmon.store.queries.Held`)."""
+        held = self.held(version)
+        return aggregate_sql(filters or Filters(), by, freq, measure, held)
+
+    def held(self, version: str | None = None) -> Held:
+        """What the store holds beside regional days: the longer granularities and whether
+        there are national figures; asked once per generation (``version``)."""
+        version = self.version if version is None else version
+        cached = self._held
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        row = self.query(HELD_SQL).iloc[0]
+        present = set(str(row["longer"]).split(",")) if pd.notna(row["longer"]) else set()
+        held = Held(tuple(g for g in LONGER if g in present), bool(row["national"]))
+        self._held = (version, held)
+        return held
+
     def incidents(self, filters: Filters | None = None, limit: int | None = None) -> pd.DataFrame:
-        """The stored incident rows of the selection, ordered by date (analysts' exports)."""
+        """The stored incident rows of the selection, ordered by date (analysts' exports):
+        the contract's columns (:data:`threatmon.contract.INCIDENT_COLUMNS`), then
+        ``batch_id``. A national figure has no ``region_code``."""
         params: list = []
         where = where_clause(filters or Filters(), "date", params)
         sql = (
-            "SELECT date, country, region_code, crime_type, count, crossing_point, latitude, "
-            "longitude, victims, suspects, source, incident_id, batch_id "
-            f"FROM incidents {where} ORDER BY date, country, region_code, crime_type"
+            f"SELECT {', '.join(INCIDENT_COLUMNS)}, batch_id FROM incidents {where} "
+            "ORDER BY date, country, region_code NULLS FIRST, crime_type, period_end"
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return self.query(sql, params)
+
+    def unshown(self, filters: Filters | None = None, freq: str | None = "M") -> pd.DataFrame:
+        """What a view at ``freq`` of the selection cannot show, its granularity not nesting
+        in the view's periods (yearly figures in a monthly view, weeks in a quarterly one).
+
+        Returns
+        -------
+        DataFrame
+            ``country``, ``crime_type``, ``level``, ``granularity``, ``rows`` and their
+            ``count``, for rows of the filters' countries, regions and crime types whose
+            periods overlap the filters' dates; empty when the view shows everything.
+        """
+        sql, params = unshown_sql(filters or Filters(), freq)
+        return self.query(sql, params)
+
+    def not_allocated(self, filters: Filters | None = None, freq: str | None = "Y") -> pd.DataFrame:
+        """The periods × countries × crime types of a view at ``freq`` that have both a
+        national figure and regional ones, and what of the national figure the regions
+        leave out.
+
+        Returns
+        -------
+        DataFrame
+            ``period``, ``country``, ``crime_type``, ``national``, ``regions`` (their sum)
+            and ``not_allocated`` (``national`` − ``regions``; negative when the regions add
+            to more than the national figure). Without a time split the periods are years.
+        """
+        sql, params = not_allocated_sql(filters or Filters(), freq)
+        frame = self.query(sql, params)
+        frame["period"] = pd.to_datetime(frame["period"])
+        return frame
+
+    def granularities(self, filters: Filters | None = None) -> pd.DataFrame:
+        """What the selection holds: ``country``, ``crime_type``, ``level``, ``granularity``,
+        the ``first`` and ``last`` day covered and the ``rows``."""
+        sql, params = granularities_sql(filters or Filters())
+        frame = self.query(sql, params)
+        for name in ("first", "last"):
+            frame[name] = pd.to_datetime(frame[name]).dt.date
+        return frame
 
     def points(self, filters: Filters | None = None, decimals: int = 2) -> pd.DataFrame:
         """Geocoded incidents summed on a grid of ``decimals``-rounded coordinates.
@@ -160,16 +260,24 @@ class Store:
         return self.query(sql, params)
 
     def coverage(self) -> dict:
-        """First and last incident date and the row and incident totals."""
+        """First and last incident date (the first days of the first and last periods),
+        the row and incident totals, and the granularities held, finest first.
+
+        ``incidents`` counts a national figure and its regions once (see :meth:`aggregate`).
+        """
         row = self.query(
             "SELECT min(date) AS first, max(date) AS last, count(*) AS records, "
-            "coalesce(sum(count), 0)::BIGINT AS incidents FROM incidents"
+            "coalesce(string_agg(DISTINCT granularity, ','), '') AS granularities "
+            "FROM incidents"
         ).iloc[0]
+        total = self.aggregate(Filters(), by=(), freq=None)["count"].item()
+        held = set(str(row["granularities"]).split(","))
         return {
             "first": None if pd.isna(row["first"]) else pd.Timestamp(row["first"]).date(),
             "last": None if pd.isna(row["last"]) else pd.Timestamp(row["last"]).date(),
             "records": int(row["records"]),
-            "incidents": int(row["incidents"]),
+            "incidents": int(total),
+            "granularities": [g for g in GRANULARITIES if g in held],
         }
 
     # -- flows --------------------------------------------------------------------------------

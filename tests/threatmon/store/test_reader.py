@@ -12,7 +12,7 @@ from threatmon.filters import Filters
 from threatmon.settings import DB_ENV_VAR
 from threatmon.store import Store
 from threatmon.store.location import resolve_db_path, resolve_location
-from threatmon.store.queries import aggregate_sql, uses_rollup
+from threatmon.store.queries import EVERYTHING, Held, aggregate_sql, uses_rollup
 from threatmon.store.writer import write_session
 
 
@@ -71,6 +71,22 @@ def test_aggregate_matches_pandas(loaded, filters, by, freq):
     got = store.aggregate(filters, by=by, freq=freq)
     expected = reference(frame, filters, by, freq)
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+@pytest.mark.parametrize("freq", ["D", "W", "M", "Q", "Y", None])
+@pytest.mark.parametrize("by", [(), ("country",), ("region_code", "crime_type"), ("source",)])
+@pytest.mark.parametrize(
+    "filters",
+    [Filters(), Filters(countries=["MD", "UA"], start="2024-02-15", end="2024-08-31")],
+    ids=["all", "mid-month"],
+)
+def test_the_sql_for_any_store_agrees_on_a_store_of_regional_days(loaded, filters, by, freq):
+    store, _ = loaded
+    assert store.held() == Held((), False)
+    sql, params = aggregate_sql(filters, by, freq, "count", held=EVERYTHING)
+    general = store.query(sql, params)
+    plain = store.query(*store.aggregate_sql(filters, by, freq))
+    pd.testing.assert_frame_equal(general, plain)
 
 
 @pytest.mark.parametrize("measure", ["records", "victims"])
