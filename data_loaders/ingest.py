@@ -27,71 +27,17 @@ import duckdb
 import pandas as pd
 
 from data_loaders.cumulative import cumulative_warnings
-from data_loaders.mapping import contract_columns, map_columns
-from data_loaders.normalise import DATE_ORDERS, THOUSANDS_SEPARATORS
-from data_loaders.readers import ReadLimits, read_table
+from data_loaders.mapping import map_columns
+from data_loaders.options import REPLACE_FLOWS_ONLY as REPLACE_FLOWS_ONLY
+from data_loaders.options import IngestOptions
+from data_loaders.readers import read_table
 from data_loaders.staging import Staging
-from threatmon.access.roles import parse_scope
 from threatmon.errors import DuplicateBatchError, Problem, ThreatmonError, ValidationError
-from threatmon.registry.crosswalks import get_crosswalk
 from threatmon.store import Store, StoreLocation, write_session
 from threatmon.store.backend import IncidentIds
 from threatmon.store.faults import out_of_room, process_alive
 
 Progress = Callable[[float, str], None]
-
-
-@dataclass(frozen=True)
-class IngestOptions:
-    """How to read one file. ``mapping`` is file header → contract column (or ``"-"``)."""
-
-    kind: str = "incidents"
-    mapping: dict[str, str] | None = None
-    sheet: str | None = None
-    limits: ReadLimits = field(default_factory=ReadLimits)
-    max_problems: int = 10_000
-    preview_rows: int = 100
-    #: The countries the uploader may load; empty: any (see :class:`Principal.scope`).
-    scope: tuple[str, ...] = ()
-    #: A national code crosswalk (:func:`threatmon.registry.crosswalks.crosswalk_names`).
-    crosswalk: str | None = None
-    #: Load the rows of the other categories and report those outside the 12 crime types.
-    skip_out_of_scope: bool = False
-    #: The order of slashed dates, ``"dmy"`` or ``"mdy"``; None: the dates decide.
-    date_order: str | None = None
-    #: The counts' thousands separator (``","``, ``"."``, ``"space"``, ``"'"``); None: none
-    #: declared (spaces and apostrophes group, a lone ``1,234`` is refused as ambiguous).
-    thousands: str | None = None
-    #: Supersede the rows of older batches that this file revises (flows: the same
-    #: country × crossing point × day) instead of refusing the file.
-    replace: bool = False
-
-    def __post_init__(self) -> None:
-        contract_columns(self.kind)
-        if self.crosswalk is not None:
-            get_crosswalk(self.crosswalk)
-        object.__setattr__(self, "scope", parse_scope(",".join(self.scope)))
-        if self.max_problems < 1:
-            raise ValueError(f"`max_problems` must be at least 1. Got {self.max_problems}.")
-        if self.date_order is not None and self.date_order not in DATE_ORDERS:
-            raise ValueError(
-                f"`date_order` is one of {', '.join(DATE_ORDERS)}. Got {self.date_order!r}."
-            )
-        if self.replace and self.kind != "flows":
-            raise ValueError(REPLACE_FLOWS_ONLY)
-        if self.thousands is not None and self.thousands not in THOUSANDS_SEPARATORS:
-            raise ValueError(
-                f"`thousands` is one of {', '.join(map(repr, THOUSANDS_SEPARATORS))}. "
-                f"Got {self.thousands!r}."
-            )
-
-
-#: Why ``replace`` is refused for incidents: their rows have no revision key yet (a re-sent
-#: ``incident_id`` is refused on its own).
-REPLACE_FLOWS_ONLY = (
-    "--replace applies to flows only: incident rows have no revision key yet "
-    "(a re-sent incident_id is refused; undo its batch to replace it)."
-)
 
 
 #: The :class:`IngestOptions` a source profile keeps beside its column mapping.
@@ -483,17 +429,7 @@ def _validate(
             base, mapping.problems, "The file's columns do not match the contract."
         ), None
     report(0.35, "Normalising values")
-    staging = Staging(
-        con,
-        raw,
-        mapping,
-        kind=options.kind,
-        max_problems=options.max_problems,
-        crosswalk=options.crosswalk,
-        skip_out_of_scope=options.skip_out_of_scope,
-        date_order=options.date_order,
-        thousands=options.thousands,
-    )
+    staging = Staging(con, raw, mapping, options)
     base.update(date_format=staging.build())
     report(0.6, "Validating rows")
     existing_incidents = incident_ids.table(lambda: _file_incident_ids(con, staging))

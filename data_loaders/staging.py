@@ -21,6 +21,7 @@ import pandas as pd
 
 from data_loaders import normalise
 from data_loaders.mapping import ColumnMapping, contract_columns
+from data_loaders.options import IngestOptions
 from data_loaders.readers import RawTable
 from threatmon.contract import EARLIEST_DATE, FLOW_COLUMNS, INCIDENT_COLUMNS, LATEST_DATE
 from threatmon.errors import Problem
@@ -70,22 +71,12 @@ class Staging:
         con: duckdb.DuckDBPyConnection,
         raw: RawTable,
         mapping: ColumnMapping,
-        *,
-        kind: str,
-        max_problems: int,
-        crosswalk: str | None = None,
-        skip_out_of_scope: bool = False,
-        date_order: str | None = None,
-        thousands: str | None = None,
+        options: IngestOptions,
     ):
         self.con = con
-        self.crosswalk = crosswalk
-        self.skip_out_of_scope = skip_out_of_scope
         self.raw = raw
-        self.kind = kind
-        self.max_problems = max_problems
-        self.date_order = date_order
-        self.thousands = thousands
+        self.options = options
+        self.kind = options.kind
         #: Problems of the whole file rather than of a cell (the order of its dates).
         self.file_problems: list[Problem] = []
         position = {name: i for i, name in enumerate(raw.columns)}
@@ -152,7 +143,7 @@ class Staging:
     def build(self) -> str | None:
         """Create the lookup tables and ``staged``; return the file's date convention."""
         convention, contradictions = normalise.detect_date_convention(
-            self._distinct("date"), self.date_order
+            self._distinct("date"), self.options.date_order
         )
         parsed = normalise.parse_dates(self._distinct("date"), convention)
         date_format = convention.name
@@ -190,7 +181,7 @@ class Staging:
         if "crime_type" in self.source:
             self._resolution_table(
                 "crime_map",
-                normalise.resolve_crime_types(self._distinct("crime_type"), self.crosswalk),
+                normalise.resolve_crime_types(self._distinct("crime_type"), self.options.crosswalk),
             )
         for column in _NUMBER_MINIMUM:
             if column in self.source:
@@ -256,7 +247,7 @@ class Staging:
 
     def _number_map(self, column: str) -> None:
         values = self._distinct(column)
-        parsed = {raw: normalise.parse_count(raw, self.thousands) for raw in values}
+        parsed = {raw: normalise.parse_count(raw, self.options.thousands) for raw in values}
         minimum = _NUMBER_MINIMUM[column]
         reasons = {}
         for raw, (number, reason) in parsed.items():
@@ -330,7 +321,7 @@ class Staging:
         # they are skipped, not reported, and the result says how many.
         cells = ", ".join(f"r.c{i}" for i in range(len(self.raw.columns)))
         not_blank = f"WHERE coalesce({cells}) IS NOT NULL" if cells else ""
-        if self.skip_out_of_scope and self.kind == "incidents":
+        if self.options.skip_out_of_scope and self.kind == "incidents":
             not_blank += " AND ct.category IS NULL"
         return f"SELECT {', '.join(select)} FROM {self.raw.table} r {' '.join(joins)} {not_blank}"
 
@@ -423,7 +414,8 @@ class Staging:
         if queries:
             union = " UNION ALL ".join(f"({q})" for q in queries)
             total += int(self.con.execute(f"SELECT count(*) FROM ({union})").fetchall()[0][0])
-        refused = [] if self.skip_out_of_scope else [c.problem() for c in self.out_of_scope()]
+        skip = self.options.skip_out_of_scope
+        refused = [] if skip else [c.problem() for c in self.out_of_scope()]
         total += len(refused)
         if total == 0:
             return [], 0
@@ -439,7 +431,7 @@ class Staging:
         rows = (
             self.con.execute(
                 f"SELECT line, col, value, reason, suggestion FROM ({union}) "
-                f"ORDER BY line, col LIMIT {int(self.max_problems)}"
+                f"ORDER BY line, col LIMIT {int(self.options.max_problems)}"
             ).fetchall()
             if queries
             else []
@@ -450,7 +442,7 @@ class Staging:
         ]
         if refused:
             problems = sorted(problems + refused, key=lambda p: (p.row or 0, p.column or ""))
-            problems = problems[: int(self.max_problems)]
+            problems = problems[: int(self.options.max_problems)]
         return problems, total
 
     def out_of_scope(self) -> list[OutOfScope]:

@@ -162,14 +162,9 @@ def _print_ingest(result, as_json: bool) -> None:
 
 
 def _cmd_ingest(args) -> int:
-    from data_loaders.ingest import (
-        REPLACE_FLOWS_ONLY,
-        IngestOptions,
-        ingest_file,
-        known_source_options,
-        with_source_options,
-    )
+    from data_loaders.ingest import ingest_file, known_source_options, with_source_options
     from data_loaders.mapping import parse_map_option
+    from data_loaders.options import REPLACE_FLOWS_ONLY, IngestOptions
     from data_loaders.readers import ReadLimits
     from threatmon.store.reader import Store
     from threatmon.store.writer import write_session
