@@ -103,6 +103,12 @@ class IngestResult:
     thousands: str | None = None
     #: The older batches' rows this load superseded: ``({"batch_id": n, "rows": n}, …)``.
     replaced: tuple[dict[str, int], ...] = ()
+    #: What each row stands for: "day", "week", "month", "quarter" or "year"; None when
+    #: no date was read, or the rows mix granularities (a problem).
+    granularity: str | None = None
+    #: Rows per geographic level, ``{"admin1": n, "national": n}``; empty when the file's
+    #: rows were not read.
+    level: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -136,6 +142,8 @@ class IngestResult:
             "date_order": self.date_order,
             "thousands": self.thousands,
             "replaced": [dict(item) for item in self.replaced],
+            "granularity": self.granularity,
+            "level": dict(self.level),
         }
 
 

@@ -123,6 +123,11 @@ def _add_undo(commands) -> None:
     undo.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
+def levels_text(level: dict[str, int]) -> str:
+    """``"admin1 12, national 3"``: the rows of each level a file has ("" for none)."""
+    return ", ".join(f"{name} {rows:,}" for name, rows in level.items() if rows)
+
+
 def _print_ingest(result, as_json: bool) -> None:
     from data_loaders.ingest import problem_json
 
@@ -138,6 +143,8 @@ def _print_ingest(result, as_json: bool) -> None:
             ("delimiter", repr(result.delimiter) if result.delimiter else None),
             ("sheet", result.sheet),
             ("dates", result.date_format),
+            ("granularity", result.granularity),
+            ("level", levels_text(result.level)),
         )
         if v
     ]
