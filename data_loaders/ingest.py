@@ -109,6 +109,9 @@ class IngestResult:
     #: Rows per geographic level, ``{"admin1": n, "national": n}``; empty when the file's
     #: rows were not read.
     level: dict[str, int] = field(default_factory=dict)
+    #: Rows of figures added into another row of the same figure (``rows_to_load`` less
+    #: the rows stored): several categories of one crime type, place and period.
+    parts: int = 0
 
     @property
     def ok(self) -> bool:
@@ -298,16 +301,31 @@ def _ingest(
     report(1.0, "Loaded")
     out_of_scope = sum(category["rows"] for category in result.skipped.values())
     blank = result.rows_in_file - result.rows_to_load - out_of_scope
+    stored = result.rows_to_load - result.parts
     return replace(
         result,
         status="loaded",
         batch_id=batch_id,
-        rows_loaded=result.rows_to_load,
+        rows_loaded=stored,
         replaced=replaced,
-        message=f"Loaded {result.rows_to_load:,} rows as batch {batch_id}."
+        message=f"Loaded {stored:,} rows as batch {batch_id}."
         + (f" {blank:,} empty rows were skipped." if blank else "")
         + skipped_text(result.skipped)
+        + parts_text(result.parts)
         + replaced_text(replaced),
+    )
+
+
+def parts_text(parts: int, *, future: bool = False) -> str:
+    """The sentence that reports rows added into others of the same figure, with a leading
+    space; "" for none."""
+    if not parts:
+        return ""
+    verb = ("is" if parts == 1 else "are") if future else ("was" if parts == 1 else "were")
+    noun = "row" if parts == 1 else "rows"
+    return (
+        f" {parts:,} {noun} {verb} added into another row of the same crime type, place and "
+        "period (categories that share a crime type are parts of one figure)."
     )
 
 
@@ -438,10 +456,11 @@ def _validate(
         ), None
     report(0.35, "Normalising values")
     staging = Staging(con, raw, mapping, options)
-    base.update(date_format=staging.build())
+    base.update(date_format=staging.build(), granularity=staging.granularity)
     report(0.6, "Validating rows")
     existing_incidents = incident_ids.table(lambda: _file_incident_ids(con, staging))
     problems, total = staging.problems(existing_incidents, options.scope)
+    base.update(level=staging.level)
     preview = staging.preview(options.preview_rows)
     if problems:
         return _rejected(base, problems, None, total=total, preview=preview), None
@@ -453,12 +472,13 @@ def _validate(
     message = f"{rows:,} rows are valid; nothing was written (dry run)."
     if blank:
         message += f" {blank:,} empty rows are skipped."
-    message += skipped_text(skipped)
+    message += skipped_text(skipped) + parts_text(staging.parts, future=True)
     warnings = tuple(cumulative_warnings(con)) if options.kind == "flows" else ()
     result = IngestResult(
         **base,
         status="valid",
         rows_to_load=rows,
+        parts=staging.parts,
         preview=preview,
         message=message,
         skipped={c.category: {"rows": c.rows, "count": c.count} for c in skipped},
