@@ -102,7 +102,8 @@ def export_frame(
         raise ValueError(f"`kind` must be one of 'incidents', 'flows'. Got {kind!r}.")
     if level == "incidents":
         frame = store.incidents(filters)
-        frame["date"] = pd.to_datetime(frame["date"]).dt.date
+        for name in ("date", "period_end"):
+            frame[name] = pd.to_datetime(frame[name]).dt.date
         return frame
     if level == "aggregate":
         frame = store.aggregate(filters, by=("country", "region_code", "crime_type"), freq="M")

@@ -14,6 +14,32 @@ class Migration:
     statements: tuple[str, ...]
 
 
+# The incident table from version 5 on: a figure for a calendar period (``date`` its
+# first day) in a region or, with no region, the whole country; a reported 0 is a figure
+# too, except for a day (a day row is an incident).
+_INCIDENT_COLUMNS_V5 = """
+    batch_id INTEGER NOT NULL,
+    date DATE NOT NULL,
+    period_end DATE NOT NULL,
+    granularity VARCHAR NOT NULL
+        CHECK (granularity IN ('day', 'week', 'month', 'quarter', 'year')),
+    level VARCHAR NOT NULL CHECK (level IN ('admin1', 'national')),
+    country VARCHAR NOT NULL,
+    region_code VARCHAR,
+    crime_type VARCHAR NOT NULL,
+    count INTEGER NOT NULL CHECK (count >= 0),
+    crossing_point VARCHAR,
+    latitude DOUBLE,
+    longitude DOUBLE,
+    victims INTEGER CHECK (victims >= 0),
+    suspects INTEGER CHECK (suspects >= 0),
+    source VARCHAR,
+    incident_id VARCHAR"""
+_INCIDENT_CHECKS_V5 = """
+    CHECK (count >= 1 OR granularity <> 'day'),
+    CHECK ((level = 'national') = (region_code IS NULL)),
+    CHECK (period_end >= date)"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -118,6 +144,40 @@ MIGRATIONS: tuple[Migration, ...] = (
                 departures BIGINT CHECK (departures >= 0),
                 superseded_by INTEGER NOT NULL
             )""",
+        ),
+    ),
+    Migration(
+        5,
+        "incidents stand for a day, ISO week, month, quarter or year, in a region or "
+        "nationwide; incident rows superseded by a revising batch",
+        # DuckDB cannot drop or change a CHECK, so the table is built anew and the rows
+        # copied: every row stored so far is one day in one region.
+        (
+            f"CREATE TABLE incidents_v5 ({_INCIDENT_COLUMNS_V5},\n{_INCIDENT_CHECKS_V5})",
+            """INSERT INTO incidents_v5 SELECT batch_id, date, date, 'day', 'admin1', country,
+                region_code, crime_type, count, crossing_point, latitude, longitude, victims,
+                suspects, source, incident_id FROM incidents""",
+            "DROP TABLE incidents",
+            "ALTER TABLE incidents_v5 RENAME TO incidents",
+            f"""CREATE TABLE incidents_superseded ({_INCIDENT_COLUMNS_V5},
+                superseded_by INTEGER NOT NULL,\n{_INCIDENT_CHECKS_V5})""",
+            # The rollup holds days and months (weeks, quarters and years do not add up
+            # into months; reads take them from `incidents`).
+            """CREATE TABLE incidents_monthly_v5 (
+                month DATE NOT NULL,
+                country VARCHAR NOT NULL,
+                level VARCHAR NOT NULL,
+                region_code VARCHAR,
+                crime_type VARCHAR NOT NULL,
+                count BIGINT NOT NULL,
+                records BIGINT NOT NULL,
+                victims BIGINT,
+                suspects BIGINT
+            )""",
+            """INSERT INTO incidents_monthly_v5 SELECT month, country, 'admin1', region_code,
+                crime_type, count, records, victims, suspects FROM incidents_monthly""",
+            "DROP TABLE incidents_monthly",
+            "ALTER TABLE incidents_monthly_v5 RENAME TO incidents_monthly",
         ),
     ),
 )

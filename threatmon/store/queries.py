@@ -137,12 +137,16 @@ def points_sql(filters: Filters, decimals: int = 2) -> tuple[str, list]:
     return sql, params
 
 
+#: The rollup's granularities: those that add up into months.
+ROLLUP_GRANULARITIES: tuple[str, ...] = ("day", "month")
+
 REBUILD_ROLLUP_SQL = """
 CREATE OR REPLACE TABLE incidents_monthly AS
-SELECT date_trunc('month', date)::DATE AS month, country, region_code, crime_type,
+SELECT date_trunc('month', date)::DATE AS month, country, level, region_code, crime_type,
        sum(count)::BIGINT AS count, count(*)::BIGINT AS records,
        sum(victims)::BIGINT AS victims, sum(suspects)::BIGINT AS suspects
 FROM incidents
+WHERE granularity IN ('day', 'month')
 GROUP BY ALL
-ORDER BY month, country, region_code, crime_type
+ORDER BY month, country, level, region_code, crime_type
 """

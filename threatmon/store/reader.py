@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
+from threatmon.contract import INCIDENT_COLUMNS
 from threatmon.errors import BatchNotFoundError
 from threatmon.filters import Filters
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS
@@ -138,13 +139,14 @@ class Store:
         return frame
 
     def incidents(self, filters: Filters | None = None, limit: int | None = None) -> pd.DataFrame:
-        """The stored incident rows of the selection, ordered by date (analysts' exports)."""
+        """The stored incident rows of the selection, ordered by date (analysts' exports):
+        the contract's columns (:data:`threatmon.contract.INCIDENT_COLUMNS`), then
+        ``batch_id``. A national figure has no ``region_code``."""
         params: list = []
         where = where_clause(filters or Filters(), "date", params)
         sql = (
-            "SELECT date, country, region_code, crime_type, count, crossing_point, latitude, "
-            "longitude, victims, suspects, source, incident_id, batch_id "
-            f"FROM incidents {where} ORDER BY date, country, region_code, crime_type"
+            f"SELECT {', '.join(INCIDENT_COLUMNS)}, batch_id FROM incidents {where} "
+            "ORDER BY date, country, region_code NULLS FIRST, crime_type, period_end"
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"

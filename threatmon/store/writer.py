@@ -32,8 +32,9 @@ from threatmon.errors import (
     Problem,
     ValidationError,
 )
-from threatmon.store import audit, revisions
+from threatmon.store import audit, incident_revisions, revisions
 from threatmon.store.backend import backend_for
+from threatmon.store.derived import complete_incidents
 from threatmon.store.location import StoreLocation
 
 #: Seconds a write session waits for another load before giving up (StoreBusyError).
@@ -166,16 +167,22 @@ class StoreWriter:
         """Append rows that already passed the contract as one new batch.
 
         ``rows`` is a validated DataFrame or an Arrow table / RecordBatchReader with
-        exactly the contract columns (the ingest pipeline validates files in DuckDB
-        and streams them here without a pandas copy). The table's own constraints
-        (NOT NULL, counts ≥ 1) still guard the store.
+        the contract columns (the ingest pipeline validates files in DuckDB and streams
+        them here without a pandas copy; incident columns it derives none of are derived
+        here, see :mod:`threatmon.store.derived`). The table's own constraints (NOT NULL,
+        counts ≥ 1 for a day, a region iff the level is admin1) still guard the store.
 
-        Flows that revise active rows of older batches (the same country × crossing
-        point × day) are refused with a :class:`ValidationError` naming those batches,
-        unless ``replace``: then the older rows are superseded in this change
-        (:meth:`superseded_by` lists them) and undoing this batch restores them.
+        Rows that revise active rows of older batches are refused with a
+        :class:`ValidationError` naming those batches, unless ``replace``: then the older
+        rows are superseded in this change (:meth:`superseded_by` lists them) and undoing
+        this batch restores them. A flow revises the same country × crossing point × day;
+        an incident figure the same country × level × region × crime type for an
+        overlapping period, one of the two longer than a day
+        (:mod:`threatmon.store.incident_revisions`).
         """
         columns = {"incidents": INCIDENT_COLUMNS, "flows": FLOW_COLUMNS}[kind]
+        if kind == "incidents" and not isinstance(rows, pd.DataFrame):
+            rows = complete_incidents(rows)
         existing = self.active_batch_with_sha(sha256, kind)
         if existing is not None:
             raise DuplicateBatchError(
@@ -185,8 +192,11 @@ class StoreWriter:
             )
         batch_id = int(self._con.execute("SELECT nextval('batch_ids')").fetchall()[0][0])
         self._insert(kind, columns, rows, batch_id)
+        # An incident batch's last day is where its last period ends.
+        last_day = "period_end" if kind == "incidents" else "date"
         loaded, first, last = self._con.execute(
-            f"SELECT count(*), min(date), max(date) FROM {kind} WHERE batch_id = ?", [batch_id]
+            f"SELECT count(*), min(date), max({last_day}) FROM {kind} WHERE batch_id = ?",
+            [batch_id],
         ).fetchall()[0]
         self._con.execute(
             "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', NULL, NULL)",
@@ -209,28 +219,38 @@ class StoreWriter:
             self.incidents_changed = True
             if first is not None:
                 self.touched.append((first, last))
-        elif replace:
-            replaced = revisions.supersede(self._con, batch_id)
+        if replace:
+            if kind == "incidents":
+                replaced, span = incident_revisions.supersede(self._con, batch_id)
+                if span is not None:
+                    self.touched.append(span)
+            else:
+                replaced = revisions.supersede(self._con, batch_id)
             if replaced:
                 details["replaced"] = replaced
         else:
-            self._refuse_revisions(batch_id)
+            self._refuse_revisions(kind, batch_id)
         self.audit("load", f"batch:{batch_id}", details)
         return batch_id
 
     def superseded_by(self, batch_id: int) -> list[dict[str, int]]:
         """The older rows batch ``batch_id`` replaced: ``[{"batch_id": n, "rows": n}, …]``."""
-        return revisions.superseded_by(self._con, batch_id)
+        rows = self._con.execute(
+            "SELECT kind FROM batches WHERE batch_id = ?", [int(batch_id)]
+        ).fetchall()
+        module = incident_revisions if rows and rows[0][0] == "incidents" else revisions
+        return module.superseded_by(self._con, batch_id)
 
-    def _refuse_revisions(self, batch_id: int) -> None:
-        # Policy (docs/ingest.md, "Revisions"): a re-sent day is never added on top of the
-        # one it revises; the uploader says to replace it.
-        found = revisions.overlaps(self._con, batch_id)
+    def _refuse_revisions(self, kind: str, batch_id: int) -> None:
+        # Policy (docs/ingest.md, "Revisions"): a re-sent day or figure is never added on
+        # top of the one it revises; the uploader says to replace it.
+        module = incident_revisions if kind == "incidents" else revisions
+        found = module.overlaps(self._con, batch_id)
         if found:
             ids = ", ".join(str(overlap.batch_id) for overlap in found)
             noun = "batch" if len(found) == 1 else "batches"
             raise ValidationError(
-                f"This file revises flows already loaded in {noun} {ids}: "
+                f"This file revises {kind} already loaded in {noun} {ids}: "
                 "use --replace to supersede them.",
                 [overlap.problem() for overlap in found],
             )
@@ -255,18 +275,18 @@ class StoreWriter:
         if status != "active":
             raise BatchNotFoundError(f"Batch {batch_id} ({file_name}) was already undone.")
         self._con.execute(f"DELETE FROM {kind} WHERE batch_id = ?", [int(batch_id)])
-        restored = []
         if kind == "flows":
             revisions.forget(self._con, int(batch_id))
             restored = revisions.restore(self._con, int(batch_id))
+        else:
+            incident_revisions.forget(self._con, int(batch_id))
+            restored, span = incident_revisions.restore(self._con, int(batch_id))
+            self.incidents_changed = True
+            self.touched += [pair for pair in ((first, last), span) if pair and pair[0]]
         self._con.execute(
             "UPDATE batches SET status = 'undone', undone_at = ?, undone_by = ? WHERE batch_id = ?",
             [_now(), self.user, int(batch_id)],
         )
-        if kind == "incidents":
-            self.incidents_changed = True
-            if first is not None:
-                self.touched.append((first, last))
         summary = {
             "batch_id": int(batch_id),
             "kind": kind,
@@ -279,16 +299,12 @@ class StoreWriter:
         return summary
 
     def _may_undo(self, principal: Principal, batch_id: int, kind: str, loaded_by: str) -> None:
-        # A flow batch's superseded rows are its rows too (an undo removes them).
-        held = f"SELECT country FROM {kind} WHERE batch_id = ?"
-        if kind == "flows":
-            held += " UNION SELECT country FROM flows_superseded WHERE batch_id = ?"
-        countries = {
-            row[0]
-            for row in self._con.execute(
-                held, [batch_id] * (2 if kind == "flows" else 1)
-            ).fetchall()
-        }
+        # A batch's superseded rows are its rows too (an undo removes them).
+        held = (
+            f"SELECT country FROM {kind} WHERE batch_id = ? "
+            f"UNION SELECT country FROM {kind}_superseded WHERE batch_id = ?"
+        )
+        countries = {row[0] for row in self._con.execute(held, [batch_id] * 2).fetchall()}
         outside = sorted(c for c in countries if not principal.in_scope(c))
         if outside:
             # Said as "no such batch": a scoped reader must not learn what lies outside.

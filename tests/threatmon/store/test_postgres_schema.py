@@ -60,6 +60,7 @@ def test_the_same_migrations_give_the_same_tables_on_both(postgres_url, tmp_path
         "flows_superseded",
         "incidents",
         "incidents_monthly",
+        "incidents_superseded",
         "meta",
         "schema_migrations",
     }
@@ -69,11 +70,26 @@ def test_migrating_again_applies_nothing_and_constraints_hold(postgres_url):
     with postgres.connect(postgres_url) as con:
         postgres.migrate(con)
         assert postgres.migrate(con) == []
-        with pytest.raises(psycopg.errors.CheckViolation):
-            con.execute(
-                "INSERT INTO incidents (batch_id, date, country, region_code, crime_type, count) "
-                "VALUES (1, '2026-01-01', 'MD', 'MD-CU', 'drugs', 0)"
-            )
+        insert = (
+            "INSERT INTO incidents (batch_id, date, period_end, granularity, level, country, "
+            "region_code, crime_type, count) VALUES (1, '2026-01-01', %s, %s, %s, 'MD', %s, "
+            "'drugs', %s)"
+        )
+        refused = [
+            ("2026-01-01", "day", "admin1", "MD-CU", 0),  # a day holds at least one incident
+            ("2026-01-31", "month", "admin1", "MD-CU", -1),
+            ("2026-01-31", "month", "national", "MD-CU", 1),  # a national figure has no region
+            ("2026-01-31", "month", "admin1", None, 1),
+            ("2025-12-31", "month", "admin1", "MD-CU", 1),  # ends before it starts
+            ("2026-01-31", "fortnight", "admin1", "MD-CU", 1),
+            ("2026-01-31", "month", "admin2", "MD-CU", 1),
+        ]
+        for values in refused:
+            with pytest.raises(psycopg.errors.CheckViolation), con.transaction():
+                con.execute(insert, values)
+        with con.transaction():
+            con.execute(insert, ("2026-01-31", "month", "national", None, 0))
+            con.execute("DELETE FROM incidents")
         assert con.execute("SELECT nextval('batch_ids')").fetchone()[0] == 1
 
 

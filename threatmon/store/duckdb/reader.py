@@ -29,7 +29,13 @@ _LIVE_ALIAS = "live"
 # Tables with a country column are cut to the scope; the others are passed through,
 # except that a scoped reader sees only the batches (and their audit entries) with
 # rows inside the scope.
-_COUNTRY_TABLES = ("incidents", "incidents_monthly", "flows")
+_COUNTRY_TABLES = (
+    "incidents",
+    "incidents_monthly",
+    "incidents_superseded",
+    "flows",
+    "flows_superseded",
+)
 _PLAIN_TABLES = ("meta", "column_mappings", "schema_migrations")
 
 
@@ -148,7 +154,7 @@ def _create_restricted_views(
     connection.execute(f"ATTACH ':memory:' AS {_ALIAS}")
     connection.execute(f"USE {_ALIAS}")
     for table in _COUNTRY_TABLES:
-        rules = [country_rule, "" if table == "flows" else crime_rule]
+        rules = [country_rule, "" if table.startswith("flows") else crime_rule]
         where = " AND ".join(rule for rule in rules if rule) or "TRUE"
         connection.execute(f"CREATE VIEW {table} AS SELECT * FROM {source}.{table} WHERE {where}")
     for table in _PLAIN_TABLES:

@@ -40,6 +40,7 @@ STORE_TABLES: tuple[str, ...] = (
     "column_mappings",
     "schema_migrations",
     "flows_superseded",
+    "incidents_superseded",
 )
 
 # Physical tuning, not schema: DuckDB needs no indexes (zone maps), PostgreSQL does for
@@ -53,6 +54,12 @@ INDEXES: tuple[str, ...] = (
     # A load's revision check looks for the active flow rows of its countries and days.
     "CREATE INDEX IF NOT EXISTS flows_key ON flows (country, date)",
     "CREATE INDEX IF NOT EXISTS flows_superseded_by ON flows_superseded (superseded_by)",
+    # Figures longer than a day are few beside the incidents: a partial index finds them
+    # for the revision check of every load (most find none) and for the quarters and
+    # years that a view reads from `incidents` rather than the monthly rollup.
+    "CREATE INDEX IF NOT EXISTS incidents_aggregated ON incidents "
+    "(country, crime_type, date) WHERE granularity <> 'day'",
+    "CREATE INDEX IF NOT EXISTS incidents_superseded_by ON incidents_superseded (superseded_by)",
 )
 
 _USER_PASSWORD = re.compile(r"^([a-z]+://[^:/@?#]*):[^@/?#]*@", re.IGNORECASE)
@@ -236,12 +243,13 @@ class Transaction:
             "AND ?::DATE",
             [first, last],
         )
+        # Days and months only: weeks, quarters and years do not add up into months.
         self.execute(
             "INSERT INTO incidents_monthly SELECT date_trunc('month', date)::DATE AS month, "
-            "country, region_code, crime_type, sum(count)::BIGINT, count(*)::BIGINT, "
+            "country, level, region_code, crime_type, sum(count)::BIGINT, count(*)::BIGINT, "
             "sum(victims)::BIGINT, sum(suspects)::BIGINT FROM incidents "
             "WHERE date >= date_trunc('month', ?::DATE) AND date <= ?::DATE "
-            "GROUP BY 1, 2, 3, 4",
+            "AND granularity IN ('day', 'month') GROUP BY 1, 2, 3, 4, 5",
             [first, last],
         )
 

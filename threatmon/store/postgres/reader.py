@@ -75,8 +75,15 @@ def restricted_views(scope: Sequence[str], withheld: Sequence[str]) -> list[str]
         "crime_type NOT IN ({})".format(", ".join(f"'{c}'" for c in withheld)) if withheld else ""
     )
     views = []
-    for table in ("incidents", "incidents_monthly", "flows"):
-        rules = [country_rule, "" if table == "flows" else crime_rule]
+    tables = (
+        "incidents",
+        "incidents_monthly",
+        "incidents_superseded",
+        "flows",
+        "flows_superseded",
+    )
+    for table in tables:
+        rules = [country_rule, "" if table.startswith("flows") else crime_rule]
         where = " AND ".join(rule for rule in rules if rule) or "TRUE"
         views.append(f"CREATE TEMP VIEW {table} AS SELECT * FROM public.{table} WHERE {where}")
     views.append(

@@ -102,7 +102,7 @@ def write_session(
 def refresh_statistics(tx: Transaction) -> None:
     """Let the planner know what a load changed (autovacuum would, minutes later): with
     stale counts it picks sorts on disk and nested loops for the pages' next queries."""
-    tx.execute("ANALYZE incidents, incidents_monthly, flows, batches")
+    tx.execute("ANALYZE incidents, incidents_monthly, incidents_superseded, flows, batches")
 
 
 def next_generation(tx: Transaction) -> None:
@@ -118,8 +118,8 @@ def empty_store(tx: Transaction) -> None:
     """Remove everything (the demo builder's fresh start), keeping the generation count."""
     generation = tx.execute("SELECT value FROM meta WHERE key = ?", [GENERATION_KEY]).fetchall()
     tx.execute(
-        "TRUNCATE incidents, flows, flows_superseded, incidents_monthly, batches, audit, "
-        "column_mappings, meta"
+        "TRUNCATE incidents, incidents_superseded, flows, flows_superseded, incidents_monthly, "
+        "batches, audit, column_mappings, meta"
     )
     tx.execute("ALTER SEQUENCE batch_ids RESTART")
     if generation:
