@@ -23,6 +23,7 @@ from data_loaders.normalise.periods import (
     read_periods,
     span,
 )
+from threatmon.contract import AGGREGATE_KEY
 from threatmon.granularity import GRANULARITIES
 
 #: Why a flow row holds no period: flows are counted per day and crossing point.
@@ -42,7 +43,7 @@ _KEPT_IF_SAME = ("crossing_point", "latitude", "longitude", "source", "incident_
 #: The numbers added up over the parts (unknown when one part does not report them).
 _ADDED = ("victims", "suspects")
 #: What makes one stored figure (with the period, ``date`` and ``granularity``).
-FIGURE_KEY = ("country", "level", "region_code", "crime_type")
+FIGURE_KEY = AGGREGATE_KEY
 
 
 def period_table(

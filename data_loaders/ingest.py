@@ -28,7 +28,6 @@ import pandas as pd
 
 from data_loaders.cumulative import cumulative_warnings
 from data_loaders.mapping import map_columns
-from data_loaders.options import REPLACE_FLOWS_ONLY as REPLACE_FLOWS_ONLY
 from data_loaders.options import IngestOptions
 from data_loaders.readers import read_table
 from data_loaders.staging import Staging

@@ -376,6 +376,13 @@ def map_columns(
     return ColumnMapping(columns=columns, ignored=tuple(ignored), problems=tuple(problems))
 
 
+def column_synonyms(column: str, kind: str) -> tuple[str, ...]:
+    """The other headers that feed ``column`` in a file of ``kind``."""
+    required, optional = contract_columns(kind)
+    spans = "period_end" in required + optional
+    return tuple(s for s in SYNONYMS.get(column, ()) if spans or s not in PERIOD_START)
+
+
 def _synonym_lookup(allowed: tuple[str, ...]) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for column in allowed:

@@ -34,7 +34,9 @@ class IngestOptions:
     #: declared (spaces and apostrophes group, a lone ``1,234`` is refused as ambiguous).
     thousands: str | None = None
     #: Supersede the rows of older batches that this file revises (flows: the same
-    #: country × crossing point × day) instead of refusing the file.
+    #: country × crossing point × day; incidents: the same country × level × region ×
+    #: crime type for an overlapping period, one of the two longer than a day) instead
+    #: of refusing the file.
     replace: bool = False
 
     def __post_init__(self) -> None:
@@ -48,18 +50,8 @@ class IngestOptions:
             raise ValueError(
                 f"`date_order` is one of {', '.join(DATE_ORDERS)}. Got {self.date_order!r}."
             )
-        if self.replace and self.kind != "flows":
-            raise ValueError(REPLACE_FLOWS_ONLY)
         if self.thousands is not None and self.thousands not in THOUSANDS_SEPARATORS:
             raise ValueError(
                 f"`thousands` is one of {', '.join(map(repr, THOUSANDS_SEPARATORS))}. "
                 f"Got {self.thousands!r}."
             )
-
-
-#: Why ``replace`` is refused for incidents: their rows have no revision key yet (a re-sent
-#: ``incident_id`` is refused on its own).
-REPLACE_FLOWS_ONLY = (
-    "--replace applies to flows only: incident rows have no revision key yet "
-    "(a re-sent incident_id is refused; undo its batch to replace it)."
-)

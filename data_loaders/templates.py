@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from data_loaders.mapping import SYNONYMS, contract_columns
+from data_loaders.mapping import column_synonyms, contract_columns
 from threatmon.disclosure.export import neutralise_formulas, to_csv_bytes
 from threatmon.registry.crime_types import CRIME_TYPES
 from threatmon.registry.crossing_points import load_crossing_points
@@ -169,7 +169,7 @@ def readme_frame(kind: str) -> pd.DataFrame:
             "meaning": [d.meaning for d in column_docs(kind)],
             "accepted formats": [d.formats for d in column_docs(kind)],
             "other accepted headers": [
-                ", ".join(SYNONYMS.get(d.name, ())) for d in column_docs(kind)
+                ", ".join(column_synonyms(d.name, kind)) for d in column_docs(kind)
             ],
         }
     )

@@ -302,11 +302,10 @@ def _commit(
             value=True,
             key=up.KEY_SAVE,
         )
-    if options.kind == "flows":
-        replace = st.checkbox(
-            t("upload.replace.label"), key=up.KEY_REPLACE, help=t("upload.replace.help")
-        )
-        options = dataclasses.replace(options, replace=replace)
+    replace = st.checkbox(
+        t("upload.replace.label"), key=up.KEY_REPLACE, help=t("upload.replace.help")
+    )
+    options = dataclasses.replace(options, replace=replace)
     clicked = st.button(
         t("upload.load.button"),
         type="primary",

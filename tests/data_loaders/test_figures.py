@@ -256,10 +256,10 @@ def test_xlsx_with_numeric_year_cells(tmp_path):
     result = ingest_file(path, user="ana", db=db)
     assert result.status == "loaded", result.problems
     assert result.granularity == "year"
-    assert rows(stored(Store(db), result.batch_id), "date", "count") == [
-        (D(2021, 1, 1), 17_512),
-        (D(2022, 1, 1), 16_940),
-        (D(2022, 1, 1), 0),
+    assert rows(stored(Store(db), result.batch_id), "date", "crime_type", "count") == [
+        (D(2021, 1, 1), "drug_trafficking", 17_512),
+        (D(2022, 1, 1), "cybercrime", 0),
+        (D(2022, 1, 1), "drug_trafficking", 16_940),
     ]
 
 
