@@ -33,8 +33,7 @@ _COORDINATES = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}
 _LINES_LISTED = 10
 #: Why an empty region cannot be a national row when the file has no country column.
 NATIONAL_NEEDS_COUNTRY = (
-    "Without a country column each row needs its region; add a country column for "
-    "national figures."
+    "Without a country column each row needs its region; add a country column for national figures."
 )
 #: What to do about a flow row that repeats another's country, crossing point and day.
 REPEATED_KEY_HINT = (
@@ -402,9 +401,7 @@ class Staging:
             # A reported zero is a figure for a period; a day's row is one or more incidents.
             day = f"coalesce(d.granularity, '{self.granularity or 'day'}') = 'day'"
             zero_day = f"WHEN {alias}.value < 1 AND {day} THEN 'Value is below 1.' "
-            hint = (
-                f"CASE WHEN {alias}.value = 0 AND {day} THEN '{figures.ZERO_DAY_HINT}' END"
-            )
+            hint = f"CASE WHEN {alias}.value = 0 AND {day} THEN '{figures.ZERO_DAY_HINT}' END"
         return [
             f"{alias}.value::BIGINT AS {column}",
             f"CASE WHEN {raw} IS NULL THEN {missing} WHEN {alias}.reason IS NOT NULL "
