@@ -27,71 +27,16 @@ import duckdb
 import pandas as pd
 
 from data_loaders.cumulative import cumulative_warnings
-from data_loaders.mapping import contract_columns, map_columns
-from data_loaders.normalise import DATE_ORDERS, THOUSANDS_SEPARATORS
-from data_loaders.readers import ReadLimits, read_table
+from data_loaders.mapping import map_columns
+from data_loaders.options import IngestOptions
+from data_loaders.readers import read_table
 from data_loaders.staging import Staging
-from threatmon.access.roles import parse_scope
 from threatmon.errors import DuplicateBatchError, Problem, ThreatmonError, ValidationError
-from threatmon.registry.crosswalks import get_crosswalk
 from threatmon.store import Store, StoreLocation, write_session
 from threatmon.store.backend import IncidentIds
 from threatmon.store.faults import out_of_room, process_alive
 
 Progress = Callable[[float, str], None]
-
-
-@dataclass(frozen=True)
-class IngestOptions:
-    """How to read one file. ``mapping`` is file header → contract column (or ``"-"``)."""
-
-    kind: str = "incidents"
-    mapping: dict[str, str] | None = None
-    sheet: str | None = None
-    limits: ReadLimits = field(default_factory=ReadLimits)
-    max_problems: int = 10_000
-    preview_rows: int = 100
-    #: The countries the uploader may load; empty: any (see :class:`Principal.scope`).
-    scope: tuple[str, ...] = ()
-    #: A national code crosswalk (:func:`threatmon.registry.crosswalks.crosswalk_names`).
-    crosswalk: str | None = None
-    #: Load the rows of the other categories and report those outside the 12 crime types.
-    skip_out_of_scope: bool = False
-    #: The order of slashed dates, ``"dmy"`` or ``"mdy"``; None: the dates decide.
-    date_order: str | None = None
-    #: The counts' thousands separator (``","``, ``"."``, ``"space"``, ``"'"``); None: none
-    #: declared (spaces and apostrophes group, a lone ``1,234`` is refused as ambiguous).
-    thousands: str | None = None
-    #: Supersede the rows of older batches that this file revises (flows: the same
-    #: country × crossing point × day) instead of refusing the file.
-    replace: bool = False
-
-    def __post_init__(self) -> None:
-        contract_columns(self.kind)
-        if self.crosswalk is not None:
-            get_crosswalk(self.crosswalk)
-        object.__setattr__(self, "scope", parse_scope(",".join(self.scope)))
-        if self.max_problems < 1:
-            raise ValueError(f"`max_problems` must be at least 1. Got {self.max_problems}.")
-        if self.date_order is not None and self.date_order not in DATE_ORDERS:
-            raise ValueError(
-                f"`date_order` is one of {', '.join(DATE_ORDERS)}. Got {self.date_order!r}."
-            )
-        if self.replace and self.kind != "flows":
-            raise ValueError(REPLACE_FLOWS_ONLY)
-        if self.thousands is not None and self.thousands not in THOUSANDS_SEPARATORS:
-            raise ValueError(
-                f"`thousands` is one of {', '.join(map(repr, THOUSANDS_SEPARATORS))}. "
-                f"Got {self.thousands!r}."
-            )
-
-
-#: Why ``replace`` is refused for incidents: their rows have no revision key yet (a re-sent
-#: ``incident_id`` is refused on its own).
-REPLACE_FLOWS_ONLY = (
-    "--replace applies to flows only: incident rows have no revision key yet "
-    "(a re-sent incident_id is refused; undo its batch to replace it)."
-)
 
 
 #: The :class:`IngestOptions` a source profile keeps beside its column mapping.
@@ -157,6 +102,15 @@ class IngestResult:
     thousands: str | None = None
     #: The older batches' rows this load superseded: ``({"batch_id": n, "rows": n}, …)``.
     replaced: tuple[dict[str, int], ...] = ()
+    #: What each row stands for: "day", "week", "month", "quarter" or "year"; None when
+    #: no date was read, or the rows mix granularities (a problem).
+    granularity: str | None = None
+    #: Rows per geographic level, ``{"admin1": n, "national": n}``; empty when the file's
+    #: rows were not read.
+    level: dict[str, int] = field(default_factory=dict)
+    #: Rows of figures added into another row of the same figure (``rows_to_load`` less
+    #: the rows stored): several categories of one crime type, place and period.
+    parts: int = 0
 
     @property
     def ok(self) -> bool:
@@ -190,6 +144,8 @@ class IngestResult:
             "date_order": self.date_order,
             "thousands": self.thousands,
             "replaced": [dict(item) for item in self.replaced],
+            "granularity": self.granularity,
+            "level": dict(self.level),
         }
 
 
@@ -344,16 +300,31 @@ def _ingest(
     report(1.0, "Loaded")
     out_of_scope = sum(category["rows"] for category in result.skipped.values())
     blank = result.rows_in_file - result.rows_to_load - out_of_scope
+    stored = result.rows_to_load - result.parts
     return replace(
         result,
         status="loaded",
         batch_id=batch_id,
-        rows_loaded=result.rows_to_load,
+        rows_loaded=stored,
         replaced=replaced,
-        message=f"Loaded {result.rows_to_load:,} rows as batch {batch_id}."
+        message=f"Loaded {stored:,} rows as batch {batch_id}."
         + (f" {blank:,} empty rows were skipped." if blank else "")
         + skipped_text(result.skipped)
+        + parts_text(result.parts)
         + replaced_text(replaced),
+    )
+
+
+def parts_text(parts: int, *, future: bool = False) -> str:
+    """The sentence that reports rows added into others of the same figure, with a leading
+    space; "" for none."""
+    if not parts:
+        return ""
+    verb = ("is" if parts == 1 else "are") if future else ("was" if parts == 1 else "were")
+    noun = "row" if parts == 1 else "rows"
+    return (
+        f" {parts:,} {noun} {verb} added into another row of the same crime type, place and "
+        "period (categories that share a crime type are parts of one figure)."
     )
 
 
@@ -483,21 +454,12 @@ def _validate(
             base, mapping.problems, "The file's columns do not match the contract."
         ), None
     report(0.35, "Normalising values")
-    staging = Staging(
-        con,
-        raw,
-        mapping,
-        kind=options.kind,
-        max_problems=options.max_problems,
-        crosswalk=options.crosswalk,
-        skip_out_of_scope=options.skip_out_of_scope,
-        date_order=options.date_order,
-        thousands=options.thousands,
-    )
-    base.update(date_format=staging.build())
+    staging = Staging(con, raw, mapping, options)
+    base.update(date_format=staging.build(), granularity=staging.granularity)
     report(0.6, "Validating rows")
     existing_incidents = incident_ids.table(lambda: _file_incident_ids(con, staging))
     problems, total = staging.problems(existing_incidents, options.scope)
+    base.update(level=staging.level)
     preview = staging.preview(options.preview_rows)
     if problems:
         return _rejected(base, problems, None, total=total, preview=preview), None
@@ -509,12 +471,13 @@ def _validate(
     message = f"{rows:,} rows are valid; nothing was written (dry run)."
     if blank:
         message += f" {blank:,} empty rows are skipped."
-    message += skipped_text(skipped)
+    message += skipped_text(skipped) + parts_text(staging.parts, future=True)
     warnings = tuple(cumulative_warnings(con)) if options.kind == "flows" else ()
     result = IngestResult(
         **base,
         status="valid",
         rows_to_load=rows,
+        parts=staging.parts,
         preview=preview,
         message=message,
         skipped={c.category: {"rows": c.rows, "count": c.count} for c in skipped},

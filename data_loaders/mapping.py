@@ -29,6 +29,10 @@ IGNORE = "-"
 
 KINDS = ("incidents", "flows")
 
+#: The first day of a period given by its two ends: date synonyms only where there is a
+#: ``period_end`` (in a flow file, "from" may well be a country).
+PERIOD_START: tuple[str, ...] = ("period start", "start", "start date", "from", "date from")
+
 # Synonyms are written plainly; they are folded like headers before comparison.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "date": (
@@ -44,11 +48,31 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "дата происшествия",
         "datum",
         "dátum",
+        # A period, for tables of weekly, monthly, quarterly or yearly figures.
+        "period",
+        "time",
+        "time period",
+        "year",
+        "quarter",
+        "month",
+        "week",
+        "perioada",
+        "anul",
+        "luna",
+        "період",
+        "рік",
+        "місяць",
+        "период",
+        "год",
+        "месяц",
+        *PERIOD_START,
     ),
+    "period_end": ("period end", "end", "end date", "to", "date to"),
     "country": (
         "country code",
         "iso2",
         "country iso",
+        "geo",  # Eurostat
         "tara",
         "ţara",
         "țara",
@@ -105,6 +129,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "article",
         "articol",
         "стаття",
+        "article no",
+        "article number",
     ),
     "count": (
         "n",
@@ -120,6 +146,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "количество",
         "liczba",
         "total",
+        "offences",
+        "offenses",
+        "recorded offences",
+        "obs value",  # Eurostat
     ),
     "crossing_point": (
         "bcp",
@@ -329,7 +359,8 @@ def map_columns(
             )
         else:
             ignored.append(header)
-    missing_ok = {"country"} if kind == "incidents" else set()
+    # Region codes name their country; without regions (national figures) it is needed.
+    missing_ok = {"country"} if kind == "incidents" and "region_code" in fed else set()
     for target in required:
         if target in fed or target in missing_ok:
             continue
@@ -345,10 +376,19 @@ def map_columns(
     return ColumnMapping(columns=columns, ignored=tuple(ignored), problems=tuple(problems))
 
 
+def column_synonyms(column: str, kind: str) -> tuple[str, ...]:
+    """The other headers that feed ``column`` in a file of ``kind``."""
+    required, optional = contract_columns(kind)
+    spans = "period_end" in required + optional
+    return tuple(s for s in SYNONYMS.get(column, ()) if spans or s not in PERIOD_START)
+
+
 def _synonym_lookup(allowed: tuple[str, ...]) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for column in allowed:
         lookup[fold_header(column)] = column
         for synonym in SYNONYMS.get(column, ()):
+            if synonym in PERIOD_START and "period_end" not in allowed:
+                continue
             lookup.setdefault(fold_header(synonym), column)
     return lookup

@@ -363,7 +363,12 @@ def read_series(
         numbers = pd.to_numeric(frame[column].str.replace(",", ".", regex=False), errors="coerce")
         for index in frame.index[numbers.isna() | (numbers < 0)]:
             raw = frame.at[index, column]
-            reason = "Not a number." if pd.isna(numbers[index]) else "Value is negative."
+            if not raw.strip():
+                reason = "Value is missing."  # a blank is no number, but not a typo either
+            elif pd.isna(numbers[index]):
+                reason = "Not a number."
+            else:
+                reason = "Value is negative."
             problems.append(Problem(int(line[index]), column, raw or None, reason))
         columns[column] = numbers
     unclear = ""

@@ -19,16 +19,22 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from data_loaders import normalise
+from data_loaders import figures, normalise
 from data_loaders.mapping import ColumnMapping, contract_columns
+from data_loaders.options import IngestOptions
 from data_loaders.readers import RawTable
 from threatmon.contract import EARLIEST_DATE, FLOW_COLUMNS, INCIDENT_COLUMNS, LATEST_DATE
 from threatmon.errors import Problem
 
-_NUMBER_MINIMUM = {"count": 1, "victims": 0, "suspects": 0, "arrivals": 0, "departures": 0}
+# An incident count's minimum depends on its row's period (see Staging._number).
+_NUMBER_MINIMUM = {"count": 0, "victims": 0, "suspects": 0, "arrivals": 0, "departures": 0}
 _COORDINATES = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}
 # A refused category lists this many of its lines, then how many more.
 _LINES_LISTED = 10
+#: Why an empty region cannot be a national row when the file has no country column.
+NATIONAL_NEEDS_COUNTRY = (
+    "Without a country column each row needs its region; add a country column for national figures."
+)
 #: What to do about a flow row that repeats another's country, crossing point and day.
 REPEATED_KEY_HINT = (
     "A flow file holds one row per country, crossing point and day: "
@@ -70,22 +76,18 @@ class Staging:
         con: duckdb.DuckDBPyConnection,
         raw: RawTable,
         mapping: ColumnMapping,
-        *,
-        kind: str,
-        max_problems: int,
-        crosswalk: str | None = None,
-        skip_out_of_scope: bool = False,
-        date_order: str | None = None,
-        thousands: str | None = None,
+        options: IngestOptions,
     ):
         self.con = con
-        self.crosswalk = crosswalk
-        self.skip_out_of_scope = skip_out_of_scope
         self.raw = raw
-        self.kind = kind
-        self.max_problems = max_problems
-        self.date_order = date_order
-        self.thousands = thousands
+        self.options = options
+        self.kind = options.kind
+        self._granularities: tuple[str, ...] = ()
+        self._undecided: list[Problem] = []
+        #: Rows per level (incidents), once :meth:`problems` has counted them.
+        self.level: dict[str, int] = {}
+        #: Rows added into another row of the same figure (see :func:`figures.summed_sql`).
+        self._parts = 0
         #: Problems of the whole file rather than of a cell (the order of its dates).
         self.file_problems: list[Problem] = []
         position = {name: i for i, name in enumerate(raw.columns)}
@@ -145,42 +147,16 @@ class Staging:
                     "suggestion": pd.Series(
                         [r.suggestion for r in resolutions.values()], dtype="string"
                     ),
+                    # A region value that is the whole country: a national figure.
+                    "nation": pd.Series([r.country for r in resolutions.values()], dtype="string"),
                 }
             ),
         )
 
     def build(self) -> str | None:
-        """Create the lookup tables and ``staged``; return the file's date convention."""
-        convention, contradictions = normalise.detect_date_convention(
-            self._distinct("date"), self.date_order
-        )
-        parsed = normalise.parse_dates(self._distinct("date"), convention)
-        date_format = convention.name
-        if convention.problem:
-            # One problem for the file: the dates it is about get none of their own.
-            self.file_problems.append(Problem(None, "date", None, convention.problem))
-        self._register(
-            "date_map",
-            pd.DataFrame(
-                {
-                    "raw": pd.Series(list(parsed), dtype="string"),
-                    "value": pd.to_datetime(pd.Series(list(parsed.values()), dtype="object")),
-                    "reason": pd.Series(
-                        [
-                            contradictions.get(raw)
-                            or (
-                                None
-                                if value is not None or convention.problem
-                                else "Not a valid date under the file's convention "
-                                f"({convention.name})."
-                            )
-                            for raw, value in parsed.items()
-                        ],
-                        dtype="string",
-                    ),
-                }
-            ),
-        )
+        """Create the lookup tables and ``staged``; return how the file writes its dates."""
+        date_format = self._period_map()
+        self.file_problems.extend(self._undecided)
         if "country" in self.source:
             self._resolution_table(
                 "country_map", normalise.resolve_countries(self._distinct("country"))
@@ -190,7 +166,7 @@ class Staging:
         if "crime_type" in self.source:
             self._resolution_table(
                 "crime_map",
-                normalise.resolve_crime_types(self._distinct("crime_type"), self.crosswalk),
+                normalise.resolve_crime_types(self._distinct("crime_type"), self.options.crosswalk),
             )
         for column in _NUMBER_MINIMUM:
             if column in self.source:
@@ -208,7 +184,36 @@ class Staging:
             f"CREATE OR REPLACE TEMP TABLE staged AS SELECT line, {', '.join(self.columns)}, "
             f"{cells or '0'} AS problem_cells FROM ({checks})"
         )
+        if len(self._granularities) > 1:
+            end = self.source.get("period_end")
+            rows = self.con.execute(
+                figures.mixed_problem_sql(self.raw.table, self.source["date"], end)
+            ).fetchall()
+            self.file_problems.append(Problem(None, "date", None, figures.mixed_message(rows)))
         return date_format
+
+    def _period_map(self) -> str:
+        """``period_map``: each distinct date (and period end) with its period, or why none."""
+        dates = self._distinct("date")
+        pairs = None
+        if "period_end" in self.source:
+            date, end = self.source["date"], self.source["period_end"]
+            pairs = self.con.execute(
+                f"SELECT DISTINCT {date}, {end} FROM {self.raw.table} WHERE {date} IS NOT NULL"
+            ).fetchall()
+        frame, reading, self._granularities = figures.period_table(
+            dates, pairs, self.options.date_order, self.kind
+        )
+        problem = reading.convention.problem
+        # One problem for the file: the dates it is about get none of their own.
+        self._undecided = [Problem(None, "date", None, problem)] if problem else []
+        self._register("period_map", frame)
+        return reading.name
+
+    @property
+    def granularity(self) -> str | None:
+        """What every row stands for ("day" … "year"); None when none or several."""
+        return self._granularities[0] if len(self._granularities) == 1 else None
 
     def _region_map(self) -> None:
         region = self.source["region_code"]
@@ -233,14 +238,15 @@ class Staging:
             country = "cm.value"
         else:
             country = "NULL"
-        if self.kind == "incidents":
+        if "region_code" in src:
             joins.append(
                 f"LEFT JOIN region_map rm ON rm.raw = r.{src['region_code']} AND "
                 f"rm.country IS NOT DISTINCT FROM {country}"
             )
             if "country" not in src:
-                # Without a country column the region decides it (codes start with ISO2).
-                country = "substr(rm.value, 1, 2)"
+                # Without a country column the region decides it (codes start with ISO2),
+                # or names the country itself (a national row).
+                country = "coalesce(rm.nation, substr(rm.value, 1, 2))"
         return " ".join(joins), country
 
     def _crossing_map(self) -> None:
@@ -256,7 +262,7 @@ class Staging:
 
     def _number_map(self, column: str) -> None:
         values = self._distinct(column)
-        parsed = {raw: normalise.parse_count(raw, self.thousands) for raw in values}
+        parsed = {raw: normalise.parse_count(raw, self.options.thousands) for raw in values}
         minimum = _NUMBER_MINIMUM[column]
         reasons = {}
         for raw, (number, reason) in parsed.items():
@@ -284,35 +290,23 @@ class Staging:
         """
         src = self.source
         select = ["r.line"]
-        joins = [f"LEFT JOIN date_map d ON d.raw = r.{src['date']}"]
-        outside = f"'Date is outside {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d}.'"
-        select += [
-            "d.value::DATE AS date",
-            f"CASE WHEN r.{src['date']} IS NULL THEN 'Value is missing.' "
-            f"WHEN d.value IS NULL THEN d.reason "
-            f"WHEN d.value < TIMESTAMP '{EARLIEST_DATE}' OR d.value > TIMESTAMP '{LATEST_DATE}' "
-            f"THEN {outside} END AS date__problem",
-            "NULL::VARCHAR AS date__hint",
-        ]
-        country = "NULL"
+        joins = [self._period_join()]
+        select += self._period_columns()
+        joins_places, country = self._row_country()
+        if joins_places:
+            joins.append(joins_places)
         if "country" in src:
-            joins.append(f"LEFT JOIN country_map cm ON cm.raw = r.{src['country']}")
-            country = "cm.value"
             select += self._resolved("country", "cm")
+        elif self.kind == "incidents":
+            select.append(f"{country} AS country")
         if self.kind == "incidents":
-            joins.append(
-                f"LEFT JOIN region_map rm ON rm.raw = r.{src['region_code']} AND "
-                f"rm.country IS NOT DISTINCT FROM {country}"
-            )
-            if "country" not in src:
-                # Without a country column the region decides it (codes start with ISO2).
-                select.append("substr(rm.value, 1, 2) AS country")
-            select += self._resolved("region_code", "rm")
+            select += self._region_columns()
             joins.append(f"LEFT JOIN crime_map ct ON ct.raw = r.{src['crime_type']}")
             # A category without a crime type is refused once for all its rows, or skipped.
             select += self._resolved("crime_type", "ct", unless="ct.category IS NOT NULL")
+        done = {"date", "period_end", "granularity", "level", "country", "region_code"}
         for column in self.columns:
-            if column in ("date", "country", "region_code", "crime_type"):
+            if column in done or column == "crime_type":
                 continue
             if column in _NUMBER_MINIMUM:
                 select += self._number(column, joins)
@@ -330,9 +324,60 @@ class Staging:
         # they are skipped, not reported, and the result says how many.
         cells = ", ".join(f"r.c{i}" for i in range(len(self.raw.columns)))
         not_blank = f"WHERE coalesce({cells}) IS NOT NULL" if cells else ""
-        if self.skip_out_of_scope and self.kind == "incidents":
+        if self.options.skip_out_of_scope and self.kind == "incidents":
             not_blank += " AND ct.category IS NULL"
         return f"SELECT {', '.join(select)} FROM {self.raw.table} r {' '.join(joins)} {not_blank}"
+
+    def _period_join(self) -> str:
+        date = f"d.raw = r.{self.source['date']}"
+        if "period_end" in self.source:
+            date += f" AND d.raw_end IS NOT DISTINCT FROM r.{self.source['period_end']}"
+        return f"LEFT JOIN period_map d ON {date}"
+
+    def _period_columns(self) -> list[str]:
+        """``date`` (the period's first day) and, for incidents, ``period_end`` and
+        ``granularity``, with the problems of the date and period-end cells."""
+        src = self.source
+        outside = f"'Date is outside {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d}.'"
+        window = f"TIMESTAMP '{EARLIEST_DATE}' AND TIMESTAMP '{LATEST_DATE}'"
+        columns = [
+            "d.start::DATE AS date",
+            f"CASE WHEN r.{src['date']} IS NULL THEN 'Value is missing.' "
+            f"WHEN d.start IS NULL THEN d.reason "
+            f"WHEN d.start NOT BETWEEN {window} THEN {outside} END AS date__problem",
+            "NULL::VARCHAR AS date__hint",
+        ]
+        if self.kind != "incidents":
+            return columns
+        columns += ["d.end::DATE AS period_end", "d.granularity AS granularity"]
+        if "period_end" in src:
+            columns += [
+                f"CASE WHEN r.{src['period_end']} IS NULL OR d.reason IS NOT NULL THEN NULL "
+                f"WHEN d.end_reason IS NOT NULL THEN d.end_reason "
+                f"WHEN d.end NOT BETWEEN {window} THEN {outside} END AS period_end__problem",
+                "NULL::VARCHAR AS period_end__hint",
+            ]
+        return columns
+
+    def _region_columns(self) -> list[str]:
+        """``level`` and ``region_code``: no region (no column, an empty cell, the country's
+        name) is a national figure."""
+        if "region_code" not in self.source:
+            return ["'national' AS level", "NULL::VARCHAR AS region_code"]
+        raw = f"r.{self.source['region_code']}"
+        # Without a country column an empty region leaves the row's country unknown.
+        empty = "NULL" if "country" in self.source else "'Value is missing.'"
+        hint = "NULL" if "country" in self.source else f"'{NATIONAL_NEEDS_COUNTRY}'"
+        unknown = "rm.value IS NULL AND rm.nation IS NULL"
+        return [
+            f"CASE WHEN {raw} IS NULL OR rm.nation IS NOT NULL THEN 'national' "
+            "ELSE 'admin1' END AS level",
+            "rm.value AS region_code",
+            f"CASE WHEN {raw} IS NULL THEN {empty} WHEN {unknown} THEN rm.reason END "
+            "AS region_code__problem",
+            f"CASE WHEN {raw} IS NULL THEN {hint} WHEN {unknown} THEN rm.suggestion END "
+            "AS region_code__hint",
+        ]
 
     def _resolved(self, column: str, alias: str, unless: str = "false") -> list[str]:
         raw = f"r.{self.source[column]}"
@@ -348,13 +393,20 @@ class Staging:
         if column not in self.source:
             return [f"NULL::BIGINT AS {column}"]
         raw = f"r.{self.source[column]}"
-        joins.append(f"LEFT JOIN {column}_map n_{column} ON n_{column}.raw = {raw}")
+        alias = f"n_{column}"
+        joins.append(f"LEFT JOIN {column}_map {alias} ON {alias}.raw = {raw}")
         missing = "'Value is missing.'" if column in self.required else "NULL"
+        zero_day, hint = "", "NULL::VARCHAR"
+        if column == "count" and self.kind == "incidents":
+            # A reported zero is a figure for a period; a day's row is one or more incidents.
+            day = f"coalesce(d.granularity, '{self.granularity or 'day'}') = 'day'"
+            zero_day = f"WHEN {alias}.value < 1 AND {day} THEN 'Value is below 1.' "
+            hint = f"CASE WHEN {alias}.value = 0 AND {day} THEN '{figures.ZERO_DAY_HINT}' END"
         return [
-            f"n_{column}.value::BIGINT AS {column}",
-            f"CASE WHEN {raw} IS NULL THEN {missing} ELSE n_{column}.reason END "
-            f"AS {column}__problem",
-            f"NULL::VARCHAR AS {column}__hint",
+            f"{alias}.value::BIGINT AS {column}",
+            f"CASE WHEN {raw} IS NULL THEN {missing} WHEN {alias}.reason IS NOT NULL "
+            f"THEN {alias}.reason {zero_day}END AS {column}__problem",
+            f"{hint} AS {column}__hint",
         ]
 
     def _crossing_point(self, joins: list[str]) -> list[str]:
@@ -411,19 +463,25 @@ class Staging:
         ``scope`` lists the countries the uploader may load (empty: any); each row of
         another country is a problem.
         """
-        cells, self._rows = self.con.execute(
-            "SELECT coalesce(sum(problem_cells), 0), count(*) FROM staged"
+        national = "count(*) FILTER (WHERE level = 'national')"
+        cells, self._rows, nationals = self.con.execute(
+            f"SELECT coalesce(sum(problem_cells), 0), count(*), "
+            f"{national if self.kind == 'incidents' else 0} FROM staged"
         ).fetchall()[0]
+        if self.kind == "incidents":
+            self.level = {"admin1": int(self._rows) - int(nationals), "national": int(nationals)}
         total = len(self.file_problems) + int(cells)
         queries = (
             self._incident_id_queries(existing_incidents)
             + self._scope_queries(scope)
             + self._flow_key_queries()
+            + self._figure_queries()
         )
         if queries:
             union = " UNION ALL ".join(f"({q})" for q in queries)
             total += int(self.con.execute(f"SELECT count(*) FROM ({union})").fetchall()[0][0])
-        refused = [] if self.skip_out_of_scope else [c.problem() for c in self.out_of_scope()]
+        skip = self.options.skip_out_of_scope
+        refused = [] if skip else [c.problem() for c in self.out_of_scope()]
         total += len(refused)
         if total == 0:
             return [], 0
@@ -439,7 +497,7 @@ class Staging:
         rows = (
             self.con.execute(
                 f"SELECT line, col, value, reason, suggestion FROM ({union}) "
-                f"ORDER BY line, col LIMIT {int(self.max_problems)}"
+                f"ORDER BY line, col LIMIT {int(self.options.max_problems)}"
             ).fetchall()
             if queries
             else []
@@ -450,7 +508,7 @@ class Staging:
         ]
         if refused:
             problems = sorted(problems + refused, key=lambda p: (p.row or 0, p.column or ""))
-            problems = problems[: int(self.max_problems)]
+            problems = problems[: int(self.options.max_problems)]
         return problems, total
 
     def out_of_scope(self) -> list[OutOfScope]:
@@ -529,6 +587,18 @@ class Staging:
             )
         return queries
 
+    def _figure_queries(self) -> list[str]:
+        """Figures for periods given twice; and how many rows are parts of another's."""
+        if self.kind != "incidents" or self.granularity in (None, "day"):
+            return []
+        count, problems = figures.repeated_figures_sql(
+            self.raw.table, self.source["date"], self.source["crime_type"]
+        )
+        if self.con.execute(count).fetchall()[0][0]:
+            return [problems]
+        self._parts = int(self.con.execute(figures.parts_sql()).fetchall()[0][0])
+        return []
+
     def _flow_key_queries(self) -> list[str]:
         # A flow's revision key is country × crossing point × day (threatmon.store.revisions):
         # two rows of one key in a file would be summed by every read, one of them wrongly.
@@ -563,12 +633,21 @@ class Staging:
         ).df()
 
     def row_count(self) -> int:
-        """Rows that will be stored (the file's rows less the entirely empty ones)."""
+        """Rows that pass (the file's rows less the entirely empty ones)."""
         if self._rows is not None:
             return int(self._rows)
         return int(self.con.execute("SELECT count(*) FROM staged").fetchall()[0][0])
 
+    @property
+    def parts(self) -> int:
+        """Rows added into another row of the same figure when stored (categories that
+        share a crime type), once :meth:`problems` has looked."""
+        return self._parts
+
     def arrow_stream(self):
-        """The staged rows in contract columns, as a stream of Arrow record batches."""
-        names = ", ".join(self.columns)
-        return self.con.sql(f"SELECT {names} FROM staged").to_arrow_reader(1 << 17)
+        """The rows to store in contract columns, as a stream of Arrow record batches: the
+        staged rows, with the parts of one figure added up."""
+        sql = f"SELECT {', '.join(self.columns)} FROM staged"
+        if self._parts:
+            sql = figures.summed_sql(self.columns)
+        return self.con.sql(sql).to_arrow_reader(1 << 17)

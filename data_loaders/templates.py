@@ -1,7 +1,10 @@
 """Downloadable upload templates and the column reference they share with ``docs/ingest.md``.
 
 A template holds the contract's columns in contract order and two example rows
-that pass validation, so an analyst can start from a file the store accepts. The
+that pass validation, so an analyst can start from a file the store accepts. Other forms
+show the figures national and regional statistics publish for periods: a monthly table
+by raion with reported zeros, a yearly national table by ICCS code, a quarterly national
+table by criminal-code article (loaded with a crosswalk), a weekly table. The
 XLSX template adds the registries a file refers to (crime types, regions,
 crossing points) and a README sheet with one line per column. Every cell is
 written formula-safe (:func:`threatmon.disclosure.export.neutralise_formulas`).
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from data_loaders.mapping import SYNONYMS, contract_columns
+from data_loaders.mapping import column_synonyms, contract_columns
 from threatmon.disclosure.export import neutralise_formulas, to_csv_bytes
 from threatmon.registry.crime_types import CRIME_TYPES
 from threatmon.registry.crossing_points import load_crossing_points
@@ -29,6 +32,11 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _DATE_FORMATS = (
     "ISO 2026-01-31 (a time of day is dropped), 31.01.2026, 31/01/2026 or 01/31/2026 "
     "(one order per file), or an Excel date"
+)
+_PERIOD_FORMATS = (
+    f"a day: {_DATE_FORMATS}; or a period: ISO week 2026-W05, month 2026-01, 2026M01, "
+    "01/2026 or January 2026, quarter 2026-Q1 or Q1 2026, year 2026 (never an Excel "
+    "serial). One granularity per file"
 )
 
 
@@ -47,31 +55,46 @@ class ColumnDoc:
 
 
 _INCIDENT_DOCS: tuple[ColumnDoc, ...] = (
-    ColumnDoc("date", "yes", "Day the incident happened (or was recorded).", _DATE_FORMATS),
+    ColumnDoc(
+        "date",
+        "yes",
+        "Day the incident happened (or was recorded), or the period a figure is for.",
+        _PERIOD_FORMATS,
+    ),
     ColumnDoc(
         "country",
         "yes, unless every region is an ISO 3166-2 code",
-        "Country of the region.",
+        "Country of the region, or of a national figure.",
         "ISO 3166-1 alpha-2 code (MD, UA, RO, …) or the name in EN/RO/UK/RU",
-    ),
-    ColumnDoc(
-        "region_code",
-        "yes",
-        "First-level region (raion, oblast, județ, voivodeship, …) where it happened.",
-        "ISO 3166-2 code (MD-CU) or the region's name in EN/RO/UK/RU (Chișinău, Кишинів); "
-        "see the sheet regions",
     ),
     ColumnDoc(
         "crime_type",
         "yes",
         "Category of the offence.",
-        "key (migrant_smuggling), English label or a synonym; see the sheet crime_types",
+        "key (migrant_smuggling), English label, a synonym or an ICCS code (ICCS0601); "
+        "criminal-code articles with a crosswalk; see the sheet crime_types",
     ),
     ColumnDoc(
         "count",
         "yes",
-        "Number of incidents this row stands for (1 for a single case).",
-        _whole(1),
+        "Number of incidents this row stands for (1 for a single case), or the figure "
+        "reported for the period.",
+        "whole number ≥ 1 for a day, ≥ 0 for a week, month, quarter or year (a reported "
+        "zero); 1 234 is fine; 1.5 and <5 are not",
+    ),
+    ColumnDoc(
+        "region_code",
+        "no: without it (or with it empty, or naming the country) a row is a national figure",
+        "First-level region (raion, oblast, județ, voivodeship, …) where it happened.",
+        "ISO 3166-2 code (MD-CU) or the region's name in EN/RO/UK/RU (Chișinău, Кишинів); "
+        "the country's name or code, or Total, for a national row; see the sheet regions",
+    ),
+    ColumnDoc(
+        "period_end",
+        "no",
+        "Last day of the period, when date gives its first day.",
+        "a day in the formats of date (or a period: its last day); date to period_end must "
+        "be a day, an ISO week, a month, a quarter or a year",
     ),
     ColumnDoc(
         "crossing_point",
@@ -146,7 +169,7 @@ def readme_frame(kind: str) -> pd.DataFrame:
             "meaning": [d.meaning for d in column_docs(kind)],
             "accepted formats": [d.formats for d in column_docs(kind)],
             "other accepted headers": [
-                ", ".join(SYNONYMS.get(d.name, ())) for d in column_docs(kind)
+                ", ".join(column_synonyms(d.name, kind)) for d in column_docs(kind)
             ],
         }
     )
@@ -171,6 +194,7 @@ def example_frame(kind: str) -> pd.DataFrame:
         frame = pd.DataFrame(
             {
                 "date": [dt.date(2026, 1, 15), dt.date(2026, 2, 3)],
+                "period_end": [None, None],  # days
                 "country": ["MD", "UA"],
                 "region_code": ["MD-HI", "UA-51"],
                 "crime_type": ["migrant_smuggling", "human_trafficking"],
@@ -197,15 +221,133 @@ def example_frame(kind: str) -> pd.DataFrame:
     return frame[list(required + optional)]
 
 
-def _csv_frame(kind: str) -> pd.DataFrame:
-    frame = example_frame(kind)
-    frame["date"] = [d.isoformat() for d in frame["date"]]
+# -- the forms of figures for periods ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Form:
+    """One shape of file a template shows.
+
+    Attributes
+    ----------
+    name : str
+        The form's key, in file names (``threatmon-incidents-monthly-raion-template.csv``).
+    title : str
+        What its rows are, in English (the Upload page shows its own words).
+    crosswalk : str or None
+        The crosswalk to load it with (``--crosswalk``), when its categories are articles.
+    """
+
+    name: str
+    title: str
+    crosswalk: str | None = None
+
+
+#: The event list: one row per incident (or per day), every contract column.
+EVENTS = "events"
+FORMS: dict[str, tuple[Form, ...]] = {
+    "incidents": (
+        Form(EVENTS, "Event list: one row per incident or day, every column"),
+        Form("monthly-raion", "Monthly figures by raion, with reported zeros"),
+        Form("yearly-national-iccs", "Yearly national figures by ICCS code"),
+        Form(
+            "quarterly-national-article",
+            "Quarterly national figures by article of the Criminal Code of Ukraine",
+            "ua-cc",
+        ),
+        Form("weekly-region", "Weekly figures by region (ISO weeks)"),
+    ),
+    "flows": (Form(EVENTS, "Daily flows: one row per country, crossing point and day"),),
+}
+
+
+def template_forms(kind: str) -> tuple[Form, ...]:
+    """The forms of ``kind``'s templates, the event list first."""
+    contract_columns(kind)
+    return FORMS[kind]
+
+
+def _form(kind: str, name: str) -> Form:
+    for form in template_forms(kind):
+        if form.name == name:
+            return form
+    names = ", ".join(repr(form.name) for form in template_forms(kind))
+    raise ValueError(f"`form` must be one of {names} for {kind}. Got {name!r}.")
+
+
+def _figures(dates, places, crimes, counts, country=None) -> pd.DataFrame:
+    columns = {"date": dates}
+    if country is not None:
+        columns["country"] = [country] * len(dates)
+    if places is not None:
+        columns["region_code"] = places
+    columns["crime_type"] = crimes
+    columns["count"] = counts
+    return pd.DataFrame(columns)
+
+
+def form_frame(kind: str, form: str = EVENTS) -> pd.DataFrame:
+    """The example rows of a template form, with the columns its file has.
+
+    The event list has every contract column (dates as dates); the figures for periods
+    have the columns such tables have, with periods written as text (``2026-01``,
+    ``2025-Q1``, ``2026-W02``) and years as numbers, as spreadsheets hold them.
+    """
+    _form(kind, form)
+    if form == EVENTS:
+        return example_frame(kind)
+    if form == "monthly-raion":
+        # A raion table of a national police: every raion and month has its row, 0 too.
+        return _figures(
+            ["2026-01"] * 3 + ["2026-02"] * 3,
+            ["Cahul", "Ungheni", "Cahul"] * 2,
+            ["migrant_smuggling", "migrant_smuggling", "human_trafficking"] * 2,
+            [2, 0, 0, 1, 0, 1],
+            country="MD",
+        )
+    if form == "yearly-national-iccs":
+        # Eurostat's crim_off_cat in long form: country, ICCS code, year, offences.
+        return _figures(
+            [2023] * 3 + [2024] * 3,
+            None,
+            ["ICCS0601", "ICCS0903", "ICCS08051"] * 2,
+            [5120, 1874, 0, 5317, 2203, 12],
+            country="RO",
+        )
+    if form == "quarterly-national-article":
+        # Prosecutors' figures by article; 305 and 307 are both drug trafficking, and are
+        # added up into one figure per quarter.
+        return _figures(
+            ["2025-Q1"] * 4 + ["2025-Q2"] * 4,
+            None,
+            ["332", "149", "305", "307"] * 2,
+            [412, 61, 38, 1250, 398, 0, 41, 1302],
+            country="UA",
+        )
+    return _figures(
+        ["2026-W01"] * 2 + ["2026-W02"] * 2,
+        ["MD-CA", "MD-UN"] * 2,
+        ["migrant_smuggling"] * 4,
+        [1, 0, 0, 2],
+        country="MD",
+    )
+
+
+def template_crosswalk(kind: str, form: str = EVENTS) -> str | None:
+    """The crosswalk a form loads with (``--crosswalk``), or None."""
+    return _form(kind, form).crosswalk
+
+
+def _csv_frame(kind: str, form: str = EVENTS) -> pd.DataFrame:
+    frame = form_frame(kind, form)
+    if form == EVENTS:
+        frame["date"] = [d.isoformat() for d in frame["date"]]
     return frame
 
 
-def template_csv(kind: str) -> bytes:
-    """The CSV template of ``kind``: UTF-8 with BOM, contract header and two example rows."""
-    return to_csv_bytes(_csv_frame(kind))
+def template_csv(kind: str, form: str = EVENTS) -> bytes:
+    """The CSV template of ``kind`` in ``form``: UTF-8 with BOM, a header and example rows."""
+    return to_csv_bytes(_csv_frame(kind, form))
 
 
 def crime_types_frame() -> pd.DataFrame:
@@ -234,16 +376,16 @@ def crossing_points_frame() -> pd.DataFrame:
     return frame[[*columns, "status"]]
 
 
-def template_xlsx(kind: str) -> bytes:
-    """The XLSX template of ``kind``.
+def template_xlsx(kind: str, form: str = EVENTS) -> bytes:
+    """The XLSX template of ``kind`` in ``form``.
 
-    Sheets: ``incidents`` or ``flows`` (header and two example rows; dates as Excel
-    date cells), then ``crime_types``, ``regions``, ``crossing_points`` and ``README``.
-    The data sheet comes first, so a filled-in template loads without ``--sheet``.
+    Sheets: ``incidents`` or ``flows`` (header and example rows; the event list's dates as
+    Excel date cells, years as numbers), then ``crime_types``, ``regions``,
+    ``crossing_points`` and ``README``. The data sheet comes first, so a filled-in
+    template loads without ``--sheet``.
     """
-    contract_columns(kind)
     sheets = {
-        kind: example_frame(kind),
+        kind: form_frame(kind, form),
         "crime_types": crime_types_frame(),
         "regions": regions_frame(),
         "crossing_points": crossing_points_frame(),
@@ -262,16 +404,22 @@ def template_xlsx(kind: str) -> bytes:
 
 
 __all__ = [
+    "EVENTS",
+    "FORMS",
     "REFERENCE_SHEETS",
     "XLSX_MIME",
     "ColumnDoc",
+    "Form",
     "column_docs",
     "columns_markdown",
     "crime_types_frame",
     "crossing_points_frame",
     "example_frame",
+    "form_frame",
     "readme_frame",
     "regions_frame",
+    "template_crosswalk",
     "template_csv",
+    "template_forms",
     "template_xlsx",
 ]

@@ -77,11 +77,22 @@ def _settings(store: Store, principal: Principal) -> tuple[str, str]:
 
 
 def _templates(kind: str) -> None:
+    forms = [form.name for form in templates.template_forms(kind)]
+    form = templates.EVENTS
+    if len(forms) > 1:
+        form = st.selectbox(
+            t("upload.template.form"),
+            forms,
+            format_func=bound(up.template_form_label),
+            key=kept(up.KEY_TEMPLATE_FORM),
+            help=t("upload.template.form_help"),
+        )
+    name = up.template_file_name(kind, form)
     left, right, note = st.columns([1, 1, 3], vertical_alignment="center")
     left.download_button(
         t("upload.template.csv"),
-        data=functools.partial(templates.template_csv, kind),
-        file_name=f"threatmon-{kind}-template.csv",
+        data=functools.partial(templates.template_csv, kind, form),
+        file_name=f"{name}.csv",
         mime="text/csv",
         icon=":material/download:",
         on_click="ignore",
@@ -89,8 +100,8 @@ def _templates(kind: str) -> None:
     )
     right.download_button(
         t("upload.template.xlsx"),
-        data=functools.partial(templates.template_xlsx, kind),
-        file_name=f"threatmon-{kind}-template.xlsx",
+        data=functools.partial(templates.template_xlsx, kind, form),
+        file_name=f"{name}.xlsx",
         mime=templates.XLSX_MIME,
         icon=":material/download:",
         on_click="ignore",
@@ -291,11 +302,10 @@ def _commit(
             value=True,
             key=up.KEY_SAVE,
         )
-    if options.kind == "flows":
-        replace = st.checkbox(
-            t("upload.replace.label"), key=up.KEY_REPLACE, help=t("upload.replace.help")
-        )
-        options = dataclasses.replace(options, replace=replace)
+    replace = st.checkbox(
+        t("upload.replace.label"), key=up.KEY_REPLACE, help=t("upload.replace.help")
+    )
+    options = dataclasses.replace(options, replace=replace)
     clicked = st.button(
         t("upload.load.button"),
         type="primary",
@@ -405,6 +415,7 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
                 # Contract column names, the same in every language (label None: the name).
                 "line": st.column_config.NumberColumn(format="%d", pinned=True),
                 "date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                "period_end": st.column_config.DateColumn(format="YYYY-MM-DD"),
             },
         )
     _commit(upload, key, result, options, user, source, from_form)

@@ -62,6 +62,7 @@ _UNDO_OUTCOME = "upload_undo_outcome"
 KEY_DATE_ORDER = "upload_date_order"
 KEY_THOUSANDS = "upload_thousands"
 KEY_REPLACE = "upload_replace"
+KEY_TEMPLATE_FORM = "upload_template_form"
 _OPTIONS_SOURCE = "upload_options_source"
 
 #: What a file can hold: key → English label (shown through :func:`kind_label`).
@@ -344,7 +345,8 @@ def file_headers(result: IngestResult, explicit: Mapping[str, str] | None = None
 
 
 def summary_text(result: IngestResult) -> str:
-    """One escaped Markdown line: rows, format, encoding, delimiter, sheet, date convention."""
+    """One escaped Markdown line: rows, format, encoding, delimiter, sheet, date convention,
+    the periods the rows stand for and how many rows are regional or national figures."""
     parts = [f"**{escape_markdown(result.file_name)}**"]
     if result.format:
         parts.append(t("upload.summary.rows", rows=number(result.rows_in_file)))
@@ -360,7 +362,47 @@ def summary_text(result: IngestResult) -> str:
         parts.append(t("upload.summary.sheet", sheet=escape_markdown(result.sheet)))
     if result.date_format:
         parts.append(t("upload.summary.dates", dates=escape_markdown(result.date_format)))
+    if result.granularity:
+        label = granularity_label(result.granularity)
+        parts.append(t("upload.summary.granularity", granularity=label))
+    if result.level.get("admin1"):
+        parts.append(t("upload.summary.admin1", rows=number(result.level["admin1"])))
+    if result.level.get("national"):
+        parts.append(t("upload.summary.national", rows=number(result.level["national"])))
     return " · ".join(parts)
+
+
+def template_form_label(form: str, language: str | None = None) -> str:
+    """A form of the templates, in words (the names of ``data_loaders.templates.FORMS``)."""
+    language = language or current_language()
+    labels = {
+        "events": translate("upload.template.form_events", language),
+        "monthly-raion": translate("upload.template.form_monthly_raion", language),
+        "yearly-national-iccs": translate("upload.template.form_yearly_national_iccs", language),
+        "quarterly-national-article": translate(
+            "upload.template.form_quarterly_national_article", language
+        ),
+        "weekly-region": translate("upload.template.form_weekly_region", language),
+    }
+    return labels.get(form, form)
+
+
+def template_file_name(kind: str, form: str) -> str:
+    """``threatmon-incidents-template`` for the event list, else with the form's name."""
+    return f"threatmon-{kind}-template" if form == "events" else f"threatmon-{kind}-{form}-template"
+
+
+def granularity_label(granularity: str, language: str | None = None) -> str:
+    """What the rows of a file stand for, in words: "months", "ISO weeks", …"""
+    language = language or current_language()
+    labels = {
+        "day": translate("upload.granularity.day", language),
+        "week": translate("upload.granularity.week", language),
+        "month": translate("upload.granularity.month", language),
+        "quarter": translate("upload.granularity.quarter", language),
+        "year": translate("upload.granularity.year", language),
+    }
+    return labels.get(granularity, granularity)
 
 
 def mapping_frame(result: IngestResult) -> pd.DataFrame:
@@ -552,6 +594,9 @@ __all__ = [
     "escape_markdown",
     "file_headers",
     "forget_upload",
+    "granularity_label",
+    "template_file_name",
+    "template_form_label",
     "form_mapping",
     "interrupted_loads",
     "kind_label",

@@ -17,6 +17,9 @@ MD-CA Cahul?``.
 - :func:`detect_date_convention` decides one date convention per file and names every
   value that cannot be read under it (or refuses to guess the order of day and month);
   :func:`parse_dates` applies it.
+- :func:`read_periods` reads a date column as periods (a day, an ISO week, a month, a
+  quarter or a year: ``2025-06-14``, ``2025-W24``, ``2025-06``, ``2025-Q2``, ``2025``),
+  one granularity per file; days keep the conventions above.
 - :func:`parse_count` reads a non-negative whole number, with a declared thousands
   separator when the user gives one.
 
@@ -35,6 +38,7 @@ from data_loaders.normalise.dates import (
     detect_date_convention,
     parse_dates,
 )
+from data_loaders.normalise.periods import Period, PeriodReading, read_periods, span
 from data_loaders.normalise.places import resolve_countries, resolve_regions
 from data_loaders.normalise.text import Resolution, fold
 
@@ -42,13 +46,17 @@ __all__ = [
     "DATE_ORDERS",
     "THOUSANDS_SEPARATORS",
     "DateConvention",
+    "Period",
+    "PeriodReading",
     "Resolution",
     "detect_date_convention",
     "fold",
     "parse_count",
     "parse_dates",
+    "read_periods",
     "resolve_countries",
     "resolve_crime_types",
     "resolve_crossing_points",
     "resolve_regions",
+    "span",
 ]

@@ -47,6 +47,8 @@ _UNDECIDED_EXAMPLES = 2
 NOT_A_DATE = (
     "Not a date in any accepted format (YYYY-MM-DD, dd.mm.yyyy, dd/mm/yyyy, Excel serial number)."
 )
+#: The convention's name when no value is a date.
+NO_DATES = "no dates recognised"
 EXCEL_MAX_SERIAL = 109_575
 """The largest Excel serial accepted: 2200-01-01."""
 
@@ -258,7 +260,7 @@ def detect_date_convention(
         parts.append("Excel serial numbers (1900 date system)")
 
     if not parts:
-        name = "no dates recognised"
+        name = NO_DATES
     elif len(parts) == 1:
         name = parts[0]
     else:

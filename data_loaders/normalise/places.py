@@ -392,6 +392,57 @@ def _ambiguous(codes: set[str]) -> Resolution:
     )
 
 
+# --------------------------------------------------------------------- national rows
+
+#: Region cells that stand for the whole of the row's country, folded. Only whole cells
+#: and only words that name no part of a country: "Total Sud" or "Total regiunea Nord"
+#: (a part) are no match and stay unknown regions.
+TOTAL_WORDS: frozenset[str] = frozenset(
+    fold(word)
+    for word in (
+        "Total",
+        "National",
+        "National total",
+        "Country total",
+        "Total național",
+        "Total pe țară",
+        "Total pe republică",
+        "Всього",
+        "Усього",
+        "Всього по країні",
+        "Загалом",
+        "Всего",
+        "Итого",
+    )
+)
+#: Why a total row cannot be placed without a country column.
+TOTAL_WITHOUT_COUNTRY = (
+    "A total stands for the row's country, and the file has no country column (or the "
+    "row's country cannot be read)."
+)
+
+
+def _national(key: str, iso2: str | None) -> Resolution | None:
+    """The resolution of a region value that names a country or a total; None otherwise."""
+    if key in TOTAL_WORDS:
+        if iso2 is None:
+            return Resolution(None, TOTAL_WITHOUT_COUNTRY, "Add a country column.")
+        return Resolution(None, country=iso2)
+    named = _country_index().get(key)
+    if named is None:
+        return None
+    if named == iso2 or (iso2 is None and named in PROJECT_COUNTRIES):
+        return Resolution(None, country=named)
+    shown = f"{_country_names()[named]} ({named})"
+    if iso2 is None:
+        return Resolution(None, f"{shown} is not one of the project's countries.")
+    return Resolution(
+        None,
+        f"{shown} is a country, not a region of {country_name(iso2)}.",
+        "Leave the region empty for a national figure of the row's country.",
+    )
+
+
 def _resolve_region(value: object, country: object) -> Resolution:
     key = fold(as_text(value))
     if not key:
@@ -399,6 +450,9 @@ def _resolve_region(value: object, country: object) -> Resolution:
     iso2, refusal = _region_country(country)
     if refusal is not None:
         return refusal
+    national = _national(key, iso2)
+    if national is not None:
+        return national
     index = _region_index()
     where = f"Not a known region of {country_name(iso2)}." if iso2 else "Not a known region."
 
@@ -461,10 +515,16 @@ def resolve_regions(
         - best effort, Russian and Ukrainian adjectives and their inflections
           (``"Кагульский район"``, ``"Одеської області"``).
 
+        - the country itself, a national figure: its names and codes as
+          ``countries.csv`` lists them (``"Moldova"``, ``"Republica Moldova"``,
+          ``"Moldova, Republic of"``, ``"MDA"``, ``"Україна"``), and the words of
+          :data:`TOTAL_WORDS` (``"Total"``, ``"Всього"``), which need the row's country.
+
     Returns
     -------
     dict of (str, str or None) to Resolution
-        One entry per distinct pair. With a country, only its regions are candidates,
+        One entry per distinct pair; a national figure has ``value`` None and its
+        ``country`` set. With a country, only its regions are candidates,
         and a code of another country is refused (``"MD-CA is in Moldova, but the row's
         country is RO."``); without one, a name shared by two countries is ambiguous.
         Unknown values get ``"Not a known region of Moldova."`` (or ``"Not a known

@@ -116,12 +116,17 @@ class Resolution:
     category : str or None
         A recognised category outside the registry (``"ICCS0101 Intentional homicide"``):
         refused or skipped as a whole, per category rather than per value.
+    country : str or None
+        A region value that stands for a whole country (``"Republica Moldova"``,
+        ``"Total"``): that country's ISO 3166-1 alpha-2 code, with ``value`` None. The
+        row is a national figure.
     """
 
     value: str | None
     reason: str | None = None
     suggestion: str | None = None
     category: str | None = None
+    country: str | None = None
 
 
 def as_text(value: object) -> str:

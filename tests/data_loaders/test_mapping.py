@@ -119,3 +119,43 @@ def test_parse_map_option():
 def test_fold_header():
     assert fold_header("\ufeffNr. de  cazuri") == "nr de cazuri"
     assert fold_header("Județ") == fold_header("judet")
+
+
+# -- tables of figures for periods ----------------------------------------------------------------
+
+
+def test_a_national_table_maps_without_a_region_column():
+    """Eurostat's long form: no column is taken for a region that the file does not have."""
+    mapping = map_columns(["year", "geo", "iccs", "offences"], "incidents")
+    assert mapping.canonical == {
+        "date": "year",
+        "country": "geo",
+        "crime_type": "iccs",
+        "count": "offences",
+    }
+    assert mapping.problems == ()
+    sdmx = map_columns(["freq", "unit", "geo", "iccs", "TIME_PERIOD", "OBS_VALUE"], "incidents")
+    assert sdmx.canonical == {
+        "country": "geo",
+        "crime_type": "iccs",
+        "date": "TIME_PERIOD",
+        "count": "OBS_VALUE",
+    }
+    assert sdmx.ignored == ("freq", "unit")
+    assert sdmx.problems == ()
+
+
+def test_without_region_the_country_is_required():
+    mapping = map_columns(["year", "article_no", "ACC"], "incidents")
+    assert [p.reason for p in mapping.problems] == [
+        "Required column 'country' is missing.",
+        "Required column 'count' is missing.",
+    ]
+
+
+def test_period_ends_map_for_incidents_only():
+    spans = map_columns(["from", "to", "country", "crime", "count"], "incidents")
+    assert spans.canonical["date"] == "from" and spans.canonical["period_end"] == "to"
+    flows = map_columns(["date", "from", "country", "arrivals"], "flows")
+    assert flows.canonical == {"date": "date", "country": "country", "arrivals": "arrivals"}
+    assert flows.ignored == ("from",)

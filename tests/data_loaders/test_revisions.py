@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
-from data_loaders.ingest import REPLACE_FLOWS_ONLY, IngestOptions, ingest_file
+from data_loaders.ingest import IngestOptions, ingest_file
 from tests.factories import BACKENDS
 from threatmon.cli import main
 from threatmon.errors import Problem
@@ -189,10 +189,8 @@ def test_a_key_twice_in_one_file_is_refused_with_its_lines(tmp_path, db):
     assert Store(db).exists() is False or Store(db).flow_coverage()["records"] == 0
 
 
-def test_replace_is_for_flows_only():
-    with pytest.raises(ValueError) as raised:
-        IngestOptions(kind="incidents", replace=True)
-    assert str(raised.value) == REPLACE_FLOWS_ONLY
+def test_replace_applies_to_incident_figures_too():
+    assert IngestOptions(kind="incidents", replace=True).replace is True
 
 
 def test_the_cli_refuses_then_replaces_and_reports_in_json(tmp_path, db, capsys):
@@ -220,12 +218,20 @@ def test_the_cli_refuses_then_replaces_and_reports_in_json(tmp_path, db, capsys)
     )
 
 
-def test_the_cli_refuses_replace_for_incidents(tmp_path, capsys):
-    path = tmp_path / "i.csv"
-    path.write_text("date,region_code,crime_type,count\n2026-03-01,MD-CA,cbrne,1\n")
+def test_the_cli_refuses_then_replaces_a_revised_monthly_figure(tmp_path, capsys):
+    first, revised = tmp_path / "md-2026-03.csv", tmp_path / "md-2026-03-revised.csv"
+    first.write_text("date,region_code,crime_type,count\n2026-03,MD-CA,cbrne,1\n")
+    revised.write_text("date,region_code,crime_type,count\n2026-03,MD-CA,cbrne,2\n")
     db = str(tmp_path / "s.duckdb")
-    assert main(["ingest", str(path), "--db", db, "--replace"]) == 2
-    assert capsys.readouterr().err == f"error: {REPLACE_FLOWS_ONLY}\n"
+    base = ["ingest", "--db", db, "--json"]
+    assert main([*base, str(first)]) == 0
+    loaded = json.loads(capsys.readouterr().out)
+    assert main([*base, str(revised)]) == 1
+    assert json.loads(capsys.readouterr().out)["status"] == "rejected"
+    assert main([*base, "--replace", str(revised)]) == 0
+    replaced = json.loads(capsys.readouterr().out)
+    assert replaced["replaced"] == [{"batch_id": loaded["batch_id"], "rows": 1}]
+    assert Store(db).query("SELECT sum(count) AS n FROM incidents")["n"].iloc[0] == 2
 
 
 # -- the property: a revision replaced, then undone, leaves the store as it was ---------------

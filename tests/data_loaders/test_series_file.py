@@ -183,7 +183,7 @@ def test_bad_values_are_reported_with_their_lines(tmp_path):
         "series.csv: 3 problem(s); nothing was forecast.",
         [
             (3, "n", "-4", "Value is negative."),
-            (4, "arrivals", None, "Not a number."),
+            (4, "arrivals", None, "Value is missing."),
             (4, "n", "many", "Not a number."),
         ],
     )

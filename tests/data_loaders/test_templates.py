@@ -77,6 +77,64 @@ def test_template_loads_the_example_rows(kind, tmp_path):
         assert int(stored["arrivals"].sum()) == int(expected["arrivals"].sum())
 
 
+# -- the forms of figures for periods -----------------------------------------------------------
+
+FIGURE_FORMS = [form.name for form in templates.template_forms("incidents")][1:]
+
+
+def test_the_incident_templates_show_the_forms_of_statistics_tables():
+    assert [form.name for form in templates.template_forms("incidents")] == [
+        "events",
+        "monthly-raion",
+        "yearly-national-iccs",
+        "quarterly-national-article",
+        "weekly-region",
+    ]
+    assert [form.name for form in templates.template_forms("flows")] == ["events"]
+    assert templates.template_crosswalk("incidents", "quarterly-national-article") == "ua-cc"
+
+
+@pytest.mark.parametrize("form", FIGURE_FORMS)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_each_form_loads_cleanly(form, fmt, tmp_path):
+    """Every row of a form's template is stored (the parts of one figure added up)."""
+    path = tmp_path / f"template.{fmt}"
+    path.write_bytes(
+        templates.template_csv("incidents", form)
+        if fmt == "csv"
+        else templates.template_xlsx("incidents", form)
+    )
+    options = IngestOptions(crosswalk=templates.template_crosswalk("incidents", form))
+    result = ingest_file(path, user="tester", db=tmp_path / "store.duckdb", options=options)
+    assert result.status == "loaded", [str(p) for p in result.problems]
+    frame = templates.form_frame("incidents", form)
+    assert result.rows_to_load == len(frame)
+    assert result.ignored_columns == ()
+    expected = {
+        "monthly-raion": ("month", {"admin1": 6, "national": 0}),
+        "yearly-national-iccs": ("year", {"admin1": 0, "national": 6}),
+        "quarterly-national-article": ("quarter", {"admin1": 0, "national": 8}),
+        "weekly-region": ("week", {"admin1": 4, "national": 0}),
+    }[form]
+    assert (result.granularity, result.level) == expected
+    assert (frame["count"] == 0).any(), "a form of figures shows a reported zero"
+    stored = Store(tmp_path / "store.duckdb").query("SELECT sum(count) AS n FROM incidents")
+    assert int(stored["n"].iloc[0]) == int(frame["count"].sum())
+
+
+def test_the_yearly_form_writes_years_as_numbers_in_xlsx():
+    book = openpyxl.load_workbook(
+        io.BytesIO(templates.template_xlsx("incidents", "yearly-national-iccs"))
+    )
+    assert [book["incidents"].cell(row=r, column=1).value for r in (2, 5)] == [2023, 2024]
+
+
+def test_an_unknown_form_is_refused():
+    with pytest.raises(ValueError) as info:
+        templates.template_csv("flows", "monthly-raion")
+    assert str(info.value) == "`form` must be one of 'events' for flows. Got 'monthly-raion'."
+
+
 # -- the files ----------------------------------------------------------------------------------
 
 

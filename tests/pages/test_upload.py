@@ -103,6 +103,40 @@ def test_template_downloads_follow_the_kind(page):
     assert any("migration flows" in text for text in texts(page.caption))
 
 
+def test_the_template_form_menu_offers_the_statistics_tables(page):
+    menu = page.selectbox(key=up.KEY_TEMPLATE_FORM)
+    assert menu.options == [
+        "Event list (days, every column)",
+        "Monthly figures by raion, with zeros",
+        "Yearly national figures by ICCS code",
+        "Quarterly national figures by criminal-code article (crosswalk ua-cc)",
+        "Weekly figures by region (ISO weeks)",
+    ]
+    menu.set_value("yearly-national-iccs").run()
+    assert not page.exception
+    assert {"CSV template", "XLSX template"} <= set(download_labels(page))
+    page.radio(key=up.KEY_KIND).set_value("flows").run()
+    assert not page.exception  # flows have the event list only: no menu
+    assert not [box for box in page.selectbox if box.key == up.KEY_TEMPLATE_FORM]
+
+
+def test_a_monthly_table_shows_its_periods_and_levels(page):
+    upload(page, "monthly.csv", templates.template_csv("incidents", "monthly-raion"))
+    assert any("6 rows are valid" in text for text in texts(page.success))
+    summary = next(m.value for m in page.markdown if "monthly\\.csv" in m.value)
+    assert "periods: months" in summary and "6 regional rows" in summary
+    preview = next(frame.value for frame in page.dataframe if "line" in frame.value.columns)
+    assert {"period_end", "granularity", "level"} <= set(preview.columns)
+    assert set(preview["granularity"]) == {"month"}
+
+
+def test_template_file_names():
+    assert up.template_file_name("incidents", "events") == "threatmon-incidents-template"
+    assert up.template_file_name("incidents", "weekly-region") == (
+        "threatmon-incidents-weekly-region-template"
+    )
+
+
 # -- validation states --------------------------------------------------------------------------
 
 

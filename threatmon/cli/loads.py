@@ -97,8 +97,9 @@ def _add_ingest(commands) -> None:
     ingest.add_argument(
         "--replace",
         action="store_true",
-        help="flows: supersede the rows of earlier loads that the file revises (same country, "
-        "crossing point and day); undoing this load restores them. Default: refuse the file",
+        help="supersede the rows of earlier loads that the file revises (flows: same country, "
+        "crossing point and day; incident figures: same country, level, region, crime type "
+        "and an overlapping period); undoing this load restores them. Default: refuse the file",
     )
 
 
@@ -123,6 +124,11 @@ def _add_undo(commands) -> None:
     undo.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
+def levels_text(level: dict[str, int]) -> str:
+    """``"admin1 12, national 3"``: the rows of each level a file has ("" for none)."""
+    return ", ".join(f"{name} {rows:,}" for name, rows in level.items() if rows)
+
+
 def _print_ingest(result, as_json: bool) -> None:
     from data_loaders.ingest import problem_json
 
@@ -138,6 +144,8 @@ def _print_ingest(result, as_json: bool) -> None:
             ("delimiter", repr(result.delimiter) if result.delimiter else None),
             ("sheet", result.sheet),
             ("dates", result.date_format),
+            ("granularity", result.granularity),
+            ("level", levels_text(result.level)),
         )
         if v
     ]
@@ -162,14 +170,9 @@ def _print_ingest(result, as_json: bool) -> None:
 
 
 def _cmd_ingest(args) -> int:
-    from data_loaders.ingest import (
-        REPLACE_FLOWS_ONLY,
-        IngestOptions,
-        ingest_file,
-        known_source_options,
-        with_source_options,
-    )
+    from data_loaders.ingest import ingest_file, known_source_options, with_source_options
     from data_loaders.mapping import parse_map_option
+    from data_loaders.options import IngestOptions
     from data_loaders.readers import ReadLimits
     from threatmon.store.reader import Store
     from threatmon.store.writer import write_session
@@ -182,9 +185,6 @@ def _cmd_ingest(args) -> int:
         return EXIT_USAGE
     if args.save_mapping and not args.source:
         print("error: --save-mapping needs --source NAME.", file=sys.stderr)
-        return EXIT_USAGE
-    if args.replace and args.kind != "flows":
-        print(f"error: {REPLACE_FLOWS_ONLY}", file=sys.stderr)
         return EXIT_USAGE
     mapping = dict(explicit)
     given = {

@@ -54,6 +54,61 @@ def test_loaded_rejected_duplicate_exit_codes_and_json(tmp_path, db, capsys):
     ]
 
 
+YEARLY = (
+    "year,geo,iccs,offences\n"
+    "2021,RO,ICCS0601,4987\n"
+    "2021,RO,ICCS08051,0\n"
+    "2022,RO,ICCS0601,5120\n"
+    "2022,RO,ICCS0101,304\n"
+)
+MONTHLY = (
+    "date,country,raion,crime,count\n"
+    "2025-06,MD,Cahul,Migrant smuggling,0\n"
+    "2025-06,MD,Republica Moldova,Migrant smuggling,7\n"
+    "2025-07,MD,Cahul,Migrant smuggling,1\n"
+)
+
+
+def test_a_yearly_national_table_end_to_end(tmp_path, capsys):
+    path = _file(tmp_path, "ro-iccs.csv", YEARLY)
+    db = str(tmp_path / "store.duckdb")
+    assert main(["ingest", path, "--db", db, "--json", "--skip-out-of-scope"]) == 0
+    loaded = json.loads(capsys.readouterr().out)
+    assert (loaded["status"], loaded["rows_loaded"]) == ("loaded", 3)
+    assert (loaded["granularity"], loaded["level"]) == ("year", {"admin1": 0, "national": 3})
+    assert (loaded["date_format"], loaded["replaced"]) == ("yyyy (years)", [])
+    assert loaded["skipped"] == {"ICCS0101 Intentional homicide": {"rows": 1, "count": 304}}
+    stored = Store(db).query("SELECT date, level, region_code, count FROM incidents ORDER BY 1, 4")
+    assert stored["level"].tolist() == ["national"] * 3
+    assert stored["region_code"].isna().all()
+    assert stored["count"].tolist() == [0, 4987, 5120]
+
+
+def test_a_monthly_table_end_to_end_and_its_summary_line(tmp_path, capsys):
+    path = _file(tmp_path, "md-raioane.csv", MONTHLY)
+    db = str(tmp_path / "store.duckdb")
+    assert main(["ingest", path, "--db", db, "--json", "--dry-run"]) == 0
+    checked = json.loads(capsys.readouterr().out)
+    assert (checked["status"], checked["granularity"]) == ("valid", "month")
+    assert checked["level"] == {"admin1": 2, "national": 1}
+    assert main(["ingest", path, "--db", db]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "md-raioane.csv: loaded (3 rows, format csv, encoding utf-8, delimiter ',', "
+        "dates yyyy-mm (months), granularity month, level admin1 2, national 1)"
+    )
+
+
+def test_a_mixed_file_is_rejected_with_exit_code_1(tmp_path, capsys):
+    path = _file(tmp_path, "mixed.csv", MONTHLY + "2025-07-14,MD,Cahul,Migrant smuggling,1\n")
+    assert main(["ingest", path, "--db", str(tmp_path / "s.duckdb"), "--json"]) == 1
+    rejected = json.loads(capsys.readouterr().out)
+    assert rejected["granularity"] is None
+    assert rejected["problems"][0]["reason"].startswith(
+        "The rows stand for periods of different lengths: months (e.g. '2025-06' on line 2) "
+        "and days (e.g. '2025-07-14' on line 5)."
+    )
+
+
 def test_several_files_one_line_each(tmp_path, db, capsys):
     good, bad = _file(tmp_path, "good.csv", GOOD), _file(tmp_path, "bad.csv", BAD)
     assert main(["ingest", good, bad, "--db", str(db), "--json"]) == 1
