@@ -17,7 +17,7 @@ from forecasting.published import MIN_QUARTERS, MODELS, NAIVE, ORIGINS, SEASONAL
 from reports import figures as charts
 from threatmon.disclosure.sensitive import SENSITIVE_TYPES
 from threatmon.registry.crime_types import crime_type_label
-from ui import auth, data, exports
+from ui import auth, data, exports, levels
 from ui.figures import localise_figure
 from ui.filters import current_filters
 from ui.i18n import (
@@ -268,6 +268,7 @@ def main() -> None:
     exports.chart_png_download(localise_figure(fig), "forecast", columns[0])
     exports.table_downloads(result.forecast, "forecast", columns[1])
     st.info(result.message, icon=":material/model_training:")
+    levels.show_coarser(filters.replace(crime_types=(crime,)), freq)
     _refresh_status(found["cached"], freq)
     _scorecard(result.scores)
     _linkage(found["linkage"])

@@ -29,7 +29,7 @@ from threatmon.disclosure.sensitive import SENSITIVE_TYPES, country_cells
 from threatmon.errors import TooFewPeriodsError, TooFewRegionsError
 from threatmon.registry.crime_types import crime_type_label
 from threatmon.registry.crossing_points import load_crossing_points
-from ui import auth, data, exports, map_settings
+from ui import auth, data, exports, levels, map_settings
 from ui.figures import localise_figure
 from ui.filters import current_filters, focus_region
 from ui.i18n import (
@@ -356,6 +356,7 @@ def main() -> None:
             _sensitive_map(style, height)
         return
     st.caption(t("map.caption"))
+    levels.show_not_allocated(filters)
     _downloads(fmap, layers, filters, settings, hot)
     _drill_down(filters, (clicked or {}).get("last_active_drawing"), registry)
 

@@ -21,7 +21,7 @@ from threatmon.registry.crime_types import CRIME_TYPES
 from threatmon.registry.regions import PROJECT_COUNTRIES
 from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
 from trends import FLAG_LOW_COUNTS, FLAG_NOT_SIGNIFICANT, LEVELS
-from ui import auth, data, exports
+from ui import auth, data, exports, levels
 from ui.figures import localise_figure
 from ui.filters import current_filters
 from ui.i18n import (
@@ -320,6 +320,7 @@ def main() -> None:
         return
     if auth.current().suppressed:
         st.caption(t("overview.suppressed_note", section=t("overview.sensitive.header")))
+    levels.show_coarser(filters, "M")
     _kpis(summary, spans)
     _trend(summary, spans)
     _changes(summary, spans)

@@ -46,6 +46,7 @@ from threatmon.errors import (
     TooFewRegionsError,
 )
 from threatmon.filters import Filters, comparison_windows
+from threatmon.granularity import ADJECTIVE, period_label
 from threatmon.periods import default_period, last_complete_months, month_end, month_start
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS, CRIME_TYPES
 from threatmon.registry.crossing_points import load_crossing_points
@@ -53,6 +54,7 @@ from threatmon.registry.regions import PROJECT_COUNTRIES, load_regions
 from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
 from threatmon.store.reader import Store
 from trends import store_overview
+from trends.levels import coarser_figures
 
 __all__ = ["alerts_table", "briefing_content", "briefing_filters"]
 
@@ -622,6 +624,9 @@ def briefing_content(
     notes += [alert_note, forecast_note]
 
     extra_tables: list[tuple[str, pd.DataFrame]] = []
+    coarser_notes, coarser_tables = _coarser(store, filters, labels)
+    notes += coarser_notes
+    extra_tables += coarser_tables
     heading = "Sensitive crime types, per country and quarter"
     if sensitive_source is not None:
         extra_tables.append((heading, sensitive_table(sensitive_source, last_day)))
@@ -645,6 +650,47 @@ def briefing_content(
         notes=notes,
         max_table_rows=longest,
     )
+
+
+def _coarser(
+    store, filters: Filters, labels: Mapping[str, str]
+) -> tuple[list[str], list[tuple[str, pd.DataFrame]]]:
+    """Notes and tables for the figures the briefing's monthly figures leave out (a yearly
+    or quarterly figure is never spread over months): named, and listed whole."""
+    # The whole years the period touches: a year overlapping it is left out all the same.
+    years = filters.replace(
+        start=dt.date(filters.start.year, 1, 1), end=dt.date(filters.end.year, 12, 31)
+    )
+    figures = coarser_figures(store.unshown(years, "M"))
+    notes, tables = [], []
+    codes = {"week": "W", "quarter": "Q", "year": "Y"}
+    for granularity, rows in figures.groupby("granularity", sort=False):
+        for _, row in rows.iterrows():
+            crimes = ", ".join(labels.get(key, key) for key in row["crime_types"])
+            notes.append(
+                f"{PROJECT_COUNTRIES.get(row['country'], row['country'])} reports {crimes} "
+                f"as {ADJECTIVE[granularity]} figures ({int(row['count']):,} incidents in "
+                f"{int(row['rows']):,} figures): the monthly figures above leave them out "
+                "rather than spread them over months; they are listed in full."
+            )
+        keys = sorted({key for keys in rows["crime_types"] for key in keys})
+        totals = store.aggregate(
+            years.replace(countries=tuple(sorted(set(rows["country"]))), crime_types=tuple(keys)),
+            by=("country", "crime_type"),
+            freq=codes[granularity],
+        )
+        table = pd.DataFrame(
+            {
+                "Period": [
+                    period_label(pd.Timestamp(p).date(), granularity) for p in totals["period"]
+                ],
+                "Country": [PROJECT_COUNTRIES.get(c, c) for c in totals["country"]],
+                "Crime type": [labels.get(k, k) for k in totals["crime_type"]],
+                "Incidents": totals["count"].astype("int64"),
+            }
+        )
+        tables.append((f"{ADJECTIVE[granularity].capitalize()} figures", table))
+    return notes, tables
 
 
 def _day(day: dt.date) -> str:

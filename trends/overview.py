@@ -157,8 +157,9 @@ def overview_summary(
     movers: int = 3,
     min_total: int = LOW_COUNT_THRESHOLD,
     alpha: float = CHANGE_ALPHA,
+    totals: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Everything the overview page shows, from one monthly aggregate.
+    """Everything the overview page shows, from the monthly aggregates of the selection.
 
     Parameters
     ----------
@@ -176,6 +177,12 @@ def overview_summary(
     countries, selected_regions, crime_types : sequence of str
         The selection (empty: all); used to draw zero series for absent categories and
         to restrict populations.
+    totals : DataFrame, optional
+        ``period``, ``country``, ``crime_type``, ``count``: the countries' monthly totals,
+        in which a national figure counts instead of its regions' breakdown (as
+        ``Store.aggregate`` without ``region_code`` returns them). The key figures, the
+        trend and the country panels read it; the regional change table reads
+        ``monthly``. Default: ``monthly`` summed, for stores with regional figures only.
 
     Returns
     -------
@@ -192,13 +199,15 @@ def overview_summary(
     all_crimes = list(crime_types) or list(crime_labels)
     present_countries = list(countries) or sorted(regions["country"].unique())
 
-    total = kpi_comparison(monthly, current, previous, year_earlier)
-    by_crime = kpi_comparison(monthly, current, previous, year_earlier, ["crime_type"])
+    if totals is None:
+        totals = monthly
+    total = kpi_comparison(totals, current, previous, year_earlier)
+    by_crime = kpi_comparison(totals, current, previous, year_earlier, ["crime_type"])
     movers_frame = top_movers(by_crime, movers, min_total=min_total)
     movers_frame.insert(1, "crime", movers_frame["crime_type"].map(dict(crime_labels)))
 
     shown = ["", *movers_frame["crime_type"]]
-    current_months = monthly[monthly[PERIOD].isin(month_starts(*current))]
+    current_months = totals[totals[PERIOD].isin(month_starts(*current))]
     spark_total = complete_months(
         current_months.assign(crime_type=""),
         *current,
@@ -213,7 +222,7 @@ def overview_summary(
     )
     sparklines = pd.concat([spark_total, spark_crimes], ignore_index=True)
 
-    trend = complete_months(monthly, *span, ["crime_type"], categories={"crime_type": all_crimes})
+    trend = complete_months(totals, *span, ["crime_type"], categories={"crime_type": all_crimes})
     trend.insert(2, "crime", trend["crime_type"].map(dict(crime_labels)))
     trend = trend[trend.groupby("crime_type")["count"].transform("sum") > 0]
     trend = trend.reset_index(drop=True)
@@ -229,7 +238,7 @@ def overview_summary(
     changes = label_changes(changes, regions, crime_labels, country_names)
 
     by_country = complete_months(
-        monthly, *span, ["country"], categories={"country": present_countries}
+        totals, *span, ["country"], categories={"country": present_countries}
     )
     by_country = rates_per_100k(by_country, regions, "country", regions=selected_regions)
 
@@ -252,20 +261,25 @@ def store_overview(
     min_total: int = LOW_COUNT_THRESHOLD,
     alpha: float | None = CHANGE_ALPHA,
 ) -> dict[str, pd.DataFrame]:
-    """:func:`overview_summary` of a selection, read from ``store`` in one query.
+    """:func:`overview_summary` of a selection, read from ``store`` in two queries.
 
-    The Overview page and the briefing both call this, so their key figures agree.
+    The Overview page and the briefing both call this, so their key figures agree. The
+    regional breakdown feeds the change table only; every total reads the countries'
+    figures, where a national figure is the total and its regions the breakdown
+    (docs/store.md, "National and regional figures"), so nothing is counted twice.
     """
     from threatmon.filters import comparison_windows
     from threatmon.registry.regions import PROJECT_COUNTRIES
 
     spans = comparison_windows(filters)
     first = min(start for start, _ in spans.values())
-    # One query over the union of the three windows, answered by the monthly rollup.
-    monthly = store.aggregate(
-        filters.replace(start=first, end=filters.end),
-        by=("country", "region_code", "crime_type"),
-        freq="M",
+    # Queries over the union of the three windows, answered by the monthly rollup.
+    span = filters.replace(start=first, end=filters.end)
+    monthly = store.aggregate(span, by=("country", "region_code", "crime_type"), freq="M")
+    totals = (
+        monthly
+        if filters.regions
+        else store.aggregate(span, by=("country", "crime_type"), freq="M")
     )
     return overview_summary(
         monthly,
@@ -280,4 +294,5 @@ def store_overview(
         crime_types=filters.crime_types,
         min_total=min_total,
         alpha=alpha,
+        totals=totals,
     )

@@ -294,6 +294,72 @@ def _overview(
     )
 
 
+# -- figures a view cannot show -----------------------------------------------------------------
+
+#: The frequency code that shows a granularity's figures whole (a year in a yearly view).
+_FREQUENCY_OF: dict[str, str] = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
+
+
+def coarser(filters: Filters, freq: str = "M") -> dict[str, pd.DataFrame]:
+    """The selection's figures a view at ``freq`` cannot show, and their totals at their own
+    granularity: ``figures`` (:func:`trends.levels.coarser_figures`) and, per granularity,
+    ``period``, ``country``, ``crime_type``, ``count`` under that granularity's name."""
+    store = get_store()
+    return _coarser(_access(store), store.version, selection_key(filters), freq)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _coarser(
+    access: Access, version: str, selection: Selection, freq: str
+) -> dict[str, pd.DataFrame]:
+    from trends.levels import coarser_figures
+
+    store = _store_of(access)
+    # A year that overlaps the selected months without lying inside them is still one the
+    # view leaves out: the question is asked over the whole years the selection touches.
+    filters = _whole_years(_filters(selection))
+    figures = coarser_figures(store.unshown(filters, freq))
+    out = {"figures": figures}
+    for granularity, rows in figures.groupby("granularity", sort=False):
+        keys = {key for keys in rows["crime_types"] for key in keys}
+        scoped = filters.replace(
+            countries=tuple(sorted(set(rows["country"]))), crime_types=tuple(sorted(keys))
+        )
+        out[granularity] = store.aggregate(
+            scoped, by=("country", "crime_type"), freq=_FREQUENCY_OF[granularity]
+        )
+    return out
+
+
+def _whole_years(filters: Filters) -> Filters:
+    start = None if filters.start is None else dt.date(filters.start.year, 1, 1)
+    end = None if filters.end is None else dt.date(filters.end.year, 12, 31)
+    return filters.replace(start=start, end=end)
+
+
+def not_allocated(filters: Filters) -> pd.DataFrame:
+    """Per country, the part of its total that no region's figure holds (national figures):
+    :func:`trends.levels.not_allocated` of the selection."""
+    store = get_store()
+    return _not_allocated(_access(store), store.version, selection_key(filters))
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _not_allocated(access: Access, version: str, selection: Selection) -> pd.DataFrame:
+    from trends.levels import NOT_ALLOCATED_COLUMNS
+    from trends.levels import not_allocated as remainder
+
+    store = _store_of(access)
+    filters = _filters(selection)
+    if filters.regions:
+        # A selection of regions holds regional figures only.
+        return pd.DataFrame(columns=list(NOT_ALLOCATED_COLUMNS))
+    return remainder(
+        store.aggregate(filters, by=("country",), freq=None),
+        store.aggregate(filters, by=("region_code",), freq=None),
+    )
+
+
 # -- the map page ------------------------------------------------------------------------------
 
 

@@ -67,6 +67,7 @@ DYNAMIC_PREFIXES: tuple[str, ...] = (
     "crime.",
     "emerging.",
     "flag.",
+    "granularity.",
     "hotcold.",
     "layer.",
     "level.",
@@ -77,6 +78,7 @@ DYNAMIC_PREFIXES: tuple[str, ...] = (
     "page.",
     "published_model.",
     "role.",
+    "view.",
 )
 
 

@@ -52,6 +52,7 @@ def _dynamic_keys() -> dict[str, set[str]]:
     from geo.classes import METHODS
     from geo.symbology import EMERGING_COLOURS, HOT_COLD_COLOURS, MEASURES
     from threatmon.access.roles import Role
+    from threatmon.granularity import FREQUENCY_GRANULARITY, GRANULARITIES
     from threatmon.registry.crime_types import CRIME_TYPE_KEYS
     from threatmon.registry.regions import PROJECT_COUNTRIES
     from trends.changes import FLAG_LOW_COUNTS, FLAG_NOT_SIGNIFICANT, LEVELS
@@ -66,6 +67,7 @@ def _dynamic_keys() -> dict[str, set[str]]:
         "crime.": CRIME_TYPE_KEYS,
         "emerging.": [slug(c) for c in EMERGING_COLOURS],
         "flag.": [slug(FLAG_LOW_COUNTS), slug(FLAG_NOT_SIGNIFICANT)],
+        "granularity.": GRANULARITIES,
         "hotcold.": HOT_COLD_COLOURS,
         "layer.": LAYERS,
         "level.": [slug(level) for level in LEVELS],
@@ -76,6 +78,7 @@ def _dynamic_keys() -> dict[str, set[str]]:
         "page.": [Path(spec.path).stem for spec in dashboard.PAGES],
         "published_model.": PUBLISHED_MODELS,
         "role.": [role.value for role in Role],
+        "view.": FREQUENCY_GRANULARITY,
     }
     return {prefix: {prefix + name for name in names} for prefix, names in families.items()}
 
