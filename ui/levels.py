@@ -24,7 +24,6 @@ def coarser_sentences(figures: pd.DataFrame, freq: str) -> list[str]:
             crimes=", ".join(crime_label(key) for key in row["crime_types"]),
             adjective=t(f"granularity.{row['granularity']}"),
             count=number(int(row["count"])),
-            figures=number(int(row["rows"])),
             view=t(f"view.{freq}"),
         )
         for _, row in figures.iterrows()
@@ -70,7 +69,9 @@ def not_allocated_sentences(frame: pd.DataFrame) -> list[str]:
             "total": number(int(row["total"])),
             "regions": number(int(row["regions"])),
         }
-        if row["not_allocated"] > 0:
+        if row["regions"] == 0:
+            out.append(t("levels.national_only", **values))
+        elif row["not_allocated"] > 0:
             out.append(
                 t("levels.not_allocated", missing=number(int(row["not_allocated"])), **values)
             )

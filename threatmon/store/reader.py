@@ -260,13 +260,16 @@ class Store:
         return self.query(sql, params)
 
     def coverage(self) -> dict:
-        """First and last incident date (the first days of the first and last periods),
-        the row and incident totals, and the granularities held, finest first.
+        """The first day of the first period and the last day of the last one, the row and
+        incident totals, and the granularities held, finest first.
+
+        ``last`` is a period's end, not its start: a monthly table whose last row is June
+        covers June to its last day, so June is a complete month of data.
 
         ``incidents`` counts a national figure and its regions once (see :meth:`aggregate`).
         """
         row = self.query(
-            "SELECT min(date) AS first, max(date) AS last, count(*) AS records, "
+            "SELECT min(date) AS first, max(period_end) AS last, count(*) AS records, "
             "coalesce(string_agg(DISTINCT granularity, ','), '') AS granularities "
             "FROM incidents"
         ).iloc[0]
@@ -311,7 +314,7 @@ class Store:
     def flow_coverage(self) -> dict:
         """The flows' first and last date, rows, receiving countries and total arrivals."""
         row = self.query(
-            "SELECT min(date) AS first, max(date) AS last, count(*) AS records, "
+            "SELECT min(date) AS first, max(period_end) AS last, count(*) AS records, "
             "coalesce(sum(arrivals), 0)::BIGINT AS arrivals, "
             "coalesce(string_agg(DISTINCT country, ',' ORDER BY country), '') AS countries "
             "FROM flows"
