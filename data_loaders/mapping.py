@@ -150,6 +150,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "offenses",
         "recorded offences",
         "obs value",  # Eurostat
+        "registered",  # prosecutors' forms: offences registered in the period
+        "registered offences",
+        "crimes",
+        "infracțiuni",
+        "infractiuni",
+        "infracțiuni înregistrate",
+        "зареєстровано",
+        "кримінальні правопорушення",
+        "преступления",
     ),
     "crossing_point": (
         "bcp",
