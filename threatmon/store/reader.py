@@ -314,7 +314,7 @@ class Store:
     def flow_coverage(self) -> dict:
         """The flows' first and last date, rows, receiving countries and total arrivals."""
         row = self.query(
-            "SELECT min(date) AS first, max(period_end) AS last, count(*) AS records, "
+            "SELECT min(date) AS first, max(date) AS last, count(*) AS records, "
             "coalesce(sum(arrivals), 0)::BIGINT AS arrivals, "
             "coalesce(string_agg(DISTINCT country, ',' ORDER BY country), '') AS countries "
             "FROM flows"
