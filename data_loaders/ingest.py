@@ -35,6 +35,7 @@ from threatmon.errors import DuplicateBatchError, Problem, ThreatmonError, Valid
 from threatmon.store import Store, StoreLocation, write_session
 from threatmon.store.backend import IncidentIds
 from threatmon.store.faults import out_of_room, process_alive
+from threatmon.store.revision_check import pending_revisions
 
 Progress = Callable[[float, str], None]
 
@@ -260,8 +261,13 @@ def _ingest(
 ) -> IngestResult:
     with private_folder("threatmon-ingest-") as scratch:
         if dry_run:
-            result, _ = _validate_file(path, scratch, base, options, store, report)
-            return result
+            result, staging = _validate_file(path, scratch, base, options, store, report)
+            if staging is None:
+                return result
+            try:
+                return _dry_run_revisions(result, staging, store, options, base)
+            finally:
+                staging.con.close()
         # Validation runs inside the write session: the live file cannot change under
         # the lock, so the incident_id checks see exactly the generation being extended.
         try:
@@ -315,6 +321,31 @@ def _ingest(
     )
 
 
+def _dry_run_revisions(
+    result: IngestResult, staging: Staging, store: Store, options: IngestOptions, base: dict
+) -> IngestResult:
+    """A valid dry run, refused as the load would refuse it for revising active rows of
+    older batches, or telling what the load would replace (``options.replace``)."""
+    try:
+        replaced = tuple(
+            pending_revisions(store, staging.con, options.kind, replace=options.replace)
+        )
+    except ValidationError as error:
+        rejected = _rejected(base, error.problems, str(error))
+        return replace(
+            result,
+            status="rejected",
+            problems=rejected.problems,
+            problem_count=rejected.problem_count,
+            message=rejected.message,
+        )
+    if not replaced:
+        return result
+    return replace(
+        result, replaced=replaced, message=result.message + replaced_text(replaced, future=True)
+    )
+
+
 def parts_text(parts: int, *, future: bool = False) -> str:
     """The sentence that reports rows added into others of the same figure, with a leading
     space; "" for none."""
@@ -328,9 +359,10 @@ def parts_text(parts: int, *, future: bool = False) -> str:
     )
 
 
-def replaced_text(replaced) -> str:
-    """The sentence that reports the rows a load superseded, with a leading space; "" for
-    none. ``replaced`` is the result's list of ``{"batch_id": n, "rows": n}``."""
+def replaced_text(replaced, *, future: bool = False) -> str:
+    """The sentence that reports the rows a load superseded (``future``: would supersede,
+    in a dry run), with a leading space; "" for none. ``replaced`` is the result's list of
+    ``{"batch_id": n, "rows": n}``."""
     if not replaced:
         return ""
     rows = sum(item["rows"] for item in replaced)
@@ -339,6 +371,11 @@ def replaced_text(replaced) -> str:
         for item in replaced
     )
     noun = "row" if rows == 1 else "rows"
+    if future:
+        return (
+            f" Would replace {rows:,} {noun} of earlier loads, kept until the new batch is "
+            f"undone: {parts}."
+        )
     return f" Replaced {rows:,} {noun} of earlier loads, kept until this batch is undone: {parts}."
 
 
@@ -468,7 +505,8 @@ def _validate(
     if rows == 0 and not skipped:
         return _no_data_rows(base), None
     blank = raw.rows - rows - sum(category.rows for category in skipped)
-    message = f"{rows:,} rows are valid; nothing was written (dry run)."
+    valid = "row is" if rows == 1 else "rows are"
+    message = f"{rows:,} {valid} valid; nothing was written (dry run)."
     if blank:
         message += f" {blank:,} empty rows are skipped."
     message += skipped_text(skipped) + parts_text(staging.parts, future=True)

@@ -120,6 +120,7 @@ def _options(
     mapping: dict[str, str] | None,
     reading: dict[str, str],
     skip_out_of_scope: bool = False,
+    replace: bool = False,
 ) -> IngestOptions:
     max_mb = st.get_option("server.maxUploadSize")
     return IngestOptions(
@@ -129,6 +130,7 @@ def _options(
         limits=ReadLimits(max_bytes=int(max_mb) * 1024 * 1024),
         scope=auth.current().scope,
         skip_out_of_scope=skip_out_of_scope,
+        replace=replace,
         **reading,
     )
 
@@ -366,8 +368,12 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
     crosswalk, skip = _vocabulary(kind)
     if crosswalk:
         reading = {**reading, "crosswalk": crosswalk}
-    options = _options(kind, sheet, mapping, reading, skip)
-    key = up.validation_key(upload.file_id, kind, sheet, mapping, reading, skip_out_of_scope=skip)
+    # The checkbox sits by the Load button; its value from the last run decides the check.
+    replace = up.replace_chosen()
+    options = _options(kind, sheet, mapping, reading, skip, replace)
+    key = up.validation_key(
+        upload.file_id, kind, sheet, mapping, reading, skip_out_of_scope=skip, replace=replace
+    )
     result = up.current_validation(key)
     if result is None:
         try:

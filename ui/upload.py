@@ -232,12 +232,28 @@ def validation_key(
     options: Mapping[str, str] | None = None,
     *,
     skip_out_of_scope: bool = False,
+    replace: bool = False,
 ) -> str:
     """What a validation depends on besides the bytes (the uploader's file id stands for them)."""
     return json.dumps(
-        [file_id, kind, sheet or "", dict(mapping or {}), dict(options or {}), skip_out_of_scope],
+        [
+            file_id,
+            kind,
+            sheet or "",
+            dict(mapping or {}),
+            dict(options or {}),
+            skip_out_of_scope,
+            replace,
+        ],
         sort_keys=True,
     )
+
+
+def replace_chosen() -> bool:
+    """Whether "Replace what this file revises" is ticked. The check depends on it, as the
+    load does: a file that revises earlier loads is refused without it, and with it the
+    check says what the load would replace."""
+    return bool(st.session_state.get(KEY_REPLACE, False))
 
 
 def follow_source_options(store: Store, source: str) -> None:

@@ -526,13 +526,27 @@ def test_the_replace_checkbox_supersedes_a_revised_flow_day_and_undo_restores_it
     revised = b"date,country,crossing_point,arrivals\n2026-10-01,PL,UA-PL-SHEHYNI,4321\n"
     upload(page, "pl-revised.csv", revised)
     assert not page.checkbox(key=up.KEY_REPLACE).value
-    commit_button(page).click().run()
-    assert not page.exception
+    # The check refuses the file as the load would, before Load is pressed.
+    assert commit_button(page).disabled
     assert any(
         f"revises flows already loaded in batch {first.batch_id}: use --replace" in text
         for text in (value.replace("\\", "") for value in texts(page.error))
     )
+    (reason,) = [reason for _, _, reason in report_rows(page)]
+    assert reason.startswith(
+        f"1 country × crossing point × day key already loaded in batch {first.batch_id} "
+    )
     page.checkbox(key=up.KEY_REPLACE).check().run()
+    assert not page.exception
+    assert not page.error
+    assert any(
+        "1 row is valid; nothing was written (dry run). Would replace 1 row of earlier loads, "
+        f"kept until the new batch is undone: batch {first.batch_id} (1 row)." in text
+        for text in (value.replace("\\", "") for value in texts(page.success))
+    )
+    assert Store(store_copy).query(f"SELECT arrivals FROM flows WHERE {key}")[
+        "arrivals"
+    ].tolist() == [first.arrivals]
     commit_button(page).click().run()
     assert not page.exception
     new_id = int(Store(store_copy).batches()["batch_id"].max())

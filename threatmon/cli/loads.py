@@ -135,7 +135,8 @@ def _print_ingest(result, as_json: bool) -> None:
     if as_json:
         print_json(result.to_json(), indent=None)
         return
-    details = [f"{result.rows_in_file:,} rows"] if result.format else []
+    noun = "row" if result.rows_in_file == 1 else "rows"
+    details = [f"{result.rows_in_file:,} {noun}"] if result.format else []
     details += [
         f"{k} {v}"
         for k, v in (

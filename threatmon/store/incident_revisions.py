@@ -21,7 +21,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from threatmon.errors import Problem
-from threatmon.granularity import period_label
+from threatmon.granularity import GRANULARITIES, period_label
+from threatmon.registry.crime_types import crime_type_label
 from threatmon.store.revisions import REPLACE_HINT
 
 #: Incident columns moved between ``incidents`` and ``incidents_superseded``, in order.
@@ -29,8 +30,19 @@ _COLUMNS = (
     "batch_id, date, period_end, granularity, level, country, region_code, crime_type, "
     "count, crossing_point, latitude, longitude, victims, suspects, source, incident_id"
 )
-#: Periods named in a refusal before "and N more".
-PERIODS_LISTED = 5
+#: Figures named in a refusal before "and N more".
+FIGURES_LISTED = 5
+#: The columns of an old row that a new one revises, as :func:`held_sql` selects them.
+HELD_COLUMNS = (
+    "batch_id",
+    "country",
+    "level",
+    "region_code",
+    "crime_type",
+    "date",
+    "period_end",
+    "granularity",
+)
 
 
 def _overlap(a: str, b: str) -> str:
@@ -44,21 +56,24 @@ def _overlap(a: str, b: str) -> str:
     )
 
 
-def _held() -> str:
-    """Old active rows overlapping a row of the new batch, once each (two joins, so that
-    each can use what is small: the new batch's aggregated rows, or the store's)."""
-    columns = (
-        "o.batch_id, o.country, o.level, o.region_code, o.crime_type, o.date, o.period_end, "
-        "o.granularity"
-    )
+def held_sql(new: str, old: str, new_rows: str, extra: tuple[str, ...] = ()) -> str:
+    """Rows of ``old`` (alias ``o``) that a row of ``new`` (alias ``n``, those meeting
+    ``new_rows``) revises, once each, in :data:`HELD_COLUMNS` and then ``extra``.
+
+    A load asks it of ``incidents`` for both; a dry run of the file's figures against the
+    store's rows that could overlap them, in its checking connection.
+    """
+    # Two joins, so that each can use what is small: the new rows longer than a day, or
+    # the store's.
+    columns = ", ".join(f"o.{column}" for column in (*HELD_COLUMNS, *extra))
     return (
-        f"SELECT {columns} FROM incidents n JOIN incidents o "
+        f"SELECT {columns} FROM {new} n JOIN {old} o "
         f"ON {_overlap('o', 'n')} AND o.batch_id <> n.batch_id "
-        f"WHERE n.batch_id = ? AND n.granularity <> 'day' "
+        f"WHERE {new_rows} AND n.granularity <> 'day' "
         f"UNION "
-        f"SELECT {columns} FROM incidents n JOIN incidents o "
+        f"SELECT {columns} FROM {new} n JOIN {old} o "
         f"ON {_overlap('o', 'n')} AND o.batch_id <> n.batch_id "
-        f"WHERE n.batch_id = ? AND n.granularity = 'day' "
+        f"WHERE {new_rows} AND n.granularity = 'day' "
         f"AND o.granularity <> 'day'"
     )
 
@@ -70,25 +85,31 @@ class Overlap:
     batch_id: int
     file_name: str
     loaded_at: dt.datetime
+    #: How many of the batch's figures (place × crime type × period) are revised.
     keys: int
-    countries: tuple[str, ...]
-    periods: tuple[str, ...]
+    #: The first :data:`FIGURES_LISTED` of them, named (``MD-CA migrant smuggling 2025-07``).
+    figures: tuple[str, ...]
+    #: The periods of the first and the last of them.
+    first: str
+    last: str
 
     def problem(self) -> Problem:
-        """The refusal: which batch, what it overlaps, and how to replace it instead."""
-        shown = ", ".join(self.periods[:PERIODS_LISTED])
-        if len(self.periods) > PERIODS_LISTED:
-            shown += f" and {len(self.periods) - PERIODS_LISTED} more"
-        value = self.periods[0] + (f" to {self.periods[-1]}" if len(self.periods) > 1 else "")
-        noun = "figure" if self.keys == 1 else "figures"
+        """The refusal: which batch, which figures, and how to replace them instead."""
+        shown = ", ".join(self.figures)
+        if self.keys > len(self.figures):
+            shown += f" and {self.keys - len(self.figures):,} more"
+        value = self.first + (f" to {self.last}" if self.last != self.first else "")
+        what = (
+            "figure of batch {} ({}) covers the same place, crime type and period"
+            if self.keys == 1
+            else "figures of batch {} ({}) cover the same places, crime types and periods"
+        )
+        loaded = f"{self.file_name}, loaded {self.loaded_at:%Y-%m-%d %H:%M} UTC"
         return Problem(
             None,
             "date",
             value,
-            f"{self.keys:,} country × level × region × crime type × period {noun} already "
-            f"loaded in batch {self.batch_id} ({self.file_name}, loaded "
-            f"{self.loaded_at:%Y-%m-%d %H:%M} UTC) overlap this file's: "
-            f"{', '.join(self.countries)}; periods: {shown}.",
+            f"{self.keys:,} {what.format(self.batch_id, loaded)} as this file: {shown}.",
             REPLACE_HINT,
         )
 
@@ -111,32 +132,69 @@ def overlaps(con, batch_id: int) -> list[Overlap]:
     """The older active batches holding figures that incident batch ``batch_id`` revises."""
     if not may_overlap(con, batch_id):
         return []
-    held = con.execute(
-        f"SELECT h.batch_id, b.file_name, b.loaded_at, h.country, h.date, h.granularity "
-        f"FROM ({_held()}) h JOIN batches b ON b.batch_id = h.batch_id "
-        f"ORDER BY h.batch_id, h.date, h.granularity, h.country",
-        [batch_id, batch_id],
+    held = held_sql("incidents", "incidents", "n.batch_id = ?")
+    return held_overlaps(con, held, [batch_id, batch_id], "batches")
+
+
+def held_overlaps(con, held: str, params: list, batches: str) -> list[Overlap]:
+    """The rows of ``held`` (a :func:`held_sql`) per older batch, named as a refusal
+    names them; ``batches`` is the table with their file names and load times."""
+    rows = con.execute(
+        f"SELECT h.batch_id, b.file_name, b.loaded_at, h.country, h.level, h.region_code, "
+        f"h.crime_type, h.date, h.granularity FROM ({held}) h "
+        f"JOIN {batches} b ON b.batch_id = h.batch_id",
+        params,
     ).fetchall()
-    found: dict[int, dict] = {}
-    for old, file_name, loaded_at, country, start, granularity in held:
-        entry = found.setdefault(
-            int(old),
-            {"file_name": str(file_name), "loaded_at": loaded_at, "rows": 0, "c": {}, "p": {}},
+    # Ordered here, not in SQL: a dry run (DuckDB) and a load (either backend, each with
+    # its own collation) then name the same figures in the same order.
+    rows.sort(
+        key=lambda r: (
+            int(r[0]),
+            _as_date(r[7]),
+            GRANULARITIES.index(r[8]),
+            r[3],
+            r[4] != "national",
+            r[5] or "",
+            r[6],
         )
-        entry["rows"] += 1
-        entry["c"][country] = None
-        entry["p"][period_label(_as_date(start), granularity)] = None
-    return [
-        Overlap(
-            old,
-            entry["file_name"],
-            entry["loaded_at"],
-            entry["rows"],
-            tuple(sorted(entry["c"])),
-            tuple(entry["p"]),
+    )
+    found: dict[int, list] = {}
+    for row in rows:
+        found.setdefault(int(row[0]), []).append(row)
+    overlaps_found = []
+    for old, held_rows in found.items():
+        _, file_name, loaded_at, *_ = held_rows[0]
+        overlaps_found.append(
+            Overlap(
+                old,
+                str(file_name),
+                loaded_at,
+                len(held_rows),
+                tuple(_figure(*row[3:]) for row in held_rows[:FIGURES_LISTED]),
+                period_label(_as_date(held_rows[0][7]), held_rows[0][8]),
+                period_label(_as_date(held_rows[-1][7]), held_rows[-1][8]),
+            )
         )
-        for old, entry in found.items()
-    ]
+    return overlaps_found
+
+
+def _figure(country, level, region_code, crime_type, start, granularity) -> str:
+    """``MD-CA migrant smuggling 2025-07``, ``MD (national) migrant smuggling 2025``."""
+    place = f"{country} (national)" if level == "national" else str(region_code)
+    return f"{place} {crime_label(crime_type)} {period_label(_as_date(start), granularity)}"
+
+
+def crime_label(key: str) -> str:
+    """A crime type as a sentence names it: ``migrant smuggling``, ``CBRNE smuggling``."""
+    try:
+        label = crime_type_label(key)
+    except KeyError:
+        return key
+    first, _, rest = label.partition(" ")
+    # An acronym keeps its capitals.
+    if not first.isupper():
+        first = first.lower()
+    return f"{first} {rest}" if rest else first
 
 
 def _as_date(value) -> dt.date:

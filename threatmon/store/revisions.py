@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from threatmon.errors import Problem
+from threatmon.errors import Problem, ValidationError
 
 #: Flow columns moved between ``flows`` and ``flows_superseded``, in the tables' order.
 _COLUMNS = "batch_id, date, country, crossing_point, arrivals, departures"
@@ -26,6 +26,20 @@ REPLACE_HINT = (
     "Load the file with --replace (on the Upload page: Replace what this file revises) "
     "to supersede those rows, or remove them from the file."
 )
+
+
+def refusal(kind: str, found) -> ValidationError:
+    """The refusal of a load, or a dry run, whose rows revise the ``found`` overlaps of
+    older batches (:class:`Overlap` of flows, or of incident figures)."""
+    # Policy (docs/ingest.md, "Revisions"): a re-sent day or figure is never added on
+    # top of the one it revises; the uploader says to replace it.
+    ids = ", ".join(str(overlap.batch_id) for overlap in found)
+    noun = "batch" if len(found) == 1 else "batches"
+    return ValidationError(
+        f"This file revises {kind} already loaded in {noun} {ids}: "
+        "use --replace to supersede them.",
+        [overlap.problem() for overlap in found],
+    )
 
 
 def _same_key(a: str, b: str) -> str:
@@ -70,26 +84,45 @@ class Overlap:
         )
 
 
+def held_sql(new: str, old: str, new_rows: str, extra: tuple[str, ...] = ()) -> str:
+    """The keys of ``old`` (alias ``o``) that a row of ``new`` (alias ``n``, those meeting
+    ``new_rows``) re-sends, once each: batch_id, country, crossing_point, date, then
+    ``extra``.
+
+    A load asks it of ``flows`` for both; a dry run of the file's rows against the
+    store's rows that could share their keys, in its checking connection.
+    """
+    columns = ", ".join(f"o.{c}" for c in ("batch_id", "country", "crossing_point", "date", *extra))
+    return (
+        f"SELECT DISTINCT {columns} FROM {new} n "
+        f"JOIN {old} o ON {_same_key('o', 'n')} AND o.batch_id <> n.batch_id "
+        f"WHERE {new_rows}"
+    )
+
+
 def overlaps(con, batch_id: int) -> list[Overlap]:
     """The older active batches holding keys of flow batch ``batch_id``, by batch id."""
-    held = (
-        f"SELECT DISTINCT o.batch_id, o.country, o.crossing_point, o.date FROM flows n "
-        f"JOIN flows o ON {_same_key('o', 'n')} AND o.batch_id <> n.batch_id "
-        f"WHERE n.batch_id = ?"
-    )
+    held = held_sql("flows", "flows", "n.batch_id = ?")
+    return held_overlaps(con, held, [batch_id], "batches")
+
+
+def held_overlaps(con, held: str, params: list, batches: str) -> list[Overlap]:
+    """The keys of ``held`` (a :func:`held_sql`) per older batch, named as a refusal
+    names them; ``batches`` is the table with their file names and load times."""
     summary = con.execute(
         f"SELECT h.batch_id, b.file_name, b.loaded_at, count(*), min(h.date), max(h.date) "
-        f"FROM ({held}) h JOIN batches b ON b.batch_id = h.batch_id "
+        f"FROM ({held}) h JOIN {batches} b ON b.batch_id = h.batch_id "
         f"GROUP BY h.batch_id, b.file_name, b.loaded_at ORDER BY h.batch_id",
-        [batch_id],
+        params,
     ).fetchall()
     if not summary:
         return []
     parts = con.execute(
-        f"SELECT DISTINCT batch_id, country, crossing_point FROM ({held}) h "
-        f"ORDER BY batch_id, country, crossing_point NULLS FIRST",
-        [batch_id],
+        f"SELECT DISTINCT batch_id, country, crossing_point FROM ({held}) h", params
     ).fetchall()
+    # Ordered here, not in SQL: a dry run (DuckDB) and a load (either backend, each with
+    # its own collation) then name the same keys in the same order.
+    parts.sort(key=lambda part: (int(part[0]), part[1], part[2] is not None, part[2] or ""))
     found = []
     for old, file_name, loaded_at, keys, first, last in summary:
         mine = [(country, point) for b, country, point in parts if b == old]
@@ -99,13 +132,17 @@ def overlaps(con, batch_id: int) -> list[Overlap]:
                 str(file_name),
                 loaded_at,
                 int(keys),
-                first,
-                last,
+                _as_date(first),
+                _as_date(last),
                 tuple(dict.fromkeys(country for country, _ in mine)),
                 tuple(dict.fromkeys(point for _, point in mine)),
             )
         )
     return found
+
+
+def _as_date(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def supersede(con, batch_id: int) -> list[dict[str, int]]:

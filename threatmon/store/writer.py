@@ -254,18 +254,10 @@ class StoreWriter:
         return module.superseded_by(self._con, batch_id)
 
     def _refuse_revisions(self, kind: str, batch_id: int) -> None:
-        # Policy (docs/ingest.md, "Revisions"): a re-sent day or figure is never added on
-        # top of the one it revises; the uploader says to replace it.
         module = incident_revisions if kind == "incidents" else revisions
         found = module.overlaps(self._con, batch_id)
         if found:
-            ids = ", ".join(str(overlap.batch_id) for overlap in found)
-            noun = "batch" if len(found) == 1 else "batches"
-            raise ValidationError(
-                f"This file revises {kind} already loaded in {noun} {ids}: "
-                "use --replace to supersede them.",
-                [overlap.problem() for overlap in found],
-            )
+            raise revisions.refusal(kind, found)
 
     def undo(self, batch_id: int, principal: Principal | None = None) -> dict:
         """Remove an active batch's rows, mark it undone and audit it; return its summary.

@@ -271,3 +271,27 @@ def test_an_export_from_the_shell_is_in_the_access_log(db, private_accounts, cap
     assert (entry.action, entry.target) == ("export", "cli:aggregate")
     details = json.loads(entry.details)
     assert (details["via"], details["fmt"], details["country"]) == ("cli", "csv", ["MD"])
+
+
+def test_a_dry_run_of_a_revising_file_says_what_the_load_says(tmp_path, capsys):
+    db = str(tmp_path / "fresh.duckdb")
+    header = "month,raion,crime,count\n"
+    first = _file(tmp_path, "m1.csv", header + "2025-07,Cahul,Migrant smuggling,2\n")
+    revised = _file(tmp_path, "m2.csv", header + "2025-07,Cahul,Migrant smuggling,4\n")
+    assert main(["ingest", first, "--db", db, "--user", "ana"]) == 0
+    assert capsys.readouterr().out.startswith("m1.csv: loaded (1 row, format csv, ")
+    assert main(["ingest", revised, "--db", db, "--dry-run"]) == 1
+    dry_run = capsys.readouterr().out
+    assert main(["ingest", revised, "--db", db]) == 1
+    assert capsys.readouterr().out == dry_run
+    assert dry_run.startswith("m2.csv: rejected (1 row, ")
+    assert (
+        "covers the same place, crime type and period as this file: MD-CA migrant smuggling "
+        "2025-07. Got '2025-07'." in dry_run
+    )
+    assert main(["ingest", revised, "--db", db, "--dry-run", "--replace"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == (
+        "  1 row is valid; nothing was written (dry run). Would replace 1 row of earlier "
+        "loads, kept until the new batch is undone: batch 1 (1 row)."
+    )
+    assert len(Store(db).batches()) == 1

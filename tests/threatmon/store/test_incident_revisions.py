@@ -77,13 +77,58 @@ def test_a_year_over_months_is_refused_naming_the_batch_and_the_overlap(store_lo
             None,
             "date",
             "2024-01 to 2024-03",
-            "3 country × level × region × crime type × period figures already loaded in batch "
-            f"{first} (md-months.csv, loaded {loaded_at(store_location, first)} UTC) overlap "
-            "this file's: MD; periods: 2024-01, 2024-02, 2024-03.",
+            f"3 figures of batch {first} (md-months.csv, loaded "
+            f"{loaded_at(store_location, first)} UTC) cover the same places, crime types and "
+            "periods as this file: MD-CU drug trafficking 2024-01, MD-CU drug trafficking "
+            "2024-02, MD-CU drug trafficking 2024-03.",
             REPLACE_HINT,
         ),
     )
     assert len(Store(store_location).batches()) == 1
+
+
+def test_one_figure_re_sent_is_named_in_the_singular(store_location):
+    first = load(store_location, MONTHS, "a", name="md-months.csv")
+    with pytest.raises(ValidationError) as caught:
+        load(store_location, MONTHS.iloc[1:2].assign(count=3), "b")
+    assert caught.value.problems == (
+        Problem(
+            None,
+            "date",
+            "2024-02",
+            f"1 figure of batch {first} (md-months.csv, loaded {loaded_at(store_location, first)} "
+            "UTC) covers the same place, crime type and period as this file: MD-CU drug "
+            "trafficking 2024-02.",
+            REPLACE_HINT,
+        ),
+    )
+
+
+def test_the_refusal_names_five_figures_then_how_many_more_and_national_ones_as_such(
+    store_location,
+):
+    months = pd.DataFrame(
+        {
+            "date": [f"2024-{m:02d}-01" for m in range(1, 8)],
+            "period_end": [str(period_end(pd.Timestamp(2024, m, 1), "month")) for m in range(1, 8)],
+            "country": ["MD"] * 7,
+            "crime_type": ["cbrne"] * 7,
+            "count": [1] * 7,
+        }
+    )
+    first = load(store_location, months, "a", name="national.csv")
+    year = YEAR.assign(region_code=None, crime_type="cbrne")
+    with pytest.raises(ValidationError) as caught:
+        load(store_location, year, "b")
+    (problem,) = caught.value.problems
+    assert problem.value == "2024-01 to 2024-07"
+    assert problem.reason == (
+        f"7 figures of batch {first} (national.csv, loaded {loaded_at(store_location, first)} "
+        "UTC) cover the same places, crime types and periods as this file: MD (national) CBRNE "
+        "smuggling 2024-01, MD (national) CBRNE smuggling 2024-02, MD (national) CBRNE "
+        "smuggling 2024-03, MD (national) CBRNE smuggling 2024-04, MD (national) CBRNE "
+        "smuggling 2024-05 and 2 more."
+    )
 
 
 def test_replace_supersedes_in_one_audited_change_and_undo_restores(store_location):
