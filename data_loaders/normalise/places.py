@@ -476,7 +476,7 @@ def _national(key: str, iso2: str | None) -> Resolution | None:
     )
 
 
-def _resolve_region(value: object, country: object) -> Resolution:
+def _resolve_region(value: object, country: object, suggest: bool = True) -> Resolution:
     key = fold(as_text(value))
     if not key:
         return Resolution(None, MISSING)
@@ -509,6 +509,8 @@ def _resolve_region(value: object, country: object) -> Resolution:
         return Resolution(next(iter(hits)))
     if hits:
         return _ambiguous(hits)
+    if not suggest:
+        return Resolution(None, where)
     if iso2 is not None:
         elsewhere = sorted(_match(key, lambda code: True))
         if elsewhere:
@@ -526,7 +528,7 @@ def _resolve_region(value: object, country: object) -> Resolution:
 
 
 def resolve_regions(
-    pairs: Iterable[tuple[str, str | None]],
+    pairs: Iterable[tuple[str, str | None]], *, suggest: bool = True
 ) -> dict[tuple[str, str | None], Resolution]:
     """Map raw region values, each with its row's country, to ISO 3166-2 codes.
 
@@ -561,6 +563,8 @@ def resolve_regions(
         and a code of another country is refused (``"MD-CA is in Moldova, but the row's
         country is RO."``); without one, a name shared by two countries is ambiguous.
         Unknown values get ``"Not a known region of Moldova."`` (or ``"Not a known
-        region."``) and, when a name is close, ``"Did you mean MD-CA Cahul?"``.
+        region."``) and, when a name is close, ``"Did you mean MD-CA Cahul?"``; with
+        ``suggest=False`` (telling which column holds the regions) no suggestion is
+        looked for.
     """
-    return {pair: _resolve_region(*pair) for pair in dict.fromkeys(pairs)}
+    return {pair: _resolve_region(*pair, suggest=suggest) for pair in dict.fromkeys(pairs)}
