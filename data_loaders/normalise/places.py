@@ -541,9 +541,13 @@ def resolve_regions(
         - current ISO 3166-2 codes in any case and with ``-``, space or ``_``
           (``"MD-CA"``, ``"md ca"``) and the former codes kept as aliases in
           ``regions.csv`` (Natural Earth ``"PL-DS"``, Hungarian city codes ``"HU-DE"``);
-        - English and local names and every alias of ``regions.csv``;
+        - English and local names and every alias of ``regions.csv``, and every spelling
+          of ``region_names.csv``: ISO 3166-2 names and their translations, KMU 2010 and
+          BGN/PCGN romanisations, Russian-era names ("Zaporizhzhya", "Kishinev",
+          "Nikolaev", "Kharkivshchyna");
         - those names with type words before or after them, in English, Romanian,
-          Ukrainian, Russian and local languages: ``"Raionul Cahul"``, ``"р-н Кагул"``,
+          Ukrainian, Russian, Polish, Hungarian, Slovak, Lithuanian, Latvian, Estonian and
+          Georgian (``"Kiev Special Republican city"``): ``"Raionul Cahul"``, ``"р-н Кагул"``,
           ``"Jud. Suceava"``, ``"woj. podkarpackie"``, ``"Одесская обл."``, ``"mun.
           Chișinău"``, ``"Kyiv region"``. The kind of word breaks ties (``"Kyiv
           region"`` is the oblast, ``"Kyiv"`` and ``"Kyiv city"`` the city);

@@ -5,7 +5,8 @@ One row per current ISO 3166-2 code, read from the package data file
 (ISO 3166-2 via pycountry, GeoNames seats, national statistics offices) and the
 decisions behind it: Crimea and Sevastopol are Ukraine, Transnistria (MD-SN) and
 Bender are Moldova, Hungary's cities with county rights are aliases of their counties,
-and Latvia has its post-2021 units.
+and Latvia has its post-2021 units. ``region_names.csv`` adds the spellings sources use,
+each with its source (:func:`load_region_names`).
 """
 
 from __future__ import annotations
