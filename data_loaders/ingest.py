@@ -30,6 +30,7 @@ from data_loaders.cumulative import cumulative_warnings
 from data_loaders.mapping import map_columns
 from data_loaders.options import IngestOptions
 from data_loaders.readers import read_table
+from data_loaders.region_column import choose_region_column
 from data_loaders.staging import Staging
 from threatmon.errors import DuplicateBatchError, Problem, ThreatmonError, ValidationError
 from threatmon.store import Store, StoreLocation, write_session
@@ -112,6 +113,11 @@ class IngestResult:
     #: Rows of figures added into another row of the same figure (``rows_to_load`` less
     #: the rows stored): several categories of one crime type, place and period.
     parts: int = 0
+    #: The file column that feeds ``region_code`` (None: none), and why it was chosen.
+    region_column: str | None = None
+    region_column_reason: str | None = None
+    #: Rows without a region that their coordinates placed in one.
+    placed_by_coordinates: int = 0
 
     @property
     def ok(self) -> bool:
@@ -147,6 +153,9 @@ class IngestResult:
             "replaced": [dict(item) for item in self.replaced],
             "granularity": self.granularity,
             "level": dict(self.level),
+            "region_column": self.region_column,
+            "region_column_reason": self.region_column_reason,
+            "placed_by_coordinates": self.placed_by_coordinates,
         }
 
 
@@ -491,12 +500,23 @@ def _validate(
             base, mapping.problems, "The file's columns do not match the contract."
         ), None
     report(0.35, "Normalising values")
+    # Which of the columns that look like regions holds them: the values decide.
+    region = choose_region_column(con, raw, mapping)
+    mapping = region.mapping
+    base.update(
+        columns=mapping.columns,
+        ignored_columns=mapping.ignored,
+        region_column=region.column,
+        region_column_reason=region.reason,
+    )
     staging = Staging(con, raw, mapping, options)
     base.update(date_format=staging.build(), granularity=staging.granularity)
+    if region.problem is not None:
+        staging.file_problems.append(region.problem)
     report(0.6, "Validating rows")
     existing_incidents = incident_ids.table(lambda: _file_incident_ids(con, staging))
     problems, total = staging.problems(existing_incidents, options.scope)
-    base.update(level=staging.level)
+    base.update(level=staging.level, placed_by_coordinates=int(staging.placed))
     preview = staging.preview(options.preview_rows)
     if problems:
         return _rejected(base, problems, None, total=total, preview=preview), None

@@ -85,6 +85,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "region name",
         "admin1",
         "adm1",
+        "adm_1",  # UCDP GED
+        "admin 1",
+        "adm1 name",
+        "admin1 name",
+        "name_1",  # GADM
+        "province",
         "oblast",
         "raion",
         "rayon",
@@ -92,6 +98,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "county",
         "judet",
         "județ",
+        "judetul",
         "regiune",
         "regiunea",
         "область",
@@ -226,6 +233,40 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: The order in which columns that may hold the regions are tried (folded headers): the
+#: names of an admin-1 level first; "region" last, since event lists use it for world
+#: regions ("Europe") and national releases for development regions. Others follow in
+#: file order.
+REGION_PRIORITY: tuple[str, ...] = (
+    "region code",
+    "iso 3166 2",
+    "adm1",
+    "adm 1",
+    "admin1",
+    "admin 1",
+    "adm1 name",
+    "admin1 name",
+    "name 1",
+    "oblast",
+    "область",
+    "raion",
+    "rayon",
+    "район",
+    "judet",
+    "judetul",
+    "county",
+    "voivodeship",
+    "wojewodztwo",
+    "megye",
+    "kraj",
+    "maakond",
+    "novads",
+    "mkhare",
+    "district",
+    "province",
+)
+
+
 def contract_columns(kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(required, optional) contract columns of ``kind`` ("incidents" or "flows")."""
     if kind == "incidents":
@@ -250,6 +291,10 @@ class ColumnMapping:
     """file header → contract column, for every header that feeds the contract."""
     ignored: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = field(default=())
+    region_candidates: tuple[str, ...] = ()
+    """Headers that may hold the regions, in the order to try them (:data:`REGION_PRIORITY`),
+    when no explicit mapping names the region column; the first feeds ``region_code``
+    until the values decide (:mod:`data_loaders.region_column`), the others are ignored."""
 
     @property
     def canonical(self) -> dict[str, str]:
@@ -328,14 +373,26 @@ def map_columns(
 
     lookup = _synonym_lookup(allowed)
     unmatched: list[str] = []
+    regions: list[str] = []
     for header in headers:
         if header in columns or header in ignored or header in explicit:
             continue
         target = lookup.get(fold_header(header))
         if target is None:
             unmatched.append(header)
+        elif target == "region_code":
+            regions.append(header)
         else:
             columns[header] = target
+    # Several columns may look like the regions (UCDP's "region" of world regions beside
+    # "adm_1"): an explicit choice wins, else the file's values decide among them.
+    candidates: tuple[str, ...] = ()
+    if regions and "region_code" in columns.values():
+        ignored += regions
+    elif regions:
+        candidates = tuple(sorted(regions, key=_region_rank))
+        columns[candidates[0]] = "region_code"
+        ignored += candidates[1:]
 
     fed: dict[str, list[str]] = {}
     for header, target in columns.items():
@@ -368,8 +425,10 @@ def map_columns(
             )
         else:
             ignored.append(header)
-    # Region codes name their country; without regions (national figures) it is needed.
-    missing_ok = {"country"} if kind == "incidents" and "region_code" in fed else set()
+    # Region codes name their country, and so do coordinates (the region they lie in);
+    # without either (national figures) it is needed.
+    placed = "region_code" in fed or {"latitude", "longitude"} <= fed.keys()
+    missing_ok = {"country"} if kind == "incidents" and placed else set()
     for target in required:
         if target in fed or target in missing_ok:
             continue
@@ -382,7 +441,17 @@ def map_columns(
         problems.append(
             Problem(None, target, None, f"Required column {target!r} is missing.", hint)
         )
-    return ColumnMapping(columns=columns, ignored=tuple(ignored), problems=tuple(problems))
+    return ColumnMapping(
+        columns=columns,
+        ignored=tuple(ignored),
+        problems=tuple(problems),
+        region_candidates=candidates,
+    )
+
+
+def _region_rank(header: str) -> int:
+    key = fold_header(header)
+    return REGION_PRIORITY.index(key) if key in REGION_PRIORITY else len(REGION_PRIORITY)
 
 
 def column_synonyms(column: str, kind: str) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from data_loaders import figures, normalise
+from data_loaders import figures, normalise, placing
 from data_loaders.mapping import ColumnMapping, contract_columns
 from data_loaders.options import IngestOptions
 from data_loaders.readers import RawTable
@@ -99,6 +99,9 @@ class Staging:
         self._rows: int | None = None
         #: The columns with a ``__problem`` in the checking SQL (set by :meth:`build`).
         self._checked_columns: list[str] = []
+        #: Rows whose region comes from their coordinates, once :meth:`problems` has counted.
+        self.placed = 0
+        self._placing = False  # ``placement_map`` is built and joined as ``pm``
 
     # -- lookups ------------------------------------------------------------------------------
 
@@ -163,6 +166,11 @@ class Staging:
             )
         if "region_code" in self.source:
             self._region_map()
+        if self.kind == "incidents" and {"latitude", "longitude"} <= self.source.keys():
+            joins, _ = self._row_country()
+            frame = placing.placement_frame(self.con, self.raw.table, self.source, joins)
+            self._register("placement_map", frame)
+            self._placing = True
         if "crime_type" in self.source:
             self._resolution_table(
                 "crime_map",
@@ -182,7 +190,7 @@ class Staging:
         cells = " + ".join(f"({c}__problem IS NOT NULL)::INTEGER" for c in self._checked_columns)
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE staged AS SELECT line, {', '.join(self.columns)}, "
-            f"{cells or '0'} AS problem_cells FROM ({checks})"
+            f"{cells or '0'} AS problem_cells{', placed' if self._placing else ''} FROM ({checks})"
         )
         if len(self._granularities) > 1:
             end = self.source.get("period_end")
@@ -247,6 +255,12 @@ class Staging:
                 # Without a country column the region decides it (codes start with ISO2),
                 # or names the country itself (a national row).
                 country = "coalesce(rm.nation, substr(rm.value, 1, 2))"
+        if self._placing:
+            joins.append(placing.placement_join(src))
+            if "country" not in src:
+                # ... or the region the row's coordinates place it in.
+                placed = "substr(pm.region, 1, 2)"
+                country = f"coalesce({country}, {placed})" if "region_code" in src else placed
         return " ".join(joins), country
 
     def _crossing_map(self) -> None:
@@ -361,22 +375,31 @@ class Staging:
 
     def _region_columns(self) -> list[str]:
         """``level`` and ``region_code``: no region (no column, an empty cell, the country's
-        name) is a national figure."""
+        name) is a national figure, unless the row's coordinates place it in a region."""
+        placed = "pm.region IS NOT NULL AND pm.stated IS NULL" if self._placing else "false"
+        region = "pm.region" if self._placing else "NULL::VARCHAR"
+        if "region_code" in self.source:
+            placed = f"r.{self.source['region_code']} IS NULL AND {placed}"
+        flag = [f"coalesce({placed}, false) AS placed"] if self._placing else []
         if "region_code" not in self.source:
-            return ["'national' AS level", "NULL::VARCHAR AS region_code"]
+            level = f"CASE WHEN {placed} THEN 'admin1' ELSE 'national' END AS level"
+            return [level, f"CASE WHEN {placed} THEN {region} END AS region_code", *flag]
         raw = f"r.{self.source['region_code']}"
         # Without a country column an empty region leaves the row's country unknown.
         empty = "NULL" if "country" in self.source else "'Value is missing.'"
         hint = "NULL" if "country" in self.source else f"'{NATIONAL_NEEDS_COUNTRY}'"
         unknown = "rm.value IS NULL AND rm.nation IS NULL"
+        # A stated region the coordinates lie far outside of: both are named.
+        far = "WHEN rm.value IS NOT NULL AND pm.reason IS NOT NULL THEN pm." if flag else ""
         return [
-            f"CASE WHEN {raw} IS NULL OR rm.nation IS NOT NULL THEN 'national' "
-            "ELSE 'admin1' END AS level",
-            "rm.value AS region_code",
-            f"CASE WHEN {raw} IS NULL THEN {empty} WHEN {unknown} THEN rm.reason END "
-            "AS region_code__problem",
-            f"CASE WHEN {raw} IS NULL THEN {hint} WHEN {unknown} THEN rm.suggestion END "
-            "AS region_code__hint",
+            f"CASE WHEN {placed} THEN 'admin1' WHEN {raw} IS NULL OR rm.nation IS NOT NULL "
+            "THEN 'national' ELSE 'admin1' END AS level",
+            f"CASE WHEN {placed} THEN {region} ELSE rm.value END AS region_code",
+            f"CASE WHEN {placed} THEN NULL WHEN {raw} IS NULL THEN {empty} WHEN {unknown} "
+            f"THEN rm.reason {far and far + 'reason '}END AS region_code__problem",
+            f"CASE WHEN {placed} THEN NULL WHEN {raw} IS NULL THEN {hint} WHEN {unknown} "
+            f"THEN rm.suggestion {far and far + 'suggestion '}END AS region_code__hint",
+            *flag,
         ]
 
     def _resolved(self, column: str, alias: str, unless: str = "false") -> list[str]:
@@ -431,14 +454,27 @@ class Staging:
             return [f"NULL::DOUBLE AS {column}"]
         raw = f"r.{self.source[column]}"
         low, high = _COORDINATES[column]
-        # Semicolon-separated files from Excel in this region write decimal commas.
-        value = f"TRY_CAST(replace({raw}, ',', '.') AS DOUBLE)"
+        value = placing.number_sql(raw)
+        # The latitude carries the refusal of a point to be placed (outside the project's
+        # countries, or the row's), and of a row that has nothing else to place it by.
+        where, hint = "", "NULL::VARCHAR"
+        if self._placing and column == "latitude":
+            asked = "pm.stated IS NULL" + (
+                f" AND r.{self.source['region_code']} IS NULL"
+                if "region_code" in self.source
+                else ""
+            )
+            where = f"WHEN pm.reason IS NOT NULL AND {asked} THEN pm.reason "
+            hint = f"CASE WHEN {asked} THEN pm.suggestion END"
+            if not {"country", "region_code"} & self.source.keys():
+                where = f"WHEN {raw} IS NULL THEN 'Value is missing.' " + where
+                hint = f"CASE WHEN {raw} IS NULL THEN '{placing.POINT_NEEDED}' ELSE {hint} END"
         return [
             f"{value} AS {column}",
             f"CASE WHEN {raw} IS NOT NULL AND {value} IS NULL THEN 'Value is not a number.' "
             f"WHEN {value} < {low} OR {value} > {high} "
-            f"THEN 'Value is outside {low:g} to {high:g}.' END AS {column}__problem",
-            f"NULL::VARCHAR AS {column}__hint",
+            f"THEN 'Value is outside {low:g} to {high:g}.' {where}END AS {column}__problem",
+            f"{hint} AS {column}__hint",
         ]
 
     # -- problems -----------------------------------------------------------------------------
@@ -464,9 +500,10 @@ class Staging:
         another country is a problem.
         """
         national = "count(*) FILTER (WHERE level = 'national')"
-        cells, self._rows, nationals = self.con.execute(
+        placed = "count(*) FILTER (WHERE placed)" if self._placing else "0"
+        cells, self._rows, nationals, self.placed = self.con.execute(
             f"SELECT coalesce(sum(problem_cells), 0), count(*), "
-            f"{national if self.kind == 'incidents' else 0} FROM staged"
+            f"{national if self.kind == 'incidents' else 0}, {placed} FROM staged"
         ).fetchall()[0]
         if self.kind == "incidents":
             self.level = {"admin1": int(self._rows) - int(nationals), "national": int(nationals)}
@@ -547,7 +584,7 @@ class Staging:
         if not scope:
             return []
         # Rows whose country could not be read already have their own problem.
-        column = "country" if "country" in self.source else "region_code"
+        column = next(c for c in ("country", "region_code", "latitude") if c in self.source)
         allowed = ", ".join(f"'{code}'" for code in scope)  # validated project codes
         listed = ", ".join(scope)
         return [

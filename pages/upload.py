@@ -394,6 +394,9 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
         up.remember_validation(key, result)
 
     st.markdown(up.summary_text(result))
+    if result.region_column_reason:
+        # Which column holds the regions, and why (the values decided, or the mapping).
+        st.caption(up.escape_markdown(result.region_column_reason))
     if result.columns or result.ignored_columns:
         with st.expander(t("upload.file.detected"), expanded=False, icon=":material/view_column:"):
             st.dataframe(up.mapping_frame(result), hide_index=True)

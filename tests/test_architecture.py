@@ -90,7 +90,12 @@ def test_only_ui_module_caches():
 # layers below it, never one above. The most specific prefix decides a module's layer.
 LAYERS = (
     ("errors and settings", ("threatmon", "threatmon.errors", "threatmon.settings")),
-    ("registry", ("threatmon.registry", "threatmon.distance", "threatmon.periods")),
+    # The committed boundaries are reference data like the registry: loading places events
+    # by them (data_loaders.normalise.placement).
+    (
+        "registry",
+        ("threatmon.registry", "threatmon.distance", "threatmon.periods", "geo.boundaries"),
+    ),
     ("contract", ("threatmon.contract", "threatmon.filters", "threatmon.access.roles")),
     ("store", ("threatmon.store",)),
     ("access and disclosure", ("threatmon.access", "threatmon.disclosure")),

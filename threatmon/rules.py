@@ -30,3 +30,12 @@ HOTSPOT_ALPHA = 0.05
 #: least this many dates and never decreases while it grows is flagged as probably
 #: cumulative. Daily arrivals fluctuate; a week and a day without a single fall does not.
 CUMULATIVE_MIN_PERIODS = 8
+
+#: Placing events by their coordinates: a point outside every region but within this many
+#: km of one goes to the nearest (the boundaries are simplified to about 1 km and other
+#: outlines of the same borders and coasts differ by up to about 3 km).
+PLACEMENT_SNAP_KM = 5
+#: A row whose coordinates lie more than this many km outside its stated region is refused
+#: as contradicting itself (an event near a border may well be reported by its
+#: neighbour's administration).
+PLACEMENT_MISMATCH_KM = 25

@@ -362,7 +362,8 @@ def file_headers(result: IngestResult, explicit: Mapping[str, str] | None = None
 
 def summary_text(result: IngestResult) -> str:
     """One escaped Markdown line: rows, format, encoding, delimiter, sheet, date convention,
-    the periods the rows stand for and how many rows are regional or national figures."""
+    the periods the rows stand for, how many rows are regional or national figures, the
+    region column and how many rows their coordinates placed."""
     parts = [f"**{escape_markdown(result.file_name)}**"]
     if result.format:
         parts.append(t("upload.summary.rows", rows=number(result.rows_in_file)))
@@ -385,6 +386,11 @@ def summary_text(result: IngestResult) -> str:
         parts.append(t("upload.summary.admin1", rows=number(result.level["admin1"])))
     if result.level.get("national"):
         parts.append(t("upload.summary.national", rows=number(result.level["national"])))
+    if result.region_column:
+        column = escape_markdown(result.region_column)
+        parts.append(t("upload.summary.region_column", column=column))
+    if result.placed_by_coordinates:
+        parts.append(t("upload.summary.placed", rows=number(result.placed_by_coordinates)))
     return " · ".join(parts)
 
 

@@ -15,6 +15,7 @@ from threatmon.registry.regions import (
     ALIAS_SEPARATOR,
     PROJECT_COUNTRIES,
     country_name,
+    load_region_names,
     load_regions,
 )
 
@@ -94,9 +95,10 @@ def resolve_countries(values: Iterable[str]) -> dict[str, Resolution]:
 
 # ------------------------------------------------------------------------- regions
 
-# Words that say what kind of unit a name is, in English, Romanian, Ukrainian,
-# Russian and the local languages, folded. They are stripped from either end of a
-# value; the class they belong to breaks ties such as Kyiv (city) vs Kyiv (oblast).
+# Words that say what kind of unit a name is, in English, Romanian, Ukrainian, Russian,
+# Polish, Hungarian, Slovak, Lithuanian, Latvian, Estonian and Georgian, folded. They are
+# stripped from either end of a value; the class they belong to breaks ties such as Kyiv
+# (city) vs Kyiv (oblast).
 _RAION, _OBLAST, _COUNTY, _VOIVODESHIP = "raion", "oblast", "county", "voivodeship"
 _REGION, _MUNICIPALITY, _CITY, _AUTONOMOUS = "region", "municipality", "city", "autonomous"
 _TYPE_WORDS: dict[str, str] = {
@@ -107,23 +109,45 @@ _TYPE_WORDS: dict[str, str] = {
     ),
     "р н": _RAION,  # "р-н", the usual abbreviation of район
     "r n": _RAION,
-    **dict.fromkeys("oblast oblasti obl область области області обл".split(), _OBLAST),
+    # Polish "obwód" and Hungarian "terület" are the words for Ukraine's oblasts.
     **dict.fromkeys(
-        "judet judetul judetului jud county megye varmegye vm maakond apskritis уезд "
-        "повіт жудец медье медьє".split(),
+        "oblast oblasti obl область области області обл obwod obwodu terulet".split(), _OBLAST
+    ),
+    **dict.fromkeys(
+        "judet judetul judetului jud county megye megyei varmegye vm maakond mk apskritis "
+        "apskr уезд повіт жудец медье медьє".split(),
         _COUNTY,
     ),
     **dict.fromkeys(
-        "voivodeship voivodship wojewodztwo woj воеводство воєводство".split(), _VOIVODESHIP
+        "voivodeship voivodship wojewodztwo wojewodztwa woj vojvodstvo vajdasag воеводство "
+        "воєводство".split(),
+        _VOIVODESHIP,
     ),
-    **dict.fromkeys("region regiunea regiune kraj край регион регіон მხარე".split(), _REGION),
     **dict.fromkeys(
-        "municipality municipiul municipiului municipiu mun novads муниципий муніципій".split(),
+        [
+            *"region regiunea regiune province provincia kraj край регион регіон kerulet".split(),
+            *("mkhare", "მხარე", "samospravny kraj", "vuc", "self governing region"),
+        ],
+        _REGION,
+    ),
+    **dict.fromkeys(
+        "municipality municipiul municipiului municipiu mun мун novads nov муниципий "
+        "муніципій".split(),
         _MUNICIPALITY,
     ),
     **dict.fromkeys(
-        "city oras orasul місто м город г valstspilseta miasto varos mesto miestas linn "
-        "capital capitala fovaros столица".split(),
+        [
+            *"city oras orasul місто м город г miasto varos mesto miestas linn".split(),
+            *"pilseta valstspilseta kalaki ქალაქი capital capitala fovaros столица".split(),
+            # GADM's and UCDP's "Kiev Special Republican city"; Latvia's pre-2021 cities.
+            "special republican city",
+            "republican city",
+            "republikas pilseta",
+            "city with special status",
+            "city of special status",
+            "місто зі спеціальним статусом",
+            "город со специальным статусом",
+        ],
         _CITY,
     ),
     **dict.fromkeys(
@@ -140,6 +164,12 @@ _TYPE_WORDS: dict[str, str] = {
             "uta",
             "atu",
             "unitatea teritoriala autonoma",
+            "ато",  # автономное территориальное образование (Gagauzia)
+            "автономне територіальне утворення",
+            "автономное территориальное образование",
+            "avtonomna respublika",
+            "avtonomiuri respublika",
+            "ავტონომიური რესპუბლიკა",
         ],
         _AUTONOMOUS,
     ),
@@ -277,10 +307,13 @@ def _region_index() -> _RegionIndex:
     loose: dict[str, set[str]] = defaultdict(set)
     stems: dict[str, set[tuple[str, bool]]] = defaultdict(set)
     codes: dict[str, str] = {}
+    spellings: dict[str, list[str]] = defaultdict(list)
+    for code, name in zip(*load_region_names()[["region_code", "name"]].T.values, strict=True):
+        spellings[code].append(name)
     for row in load_regions().itertuples(index=False):
         code = row.region_code
         regions[code] = _Region(code, row.country, row.name_en, row.type)
-        for raw in (code, row.name_en, row.name_local, *row.aliases):
+        for raw in (code, row.name_en, row.name_local, *row.aliases, *spellings[code]):
             key = fold(raw)
             exact[key].add(code)
             if _CODE_KEY.fullmatch(key) and raw.upper() == raw:
@@ -443,7 +476,7 @@ def _national(key: str, iso2: str | None) -> Resolution | None:
     )
 
 
-def _resolve_region(value: object, country: object) -> Resolution:
+def _resolve_region(value: object, country: object, suggest: bool = True) -> Resolution:
     key = fold(as_text(value))
     if not key:
         return Resolution(None, MISSING)
@@ -476,6 +509,8 @@ def _resolve_region(value: object, country: object) -> Resolution:
         return Resolution(next(iter(hits)))
     if hits:
         return _ambiguous(hits)
+    if not suggest:
+        return Resolution(None, where)
     if iso2 is not None:
         elsewhere = sorted(_match(key, lambda code: True))
         if elsewhere:
@@ -493,7 +528,7 @@ def _resolve_region(value: object, country: object) -> Resolution:
 
 
 def resolve_regions(
-    pairs: Iterable[tuple[str, str | None]],
+    pairs: Iterable[tuple[str, str | None]], *, suggest: bool = True
 ) -> dict[tuple[str, str | None], Resolution]:
     """Map raw region values, each with its row's country, to ISO 3166-2 codes.
 
@@ -506,9 +541,13 @@ def resolve_regions(
         - current ISO 3166-2 codes in any case and with ``-``, space or ``_``
           (``"MD-CA"``, ``"md ca"``) and the former codes kept as aliases in
           ``regions.csv`` (Natural Earth ``"PL-DS"``, Hungarian city codes ``"HU-DE"``);
-        - English and local names and every alias of ``regions.csv``;
+        - English and local names and every alias of ``regions.csv``, and every spelling
+          of ``region_names.csv``: ISO 3166-2 names and their translations, KMU 2010 and
+          BGN/PCGN romanisations, Russian-era names ("Zaporizhzhya", "Kishinev",
+          "Nikolaev", "Kharkivshchyna");
         - those names with type words before or after them, in English, Romanian,
-          Ukrainian, Russian and local languages: ``"Raionul Cahul"``, ``"р-н Кагул"``,
+          Ukrainian, Russian, Polish, Hungarian, Slovak, Lithuanian, Latvian, Estonian and
+          Georgian (``"Kiev Special Republican city"``): ``"Raionul Cahul"``, ``"р-н Кагул"``,
           ``"Jud. Suceava"``, ``"woj. podkarpackie"``, ``"Одесская обл."``, ``"mun.
           Chișinău"``, ``"Kyiv region"``. The kind of word breaks ties (``"Kyiv
           region"`` is the oblast, ``"Kyiv"`` and ``"Kyiv city"`` the city);
@@ -528,6 +567,8 @@ def resolve_regions(
         and a code of another country is refused (``"MD-CA is in Moldova, but the row's
         country is RO."``); without one, a name shared by two countries is ambiguous.
         Unknown values get ``"Not a known region of Moldova."`` (or ``"Not a known
-        region."``) and, when a name is close, ``"Did you mean MD-CA Cahul?"``.
+        region."``) and, when a name is close, ``"Did you mean MD-CA Cahul?"``; with
+        ``suggest=False`` (telling which column holds the regions) no suggestion is
+        looked for.
     """
-    return {pair: _resolve_region(*pair) for pair in dict.fromkeys(pairs)}
+    return {pair: _resolve_region(*pair, suggest=suggest) for pair in dict.fromkeys(pairs)}

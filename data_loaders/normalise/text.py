@@ -12,8 +12,8 @@ MISSING = "Value is missing."
 # --------------------------------------------------------------------------- fold
 
 # Removed outright, so "L'viv", "Lʼviv" and "Lviv" meet (ʼ U+02BC is the Ukrainian
-# apostrophe, ʹ U+02B9 the transliteration soft sign of "Volynʹ").
-_APOSTROPHES = frozenset("'’‘ʼʹ`´′")
+# apostrophe, ʹ U+02B9 and ʺ U+02BA the soft sign and apostrophe of BGN/PCGN: "Volynʹ").
+_APOSTROPHES = frozenset("'’‘ʼʹʺ`´′″")
 # Letters that NFKD leaves alone but that people type without their stroke, and ґ, which
 # Soviet-era spelling (still common in Russian-language systems) writes as г.
 _LETTERS = {"ł": "l", "đ": "d", "ø": "o", "ı": "i", "æ": "ae", "œ": "oe", "ґ": "г"}

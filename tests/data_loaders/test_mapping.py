@@ -82,10 +82,35 @@ def test_misspelt_contract_column_is_an_error_not_silently_ignored():
 
 
 def test_two_columns_for_one_target():
-    mapping = map_columns(["date", "region", "raion", "crime", "count"], "incidents")
+    mapping = map_columns(["date", "region", "crime", "offence", "count"], "incidents")
     assert [p.reason for p in mapping.problems] == [
-        "Columns 'region', 'raion' all map to 'region_code'; keep one, or map the others to '-'."
+        "Columns 'crime', 'offence' all map to 'crime_type'; keep one, or map the others to '-'."
     ]
+
+
+def test_several_region_columns_are_candidates_tried_admin1_first():
+    """UCDP GED has "region" (world regions) and "adm_1" (the oblasts): the values decide,
+    trying the admin-1 names before "region"."""
+    headers = ["date", "region", "adm_1", "crime", "count", "country"]
+    mapping = map_columns(headers, "incidents")
+    assert mapping.problems == ()
+    assert mapping.region_candidates == ("adm_1", "region")
+    assert mapping.columns["adm_1"] == "region_code"
+    assert "region" in mapping.ignored
+
+
+def test_an_explicit_region_column_wins_over_the_candidates():
+    headers = ["date", "region", "adm_1", "crime", "count", "country"]
+    mapping = map_columns(headers, "incidents", {"region": "region_code"})
+    assert mapping.problems == ()
+    assert mapping.region_candidates == ()
+    assert mapping.columns["region"] == "region_code"
+    assert "adm_1" in mapping.ignored
+
+
+def test_coordinates_name_the_country_of_an_event_list():
+    mapping = map_columns(["date", "crime", "count", "lat", "lon"], "incidents")
+    assert mapping.problems == ()
 
 
 def test_bad_explicit_entries():

@@ -130,6 +130,25 @@ def test_a_monthly_table_shows_its_periods_and_levels(page):
     assert set(preview["granularity"]) == {"month"}
 
 
+UCDP_LIKE = (
+    b"id,date,region,adm_1,latitude,longitude,country,crime_type,count\n"
+    b"1,2022-03-01,Europe,Zaporizhzhya oblast,47.8388,35.1396,Ukraine,terrorism,1\n"
+    b"2,2022-03-03,Europe,,46.6354,32.6169,Ukraine,terrorism,1\n"
+)
+
+
+def test_the_chosen_region_column_and_the_rows_placed_by_coordinates_are_shown(page):
+    upload(page, "ucdp.csv", UCDP_LIKE)
+    assert any("2 rows are valid" in text for text in texts(page.success))
+    summary = next(m.value for m in page.markdown if "ucdp\\.csv" in m.value)
+    assert "region column adm\\_1" in summary and "1 placed by coordinates" in summary
+    reason = (
+        "Region column 'adm_1': 1 of 1 distinct values are regions of Ukraine; 'region' "
+        "holds world regions (Europe)."
+    )
+    assert up.escape_markdown(reason) in texts(page.caption)
+
+
 def test_template_file_names():
     assert up.template_file_name("incidents", "events") == "threatmon-incidents-template"
     assert up.template_file_name("incidents", "weekly-region") == (

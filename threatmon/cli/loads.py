@@ -147,11 +147,14 @@ def _print_ingest(result, as_json: bool) -> None:
             ("dates", result.date_format),
             ("granularity", result.granularity),
             ("level", levels_text(result.level)),
+            ("placed by coordinates", f"{result.placed_by_coordinates:,}"),
         )
-        if v
+        if v and v != "0"
     ]
     print(f"{result.file_name}: {result.status}" + (f" ({', '.join(details)})" if details else ""))
     print(f"  {result.message}")
+    if result.region_column_reason:
+        print(f"  {result.region_column_reason}")
     for warning in result.warnings:
         print(f"  warning: {warning}")
     if result.ignored_columns:

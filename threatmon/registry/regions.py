@@ -5,7 +5,8 @@ One row per current ISO 3166-2 code, read from the package data file
 (ISO 3166-2 via pycountry, GeoNames seats, national statistics offices) and the
 decisions behind it: Crimea and Sevastopol are Ukraine, Transnistria (MD-SN) and
 Bender are Moldova, Hungary's cities with county rights are aliases of their counties,
-and Latvia has its post-2021 units.
+and Latvia has its post-2021 units. ``region_names.csv`` adds the spellings sources use,
+each with its source (:func:`load_region_names`).
 """
 
 from __future__ import annotations
@@ -51,6 +52,20 @@ COLUMNS: tuple[str, ...] = (
 
 ALIAS_SEPARATOR = "|"
 
+NAME_COLUMNS: tuple[str, ...] = ("region_code", "name", "kind", "source")
+"""The columns of :func:`load_region_names`, in file order."""
+
+NAME_KINDS: tuple[str, ...] = (
+    "official",
+    "exonym",
+    "romanisation",
+    "russian_era",
+    "local_variant",
+)
+"""The kinds of name in ``region_names.csv``: the official name in the country's language
+(and ISO 3166-2's), a name in another language, a romanisation of a Ukrainian or Georgian
+name, a Russian name or its romanisation, a colloquial or regional form."""
+
 
 @functools.cache
 def _regions() -> pd.DataFrame:
@@ -67,6 +82,34 @@ def _regions() -> pd.DataFrame:
         tuple(a for a in cell.split(ALIAS_SEPARATOR) if a) for cell in frame["aliases"]
     ]
     return frame
+
+
+@functools.cache
+def _region_names() -> pd.DataFrame:
+    path = resources.files("threatmon.registry").joinpath("data", "region_names.csv")
+    with path.open("r", encoding="utf-8") as f:
+        frame = pd.read_csv(f, dtype=str, keep_default_na=False)
+    if tuple(frame.columns) != NAME_COLUMNS:
+        raise ValueError(
+            f"region_names.csv has columns {tuple(frame.columns)}, expected {NAME_COLUMNS}"
+        )
+    return frame
+
+
+def load_region_names() -> pd.DataFrame:
+    """Return the names sources write for each region, with the source of each.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`NAME_COLUMNS`, all strings: one row per spelling of a region
+        (``"UA-23", "Zaporizhzhya", "romanisation", "romanised from «Запоріжжя»: BGN/PCGN
+        1965 Ukrainian romanisation"``), ``kind`` one of :data:`NAME_KINDS`. Built by
+        ``python -m devtools.build_region_names`` (see ``threatmon/registry/data/README.md``);
+        the names complement ``name_en``, ``name_local`` and ``aliases`` of
+        :func:`load_regions`. Every call returns a fresh copy.
+    """
+    return _region_names().copy()
 
 
 def load_regions() -> pd.DataFrame:

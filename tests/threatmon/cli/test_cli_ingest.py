@@ -295,3 +295,32 @@ def test_a_dry_run_of_a_revising_file_says_what_the_load_says(tmp_path, capsys):
         "loads, kept until the new batch is undone: batch 1 (1 row)."
     )
     assert len(Store(db).batches()) == 1
+
+
+UCDP_LIKE = (
+    "id,date,region,adm_1,latitude,longitude,country,crime,count\n"
+    "1,2022-03-01,Europe,Zaporizhzhya oblast,47.8388,35.1396,Ukraine,terrorism,1\n"
+    "2,2022-03-02,Europe,Kiev Special Republican city,50.4501,30.5234,Ukraine,terrorism,1\n"
+    "3,2022-03-03,Europe,,46.6354,32.6169,Ukraine,terrorism,1\n"
+)
+
+
+def test_ingest_without_map_chooses_the_region_column_and_places_by_coordinates(
+    tmp_path, db, capsys
+):
+    path = _file(tmp_path, "ucdp.csv", UCDP_LIKE)
+    assert main(["ingest", path, "--db", str(db), "--dry-run", "--json"]) == 0
+    checked = json.loads(capsys.readouterr().out)
+    assert (checked["status"], checked["region_column"], checked["placed_by_coordinates"]) == (
+        "valid",
+        "adm_1",
+        1,
+    )
+    assert checked["region_column_reason"] == (
+        "Region column 'adm_1': 2 of 2 distinct values are regions of Ukraine; 'region' holds "
+        "world regions (Europe)."
+    )
+    assert main(["ingest", path, "--db", str(db), "--dry-run"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("level admin1 3, placed by coordinates 1)")
+    assert lines[2] == f"  {checked['region_column_reason']}"

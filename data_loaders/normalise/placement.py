@@ -1,0 +1,211 @@
+"""Events placed by their coordinates: the admin-1 region a point lies in.
+
+The committed boundaries (``geo/data/regions.geojson``, Natural Earth simplified to about
+1 km; see :mod:`geo.boundaries`) are the only geography: no network, no gazetteer. Points
+are judged once per *distinct* (latitude, longitude, country, stated region), vectorised
+with shapely's STRtree, so a million rows of a few thousand places take a second or two.
+
+The rules, with the thresholds of :mod:`threatmon.rules`:
+
+- A point inside a region goes to it; on the edge two regions share, to the one with the
+  lowest code (the boundaries form a coverage, so nothing else overlaps).
+- A point outside every region but within :data:`~threatmon.rules.PLACEMENT_SNAP_KM` of
+  one goes to the nearest (borders and coasts drawn at 1 km; ties broken by distance,
+  then code); farther out it is outside the project's countries and refused.
+- With the row's country, only its regions are candidates: a point in another project
+  country (beyond the snapping distance of the row's) is refused naming both.
+- A row that states its region is checked instead of placed: a point more than
+  :data:`~threatmon.rules.PLACEMENT_MISMATCH_KM` outside that region is refused, naming the
+  stated region and where the point lies.
+
+Distances are measured in a Lambert azimuthal equal-area projection centred on the
+project (48° N, 30° E), within about 1.5 % everywhere from Tallinn to Tbilisi.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from threatmon.registry.regions import country_name, region_name
+from threatmon.rules import PLACEMENT_MISMATCH_KM, PLACEMENT_SNAP_KM
+
+_PROJECTION = "+proj=laea +lat_0=48 +lon_0=30 +datum=WGS84 +units=m +no_defs"
+#: What a point outside its stated region or the project's countries asks of the sender.
+CHECK_HINT = "Check the coordinates (latitude, longitude in decimal degrees) and the region."
+
+Key = tuple[float, float, str | None, str | None]
+"""(latitude, longitude, the row's country or None, the row's stated region or None)."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a point lies, or why it cannot be used."""
+
+    region: str | None
+    """The region the row goes to (placed, or its stated region confirmed); None if refused."""
+    reason: str | None = None
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class _Regions:
+    codes: np.ndarray  # region codes, sorted
+    countries: np.ndarray  # their ISO2
+    shapes: np.ndarray  # projected (multi)polygons
+    tree: object  # shapely STRtree of shapes
+
+
+@functools.cache
+def _regions() -> _Regions:
+    # Imported here: geopandas, pyproj and shapely take a second to load, and most files
+    # have no coordinates.
+    import shapely
+
+    from geo.boundaries import regions
+
+    frame = regions().to_crs(_PROJECTION)
+    shapes = np.asarray(frame.geometry.values, dtype=object)
+    codes = frame["region_code"].to_numpy(dtype=str)
+    shapely.prepare(shapes)
+    return _Regions(codes, frame["country"].to_numpy(dtype=str), shapes, shapely.STRtree(shapes))
+
+
+def _project(lat: np.ndarray, lon: np.ndarray):
+    import pyproj
+    import shapely
+
+    x, y = pyproj.Transformer.from_crs("EPSG:4326", _PROJECTION, always_xy=True).transform(lon, lat)
+    return shapely.points(x, y)
+
+
+def _label(code: str) -> str:
+    return f"{code} {region_name(code)}"
+
+
+def _where(lat: float, lon: float) -> str:
+    return f"({lat}, {lon})"
+
+
+def _km(metres: float) -> str:
+    return f"{metres / 1000:,.0f} km"
+
+
+def place_points(keys: Iterable[Key]) -> dict[Key, Placement]:
+    """Place each distinct point, or check it against its stated region.
+
+    Parameters
+    ----------
+    keys : iterable of (latitude, longitude, country, stated region)
+        Decimal degrees (WGS84), the row's ISO 3166-1 alpha-2 country or None, the
+        ISO 3166-2 code the row states or None. Latitude and longitude must be numbers
+        within ±90 and ±180.
+
+    Returns
+    -------
+    dict of Key to Placement
+        One entry per distinct key. Refusals: ``"The coordinates (44.1, 37.2) lie outside
+        the project's countries (the nearest region, UA-43 Autonomous Republic of Crimea,
+        is 48 km away)."``; ``"The coordinates (47.0, 28.8) lie in MD-CU Chișinău
+        (Moldova), not in Ukraine, the row's country."``; ``"The coordinates (47.9, 37.6)
+        lie 120 km outside UA-23 Zaporizhzhia, the row's region, in UA-14 Donetsk."``
+    """
+
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return {}
+    geo = _regions()
+    lat = np.array([k[0] for k in keys], dtype=float)
+    lon = np.array([k[1] for k in keys], dtype=float)
+    points = _project(lat, lon)
+    inside: dict[int, list[int]] = {}
+    for point, shape in zip(*geo.tree.query(points, predicate="intersects"), strict=True):
+        inside.setdefault(int(point), []).append(int(shape))
+    # The nearest region of every point in none, at once (a file of swapped coordinates
+    # has thousands of them).
+    outside = np.array([i for i in range(len(keys)) if i not in inside], dtype=int)
+    nearest: dict[int, tuple[int, float]] = {}
+    if len(outside):
+        (found, shape), gaps = geo.tree.query_nearest(
+            points[outside], return_distance=True, all_matches=False
+        )
+        nearest = {
+            int(outside[f]): (int(s), float(g)) for f, s, g in zip(found, shape, gaps, strict=True)
+        }
+    snap = PLACEMENT_SNAP_KM * 1000
+    out: dict[Key, Placement] = {}
+    for i, key in enumerate(keys):
+        _, _, country, stated = key
+        hits = sorted(inside.get(i, []), key=lambda s: geo.codes[s])
+        if stated is not None:
+            out[key] = _check(geo, points[i], key, hits)
+            continue
+        allowed = [s for s in hits if country is None or geo.countries[s] == country]
+        if allowed:
+            out[key] = Placement(str(geo.codes[allowed[0]]))
+            continue
+        near, distance = nearest.get(i, (None, float("inf")))
+        if near is None or (country is not None and geo.countries[near] != country):
+            near, distance = _nearest(geo, points[i], country)
+        if near is not None and distance <= snap:
+            out[key] = Placement(str(geo.codes[near]))
+            continue
+        where = _where(key[0], key[1])
+        if hits:
+            home = geo.codes[hits[0]]
+            reason = (
+                f"The coordinates {where} lie in {_label(home)} "
+                f"({country_name(geo.countries[hits[0]])}), not in {country_name(country)}, "
+                "the row's country."
+            )
+            out[key] = Placement(None, reason, "Check the coordinates and the country.")
+            continue
+        anywhere, gap = nearest.get(i) or _nearest(geo, points[i], None)
+        reason = f"The coordinates {where} lie outside the project's countries"
+        if anywhere is not None and gap < 100 * snap:
+            reason += f" (the nearest region, {_label(geo.codes[anywhere])}, is {_km(gap)} away)"
+        out[key] = Placement(None, reason + ".", CHECK_HINT)
+    return out
+
+
+def _nearest(geo: _Regions, point, country: str | None) -> tuple[int | None, float]:
+    """The nearest region (of ``country`` if given) and its distance in metres."""
+    import shapely
+
+    mask = np.ones(len(geo.codes), dtype=bool) if country is None else geo.countries == country
+    if not mask.any():
+        return None, float("inf")
+    distances = shapely.distance(geo.shapes[mask], point)
+    order = np.lexsort((geo.codes[mask], distances))
+    best = np.flatnonzero(mask)[order[0]]
+    return int(best), float(distances[order[0]])
+
+
+def _check(geo: _Regions, point, key: Key, hits: list[int]) -> Placement:
+    """A stated region, confirmed unless the point lies too far outside it."""
+    import shapely
+
+    stated = key[3]
+    position = np.searchsorted(geo.codes, stated)
+    if position >= len(geo.codes) or geo.codes[position] != stated:
+        return Placement(stated)  # no boundary (never: every registry code has one)
+    if position in hits:
+        return Placement(stated)
+    distance = float(shapely.distance(geo.shapes[position], point))
+    if distance <= PLACEMENT_MISMATCH_KM * 1000:
+        return Placement(stated)
+    if hits:
+        there = f"in {_label(geo.codes[hits[0]])}"
+    else:
+        near, gap = _nearest(geo, point, None)
+        there = "outside the project's countries"
+        if near is not None and gap <= PLACEMENT_SNAP_KM * 1000:
+            there = f"by {_label(geo.codes[near])}"
+    reason = (
+        f"The coordinates {_where(key[0], key[1])} lie {_km(distance)} outside "
+        f"{_label(stated)}, the row's region, {there}."
+    )
+    return Placement(None, reason, CHECK_HINT)

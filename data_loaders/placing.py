@@ -1,0 +1,81 @@
+"""The SQL side of placing rows by their coordinates (:mod:`data_loaders.staging`).
+
+``placement_map`` holds each distinct (latitude, longitude, the row's country, the row's
+stated region) of the rows that have coordinates and either no region or a resolved one,
+with the region the row goes to or why it is refused
+(:func:`data_loaders.normalise.placement.place_points`). ``staged`` joins it on the same
+typed expressions.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from data_loaders.normalise.placement import place_points
+
+#: Why a row of a file with neither a region nor a country column needs its coordinates.
+POINT_NEEDED = (
+    "Without a region or a country column each row needs its coordinates; add a country "
+    "column for national figures."
+)
+
+
+def number_sql(raw: str) -> str:
+    """A coordinate cell as a DOUBLE, or NULL; decimal commas (Excel in the region) read."""
+    return f"TRY_CAST(replace({raw}, ',', '.') AS DOUBLE)"
+
+
+def valid_point_sql(lat: str, lon: str) -> str:
+    """True when both typed coordinates are within range (NULL and NaN are not)."""
+    return f"({lat} BETWEEN -90 AND 90 AND {lon} BETWEEN -180 AND 180)"
+
+
+def placement_frame(
+    con: duckdb.DuckDBPyConnection, raw_table: str, source: dict[str, str], joins: str
+) -> pd.DataFrame:
+    """The rows of ``placement_map``: lat, lon, country, stated, region, reason, suggestion.
+
+    ``joins`` brings in ``cm`` (the country map, when the file has a country column) and
+    ``rm`` (the region map, when it has a region column) as :class:`Staging` joins them.
+    """
+    lat = number_sql(f"r.{source['latitude']}")
+    lon = number_sql(f"r.{source['longitude']}")
+    country = "cm.value" if "country" in source else "NULL"
+    wanted = valid_point_sql(lat, lon)
+    if "region_code" in source:
+        stated = "rm.value"
+        # A row naming its country (a national figure) or an unknown region is left alone.
+        wanted += f" AND (r.{source['region_code']} IS NULL OR rm.value IS NOT NULL)"
+    else:
+        stated = "NULL"
+    rows = con.execute(
+        f"SELECT DISTINCT {lat}, {lon}, {country}, {stated} FROM {raw_table} r {joins} "
+        f"WHERE {wanted}"
+    ).fetchall()
+    keys = [(float(a), float(b), c, d) for a, b, c, d in rows]
+    placed = place_points(keys)
+    return pd.DataFrame(
+        {
+            "lat": pd.Series([k[0] for k in keys], dtype="float64"),
+            "lon": pd.Series([k[1] for k in keys], dtype="float64"),
+            "country": pd.Series([k[2] for k in keys], dtype="string"),
+            "stated": pd.Series([k[3] for k in keys], dtype="string"),
+            "region": pd.Series([placed[k].region for k in keys], dtype="string"),
+            "reason": pd.Series([placed[k].reason for k in keys], dtype="string"),
+            "suggestion": pd.Series([placed[k].suggestion for k in keys], dtype="string"),
+        }
+    )
+
+
+def placement_join(source: dict[str, str]) -> str:
+    """The join of ``placement_map`` (alias ``pm``) after ``cm`` and ``rm``."""
+    lat = number_sql(f"r.{source['latitude']}")
+    lon = number_sql(f"r.{source['longitude']}")
+    country = "cm.value" if "country" in source else "NULL"
+    stated = "rm.value" if "region_code" in source else "NULL"
+    return (
+        f"LEFT JOIN placement_map pm ON pm.lat = {lat} AND pm.lon = {lon} "
+        f"AND pm.country IS NOT DISTINCT FROM {country} "
+        f"AND pm.stated IS NOT DISTINCT FROM {stated}"
+    )
