@@ -332,13 +332,17 @@ def forecast_for(
     Monthly forecasts of one area and one crime type come from the cache once the
     background refresh has caught up with the store; weekly ones, and any selection
     while the refresh runs, are fitted on demand with the same :func:`forecast_series`.
+    So are a country's and the total's when the store holds national figures: the
+    cache's countries add up their regions, while a country's series counts its national
+    figure where it has one (docs/architecture.md, "Figures: periods and levels").
     """
     from forecasting.forecast import forecast_series
     from forecasting.selection import flow_series, incident_series
 
     history = incident_series(store, selection, freq)
     flows, text = flow_series(store, selection, freq)
-    if freq == "M":
+    national = selection.region is None and store.held().national
+    if freq == "M" and not national:
         cached = load(store)
         found = None if cached is None else lookup(cached, selection, horizon)
         if found is not None:

@@ -245,3 +245,27 @@ def test_the_background_refresh_runs_to_completion_once(tmp_path, monkeypatch):
     assert cache.status(store).state == cache.CURRENT, log
     assert len(cache.load(store).series) == (230 + 10 + 1) * 12
     assert not (cache.cache_root(store) / "refresh.lock").exists()
+
+
+def test_a_country_with_national_figures_is_fitted_from_them_not_from_the_cache(tmp_path):
+    """The cache's countries add up their regions; a national figure is the country's total."""
+    store = _store(tmp_path / "store.duckdb")
+    national = pd.DataFrame(
+        {
+            "date": MONTHS,
+            "period_end": MONTHS + pd.offsets.MonthEnd(0),
+            "country": "MD",
+            "region_code": None,
+            "crime_type": "migrant_smuggling",
+            "count": 10,
+        }
+    )
+    with write_session(store.location, user="tester") as writer:
+        writer.add_incidents(national, file_name="national.csv", sha256="n" * 64)
+    cache.save(_forecasts(area="MD", level="country"), store, cache.fingerprint(store))
+    country = Selection(country="MD", crime_types=("migrant_smuggling",))
+    found = cache.forecast_for(store, country, horizon=6)
+    assert not found.cached
+    assert set(found.history) == {10.0}
+    region = Selection(region="MD-CA", crime_types=("migrant_smuggling",))
+    assert set(cache.forecast_for(store, region, horizon=6).history) == {3.0}
