@@ -30,9 +30,10 @@ from data_loaders.cumulative import cumulative_warnings
 from data_loaders.mapping import map_columns
 from data_loaders.options import IngestOptions
 from data_loaders.readers import read_table
+from data_loaders.readers.sql import ident
 from data_loaders.staging import Staging
 from threatmon.errors import DuplicateBatchError, Problem, ThreatmonError, ValidationError
-from threatmon.store import Store, StoreLocation, write_session
+from threatmon.store import Store, StoreLocation, StoreWriter, write_session
 from threatmon.store.backend import IncidentIds
 from threatmon.store.faults import out_of_room, process_alive
 
@@ -265,23 +266,25 @@ def _ingest(
         # Validation runs inside the write session: the live file cannot change under
         # the lock, so the incident_id checks see exactly the generation being extended.
         try:
-            with write_session(store.location, user=user) as writer:
-                result, staging = _validate_file(path, scratch, base, options, store, report)
+            with (
+                write_session(store.location, user=user) as writer,
+                _checking(writer, store) as (con, incident_ids, native),
+            ):
+                result, staging = _validate(
+                    con, path, scratch, base, options, store, incident_ids, report
+                )
                 if staging is None:
                     raise _Finished(result)
-                try:
-                    report(0.75, "Writing to the store")
-                    batch_id = writer.add_rows(
-                        options.kind,
-                        staging.arrow_stream(),
-                        file_name=file_name,
-                        sha256=result.sha256,
-                        rows_in_file=result.rows_in_file,
-                        replace=options.replace,
-                    )
-                    replaced = tuple(writer.superseded_by(batch_id)) if options.replace else ()
-                finally:
-                    staging.con.close()
+                report(0.75, "Writing to the store")
+                batch_id = writer.add_rows(
+                    options.kind,
+                    staging.rows() if native else staging.arrow_stream(),
+                    file_name=file_name,
+                    sha256=result.sha256,
+                    rows_in_file=result.rows_in_file,
+                    replace=options.replace,
+                )
+                replaced = tuple(writer.superseded_by(batch_id)) if options.replace else ()
         except _Finished as finished:
             return finished.result
         except DuplicateBatchError as error:
@@ -373,6 +376,56 @@ def _validate_file(
     if staging is None:
         con.close()
     return result, staging
+
+
+@contextlib.contextmanager
+def _checking(
+    writer: StoreWriter, store: Store
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, IncidentIds, bool]]:
+    """Where a load checks its file: (connection, stored incidents, whether the rows are
+    inserted from that connection's ``staged`` as they are).
+
+    A DuckDB store is checked in the write session's own connection, in TEMP tables
+    (dropped again before the rollup and the commit): its rows then go into the store
+    without leaving DuckDB, and its incidents are the generation being extended. A
+    PostgreSQL store is checked in a private in-memory DuckDB whose rows are streamed to
+    the server as Arrow.
+    """
+    own = writer.duckdb_connection()
+    if own is None:
+        con = duckdb.connect(":memory:")
+        try:
+            yield con, store.incident_ids(con), False
+        finally:
+            con.close()
+        return
+    before = _temporary_objects(own)
+    yield own, _SessionIncidents(own), True
+    # Only once the rows are in: after an error the session closes the connection.
+    made = {name: kind for name, kind in _temporary_objects(own).items() if name not in before}
+    for name, kind in sorted(made.items(), key=lambda item: item[1] != "VIEW"):
+        own.execute(f"DROP {kind} temp.main.{ident(name)}")
+
+
+def _temporary_objects(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(
+        con.execute(
+            "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary "
+            "UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() "
+            "WHERE temporary AND NOT internal"
+        ).fetchall()
+    )
+
+
+class _SessionIncidents:
+    """The incidents of the write session's copy: exactly the generation being extended."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self._con = con
+
+    def table(self, file_ids: Callable[[], list[str] | None]) -> str | None:
+        empty = not self._con.execute("SELECT count(*) FROM incidents").fetchall()[0][0]
+        return None if empty else "incidents"
 
 
 def _file_incident_ids(con: duckdb.DuckDBPyConnection, staging: Staging) -> list[str] | None:

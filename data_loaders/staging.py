@@ -644,10 +644,14 @@ class Staging:
         share a crime type), once :meth:`problems` has looked."""
         return self._parts
 
-    def arrow_stream(self):
-        """The rows to store in contract columns, as a stream of Arrow record batches: the
-        staged rows, with the parts of one figure added up."""
+    def rows(self) -> duckdb.DuckDBPyRelation:
+        """The rows to store in contract columns, as a relation of the checking connection:
+        the staged rows, with the parts of one figure added up."""
         sql = f"SELECT {', '.join(self.columns)} FROM staged"
         if self._parts:
             sql = figures.summed_sql(self.columns)
-        return self.con.sql(sql).to_arrow_reader(1 << 17)
+        return self.con.sql(sql)
+
+    def arrow_stream(self):
+        """:meth:`rows` as a stream of Arrow record batches (for another connection)."""
+        return self.rows().to_arrow_reader(1 << 17)

@@ -53,8 +53,13 @@ class Transaction:
             return self.con.execute(sql, list(params))
         return self.con.execute(sql)
 
+    def duckdb_connection(self) -> duckdb.DuckDBPyConnection:
+        return self.con
+
     def copy_rows(self, table: str, columns: Sequence[str], rows, batch_id: int) -> None:
-        """Insert validated rows (a DataFrame or Arrow data) as rows of ``batch_id``."""
+        """Insert validated rows (a DataFrame, Arrow data, or a relation of this
+        connection) as rows of ``batch_id``."""
+        # A relation of this connection becomes a view: its rows never leave DuckDB.
         self.con.register("incoming_rows", rows)
         try:
             names = ", ".join(columns)
