@@ -563,8 +563,11 @@ class Staging:
             return []
         raw, ident = self.raw.table, self.source["incident_id"]
         queries = []
+        # Distinct hashes are cheaper to count than distinct strings (NULL has a hash
+        # too); a collision only runs the query below, which finds the real repeats.
         repeated = self.con.execute(
-            f"SELECT count({ident}) - count(DISTINCT {ident}) FROM {raw}"
+            f"SELECT count({ident}) - count(DISTINCT hash({ident})) "
+            f"FILTER (WHERE {ident} IS NOT NULL) FROM {raw}"
         ).fetchall()[0][0]
         if repeated:
             queries.append(

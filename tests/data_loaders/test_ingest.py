@@ -191,6 +191,26 @@ def test_incident_ids_resent_or_repeated(tmp_path, store):
     )
 
 
+def test_a_repeated_incident_id_is_found_beside_empty_ones(tmp_path, store):
+    """Rows without an incident_id are not repeats of each other, and do not hide one."""
+    text = (
+        "date,region_code,crime_type,count,incident_id\n"
+        "2026-01-06,MD-CA,cbrne,1,\n"
+        "2026-01-07,MD-CA,cbrne,1,MD-2\n"
+        "2026-01-08,MD-CA,cbrne,1,MD-2\n"
+        "2026-01-09,MD-CA,cbrne,1,\n"
+    )
+    result = ingest_file(write(tmp_path / "ids.csv", text), user="ana", db=store.location)
+    assert result.problems == (
+        Problem(
+            4,
+            "incident_id",
+            "MD-2",
+            "incident_id appears more than once in this file (first on line 3).",
+        ),
+    )
+
+
 def test_unknown_columns_need_a_mapping(tmp_path, store):
     text = "Ziua,Unde,Ce,Cate\n2026-01-05,MD-CA,cbrne,1\n"
     path = write(tmp_path / "odd.csv", text)
