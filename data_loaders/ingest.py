@@ -30,7 +30,6 @@ from data_loaders.cumulative import cumulative_warnings
 from data_loaders.mapping import map_columns
 from data_loaders.options import IngestOptions
 from data_loaders.readers import read_table
-from data_loaders.readers.sql import ident
 from data_loaders.staging import Staging
 from threatmon.errors import DuplicateBatchError, Problem, ThreatmonError, ValidationError
 from threatmon.store import Store, StoreLocation, StoreWriter, write_session
@@ -275,6 +274,7 @@ def _ingest(
                 )
                 if staging is None:
                     raise _Finished(result)
+                staging.drop_inputs()
                 report(0.75, "Writing to the store")
                 batch_id = writer.add_rows(
                     options.kind,
@@ -385,11 +385,13 @@ def _checking(
     """Where a load checks its file: (connection, stored incidents, whether the rows are
     inserted from that connection's ``staged`` as they are).
 
-    A DuckDB store is checked in the write session's own connection, in TEMP tables
-    (dropped again before the rollup and the commit): its rows then go into the store
-    without leaving DuckDB, and its incidents are the generation being extended. A
-    PostgreSQL store is checked in a private in-memory DuckDB whose rows are streamed to
-    the server as Arrow.
+    A DuckDB store is checked in the write session's own connection, in TEMP tables,
+    before the session's transaction begins (with the first write, see
+    :class:`threatmon.store.duckdb.writer.Transaction`): the rows then go into the store
+    without leaving DuckDB, the cells are freed as soon as they are dropped, line numbers
+    follow ``rowid`` as in any committed table, and the stored incidents are the
+    generation being extended. A PostgreSQL store is checked in a private in-memory
+    DuckDB whose rows are streamed to the server as Arrow.
     """
     own = writer.duckdb_connection()
     if own is None:
@@ -399,22 +401,8 @@ def _checking(
         finally:
             con.close()
         return
-    before = _temporary_objects(own)
+    # Its TEMP tables go with the connection, when the session ends.
     yield own, _SessionIncidents(own), True
-    # Only once the rows are in: after an error the session closes the connection.
-    made = {name: kind for name, kind in _temporary_objects(own).items() if name not in before}
-    for name, kind in sorted(made.items(), key=lambda item: item[1] != "VIEW"):
-        own.execute(f"DROP {kind} temp.main.{ident(name)}")
-
-
-def _temporary_objects(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    return dict(
-        con.execute(
-            "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary "
-            "UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() "
-            "WHERE temporary AND NOT internal"
-        ).fetchall()
-    )
 
 
 class _SessionIncidents:

@@ -23,6 +23,7 @@ from data_loaders import figures, normalise
 from data_loaders.mapping import ColumnMapping, contract_columns
 from data_loaders.options import IngestOptions
 from data_loaders.readers import RawTable
+from data_loaders.readers.relation import drop_table
 from threatmon.contract import EARLIEST_DATE, FLOW_COLUMNS, INCIDENT_COLUMNS, LATEST_DATE
 from threatmon.errors import Problem
 
@@ -646,6 +647,14 @@ class Staging:
         """Rows added into another row of the same figure when stored (categories that
         share a crime type), once :meth:`problems` has looked."""
         return self._parts
+
+    def drop_inputs(self) -> None:
+        """Drop the raw cells and the lookup tables, keeping ``staged`` (:meth:`rows`): a
+        large file's cells are most of the memory the check holds."""
+        drop_table(self.con, self.raw.table)
+        for name in (*self._lookups, "staged_checks"):
+            self.con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
+        self._lookups = []
 
     def rows(self) -> duckdb.DuckDBPyRelation:
         """The rows to store in contract columns, as a relation of the checking connection:

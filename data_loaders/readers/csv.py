@@ -15,7 +15,7 @@ from data_loaders.readers.dialect import Dialect, decode_head, sniff
 from data_loaders.readers.encoding import encoding_from_head, guess_legacy_encoding, transcode
 from data_loaders.readers.lines import content_lines, line_offsets, lines_at
 from data_loaders.readers.messages import MAX_REPORTED, delimiter_name, first_line, plural
-from data_loaders.readers.relation import RawTable, create_view, first_rowid
+from data_loaders.readers.relation import RawTable, create_view
 from data_loaders.readers.scan import HEAD, Scan
 from data_loaders.readers.sql import ident, literal, trim_sql
 from threatmon.errors import Problem, UnreadableFileError
@@ -162,16 +162,11 @@ def _drop_trailing_empty_rows(con, table: str, ncols: int, rows: int) -> int:
     if rows == 0:
         return 0
     cells = ident(table + "__cells")
-    first = first_rowid(con, cells)
     empty = " AND ".join(f"c{i} IS NULL" for i in range(ncols))
-    last = con.execute(
-        f"SELECT count(*) FROM {cells} WHERE rowid = ? AND {empty}", [first + rows - 1]
-    )
+    last = con.execute(f"SELECT count(*) FROM {cells} WHERE rowid = ? AND {empty}", [rows - 1])
     if not last.fetchall()[0][0]:
         return rows
-    keep = con.execute(
-        f"SELECT coalesce(max(rowid) + 1, ?) FROM {cells} WHERE NOT ({empty})", [first]
-    )
-    end = keep.fetchall()[0][0]
-    con.execute(f"DELETE FROM {cells} WHERE rowid >= ?", [end])
-    return end - first
+    keep = con.execute(f"SELECT coalesce(max(rowid) + 1, 0) FROM {cells} WHERE NOT ({empty})")
+    rows = keep.fetchall()[0][0]
+    con.execute(f"DELETE FROM {cells} WHERE rowid >= ?", [rows])
+    return rows

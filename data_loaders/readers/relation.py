@@ -7,8 +7,7 @@ Numbering rows while DuckDB reads a CSV (``row_number() OVER ()`` or ``WITH
 ORDINALITY``) serialises its parallel reader: on 10M rows it took 3–6 s more than
 the read itself. Instead the cells go into a hidden TEMP table ``<table>__cells``
 whose ``rowid`` follows the file order (DuckDB keeps insertion order), and
-``<table>`` is a TEMP VIEW adding ``line = rowid + offset`` (counted from the table's
-first ``rowid``, see :func:`first_rowid`). That costs nothing
+``<table>`` is a TEMP VIEW adding ``line = rowid + offset``. That costs nothing
 until queried. ``offset`` is constant in the common case and is then checked, not
 assumed: the number of line breaks in the file must equal header + data rows.
 When it does not (blank lines, which DuckDB skips, or a quoted value spanning
@@ -89,31 +88,20 @@ def drop_table(con: duckdb.DuckDBPyConnection, table: str = "raw") -> None:
 HIDDEN_SUFFIXES = ("__cells", "__lines", "__rejects", "__rejects_scan")
 
 
-def first_rowid(con: duckdb.DuckDBPyConnection, cells: str) -> int:
-    """The ``rowid`` of the first row of a cells table, from which the rows are numbered.
-
-    0, except for a table created inside a transaction still open (a load checked in its
-    write session): DuckDB numbers the rows it has not committed yet from a large
-    constant on, in the same order.
-    """
-    return int(con.execute(f"SELECT coalesce(min(rowid), 0) FROM {cells}").fetchall()[0][0])
-
-
 def create_view(con, table: str, ncols: int, offsets: list[tuple[int, int]]) -> None:
     cells = ident(table + "__cells")
     values = ", ".join(f"c.c{i}" for i in range(ncols))
-    first = first_rowid(con, cells)
     if len(offsets) == 1:
         con.execute(
             f"CREATE TEMP VIEW {ident(table)} AS "
-            f"SELECT c.rowid + {int(offsets[0][1]) - first} AS line, {values} FROM {cells} AS c"
+            f"SELECT c.rowid + {int(offsets[0][1])} AS line, {values} FROM {cells} AS c"
         )
         return
     lines = ident(table + "__lines")
     changes = pa.table(
         {
-            "first_rowid": pa.array([r + first for r, _ in offsets], pa.int64()),
-            "line_offset": pa.array([o - first for _, o in offsets], pa.int64()),
+            "first_rowid": pa.array([r for r, _ in offsets], pa.int64()),
+            "line_offset": pa.array([o for _, o in offsets], pa.int64()),
         }
     )
     con.register("threatmon_line_offsets", changes)
