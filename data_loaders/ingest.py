@@ -1,13 +1,15 @@
 """File ingest: read, map, normalise, validate in one pass, then load all rows or none.
 
-The heavy lifting happens in an in-memory DuckDB: the reader puts the file's cells
+The heavy lifting happens in DuckDB, in TEMP tables: the reader puts the file's cells
 (as text, with their line numbers) into a table; normalisation resolves each
 column's *distinct* values in Python (a 10M-row file has a few hundred distinct
 region names) into small lookup tables; one join builds the typed rows and a few
 queries list every problem with its line, column, value, reason and suggestion.
-A clean file is streamed to the store as Arrow batches inside one write session,
-so a rejected or interrupted load changes nothing. The CLI and the Upload page
-both call :func:`ingest_file`.
+A clean file is loaded inside one write session, so a rejected or interrupted load
+changes nothing: a DuckDB store is checked in the session's own connection and the rows
+are inserted there; a dry run, or a PostgreSQL store, is checked in an in-memory DuckDB
+(a PostgreSQL store is then sent the rows as Arrow batches). The CLI and the Upload
+page both call :func:`ingest_file`.
 """
 
 from __future__ import annotations

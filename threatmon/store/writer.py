@@ -128,8 +128,9 @@ class StoreWriter:
         """The session's own connection when the store is a DuckDB file, None otherwise.
 
         Rows checked in its TEMP tables are inserted without leaving DuckDB (a relation of
-        this connection given to :meth:`add_rows`): much faster than streaming them from
-        another connection. TEMP objects are never published with the store.
+        this connection given to :meth:`add_rows`), about twice as fast as streaming them
+        from another connection. What is done on it before the session's first write is
+        outside the change's transaction; TEMP objects are never published.
         """
         return self._con.duckdb_connection()
 
