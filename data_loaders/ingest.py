@@ -1,13 +1,15 @@
 """File ingest: read, map, normalise, validate in one pass, then load all rows or none.
 
-The heavy lifting happens in an in-memory DuckDB: the reader puts the file's cells
+The heavy lifting happens in DuckDB, in TEMP tables: the reader puts the file's cells
 (as text, with their line numbers) into a table; normalisation resolves each
 column's *distinct* values in Python (a 10M-row file has a few hundred distinct
 region names) into small lookup tables; one join builds the typed rows and a few
 queries list every problem with its line, column, value, reason and suggestion.
-A clean file is streamed to the store as Arrow batches inside one write session,
-so a rejected or interrupted load changes nothing. The CLI and the Upload page
-both call :func:`ingest_file`.
+A clean file is loaded inside one write session, so a rejected or interrupted load
+changes nothing: a DuckDB store is checked in the session's own connection and the rows
+are inserted there; a dry run, or a PostgreSQL store, is checked in an in-memory DuckDB
+(a PostgreSQL store is then sent the rows as Arrow batches). The CLI and the Upload
+page both call :func:`ingest_file`.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from data_loaders.readers import read_table
 from data_loaders.region_column import choose_region_column
 from data_loaders.staging import Staging
 from threatmon.errors import DuplicateBatchError, Problem, ThreatmonError, ValidationError
-from threatmon.store import Store, StoreLocation, write_session
+from threatmon.store import Store, StoreLocation, StoreWriter, write_session
 from threatmon.store.backend import IncidentIds
 from threatmon.store.faults import out_of_room, process_alive
 from threatmon.store.revision_check import pending_revisions
@@ -280,23 +282,26 @@ def _ingest(
         # Validation runs inside the write session: the live file cannot change under
         # the lock, so the incident_id checks see exactly the generation being extended.
         try:
-            with write_session(store.location, user=user) as writer:
-                result, staging = _validate_file(path, scratch, base, options, store, report)
+            with (
+                write_session(store.location, user=user) as writer,
+                _checking(writer, store) as (con, incident_ids, native),
+            ):
+                result, staging = _validate(
+                    con, path, scratch, base, options, store, incident_ids, report
+                )
                 if staging is None:
                     raise _Finished(result)
-                try:
-                    report(0.75, "Writing to the store")
-                    batch_id = writer.add_rows(
-                        options.kind,
-                        staging.arrow_stream(),
-                        file_name=file_name,
-                        sha256=result.sha256,
-                        rows_in_file=result.rows_in_file,
-                        replace=options.replace,
-                    )
-                    replaced = tuple(writer.superseded_by(batch_id)) if options.replace else ()
-                finally:
-                    staging.con.close()
+                staging.drop_inputs()
+                report(0.75, "Writing to the store")
+                batch_id = writer.add_rows(
+                    options.kind,
+                    staging.rows() if native else staging.arrow_stream(),
+                    file_name=file_name,
+                    sha256=result.sha256,
+                    rows_in_file=result.rows_in_file,
+                    replace=options.replace,
+                )
+                replaced = tuple(writer.superseded_by(batch_id)) if options.replace else ()
         except _Finished as finished:
             return finished.result
         except DuplicateBatchError as error:
@@ -419,6 +424,44 @@ def _validate_file(
     if staging is None:
         con.close()
     return result, staging
+
+
+@contextlib.contextmanager
+def _checking(
+    writer: StoreWriter, store: Store
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, IncidentIds, bool]]:
+    """Where a load checks its file: (connection, stored incidents, whether the rows are
+    inserted from that connection's ``staged`` as they are).
+
+    A DuckDB store is checked in the write session's own connection, in TEMP tables,
+    before the session's transaction begins (with the first write, see
+    :class:`threatmon.store.duckdb.writer.Transaction`): the rows then go into the store
+    without leaving DuckDB, the cells are freed as soon as they are dropped, line numbers
+    follow ``rowid`` as in any committed table, and the stored incidents are the
+    generation being extended. A PostgreSQL store is checked in a private in-memory
+    DuckDB whose rows are streamed to the server as Arrow.
+    """
+    own = writer.duckdb_connection()
+    if own is None:
+        con = duckdb.connect(":memory:")
+        try:
+            yield con, store.incident_ids(con), False
+        finally:
+            con.close()
+        return
+    # Its TEMP tables go with the connection, when the session ends.
+    yield own, _SessionIncidents(own), True
+
+
+class _SessionIncidents:
+    """The incidents of the write session's copy: exactly the generation being extended."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self._con = con
+
+    def table(self, file_ids: Callable[[], list[str] | None]) -> str | None:
+        empty = not self._con.execute("SELECT count(*) FROM incidents").fetchall()[0][0]
+        return None if empty else "incidents"
 
 
 def _file_incident_ids(con: duckdb.DuckDBPyConnection, staging: Staging) -> list[str] | None:

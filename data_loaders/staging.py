@@ -23,6 +23,7 @@ from data_loaders import figures, normalise, placing
 from data_loaders.mapping import ColumnMapping, contract_columns
 from data_loaders.options import IngestOptions
 from data_loaders.readers import RawTable
+from data_loaders.readers.relation import drop_table
 from threatmon.contract import EARLIEST_DATE, FLOW_COLUMNS, INCIDENT_COLUMNS, LATEST_DATE
 from threatmon.errors import Problem
 
@@ -600,8 +601,12 @@ class Staging:
             return []
         raw, ident = self.raw.table, self.source["incident_id"]
         queries = []
+        # Grouping by hash is cheaper than counting distinct strings (1.4 s of CPU instead
+        # of 1.7 s at 10M rows); a collision only runs the query below, which finds the
+        # real repeats.
         repeated = self.con.execute(
-            f"SELECT count({ident}) - count(DISTINCT {ident}) FROM {raw}"
+            f"SELECT count(*) FROM (SELECT 1 FROM {raw} WHERE {ident} IS NOT NULL "
+            f"GROUP BY hash({ident}) HAVING count(*) > 1)"
         ).fetchall()[0][0]
         if repeated:
             queries.append(
@@ -681,10 +686,22 @@ class Staging:
         share a crime type), once :meth:`problems` has looked."""
         return self._parts
 
-    def arrow_stream(self):
-        """The rows to store in contract columns, as a stream of Arrow record batches: the
-        staged rows, with the parts of one figure added up."""
+    def drop_inputs(self) -> None:
+        """Drop the raw cells and the lookup tables, keeping ``staged`` (:meth:`rows`): a
+        large file's cells are most of the memory the check holds."""
+        drop_table(self.con, self.raw.table)
+        for name in (*self._lookups, "staged_checks"):
+            self.con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
+        self._lookups = []
+
+    def rows(self) -> duckdb.DuckDBPyRelation:
+        """The rows to store in contract columns, as a relation of the checking connection:
+        the staged rows, with the parts of one figure added up."""
         sql = f"SELECT {', '.join(self.columns)} FROM staged"
         if self._parts:
             sql = figures.summed_sql(self.columns)
-        return self.con.sql(sql).to_arrow_reader(1 << 17)
+        return self.con.sql(sql)
+
+    def arrow_stream(self):
+        """:meth:`rows` as a stream of Arrow record batches (for another connection)."""
+        return self.rows().to_arrow_reader(1 << 17)

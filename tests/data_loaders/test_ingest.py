@@ -191,6 +191,45 @@ def test_incident_ids_resent_or_repeated(tmp_path, store):
     )
 
 
+def test_a_duckdb_store_takes_the_rows_without_an_arrow_stream(tmp_path, store, monkeypatch):
+    """A DuckDB store's rows go from the check into the store in one DuckDB connection;
+    only a PostgreSQL store is sent the rows as Arrow batches."""
+    from data_loaders.staging import Staging
+
+    streamed = []
+    stream = Staging.arrow_stream
+
+    def counted(self):
+        streamed.append(1)
+        return stream(self)
+
+    monkeypatch.setattr(Staging, "arrow_stream", counted)
+    text = "date,region_code,crime_type,count\n2026-01-06,MD-CA,cbrne,1\n2026-01-07,MD-CA,cbrne,2\n"
+    result = ingest_file(write(tmp_path / "two.csv", text), user="ana", db=store.location)
+    assert (result.status, result.rows_loaded) == ("loaded", 2)
+    assert streamed == ([] if store.location.url is None else [1])
+
+
+def test_a_repeated_incident_id_is_found_beside_empty_ones(tmp_path, store):
+    """Rows without an incident_id are not repeats of each other, and do not hide one."""
+    text = (
+        "date,region_code,crime_type,count,incident_id\n"
+        "2026-01-06,MD-CA,cbrne,1,\n"
+        "2026-01-07,MD-CA,cbrne,1,MD-2\n"
+        "2026-01-08,MD-CA,cbrne,1,MD-2\n"
+        "2026-01-09,MD-CA,cbrne,1,\n"
+    )
+    result = ingest_file(write(tmp_path / "ids.csv", text), user="ana", db=store.location)
+    assert result.problems == (
+        Problem(
+            4,
+            "incident_id",
+            "MD-2",
+            "incident_id appears more than once in this file (first on line 3).",
+        ),
+    )
+
+
 def test_unknown_columns_need_a_mapping(tmp_path, store):
     text = "Ziua,Unde,Ce,Cate\n2026-01-05,MD-CA,cbrne,1\n"
     path = write(tmp_path / "odd.csv", text)

@@ -207,15 +207,22 @@ def migrate(con) -> list[int]:
         "version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
     have = current_version(con)
-    applied = []
-    for migration in MIGRATIONS:
-        if migration.version <= have:
-            continue
-        for statement in migration.statements:
-            con.execute(statement)
-        con.execute(
-            "INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)",
-            [migration.version, migration.description],
-        )
-        applied.append(migration.version)
-    return applied
+    pending = [migration for migration in MIGRATIONS if migration.version > have]
+    if not pending:
+        return []
+    # One transaction: all of them or none, and one commit to the file (a new store's
+    # thirty statements each committed on their own took 0.1–0.2 s).
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for migration in pending:
+            for statement in migration.statements:
+                con.execute(statement)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)",
+                [migration.version, migration.description],
+            )
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+    return [migration.version for migration in pending]

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
+import duckdb
 import pandas as pd
 
 from threatmon.access.roles import Permission, Principal
@@ -49,7 +50,12 @@ class Transaction(Protocol):
         ...
 
     def copy_rows(self, table: str, columns: Sequence[str], rows, batch_id: int) -> None:
-        """Append validated rows (a DataFrame or Arrow data) as rows of ``batch_id``."""
+        """Append validated rows (a DataFrame, Arrow data, or a relation of
+        :meth:`duckdb_connection`) as rows of ``batch_id``."""
+        ...
+
+    def duckdb_connection(self) -> duckdb.DuckDBPyConnection | None:
+        """The session's own DuckDB connection; None when the store is not a DuckDB file."""
         ...
 
 
@@ -118,6 +124,16 @@ class StoreWriter:
         self.changed = True
         return audit.append(self._con, self.user, action, target, details)
 
+    def duckdb_connection(self) -> duckdb.DuckDBPyConnection | None:
+        """The session's own connection when the store is a DuckDB file, None otherwise.
+
+        Rows checked in its TEMP tables are inserted without leaving DuckDB (a relation of
+        this connection given to :meth:`add_rows`), about twice as fast as streaming them
+        from another connection. What is done on it before the session's first write is
+        outside the change's transaction; TEMP objects are never published.
+        """
+        return self._con.duckdb_connection()
+
     def active_batch_with_sha(self, sha256: str, kind: str) -> int | None:
         """The id of an active batch that loaded the same bytes, if any."""
         rows = self._con.execute(
@@ -178,11 +194,13 @@ class StoreWriter:
     ) -> int:
         """Append rows that already passed the contract as one new batch.
 
-        ``rows`` is a validated DataFrame or an Arrow table / RecordBatchReader with
-        the contract columns (the ingest pipeline validates files in DuckDB and streams
-        them here without a pandas copy; incident columns it derives none of are derived
-        here, see :mod:`threatmon.store.derived`). The table's own constraints (NOT NULL,
-        counts ≥ 1 for a day, a region iff the level is admin1) still guard the store.
+        ``rows`` is a validated DataFrame, an Arrow table / RecordBatchReader with the
+        contract columns (incident columns it derives none of are derived here, see
+        :mod:`threatmon.store.derived`), or a DuckDB relation of
+        :meth:`duckdb_connection` with every contract column (the ingest pipeline checks
+        files in that connection, so their rows never leave DuckDB). The table's own
+        constraints (NOT NULL, counts ≥ 1 for a day, a region iff the level is admin1)
+        still guard the store.
 
         Rows that revise active rows of older batches are refused with a
         :class:`ValidationError` naming those batches, unless ``replace``: then the older
@@ -193,7 +211,7 @@ class StoreWriter:
         (:mod:`threatmon.store.incident_revisions`).
         """
         columns = {"incidents": INCIDENT_COLUMNS, "flows": FLOW_COLUMNS}[kind]
-        if kind == "incidents" and not isinstance(rows, pd.DataFrame):
+        if kind == "incidents" and not isinstance(rows, pd.DataFrame | duckdb.DuckDBPyRelation):
             rows = complete_incidents(rows)
         existing = self.active_batch_with_sha(sha256, kind)
         if existing is not None:

@@ -193,6 +193,36 @@ def test_new_store_is_migrated_and_dated(store_location):
     assert not store.is_demo()
 
 
+def test_rows_checked_in_a_duckdb_session_are_inserted_from_its_own_connection(tmp_path):
+    """Work on the session's connection before its first write is outside the change
+    (TEMP tables number their rows from 0 as in any committed table); a relation of that
+    connection is inserted as a batch; the TEMP table is not published."""
+    path = tmp_path / "store.duckdb"
+    with write_session(path, user="ana") as writer:
+        con = writer.duckdb_connection()
+        con.execute(
+            "CREATE TEMP TABLE checked AS SELECT DATE '2026-01-05' AS date, "
+            "DATE '2026-01-05' AS period_end, 'day' AS granularity, 'admin1' AS level, "
+            "'MD' AS country, 'MD-CA' AS region_code, 'cbrne' AS crime_type, "
+            "2 AS count, NULL AS crossing_point, NULL::DOUBLE AS latitude, "
+            "NULL::DOUBLE AS longitude, NULL AS victims, NULL AS suspects, NULL AS source, "
+            "'MD-1' AS incident_id"
+        )
+        assert con.execute("SELECT min(rowid) FROM checked").fetchall() == [(0,)]
+        batch = writer.add_rows(
+            "incidents", con.sql("SELECT * FROM checked"), file_name="a.csv", sha256=SHA_A
+        )
+    store = Store(path)
+    assert store.query("SELECT batch_id, count, incident_id FROM incidents").values.tolist() == [
+        [batch, 2, "MD-1"]
+    ]
+    assert store.audit()["action"].tolist() == ["migrate", "load"]
+    assert (
+        "checked"
+        not in store.query("SELECT table_name FROM duckdb_tables()")["table_name"].tolist()
+    )
+
+
 def test_flows_batch(store_location):
     flows = pd.DataFrame({"date": ["2022-03-01"], "country": ["MD"], "arrivals": [5]})
     with write_session(store_location, user="ana") as writer:

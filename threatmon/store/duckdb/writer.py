@@ -43,18 +43,38 @@ TEMP_SUFFIX = ".tmp"
 
 class Transaction:
     """A write session's connection to its copy, as :class:`~threatmon.store.writer.StoreWriter`
-    speaks to either backend."""
+    speaks to either backend.
 
-    def __init__(self, con: duckdb.DuckDBPyConnection):
+    The session's transaction begins with the first statement made through this object
+    (``begin`` is called then, once). Until then the connection may serve work that is
+    not part of the change: an ingest checks its file there, in TEMP tables that DuckDB
+    frees as soon as they are dropped (inside a transaction only at its end).
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, begin: Callable[[], None]):
         self.con = con
+        self._begin: Callable[[], None] | None = begin
+
+    def begun(self) -> None:
+        """Begin the session's transaction unless it has begun."""
+        if self._begin is not None:
+            begin, self._begin = self._begin, None
+            begin()
 
     def execute(self, sql: str, params: Sequence | None = None) -> duckdb.DuckDBPyConnection:
+        self.begun()
         if params:
             return self.con.execute(sql, list(params))
         return self.con.execute(sql)
 
+    def duckdb_connection(self) -> duckdb.DuckDBPyConnection:
+        return self.con
+
     def copy_rows(self, table: str, columns: Sequence[str], rows, batch_id: int) -> None:
-        """Insert validated rows (a DataFrame or Arrow data) as rows of ``batch_id``."""
+        """Insert validated rows (a DataFrame, Arrow data, or a relation of this
+        connection) as rows of ``batch_id``."""
+        self.begun()
+        # A relation of this connection becomes a view: its rows never leave DuckDB.
         self.con.register("incoming_rows", rows)
         try:
             names = ", ".join(columns)
@@ -190,10 +210,15 @@ def write_session(
             connection = duckdb.connect(str(temporary))
             connection.execute("SET enable_progress_bar = false")
             applied = migrate(connection)
-            writer = make_writer(Transaction(connection))
-            connection.execute("BEGIN TRANSACTION")
-            writer.begin(new=is_new, migrated=applied)
+
+            def begin() -> None:
+                connection.execute("BEGIN TRANSACTION")
+                writer.begin(new=is_new, migrated=applied)
+
+            transaction = Transaction(connection, begin)
+            writer = make_writer(transaction)
             yield writer
+            transaction.begun()
             if writer.incidents_changed:
                 connection.execute(REBUILD_ROLLUP_SQL)
             connection.execute("COMMIT")

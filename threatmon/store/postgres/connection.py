@@ -213,6 +213,10 @@ class Transaction:
             return self.con.execute(to_pyformat(translate_query(sql)), list(params))
         return self.con.execute(translate_query(sql))
 
+    def duckdb_connection(self) -> None:
+        """None: rows reach PostgreSQL with ``COPY`` (:meth:`copy_rows`)."""
+        return None
+
     def copy_rows(self, table: str, columns: Sequence[str], rows, batch_id: int) -> None:
         """Send validated rows (a DataFrame or Arrow batches) with ``COPY``, as CSV."""
         if isinstance(rows, pd.DataFrame):
