@@ -590,7 +590,7 @@ def _validate(
 def skipped_text(skipped) -> str:
     """The sentence that reports skipped categories, with a leading space; "" for none.
 
-    ``skipped`` is a list of :class:`~data_loaders.staging.OutOfScope` or the result's
+    ``skipped`` is a list of :class:`~data_loaders.out_of_scope.OutOfScope` or the result's
     ``skipped`` mapping.
     """
     if isinstance(skipped, dict):

@@ -14,14 +14,14 @@ problem only, when a file has some.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import duckdb
 import pandas as pd
 
 from data_loaders import figures, normalise, placing
 from data_loaders.mapping import ColumnMapping, contract_columns
 from data_loaders.options import IngestOptions
+from data_loaders.out_of_scope import LINES_LISTED as _LINES_LISTED
+from data_loaders.out_of_scope import OutOfScope
 from data_loaders.readers import RawTable
 from data_loaders.readers.relation import drop_table
 from threatmon.contract import EARLIEST_DATE, FLOW_COLUMNS, INCIDENT_COLUMNS, LATEST_DATE
@@ -30,8 +30,6 @@ from threatmon.errors import Problem
 # An incident count's minimum depends on its row's period (see Staging._number).
 _NUMBER_MINIMUM = {"count": 0, "victims": 0, "suspects": 0, "arrivals": 0, "departures": 0}
 _COORDINATES = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}
-# A refused category lists this many of its lines, then how many more.
-_LINES_LISTED = 10
 #: Why an empty region cannot be a national row when the file has no country column.
 NATIONAL_NEEDS_COUNTRY = (
     "Without a country column each row needs its region; add a country column for national figures."
@@ -41,32 +39,6 @@ REPEATED_KEY_HINT = (
     "A flow file holds one row per country, crossing point and day: "
     "remove the repeated row, or add the two up in one row."
 )
-
-
-@dataclass(frozen=True)
-class OutOfScope:
-    """The rows of one category that has no crime type (``ICCS0101 Intentional homicide``)."""
-
-    category: str
-    reason: str
-    first_line: int
-    first_value: str
-    lines: tuple[int, ...]  # the first _LINES_LISTED
-    rows: int
-    count: int
-
-    def problem(self) -> Problem:
-        """The refusal of the whole category, on its first line."""
-        shown = ", ".join(str(line) for line in self.lines)
-        if self.rows > len(self.lines):
-            shown += f" and {self.rows - len(self.lines):,} more"
-        where = f"line {shown}" if self.rows == 1 else f"lines {shown}"
-        return Problem(
-            self.first_line,
-            "crime_type",
-            self.first_value,
-            f"{self.category} ({where}): {self.reason}; use --skip-out-of-scope to load the rest.",
-        )
 
 
 class Staging:
