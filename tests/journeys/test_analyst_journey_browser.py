@@ -41,7 +41,7 @@ MAPPING = {
     "Categoria infracţiunii": "crime_type",
     "Nr. cazuri": "count",
 }
-REQUIRED_MISSING = ("date", "region_code", "crime_type", "count")
+REQUIRED_MISSING = ("date", "crime_type", "count")
 CAHUL_OCTOBER = Filters(
     regions=("MD-CA",), crime_types=("migrant_smuggling",), start="2026-10-01", end="2026-10-31"
 )
@@ -117,7 +117,7 @@ def test_an_analyst_maps_a_messy_extract_loads_it_and_sees_it_on_the_map(
             ).click()
         chooser.value.set_files(extract)
         page.get_by_text(
-            "Rejected: 4 problems; nothing was written. The file's columns do not match the "
+            "Rejected: 3 problems; nothing was written. The file's columns do not match the "
             "contract."
         ).wait_for(timeout=WAIT)
         summary = _summary(page)
@@ -132,7 +132,7 @@ def test_an_analyst_maps_a_messy_extract_loads_it_and_sees_it_on_the_map(
         page.get_by_text(
             "The file's columns do not fit the contract: map them below, then validate again."
         ).wait_for()
-        page.get_by_text("Rejected: 4 problems").scroll_into_view_if_needed()
+        page.get_by_text("Rejected: 3 problems").scroll_into_view_if_needed()
         analyst.screenshot("columns-refused")
 
         # The form offers every header; two were recognised already.

@@ -145,11 +145,15 @@ def _parts(
     params: list,
     held: Held,
     level: str | None,
+    figures_only: bool = False,
 ) -> list[_Part]:
     granularities = shown_granularities(freq)
     of_level = [f"level = '{level}'"] if level else []  # a literal of LEVELS only
+    if figures_only:
+        # Figures for periods: the rollup merges them with days, so the base table answers.
+        of_level.append("granularity <> 'day'")
     parts = []
-    if uses_rollup(filters, by, freq):
+    if uses_rollup(filters, by, freq) and not figures_only:
         where = where_clause(filters, "month", params)
         clauses = ([where[len("WHERE ") :]] if where else []) + of_level
         column = MEASURES[measure]
@@ -248,7 +252,13 @@ def aggregate_sql(
     cell_keys = ["country", "crime_type"]
     columns = list(dict.fromkeys([*cell_keys, *by]))
     regional = _selected_rows(filters, by, freq, measure, columns, params, held, "admin1")
-    national_cells = _selected_rows(filters, by, freq, measure, cell_keys, params, held, "national")
+    # Only a national figure for a period is the total; a national day row is one incident
+    # no region was given for, counted beside the regions' (docs/architecture.md).
+    national_cells = _union(
+        _parts(filters, by, freq, measure, params, held, "national", figures_only=True),
+        freq,
+        cell_keys,
+    )
     national = _selected_rows(filters, by, freq, measure, columns, params, held, "national")
     same_cell = " AND ".join(f"n.{k} = a.{k}" for k in ["cell", *cell_keys])
     picked = ", ".join(f"a.{c}" for c in ["cell", *by, "v"])

@@ -254,7 +254,9 @@ class Transaction:
             "INSERT INTO incidents_monthly SELECT date_trunc('month', date)::DATE AS month, "
             "country, level, region_code, crime_type, sum(count)::BIGINT, count(*)::BIGINT, "
             "sum(victims)::BIGINT, sum(suspects)::BIGINT FROM incidents "
-            "WHERE date >= date_trunc('month', ?::DATE) AND date <= ?::DATE "
+            # To the end of the last month: its other days are in the rows deleted above.
+            "WHERE date >= date_trunc('month', ?::DATE) "
+            "AND date < date_trunc('month', ?::DATE) + INTERVAL '1 month' "
             "AND granularity IN ('day', 'month') GROUP BY 1, 2, 3, 4, 5",
             [first, last],
         )
