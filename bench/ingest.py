@@ -12,6 +12,11 @@ load can meet a target against it.
 
     python -m bench.ingest --rows 1000000            # 3 runs each, medians
     python -m bench.ingest --rows 10000000 --repeat 1
+    python -m bench.ingest --rows 1000000 --against /tmp/before   # another tree, same run
+    python -m bench.ingest --rows 1000000 --stages   # where the time goes, in-process
+
+``--against`` runs the ingest of another checkout (``git worktree add /tmp/before <commit>``)
+in turn with this one's, so that a change is compared with the baseline of the same run.
 """
 
 from __future__ import annotations
@@ -19,10 +24,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from bench.common import CACHE_DIR, demo_store
@@ -110,24 +118,37 @@ def csv_with_rows(rows: int) -> Path:
     return extract_csv(store, rows)
 
 
-def _child(code: str, *args: str) -> dict:
+def _child(code: str, *args: str, tree: Path | None = None) -> dict:
+    env = None if tree is None else {**os.environ, "PYTHONPATH": str(tree)}
     result = subprocess.run(
-        [sys.executable, "-c", _PEAK + code, *args], capture_output=True, text=True
+        [sys.executable, "-c", _PEAK + code, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tree,
     )
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-2000:])
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def measure(csv: Path, repeat: int = 3, in_memory: bool = True) -> dict:
+def measure(
+    csv: Path, repeat: int = 3, in_memory: bool = True, against: Path | None = None
+) -> dict:
     """Medians of ``repeat`` alternating runs of the baseline and the validated ingest,
-    each into a fresh file; peaks are the highest of the runs."""
-    baseline, ingest = [], []
+    each into a fresh file; peaks are the highest of the runs. With ``against`` (another
+    checkout), its ingest runs in turn too (``against_*`` keys)."""
+    baseline, ingest, other = [], [], []
+    csv = csv.resolve()
     with tempfile.TemporaryDirectory(dir=CACHE_DIR) as scratch:
+        folder = Path(scratch).resolve()
         for run in range(repeat):
-            baseline.append(_child(_BASELINE, str(csv), str(Path(scratch) / f"raw{run}.duckdb")))
-            ingest.append(_child(_INGEST, str(csv), str(Path(scratch) / f"store{run}.duckdb")))
-            for leftover in Path(scratch).iterdir():
+            baseline.append(_child(_BASELINE, str(csv), str(folder / f"raw{run}.duckdb")))
+            ingest.append(_child(_INGEST, str(csv), str(folder / f"store{run}.duckdb")))
+            if against is not None:
+                target = str(folder / f"other{run}.duckdb")
+                other.append(_child(_INGEST, str(csv), target, tree=against))
+            for leftover in folder.iterdir():
                 leftover.unlink()
     memory = _child(_IN_MEMORY, str(csv)) if in_memory else None
     baseline_s = statistics.median(r["seconds"] for r in baseline)
@@ -148,6 +169,14 @@ def measure(csv: Path, repeat: int = 3, in_memory: bool = True) -> dict:
     }
     if memory is not None:
         result.update(in_memory_s=memory["seconds"], in_memory_ratio=ingest_s / memory["seconds"])
+    if other:
+        result.update(
+            against=str(against),
+            against_s=statistics.median(r["seconds"] for r in other),
+            against_runs_s=[r["seconds"] for r in other],
+            against_peak_mb=max(r["peak_mb"] for r in other),
+            against_ratio=statistics.median(r["seconds"] for r in other) / baseline_s,
+        )
     return result
 
 
@@ -167,6 +196,11 @@ def report(result: dict) -> str:
         f"{result['baseline_peak_mb']:,.0f} MB; ratio {result['ratio']:.2f} (target ≤ "
         f"{result['target']:g}×, ≤ {TARGET_PEAK_MB:,} MB: {'met' if met else 'NOT met'})"
     )
+    if "against_s" in result:
+        text += (
+            f"; {result['against']} in the same run: {result['against_s']:.2f} s, peak "
+            f"{result['against_peak_mb']:,.0f} MB, ratio {result['against_ratio']:.2f}"
+        )
     if "in_memory_s" in result:
         text += (
             f"; for reference, not a target: in-memory read_csv {result['in_memory_s']:.2f} s "
@@ -175,17 +209,91 @@ def report(result: dict) -> str:
     return text
 
 
+#: ``ingest_file``'s progress messages, and the stage each one begins.
+_STAGES = {
+    "Reading the file": "read into text cells (lock, copy, migrate, read, sha256, map)",
+    "Normalising values": "distinct values resolved, lookups, `staged` (Staging.build)",
+    "Validating rows": "problems, preview, row count, inputs dropped",
+    "Writing to the store": "insert and the store's checks (StoreWriter.add_rows)",
+    "after add_rows": "rollup rebuild, commit, checkpoint, fsync, rename",
+}
+
+
+def stages(csv: Path, repeat: int = 3) -> dict[str, tuple[float, float]]:
+    """Wall and CPU seconds of each stage of ``ingest_file`` in this process, into a fresh
+    store each time, for the run with the shortest total (the quietest)."""
+    from data_loaders.ingest import IngestOptions, ingest_file
+    from data_loaders.readers import ReadLimits
+    from threatmon.store.writer import StoreWriter
+
+    add_rows = StoreWriter.add_rows
+    marks: list[tuple[str, float, float]] = []
+
+    def mark(label: str) -> None:
+        marks.append((label, time.perf_counter(), time.process_time()))
+
+    def timed(self, *args, **kwargs):
+        try:
+            return add_rows(self, *args, **kwargs)
+        finally:
+            mark("after add_rows")
+
+    best: dict[str, tuple[float, float]] | None = None
+    for _ in range(repeat):
+        marks.clear()
+        StoreWriter.add_rows = timed
+        try:
+            with tempfile.TemporaryDirectory(dir=CACHE_DIR) as scratch:
+                result = ingest_file(
+                    csv,
+                    user="bench",
+                    db=Path(scratch) / "store.duckdb",
+                    options=IngestOptions(limits=ReadLimits(max_bytes=10 * 1024**3)),
+                    progress=lambda fraction, message: mark(message),
+                )
+        finally:
+            StoreWriter.add_rows = add_rows
+        assert result.status == "loaded", result.message
+        times = {
+            _STAGES[label]: (wall_end - wall, cpu_end - cpu)
+            for (label, wall, cpu), (_, wall_end, cpu_end) in zip(marks, marks[1:], strict=False)
+            if label in _STAGES
+        }
+        times["total"] = (marks[-1][1] - marks[0][1], marks[-1][2] - marks[0][2])
+        if best is None or times["total"][0] < best["total"][0]:
+            best = times
+    assert best is not None
+    return best
+
+
 def main() -> None:
     """``python -m bench.ingest --rows N``: the ingest bench alone."""
     parser = argparse.ArgumentParser(prog="python -m bench.ingest")
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the CSV")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each (median)")
+    parser.add_argument(
+        "--against", type=Path, help="another checkout whose ingest runs in turn with this one"
+    )
+    parser.add_argument(
+        "--stages", action="store_true", help="time each stage in-process (best of --repeat)"
+    )
     args = parser.parse_args()
-    result = measure(csv_with_rows(args.rows), args.repeat)
+    csv = csv_with_rows(args.rows)
+    if args.stages:
+        for stage, (wall, cpu) in stages(csv, args.repeat).items():
+            print(f"{wall:7.2f} s  {cpu:7.2f} s CPU  {stage}")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"(peak of this process {peak:,.0f} MB)")
+        return
+    result = measure(csv, args.repeat, against=args.against)
     print(report(result))
+    runs = [("ingest", "ingest_runs_s"), ("baseline", "baseline_runs_s")]
+    if "against_runs_s" in result:
+        runs.append((str(args.against), "against_runs_s"))
     print(
-        f"ingest runs {', '.join(f'{s:.2f}' for s in result['ingest_runs_s'])} s; baseline runs "
-        f"{', '.join(f'{s:.2f}' for s in result['baseline_runs_s'])} s"
+        "; ".join(
+            f"{name} runs {', '.join(f'{s:.2f}' for s in result[key])} s" for name, key in runs
+        )
     )
 
 
