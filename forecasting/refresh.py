@@ -166,7 +166,7 @@ def _forecast_task(task: _Task, index: pd.DatetimeIndex) -> dict:
     return {
         "key": (task.level, task.area, task.crime_type),
         "series": {
-            "status": classify(series).status,
+            "status": result.status,
             "chosen": result.chosen,
             "lag": result.lag,
             "message": result.message,
