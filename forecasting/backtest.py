@@ -103,10 +103,12 @@ class BacktestSettings:
         The model tried when flows are given (SARIMAX), with the flows at each of
         ``exog_lags``; None never tries it. (Without the flows it is a candidate only if
         it is one of ``models``: the recent level and ETS are the comparison without.)
-    flow_step : int
-        The flow model is backtested at every ``flow_step``-th origin only, the latest
-        included: SARIMAX takes 30–80 ms to fit and 10 ms to filter where the other models
-        take a millisecond, and the refresh of all demo series must stay within 3 minutes.
+    flow_origins : int
+        The flow model is backtested at the latest ``flow_origins`` origins only: SARIMAX
+        takes 0.1–0.5 s to fit and 10 ms to filter where the other models take a
+        millisecond, and the refresh of all demo series must stay within 3 minutes. The
+        latest, because its parameters are estimated at the first of its origins, and a
+        fit on two years and a half took several times as long as one on four.
     exog_lags : tuple of int
         Lags of the flows tried as regressor of ``flow_model``. The default leaves lag
         0 out: the flows of the months
@@ -134,12 +136,12 @@ class BacktestSettings:
     exog_lags: tuple[int, ...] = (1, 2, 3)
     exog_future: str = "last_season_mean"
     reuse_params: bool = True
-    flow_step: int = 4
+    flow_origins: int = 4
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "models", tuple(self.models))
         object.__setattr__(self, "exog_lags", tuple(int(lag) for lag in self.exog_lags))
-        for name in ("horizon", "n_origins", "step", "min_train", "season_length", "flow_step"):
+        for name in ("horizon", "n_origins", "step", "min_train", "season_length", "flow_origins"):
             value = getattr(self, name)
             if not isinstance(value, int | np.integer) or value < 1:
                 raise ValueError(f"`{name}` must be an integer greater than 0. Got {value!r}.")
@@ -329,6 +331,23 @@ def rolling_backtest(
 ) -> pd.DataFrame:
     """Forecasts of every candidate model from every origin, next to what happened.
 
+    The tidy frame of :func:`backtest_columns`; see there.
+    """
+    columns = backtest_columns(series, settings, exog)
+    if columns is None:
+        out = pd.DataFrame({c: pd.Series(dtype=float) for c in BACKTEST_COLUMNS})
+    else:
+        out = pd.DataFrame(columns)
+    if series_id is not None:
+        out.insert(0, "series_id", series_id)
+    return out
+
+
+def backtest_columns(
+    series: pd.Series, settings: BacktestSettings, exog: pd.Series | None = None
+) -> dict[str, np.ndarray] | None:
+    """Forecasts of every candidate model from every origin, as plain arrays.
+
     Parameters
     ----------
     series : Series
@@ -339,8 +358,6 @@ def rolling_backtest(
         Migration flows (not yet lagged) on the same kind of index. With flows, the flow
         model (SARIMAX) is tried without regressor and with the flows at each of
         ``settings.exog_lags``.
-    series_id : optional
-        When given, a first column ``series_id`` holding it.
 
     Returns
     -------
@@ -369,20 +386,21 @@ def rolling_backtest(
         )
     values = series.to_numpy(dtype=float)
     parts = []
-    warm: dict[str, tuple[float, ...] | None] = {}
+    warm: dict[tuple[str, bool], tuple[float, ...] | None] = {}
     for model, lag in _candidates(settings, exog is not None):
         fit = MODELS[model]
         params = None
-        # The regression variants start from the fit without regressor (coefficient 0):
-        # it comes first in the candidate list and saves about a third of the iterations.
-        start = warm.get(model) if model == SARIMAX and not np.isnan(lag) else None
-        if start is not None:
-            start = (*start[:2], 0.0, *start[2:])
+        # A regression variant starts from the previous one's fit (another lag), or from
+        # the fit without regressor with a coefficient of 0: about a third fewer iterations.
+        start = None
+        if model == SARIMAX and not np.isnan(lag):
+            start = warm.get((model, True))
+            plain = warm.get((model, False))
+            if start is None and plain is not None:
+                start = (*plain[:2], 0.0, *plain[2:])
         rows = []
         try:
-            mine = (
-                sizes[::-1][:: settings.flow_step][::-1] if model == settings.flow_model else sizes
-            )
+            mine = sizes[-settings.flow_origins :] if model == settings.flow_model else sizes
             for size in mine:
                 train, x_train, x_future, future_sd = model_inputs(
                     series, size, h, lag, exog, settings.exog_future
@@ -396,8 +414,8 @@ def rolling_backtest(
                     start_params=start if params is None else None,
                     exog_future_sd=future_sd,
                 )
-                if np.isnan(lag) and model not in warm:
-                    warm[model] = forecast.params
+                if params is None:
+                    warm[(model, not np.isnan(lag))] = forecast.params
                 if settings.reuse_params and model in REUSED and params is None:
                     params = forecast.params
                 # Plain arrays, one DataFrame at the end: assembling a frame per origin
@@ -405,7 +423,7 @@ def rolling_backtest(
                 frame = forecast.columns
                 rows.append(
                     {
-                        "model": [model] * h,
+                        "model": np.full(h, model, dtype=object),
                         "lag": np.full(h, lag),
                         CUTOFF: np.repeat(series.index[size - 1].to_datetime64(), h),
                         PERIOD: frame[PERIOD],
@@ -413,21 +431,15 @@ def rolling_backtest(
                         "actual": values[size : size + h],
                         **{c: frame[c] for c in ("mean", *BOUNDS)},
                         "scale": np.full(h, naive_scale(values[:size], m)),
-                        "note": [forecast.note] * h,
+                        "note": np.full(h, forecast.note, dtype=object),
                     }
                 )
         except (ValueError, np.linalg.LinAlgError):
             continue
         parts += rows
     if not parts:
-        out = pd.DataFrame({c: pd.Series(dtype=float) for c in BACKTEST_COLUMNS})
-    else:
-        out = pd.DataFrame(
-            {c: np.concatenate([part[c] for part in parts]) for c in BACKTEST_COLUMNS}
-        )
-    if series_id is not None:
-        out.insert(0, "series_id", series_id)
-    return out
+        return None
+    return {c: np.concatenate([part[c] for part in parts]) for c in BACKTEST_COLUMNS}
 
 
 def score(backtest: pd.DataFrame) -> pd.DataFrame:
@@ -450,62 +462,63 @@ def score(backtest: pd.DataFrame) -> pd.DataFrame:
     if backtest.empty:
         columns = [k for k in keys if k not in SCORE_COLUMNS] + list(SCORE_COLUMNS)
         return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
-    # Plain arrays and integer codes: this runs twice per forecast, and grouping the
-    # frame with pandas took a third of a fast forecast's time.
-    group, first = _codes(backtest, keys)
-    series_group, _ = (
-        _codes(backtest, keys[:-2]) if len(keys) > 2 else (np.zeros(len(group), int), None)
-    )
-    cutoffs = backtest[CUTOFF].to_numpy()
-    cutoff_code = np.unique(cutoffs, return_inverse=True)[1]
-    actual = backtest["actual"].to_numpy(dtype=float)
-    error = np.abs(actual - backtest["mean"].to_numpy(dtype=float))
-    inside80 = (backtest["lower_80"].to_numpy() <= actual) & (
-        actual <= backtest["upper_80"].to_numpy()
-    )
-    inside95 = (backtest["lower_95"].to_numpy() <= actual) & (
-        actual <= backtest["upper_95"].to_numpy()
-    )
+    return score_columns({c: backtest[c].to_numpy() for c in backtest.columns}, keys)
+
+
+def score_columns(columns: dict[str, np.ndarray], keys=("model", "lag")) -> pd.DataFrame:
+    """:func:`score` of a backtest held as plain arrays (what :func:`backtest_columns` gives)."""
+    keys = list(keys)
+    # Plain arrays and integer codes: this runs for every forecast, and grouping a frame
+    # with pandas took a third of a fast forecast's time.
+    group, first = _codes(columns, keys)
+    if len(keys) > 2:
+        series_group, _ = _codes(columns, keys[:-2])
+    else:
+        series_group = np.zeros(len(group), int)
+    cutoff_code = np.unique(columns[CUTOFF], return_inverse=True)[1].ravel()
+    actual = np.asarray(columns["actual"], dtype=float)
+    mean = np.asarray(columns["mean"], dtype=float)
+    error = np.abs(actual - mean)
+    inside80 = (columns["lower_80"] <= actual) & (actual <= columns["upper_80"])
+    inside95 = (columns["lower_95"] <= actual) & (actual <= columns["upper_95"])
     n_groups = len(first)
     count = np.bincount(group, minlength=n_groups)
 
-    def mean(values: np.ndarray) -> np.ndarray:
+    def average(values: np.ndarray) -> np.ndarray:
         return np.bincount(group, weights=values, minlength=n_groups) / count
 
-    out = backtest.iloc[first][keys].reset_index(drop=True)
-    signed = actual - backtest["mean"].to_numpy(dtype=float)
-    out["rel_mae"] = _relative_errors(backtest, group, series_group, cutoff_code, error, actual)
-    out["mase"] = mean(error / backtest["scale"].to_numpy(dtype=float))
-    out["coverage_80"] = mean(inside80.astype(float))
-    out["coverage_95"] = mean(inside95.astype(float))
+    lags = np.asarray(columns["lag"], dtype=float)
+    models = np.asarray(columns["model"], dtype=object)
+    args = (models, lags, group, series_group, cutoff_code, actual)
+    out = pd.DataFrame({k: columns[k][first] for k in keys})
+    out["rel_mae"] = _relative_errors(*args, error)
+    out["mase"] = average(error / np.asarray(columns["scale"], dtype=float))
+    out["coverage_80"] = average(inside80.astype(float))
+    out["coverage_95"] = average(inside95.astype(float))
     out["n"] = count
-    out["rel_total"] = _relative_errors(
-        backtest, group, series_group, cutoff_code, signed, actual, total=True
-    )
+    out["rel_total"] = _relative_errors(*args, actual - mean, total=True)
     order = [*keys[:-2], "rel_mae"]
     return out.sort_values(order, kind="stable").reset_index(drop=True)
 
 
-def _codes(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _codes(columns, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Integer group codes in order of first appearance, and each group's first row."""
+    size = len(columns[keys[0]]) if keys else 0
     if not keys:
-        return np.zeros(len(frame), int), np.zeros(1, int)
-    parts = [
-        frame[k].astype(str).to_numpy() if k != "lag" else frame[k].fillna(-1.0).to_numpy()
-        for k in keys
-    ]
-    combined = parts[0].astype(str)
-    for part in parts[1:]:
-        combined = np.char.add(np.char.add(combined, "\x1f"), part.astype(str))
-    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return rank[inverse], first[order]
+        return np.zeros(size, int), np.zeros(1, int)
+    code = np.zeros(size, dtype=np.int64)
+    for key in keys:
+        # NaN lags are one group of their own (factorize gives them -1).
+        part, uniques = pd.factorize(np.asarray(columns[key]), use_na_sentinel=True)
+        code = code * (len(uniques) + 1) + (part + 1)
+    code, _ = pd.factorize(code)
+    first = np.full(code.max() + 1, len(code))
+    np.minimum.at(first, code, np.arange(len(code)))
+    return code, first
 
 
 def _relative_errors(
-    backtest, group, series_group, cutoff_code, error, actual, total=False
+    models, lags, group, series_group, cutoff_code, actual, error, total=False
 ) -> np.ndarray:
     """``rel_mae`` per group (see :func:`score`); ``rel_total`` with ``total``."""
     n_groups, n_cut = group.max() + 1, cutoff_code.max() + 1
@@ -521,8 +534,7 @@ def _relative_errors(
         level = (levels / sizes).reshape(n_groups, n_cut)
     group_series = np.zeros(n_groups, int)
     group_series[group] = series_group
-    models = backtest["model"].to_numpy()
-    plain = backtest["lag"].isna().to_numpy()
+    plain = np.isnan(lags)
     reference = np.ones((n_groups, n_cut))
     for name in (NAIVE, SEASONAL_NAIVE):
         rows = (models == name) & plain

@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from forecasting.combination import around, log_spread
 from forecasting.models import PERIOD, Z80, Z95, Forecast
@@ -55,14 +54,16 @@ class Calibration:
         return Forecast(frame, forecast.model, forecast.note, forecast.params)
 
 
-def calibration(rows: pd.DataFrame) -> Calibration:
-    """The factors from one model's backtest rows (``actual, mean`` and the bounds)."""
-    if rows.empty:
+def calibration(rows) -> Calibration:
+    """The factors from one model's backtest rows: ``cutoff, actual, mean`` and the bounds,
+    as a DataFrame or as plain arrays by column."""
+    actual = np.asarray(rows["actual"], dtype=float)
+    if len(actual) == 0:
         return Calibration()
     spread = log_spread(rows)
-    errors = np.abs(np.log1p(rows["actual"].to_numpy()) - np.log1p(rows["mean"].to_numpy()))
+    errors = np.abs(np.log1p(actual) - np.log1p(np.asarray(rows["mean"], dtype=float)))
     ratio = errors / spread
-    n = int(rows["cutoff"].nunique()) if "cutoff" in rows else 1
+    n = len(np.unique(np.asarray(rows["cutoff"])))
     k80 = float(np.quantile(ratio, 0.8))
     k95 = float(np.quantile(ratio, 0.95))
     share = n / (n + PRIOR_ORIGINS)

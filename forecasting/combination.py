@@ -31,19 +31,17 @@ COMBINATION = "combination"
 MIN_SPREAD = 1e-3
 
 
-def members(scores: pd.DataFrame) -> list[tuple[str, float]]:
-    """``(model, lag)`` of the combination: every scored candidate without flows.
+def members(columns: dict[str, np.ndarray]) -> list[tuple[str, float]]:
+    """``(model, lag)`` of the combination: every candidate of the backtest without flows.
 
-    SARIMAX stays out: it is the flow model, tried to see whether the flows help, and its
-    variants with and without them would outvote the others. Empty when fewer than three
-    candidates were scored (a median of two is their mean, which is not robust).
+    ``columns`` as :func:`forecasting.backtest.backtest_columns` gives them. SARIMAX stays
+    out: it is the flow model, tried to see whether the flows help, and its variants at
+    several lags would outvote the others. Empty when fewer than three candidates were
+    backtested (a median of two is their mean, which is not robust).
     """
-    rows = scores[
-        scores["rel_mae"].notna()
-        & scores["lag"].isna()
-        & ~scores["model"].isin((COMBINATION, SARIMAX))
-    ]
-    pairs = [(str(model), np.nan) for model in rows["model"]]
+    plain = np.isnan(np.asarray(columns["lag"], dtype=float))
+    names = pd.unique(np.asarray(columns["model"], dtype=object)[plain])
+    pairs = [(str(name), np.nan) for name in names if name not in (COMBINATION, SARIMAX)]
     return pairs if len(pairs) >= 3 else []
 
 
@@ -76,21 +74,29 @@ def combine(forecasts: list[Forecast]) -> Forecast:
     return Forecast(frame, COMBINATION, notes)
 
 
-def combination_rows(backtest: pd.DataFrame, chosen: list[tuple[str, float]]) -> pd.DataFrame:
-    """The combination's backtest: the members' rows combined per origin and horizon."""
+def combination_columns(
+    columns: dict[str, np.ndarray], chosen: list[tuple[str, float]]
+) -> dict[str, np.ndarray]:
+    """The combination's backtest: the members' rows combined per origin and horizon.
+
+    ``columns`` as :func:`forecasting.backtest.backtest_columns` gives them; every member
+    has a row for the same origins and horizons, in the same order.
+    """
+    lags = np.asarray(columns["lag"], dtype=float)
     parts = []
     for model, lag in chosen:
-        same_lag = backtest["lag"].isna() if np.isnan(lag) else backtest["lag"] == lag
-        parts.append(backtest[(backtest["model"] == model) & same_lag].reset_index(drop=True))
+        same_lag = np.isnan(lags) if np.isnan(lag) else lags == lag
+        parts.append(np.flatnonzero((columns["model"] == model) & same_lag))
+    mean = np.median([columns["mean"][rows] for rows in parts], axis=0)
+    spread = np.median(
+        [log_spread({b: columns[b][rows] for b in BOUNDS}) for rows in parts], axis=0
+    )
     first = parts[0]
-    mean = np.median([p["mean"].to_numpy() for p in parts], axis=0)
-    spread = np.median([log_spread(p) for p in parts], axis=0)
-    out = first.copy()
-    out["model"] = COMBINATION
-    out["lag"] = np.nan
+    out = {c: np.asarray(v)[first] for c, v in columns.items()}
+    bounds = clipped_columns(out[PERIOD], mean, *(around(mean, spread)[b] for b in BOUNDS))
+    out.update({b: bounds[b] for b in BOUNDS})
     out["mean"] = mean
-    bounds = clipped_columns(first[PERIOD], mean, *(around(mean, spread)[b] for b in BOUNDS))
-    for bound in BOUNDS:
-        out[bound] = bounds[bound]
-    out["note"] = ""
+    out["model"] = np.full(len(first), COMBINATION, dtype=object)
+    out["lag"] = np.full(len(first), np.nan)
+    out["note"] = np.full(len(first), "", dtype=object)
     return out

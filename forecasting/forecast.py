@@ -10,9 +10,9 @@ never fits a model blindly:
   two baselines; a series that was zero for a season or more and then rose is modelled
   from the rise (:func:`forecasting.series.active_start`);
 * the others are offered the no-change forecast, seasonal naive, the recent level, damped
-  ETS (on the log scale when the counts span orders of magnitude) and, with migration
-  flows, SARIMAX with and without them; then the combination of no change and the two
-  best others.
+  ETS (on the log scale when the counts span orders of magnitude), the combination of
+  these (their median) and, with migration flows and at least :data:`LOW_VOLUME` counts a
+  month, SARIMAX with the flows at each lag.
 
 Each candidate is backtested over the horizon shown (12 months) from 16 origins, and so
 is the combination (:mod:`forecasting.combination`). The default, the recent level
@@ -39,14 +39,14 @@ import pandas as pd
 from forecasting.backtest import (
     BACKTEST_COLUMNS,
     SCORE_COLUMNS,
+    SIMPLICITY,
     BacktestSettings,
-    choose,
+    backtest_columns,
     model_inputs,
-    rolling_backtest,
-    score,
+    score_columns,
 )
 from forecasting.calibration import Calibration, calibration
-from forecasting.combination import COMBINATION, combination_rows, combine, members
+from forecasting.combination import COMBINATION, combination_columns, combine, members
 from forecasting.models import (
     BASELINES,
     CROSTON_SBA,
@@ -55,6 +55,7 @@ from forecasting.models import (
     LEVEL,
     MODELS,
     NAIVE,
+    PERIOD,
     SEASONAL_NAIVE,
     Forecast,
     fallback,
@@ -226,22 +227,34 @@ def forecast_series(
     else:
         active = series.iloc[found.start :]
     settings = _fitting(settings, len(active))
-    backtest = rolling_backtest(active, settings, exog)
-    scores = score(backtest)
-    chosen_members = members(scores)
+    if exog is not None and _low_volume(active):
+        # At tens a month a regression on flows cannot be told from noise, and SARIMAX
+        # is by far the dearest candidate (the refresh of all series must stay in 3 min).
+        exog = None
+    columns = backtest_columns(active, settings, exog)
+    if columns is None:
+        raise ValueError("No model has a backtest score to choose by.")
+    chosen_members = members(columns)
     if chosen_members:
-        backtest = pd.concat([backtest, combination_rows(backtest, chosen_members)])
-        backtest = backtest.reset_index(drop=True)
-        scores = score(backtest)
+        extra = combination_columns(columns, chosen_members)
+        columns = {c: np.concatenate([columns[c], extra[c]]) for c in columns}
+    scores = score_columns(columns)
     intermittent = found.status == INTERMITTENT
     by = "rel_total" if intermittent else "rel_mae"
-    row, skill = _choice(scores, CROSTON_SBA if intermittent else LEVEL, by)
+    default = CROSTON_SBA if intermittent else LEVEL
+    # Plain records: a handful of rows, where each pandas operation cost more than the
+    # arithmetic it did.
+    records = scores.to_dict("records")
+    row, skill = _choice(records, default, by)
     model, lag = str(row["model"]), float(row["lag"])
     parts = chosen_members if model == COMBINATION else [(model, lag)]
-    rows = backtest[(backtest["model"] == model) & _same_lag(backtest["lag"], lag)]
+    lags = columns["lag"].astype(float)
+    mask = (columns["model"] == model) & (np.isnan(lags) if np.isnan(lag) else lags == lag)
+    rows = {c: v[mask] for c, v in columns.items()}
     calibrated = calibration(rows)
     # The check must not see the latest period, not even through the calibration.
-    before = calibration(rows[rows["period"] < active.index[-1]])
+    earlier = rows[PERIOD] < active.index[-1].to_datetime64()
+    before = calibration({c: v[earlier] for c, v in rows.items()})
     check, params = _check(active, parts, exog, settings.exog_future, before)
     forecasts = []
     for (name, part_lag), part_params in zip(parts, params, strict=True):
@@ -255,16 +268,16 @@ def forecast_series(
         )
     result = calibrated.apply(combine(forecasts) if model == COMBINATION else forecasts[0])
     unit = period_unit(series.index)
-    default = CROSTON_SBA if found.status == INTERMITTENT else LEVEL
+    n_origins = len(np.unique(columns["cutoff"]))
     message = _message(
-        found.message, row, skill, default, scores, backtest, chosen_members, unit, settings, by
+        found.message, row, skill, default, records, n_origins, chosen_members, unit, settings, by
     )
     message += _volume(active, result, rows, unit)
     if result.note:
         message += f" Fit warnings: {result.note.rstrip('.')}."
     return SeriesForecast(
         result.frame,
-        backtest,
+        pd.DataFrame(columns),
         scores,
         model,
         lag,
@@ -285,30 +298,41 @@ def _fitting(settings: BacktestSettings, n: int) -> BacktestSettings:
     return replace(settings, models=models or settings.models)
 
 
-def _same_lag(lags: pd.Series, lag: float) -> pd.Series:
-    return lags.isna() if np.isnan(lag) else lags == lag
+def _plain(record: dict) -> bool:
+    return bool(np.isnan(record["lag"]))
 
 
-def _choice(scores: pd.DataFrame, default: str, by: str) -> tuple[pd.Series, bool]:
-    """The row shown and whether it has skill (beats both baselines in the backtest).
+def _best(records: list[dict], by: str) -> dict:
+    """The record with the lowest ``by``; the simpler model wins ties (see ``choose``)."""
+    rank = {m: i for i, m in enumerate(SIMPLICITY)}
+    valid = [r for r in records if not np.isnan(r[by])]
+    if not valid:
+        raise ValueError("No model has a backtest score to choose by.")
+    low = min(r[by] for r in valid)
+    tied = [r for r in valid if np.isclose(r[by], low, rtol=1e-9, atol=1e-12)]
+    return min(tied, key=lambda r: rank.get(r["model"], len(rank)))
+
+
+def _choice(records: list[dict], default: str, by: str) -> tuple[dict, bool]:
+    """The record shown and whether it has skill (beats both baselines in the backtest).
 
     The default unless another candidate beats it by :data:`DEFAULT_MARGIN`; if that does
     not beat the better baseline, the best candidate that does; if none does, the better
     baseline, without skill.
     """
-    best = choose(scores, by)
-    kept = scores[(scores["model"] == default) & scores["lag"].isna()]
-    if len(kept) and not best[by] * (1 + DEFAULT_MARGIN) < kept[by].iloc[0]:
-        best = kept.iloc[0]
-    is_baseline = scores["model"].isin(BASELINES) & scores["lag"].isna()
-    if not is_baseline.any():
+    best = _best(records, by)
+    kept = [r for r in records if r["model"] == default and _plain(r)]
+    if kept and not best[by] * (1 + DEFAULT_MARGIN) < kept[0][by]:
+        best = kept[0]
+    baselines = [r for r in records if r["model"] in BASELINES and _plain(r)]
+    if not baselines:
         return best, True
-    baseline = scores[is_baseline].sort_values(by, kind="stable").iloc[0]
+    baseline = _best(baselines, by)
     if best["model"] not in BASELINES and best[by] < baseline[by]:
         return best, True
-    better = scores[~is_baseline & (scores[by] < baseline[by])]
-    if len(better):
-        return choose(better, by), True
+    better = [r for r in records if r not in baselines and r[by] < baseline[by]]
+    if better:
+        return _best(better, by), True
     return baseline, False
 
 
@@ -362,40 +386,38 @@ def _label(model: str, lag: float, unit: str) -> str:
     return label
 
 
-def _message(prefix, row, skill, default, scores, backtest, combined, unit, settings, by) -> str:
-    def named(model: str, lag: float) -> str:
-        if model == COMBINATION:
+def _message(prefix, row, skill, default, records, n_origins, combined, unit, settings, by) -> str:
+    def named(record: dict) -> str:
+        if record["model"] == COMBINATION:
             inner = ", ".join(_label(m, g, unit) for m, g in combined)
             return f"the combination (median of {inner})"
-        return _label(model, lag, unit)
+        return _label(str(record["model"]), float(record["lag"]), unit)
 
-    scope = f"backtest over {backtest['cutoff'].nunique()} origins, {settings.horizon} {unit} ahead"
-    versus = scores[scores["model"] == SEASONAL_NAIVE]
-    seasonal = f"; seasonal naive {versus[by].iloc[0]:.2f}" if len(versus) else ""
+    scope = f"backtest over {n_origins} origins, {settings.horizon} {unit} ahead"
+    versus = [r for r in records if r["model"] == SEASONAL_NAIVE]
+    seasonal = f"; seasonal naive {versus[0][by]:.2f}" if versus else ""
     error = "error" if by == "rel_mae" else f"error of the {settings.horizon}-{unit[:-1]} total"
-    model, lag = str(row["model"]), float(row["lag"])
-    label = named(model, lag)
-    top = scores.sort_values(by, kind="stable").iloc[0]
-    top_label = named(str(top["model"]), float(top["lag"]))
+    label = named(row)
+    top = _best(records, by)
     if skill:
         text = (
             f"Chosen by {scope}: {label} ({error} {row[by]:.2f} × the no-change "
             f"forecast's{seasonal})."
         )
-        if model == default and top_label != label:
+        if row["model"] == default and named(top) != label:
             text += (
-                f" {top_label[0].upper()}{top_label[1:]} scored {top[by]:.2f}, less than "
+                f" {named(top)[0].upper()}{named(top)[1:]} scored {top[by]:.2f}, less than "
                 f"{DEFAULT_MARGIN * 100:.0f} % better, which a backtest of a few years cannot "
                 "tell from chance."
             )
     else:
-        others = scores[~scores["model"].isin(BASELINES) | scores["lag"].notna()]
+        others = [r for r in records if r["model"] not in BASELINES or not _plain(r)]
         best = ""
-        if len(others):
-            other = others.sort_values(by, kind="stable").iloc[0]
+        if others:
+            other = _best(others, by)
             best = (
-                f" (best other: {named(str(other['model']), float(other['lag']))}, {error} "
-                f"{other[by]:.2f} × the no-change forecast's{seasonal})"
+                f" (best other: {named(other)}, {error} {other[by]:.2f} × the no-change "
+                f"forecast's{seasonal})"
             )
         text = (
             f"No skill: in the {scope} no model beat the no-change forecasts{best}; showing "
@@ -405,12 +427,23 @@ def _message(prefix, row, skill, default, scores, backtest, combined, unit, sett
     return f"{prefix} {text}" if prefix else text
 
 
-def _volume(active: pd.Series, result: Forecast, rows: pd.DataFrame, unit: str) -> str:
-    """The low-volume note: the forecast as a level, with its total over the next season."""
-    m = {YEARS: 0, QUARTERS: 4, MONTHS: 12, WEEKS: 52}[unit]
+#: Periods of a season, over which volume is judged (yearly series are never low volume).
+_SEASONS = {YEARS: 0, QUARTERS: 4, MONTHS: 12, WEEKS: 52}
+
+
+def _low_volume(active: pd.Series) -> bool:
+    """Fewer than :data:`LOW_VOLUME` counts per period over the last full season."""
+    m = _SEASONS[period_unit(active.index)]
     recent = active.to_numpy(dtype=float)[-m:] if m else np.array([])
-    if not m or len(recent) < m or recent.mean() >= LOW_VOLUME:
+    return bool(m) and len(recent) == m and recent.mean() < LOW_VOLUME
+
+
+def _volume(active: pd.Series, result: Forecast, rows: dict, unit: str) -> str:
+    """The low-volume note: the forecast as a level, with its total over the next season."""
+    if not _low_volume(active):
         return ""
+    m = _SEASONS[unit]
+    recent = active.to_numpy(dtype=float)[-m:]
     single = unit[:-1]
     ahead = min(m, len(result.columns["mean"]))
     total = float(np.sum(result.columns["mean"][:ahead]))
@@ -419,13 +452,15 @@ def _volume(active: pd.Series, result: Forecast, rows: pd.DataFrame, unit: str) 
         f"{unit} are mostly chance; read the forecast as a level, {total:.0f} over the next "
         f"{ahead} {unit}"
     )
-    if ahead == m and not rows.empty:
-        sums = rows[rows["h"] <= m].groupby("cutoff")[["actual", "mean"]].sum()
-        if len(sums) >= 4:
-            errors = np.abs(np.log1p(sums["actual"]) - np.log1p(sums["mean"]))
-            k = float(np.quantile(errors, 0.8))
-            low, high = np.expm1(np.log1p(total) - k), np.expm1(np.log1p(total) + k)
-            text += f" (80 % interval {max(low, 0):.0f}–{high:.0f} from the backtest)"
+    within = rows["h"] <= m
+    cutoffs, origin = np.unique(rows["cutoff"][within], return_inverse=True)
+    if ahead == m and len(cutoffs) >= 4:
+        actual = np.bincount(origin, weights=rows["actual"][within].astype(float))
+        forecast = np.bincount(origin, weights=rows["mean"][within].astype(float))
+        errors = np.abs(np.log1p(actual) - np.log1p(forecast))
+        k = float(np.quantile(errors, 0.8))
+        low, high = np.expm1(np.log1p(total) - k), np.expm1(np.log1p(total) + k)
+        text += f" (80 % interval {max(low, 0):.0f}–{high:.0f} from the backtest)"
     return text + "."
 
 

@@ -150,7 +150,7 @@ def regressor_lag(result) -> int | None:
     lagged = scores[(scores["model"] == "sarimax") & scores["lag"].notna()]
     if lagged.empty:
         return None
-    return int(lagged.sort_values("mase", kind="stable")["lag"].iloc[0])
+    return int(lagged.sort_values("rel_mae", kind="stable")["lag"].iloc[0])
 
 
 def flow_linkage(

@@ -98,7 +98,9 @@ def clipped_columns(periods, mean, lower_80, upper_80, lower_95, upper_95) -> di
     upper_95 = np.maximum(clip(upper_95), upper_80)
     columns = {"mean": mean, "lower_80": lower_80, "upper_80": upper_80}
     columns |= {"lower_95": lower_95, "upper_95": upper_95}
-    return {PERIOD: pd.DatetimeIndex(periods).to_numpy(), **columns}
+    if not isinstance(periods, pd.DatetimeIndex):
+        periods = pd.DatetimeIndex(periods)
+    return {PERIOD: periods.values, **columns}
 
 
 def normal_columns(periods, mean, sd) -> dict[str, np.ndarray]:

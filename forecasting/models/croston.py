@@ -54,10 +54,9 @@ def croston_sba(
     if len(sizes) < 3:
         sizes = y[y > 0] if (y > 0).any() else np.zeros(1)
     zero_share = 1.0 - 1.0 / max(float(interval), 1.0)
-    bounds = [
-        0.0 if q <= zero_share else float(np.quantile(sizes, (q - zero_share) / (1 - zero_share)))
-        for q in _QUANTILES
-    ]
+    levels = np.asarray(_QUANTILES)
+    above = np.clip((levels - zero_share) / max(1.0 - zero_share, 1e-12), 0.0, 1.0)
+    bounds = np.where(levels <= zero_share, 0.0, np.quantile(sizes, above))
     ones = np.ones(horizon)
     frame = clipped_columns(
         future_periods(history.index, horizon), rate * ones, *(b * ones for b in bounds)

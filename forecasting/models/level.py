@@ -9,8 +9,7 @@ from forecasting.models.base import Forecast, check_history, future_periods, sca
 from forecasting.models.scale import (
     NOISE_WINDOW,
     at,
-    choose_scale,
-    seasonal_profile,
+    prepared,
 )
 from forecasting.series import season_length
 
@@ -41,10 +40,8 @@ def level(
     """
     m = season_length(history.index)
     y = check_history(history, horizon, 1, LEVEL)
-    scale = choose_scale(y)
-    z = scale.forward(y)
+    scale, z, season = prepared(y, m)
     n = len(z)
-    season = seasonal_profile(z, m)
     adjusted = z - at(season, 0, n)
     k = min(LEVEL_PERIODS, n)
     if n > k:

@@ -26,6 +26,7 @@ that a noisy low-count series is not given a pattern that is only noise.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -68,7 +69,10 @@ class Scale:
 
 def choose_scale(y: np.ndarray) -> Scale:
     """Log when the counts span orders of magnitude (see :data:`LOG_SPAN`), else counts."""
-    low, high = np.quantile(np.asarray(y, dtype=float) + 1.0, [0.05, 0.95])
+    y = np.asarray(y, dtype=float)
+    if len(y) == 0:
+        return Scale(log=False)
+    low, high = np.quantile(y + 1.0, [0.05, 0.95])
     return Scale(log=bool(high / low >= LOG_SPAN))
 
 
@@ -94,10 +98,15 @@ def seasonal_profile(z: np.ndarray, m: int) -> np.ndarray:
     first = m // 2
     deviation = z[first : first + len(trend)] - trend
     position = (np.arange(len(trend)) + first) % m
-    # One row per season, one column per position: a single median call for all of them.
+    # One row per season, one column per position, gaps as NaN, which sort last: the
+    # median of each column from its valid values in one sort (np.nanmedian took a tenth
+    # of a whole forecast).
     padded = np.full(first + len(deviation) + (-(first + len(deviation))) % m, np.nan)
     padded[first : first + len(deviation)] = deviation
-    medians = np.nanmedian(padded.reshape(-1, m), axis=0)
+    table = np.sort(padded.reshape(-1, m), axis=0)
+    valid = np.sum(~np.isnan(table), axis=0)
+    columns = np.arange(m)
+    medians = (table[(valid - 1) // 2, columns] + table[valid // 2, columns]) / 2
     size = len(deviation)
     ranks = np.empty(size)
     ranks[np.argsort(deviation, kind="stable")] = np.arange(1, size + 1)
@@ -109,6 +118,27 @@ def seasonal_profile(z: np.ndarray, m: int) -> np.ndarray:
     ratio = (h / (m - 1)) / ((size - 1 - h) / (size - m))
     shrink = max(0.0, 1.0 - 1.0 / ratio) ** 2 if ratio > 0 else 0.0
     return (medians - medians.mean()) * shrink
+
+
+def prepared(y: np.ndarray, m: int) -> tuple[Scale, np.ndarray, np.ndarray]:
+    """The scale, the values on it and their seasonal profile, for a history ``y``.
+
+    Remembered for the last few histories: the recent level and ETS prepare the same
+    history at every backtest origin, and this was a fifth of their time.
+    """
+    y = np.ascontiguousarray(y, dtype=float)
+    return _prepared(y.tobytes(), m)
+
+
+@lru_cache(maxsize=64)
+def _prepared(data: bytes, m: int) -> tuple[Scale, np.ndarray, np.ndarray]:
+    y = np.frombuffer(data)
+    scale = choose_scale(y)
+    z = scale.forward(y)
+    profile = seasonal_profile(z, m)
+    z.flags.writeable = False
+    profile.flags.writeable = False
+    return scale, z, profile
 
 
 def at(profile: np.ndarray, start: int, length: int) -> np.ndarray:

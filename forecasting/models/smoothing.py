@@ -13,8 +13,7 @@ from forecasting.models.base import Forecast, check_history, future_periods, sca
 from forecasting.models.scale import (
     NOISE_WINDOW,
     at,
-    choose_scale,
-    seasonal_profile,
+    prepared,
 )
 from forecasting.series import season_length
 
@@ -90,10 +89,8 @@ def ets(
     """
     m = season_length(history.index)
     y = check_history(history, horizon, 10, ETS)
-    scale = choose_scale(y)
-    z = scale.forward(y)
+    scale, z, season = prepared(y, m)
     n = len(z)
-    season = seasonal_profile(z, m)
     adjusted = z - at(season, 0, n)
     start = _start(adjusted, m)
     if params is not None:

@@ -83,7 +83,7 @@ def test_bad_input_is_refused():
 
 def _result(chosen: str, lag: float, scores: list[tuple[str, float, float]]) -> SimpleNamespace:
     """The parts of a ForecastResult the linkage reads: the chosen model, its lag, the scores."""
-    frame = pd.DataFrame(scores, columns=["model", "lag", "mase"])
+    frame = pd.DataFrame(scores, columns=["model", "lag", "rel_mae"])
     return SimpleNamespace(chosen=chosen, lag=lag, scores=frame)
 
 
