@@ -125,7 +125,7 @@ def evaluate(cases: list[Case]) -> dict:
         inside80.append(np.mean((low80 <= test) & (test <= high80)))
         inside95.append(np.mean((low95 <= test) & (test <= high95)))
         chosen[result.chosen] = chosen.get(result.chosen, 0) + 1
-        skill.append(bool(result.skill))
+        skill.append(bool(getattr(result, "skill", None)))
     top = max(worst)
     return {
         "cases": len(cases),
@@ -185,8 +185,8 @@ def report(result: dict | None, root: Path) -> list[str]:
             f"{found['vs_seasonal_naive']:.2f} × seasonal naive's (geometric mean), "
             f"{found['vs_no_change']:.2f} × no change's; worst {found['worst']:.2f} × "
             f"({found['worst_case']}), {found['worse_than_2']} worse than 2 ×; intervals held "
-            f"{found['coverage_80']:.0%} (80 %) and {found['coverage_95']:.0%} (95 %); skill "
-            f"in {found['skill']:.0%}; shown: {chosen}"
+            f"{found['coverage_80'] * 100:.0f} % (80 %) and {found['coverage_95'] * 100:.0f} % "
+            f"(95 %); skill in {found['skill'] * 100:.0f} %; shown: {chosen}"
         )
     lines.append(
         "targets on the Frontex routes: below 0.95 × seasonal naive, none worse than 3 ×, "

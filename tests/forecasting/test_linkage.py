@@ -123,6 +123,14 @@ def test_flow_linkage_gives_the_tests_the_verdict_and_the_effect():
     assert isinstance(link["effect"], RegressorEffect) and link["effect"].lag == 2
 
 
+def test_without_the_flows_in_the_backtest_the_effect_is_at_the_strongest_correlation():
+    # Below 30 a month the backtest does not try the flows; the page still states the
+    # effect, at the regressor lag where counts and flows move together most.
+    counts, flows = _pair(lag=2, seed=1)
+    link = flow_linkage(counts, flows, _result("level", np.nan, [("level", np.nan, 0.9)]), "MD")
+    assert link["effect"].lag == 2
+
+
 def test_flow_linkage_reports_too_few_months_instead_of_the_granger_test():
     counts, flows = _pair(lag=1)
     link = flow_linkage(counts.iloc[:24], flows.iloc[:24], _result("ets", np.nan, []), "few")
