@@ -107,6 +107,10 @@ class SeriesForecast:
         Whether the chosen forecast beat both baselines in the backtest; None without one.
     members : tuple
         ``(model, lag)`` of the combination's members (empty unless it was chosen).
+    held_out : dict or None
+        The same choice made without the last backtest horizon and scored on it
+        (``model, lag, vs_no_change, vs_seasonal_naive``: error ratios); None without
+        enough origins.
     """
 
     forecast: pd.DataFrame
@@ -119,6 +123,7 @@ class SeriesForecast:
     status: str = OK
     skill: bool | None = None
     members: tuple = field(default_factory=tuple)
+    held_out: dict | None = None
 
 
 #: The backtest of each frequency. Months: 12 months ahead (the longest horizon shown)
@@ -273,6 +278,19 @@ def forecast_series(
         found.message, row, skill, default, records, n_origins, chosen_members, unit, settings, by
     )
     message += _volume(active, result, rows, unit)
+    held_out = _held_out(columns, default, by)
+    if held_out is not None:
+        message += (
+            f" Held out: chosen the same way without the last {settings.horizon} {unit}, "
+            f"{_label(held_out['model'], held_out['lag'], unit, chosen_members)} forecast "
+            f"{'them' if by == 'rel_mae' else 'their total'} with "
+            f"{held_out['vs_no_change']:.2f} × the no-change forecast's error"
+            + (
+                f" and {held_out['vs_seasonal_naive']:.2f} × seasonal naive's."
+                if held_out["vs_seasonal_naive"] == held_out["vs_seasonal_naive"]
+                else "."
+            )
+        )
     if result.note:
         message += f" Fit warnings: {result.note.rstrip('.')}."
     return SeriesForecast(
@@ -286,7 +304,48 @@ def forecast_series(
         found.status,
         skill,
         tuple(parts) if model == COMBINATION else (),
+        held_out,
     )
+
+
+def _held_out(columns: dict[str, np.ndarray], default: str, by: str) -> dict | None:
+    """The choice made without the latest origin's months, scored on them.
+
+    The backtest's own scores flatter whatever won it. So the same choice is made again
+    from the origins whose forecast months all lie before the latest origin's cutoff, and
+    its forecast from the latest origin is compared with what happened: the error of the
+    choice on months it never saw, against no change's and seasonal naive's there. None
+    when fewer than 3 origins are left to choose by.
+    """
+    cutoffs = columns["cutoff"]
+    latest = cutoffs.max()
+    ends = {c: columns[PERIOD][cutoffs == c].max() for c in np.unique(cutoffs)}
+    earlier = np.isin(cutoffs, [c for c, end in ends.items() if end <= latest])
+    if len(np.unique(cutoffs[earlier])) < 3:
+        return None
+    subset = {c: v[earlier] for c, v in columns.items()}
+    row, _ = _choice(score_columns(subset).to_dict("records"), default, by)
+    model, lag = str(row["model"]), float(row["lag"])
+    lags = columns["lag"].astype(float)
+    at_latest = cutoffs == latest
+
+    def error(name: str, of_lag: float = np.nan) -> float:
+        same = np.isnan(lags) if np.isnan(of_lag) else lags == of_lag
+        mask = at_latest & (columns["model"] == name) & same
+        if not mask.any():
+            return np.nan
+        if by == "rel_total":
+            return float(abs(np.sum(columns["actual"][mask] - columns["mean"][mask])))
+        return float(np.mean(np.abs(columns["actual"][mask] - columns["mean"][mask])))
+
+    chosen, naive_error, seasonal = error(model, lag), error(NAIVE), error(SEASONAL_NAIVE)
+    floor = 1e-9 + 1e-3 * float(np.mean(np.abs(columns["actual"][at_latest])))
+    return {
+        "model": model,
+        "lag": lag,
+        "vs_no_change": (chosen + floor) / (naive_error + floor),
+        "vs_seasonal_naive": (chosen + floor) / (seasonal + floor),
+    }
 
 
 def _fitting(settings: BacktestSettings, n: int) -> BacktestSettings:
@@ -379,7 +438,10 @@ _NAMES = {
 }
 
 
-def _label(model: str, lag: float, unit: str) -> str:
+def _label(model: str, lag: float, unit: str, combined=()) -> str:
+    if model == COMBINATION:
+        inner = ", ".join(_label(m, g, unit) for m, g in combined)
+        return f"the combination (median of {inner})"
     label = _NAMES.get(model, model.upper() if model == "sarimax" else model)
     if not np.isnan(lag):
         label += f" with flows lagged {int(lag)} {unit}"
@@ -388,10 +450,7 @@ def _label(model: str, lag: float, unit: str) -> str:
 
 def _message(prefix, row, skill, default, records, n_origins, combined, unit, settings, by) -> str:
     def named(record: dict) -> str:
-        if record["model"] == COMBINATION:
-            inner = ", ".join(_label(m, g, unit) for m, g in combined)
-            return f"the combination (median of {inner})"
-        return _label(str(record["model"]), float(record["lag"]), unit)
+        return _label(str(record["model"]), float(record["lag"]), unit, combined)
 
     scope = f"backtest over {n_origins} origins, {settings.horizon} {unit} ahead"
     versus = [r for r in records if r["model"] == SEASONAL_NAIVE]

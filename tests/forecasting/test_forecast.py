@@ -94,7 +94,22 @@ def test_full_path_chooses_a_model_and_says_so():
     assert result.message.startswith(
         "Chosen by backtest over 16 origins, 12 months ahead: ETS (error "
     )
-    assert result.message.endswith("Intervals are calibrated on the backtest errors.")
+    assert "Intervals are calibrated on the backtest errors. Held out: " in result.message
+
+
+def test_the_choice_is_also_scored_on_months_it_never_saw():
+    result = forecast_series(seasonal_counts(70))
+    held = result.held_out
+    assert set(held) == {"model", "lag", "vs_no_change", "vs_seasonal_naive"}
+    # Chosen from the origins whose forecast months all precede the latest origin.
+    assert held["model"] == "ets" and held["vs_no_change"] < 0.5
+    assert result.message.endswith(
+        "Held out: chosen the same way without the last 12 months, ETS forecast them with "
+        f"{held['vs_no_change']:.2f} × the no-change forecast's error and "
+        f"{held['vs_seasonal_naive']:.2f} × seasonal naive's."
+    )
+    short = forecast_series(seasonal_counts(40))  # 8 origins, 2 of them before the latest's
+    assert short.held_out is None
 
 
 def test_flows_at_lag_two_are_scored_and_named_in_the_message():

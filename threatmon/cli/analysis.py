@@ -277,6 +277,7 @@ def _cmd_forecast(args) -> int:
                 "reconciled": cached,
                 "forecast": _frame_records(forecast),
                 "skill": result.skill,
+                "held_out": result.held_out,
                 "backtest": _frame_records(
                     result.scores[["model", "lag", "rel_mae", "mase", "coverage_80", "coverage_95"]]
                 ),

@@ -213,6 +213,7 @@ def test_forecast_of_a_series_file_gives_forecasts_backtest_and_choice(tmp_path,
     }
     assert out["chosen"] in {row["model"] for row in out["backtest"]}
     assert out["skill"] in (True, False)
+    assert set(out["held_out"]) == {"model", "lag", "vs_no_change", "vs_seasonal_naive"}
 
 
 def test_forecast_of_the_store_and_usage_errors(demo_db, capsys):
