@@ -26,7 +26,7 @@ def main() -> None:
         "--skip-forecasts",
         dest="forecasts",
         action="store_false",
-        help="skip the forecast bench (about 4 min: it refreshes every demo series)",
+        help="skip the forecast bench (about 3 min: it refreshes every demo series)",
     )
     parser.add_argument(
         "--realdata",
