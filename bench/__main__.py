@@ -10,8 +10,9 @@ import argparse
 import json
 import platform
 import time
+from pathlib import Path
 
-from bench import access, aggregate, forecasts, ingest, maps, overview, write
+from bench import access, accuracy, aggregate, forecasts, ingest, maps, overview, write
 from bench.common import CACHE_DIR, demo_store
 
 
@@ -25,7 +26,20 @@ def main() -> None:
         "--skip-forecasts",
         dest="forecasts",
         action="store_false",
-        help="skip the forecast bench (about 4 min: it refreshes every demo series)",
+        help="skip the forecast bench (about 3 min: it refreshes every demo series)",
+    )
+    parser.add_argument(
+        "--realdata",
+        type=Path,
+        default=Path("/work/shared/realdata"),
+        help="folder of the real public datasets the forecast accuracy is measured on "
+        "(read in place, never copied; the section is skipped without it)",
+    )
+    parser.add_argument(
+        "--skip-accuracy",
+        dest="accuracy",
+        action="store_false",
+        help="skip the forecast accuracy on real series (about 30 s)",
     )
     args = parser.parse_args()
     results = {"machine": platform.platform(), "python": platform.python_version(), "runs": []}
@@ -98,6 +112,11 @@ def main() -> None:
         print("\n== forecasts on the scale-1 demo store ==")
         results["forecasts"] = forecasts.run(demo_store(1.0), max(3, args.repeat // 2))
         for line in forecasts.report(results["forecasts"]):
+            print(line)
+    if args.accuracy:
+        print("\n== forecast accuracy on real monthly series, held out ==")
+        results["accuracy"] = accuracy.run(args.realdata, max(3, args.repeat // 2))
+        for line in accuracy.report(results["accuracy"], args.realdata):
             print(line)
     out = CACHE_DIR / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps(results, indent=2))

@@ -150,7 +150,20 @@ def regressor_lag(result) -> int | None:
     lagged = scores[(scores["model"] == "sarimax") & scores["lag"].notna()]
     if lagged.empty:
         return None
-    return int(lagged.sort_values("mase", kind="stable")["lag"].iloc[0])
+    return int(lagged.sort_values("rel_mae", kind="stable")["lag"].iloc[0])
+
+
+#: Lags of the flows the forecasts try as regressor (see forecasting.backtest).
+REGRESSOR_LAGS = (1, 2, 3)
+
+
+def _correlation_lag(correlations: pd.DataFrame) -> int | None:
+    """The regressor lag where counts and flows correlate most, for a series whose backtest
+    did not try the flows (fewer than 30 counts a month); None without a correlation."""
+    tried = correlations[correlations["lag"].isin(REGRESSOR_LAGS)].dropna(subset=["r"])
+    if tried.empty:
+        return None
+    return int(tried.loc[tried["r"].abs().idxmax(), "lag"])
 
 
 def flow_linkage(
@@ -165,8 +178,10 @@ def flow_linkage(
         (the tests compare each month with a year earlier) also ``correlation``
         (:func:`cross_correlation`), ``granger`` (:func:`granger`) with the verdict
         ``explanation`` (:func:`explain`), or ``granger_error`` when there are too few
-        months, and, when a lag was tried (:func:`regressor_lag`), ``effect``
-        (:func:`~forecasting.effect.regressor_effect`) or ``effect_error``.
+        months, and ``effect`` (:func:`~forecasting.effect.regressor_effect`) or
+        ``effect_error`` at the lag the backtest favoured (:func:`regressor_lag`), or, when
+        the backtest did not try the flows, at the regressor lag where the correlation is
+        strongest.
     """
     # scipy.stats, which the effect needs, takes seconds to import: only when it is used.
     from forecasting.effect import regressor_effect
@@ -182,6 +197,8 @@ def flow_linkage(
     if "granger" in link:
         link["explanation"] = explain(link["correlation"], link["granger"])
     lag = regressor_lag(result)
+    if lag is None:
+        lag = _correlation_lag(link["correlation"])
     if lag is not None:
         try:
             link["effect"] = regressor_effect(history, flows, lag)

@@ -141,42 +141,78 @@ def check_counts(series: pd.Series, name: str = "series") -> None:
 
 @dataclass(frozen=True)
 class SeriesClass:
-    """What :func:`classify` found: the status, the message shown, and the numbers behind it."""
+    """What :func:`classify` found: the status, the message shown, and the numbers behind it.
+
+    ``n_zero`` and ``adi`` describe the recent window (:data:`RECENT_SEASONS` seasons),
+    on which intermittency is decided; ``start`` is the first period modelled (after a
+    dormant stretch, see :func:`active_start`).
+    """
 
     status: str
     message: str
     n: int
     n_zero: int
     adi: float
+    start: int = 0
 
 
-def classify(series: pd.Series, horizon: int = 6, min_train: int | None = None) -> SeriesClass:
+#: Seasons (two years of months or weeks, eight quarters; ten years) on which a series is
+#: judged intermittent: a route that was quiet for years and now runs at hundreds a month
+#: is not intermittent, whatever its whole history's share of zeros.
+RECENT_SEASONS = 2
+#: Periods of a yearly series on which intermittency is judged.
+RECENT_YEARS = 10
+
+
+def recent_window(unit: str) -> int:
+    """Periods of the window on which intermittency is decided."""
+    return RECENT_YEARS if unit == YEARS else RECENT_SEASONS * SEASON_LENGTHS[unit]
+
+
+def active_start(values: np.ndarray, m: int) -> int:
+    """The first period after the last stretch of at least a season of zeros (0 if none).
+
+    A count that was zero for years and then rose is modelled from the rise: the zeros
+    before say nothing about its level or season now. Two years for a yearly series.
+    """
+    dormant = max(m, 2)
+    run, start = 0, 0
+    for i, value in enumerate(np.asarray(values, dtype=float)):
+        run = run + 1 if value == 0 else 0
+        if run >= dormant:
+            start = i + 1
+    return start
+
+
+def classify(series: pd.Series, horizon: int = 12, min_train: int | None = None) -> SeriesClass:
     """Sort a count series into ok, too short, all zero, too sparse or intermittent.
 
     Parameters
     ----------
     series : Series
-        Counts on consecutive month starts (or weeks); see :func:`check_counts`.
+        Counts on consecutive period starts; see :func:`check_counts`.
     horizon : int
         Periods the backtest forecasts from each origin.
     min_train : int, optional
-        Fewest training periods of the backtest; two seasons when not given. A series
-        needs ``min_train + horizon`` periods to be backtested.
+        Fewest training periods of the backtest; one season and a period when not given.
+        A series needs ``min_train + horizon`` periods to be backtested.
 
     Returns
     -------
     SeriesClass
         The checks run in this order: too short (fewer than ``min_train + horizon``
         periods), all zero, too sparse (fewer than 3 non-zero periods, e.g. a single
-        spike), intermittent (share of zero periods above 0.5, or ADI above 1.32, where
-        ADI is the number of periods divided by the number of non-zero periods), else ok.
+        spike), intermittent (in the recent window, see :func:`recent_window`: a share of
+        zero periods above 0.5, or ADI above 1.32, ADI being the number of periods divided
+        by the number of non-zero ones), then too short again for the active part (after
+        a dormant stretch, see :func:`active_start`), else ok.
 
     Examples
     --------
     >>> idx = pd.date_range("2024-01-01", periods=5, freq="MS")
     >>> classify(pd.Series([1.0, 2, 3, 4, 5], index=idx)).message
-    'Only 5 months of data; at least 30 are needed to choose a model by backtest. \
-Showing the mean of the last 5 months with Poisson intervals.'
+    'Only 5 months of data; at least 25 are needed to choose a model by backtest. \
+Showing the mean of the last 3 months, with intervals from its changes.'
     """
     if horizon < 1:
         raise ValueError(f"`horizon` must be an integer greater than 0. Got {horizon!r}.")
@@ -185,28 +221,43 @@ Showing the mean of the last 5 months with Poisson intervals.'
     m = SEASON_LENGTHS[unit]
     values = series.to_numpy(dtype=float)
     n = len(values)
-    n_zero = int((values == 0).sum())
-    n_non_zero = n - n_zero
-    adi = n / n_non_zero if n_non_zero else float("inf")
-    recent = min(n, FALLBACK_PERIODS[unit])
-    fallback = f"Showing the mean of the last {recent} {unit} with Poisson intervals."
-    need = (2 * m if min_train is None else min_train) + horizon
+    n_non_zero = int((values > 0).sum())
+    recent = values[-recent_window(unit) :]
+    recent_zero = int((recent == 0).sum())
+    adi = len(recent) / (len(recent) - recent_zero) if recent_zero < len(recent) else np.inf
+    need = (m + 1 if min_train is None else min_train) + horizon
+    short = f"Showing the mean of the last {min(n, 3)} {unit}, with intervals from its changes."
+    fallback = f"Showing the mean of the last {min(n, FALLBACK_PERIODS[unit])} {unit} with "
+    fallback += "Poisson intervals."
     if n < need:
         message = (
             f"Only {n} {unit} of data; at least {need} are needed to choose a model by "
-            f"backtest. {fallback}"
+            f"backtest. {short if n_non_zero >= MIN_NON_ZERO else fallback}"
         )
-        return SeriesClass(TOO_SHORT, message, n, n_zero, adi)
+        return SeriesClass(TOO_SHORT, message, n, recent_zero, adi)
     if n_non_zero == 0:
         message = f"All {n} {unit} are zero; there is nothing to model. The forecast is zero."
-        return SeriesClass(ALL_ZERO, message, n, n_zero, adi)
+        return SeriesClass(ALL_ZERO, message, n, recent_zero, adi)
     if n_non_zero < MIN_NON_ZERO:
         message = f"Only {n_non_zero} of {n} {unit} are non-zero; too sparse to model. {fallback}"
-        return SeriesClass(TOO_SPARSE, message, n, n_zero, adi)
-    if n_zero / n > ZERO_SHARE_CUTOFF or adi > ADI_CUTOFF:
+        return SeriesClass(TOO_SPARSE, message, n, recent_zero, adi)
+    if recent_zero / len(recent) > ZERO_SHARE_CUTOFF or adi > ADI_CUTOFF:
         message = (
-            f"{n_zero} of {n} {unit} are zero (ADI {adi:.2f}): intermittent series, "
-            "so only Croston (SBA) and seasonal naive were compared."
+            f"{recent_zero} of the last {len(recent)} {unit} are zero (ADI {adi:.2f}): "
+            "intermittent series, so only Croston (SBA) and the no-change and seasonal "
+            "naive forecasts were compared."
         )
-        return SeriesClass(INTERMITTENT, message, n, n_zero, adi)
-    return SeriesClass(OK, "", n, n_zero, adi)
+        return SeriesClass(INTERMITTENT, message, n, recent_zero, adi)
+    start = active_start(values, m)
+    if start:
+        labels = period_labels(series.index[[0, start - 1, start]], unit)
+        dormant = f"Zero from {labels[0]} to {labels[1]}; modelled from {labels[2]}, "
+        if n - start < need:
+            message = (
+                f"{dormant}{n - start} {unit}, and at least {need} are needed to choose a "
+                f"model by backtest. {short}"
+            )
+            return SeriesClass(TOO_SHORT, message, n, recent_zero, adi, start)
+        message = f"{dormant}{n - start} {unit}."
+        return SeriesClass(OK, message, n, recent_zero, adi, start)
+    return SeriesClass(OK, "", n, recent_zero, adi)

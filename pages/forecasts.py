@@ -2,7 +2,7 @@
 
 For the steering committee. One series (the sidebar's area: all countries, one
 country or one region; a crime type chosen here) with its forecast and 80 % / 95 %
-intervals, the backtest scorecard that chose the model (MASE against seasonal naive,
+intervals, the backtest scorecard that chose the model (error against no change, MASE,
 interval coverage), the link to migration flows in plain words, and the early-warning
 list. Numbers come from ``forecasting/`` through ``ui.data``; this page renders.
 """
@@ -56,7 +56,7 @@ def _scorecard(scores) -> None:
         lag=scores["lag"].map(
             lambda lag: "" if lag is None or math.isnan(lag) else t("forecasts.lag", lag=int(lag))
         ),
-    )[["model", "lag", "mase", "coverage_80", "coverage_95", "n"]]
+    )[["model", "lag", "rel_mae", "mase", "coverage_80", "coverage_95", "n"]]
     st.dataframe(
         table,
         hide_index=True,
@@ -64,6 +64,11 @@ def _scorecard(scores) -> None:
             "model": st.column_config.TextColumn(t("forecasts.score.model")),
             "lag": st.column_config.TextColumn(
                 t("forecasts.score.lag"), help=t("forecasts.score.lag_help")
+            ),
+            "rel_mae": st.column_config.NumberColumn(
+                t("forecasts.score.rel_mae"),
+                format="%.2f",
+                help=t("forecasts.score.rel_mae_help"),
             ),
             "mase": st.column_config.NumberColumn(
                 t("forecasts.score.mase"),

@@ -14,11 +14,15 @@ backtest reuses the fit of its first origin; ``start_params`` only warm-starts e
 ``exog_future_sd`` is the standard error of regressor values that are themselves forecasts
 (0 where the lagged flow is observed); SARIMAX widens its intervals by it.
 
-Counts are counts: every mean and interval bound is clipped at 0. Means are never rounded.
+Counts are counts: every mean and interval bound is clipped at 0, and every interval holds
+its mean. Means are never rounded.
 
-One model per module (naive, smoothing, arima, croston, seasonal_mean), what they share
-in :mod:`forecasting.models.base`, and :data:`MODELS` by key in
-:mod:`forecasting.models.registry`; the names below are the package's public API.
+The models by module: the no-change and seasonal naive baselines (naive), the recent
+level (level), damped ETS (smoothing), SARIMAX with the flows (arima), Croston (croston)
+and the fallback (seasonal_mean); the scale and season they share in
+:mod:`forecasting.models.scale`, the rest in :mod:`forecasting.models.base`, and
+:data:`MODELS` by key in :mod:`forecasting.models.registry`; the names below are the
+package's public API.
 """
 
 from forecasting.models.arima import SARIMAX, SARIMAX_ORDER, SARIMAX_SEASONAL_ORDER, sarimax
@@ -26,35 +30,46 @@ from forecasting.models.base import (
     BOUNDS,
     FORECAST_COLUMNS,
     PERIOD,
+    Z80,
+    Z95,
     Forecast,
     Model,
     future_periods,
 )
 from forecasting.models.croston import CROSTON_ALPHA, CROSTON_SBA, croston_sba
-from forecasting.models.naive import SEASONAL_NAIVE, seasonal_naive
-from forecasting.models.registry import MODELS
+from forecasting.models.level import LEVEL, LEVEL_PERIODS, level
+from forecasting.models.naive import NAIVE, SEASONAL_NAIVE, naive, seasonal_naive
+from forecasting.models.registry import BASELINES, MODELS
 from forecasting.models.seasonal_mean import FALLBACK, fallback
 from forecasting.models.smoothing import ETS, ets
 
 __all__ = [
+    "BASELINES",
     "BOUNDS",
     "CROSTON_ALPHA",
     "CROSTON_SBA",
     "ETS",
     "FALLBACK",
     "FORECAST_COLUMNS",
+    "LEVEL",
+    "LEVEL_PERIODS",
     "MODELS",
+    "NAIVE",
     "PERIOD",
     "SARIMAX",
     "SARIMAX_ORDER",
     "SARIMAX_SEASONAL_ORDER",
     "SEASONAL_NAIVE",
+    "Z80",
+    "Z95",
     "Forecast",
     "Model",
     "croston_sba",
     "ets",
     "fallback",
     "future_periods",
+    "level",
+    "naive",
     "sarimax",
     "seasonal_naive",
 ]

@@ -55,7 +55,10 @@ def map_link(region_code: str, country: str, crime_type: str, month: pd.Timestam
 
 #: How the early-warning sentences name the models.
 MODEL_NAMES = {
+    "naive": "no change",
     "seasonal_naive": "seasonal naive",
+    "level": "the recent level",
+    "combination": "the combination",
     "ets": "ETS",
     "sarimax": "SARIMAX",
     "croston_sba": "Croston-SBA",

@@ -66,8 +66,16 @@ def test_origins_step_back_from_the_end_and_respect_min_train():
 
 def test_too_short_for_any_origin_is_named():
     settings = BacktestSettings(models=("seasonal_naive",))
-    with pytest.raises(ValueError, match=r"^The series has 29 periods; .* needs at least 30\.$"):
-        rolling_backtest(seasonal_counts(29), settings)
+    with pytest.raises(ValueError, match=r"^The series has 24 periods; .* needs at least 25\.$"):
+        rolling_backtest(seasonal_counts(24), settings)
+
+
+def test_the_default_backtest_scores_the_horizon_shown_from_recent_origins():
+    # 12 months ahead (the longest horizon the page shows), 16 origins 2 months apart.
+    settings = BacktestSettings()
+    assert (settings.horizon, settings.n_origins, settings.step) == (12, 16, 2)
+    assert origins(100, settings) == list(range(58, 89, 2))
+    assert settings.models == ("naive", "seasonal_naive", "level", "ets")
 
 
 def test_settings_must_match_the_series_frequency():
@@ -107,7 +115,7 @@ def test_lagged_exog_seasonal_naive_takes_the_same_month_a_year_earlier():
 
 
 def test_backtest_is_tidy():
-    settings = BacktestSettings(horizon=3, n_origins=2, models=("seasonal_naive", "ets"))
+    settings = BacktestSettings(horizon=3, n_origins=2, step=3, models=("seasonal_naive", "ets"))
     backtest = rolling_backtest(seasonal_counts(), settings, series_id="MD-CU")
     assert list(backtest.columns) == ["series_id", *BACKTEST_COLUMNS]
     assert len(backtest) == 2 * 2 * 3
@@ -138,56 +146,81 @@ def test_backtest_never_sees_the_future():
     assert not plain["actual"].equals(other["actual"])
 
 
-def test_score_is_mase_and_coverage_per_model():
+def test_score_is_relative_error_mase_and_coverage_per_model():
+    cutoffs = pd.to_datetime(["2024-01-01", "2024-01-01", "2024-02-01", "2024-02-01"] * 2)
     backtest = pd.DataFrame(
         {
-            "model": ["seasonal_naive", "seasonal_naive", "ets", "ets"],
-            "lag": [np.nan] * 4,
-            "actual": [10.0, 20.0, 10.0, 20.0],
-            "mean": [12.0, 20.0, 10.0, 16.0],
-            "lower_80": [11.0, 19.0, 9.0, 15.0],
-            "upper_80": [13.0, 21.0, 11.0, 17.0],
-            "lower_95": [5.0, 15.0, 5.0, 15.0],
-            "upper_95": [15.0, 25.0, 15.0, 25.0],
-            "scale": [2.0, 4.0, 2.0, 4.0],
+            "model": ["naive"] * 4 + ["ets"] * 4,
+            "lag": [np.nan] * 8,
+            "cutoff": cutoffs,
+            "actual": [10.0, 20.0, 10.0, 20.0] * 2,
+            # naive misses by 2 at the first origin and 4 at the second; ets by 1 and 4.
+            "mean": [12.0, 18.0, 14.0, 16.0, 11.0, 19.0, 10.0, 28.0],
+            "lower_80": [11.0, 17.0, 13.0, 15.0, 9.0, 15.0, 9.0, 27.0],
+            "upper_80": [13.0, 21.0, 15.0, 17.0, 11.0, 25.0, 11.0, 29.0],
+            "lower_95": [5.0, 15.0, 5.0, 15.0, 5.0, 15.0, 5.0, 15.0],
+            "upper_95": [15.0, 25.0, 15.0, 25.0, 15.0, 25.0, 15.0, 25.0],
+            "scale": [2.0] * 8,
         }
     )
-    scores = score(backtest)
-    assert scores["model"].tolist() == ["seasonal_naive", "ets"]
-    assert scores["mase"].tolist() == [0.5, 0.5]
-    assert scores["coverage_80"].tolist() == [0.5, 0.5]
-    assert scores["coverage_95"].tolist() == [1.0, 1.0]
-    assert scores["n"].tolist() == [2, 2]
-    assert choose(scores)["model"] == "seasonal_naive"
+    scores = score(backtest).set_index("model")
+    assert scores.index.tolist() == ["ets", "naive"]
+    # ets / naive: 1/2 at the first origin (weight 1), 4/4 at the latest (weight 2).
+    floor = [1e-3 * 16.0, 1e-3 * 16.0]
+    first = np.log((1 + floor[0]) / (2 + floor[0]))
+    assert scores.loc["ets", "rel_mae"] == pytest.approx(np.exp(first / 3))
+    assert scores.loc["naive", "rel_mae"] == 1.0
+    # The error of the totals: both 0 at the first origin; at the latest ets is 8 too low
+    # (4 a period) where naive's misses cancel out.
+    latest = np.log((4 + floor[0]) / (0 + floor[0]))
+    assert scores.loc["ets", "rel_total"] == pytest.approx(np.exp(2 * latest / 3))
+    assert scores.loc["ets", "mase"] == pytest.approx((1 + 1 + 0 + 8) / 4 / 2)
+    assert scores.loc["ets", "coverage_80"] == 0.75
+    assert scores.loc["naive", "coverage_95"] == 1.0
+    assert scores["n"].tolist() == [4, 4]
+    assert choose(scores.reset_index())["model"] == "ets"
 
 
-def test_choose_takes_the_lowest_mase_and_seasonal_naive_on_ties():
+def test_choose_takes_the_lowest_relative_error_and_the_simpler_model_on_ties():
     scores = pd.DataFrame(
-        {"model": ["ets", "sarimax", "seasonal_naive"], "lag": [np.nan, 2.0, np.nan]}
+        {"model": ["ets", "sarimax", "naive", "level"], "lag": [np.nan, 2.0, np.nan, np.nan]}
     )
-    assert choose(scores.assign(mase=[0.9, 0.7, 0.8]))["model"] == "sarimax"
-    assert choose(scores.assign(mase=[0.7, 0.7, 0.7]))["model"] == "seasonal_naive"
+    assert choose(scores.assign(rel_mae=[0.9, 0.7, 1.0, 0.8]))["model"] == "sarimax"
+    assert choose(scores.assign(rel_mae=[0.7, 0.7, 0.7, 0.7]))["model"] == "naive"
+    assert choose(scores.assign(rel_mae=[0.7, 0.7, 1.0, 0.7]))["model"] == "level"
+    picked = choose(scores.assign(rel_mae=1.0, rel_total=[0.5, 0.9, 1.0, 0.6]), "rel_total")
+    assert picked["model"] == "ets"
     with pytest.raises(ValueError, match=r"^No model has a backtest score to choose by\.$"):
-        choose(scores.assign(mase=np.nan))
+        choose(scores.assign(rel_mae=np.nan))
 
 
-def test_trend_and_season_beat_the_seasonal_naive():
-    scores = score(rolling_backtest(seasonal_counts(60), BacktestSettings()))
-    naive = scores.set_index("model").loc["seasonal_naive", "mase"]
-    best_model = scores.loc[scores["model"] != "seasonal_naive", "mase"].min()
-    assert best_model < 0.6 * naive
-    assert choose(scores)["model"] in ("ets", "sarimax")
+def test_trend_and_season_beat_the_baselines():
+    scores = score(rolling_backtest(seasonal_counts(60), BacktestSettings())).set_index("model")
+    assert scores.loc["ets", "rel_mae"] < 0.6 * scores.loc["seasonal_naive", "rel_mae"]
+    assert scores.loc["ets", "rel_mae"] < 0.6 * scores.loc["naive", "rel_mae"]
+    assert choose(scores.reset_index())["model"] == "ets"
 
 
 def test_flows_at_lag_two_are_found():
     counts, flows = lag_two_counts()
-    scores = score(rolling_backtest(counts, BacktestSettings(), flows))
+    settings = BacktestSettings(horizon=6, n_origins=4, step=3)
+    scores = score(rolling_backtest(counts, settings, flows))
     best = choose(scores)
     assert best["model"] == "sarimax"
     assert best["lag"] == 2.0
     # The flows' forecast error is in the intervals: coverage is not far below nominal.
     assert best["coverage_80"] >= 0.6
     assert best["coverage_95"] >= 0.85
+    # SARIMAX is tried with the flows only; the recent level and ETS compare without them.
+    assert sorted(scores.loc[scores["model"] == "sarimax", "lag"]) == [1.0, 2.0, 3.0]
+
+
+def test_the_flow_model_is_backtested_at_the_latest_four_origins():
+    counts, flows = lag_two_counts()
+    backtest = rolling_backtest(counts, BacktestSettings(exog_lags=(2,)), flows)
+    cutoffs = backtest.groupby("model")["cutoff"].unique()
+    assert len(cutoffs["level"]) == 16
+    assert list(cutoffs["sarimax"]) == list(cutoffs["level"][-4:])
 
 
 def test_backtest_does_not_mutate_its_inputs():

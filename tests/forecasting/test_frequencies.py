@@ -71,19 +71,20 @@ def test_a_yearly_series_from_2010_to_2024_is_backtested_over_3_origins():
         "2026",
         "2027",
     ]
-    assert set(result.scores["model"]) == {"seasonal_naive", "ets"}
+    # A year has no season: seasonal naive would repeat no change, and is left out.
+    assert set(result.scores["model"]) == {"naive", "level", "ets", "combination"}
     assert result.backtest["cutoff"].dt.year.unique().tolist() == [2019, 2020, 2021]
-    assert result.message.startswith("Chosen by backtest over 3 origins: ")
+    assert result.message.startswith("Chosen by backtest over 3 origins, 3 years ahead: ")
     values = result.forecast.drop(columns="period").to_numpy()
     assert np.isfinite(values).all() and (values >= 0).all()
 
 
 def test_twelve_years_still_get_a_forecast_with_a_note():
     result = forecast_series(YEARLY.iloc[:12], horizon=3)
-    assert result.chosen == "fallback"
+    assert result.chosen == "level"
     assert result.message == (
         "Only 12 years of data; at least 13 are needed to choose a model by backtest. "
-        "Showing the mean of the last 3 years with Poisson intervals."
+        "Showing the mean of the last 3 years, with intervals from its changes."
     )
     assert result.forecast["mean"].tolist() == [pytest.approx((30 + 33 + 29) / 3)] * 3  # 2019-2021
 
@@ -113,7 +114,9 @@ def test_quarterly_flows_are_lagged_by_whole_quarters():
     assert got["value"].tolist() == [50.0, 60.0, 70.0]
 
 
-def test_monthly_and_weekly_backtests_are_unchanged():
-    assert (BACKTESTS["months"].horizon, BACKTESTS["months"].min_train) == (6, 24)
-    assert BACKTESTS["weeks"].models == ("seasonal_naive", "ets")
+def test_backtests_score_the_longest_horizon_shown():
+    # The page shows up to 12 months or 13 weeks; the refresh forecasts 12 months.
+    assert (BACKTESTS["months"].horizon, BACKTESTS["months"].min_train) == (12, 13)
+    assert (BACKTESTS["weeks"].horizon, BACKTESTS["weeks"].flow_model) == (13, None)
+    assert BACKTESTS["years"].models == ("naive", "level", "ets")
     assert DEFAULT_HORIZONS == {"years": 3, "quarters": 4, "months": 6, "weeks": 6}

@@ -83,7 +83,7 @@ def test_bad_input_is_refused():
 
 def _result(chosen: str, lag: float, scores: list[tuple[str, float, float]]) -> SimpleNamespace:
     """The parts of a ForecastResult the linkage reads: the chosen model, its lag, the scores."""
-    frame = pd.DataFrame(scores, columns=["model", "lag", "mase"])
+    frame = pd.DataFrame(scores, columns=["model", "lag", "rel_mae"])
     return SimpleNamespace(chosen=chosen, lag=lag, scores=frame)
 
 
@@ -121,6 +121,14 @@ def test_flow_linkage_gives_the_tests_the_verdict_and_the_effect():
     assert link["text"] == "arrivals in MD"
     assert link["explanation"] == explain(link["correlation"], link["granger"])
     assert isinstance(link["effect"], RegressorEffect) and link["effect"].lag == 2
+
+
+def test_without_the_flows_in_the_backtest_the_effect_is_at_the_strongest_correlation():
+    # Below 30 a month the backtest does not try the flows; the page still states the
+    # effect, at the regressor lag where counts and flows move together most.
+    counts, flows = _pair(lag=2, seed=1)
+    link = flow_linkage(counts, flows, _result("level", np.nan, [("level", np.nan, 0.9)]), "MD")
+    assert link["effect"].lag == 2
 
 
 def test_flow_linkage_reports_too_few_months_instead_of_the_granger_test():

@@ -48,7 +48,15 @@ def test_a_country_forecast_shows_chart_scorecard_linkage_and_alerts(app, demo_s
     expected = forecast_series(incident_series(store, selection), horizon=6, exog=flows)
     assert app.info[0].value == expected.message
     scorecard = app.dataframe[0].value
-    assert list(scorecard.columns) == ["model", "lag", "mase", "coverage_80", "coverage_95", "n"]
+    assert list(scorecard.columns) == [
+        "model",
+        "lag",
+        "rel_mae",
+        "mase",
+        "coverage_80",
+        "coverage_95",
+        "n",
+    ]
     assert [s.value for s in app.subheader] == [
         "Does it follow migration flows?",
         "Early warning: the latest complete month",
@@ -131,6 +139,7 @@ def test_a_current_cache_is_shown_reconciled_with_its_alerts(
             | {
                 "model": "ets",
                 "lag": None,
+                "rel_mae": 0.8,
                 "mase": 0.7,
                 "coverage_80": 0.8,
                 "coverage_95": 0.9,

@@ -134,14 +134,14 @@ def test_a_granger_test_on_two_years_raises_too_few_periods():
 def test_a_backtest_of_a_short_series_raises_too_few_periods():
     from forecasting.backtest import BacktestSettings, rolling_backtest
 
-    series = pd.Series(np.arange(29, dtype=float) % 6, index=MONTHS[:29])
+    series = pd.Series(np.arange(24, dtype=float) % 6, index=MONTHS[:24])
     settings = BacktestSettings(models=("seasonal_naive",))
     message = (
-        "The series has 29 periods; a backtest with min_train=24 and horizon=6 needs at least 30."
+        "The series has 24 periods; a backtest with min_train=13 and horizon=12 needs at least 25."
     )
     with pytest.raises(TooFewPeriodsError, match=_exact(message)) as caught:
         rolling_backtest(series, settings)
-    assert (caught.value.needed, caught.value.found) == (30, 29)
+    assert (caught.value.needed, caught.value.found) == (25, 24)
 
 
 # -- the effect of flows: too short, a gap, no variation -----------------------------------------

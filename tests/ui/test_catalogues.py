@@ -47,6 +47,7 @@ def _fields(text: str) -> set[str]:
 def _dynamic_keys() -> dict[str, set[str]]:
     """Every key of each computed family, from the registries it names."""
     import dashboard
+    from forecasting.combination import COMBINATION
     from forecasting.models import MODELS
     from forecasting.published import MODELS as PUBLISHED_MODELS
     from geo.classes import METHODS
@@ -72,7 +73,7 @@ def _dynamic_keys() -> dict[str, set[str]]:
         "layer.": LAYERS,
         "level.": [slug(level) for level in LEVELS],
         "measure.": MEASURES,
-        "model.": MODELS,
+        "model.": [*MODELS, COMBINATION],  # the combination is chosen like a model
         "month.long.": [str(m) for m in range(1, 13)],
         "month.short.": [str(m) for m in range(1, 13)],
         "page.": [Path(spec.path).stem for spec in dashboard.PAGES],

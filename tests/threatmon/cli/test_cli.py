@@ -203,8 +203,17 @@ def test_forecast_of_a_series_file_gives_forecasts_backtest_and_choice(tmp_path,
         "upper_95",
     }
     assert all(row["lower_95"] >= 0 for row in out["forecast"])
-    assert set(out["backtest"][0]) == {"model", "lag", "mase", "coverage_80", "coverage_95"}
+    assert set(out["backtest"][0]) == {
+        "model",
+        "lag",
+        "rel_mae",
+        "mase",
+        "coverage_80",
+        "coverage_95",
+    }
     assert out["chosen"] in {row["model"] for row in out["backtest"]}
+    assert out["skill"] in (True, False)
+    assert set(out["held_out"]) == {"model", "lag", "vs_no_change", "vs_seasonal_naive"}
 
 
 def test_forecast_of_the_store_and_usage_errors(demo_db, capsys):

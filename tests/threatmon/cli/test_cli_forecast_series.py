@@ -41,8 +41,9 @@ def test_a_yearly_release_is_forecast_in_years(tmp_path, capsys):
     out = _json(capsys)
     assert (out["series"], out["freq"], out["horizon"]) == ("national.csv", "Y", 3)
     assert [row["period"] for row in out["forecast"]] == ["2025", "2026", "2027"]
-    assert {row["model"] for row in out["backtest"]} == {"seasonal_naive", "ets"}
-    assert out["message"].startswith("Chosen by backtest over 3 origins: ")
+    assert {row["model"] for row in out["backtest"]} == {"naive", "level", "ets", "combination"}
+    assert out["message"].startswith("Chosen by backtest over 3 origins, 3 years ahead: ")
+    assert out["skill"] is True
     # The old reading made Excel serials of the years: days of July 1905.
     assert "1905" not in json.dumps(out)
     assert main(args) == 0
@@ -55,10 +56,10 @@ def test_twelve_years_get_a_forecast_with_a_note(tmp_path, capsys):
     path = _file(tmp_path, "\n".join(YEARLY.splitlines()[:13]) + "\n")
     assert main([*_forecast(path, date_col="year", value_col="offences"), "--json"]) == 0
     out = _json(capsys)
-    assert out["chosen"] == "fallback"
+    assert out["chosen"] == "level"
     assert out["message"] == (
         "Only 12 years of data; at least 13 are needed to choose a model by backtest. "
-        "Showing the mean of the last 3 years with Poisson intervals."
+        "Showing the mean of the last 3 years, with intervals from its changes."
     )
     assert out["backtest"] == []
     assert [row["period"] for row in out["forecast"]] == ["2022", "2023", "2024"]
