@@ -180,6 +180,26 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE incidents_monthly_v5 RENAME TO incidents_monthly",
         ),
     ),
+    Migration(
+        6,
+        "coverage a batch declares: the countries, crime types, level and periods it reports "
+        "in full, so that a combination it holds no row for is a zero",
+        # Coverage read from the rows needs no table (revisions and undo keep it exact by
+        # themselves); only what a source says beyond its rows has to be stored.
+        (
+            """CREATE TABLE coverage_declared (
+                batch_id INTEGER NOT NULL,
+                country VARCHAR NOT NULL,
+                crime_type VARCHAR NOT NULL,
+                level VARCHAR NOT NULL CHECK (level IN ('admin1', 'national')),
+                granularity VARCHAR NOT NULL
+                    CHECK (granularity IN ('day', 'week', 'month', 'quarter', 'year')),
+                date DATE NOT NULL,
+                period_end DATE NOT NULL,
+                CHECK (period_end >= date)
+            )""",
+        ),
+    ),
 )
 
 

@@ -15,11 +15,12 @@ import duckdb
 import pandas as pd
 
 from threatmon.contract import INCIDENT_COLUMNS
+from threatmon.coverage.cells import DECLARED_SQL, ROW_CELLS_SQL, SOURCES_SQL, cells_from_rows
 from threatmon.errors import BatchNotFoundError
 from threatmon.filters import Filters
 from threatmon.granularity import GRANULARITIES
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS
-from threatmon.registry.regions import PROJECT_COUNTRIES
+from threatmon.registry.regions import PROJECT_COUNTRIES, country_of
 from threatmon.store.backend import IncidentIds, backend_for
 from threatmon.store.location import StoreLocation
 from threatmon.store.postgres import GENERATION_KEY
@@ -71,6 +72,8 @@ class Store:
         self._backend = backend.reads(target, self.scope, self.withheld)
         #: (version, what that generation holds), see :meth:`held`.
         self._held: tuple[str, Held] | None = None
+        #: (version, the store's coverage cells), see :meth:`coverage_cells`.
+        self._cells: tuple[str, pd.DataFrame] | None = None
 
     def __repr__(self) -> str:
         scope = f", scope={self.scope!r}" if self.scope else ""
@@ -283,6 +286,37 @@ class Store:
             "granularities": [g for g in GRANULARITIES if g in held],
         }
 
+    def coverage_cells(self, filters: Filters | None = None) -> pd.DataFrame:
+        """What was reported at all: country × crime type × level × period cells, each
+        with the batch that covers it (:mod:`threatmon.coverage`).
+
+        A cell is a loaded period (a week, month, quarter or year), or for daily incident
+        rows a month with at least one row, or a period a batch declared it reports in
+        full. Revisions and undo keep it exact: it is read from the active rows and the
+        active batches' declarations. Read once per generation of the store.
+
+        Parameters
+        ----------
+        filters : Filters, optional
+            Countries (a region selection means its countries), crime types, and the
+            dates the cells must overlap.
+
+        Returns
+        -------
+        DataFrame
+            :data:`threatmon.coverage.CELL_COLUMNS`: ``country``, ``crime_type``, ``level``,
+            ``granularity``, ``start``, ``end``, ``first_day``, ``last_day``, ``batch_id``,
+            ``source``, ``rows``, ``declared``.
+        """
+        version = self.version
+        cached = self._cells
+        if cached is None or cached[0] != version:
+            cells = cells_from_rows(
+                self.query(ROW_CELLS_SQL), self.query(DECLARED_SQL), self.query(SOURCES_SQL)
+            )
+            cached = self._cells = (version, cells)
+        return _select_cells(cached[1], filters or Filters())
+
     # -- flows --------------------------------------------------------------------------------
 
     def flows(
@@ -397,3 +431,19 @@ class Store:
     def is_demo(self) -> bool:
         """True when the store holds synthetic demo data (every page must then say so)."""
         return self.meta().get("demo") == "true"
+
+
+def _select_cells(cells: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    keep = pd.Series(True, index=cells.index)
+    countries = set(filters.countries)
+    if filters.regions:
+        countries |= {country_of(code) for code in filters.regions}
+    if countries:
+        keep &= cells["country"].isin(countries)
+    if filters.crime_types:
+        keep &= cells["crime_type"].isin(filters.crime_types)
+    if filters.start is not None:
+        keep &= cells["end"] >= pd.Timestamp(filters.start)
+    if filters.end is not None:
+        keep &= cells["start"] <= pd.Timestamp(filters.end)
+    return cells[keep].reset_index(drop=True)

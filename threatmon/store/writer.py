@@ -26,6 +26,7 @@ from threatmon.contract import (
     validate_flows,
     validate_incidents,
 )
+from threatmon.coverage.declared import DECLARED_COLUMNS, DeclaredCoverage, declared_frame
 from threatmon.errors import (
     AccessDeniedError,
     BatchNotFoundError,
@@ -151,8 +152,12 @@ class StoreWriter:
         sha256: str,
         rows_in_file: int | None = None,
         replace: bool = False,
+        covers: Sequence[DeclaredCoverage] = (),
     ) -> int:
         """Validate and append incidents as one new batch; return the batch id.
+
+        ``covers`` declares what the batch reports in full beyond its rows (zeros omitted,
+        see :mod:`threatmon.coverage.declared`).
 
         Raises
         ------
@@ -171,6 +176,7 @@ class StoreWriter:
             sha256=sha256,
             rows_in_file=rows_in_file,
             replace=replace,
+            covers=covers,
         )
 
     def add_flows(
@@ -191,6 +197,7 @@ class StoreWriter:
         sha256: str,
         rows_in_file: int | None = None,
         replace: bool = False,
+        covers: Sequence[DeclaredCoverage] = (),
     ) -> int:
         """Append rows that already passed the contract as one new batch.
 
@@ -260,8 +267,23 @@ class StoreWriter:
                 details["replaced"] = replaced
         else:
             self._refuse_revisions(kind, batch_id)
+        if covers:
+            self.declare_coverage(batch_id, covers)
+            details["declared_coverage"] = len(covers)
         self.audit("load", f"batch:{batch_id}", details)
         return batch_id
+
+    def declare_coverage(self, batch_id: int, covers: Sequence[DeclaredCoverage]) -> None:
+        """Store what batch ``batch_id`` declares it reports in full (its undo removes it).
+
+        Raises
+        ------
+        ValidationError
+            If a declaration names an unknown country, crime type, level or granularity,
+            or ends before it starts.
+        """
+        frame = declared_frame(covers)
+        self._insert("coverage_declared", DECLARED_COLUMNS, frame, int(batch_id))
 
     def superseded_by(self, batch_id: int) -> list[dict[str, int]]:
         """The older rows batch ``batch_id`` replaced: ``[{"batch_id": n, "rows": n}, …]``."""
@@ -297,6 +319,8 @@ class StoreWriter:
         if status != "active":
             raise BatchNotFoundError(f"Batch {batch_id} ({file_name}) was already undone.")
         self._con.execute(f"DELETE FROM {kind} WHERE batch_id = ?", [int(batch_id)])
+        if kind == "incidents":
+            self._con.execute("DELETE FROM coverage_declared WHERE batch_id = ?", [int(batch_id)])
         if kind == "flows":
             revisions.forget(self._con, int(batch_id))
             restored = revisions.restore(self._con, int(batch_id))

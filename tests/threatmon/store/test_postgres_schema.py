@@ -61,6 +61,7 @@ def test_the_same_migrations_give_the_same_tables_on_both(postgres_url, tmp_path
         "incidents",
         "incidents_monthly",
         "incidents_superseded",
+        "coverage_declared",
         "meta",
         "schema_migrations",
     }

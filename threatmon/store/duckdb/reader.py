@@ -33,6 +33,7 @@ _COUNTRY_TABLES = (
     "incidents",
     "incidents_monthly",
     "incidents_superseded",
+    "coverage_declared",
     "flows",
     "flows_superseded",
 )

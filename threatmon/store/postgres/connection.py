@@ -41,6 +41,7 @@ STORE_TABLES: tuple[str, ...] = (
     "schema_migrations",
     "flows_superseded",
     "incidents_superseded",
+    "coverage_declared",
 )
 
 # Physical tuning, not schema: DuckDB needs no indexes (zone maps), PostgreSQL does for
@@ -62,6 +63,7 @@ INDEXES: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS incidents_national ON incidents (country, crime_type, date) "
     "WHERE level = 'national'",
     "CREATE INDEX IF NOT EXISTS incidents_superseded_by ON incidents_superseded (superseded_by)",
+    "CREATE INDEX IF NOT EXISTS coverage_declared_batch ON coverage_declared (batch_id)",
 )
 
 _USER_PASSWORD = re.compile(r"^([a-z]+://[^:/@?#]*):[^@/?#]*@", re.IGNORECASE)

@@ -79,6 +79,7 @@ def restricted_views(scope: Sequence[str], withheld: Sequence[str]) -> list[str]
         "incidents",
         "incidents_monthly",
         "incidents_superseded",
+        "coverage_declared",
         "flows",
         "flows_superseded",
     )

@@ -118,8 +118,8 @@ def empty_store(tx: Transaction) -> None:
     """Remove everything (the demo builder's fresh start), keeping the generation count."""
     generation = tx.execute("SELECT value FROM meta WHERE key = ?", [GENERATION_KEY]).fetchall()
     tx.execute(
-        "TRUNCATE incidents, incidents_superseded, flows, flows_superseded, incidents_monthly, "
-        "batches, audit, column_mappings, meta"
+        "TRUNCATE incidents, incidents_superseded, coverage_declared, flows, flows_superseded, "
+        "incidents_monthly, batches, audit, column_mappings, meta"
     )
     tx.execute("ALTER SEQUENCE batch_ids RESTART")
     if generation:
