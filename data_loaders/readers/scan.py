@@ -18,12 +18,40 @@ CHUNK = 8 * MB  # streaming unit: transcoding, hashing, counting
 HEAD = MB  # what is sniffed for the format, encoding, delimiter and header
 
 
+# Bytes of C0 controls other than tab, line feed and carriage return, and DEL.
+_CONTROL_BYTES = np.zeros(256, dtype=bool)
+_CONTROL_BYTES[[*range(0, 9), 11, 12, *range(14, 32), 127]] = True
+# UTF-8 of U+202A–U+202E and U+2066–U+2069 (bidirectional overrides and isolates) starts
+# E2 80 or E2 81; any such pair makes the file a suspect (en dashes and quotes too).
+_BIDI_LEAD = 0xE2
+
+
 @dataclass
 class Bytes:
-    """What one pass over a file's bytes learnt."""
+    """What one pass over a file's bytes learnt.
+
+    ``suspect`` is False only when no byte can belong to a control character or a
+    bidirectional override, and ``longest_line`` bounds the length of any value (None:
+    not measured): a clean, short-lined file needs no check of its values
+    (:mod:`data_loaders.readers.hygiene`).
+    """
 
     sha256: str
     newlines: int
+    suspect: bool = True
+    longest_line: int | None = None
+
+
+def _suspect(part: np.ndarray) -> bool:
+    if _CONTROL_BYTES[part].any():
+        return True
+    leads = np.flatnonzero(part == _BIDI_LEAD)
+    if not leads.size:
+        return False
+    if leads[-1] == part.size - 1:
+        return True  # the pair may straddle the next chunk
+    follow = part[leads + 1]
+    return bool(((follow == 0x80) | (follow == 0x81)).any())
 
 
 class Scan:
@@ -42,11 +70,22 @@ class Scan:
 
     def _run(self) -> None:
         try:
-            digest, count = hashlib.sha256(), 0
-            for _, part in byte_chunks(self._path):
+            digest, count, suspect = hashlib.sha256(), 0, False
+            previous, longest, size = -1, 0, 0
+            for offset, part in byte_chunks(self._path):
                 digest.update(part)
-                count += int(np.count_nonzero(part == self._newline))
-            self._result = Bytes(digest.hexdigest(), count)
+                breaks = np.flatnonzero(part == self._newline)
+                count += int(breaks.size)
+                suspect = suspect or _suspect(part)
+                if breaks.size:
+                    ends = breaks + offset
+                    longest = max(
+                        longest, int(ends[0] - previous), int(np.diff(ends).max(initial=0))
+                    )
+                    previous = int(ends[-1])
+                size = offset + part.size
+            longest = max(longest, size - previous)
+            self._result = Bytes(digest.hexdigest(), count, suspect, longest)
         except BaseException as exc:  # handed to the caller's thread by result()
             self._error = exc
 
