@@ -80,3 +80,9 @@ def test_parquet_strings_are_checked(refused):
     table = pa.table({"id": ["1", "2"], "note": ["fine", "bad\x00"]})
     error = refused("p.parquet", parquet_bytes(table))
     assert [(p.row, p.column, p.value) for p in error.problems] == [(3, "note", "bad<U+0000>")]
+
+
+def test_line_breaks_of_windows_and_tabs_leave_a_file_clean(load):
+    raw, rows = load("crlf.csv", "id,note\r\n1,Cahul\tnorth\r\n2,Chișinău\r\n")
+    assert raw.suspect is False
+    assert rows == [(2, "1", "Cahul\tnorth"), (3, "2", "Chișinău")]
