@@ -127,3 +127,52 @@ def test_an_unknown_country_is_a_usage_error(db, capsys):
     assert main(["coverage", "--db", db, "--crime-type", "theft", "--json"]) == 2
     error = json.loads(capsys.readouterr().out)
     assert error["problems"][0]["reason"] == "Not a crime-type key."
+
+
+MONTHLY = "date,region_code,crime_type,count\n2025-01,MD-CU,cbrne,2\n2025-03,MD-BA,cybercrime,1\n"
+
+
+def test_ingest_covers_declares_and_the_crime_types_are_saved(tmp_path, capsys):
+    path = tmp_path / "md.csv"
+    path.write_text(MONTHLY)
+    db = str(tmp_path / "store.duckdb")
+    code = main(
+        [
+            "ingest", str(path), "--db", db, "--covers", "2025-01..2025-03",
+            "--covers-crime-types", "cbrne,terrorism", "--source", "md", "--save-mapping",
+            "--json",
+        ]
+    )  # fmt: skip
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["declared_coverage"] == 2
+    # The saved crime types apply to the next file's --covers.
+    later = tmp_path / "md-q2.csv"
+    later.write_text(MONTHLY.replace("2025-01", "2025-04").replace("2025-03", "2025-06"))
+    code = main(
+        ["ingest", str(later), "--db", db, "--covers", "2025-04..2025-06", "--source", "md"]
+    )
+    assert code == 0
+    assert "Declared 2 crime type(s) reported in full for MD from 2025-04 to 2025-06" in (
+        capsys.readouterr().out
+    )
+    assert main(["coverage", "--db", db, "--crime-type", "terrorism", "--json"]) == 0
+    (record,) = json.loads(capsys.readouterr().out)
+    assert (record["first"], record["last"], record["gaps"]) == ("2025-01", "2025-06", [])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--covers", "2025-06..2025-01"],
+            "error: The covered period ends (2025-01) before it starts (2025-06).\n",
+        ),
+        (["--covers", "2025-13..2025-14"], "error: '2025-13' is not a period or a date. Give "),
+        (["--covers-crime-types", "theft"], "error: 'theft' is not a crime type key. Known: "),
+    ],
+)
+def test_ingest_covers_usage_errors(tmp_path, capsys, args, message):
+    path = tmp_path / "md.csv"
+    path.write_text(MONTHLY)
+    assert main(["ingest", str(path), "--db", str(tmp_path / "s.duckdb"), *args]) == 2
+    assert capsys.readouterr().err.startswith(message)
