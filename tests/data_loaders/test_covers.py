@@ -89,10 +89,10 @@ def test_options_check_covers():
 MONTHLY = "date,region_code,crime_type,count\n2025-01,MD-CU,cbrne,2\n2025-03,MD-BA,cybercrime,1\n"
 
 
-def test_a_loaded_file_declares_what_it_covers(tmp_path):
+def test_a_loaded_file_declares_what_it_covers(tmp_path, store_location):
     path = tmp_path / "md.csv"
     path.write_text(MONTHLY)
-    db = tmp_path / "store.duckdb"
+    db = store_location
     options = IngestOptions(covers="2025-01..2025-03", covers_crime_types="cbrne,terrorism")
     dry = ingest_file(path, user="ana", db=db, options=options, dry_run=True)
     assert dry.declared_coverage == 2
