@@ -27,11 +27,8 @@ def gappy_store(tmp_path, monkeypatch):
     drug trafficking, silent March–August. Ukraine: national quarterly CBRNE figures."""
     rows = [_month("MD", "MD-CU", crime, m) for crime in (D, H) for m in range(1, 13)]
     rows += [_month("LV", None, D, m, 0) for m in (1, 2, 9, 10, 11, 12)]
-    rows += [
-        (pd.Timestamp(f"2025-{m:02d}-01"), pd.Timestamp(f"2025-{m:02d}-01") + pd.offsets.QuarterEnd(0),
-         "UA", None, C, 3)
-        for m in (1, 4, 7, 10)
-    ]  # fmt: skip
+    quarters = [pd.Timestamp(f"2025-{m:02d}-01") for m in (1, 4, 7, 10)]
+    rows += [(q, q + pd.offsets.QuarterEnd(0), "UA", None, C, 3) for q in quarters]
     frame = pd.DataFrame(
         rows, columns=["date", "period_end", "country", "region_code", "crime_type", "count"]
     )
@@ -76,8 +73,8 @@ def test_the_sentence_the_heat_table_and_the_records(gappy_store, sign_in):
     assert heat.loc["Estonia · Cybercrime"].tolist() == ["–"] * 12
     assert len(heat) == 10 * 12
     records = _records(at)
-    assert records[["country", "crime_type", "level", "granularity", "first", "last", "gaps"]]\
-        .values.tolist() == [
+    shown = ["country", "crime_type", "level", "granularity", "first", "last", "gaps"]
+    assert records[shown].values.tolist() == [
         ["Latvia", "Drug trafficking", "national", "monthly", "2025-01", "2025-12",
          "2025-03–2025-08"],
         ["Moldova", "Drug trafficking", "by region", "monthly", "2025-01", "2025-12", ""],
