@@ -96,6 +96,7 @@ LAYERS = (
         "registry",
         ("threatmon.registry", "threatmon.distance", "threatmon.periods", "geo.boundaries"),
     ),
+    # Coverage is read by the store and reads the registry and the periods.
     (
         "contract",
         ("threatmon.contract", "threatmon.filters", "threatmon.access.roles", "threatmon.coverage"),
