@@ -157,20 +157,18 @@ def _covered_aggregate(store: Store, filters: Filters) -> pd.DataFrame:
     # A national figure is no region's count: a selection of regions reads regions only.
     overall = by_region if filters.regions else coverage_grid(cells, "M", start, end, **shape)
     # Regions of the months reported by region: 0 where a region had no row.
-    regions = with_coverage(
-        regional, by_region, AGGREGATE_KEYS, value="count", regions=registry
-    )
+    regions = with_coverage(regional, by_region, AGGREGATE_KEYS, value="count", regions=registry)
     regions = regions[regions["coverage"] != NOT_REPORTED]
     # The other months: the national figure where there is one, else nothing known.
     key = ["country", "crime_type", PERIOD]
     rest = overall.merge(
-        by_region.loc[by_region["coverage"] != NOT_REPORTED, key], on=key, how="left",
+        by_region.loc[by_region["coverage"] != NOT_REPORTED, key],
+        on=key,
+        how="left",
         indicator=True,
     )
     rest = rest[rest["_merge"] == "left_only"].drop(columns="_merge")
-    national = store.aggregate(
-        filters.replace(regions=()), by=("country", "crime_type"), freq="M"
-    )
+    national = store.aggregate(filters.replace(regions=()), by=("country", "crime_type"), freq="M")
     rest = rest.merge(national, on=key, how="left")
     rest["count"] = rest["count"].where(rest["coverage"] != NOT_REPORTED)
     rest = rest.assign(region_code=pd.NA)[columns]

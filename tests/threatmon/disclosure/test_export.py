@@ -118,7 +118,9 @@ def test_the_aggregate_lists_unreported_months_with_an_empty_count(tmp_path):
     from threatmon.disclosure.export import export_frame
 
     filters = Filters(
-        countries=["MD", "UA"], crime_types=["drug_trafficking"], start="2026-01-01",
+        countries=["MD", "UA"],
+        crime_types=["drug_trafficking"],
+        start="2026-01-01",
         end="2026-03-31",
     )
     frame = export_frame(_gappy_store(tmp_path), "aggregate", filters)
@@ -149,6 +151,7 @@ def test_an_unreported_month_is_an_empty_cell_in_csv_and_xlsx(tmp_path):
         "2026-01,UA,,,drug_trafficking,Drug trafficking,90,reported",
         "2026-02,UA,,,drug_trafficking,Drug trafficking,,not reported",
     ]
-    sheet = pd.read_excel(io.BytesIO(export_bytes(store, "aggregate", "xlsx", filters)), "aggregate")
+    xlsx = export_bytes(store, "aggregate", "xlsx", filters)
+    sheet = pd.read_excel(io.BytesIO(xlsx), "aggregate")
     assert sheet["count"].isna().tolist() == [False, True]
     assert sheet["coverage"].tolist() == ["reported", "not reported"]

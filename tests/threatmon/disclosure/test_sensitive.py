@@ -261,17 +261,20 @@ def test_countries_that_sent_nothing_get_no_data_never_zero(tmp_path):
 
 def test_a_reported_quarter_without_rows_is_zero_and_one_without_any_report_no_data():
     counts = pd.DataFrame(
-        {"period": ["2026-07-01"], "country": ["MD"], "crime_type": ["human_trafficking"],
-         "count": [12]}
+        {
+            "period": ["2026-07-01"],
+            "country": ["MD"],
+            "crime_type": ["human_trafficking"],
+            "count": [12],
+        }
     )
     coverage = pd.DataFrame(
         {
             "country": ["MD", "MD", "UA", "UA", "RO", "RO"],
             "crime_type": list(LABELS) * 3,
             "period": pd.Timestamp("2026-07-01"),
-            "coverage": ["reported", "reported", "reported", "partly", "not reported"] + [
-                "not reported"
-            ],
+            "coverage": ["reported", "reported", "reported", "partly", "not reported"]
+            + ["not reported"],
         }
     )
     frame = quarterly_tables(
@@ -301,8 +304,7 @@ def test_a_no_data_neighbour_never_protects_a_small_count():
             "country": ["MD", "MD", "UA", "UA", "RO", "RO"],
             "crime_type": list(LABELS) * 3,
             "period": pd.Timestamp("2026-07-01"),
-            "coverage": ["reported", "reported", "not reported", "not reported"]
-            + ["reported"] * 2,
+            "coverage": ["reported", "reported", "not reported", "not reported"] + ["reported"] * 2,
         }
     )
     frame = quarterly_tables(
@@ -318,8 +320,12 @@ def test_published_totals_say_how_many_countries_they_add_up():
     from threatmon.disclosure.sensitive import published_totals
 
     counts = pd.DataFrame(
-        {"period": ["2026-07-01"], "country": ["MD"], "crime_type": ["human_trafficking"],
-         "count": [12]}
+        {
+            "period": ["2026-07-01"],
+            "country": ["MD"],
+            "crime_type": ["human_trafficking"],
+            "count": [12],
+        }
     )
     coverage = pd.DataFrame(
         {
