@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from threatmon.coverage import REPORTED, coverage_grid
+from threatmon.disclosure.suppression import NO_DATA
 from threatmon.filters import Filters, comparison_windows
 from threatmon.periods import PERIOD, month_starts
 from threatmon.registry.regions import PROJECT_COUNTRIES
@@ -38,8 +39,11 @@ def _delta(change: int, pct: float) -> str:
     return f"{pct:+.1f} % ({change:+,})"
 
 
-def kpi_rows(summary: Mapping[str, pd.DataFrame], spans) -> list[tuple[str, str, str]]:
-    """``(label, value, change)`` of the total and the top movers of an overview summary."""
+def kpi_rows(summary: Mapping[str, pd.DataFrame] | None, spans) -> list[tuple[str, str, str]]:
+    """``(label, value, change)`` of the total and the top movers of an overview summary;
+    None (no series reported throughout) gives one "no data" row, never a total of 0."""
+    if summary is None:
+        return [("Total incidents", NO_DATA, "nothing was reported throughout the periods")]
     previous, year = _span(*spans["previous"]), _span(*spans["year_earlier"])
     same = spans["previous"] == spans["year_earlier"]
 
@@ -118,9 +122,9 @@ def covered_summary(
     *,
     min_total: int = LOW_COUNT_THRESHOLD,
     alpha: float | None = CHANGE_ALPHA,
-) -> tuple[dict[str, pd.DataFrame], str]:
-    """The overview summary of the series reported throughout the three windows, and the
-    sentence on what was left out (see the module docstring)."""
+) -> tuple[dict[str, pd.DataFrame] | None, str]:
+    """The overview summary of the series reported throughout the three windows (None if
+    there is none), and the sentence on what was left out (see the module docstring)."""
     spans = comparison_windows(filters)
     first = min(start for start, _ in spans.values())
     span = filters.replace(start=first, end=filters.end)
@@ -129,6 +133,8 @@ def covered_summary(
     compared, left_out = compared_series(
         store.coverage_cells(span), filters, countries, crime_types
     )
+    if not compared:
+        return None, left_out_sentence(left_out, crime_labels)
     monthly = store.aggregate(span, by=("country", "region_code", "crime_type"), freq="M")
     totals = monthly if filters.regions else store.aggregate(span, by=KEYS, freq="M")
 
