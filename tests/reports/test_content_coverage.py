@@ -79,7 +79,7 @@ def test_the_key_figures_compare_what_was_reported_and_say_what_was_left_out(bri
     (note,) = [n for n in briefing.notes if n.startswith("Key figures compare only")]
     assert note.endswith(
         "left out rather than counted as 0: Moldova (Migrant smuggling, Firearms "
-        "trafficking, Stolen vehicles, Cybercrime, Money laundering, Terrorism, Document "
+        "trafficking, Vehicle crime, Terrorism, Financial crime, Cybercrime, Document "
         "fraud, CBRNE smuggling, Organised crime); Ukraine, Romania, Poland, Hungary, "
         "Slovakia, Estonia, Latvia, Lithuania and Georgia (every crime type)."
     )
