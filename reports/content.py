@@ -35,7 +35,7 @@ from geo.symbology import MEASURES
 from reports import figures as charts
 from reports.briefing import BriefingContent
 from reports.chart_png import ChartExportError, figure_png
-from reports.key_figures import covered_summary, kpi_rows
+from reports.key_figures import chart_gaps, covered_summary, kpi_rows
 from threatmon.disclosure.export import demo_marking
 from threatmon.disclosure.marking import marking_text
 from threatmon.disclosure.sensitive import configured_k, sensitive_table
@@ -561,7 +561,16 @@ def briefing_content(
     summary = store_overview(
         store, filters, registry, labels, min_total=LOW_COUNT_THRESHOLD, alpha=CHANGE_ALPHA
     )
-    # Key figures compare only what was reported throughout (the charts show every series).
+    # The charts show every series, with gaps where a month was not reported.
+    first = min(start for start, _ in spans.values())
+    summary = chart_gaps(
+        summary,
+        store.coverage_cells(filters.replace(start=first)),
+        filters,
+        sorted(countries),
+        list(filters.crime_types or labels),
+    )
+    # Key figures compare only what was reported throughout.
     covered, left_out = covered_summary(
         store, filters, registry, labels, min_total=LOW_COUNT_THRESHOLD, alpha=CHANGE_ALPHA
     )

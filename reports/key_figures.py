@@ -4,7 +4,8 @@ No data is not zero: a country that sent nothing for a crime type in one of the 
 periods would read as a fall to 0 (or a rise from 0). The key figures therefore add up
 only the country × crime type series reported in every month of the selected period and
 of both comparison periods (:mod:`threatmon.coverage`), and one plain sentence names
-what was left out. The charts still show every series.
+what was left out. The charts still show every series, with a gap (never a 0) where a
+month was not reported (:func:`chart_gaps`).
 """
 
 from __future__ import annotations
@@ -158,3 +159,37 @@ def covered_summary(
         totals=kept(totals),
     )
     return summary, left_out_sentence(left_out, crime_labels)
+
+
+def chart_gaps(
+    summary: Mapping[str, pd.DataFrame],
+    cells: pd.DataFrame,
+    filters: Filters,
+    countries: Sequence[str],
+    crime_types: Sequence[str],
+) -> dict[str, pd.DataFrame]:
+    """``summary`` with its ``trend`` (by crime type) and ``countries`` (by country) counts
+    and rates missing where no country, or the country, reported the month at all; a
+    month some of it was reported for keeps what was. Not modified."""
+    spans = comparison_windows(filters)
+    first = min(start for start, _ in spans.values())
+    grid = coverage_grid(
+        cells,
+        "M",
+        first,
+        filters.end,
+        level="admin1" if filters.regions else None,
+        countries=countries,
+        crime_types=crime_types,
+    )
+    out = dict(summary)
+    for name, key in (("trend", "crime_type"), ("countries", "country")):
+        frame = summary[name]
+        if frame.empty:
+            continue
+        states = grid.groupby([key, PERIOD])["covered"].sum().rename("covered").reset_index()
+        marked = frame[[key, PERIOD]].merge(states, on=[key, PERIOD], how="left")
+        silent = marked["covered"].fillna(0).eq(0).to_numpy()
+        values = [c for c in ("count", "rate") if c in frame.columns]
+        out[name] = frame.assign(**{c: frame[c].astype("float64").mask(silent) for c in values})
+    return out

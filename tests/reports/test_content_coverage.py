@@ -48,20 +48,27 @@ def briefing(tmp_path_factory):
     path = tmp_path_factory.mktemp("silent") / "silent.duckdb"
     with write_session(path, user="tester") as writer:
         writer.add_incidents(frame, file_name="md.csv", sha256="f" * 64)
+    drawn = []
+
+    def record(figure, **options):
+        drawn.append(figure)
+        return _png()
+
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(content, "figure_png", lambda figure, **options: _png())
+        patch.setattr(content, "figure_png", record)
         patch.setattr(content, "map_png", lambda *args, **options: _png())
-        return briefing_content(
+        made = briefing_content(
             Store(path, withheld=SENSITIVE_TYPES),
             Filters(),
             sensitive_source=Store(path),
             generated_at=GENERATED,
             forecast_crime_types=("drug_trafficking",),
         )
+    return made, drawn
 
 
 def test_the_sensitive_table_says_no_data_for_countries_that_sent_nothing(briefing):
-    ((_, table),) = briefing.extra_tables
+    ((_, table),) = briefing[0].extra_tables
     for quarter in ("2026Q3", "2026Q2", "2026Q1", "2025Q4"):
         rows = table[table["quarter"] == quarter].set_index("country")
         for country in SILENT:
@@ -72,11 +79,11 @@ def test_the_sensitive_table_says_no_data_for_countries_that_sent_nothing(briefi
 
 
 def test_the_key_figures_compare_what_was_reported_and_say_what_was_left_out(briefing):
-    label, value, _ = briefing.kpis[0]
+    label, value, _ = briefing[0].kpis[0]
     months = pd.date_range("2024-01-01", "2026-09-01", freq="MS")
     drugs = [6 + i % 5 for i, m in enumerate(months) if m >= pd.Timestamp("2025-10-01")]
     assert (label, value) == ("Total incidents", f"{sum(drugs):,}")
-    (note,) = [n for n in briefing.notes if n.startswith("Key figures compare only")]
+    (note,) = [n for n in briefing[0].notes if n.startswith("Key figures compare only")]
     assert note.endswith(
         "left out rather than counted as 0: Moldova (Migrant smuggling, Firearms "
         "trafficking, Vehicle crime, Terrorism, Financial crime, Cybercrime, Document "
@@ -86,8 +93,15 @@ def test_the_key_figures_compare_what_was_reported_and_say_what_was_left_out(bri
 
 
 def test_the_note_on_the_sensitive_table_explains_no_data(briefing):
-    (note,) = [n for n in briefing.notes if "left out of every figure" in n]
+    (note,) = [n for n in briefing[0].notes if "left out of every figure" in n]
     assert note.endswith(
         "“no data” marks a country that did not report the type for the whole quarter "
         "(unknown, not 0), and the totals add up the countries that did."
     )
+
+
+def test_the_charts_draw_no_line_for_countries_that_sent_nothing(briefing):
+    trends, panels = briefing[1]
+    assert [t.name for t in panels.data] == ["Moldova"]  # no flat zeros for the others
+    assert [t.name for t in trends.data] == ["Drug trafficking"]
+    assert 0 not in list(trends.data[0].y)
