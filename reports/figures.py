@@ -142,7 +142,9 @@ def country_small_multiples(
     Parameters
     ----------
     frame : DataFrame
-        Dense monthly rows: ``period``, ``country`` (ISO2) and ``value``.
+        Dense monthly rows: ``period``, ``country`` (ISO2) and ``value``; a missing value
+        (a month the country did not report) breaks its line, never drawn as 0. A country
+        without any value gets no panel.
     names : mapping
         ISO2 code to the panel title (English country name).
     value : str
@@ -154,7 +156,10 @@ def country_small_multiples(
     -------
     plotly.graph_objects.Figure
     """
-    data = frame.dropna(subset=[value])
+    # Gaps stay in the series (plotly breaks a line at a missing value rather than join
+    # the months around it); only countries with nothing to draw are left out.
+    drawn = frame[value].notna().groupby(frame["country"]).transform("any")
+    data = frame[drawn.to_numpy(dtype=bool)].sort_values(["country", PERIOD], kind="stable")
     if data.empty:
         return _empty(title, "No incidents for this selection")
     codes = sorted(data["country"].unique(), key=lambda c: names.get(c, c))
