@@ -315,14 +315,7 @@ def _ingest(
                 result, status="duplicate", batch_id=int(error.batch_id), message=str(error)
             )
         except ValidationError as error:
-            rejected = _rejected(base, error.problems, str(error))
-            return replace(
-                result,
-                status="rejected",
-                problems=rejected.problems,
-                problem_count=rejected.problem_count,
-                message=rejected.message,
-            )
+            return _as_rejected(result, base, error)
     report(1.0, "Loaded")
     out_of_scope = sum(category["rows"] for category in result.skipped.values())
     blank = result.rows_in_file - result.rows_to_load - out_of_scope
@@ -358,14 +351,7 @@ def _dry_run_revisions(
         )
         covers = _covers(staging, options, result.granularity)
     except ValidationError as error:
-        rejected = _rejected(base, error.problems, str(error))
-        return replace(
-            result,
-            status="rejected",
-            problems=rejected.problems,
-            problem_count=rejected.problem_count,
-            message=rejected.message,
-        )
+        return _as_rejected(result, base, error)
     return replace(
         result,
         replaced=replaced,
@@ -654,6 +640,19 @@ def _duplicate_message(file_name: str, batch_id: int) -> str:
     return (
         f"{file_name} was already loaded as batch {batch_id} (same sha256); nothing was "
         "added. Undo that batch first to load it again."
+    )
+
+
+def _as_rejected(result: IngestResult, base: dict, error: ValidationError) -> IngestResult:
+    """A file that passed its checks, refused by the store's (or a dry run's) own: the
+    result keeps what the checks learnt, with the store's problems."""
+    rejected = _rejected(base, error.problems, str(error))
+    return replace(
+        result,
+        status="rejected",
+        problems=rejected.problems,
+        problem_count=rejected.problem_count,
+        message=rejected.message,
     )
 
 
