@@ -54,6 +54,7 @@ def test_the_map_page_draws_the_map_table_and_downloads(app):
         "hot_cold",
         "emerging_category",
         "moran_cluster",
+        "note",
     ]
     assert len(table.value) == 230
     labels = [b.label for b in app.get("download_button")]

@@ -106,8 +106,9 @@ def test_hotspots_json_gives_one_record_per_region(demo_db, capsys):
         "hot_cold",
         "emerging_category",
         "moran_cluster",
+        "note",
     ]
-    assert {r["hot_cold"] for r in records} <= {"hot", "cold", "none"}
+    assert {r["hot_cold"] for r in records} <= {"hot", "cold", "none", "no data", "no neighbour"}
     assert all(r["region_code"].startswith("MD-") for r in records)
 
 
