@@ -30,7 +30,7 @@ from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
 from threatmon.settings import current_settings
 from threatmon.store import Store, StoreLocation
 from trends import store_overview
-from ui.i18n import t
+from ui.i18n import current_language, no_data_words, t
 
 # Results are keyed on the store version, so the TTL only bounds memory held for
 # selections nobody looks at any more.
@@ -409,18 +409,56 @@ def hotspots(filters: Filters, measure: str = "rate") -> pd.DataFrame:
     """Gi* and emerging hot spots of the selection (:func:`geo.analysis.region_hotspots`)."""
     store = get_store()
     with st.spinner(t("spinner.hotspots")):
-        return _hotspots(_access(store), store.version, selection_key(filters), measure)
+        return _hotspots(
+            _access(store), store.version, selection_key(filters), measure, current_language()
+        )
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
-def _hotspots(access: Access, version: str, selection: Selection, measure: str) -> pd.DataFrame:
+def _hotspots(
+    access: Access, version: str, selection: Selection, measure: str, language: str
+) -> pd.DataFrame:
     from geo.analysis import region_hotspots
     from geo.mapdata import regions_in_view
 
     filters = _filters(selection)
     codes = regions_in_view(regions(), filters.countries, filters.regions)
     return region_hotspots(
-        _store_of(access), filters, measure=measure, weights=_weights(tuple(codes)), codes=codes
+        _store_of(access),
+        filters,
+        measure=measure,
+        weights=_weights(tuple(codes)),
+        codes=codes,
+        words=no_data_words(language),
+    )
+
+
+def region_coverage(filters: Filters, freq: str | None = None) -> pd.DataFrame:
+    """Which regions of the selection have data (:func:`geo.coverage.region_coverage`)."""
+    store = get_store()
+    return _region_coverage(
+        _access(store), store.version, selection_key(filters), freq, current_language()
+    )
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _region_coverage(
+    access: Access, version: str, selection: Selection, freq: str | None, language: str
+) -> pd.DataFrame:
+    from geo.coverage import region_coverage as coverage_of
+    from geo.mapdata import regions_in_view
+
+    filters = _filters(selection)
+    registry = regions()
+    return coverage_of(
+        _store_of(access).coverage_cells(filters),
+        registry,
+        regions_in_view(registry, filters.countries, filters.regions),
+        start=filters.start,
+        end=filters.end,
+        freq=freq,
+        crime_types=filters.crime_types,
+        words=no_data_words(language),
     )
 
 
@@ -575,6 +613,7 @@ __all__ = [
     "boundaries",
     "hotspots",
     "map_inputs",
+    "region_coverage",
     "region_trend",
     "crime_labels",
     "get_store",

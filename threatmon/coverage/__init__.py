@@ -19,6 +19,7 @@ type, 2025-01 to 2025-06, zeros omitted": then a missing row is a zero).
 from threatmon.coverage.cells import CELL_COLUMNS, cells_from_rows
 from threatmon.coverage.declared import DeclaredCoverage, declared_frame
 from threatmon.coverage.grid import (
+    NO_DATA,
     NOT_REPORTED,
     PARTLY,
     REPORTED,
@@ -32,6 +33,7 @@ from threatmon.coverage.records import coverage_records
 
 __all__ = [
     "CELL_COLUMNS",
+    "NO_DATA",
     "NOT_REPORTED",
     "PARTLY",
     "REPORTED",

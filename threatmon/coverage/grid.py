@@ -21,6 +21,9 @@ from threatmon.periods import PERIOD, VALUE
 REPORTED = "reported"
 PARTLY = "partly"
 NOT_REPORTED = "not reported"
+#: How a cell, region or total nobody reported is shown (maps, tables, exports): unknown,
+#: never a count of 0.
+NO_DATA = "no data"
 #: The coverage of a view period, from the best to the worst.
 STATES: tuple[str, ...] = (REPORTED, PARTLY, NOT_REPORTED)
 #: pandas' period starts of each view frequency (a view without a time split is yearly).

@@ -79,6 +79,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog
 
+from threatmon.coverage import NO_DATA
 from threatmon.registry.crime_types import sensitive_crime_types
 
 # The registry marks the types whose victims a small count can single out: a trafficked person
@@ -92,8 +93,6 @@ TOTAL = "Total"
 # Eurostat's flag for "confidential": unlike "<k" it says nothing about the size, which would be
 # false for a complement of 12 and would tighten the bounds rule 3c protects.
 SECONDARY_MARKER = "c"
-#: A cell (or total) of which nothing was reported: unknown, never a count of 0.
-NO_DATA = "no data"
 
 Sensitivity = bool | Callable[[Hashable], bool] | Iterable[Hashable] | None
 Entry = tuple[int, int]

@@ -132,7 +132,17 @@ def test_every_json_output_parses_strictly(store_path, tmp_path, capsys):
     ingested = strict_loads(outputs["ingest"])["batch_id"]
     outputs["undo"] = _run(capsys, "undo", str(ingested), "--db", db, "--json")
     outputs["hotspots"] = _run(
-        capsys, "hotspots", "--db", db, "--country", "MD", "--permutations", "99", "--json"
+        capsys,
+        "hotspots",
+        "--db",
+        db,
+        "--country",
+        "UA",
+        "--crime-type",
+        "drug_trafficking",
+        "--permutations",
+        "99",
+        "--json",
     )
     outputs["forecast"] = _run(
         capsys,
