@@ -15,11 +15,12 @@ import pandas as pd
 from libpysal.weights import W, w_subset
 
 from geo import boundaries
-from geo.coverage import ENGLISH, NO_DATA, NO_NEIGHBOUR, NoDataWords, region_coverage
+from geo.coverage import ENGLISH, NO_NEIGHBOUR, NoDataWords, region_coverage
 from geo.emerging import emerging_hot_spots
 from geo.hotspots import getis_ord, local_moran
 from geo.mapdata import regions_in_view
 from geo.weights import contiguity_weights, distance_band_weights
+from threatmon.coverage import NO_DATA
 from threatmon.errors import TooFewRegionsError
 from threatmon.filters import Filters
 from threatmon.registry.regions import load_regions

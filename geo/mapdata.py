@@ -16,9 +16,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from geo.coverage import ENGLISH, NO_DATA, NO_NEIGHBOUR, NoDataWords
+from geo.coverage import ENGLISH, NO_NEIGHBOUR, NoDataWords
 from geo.maps import tooltip_html
 from geo.symbology import MORAN_LABELS
+from threatmon.coverage import NO_DATA
 from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
 from trends import binomial_p_values, empirical_bayes_rates, percent_change, rates_per_100k
 

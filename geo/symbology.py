@@ -16,7 +16,8 @@ from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
 from geo.classes import Classes, classify, classify_change
-from geo.coverage import NO_DATA, NO_NEIGHBOUR
+from geo.coverage import NO_NEIGHBOUR
+from threatmon.coverage import NO_DATA
 
 #: What a region's colour can show.
 MEASURES: dict[str, str] = {

@@ -11,11 +11,12 @@ import pytest
 from libpysal.weights import W
 
 from geo.analysis import COLUMNS, covered_weights, region_hotspots, selection_weights
-from geo.coverage import NO_DATA, NO_NEIGHBOUR, both_periods, region_coverage
+from geo.coverage import NO_NEIGHBOUR, both_periods, region_coverage
 from geo.layers import layers_map, region_layers
 from geo.mapdata import region_values
 from geo.maps import HATCH_ID
 from geo.symbology import NO_DATA_HATCH, region_colours
+from threatmon.coverage import NO_DATA
 from threatmon.errors import TooFewRegionsError
 from threatmon.filters import Filters
 from threatmon.registry.regions import load_regions
