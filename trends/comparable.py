@@ -117,3 +117,30 @@ def month_runs(months: Sequence) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
         else:
             runs.append((month, month))
     return runs
+
+
+def left_out_groups(frame: pd.DataFrame, crime_types: Sequence[str]) -> list[dict]:
+    """:func:`left_out` grouped for a sentence: a country all of whose ``crime_types``
+    were left out for the same reason is one item (``crime_types`` empty), otherwise one
+    item per reason with the crime types it holds.
+
+    Returns
+    -------
+    list of dict
+        ``country``, ``crime_types`` (tuple; empty: the whole country), ``never`` (bool)
+        and ``missing`` (tuple of months), by country.
+    """
+    items: list[dict] = []
+    for country, part in frame.groupby("country", sort=True):
+        reasons = part.groupby(["never", "missing"], sort=False)["crime_type"].agg(tuple)
+        whole = len(reasons) == 1 and set(part["crime_type"]) >= set(crime_types)
+        for (never, missing), crimes in reasons.items():
+            items.append(
+                {
+                    "country": country,
+                    "crime_types": () if whole else tuple(crimes),
+                    "never": bool(never),
+                    "missing": missing,
+                }
+            )
+    return items

@@ -415,7 +415,9 @@ def store_overview(
     countries = list(filters.countries) or sorted(regions["country"].unique())
     if filters.regions:
         countries = sorted({country_of(code) for code in filters.regions})
-    crime_types = list(filters.crime_types) or list(crime_labels)
+    # Withheld crime types are not part of this reader's selection (nor left out of it).
+    withheld = set(getattr(store, "withheld", ()))
+    crime_types = list(filters.crime_types) or [k for k in crime_labels if k not in withheld]
     cells = store.coverage_cells(filters.replace(start=None, end=None))
     reported_ever = set(zip(cells["country"], cells["crime_type"], strict=True))
     month_end = (pd.Timestamp(filters.end) + pd.offsets.MonthEnd(0)).date()
