@@ -515,3 +515,30 @@ def test_the_left_out_sentence_in_romanian_and_ukrainian(gapped_store, sign_in):
         at.run()
         assert not at.exception, at.exception
         assert any(i.value.startswith(expected) for i in at.info), [i.value for i in at.info]
+
+
+def test_the_default_period_ends_with_the_last_monthly_table(tmp_path, monkeypatch, sign_in):
+    """Monthly tables to June 2025 and a yearly figure for 2025: June is the latest complete
+    month, and the year's figure does not stretch the default period to December."""
+    rows = _monthly("MD", "MD-CA", "drug_trafficking", 2, 3)
+    rows = [r for r in rows if r["date"] <= "2025-06-01"]
+    rows.append(
+        {
+            "date": "2025-01-01",
+            "period_end": pd.Timestamp("2025-12-31"),
+            "granularity": "year",
+            "country": "RO",
+            "region_code": None,
+            "crime_type": "drug_trafficking",
+            "count": 40,
+        }
+    )
+    frame = pd.DataFrame(rows)
+    frame["granularity"] = frame["granularity"].fillna("month")
+    path = tmp_path / "to_june.duckdb"
+    with write_session(path, user="tester") as writer:
+        writer.add_incidents(frame, file_name="june.csv", sha256="d" * 64)
+    monkeypatch.setenv(DB_ENV_VAR, str(path))
+    at = sign_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "ana", "analyst").run()
+    assert not at.exception, at.exception
+    assert at.query_params == {"from": "2024-07", "to": "2025-06"}
