@@ -72,9 +72,8 @@ def _delta(change: float, pct: float) -> str | int | None:
 
 
 def _spark(sparks: pd.DataFrame, key: str) -> list:
-    """The sparkline's bars; a month not reported is an empty bar, not a zero."""
-    values = sparks.loc[sparks["crime_type"] == key, "count"]
-    return [None if _missing(v) else float(v) for v in values]
+    """The sparkline's bars; a month not reported stays NaN (no bar), never a zero."""
+    return [float(v) for v in sparks.loc[sparks["crime_type"] == key, "count"]]
 
 
 def _kpis(summary: dict[str, pd.DataFrame], spans: dict, crime_types) -> None:

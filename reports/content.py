@@ -35,6 +35,7 @@ from geo.symbology import MEASURES
 from reports import figures as charts
 from reports.briefing import BriefingContent
 from reports.chart_png import ChartExportError, figure_png
+from reports.key_figures import key_figures
 from threatmon.disclosure.export import demo_marking
 from threatmon.disclosure.marking import marking_text
 from threatmon.disclosure.sensitive import configured_k, sensitive_table
@@ -60,7 +61,7 @@ from threatmon.registry.regions import PROJECT_COUNTRIES, load_regions
 from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
 from threatmon.store.reader import Store
 from trends import store_overview
-from trends.comparable import left_out_groups, month_runs
+from trends.comparable import left_out_text
 from trends.levels import coarser_figures
 
 __all__ = ["alerts_table", "briefing_content", "briefing_filters"]
@@ -206,65 +207,6 @@ def _crime_text(filters: Filters, labels: Mapping[str, str], store: Store) -> st
     if store.withheld:
         return "All crime types except the sensitive ones (see Notes)"
     return "All crime types"
-
-
-# -- key figures ---------------------------------------------------------------------------------
-
-
-def _delta(change: float, pct: float) -> str:
-    if pd.isna(change):
-        return "no comparable data"
-    change = int(change)
-    if change == 0:
-        return "no change"
-    if pd.isna(pct):
-        return f"{change:+,} (from 0)"
-    return f"{pct:+.1f} % ({change:+,})"
-
-
-def _kpis(summary: Mapping[str, pd.DataFrame], spans) -> list[tuple[str, str, str]]:
-    previous, year = _span(*spans["previous"]), _span(*spans["year_earlier"])
-    same = spans["previous"] == spans["year_earlier"]
-
-    def change(row) -> str:
-        text = f"{_delta(row['change_previous'], row['pct_previous'])} vs {previous}"
-        if same:  # a 12-month period: the previous period is the year before
-            return text
-        return text + f"; {_delta(row['change_year'], row['pct_year'])} vs {year}"
-
-    def count(value) -> str:
-        return "no data" if pd.isna(value) else f"{int(value):,}"
-
-    total = summary["total"].iloc[0]
-    rows = [("Total incidents", count(total["current"]), change(total))]
-    for _, mover in summary["movers"].iterrows():
-        rows.append((str(mover["crime"]), count(mover["current"]), change(mover)))
-    return rows
-
-
-def _left_out_note(frame: pd.DataFrame, crime_types, labels: Mapping[str, str]) -> str | None:
-    """What the key figures could not compare because it was not reported, in a sentence."""
-    items = []
-    for item in left_out_groups(frame, crime_types):
-        if item["never"]:
-            reason = "never reported"
-        else:
-            runs = month_runs(item["missing"])
-            reason = "no data " + ", ".join(
-                f"{a:%B %Y}"
-                if a == b
-                else f"{a:%B}–{b:%B %Y}"
-                if a.year == b.year
-                else f"{a:%B %Y}–{b:%B %Y}"
-                for a, b in runs
-            )
-        country = PROJECT_COUNTRIES.get(item["country"], item["country"])
-        if item["crime_types"]:
-            crimes = ", ".join(labels.get(k, k) for k in item["crime_types"])
-            items.append(f"{country}'s {crimes} ({reason})")
-        else:
-            items.append(f"{country} ({reason})")
-    return f"Left out of the comparison: {', '.join(items)}." if items else None
 
 
 # -- charts --------------------------------------------------------------------------------------
@@ -626,10 +568,16 @@ def briefing_content(
     summary = store_overview(
         store, filters, registry, labels, min_total=LOW_COUNT_THRESHOLD, alpha=CHANGE_ALPHA
     )
-    kpis = _kpis(summary, spans)
-    left_out_note = _left_out_note(
+    kpis = key_figures(
+        summary,
+        _span(*spans["previous"]),
+        _span(*spans["year_earlier"]),
+        spans["previous"] == spans["year_earlier"],
+    )
+    left_out_note = left_out_text(
         summary["left_out"],
         filters.crime_types or [k for k in labels if k not in store.withheld],
+        PROJECT_COUNTRIES,
         labels,
     )
     months = _months(*spans["current"])

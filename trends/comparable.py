@@ -144,3 +144,35 @@ def left_out_groups(frame: pd.DataFrame, crime_types: Sequence[str]) -> list[dic
                 }
             )
     return items
+
+
+def left_out_text(
+    frame: pd.DataFrame,
+    crime_types: Sequence[str],
+    country_names: Mapping[str, str],
+    crime_labels: Mapping[str, str],
+) -> str | None:
+    """:func:`left_out` in one English sentence (the briefing's; the dashboard words it in
+    the session's language): "Left out of the comparison: Estonia's Cybercrime (never
+    reported), Latvia (no data March–August 2025)."; None when nothing was left out."""
+    items = []
+    for item in left_out_groups(frame, crime_types):
+        if item["never"]:
+            reason = "never reported"
+        else:
+            runs = [
+                f"{a:%B %Y}"
+                if a == b
+                else f"{a:%B}–{b:%B %Y}"
+                if a.year == b.year
+                else f"{a:%B %Y}–{b:%B %Y}"
+                for a, b in month_runs(item["missing"])
+            ]
+            reason = "no data " + ", ".join(runs)
+        country = country_names.get(item["country"], item["country"])
+        if item["crime_types"]:
+            crimes = ", ".join(crime_labels.get(k, k) for k in item["crime_types"])
+            items.append(f"{country}'s {crimes} ({reason})")
+        else:
+            items.append(f"{country} ({reason})")
+    return f"Left out of the comparison: {', '.join(items)}." if items else None

@@ -542,3 +542,17 @@ def test_the_default_period_ends_with_the_last_monthly_table(tmp_path, monkeypat
     at = sign_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "ana", "analyst").run()
     assert not at.exception, at.exception
     assert at.query_params == {"from": "2024-07", "to": "2025-06"}
+
+
+def test_a_country_silent_for_months_has_gaps_in_its_sparkline_and_no_delta(gapped_store, sign_in):
+    import math
+
+    at = sign_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "ana", "analyst")
+    at.query_params = {"country": "LV"}
+    at.run()
+    assert not at.exception, at.exception
+    total = metric(at, "Total incidents")
+    assert total.value == "24" and not total.delta  # 2025 cannot be set against 2024
+    bars = list(total.proto.chart_data)
+    assert [math.isnan(b) for b in bars] == [False] * 2 + [True] * 6 + [False] * 4
+    assert [b for b in bars if not math.isnan(b)] == [4.0] * 6
