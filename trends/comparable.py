@@ -151,10 +151,12 @@ def left_out_text(
     crime_types: Sequence[str],
     country_names: Mapping[str, str],
     crime_labels: Mapping[str, str],
+    named_at_most: int = 6,
 ) -> str | None:
     """:func:`left_out` in one English sentence (the briefing's; the dashboard words it in
     the session's language): "Left out of the comparison: Estonia's Cybercrime (never
-    reported), Latvia (no data March–August 2025)."; None when nothing was left out."""
+    reported), Latvia (no data March–August 2025)."; the first ``named_at_most`` items and
+    how many more; None when nothing was left out."""
     items = []
     for item in left_out_groups(frame, crime_types):
         if item["never"]:
@@ -175,4 +177,9 @@ def left_out_text(
             items.append(f"{country}'s {crimes} ({reason})")
         else:
             items.append(f"{country} ({reason})")
-    return f"Left out of the comparison: {', '.join(items)}." if items else None
+    if not items:
+        return None
+    named = ", ".join(items[:named_at_most])
+    if len(items) > named_at_most:
+        named += f" and {len(items) - named_at_most} more (the Overview lists them all)"
+    return f"Left out of the comparison: {named}."

@@ -304,15 +304,15 @@ def overview_summary(
     movers_frame.insert(1, "crime", movers_frame["crime_type"].map(dict(crime_labels)))
 
     current_grid = grid[grid[PERIOD].isin(month_starts(*current))]
-    spark_total = with_coverage(totals, current_grid, []).assign(crime_type="")
+    spark_total = _series(totals, current_grid, []).assign(crime_type="")
     shown = list(movers_frame["crime_type"])
-    spark_crimes = with_coverage(
+    spark_crimes = _series(
         totals, current_grid[current_grid["crime_type"].isin(shown)], ["crime_type"]
     )
     sparklines = pd.concat([spark_total, spark_crimes], ignore_index=True)
     sparklines = sparklines[[PERIOD, "crime_type", VALUE, "coverage"]]
 
-    trend = with_coverage(totals, grid, ["crime_type"])
+    trend = _series(totals, grid, ["crime_type"])
     trend.insert(2, "crime", trend["crime_type"].map(dict(crime_labels)))
     trend = trend[trend.groupby("crime_type")[VALUE].transform("sum") > 0]
     trend = trend.reset_index(drop=True)
@@ -322,7 +322,7 @@ def overview_summary(
     )
     changes = label_changes(changes, regions, crime_labels, country_names)
 
-    by_country = with_coverage(totals, grid, ["country"])
+    by_country = _series(totals, grid, ["country"])
     by_country = rates_per_100k(by_country, regions, "country", regions=selected_regions)
     silent = by_country.groupby("country")[VALUE].apply(lambda s: s.isna().all())
     no_data = pd.DataFrame({"country": [c for c in present_countries if silent.get(c, True)]})
@@ -344,6 +344,13 @@ def overview_summary(
         "no_data": no_data,
         "left_out": leftover,
     }
+
+
+def _series(frame: pd.DataFrame, grid: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Monthly ``count`` by ``keys`` on the grid's months: NaN where nobody reported,
+    ``coverage`` saying how much of each month was (the rows are summed to ``keys`` first)."""
+    summed = frame.groupby([*keys, PERIOD], as_index=False)[VALUE].sum()
+    return with_coverage(summed, grid, keys)
 
 
 def _regional_changes(

@@ -178,25 +178,44 @@ def _totals(store: Store, filters: Filters, window, by=()) -> pd.DataFrame:
     return store.aggregate(filters.replace(start=window[0], end=window[1]), by=by, freq=None)
 
 
+def _comparable_totals(store: Store, filters: Filters, by=()) -> pd.DataFrame:
+    """Both periods' totals over the country × crime type cells reported (a daily row or a
+    monthly figure) in every month of both: the comparison never sets data against a gap."""
+    cells = store.coverage_cells(filters)
+    cells = cells[cells["granularity"].isin(["day", "month"])]
+    months = pd.date_range(PREVIOUS[0], CURRENT[1], freq="MS")
+    inside = cells[cells["start"].isin(months)]
+    counted = inside.groupby(["country", "crime_type"])["start"].nunique()
+    full = set(counted[counted == len(months)].index)
+    out = []
+    for name, window in (("now", CURRENT), ("before", PREVIOUS)):
+        totals = _totals(store, filters, window, ("country", "crime_type"))
+        keep = [cell in full for cell in zip(totals["country"], totals["crime_type"], strict=True)]
+        out.append(totals[keep].groupby(list(by) or (lambda _: 0))["count"].sum().rename(name))
+    return pd.concat(out, axis=1).fillna(0).astype("int64")
+
+
 def test_key_figures_are_the_stores_totals(analyst, demo_store_path):
+    """The count is everything reported; the change only what both periods reported."""
     store, filters = Store(demo_store_path), Filters(countries=("MD", "UA"))
     now = int(_totals(store, filters, CURRENT)["count"].sum())
-    before = int(_totals(store, filters, PREVIOUS)["count"].sum())
+    both = _comparable_totals(store, filters).iloc[0]
     label, value, change = analyst[0].kpis[0]
     assert (label, value) == ("Total incidents", f"{now:,}")
-    pct = 100 * (now - before) / before
+    pct = 100 * (both["now"] - both["before"]) / both["before"]
     # A 12-month period: the previous 12 months are also the same months a year earlier.
-    assert change == f"{pct:+.1f} % ({now - before:+,}) vs Nov 2024 – Oct 2025"
+    assert change == f"{pct:+.1f} % ({both['now'] - both['before']:+,}) vs Nov 2024 – Oct 2025"
+    (note,) = [n for n in analyst[0].notes if n.startswith("Left out of the comparison: ")]
+    assert note.endswith(" more (the Overview lists them all).")
 
 
 def test_top_movers_are_the_largest_changes_by_crime_type(analyst, demo_store_path):
     store, filters = Store(demo_store_path), Filters(countries=("MD", "UA"))
     now = _totals(store, filters, CURRENT, ("crime_type",)).set_index("crime_type")["count"]
-    before = _totals(store, filters, PREVIOUS, ("crime_type",)).set_index("crime_type")["count"]
-    both = pd.concat([now.rename("now"), before.rename("before")], axis=1).fillna(0)
+    both = _comparable_totals(store, filters, ("crime_type",))
     both = both[(both["now"] + both["before"]) >= 10].sort_index()
     change = (both["now"] - both["before"]).abs().sort_values(ascending=False, kind="stable")
-    expected = [(LABELS[key], f"{int(both.loc[key, 'now']):,}") for key in change.index[:3]]
+    expected = [(LABELS[key], f"{int(now[key]):,}") for key in change.index[:3]]
     assert [(label, value) for label, value, _ in analyst[0].kpis[1:]] == expected
 
 

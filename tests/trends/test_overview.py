@@ -193,6 +193,14 @@ def test_kpis_compare_only_cells_reported_in_both_periods(gapped):
     ).set_index("crime_type")
     assert by_crime.loc["drug_trafficking", ["current_previous", "previous"]].tolist() == [60, 60]
     assert by_crime.loc["cybercrime", "previous"] == 3
+    # The series add up the countries' crime types (and the crime types' countries).
+    countries = out["countries"].set_index(["country", "period"])["count"]
+    assert countries[("MD", pd.Timestamp("2024-02-01"))] == 14
+    assert np.isnan(countries[("LV", pd.Timestamp("2024-09-01"))])
+    trend = out["trend"].set_index(["crime_type", "period"])
+    assert trend.loc[("drug_trafficking", pd.Timestamp("2024-08-01")), "count"] == 15
+    assert trend.loc[("drug_trafficking", pd.Timestamp("2024-09-01")), "coverage"] == "partly"
+    assert out["sparklines"].query("crime_type == ''")["count"].tolist()[:2] == [17, 15]
 
 
 def _grid(cells, countries=("LV", "MD")):
@@ -238,6 +246,12 @@ def test_removing_one_month_of_coverage_makes_a_gap_never_a_zero(gapped, month):
     full = summary_of(md, md_cells, ["MD"])
     removed = pd.Timestamp(month)
     out = summary_of(md[md["period"] != removed], md_cells[md_cells["start"] != removed], ["MD"])
+    for name, key in (
+        ("trend", "crime_type"),
+        ("countries", "country"),
+        ("sparklines", "crime_type"),
+    ):
+        assert not out[name].duplicated([key, "period"]).any(), name
     for name in ("trend", "countries"):
         frame = out[name]
         assert frame.loc[frame["period"] == removed, "count"].isna().all(), name
