@@ -50,6 +50,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "Overview", ":material/dashboard:", "home"),
     PageSpec("pages/map.py", "Map", ":material/map:", "maps"),
     PageSpec("pages/forecasts.py", "Forecasts", ":material/trending_up:", "outlook"),
+    PageSpec("pages/coverage.py", "Coverage", ":material/grid_on:", "reported"),
     PageSpec("pages/upload.py", "Upload", ":material/upload_file:", "load", Permission.UPLOAD),
     PageSpec("pages/audit.py", "Audit", ":material/policy:", "log", Permission.READ_AUDIT),
 )

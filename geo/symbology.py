@@ -16,6 +16,7 @@ from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
 from geo.classes import Classes, classify, classify_change
+from threatmon.disclosure.suppression import NO_DATA
 
 #: What a region's colour can show.
 MEASURES: dict[str, str] = {
@@ -69,6 +70,8 @@ MORAN_LABELS: dict[str, str] = {
 PUBLISHED = "published"
 PUBLISHED_TITLE = "Published count (small counts suppressed)"
 SMALL_COUNT_COLOUR = "#c6b3d9"
+#: A cell hidden as a complement: darker than "no data" (light grey), which it is not.
+HIDDEN_COLOUR = "#8c8c8c"
 ZERO_COLOUR = "#ffffff"
 INCIDENT_SYMBOL = "#b03a2e"
 ARRIVAL_SYMBOL = "#1b4f72"
@@ -198,10 +201,11 @@ def published_colours(
     """Colours for published cells of a suppressed table: counts in classes, the rest apart.
 
     ``shown`` holds each area's cell as published: a whole number, "<k" (a count from 1
-    to k−1) or "c" (hidden as a complement), or NaN where nothing was published. Only
-    the published numbers are classified (natural breaks, at most ``k`` classes), so
-    the colours reveal nothing the table does not: a "<k" area gets one colour whatever
-    its count, and a hidden one the colour of "no data".
+    to k−1), "c" (hidden as a complement) or "no data" (not reported), or NaN where
+    nothing was published. Only the published numbers are classified (natural breaks, at
+    most ``k`` classes), so the colours reveal nothing the table does not: a "<k" area
+    gets one colour whatever its count, a hidden one dark grey, and one that reported
+    nothing the light grey of "no data".
     """
     text = shown.astype("string")
     numbers = pd.to_numeric(shown, errors="coerce")  # "<k" and "c" are not numbers
@@ -211,12 +215,17 @@ def published_colours(
     colours = index.map(lambda i: palette[i] if i >= 0 else NO_DATA_COLOUR)
     small = text.str.startswith("<").fillna(False)
     colours = colours.mask(numbers == 0, ZERO_COLOUR).mask(small, SMALL_COUNT_COLOUR)
+    unreported = (text == NO_DATA).fillna(False) | shown.isna()
+    hidden = (index < 0) & ~(small | (numbers == 0) | unreported)
+    colours = colours.mask(hidden, HIDDEN_COLOUR)
     rows: tuple[tuple[str, str], ...] = tuple(zip(palette, classes.labels, strict=True))
     if small.any():
         marker = str(text[small].iloc[0])
         rows += ((SMALL_COUNT_COLOUR, f"{marker} (a small count, not shown)"),)
     if (numbers == 0).any():
         rows += ((ZERO_COLOUR, "none"),)
-    if (index < 0).mask(small | (numbers == 0), False).any():
-        rows += ((NO_DATA_COLOUR, "hidden, so that no small count can be worked out"),)
+    if hidden.any():
+        rows += ((HIDDEN_COLOUR, "hidden, so that no small count can be worked out"),)
+    if unreported.any():
+        rows += ((NO_DATA_COLOUR, "no data (not reported)"),)
     return colours, Legend(PUBLISHED_TITLE, rows)

@@ -17,11 +17,12 @@ import streamlit as st
 
 from reports import figures as charts
 from threatmon.disclosure.export import to_csv_bytes
-from threatmon.disclosure.suppression import TOTAL
+from threatmon.disclosure.suppression import NO_DATA, TOTAL
 from threatmon.registry.crime_types import CRIME_TYPES
 from threatmon.registry.regions import PROJECT_COUNTRIES
 from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
-from trends import FLAG_LOW_COUNTS, FLAG_NOT_SIGNIFICANT, LEVELS, NO_DATA
+from trends import FLAG_LOW_COUNTS, FLAG_NOT_SIGNIFICANT, LEVELS
+from trends import NO_DATA as NO_LEVEL
 from ui import auth, data, exports, levels
 from ui.figures import localise_figure
 from ui.filters import current_filters
@@ -174,7 +175,7 @@ def _changes(summary: dict[str, pd.DataFrame], spans: dict) -> None:
         ]
     ]
     table = table.assign(level=table["level"].astype(str).map(lambda level: [level]))
-    shown_levels = [*LEVELS, NO_DATA]
+    shown_levels = [*LEVELS, NO_LEVEL]
     st.dataframe(
         table,
         hide_index=True,
@@ -232,7 +233,7 @@ def _changes(summary: dict[str, pd.DataFrame], spans: dict) -> None:
 
 
 def _level_text(level: str, no_data: str, language: str | None = None) -> str:
-    return no_data if level == NO_DATA else level_label(level, language)
+    return no_data if level == NO_LEVEL else level_label(level, language)
 
 
 def _countries(summary: dict[str, pd.DataFrame], spans: dict) -> None:
@@ -285,10 +286,11 @@ def _sensitive_display(table: pd.DataFrame) -> pd.DataFrame:
     shown = {name: country_name(code) for name, code in code_of.items()}
     shown[TOTAL] = t("overview.sensitive.total")
     cells = [c for c in table.columns if c not in ("quarter", "country")]
+    no_data = t("overview.sensitive.no_data")
     # Numbers beside "<5" and "c": text throughout, as Arrow wants one type per column.
     return table.assign(
         country=table["country"].map(lambda name: shown.get(name, name)),
-        **{column: table[column].astype(str) for column in cells},
+        **{column: table[column].astype(str).replace(NO_DATA, no_data) for column in cells},
     )
 
 
@@ -312,6 +314,8 @@ def _sensitive(spans: dict) -> None:
     )
     k = data.suppression_k()
     st.caption(t("overview.sensitive.caption", k=k, below=k - 1))
+    if table.isin([NO_DATA]).any().any():
+        st.caption(t("overview.sensitive.no_data_caption"))
     trend = data.sensitive_trend(data.store_status().last)
     names = {ct.label: crime_label(ct.key) for ct in CRIME_TYPES}
     fig = px.line(

@@ -35,10 +35,11 @@ from geo.symbology import MEASURES
 from reports import figures as charts
 from reports.briefing import BriefingContent
 from reports.chart_png import ChartExportError, figure_png
-from reports.key_figures import key_figures
+from reports.key_figures import chart_gaps, covered_summary, kpi_rows
 from threatmon.disclosure.export import demo_marking
 from threatmon.disclosure.marking import marking_text
 from threatmon.disclosure.sensitive import configured_k, sensitive_table
+from threatmon.disclosure.suppression import NO_DATA
 from threatmon.errors import (
     EmptyStoreError,
     FilterError,
@@ -61,7 +62,6 @@ from threatmon.registry.regions import PROJECT_COUNTRIES, load_regions
 from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
 from threatmon.store.reader import Store
 from trends import store_overview
-from trends.comparable import left_out_text
 from trends.levels import coarser_figures
 
 __all__ = ["alerts_table", "briefing_content", "briefing_filters"]
@@ -487,7 +487,9 @@ def _withheld_note(store: Store, with_table: bool, table_heading: str) -> str:
         f"{names} are left out of every figure and table of this briefing except "
         f"“{table_heading}”: there they are counted per country and calendar quarter, "
         f"whatever the selection. Counts from 1 to {k - 1} are shown as “<{k}”; "
-        f"“c” marks a count or total hidden so that a “<{k}” cannot be worked out."
+        f"“c” marks a count or total hidden so that a “<{k}” cannot be worked out; "
+        f"“{NO_DATA}” marks a country that did not report the type for the whole quarter "
+        "(unknown, not 0), and the totals add up the countries that did."
     )
 
 
@@ -568,18 +570,20 @@ def briefing_content(
     summary = store_overview(
         store, filters, registry, labels, min_total=LOW_COUNT_THRESHOLD, alpha=CHANGE_ALPHA
     )
-    kpis = key_figures(
+    # The charts show every series, with gaps where a month was not reported.
+    first = min(start for start, _ in spans.values())
+    summary = chart_gaps(
         summary,
-        _span(*spans["previous"]),
-        _span(*spans["year_earlier"]),
-        spans["previous"] == spans["year_earlier"],
+        store.coverage_cells(filters.replace(start=first)),
+        filters,
+        sorted(countries),
+        list(filters.crime_types or labels),
     )
-    left_out_note = left_out_text(
-        summary["left_out"],
-        filters.crime_types or [k for k in labels if k not in store.withheld],
-        PROJECT_COUNTRIES,
-        labels,
+    # Key figures compare only what was reported throughout.
+    covered, left_out = covered_summary(
+        store, filters, registry, labels, min_total=LOW_COUNT_THRESHOLD, alpha=CHANGE_ALPHA
     )
+    kpis = kpi_rows(covered, spans)
     months = _months(*spans["current"])
     year = (
         "which are also the same months a year earlier"
@@ -592,8 +596,8 @@ def briefing_content(
         f"the largest absolute change (at least {LOW_COUNT_THRESHOLD} incidents in the two "
         "periods)."
     )
-    if left_out_note:
-        notes.append(left_out_note)
+    if left_out:
+        notes.append(left_out)
     area = _area_text(filters, registry, store)
     crimes = _crime_text(filters, labels, store)
     forecast_types = list(forecast_crime_types or filters.crime_types or labels)

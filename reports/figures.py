@@ -166,8 +166,9 @@ def country_small_multiples(
     ----------
     frame : DataFrame
         Dense monthly rows: ``period``, ``country`` (ISO2), ``value`` (NaN where not
-        reported: the line breaks there; a country without any value gets no panel) and
-        optionally ``coverage`` (a "partly" reported month gets an open marker).
+        reported: the line breaks there, never drawn as 0; a country without any value gets
+        no panel) and optionally ``coverage`` (a "partly" reported month gets an open
+        marker).
     names : mapping
         ISO2 code to the panel title (English country name).
     value : str
@@ -179,9 +180,10 @@ def country_small_multiples(
     -------
     plotly.graph_objects.Figure
     """
-    # A country without any value has no panel; one with gaps keeps them as breaks.
-    shown = frame[value].notna().groupby(frame["country"]).transform("any")
-    data = frame[shown]
+    # Gaps stay in the series (plotly breaks a line at a missing value rather than join
+    # the months around it); only countries with nothing to draw are left out.
+    drawn = frame[value].notna().groupby(frame["country"]).transform("any")
+    data = frame[drawn.to_numpy(dtype=bool)].sort_values(["country", PERIOD], kind="stable")
     if data.empty:
         return _empty(title, "No incidents for this selection")
     codes = sorted(data["country"].unique(), key=lambda c: names.get(c, c))

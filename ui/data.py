@@ -25,7 +25,7 @@ from threatmon.errors import (
 from threatmon.filters import Filters, comparison_windows
 from threatmon.periods import complete_months, latest_reported_day
 from threatmon.registry.crime_types import CRIME_TYPES
-from threatmon.registry.regions import load_regions
+from threatmon.registry.regions import PROJECT_COUNTRIES, country_of, load_regions
 from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
 from threatmon.settings import current_settings
 from threatmon.store import Store, StoreLocation
@@ -589,3 +589,23 @@ __all__ = [
     "tile_url",
     "windows",
 ]
+
+
+def coverage_cells() -> pd.DataFrame:
+    """What was reported at all, as the user may see it (the store reads it once per
+    generation: :meth:`threatmon.store.reader.Store.coverage_cells`)."""
+    return get_store().coverage_cells()
+
+
+def visible_countries() -> list[str]:
+    """The project countries the user may see, in display order."""
+    visible = set(regions()["country"])
+    return [code for code in PROJECT_COUNTRIES if code in visible]
+
+
+def countries_of(filters: Filters) -> list[str]:
+    """The countries a selection covers: those chosen, and those of chosen regions; none
+    chosen: every country the user may see."""
+    chosen = set(filters.countries) | {country_of(code) for code in filters.regions}
+    visible = visible_countries()
+    return [code for code in visible if code in chosen] if chosen else visible

@@ -29,6 +29,7 @@ from reports.content import (
     briefing_content,
     briefing_filters,
 )
+from reports.key_figures import compared_series
 from threatmon.disclosure.sensitive import SENSITIVE_TYPES
 from threatmon.errors import FilterError
 from threatmon.filters import Filters
@@ -175,47 +176,46 @@ def test_title_and_period(analyst):
 
 
 def _totals(store: Store, filters: Filters, window, by=()) -> pd.DataFrame:
-    return store.aggregate(filters.replace(start=window[0], end=window[1]), by=by, freq=None)
-
-
-def _comparable_totals(store: Store, filters: Filters, by=()) -> pd.DataFrame:
-    """Both periods' totals over the country × crime type cells reported (a daily row or a
-    monthly figure) in every month of both: the comparison never sets data against a gap."""
-    cells = store.coverage_cells(filters)
-    cells = cells[cells["granularity"].isin(["day", "month"])]
-    months = pd.date_range(PREVIOUS[0], CURRENT[1], freq="MS")
-    inside = cells[cells["start"].isin(months)]
-    counted = inside.groupby(["country", "crime_type"])["start"].nunique()
-    full = set(counted[counted == len(months)].index)
-    out = []
-    for name, window in (("now", CURRENT), ("before", PREVIOUS)):
-        totals = _totals(store, filters, window, ("country", "crime_type"))
-        keep = [cell in full for cell in zip(totals["country"], totals["crime_type"], strict=True)]
-        out.append(totals[keep].groupby(list(by) or (lambda _: 0))["count"].sum().rename(name))
-    return pd.concat(out, axis=1).fillna(0).astype("int64")
+    """The store's totals of the series the key figures compare: those reported in every
+    month of the period and both comparison periods (reports.key_figures)."""
+    span = filters.replace(start=CURRENT[0], end=CURRENT[1])
+    compared, _ = compared_series(
+        store.coverage_cells(span.replace(start=PREVIOUS[0])),
+        span,
+        list(filters.countries),
+        list(filters.crime_types) or [key for key in LABELS if key not in store.withheld],
+    )
+    found = store.aggregate(
+        filters.replace(start=window[0], end=window[1]),
+        by=("country", "crime_type"),
+        freq=None,
+    )
+    pairs = pd.Series(list(zip(found["country"], found["crime_type"], strict=True)), dtype=object)
+    kept = found[pairs.isin(compared).to_numpy()]
+    if not by:
+        return pd.DataFrame({"count": [int(kept["count"].sum())]})
+    return kept.groupby(list(by), as_index=False)["count"].sum()
 
 
 def test_key_figures_are_the_stores_totals(analyst, demo_store_path):
-    """The count is everything reported; the change only what both periods reported."""
     store, filters = Store(demo_store_path), Filters(countries=("MD", "UA"))
     now = int(_totals(store, filters, CURRENT)["count"].sum())
-    both = _comparable_totals(store, filters).iloc[0]
+    before = int(_totals(store, filters, PREVIOUS)["count"].sum())
     label, value, change = analyst[0].kpis[0]
     assert (label, value) == ("Total incidents", f"{now:,}")
-    pct = 100 * (both["now"] - both["before"]) / both["before"]
+    pct = 100 * (now - before) / before
     # A 12-month period: the previous 12 months are also the same months a year earlier.
-    assert change == f"{pct:+.1f} % ({both['now'] - both['before']:+,}) vs Nov 2024 – Oct 2025"
-    (note,) = [n for n in analyst[0].notes if n.startswith("Left out of the comparison: ")]
-    assert note.endswith(" more (the Overview lists them all).")
+    assert change == f"{pct:+.1f} % ({now - before:+,}) vs Nov 2024 – Oct 2025"
 
 
 def test_top_movers_are_the_largest_changes_by_crime_type(analyst, demo_store_path):
     store, filters = Store(demo_store_path), Filters(countries=("MD", "UA"))
     now = _totals(store, filters, CURRENT, ("crime_type",)).set_index("crime_type")["count"]
-    both = _comparable_totals(store, filters, ("crime_type",))
+    before = _totals(store, filters, PREVIOUS, ("crime_type",)).set_index("crime_type")["count"]
+    both = pd.concat([now.rename("now"), before.rename("before")], axis=1).fillna(0)
     both = both[(both["now"] + both["before"]) >= 10].sort_index()
     change = (both["now"] - both["before"]).abs().sort_values(ascending=False, kind="stable")
-    expected = [(LABELS[key], f"{int(now[key]):,}") for key in change.index[:3]]
+    expected = [(LABELS[key], f"{int(both.loc[key, 'now']):,}") for key in change.index[:3]]
     assert [(label, value) for label, value, _ in analyst[0].kpis[1:]] == expected
 
 
@@ -357,7 +357,8 @@ def test_viewer_key_figures_leave_the_withheld_types_out(viewer, demo_store_path
     visible = [key for key in LABELS if key not in SENSITIVE_TYPES]
     filters = Filters(countries=("MD",), crime_types=visible)
     now = int(_totals(Store(demo_store_path), filters, CURRENT)["count"].sum())
-    assert viewer[0].kpis[0][:2] == ("Total incidents", f"{now:,}")
+    shown = f"{now:,}" if now else "no data"  # nothing reported throughout: never 0
+    assert viewer[0].kpis[0][:2] == ("Total incidents", shown)
 
 
 def test_viewer_forecasts_every_visible_type_of_the_one_country(viewer):
@@ -390,7 +391,7 @@ def test_viewer_gets_the_whole_suppressed_table(viewer, viewer_pdf):
     assert len(table) == 4 * 11  # four quarters of ten countries and a total row
     assert table["quarter"].iloc[0] == "2026Q3"
     cells = {str(cell) for label in SENSITIVE_LABELS for cell in table[label]}
-    assert all(cell.isdigit() or cell in ("<5", "c") for cell in cells)
+    assert all(cell.isdigit() or cell in ("<5", "c", "no data") for cell in cells)
     assert {"<5", "c"} <= cells
     assert "First" not in _flat("\n".join(_pages(viewer_pdf)))  # nothing cut off
 

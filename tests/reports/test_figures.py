@@ -93,6 +93,19 @@ def test_small_multiples_counts(by_country):
     assert fig.layout.yaxis.title.text == "Incidents per month"
 
 
+def test_small_multiples_break_the_line_where_a_country_did_not_report(by_country):
+    """Ukraine's third month was not reported: a gap in its line, never a 0."""
+    gap = by_country["country"].eq("UA") & by_country["period"].eq(pd.Timestamp("2024-12-01"))
+    frame = by_country.assign(
+        count=by_country["count"].mask(gap), rate=by_country["rate"].mask(gap)
+    )
+    fig = country_small_multiples(frame, SELECTED, NAMES, value="count")
+    (ukraine,) = [t for t in fig.data if t.name == "Ukraine"]
+    values = list(ukraine.y)
+    assert len(values) == 6 and pd.isna(values[2]) and 0 not in values
+    assert ukraine.connectgaps is None  # plotly's default: no line across the gap
+
+
 def test_small_multiples_wrap_into_rows():
     """Ten countries at five per row make two rows."""
     codes = [f"C{i}" for i in range(10)]

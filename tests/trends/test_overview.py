@@ -273,14 +273,3 @@ def test_removing_one_month_of_coverage_makes_a_gap_never_a_zero(gapped, month):
         assert changes[["change", "pct_change"]].isna().all().all()
     assert not (out["left_out"].empty)
     assert out["left_out"]["missing"].map(lambda m: m == (removed,)).all()
-
-
-def test_the_briefing_words_what_was_left_out(gapped):
-    from trends.comparable import left_out_text
-
-    frame = summary_of(*gapped, ["LV", "MD"])["left_out"]
-    assert left_out_text(frame, list(LABELS), {"LV": "Latvia", "MD": "Moldova"}, LABELS) == (
-        "Left out of the comparison: Latvia's Cybercrime (never reported), "
-        "Latvia's Drug trafficking (no data September–October 2024)."
-    )
-    assert left_out_text(frame[:0], list(LABELS), {}, LABELS) is None

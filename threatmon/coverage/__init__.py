@@ -25,6 +25,7 @@ from threatmon.coverage.grid import (
     STATES,
     coverage_grid,
     covered_keys,
+    is_covered,
     with_coverage,
 )
 from threatmon.coverage.records import coverage_records
@@ -41,5 +42,6 @@ __all__ = [
     "coverage_records",
     "covered_keys",
     "declared_frame",
+    "is_covered",
     "with_coverage",
 ]

@@ -45,6 +45,7 @@ def _json_commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()
 COVERED = {
     ("demo",),
     ("info",),
+    ("coverage",),
     ("ingest",),
     ("batches",),
     ("undo",),
@@ -122,6 +123,7 @@ def test_every_json_output_parses_strictly(store_path, tmp_path, capsys):
         capsys, "demo", "--db", str(tmp_path / "demo.duckdb"), "--scale", "0.01", "--json"
     )
     outputs["info"] = _run(capsys, "info", "--db", db, "--json")
+    outputs["coverage"] = _run(capsys, "coverage", "--db", db, "--json")
     csv = tmp_path / "good.csv"
     csv.write_text(GOOD, encoding="utf-8")
     outputs["ingest"] = _run(capsys, "ingest", str(csv), "--db", db, "--json")
