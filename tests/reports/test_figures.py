@@ -103,7 +103,7 @@ def test_small_multiples_break_the_line_where_a_country_did_not_report(by_countr
     (ukraine,) = [t for t in fig.data if t.name == "Ukraine"]
     values = list(ukraine.y)
     assert len(values) == 6 and pd.isna(values[2]) and 0 not in values
-    assert ukraine.connectgaps is None  # plotly's default: no line across the gap
+    assert not ukraine.connectgaps  # no line across the gap
 
 
 def test_small_multiples_wrap_into_rows():
