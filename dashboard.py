@@ -171,7 +171,11 @@ def main() -> None:
             st.warning(banner, icon=":material/science:")
         if status.has_data:
             filters.render_filters(
-                status.first, status.last, data.regions(), data.visible_crime_types()
+                status.first,
+                status.last,
+                data.regions(),
+                data.visible_crime_types(),
+                latest=status.latest,
             )
             # After a load the forecasts of all series are stale: start their refresh
             # now, in its own process, whichever page is open.

@@ -49,7 +49,13 @@ from threatmon.errors import (
 )
 from threatmon.filters import Filters, comparison_windows
 from threatmon.granularity import ADJECTIVE, period_label
-from threatmon.periods import default_period, last_complete_months, month_end, month_start
+from threatmon.periods import (
+    default_period,
+    last_complete_months,
+    latest_reported_day,
+    month_end,
+    month_start,
+)
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS, CRIME_TYPES
 from threatmon.registry.crossing_points import load_crossing_points
 from threatmon.registry.regions import PROJECT_COUNTRIES, load_regions
@@ -100,7 +106,10 @@ def briefing_filters(store: Store, filters: Filters) -> Filters:
     if filters.start is not None and filters.end is not None:
         start, end = filters.start, filters.end
     else:
-        default_start, default_end = default_period(*_coverage(store))
+        first, last = _coverage(store)
+        # The latest complete month of monthly coverage: a yearly figure does not extend it.
+        latest = latest_reported_day(store.coverage_cells()) or last
+        default_start, default_end = default_period(first, min(latest, last))
         start, end = filters.start or default_start, filters.end or default_end
     # Filters refuses an end before the start (e.g. only --to, before the default start).
     return filters.replace(start=month_start(start).date(), end=month_end(end))

@@ -23,7 +23,7 @@ from threatmon.errors import (
     ThreatmonError,
 )
 from threatmon.filters import Filters, comparison_windows
-from threatmon.periods import complete_months
+from threatmon.periods import complete_months, latest_reported_day
 from threatmon.registry.crime_types import CRIME_TYPES
 from threatmon.registry.regions import PROJECT_COUNTRIES, country_of, load_regions
 from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
@@ -96,6 +96,9 @@ class StoreStatus:
     version: str | None = None
     first: dt.date | None = None
     last: dt.date | None = None
+    #: The last day of daily or monthly coverage (the default period ends with the
+    #: latest complete month of it); None when only coarser figures are held.
+    latest: dt.date | None = None
     incidents: int = 0
     meta: dict | None = None
     error: ThreatmonError | None = None
@@ -140,6 +143,7 @@ def _summary(access: Access, version: str) -> dict:
     return {
         "first": coverage["first"],
         "last": coverage["last"],
+        "latest": latest_reported_day(store.coverage_cells()),
         "incidents": coverage["incidents"],
         "meta": store.meta(),
     }
