@@ -59,7 +59,7 @@ def test_a_series_outside_its_interval_forecast_is_listed_after_the_surges(store
             "region_code": ["MD-CU", "MD-CA"],
             "crime_type": ["drug_trafficking", "migrant_smuggling"],
             "period": pd.Timestamp("2026-10-01"),
-            "actual": [30.0, 25.0],
+            "actual": [28.0, 25.0],
             "mean": [12.0, 5.0],
             "lower_95": [6.0, 1.0],
             "upper_95": [18.0, 9.0],
@@ -68,14 +68,15 @@ def test_a_series_outside_its_interval_forecast_is_listed_after_the_surges(store
     )
     alerts = early_warning(store, checks=checks)
     # MD-CA is a surge and outside its interval: listed once, as a surge.
-    # Ranked by probability: Poisson P(X >= 25 | 5) ~ 1e-10 before z = 5.9 (~2e-9).
+    # Ranked by probability: Gamma-Poisson P(X >= 25 | 60 in 12 months) ~ 3e-9 before
+    # z = 5.2 (~9e-8).
     assert alerts[["rank", "kind", "region_code"]].values.tolist() == [
         [1, "surge", "MD-CA"],
         [2, "above_interval", "MD-CU"],
     ]
     miss = alerts[alerts["kind"] == "above_interval"].iloc[0]
     assert miss["sentence"].startswith(
-        "Chișinău: 30 drug trafficking incidents in October 2026, above the 95 % interval of "
+        "Chișinău: 28 drug trafficking incidents in October 2026, above the 95 % interval of "
         "6.0–18.0 that SARIMAX forecast from the months up to September 2026"
     )
     assert miss["link"].startswith("maps?country=MD&region=MD-CU&crime=drug_trafficking")
