@@ -141,7 +141,9 @@ def count_panel(store: Store, regions: pd.DataFrame) -> pd.DataFrame:
     ).to_numpy()
     wide = wide.where(region_mask)
     by_country = by_country.where(reported.to_numpy())
-    return pd.concat({REGION: wide, COUNTRY: by_country, TOTAL: total}, axis=1, names=["level"])
+    out = pd.concat({REGION: wide, COUNTRY: by_country, TOTAL: total}, axis=1)
+    out.columns.names = ["level", "area", "crime_type"]
+    return out
 
 
 def _reported(
