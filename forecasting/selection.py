@@ -155,7 +155,6 @@ def covered_periods(
     return every.reindex(index, fill_value=False).to_numpy(dtype=bool)
 
 
-
 def flow_series(
     store: Store, selection: Selection, freq: str = "M"
 ) -> tuple[pd.Series | None, str]:

@@ -200,8 +200,6 @@ def describe(
             if months >= baseline
             else f"the {months} reported months of the {baseline} before"
         )
-        level = (
-            f"{row['ratio']:.1f} times the monthly average of {row['expected']:.1f} over {over}"
-        )
+        level = f"{row['ratio']:.1f} times the monthly average of {row['expected']:.1f} over {over}"
     notes.append(f"probability by chance {probability_text(row['p_value'])}")
     return f"{head}, {level} ({'; '.join(notes)})."

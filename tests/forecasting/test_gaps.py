@@ -125,7 +125,9 @@ def test_gaps_are_never_filled():
     result = forecast_series(series, horizon=3)
     # The level of the latest stretch, from the month after the last reported one: the
     # 50s before the gap and the silence after it say nothing about it.
-    assert list(result.forecast["period"]) == list(pd.date_range("2023-03-01", periods=3, freq="MS"))
+    assert list(result.forecast["period"]) == list(
+        pd.date_range("2023-03-01", periods=3, freq="MS")
+    )
     np.testing.assert_allclose(result.forecast["mean"], 10.0)
     assert result.message.startswith(note)
     with pytest.raises(TooFewPeriodsError, match=NOTHING_REPORTED.replace("(", r"\(")[:40]):

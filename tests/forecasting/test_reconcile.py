@@ -207,8 +207,10 @@ def test_without_a_total_countries_and_regions_match_the_textbook_formula():
     )
     nodes = [*NODES[1:4], ("region", "a2"), ("region", "a3"), ("region", "b1")]
     means = np.array([70.0, 20.0, 15.0, 25.0, 10.0, 12.0])
-    base = frame(np.r_[0.0, means]).iloc[1:].assign(
-        level=[level for level, _ in nodes], area=[area for _, area in nodes]
+    base = (
+        frame(np.r_[0.0, means])
+        .iloc[1:]
+        .assign(level=[level for level, _ in nodes], area=[area for _, area in nodes])
     )
     s = np.array([[1, 1, 1, 0], [0, 0, 0, 1], *np.eye(4)], dtype=float)
     w_inv = np.diag(1.0 / s.sum(axis=1))
