@@ -184,8 +184,8 @@ def test_a_current_cache_is_shown_reconciled_with_its_alerts(
 @pytest.mark.slow
 def test_the_flow_regressor_effect_is_stated_with_its_interval(app, demo_store_path):
     from forecasting.effect import regressor_effect
-    from forecasting.series import latest_stretch
     from forecasting.selection import Selection, flow_series, incident_series
+    from forecasting.series import latest_stretch
     from threatmon.store.reader import Store
 
     _open(app, country="PL")
@@ -219,7 +219,7 @@ def test_a_series_never_reported_is_not_forecast_and_says_so(app, monkeypatch):
     assert not app.exception
     info = [i.value for i in app.info]
     assert (
-        "Nothing was reported for Estonia, cbrne smuggling: no month of this series is covered, so it "
-        "is not forecast. A month nobody reported is unknown, not zero."
+        "Nothing was reported for Estonia, cbrne smuggling: no month of this series is "
+        "covered, so it is not forecast. A month nobody reported is unknown, not zero."
     ) in info, info
     assert not app.get("plotly_chart")  # no line of zeros either
