@@ -422,9 +422,15 @@ def _forecasts(
     horizon: int,
 ) -> tuple[pd.DataFrame, str]:
     country, region, area_label = area
-    rows, months = [], ""
+    rows, months, silent = [], "", []
     for key in crime_types:
-        found = cache.forecast_for(store, Selection(country, region, (key,)), horizon, "M")
+        try:
+            found = cache.forecast_for(store, Selection(country, region, (key,)), horizon, "M")
+        except TooFewPeriodsError as error:
+            if error.found:
+                raise
+            silent.append(labels[key])  # never reported: not forecast, never a zero
+            continue
         frame = found.result.forecast.head(horizon)
         months = _span(frame["period"].iloc[0], frame["period"].iloc[-1])
         rows.append(
@@ -437,13 +443,17 @@ def _forecasts(
                 MODEL_NAMES.get(found.result.chosen, found.result.chosen),
             )
         )
-    columns = ["crime type", "area", f"expected, {months}", "80 % range", "model"]
+    expected = f"expected, {months}" if months else "expected"
+    columns = ["crime type", "area", expected, "80 % range", "model"]
     note = (
         f"Forecasts: incidents expected in the {horizon} months after the latest complete "
         f"month ({months or 'none'}), whatever the period; the mean and the 80 % bounds of "
         "each month are summed, so the range is wider than an interval for the total. Each "
-        "series' model was chosen by backtest (docs/forecasts.md)."
+        "series' model was chosen by backtest (docs/forecasts.md). A series forecasts the "
+        "months after its last reported one."
     )
+    if silent:
+        note += f" Not forecast, as nothing was reported for them: {', '.join(silent)}."
     return pd.DataFrame(rows, columns=columns), note
 
 

@@ -255,27 +255,31 @@ def test_alerts_are_the_early_warning_list_of_the_selected_area(analyst, demo_st
 
 
 def test_forecasts_sum_the_next_six_months(analyst, demo_store_path):
+    from threatmon.errors import TooFewPeriodsError
+
     table = analyst[0].forecasts
-    assert list(table.columns) == [
-        "crime type",
-        "area",
-        "expected, Nov 2026 – Apr 2027",
-        "80 % range",
-        "model",
-    ]
-    assert table["crime type"].tolist() == ["Migrant smuggling", "Drug trafficking"]
-    # Two countries: the forecast is of all countries.
+    assert list(table.columns)[:2] == ["crime type", "area"]
+    assert list(table.columns)[3:] == ["80 % range", "model"]
+    # Two countries: the forecast is of all countries. The total counts a month only when
+    # every country that reports the crime type reported it (no data is not zero); in
+    # the small demo's sparse daily rows that may be never, and then it is not forecast.
+    try:
+        found = forecast_for(
+            Store(demo_store_path), Selection(None, None, ("migrant_smuggling",)), 6
+        ).result
+    except TooFewPeriodsError:
+        assert "Migrant smuggling" not in table["crime type"].tolist()
+        notes = " ".join(analyst[0].notes)
+        assert "nothing was reported for them: Migrant smuggling" in notes
+        return
     assert set(table["area"]) == {"All project countries"}
-    found = forecast_for(
-        Store(demo_store_path), Selection(None, None, ("migrant_smuggling",)), 6
-    ).result
     mean, low, high = (found.forecast[c].sum() for c in ("mean", "lower_80", "upper_80"))
     row = table.iloc[0]
 
     def shown(value: float) -> str:  # one decimal below 100, whole numbers from 100
         return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
 
-    assert row["expected, Nov 2026 – Apr 2027"] == shown(mean)
+    assert row[table.columns[2]] == shown(mean)
     assert row["80 % range"] == f"{shown(low)} – {shown(high)}"
     assert row["model"] in set(MODEL_NAMES.values())
 

@@ -12,6 +12,7 @@ import pytest
 from threatmon.access.accounts import Accounts
 from threatmon.cli import build_parser, main
 from threatmon.cli.common import json_text
+from threatmon.coverage import DeclaredCoverage
 from threatmon.filters import Filters
 from threatmon.periods import last_complete_months
 from threatmon.store.reader import Store
@@ -81,8 +82,8 @@ def test_json_text_writes_null_for_numbers_json_does_not_have():
 
 @pytest.fixture
 def store_path(tmp_path, demo_store_path):
-    """A copy of the small demo store with a surge after a year of nothing: its ratio to
-    the expected 0 is infinite (`alerts --json` printed `"ratio": Infinity`)."""
+    """A copy of the small demo store with a surge after a reported year of nothing: its
+    ratio to the expected 0 is infinite (`alerts --json` printed `"ratio": Infinity`)."""
     path = tmp_path / "store.duckdb"
     shutil.copyfile(demo_store_path, path)
     store = Store(path)
@@ -106,8 +107,11 @@ def store_path(tmp_path, demo_store_path):
             "count": [40],
         }
     )
+    # The batch declares it reports the crime type for all of Moldova's regions over the
+    # 13 months, zeros omitted: the 12 months before are reported zeros, not unknown.
+    covers = [DeclaredCoverage("MD", crime, "admin1", "day", start, end)]
     with write_session(path, user="tester") as writer:
-        writer.add_incidents(surge, file_name="surge.csv", sha256="5" * 64)
+        writer.add_incidents(surge, file_name="surge.csv", sha256="5" * 64, covers=covers)
     return path
 
 
