@@ -20,11 +20,12 @@ from streamlit_folium import st_folium
 from geo import maps, png
 from geo.analysis import DEFAULT_PERMUTATIONS
 from geo.classes import METHODS
-from geo.coverage import NO_DATA, NO_NEIGHBOUR
+from geo.coverage import NO_NEIGHBOUR
 from geo.layers import RegionLayers, layers_map, published_layers, region_layers
 from geo.mapdata import regions_in_view
 from geo.symbology import CATEGORICAL, DESK_STYLE, MEASURES, PROJECTION_STYLE, MapStyle
 from reports import figures as charts
+from threatmon.coverage import NO_DATA
 from threatmon.disclosure.export import to_csv_bytes
 from threatmon.disclosure.sensitive import SENSITIVE_TYPES, country_cells
 from threatmon.errors import TooFewPeriodsError, TooFewRegionsError

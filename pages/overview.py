@@ -16,8 +16,9 @@ import plotly.express as px
 import streamlit as st
 
 from reports import figures as charts
+from threatmon.coverage import NO_DATA
 from threatmon.disclosure.export import to_csv_bytes
-from threatmon.disclosure.suppression import NO_DATA, TOTAL
+from threatmon.disclosure.suppression import TOTAL
 from threatmon.registry.crime_types import CRIME_TYPES
 from threatmon.registry.regions import PROJECT_COUNTRIES
 from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD

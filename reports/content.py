@@ -26,26 +26,21 @@ import pandas as pd
 from forecasting import cache
 from forecasting.selection import Selection
 from forecasting.warning.alerts import MODEL_NAMES, early_warning
-from geo import boundaries
-from geo.analysis import DEFAULT_PERMUTATIONS, region_hotspots
-from geo.layers import region_layers
 from geo.mapdata import regions_in_view
-from geo.png import map_png
-from geo.symbology import MEASURES
 from reports import figures as charts
 from reports.briefing import BriefingContent
 from reports.chart_png import ChartExportError, figure_png
+from reports.hotspot_map import hotspot_map, map_title
 from reports.key_figures import chart_gaps, covered_summary, kpi_rows
+from threatmon.coverage import NO_DATA
 from threatmon.disclosure.export import demo_marking
 from threatmon.disclosure.marking import marking_text
 from threatmon.disclosure.sensitive import configured_k, sensitive_table
-from threatmon.disclosure.suppression import NO_DATA
 from threatmon.errors import (
     EmptyStoreError,
     FilterError,
     Problem,
     TooFewPeriodsError,
-    TooFewRegionsError,
 )
 from threatmon.filters import Filters, comparison_windows
 from threatmon.granularity import ADJECTIVE, period_label
@@ -55,9 +50,9 @@ from threatmon.periods import (
     latest_reported_day,
     month_end,
     month_start,
+    span_text,
 )
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS, CRIME_TYPES
-from threatmon.registry.crossing_points import load_crossing_points
 from threatmon.registry.regions import PROJECT_COUNTRIES, load_regions
 from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
 from threatmon.store.reader import Store
@@ -87,7 +82,6 @@ REFERENCE_SOURCES = (
 # Chart sizes in CSS pixels, drawn at 1.5x for print.
 _CHART_WIDTH = 1000
 _CHART_SCALE = 1.5
-_MAP_WIDTH_PX = 1400
 
 
 # -- the period ----------------------------------------------------------------------------------
@@ -124,14 +118,6 @@ def _coverage(store: Store) -> tuple[dt.date, dt.date]:
             path=str(store.location),
         )
     return coverage["first"], coverage["last"]
-
-
-def _span(start, end) -> str:
-    """``"Nov 2025 – Oct 2026"``, or ``"October 2026"`` for one month."""
-    start, end = pd.Timestamp(start), pd.Timestamp(end)
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start:%B %Y}"
-    return f"{start:%b %Y} – {end:%b %Y}"
 
 
 def _months(start, end) -> int:
@@ -220,7 +206,7 @@ def _trend_charts(
     shown = (min(start for start, _ in spans.values()), current[1])
     figures = [
         (
-            f"Monthly incidents per crime type, {_span(*shown)} (the selected period and both "
+            f"Monthly incidents per crime type, {span_text(*shown)} (the selected period and both "
             "comparison periods); the shaded band is the selected period.",
             charts.trend_lines(summary["trend"], current),
         )
@@ -256,76 +242,6 @@ def _trend_charts(
         )
         for caption, figure in figures
     ]
-
-
-def _map_title(filters: Filters, area: str, crimes: str, marking: str, demo: bool) -> list[str]:
-    """The marking, then what the map shows (few lines: they are drawn above the map)."""
-    lines = [
-        marking,
-        f"{MEASURES['rate']}, {_span(filters.start, filters.end)}",
-        f"{area} · {crimes}",
-    ]
-    return [*lines, *(["DEMO — synthetic data, not real incidents"] if demo else [])]
-
-
-def _hotspot_map(
-    store: Store, filters: Filters, registry: pd.DataFrame, codes: list[str], title: list[str]
-) -> tuple[str, bytes]:
-    """The map page's default view: incidents per 100,000, quantiles, crossing incidents."""
-    inputs = {
-        "current": store.aggregate(filters, by=("region_code",), freq=None),
-        "previous": store.aggregate(filters.previous_period(), by=("region_code",), freq=None),
-        "crossing_incidents": store.aggregate(filters, by=("crossing_point",), freq=None),
-        "flows": store.flows(filters, by=("crossing_point",), freq=None),
-    }
-    layers = region_layers(
-        boundaries.regions(),
-        registry,
-        inputs,
-        load_crossing_points(),
-        codes=codes,
-        countries=filters.countries,
-        measure="rate",
-        method="quantiles",
-        k=5,
-        layers=("incidents",),
-    )
-    png = map_png(
-        layers.regions,
-        layers.colours,
-        layers.legend,
-        context=boundaries.context(),
-        crossings=layers.crossings,
-        title=title,
-        width_px=_MAP_WIDTH_PX,
-    )
-    caption = (
-        f"Incidents per 100,000 inhabitants by region, {_span(filters.start, filters.end)} "
-        "(smoothed toward the overall rate by empirical Bayes; quantile classes); circles: "
-        "incidents at border crossing points. " + _hotspot_sentence(store, filters)
-    )
-    return caption, png
-
-
-def _hotspot_sentence(store: Store, filters: Filters) -> str:
-    try:
-        hot = region_hotspots(store, filters)
-    except (TooFewRegionsError, TooFewPeriodsError) as exc:  # fewer than 3 regions or 2 months
-        return f"No hot spot test: {exc}"
-    method = (
-        f"(Getis-Ord Gi* on smoothed incidents per 100,000, {DEFAULT_PERMUTATIONS:,} "
-        "permutations, "
-        "false discovery rate 5 %)"
-    )
-    parts = []
-    for kind in ("hot", "cold"):
-        names = hot.loc[hot["hot_cold"] == kind, "name"].tolist()
-        if names:
-            parts.append(f"{kind} spots: {', '.join(names)}")
-    if not parts:
-        return f"No region is a significant hot or cold spot {method}."
-    text = "; ".join(parts)
-    return f"{text[0].upper()}{text[1:]} {method}."
 
 
 # -- alerts and forecasts ------------------------------------------------------------------------
@@ -432,7 +348,7 @@ def _forecasts(
             silent.append(labels[key])  # never reported: not forecast, never a zero
             continue
         frame = found.result.forecast.head(horizon)
-        months = _span(frame["period"].iloc[0], frame["period"].iloc[-1])
+        months = span_text(frame["period"].iloc[0], frame["period"].iloc[-1])
         rows.append(
             (
                 labels[key],
@@ -601,7 +517,7 @@ def briefing_content(
         else "and with the same months a year earlier"
     )
     notes.append(
-        f"Key figures: incidents in {_span(*spans['current'])} ({months} months) compared "
+        f"Key figures: incidents in {span_text(*spans['current'])} ({months} months) compared "
         f"with the previous {months} months, {year}; besides the total, the crime types with "
         f"the largest absolute change (at least {LOW_COUNT_THRESHOLD} incidents in the two "
         "periods)."
@@ -615,8 +531,8 @@ def briefing_content(
     # and forecasts are computed here (figure_png may be called from any thread).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefing-charts") as pool:
         drawing = pool.submit(_trend_charts, summary, spans, len(countries) > 1)
-        hotspot_map = _hotspot_map(
-            store, filters, registry, codes, _map_title(filters, area, crimes, marking, bool(demo))
+        drawn_map = hotspot_map(
+            store, filters, registry, codes, map_title(filters, area, crimes, marking, bool(demo))
         )
         alert_rows, alert_note = _alerts(
             store, last_day, alerts, filters, codes, registry, labels, top_alerts
@@ -652,7 +568,7 @@ def briefing_content(
         demo_note=demo,
         kpis=kpis,
         trend_charts=trend_charts,
-        hotspot_map=hotspot_map,
+        hotspot_map=drawn_map,
         alerts=alert_rows,
         forecasts=forecasts,
         extra_tables=extra_tables,

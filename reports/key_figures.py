@@ -14,22 +14,14 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from threatmon.coverage import REPORTED, coverage_grid
-from threatmon.disclosure.suppression import NO_DATA
+from threatmon.coverage import NO_DATA, REPORTED, coverage_grid
 from threatmon.filters import Filters, comparison_windows
-from threatmon.periods import PERIOD, month_starts
+from threatmon.periods import PERIOD, month_starts, span_text
 from threatmon.registry.regions import PROJECT_COUNTRIES
 from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
 from trends.overview import overview_summary
 
 KEYS = ("country", "crime_type")
-
-
-def _span(start, end) -> str:
-    start, end = pd.Timestamp(start), pd.Timestamp(end)
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start:%B %Y}"
-    return f"{start:%b %Y} – {end:%b %Y}"
 
 
 def _delta(change: int, pct: float) -> str:
@@ -45,7 +37,7 @@ def kpi_rows(summary: Mapping[str, pd.DataFrame] | None, spans) -> list[tuple[st
     None (no series reported throughout) gives one "no data" row, never a total of 0."""
     if summary is None:
         return [("Total incidents", NO_DATA, "nothing was reported throughout the periods")]
-    previous, year = _span(*spans["previous"]), _span(*spans["year_earlier"])
+    previous, year = span_text(*spans["previous"]), span_text(*spans["year_earlier"])
     same = spans["previous"] == spans["year_earlier"]
 
     def change(row) -> str:

@@ -163,3 +163,12 @@ def complete_months(
         dense = summed.reindex(full, fill_value=0).astype("int64")
     out = dense.reset_index()
     return out.sort_values([*keys, PERIOD], kind="stable").reset_index(drop=True)
+
+
+def span_text(start, end) -> str:
+    """A span of months as the briefing writes it: ``"Nov 2025 – Oct 2026"``, or
+    ``"October 2026"`` for one month."""
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start:%B %Y}"
+    return f"{start:%b %Y} – {end:%b %Y}"

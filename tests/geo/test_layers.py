@@ -9,7 +9,7 @@ from shapely.geometry import box
 
 from geo.layers import layers_map, published_layers, region_layers
 from geo.maps import region_map
-from geo.symbology import NO_DATA_COLOUR, PROJECTION_STYLE, PUBLISHED, region_colours
+from geo.symbology import HIDDEN_COLOUR, PROJECTION_STYLE, PUBLISHED, region_colours
 
 REGISTRY = pd.DataFrame(
     {
@@ -110,5 +110,5 @@ def test_published_cells_colour_whole_countries():
     )
     assert layers.measure == PUBLISHED
     assert layers.regions["region_code"].tolist() == ["MD", "UA"]
-    assert layers.colours.tolist()[0] == NO_DATA_COLOUR
+    assert layers.colours.tolist()[0] == HIDDEN_COLOUR  # "c": hidden, not unreported
     assert "Trafficking, 2026Q3" in layers.values["tooltip"].iloc[0]

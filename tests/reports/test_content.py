@@ -19,7 +19,7 @@ from forecasting.cache import cache_root, forecast_for
 from forecasting.selection import Selection
 from forecasting.warning.alerts import COLUMNS as ALERT_SOURCE_COLUMNS
 from forecasting.warning.alerts import MODEL_NAMES, early_warning
-from reports import content
+from reports import content, hotspot_map
 from reports.briefing import briefing_pdf
 from reports.chart_png import ChartExportError
 from reports.content import (
@@ -52,7 +52,7 @@ BANNER = (122, 16, 28)
 def _build(store: Store, filters: Filters, **kwargs):
     """briefing_content, recording every chart figure and map title it hands to a renderer."""
     drawn: dict[str, list] = {"figures": [], "map_titles": []}
-    figure_png, map_png = content.figure_png, content.map_png
+    figure_png, map_png = content.figure_png, hotspot_map.map_png
 
     def record_figure(figure, **options):
         drawn["figures"].append(figure)
@@ -64,7 +64,7 @@ def _build(store: Store, filters: Filters, **kwargs):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(content, "figure_png", record_figure)
-        patch.setattr(content, "map_png", record_map)
+        patch.setattr(hotspot_map, "map_png", record_map)
         made = briefing_content(store, filters, generated_at=GENERATED, **kwargs)
     return made, drawn
 

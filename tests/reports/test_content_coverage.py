@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
-from reports import content
+from reports import content, hotspot_map
 from reports.content import briefing_content
 from threatmon.disclosure.sensitive import SENSITIVE_TYPES
 from threatmon.filters import Filters
@@ -56,7 +56,7 @@ def briefing(tmp_path_factory):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(content, "figure_png", record)
-        patch.setattr(content, "map_png", lambda *args, **options: _png())
+        patch.setattr(hotspot_map, "map_png", lambda *args, **options: _png())
         made = briefing_content(
             Store(path, withheld=SENSITIVE_TYPES),
             Filters(),

@@ -22,8 +22,8 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from threatmon.coverage import NOT_REPORTED, PARTLY, REPORTED, coverage_grid
-from threatmon.disclosure.suppression import DEFAULT_K, NO_DATA, TOTAL, suppress_table
+from threatmon.coverage import NO_DATA, NOT_REPORTED, PARTLY, REPORTED, coverage_grid
+from threatmon.disclosure.suppression import DEFAULT_K, TOTAL, suppress_table
 from threatmon.registry.crime_types import sensitive_crime_types
 from threatmon.settings import current_settings
 
