@@ -27,7 +27,7 @@ import pandas as pd
 from threatmon.coverage import REPORTED, coverage_grid
 from threatmon.errors import EmptyStoreError
 from threatmon.filters import Filters
-from threatmon.periods import PERIOD, last_complete_months
+from threatmon.periods import PERIOD, last_complete_months, latest_reported_day
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS
 from threatmon.registry.crossing_points import load_crossing_points
 from threatmon.registry.regions import load_regions
@@ -65,12 +65,15 @@ def period_window(store: Store, freq: str) -> tuple[pd.Timestamp, pd.Timestamp, 
         raise EmptyStoreError(
             f"The store at {store.location} holds no incidents.", path=str(store.location)
         )
-    first_day, last_day = pd.Timestamp(coverage["first"]), pd.Timestamp(coverage["last"])
+    # Daily and monthly coverage decide the last period: a yearly figure does not make
+    # December a period of data (its months are gaps either way).
+    reached = latest_reported_day(store.coverage_cells()) or coverage["last"]
+    first_day, last_day = pd.Timestamp(coverage["first"]), pd.Timestamp(reached)
     if freq == "M":
         first = first_day.to_period("M").start_time
         if first_day.day != 1:
             first = (first_day.to_period("M") + 1).start_time
-        _, end = last_complete_months(coverage["last"], 1)
+        _, end = last_complete_months(reached, 1)
         last = pd.Timestamp(end).to_period("M").start_time
         return first, last, pd.Timestamp(end)
     # Weeks run Monday to Sunday, as DuckDB's date_trunc('week') counts them.

@@ -8,7 +8,7 @@ import pytest
 
 from forecasting.forecast import forecast_series
 from forecasting.refresh import NOT_RECONCILED, count_panel, refresh
-from forecasting.selection import Selection, incident_series
+from forecasting.selection import Selection, incident_series, period_window
 from forecasting.series import NOTHING_REPORTED, latest_stretch
 from threatmon.cli import main
 from threatmon.errors import TooFewPeriodsError
@@ -157,3 +157,36 @@ def test_reconciliation_adds_up_reported_series_only(store_path):
         regions = forecasts[forecasts["area"].isin(codes)].groupby("period")["mean"].sum()
         np.testing.assert_allclose(mine, regions.loc[mine.index], atol=1e-6)
     assert result.meta["incoherence"] < 1e-6
+
+
+def test_a_yearly_figure_does_not_make_december_a_month_of_data(tmp_path):
+    monthly = pd.DataFrame(
+        {
+            "date": [f"2025-{m:02d}-01" for m in range(1, 7)],
+            "granularity": ["month"] * 6,
+            "country": ["MD"] * 6,
+            "region_code": ["MD-CA"] * 6,
+            "crime_type": ["drug_trafficking"] * 6,
+            "count": [3, 0, 4, 2, 5, 1],
+        }
+    )
+    yearly = pd.DataFrame(
+        {
+            "date": ["2025-01-01"],
+            "granularity": ["year"],
+            "country": ["RO"],
+            "region_code": [None],
+            "crime_type": ["drug_trafficking"],
+            "count": [40],
+        }
+    )
+    path = tmp_path / "store.duckdb"
+    with write_session(path, user="t", fresh=True) as writer:
+        writer.add_incidents(monthly, file_name="md.csv", sha256="m")
+        writer.add_incidents(yearly, file_name="ro.csv", sha256="y")
+    first, last, end = period_window(Store(path), "M")
+    assert (first, last, end) == (
+        pd.Timestamp("2025-01-01"),
+        pd.Timestamp("2025-06-01"),
+        pd.Timestamp("2025-06-30"),
+    )

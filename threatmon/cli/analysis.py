@@ -142,13 +142,14 @@ def _add_alerts(commands) -> None:
 def _cmd_hotspots(args) -> int:
     from geo.analysis import region_hotspots
     from threatmon.filters import Filters
-    from threatmon.periods import last_complete_months
+    from threatmon.periods import last_complete_months, latest_reported_day
     from threatmon.store.reader import Store
 
     store = Store(args.db)
     start, end = args.start, args.end
     if start is None or end is None:
-        last = store.coverage()["last"]
+        # Monthly coverage decides (a yearly figure does not make December a month of data).
+        last = latest_reported_day(store.coverage_cells()) or store.coverage()["last"]
         if last is None:
             print(f"error: the store at {store.label} holds no incidents.", file=sys.stderr)
             return EXIT_ERROR
