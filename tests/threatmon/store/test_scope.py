@@ -54,6 +54,22 @@ def test_a_scoped_reader_sees_only_batches_with_rows_in_scope(store):
     assert "batch:3" not in targets and {"batch:1", "batch:2"} <= targets
 
 
+def test_a_scoped_reader_counts_a_mixed_load_in_its_scope_only(store):
+    md = store.scoped(["MD"])
+    mixed = md.batches().set_index("file_name").loc["mixed.csv"]
+    rows = store.query(
+        "SELECT count(*) AS n, min(date) AS first, max(date) AS last FROM incidents "
+        "WHERE batch_id = 1 AND country = 'MD'"
+    ).iloc[0]
+    assert store.batches().set_index("file_name").loc["mixed.csv", "rows_loaded"] == 3000
+    assert (mixed["rows_loaded"], mixed["rows_in_file"]) == (rows["n"], rows["n"])
+    assert rows["n"] < 3000
+    assert (pd.Timestamp(mixed["first_date"]), pd.Timestamp(mixed["last_date"])) == (
+        pd.Timestamp(rows["first"]),
+        pd.Timestamp(rows["last"]),
+    )
+
+
 def test_an_unscoped_store_and_a_bad_scope():
     assert Store("x.duckdb").scope == ()
     assert repr(Store("x.duckdb").scoped(["RO", "MD"])) == "Store('x.duckdb', scope=('MD', 'RO'))"

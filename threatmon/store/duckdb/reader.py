@@ -20,6 +20,7 @@ import pandas as pd
 from threatmon.errors import NoStoreError, StoreError
 from threatmon.store.faults import held_by_another_program
 from threatmon.store.migrations import SCHEMA_VERSION, current_version
+from threatmon.store.scoped import audit_view, batches_view
 
 _ALIAS = "store"
 _FILE_ALIAS = "stored"
@@ -160,13 +161,5 @@ def _create_restricted_views(
         connection.execute(f"CREATE VIEW {table} AS SELECT * FROM {source}.{table} WHERE {where}")
     for table in _PLAIN_TABLES:
         connection.execute(f"CREATE VIEW {table} AS SELECT * FROM {source}.{table}")
-    connection.execute(
-        f"CREATE VIEW batches AS SELECT * FROM {source}.batches WHERE batch_id IN "
-        "(SELECT batch_id FROM incidents UNION SELECT batch_id FROM flows "
-        "UNION SELECT batch_id FROM coverage_declared)"
-    )
-    connection.execute(
-        f"CREATE VIEW audit AS SELECT * FROM {source}.audit WHERE target IS NULL "
-        "OR target NOT LIKE 'batch:%' "
-        "OR target IN (SELECT 'batch:' || batch_id FROM batches)"
-    )
+    connection.execute(f"CREATE VIEW batches AS {batches_view(source)}")
+    connection.execute(f"CREATE VIEW audit AS {audit_view(source)}")

@@ -10,6 +10,7 @@ import pandas as pd
 
 from threatmon.errors import StoreError
 from threatmon.store.postgres.pools import reader
+from threatmon.store.scoped import audit_view, batches_view
 
 #: The table of the validating DuckDB connection that holds the stored incidents sharing
 #: an incident_id with the file.
@@ -87,14 +88,6 @@ def restricted_views(scope: Sequence[str], withheld: Sequence[str]) -> list[str]
         rules = [country_rule, "" if table.startswith("flows") else crime_rule]
         where = " AND ".join(rule for rule in rules if rule) or "TRUE"
         views.append(f"CREATE TEMP VIEW {table} AS SELECT * FROM public.{table} WHERE {where}")
-    views.append(
-        "CREATE TEMP VIEW batches AS SELECT * FROM public.batches WHERE batch_id IN "
-        "(SELECT batch_id FROM incidents UNION SELECT batch_id FROM flows "
-        "UNION SELECT batch_id FROM coverage_declared)"
-    )
-    views.append(
-        "CREATE TEMP VIEW audit AS SELECT * FROM public.audit WHERE target IS NULL "
-        "OR target NOT LIKE 'batch:%' "
-        "OR target IN (SELECT 'batch:' || batch_id FROM batches)"
-    )
+    views.append(f"CREATE TEMP VIEW batches AS {batches_view('public')}")
+    views.append(f"CREATE TEMP VIEW audit AS {audit_view('public')}")
     return views
