@@ -18,3 +18,13 @@ def neutral_name(name: str) -> str:
     """``name`` with every control character and bidirectional mark, override or isolate
     written as ``<U+XXXX>``."""
     return _UNSAFE.sub(lambda m: f"<U+{ord(m.group()):04X}>", name)
+
+
+# What an XLSX cell cannot hold (XML 1.0 forbids these controls; openpyxl raises on them).
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with each control character a spreadsheet cannot hold written as
+    ``<U+XXXX>`` (a store loaded before such values were refused may still hold some)."""
+    return _NOT_IN_XML.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)

@@ -25,6 +25,7 @@ import pandas as pd
 from threatmon.coverage import NOT_REPORTED, REPORTED, coverage_grid, with_coverage
 from threatmon.disclosure.marking import marking_text
 from threatmon.filters import Filters
+from threatmon.outside_text import xml_safe
 from threatmon.periods import PERIOD
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS, CRIME_TYPES
 from threatmon.registry.regions import PROJECT_COUNTRIES, load_regions
@@ -90,12 +91,22 @@ def to_xlsx_bytes(frame: pd.DataFrame, marking: Sequence[str] = (), sheet: str =
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         if marking:
             pd.DataFrame({"about": list(marking)}).to_excel(writer, sheet_name="about", index=False)
-        neutralise_formulas(frame).to_excel(writer, sheet_name=sheet, index=False)
+        _xml_safe(neutralise_formulas(frame)).to_excel(writer, sheet_name=sheet, index=False)
         if marking:
             # Printed at the top of every page of every sheet as well.
             for worksheet in writer.book.worksheets:
                 worksheet.oddHeader.center.text = marking[0].replace("&", "&&")
     return buffer.getvalue()
+
+
+def _xml_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    text = [name for name in frame.columns if frame[name].dtype == object]
+    if not text:
+        return frame
+    safe = frame.copy()
+    for name in text:
+        safe[name] = safe[name].map(lambda v: xml_safe(v) if isinstance(v, str) else v)
+    return safe
 
 
 def export_frame(

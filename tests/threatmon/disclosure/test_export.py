@@ -5,7 +5,12 @@ import io
 import pandas as pd
 import pytest
 
-from threatmon.disclosure.export import export_bytes, neutralise_formulas, to_csv_bytes
+from threatmon.disclosure.export import (
+    export_bytes,
+    neutralise_formulas,
+    to_csv_bytes,
+    to_xlsx_bytes,
+)
 from threatmon.filters import Filters
 from threatmon.registry.regions import load_regions
 from threatmon.store.reader import Store
@@ -155,3 +160,9 @@ def test_an_unreported_month_is_an_empty_cell_in_csv_and_xlsx(tmp_path):
     sheet = pd.read_excel(io.BytesIO(xlsx), "aggregate")
     assert sheet["count"].isna().tolist() == [False, True]
     assert sheet["coverage"].tolist() == ["reported", "not reported"]
+
+
+def test_a_control_character_already_stored_is_written_visibly_not_a_crash():
+    frame = pd.DataFrame({"source": ["Poliția\x00 de Frontieră", "ok\ttab"], "count": [1, 2]})
+    sheet = pd.read_excel(io.BytesIO(to_xlsx_bytes(frame)), sheet_name="data")
+    assert sheet["source"].tolist() == ["Poliția<U+0000> de Frontieră", "ok\ttab"]
