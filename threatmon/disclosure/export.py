@@ -100,7 +100,11 @@ def to_xlsx_bytes(frame: pd.DataFrame, marking: Sequence[str] = (), sheet: str =
 
 
 def _xml_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    text = [name for name in frame.columns if frame[name].dtype == object]
+    text = [
+        name
+        for name in frame.columns
+        if pd.api.types.is_object_dtype(frame[name]) or pd.api.types.is_string_dtype(frame[name])
+    ]
     if not text:
         return frame
     safe = frame.copy()
