@@ -1,7 +1,7 @@
 """Synthetic, seeded demo data: migration flows, incidents and the signals planted in them.
 
 Public API: DemoSettings, build_demo_store, generate_flows, generate_incidents, planted_signals,
-reported_batches (what each source sends of the incidents, see :mod:`data_loaders.demo.reporting`)."""
+reported_batches (what each source sends of the incidents: :mod:`data_loaders.demo.reporting`)."""
 
 from data_loaders.demo.flows import generate_flows
 from data_loaders.demo.incidents import generate_incidents
