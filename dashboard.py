@@ -50,6 +50,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "Overview", ":material/dashboard:", "home"),
     PageSpec("pages/map.py", "Map", ":material/map:", "maps"),
     PageSpec("pages/forecasts.py", "Forecasts", ":material/trending_up:", "outlook"),
+    PageSpec("pages/coverage.py", "Coverage", ":material/grid_on:", "reported"),
     PageSpec("pages/upload.py", "Upload", ":material/upload_file:", "load", Permission.UPLOAD),
     PageSpec("pages/audit.py", "Audit", ":material/policy:", "log", Permission.READ_AUDIT),
 )
@@ -170,7 +171,11 @@ def main() -> None:
             st.warning(banner, icon=":material/science:")
         if status.has_data:
             filters.render_filters(
-                status.first, status.last, data.regions(), data.visible_crime_types()
+                status.first,
+                status.last,
+                data.regions(),
+                data.visible_crime_types(),
+                latest=status.latest,
             )
             # After a load the forecasts of all series are stale: start their refresh
             # now, in its own process, whichever page is open.

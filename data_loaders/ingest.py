@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from data_loaders.covers import covers_text, file_covers
 from data_loaders.cumulative import cumulative_warnings
 from data_loaders.mapping import map_columns
 from data_loaders.options import IngestOptions
@@ -44,7 +45,7 @@ Progress = Callable[[float, str], None]
 
 
 #: The :class:`IngestOptions` a source profile keeps beside its column mapping.
-SOURCE_OPTIONS: tuple[str, ...] = ("date_order", "thousands", "crosswalk")
+SOURCE_OPTIONS: tuple[str, ...] = ("date_order", "thousands", "crosswalk", "covers_crime_types")
 
 
 def source_options(options: IngestOptions) -> dict[str, str]:
@@ -120,6 +121,8 @@ class IngestResult:
     region_column_reason: str | None = None
     #: Rows without a region that their coordinates placed in one.
     placed_by_coordinates: int = 0
+    #: Country × level × crime type declarations of ``--covers`` (zeros omitted).
+    declared_coverage: int = 0
 
     @property
     def ok(self) -> bool:
@@ -158,6 +161,7 @@ class IngestResult:
             "region_column": self.region_column,
             "region_column_reason": self.region_column_reason,
             "placed_by_coordinates": self.placed_by_coordinates,
+            "declared_coverage": self.declared_coverage,
         }
 
 
@@ -292,6 +296,7 @@ def _ingest(
                 if staging is None:
                     raise _Finished(result)
                 staging.drop_inputs()
+                covers = _covers(staging, options, result.granularity)
                 report(0.75, "Writing to the store")
                 batch_id = writer.add_rows(
                     options.kind,
@@ -300,6 +305,7 @@ def _ingest(
                     sha256=result.sha256,
                     rows_in_file=result.rows_in_file,
                     replace=options.replace,
+                    covers=covers,
                 )
                 replaced = tuple(writer.superseded_by(batch_id)) if options.replace else ()
         except _Finished as finished:
@@ -309,14 +315,7 @@ def _ingest(
                 result, status="duplicate", batch_id=int(error.batch_id), message=str(error)
             )
         except ValidationError as error:
-            rejected = _rejected(base, error.problems, str(error))
-            return replace(
-                result,
-                status="rejected",
-                problems=rejected.problems,
-                problem_count=rejected.problem_count,
-                message=rejected.message,
-            )
+            return _as_rejected(result, base, error)
     report(1.0, "Loaded")
     out_of_scope = sum(category["rows"] for category in result.skipped.values())
     blank = result.rows_in_file - result.rows_to_load - out_of_scope
@@ -327,12 +326,18 @@ def _ingest(
         batch_id=batch_id,
         rows_loaded=stored,
         replaced=replaced,
+        declared_coverage=len(covers),
         message=f"Loaded {stored:,} rows as batch {batch_id}."
         + (f" {blank:,} empty rows were skipped." if blank else "")
         + skipped_text(result.skipped)
         + parts_text(result.parts)
-        + replaced_text(replaced),
+        + replaced_text(replaced)
+        + covers_text(covers),
     )
+
+
+def _covers(staging: Staging, options: IngestOptions, granularity: str | None) -> list:
+    return file_covers(staging.con, options.covers, options.covered_crime_types, granularity)
 
 
 def _dry_run_revisions(
@@ -344,19 +349,16 @@ def _dry_run_revisions(
         replaced = tuple(
             pending_revisions(store, staging.con, options.kind, replace=options.replace)
         )
+        covers = _covers(staging, options, result.granularity)
     except ValidationError as error:
-        rejected = _rejected(base, error.problems, str(error))
-        return replace(
-            result,
-            status="rejected",
-            problems=rejected.problems,
-            problem_count=rejected.problem_count,
-            message=rejected.message,
-        )
-    if not replaced:
-        return result
+        return _as_rejected(result, base, error)
     return replace(
-        result, replaced=replaced, message=result.message + replaced_text(replaced, future=True)
+        result,
+        replaced=replaced,
+        declared_coverage=len(covers),
+        message=result.message
+        + replaced_text(replaced, future=True)
+        + covers_text(covers, future=True),
     )
 
 
@@ -638,6 +640,19 @@ def _duplicate_message(file_name: str, batch_id: int) -> str:
     return (
         f"{file_name} was already loaded as batch {batch_id} (same sha256); nothing was "
         "added. Undo that batch first to load it again."
+    )
+
+
+def _as_rejected(result: IngestResult, base: dict, error: ValidationError) -> IngestResult:
+    """A file that passed its checks, refused by the store's (or a dry run's) own: the
+    result keeps what the checks learnt, with the store's problems."""
+    rejected = _rejected(base, error.problems, str(error))
+    return replace(
+        result,
+        status="rejected",
+        problems=rejected.problems,
+        problem_count=rejected.problem_count,
+        message=rejected.message,
     )
 
 

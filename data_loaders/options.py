@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from data_loaders.covers import parse_covers, parse_crime_types
 from data_loaders.mapping import contract_columns
 from data_loaders.normalise import DATE_ORDERS, THOUSANDS_SEPARATORS
 from data_loaders.readers import ReadLimits
@@ -38,6 +39,12 @@ class IngestOptions:
     #: crime type for an overlapping period, one of the two longer than a day) instead
     #: of refusing the file.
     replace: bool = False
+    #: ``FROM..TO``: the file reports every crime type (or those of
+    #: ``covers_crime_types``) for each of its countries at its level(s) and granularity
+    #: over these periods, zeros omitted (:mod:`data_loaders.covers`).
+    covers: str | None = None
+    #: ``"k1,k2"``: the crime types ``covers`` declares; None: all 12.
+    covers_crime_types: str | None = None
 
     def __post_init__(self) -> None:
         contract_columns(self.kind)
@@ -55,3 +62,13 @@ class IngestOptions:
                 f"`thousands` is one of {', '.join(map(repr, THOUSANDS_SEPARATORS))}. "
                 f"Got {self.thousands!r}."
             )
+        if self.covers is not None:
+            if self.kind != "incidents":
+                raise ValueError("`covers` applies to incident files, not flows.")
+            parse_covers(self.covers)
+        parse_crime_types(self.covers_crime_types)
+
+    @property
+    def covered_crime_types(self) -> tuple[str, ...]:
+        """The crime types ``covers`` declares (empty: all 12)."""
+        return parse_crime_types(self.covers_crime_types)

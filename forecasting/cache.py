@@ -36,7 +36,7 @@ from threatmon.settings import current_settings
 from threatmon.store import Store
 
 #: Bump when models, settings or the refresh change what a forecast would be.
-FORECAST_VERSION = 3
+FORECAST_VERSION = 4
 _PARTS = ("series", "forecasts", "scores", "checks")
 
 CURRENT, RUNNING, STALE, FAILED = "current", "running", "stale", "failed"

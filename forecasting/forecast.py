@@ -14,6 +14,10 @@ never fits a model blindly:
   these (their median) and, with migration flows and at least :data:`LOW_VOLUME` counts a
   month, SARIMAX with the flows at each lag.
 
+A period nobody reported is missing, not zero: a series with gaps is modelled on its
+latest stretch reported without one, and forecast from its last reported period on
+(:func:`forecasting.series.latest_stretch`).
+
 Each candidate is backtested over the horizon shown (12 months) from 16 origins, and so
 is the combination (:mod:`forecasting.combination`). The default, the recent level
 (Croston for an intermittent series), is kept unless another candidate beats it by more
@@ -73,6 +77,7 @@ from forecasting.series import (
     YEARS,
     check_counts,
     classify,
+    latest_stretch,
     period_unit,
 )
 
@@ -185,7 +190,10 @@ def forecast_series(
     Parameters
     ----------
     series : Series
-        Non-negative counts on consecutive year, quarter or month starts, or weeks.
+        Non-negative counts on consecutive year, quarter or month starts, or weeks; NaN
+        where nothing was reported. Such a series is forecast from its latest stretch
+        reported without a gap (:func:`forecasting.series.latest_stretch`): the forecast
+        starts after the last reported period, and the message names what was left out.
     horizon : int
         Periods to forecast.
     exog : Series, optional
@@ -206,6 +214,10 @@ def forecast_series(
     """
     if not isinstance(horizon, int | np.integer) or horizon < 1:
         raise ValueError(f"`horizon` must be an integer greater than 0. Got {horizon!r}.")
+    if isinstance(series, pd.Series) and series.isna().any():
+        series, gaps = latest_stretch(series)
+        result = forecast_series(series, horizon=horizon, exog=exog, settings=settings)
+        return replace(result, message=f"{gaps} {result.message}".strip())
     if settings is None:
         check_counts(series)
         settings = default_settings(series)

@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from forecasting.series import latest_stretch
 from threatmon.errors import NoVariationError, SeriesGapError, TooFewPeriodsError
 
 #: Months compared with the same month a year earlier before any test.
@@ -189,6 +190,9 @@ def flow_linkage(
     link: dict = {"text": text}
     if flows is None or freq != "M":
         return link
+    # Months nobody reported are unknown: the comparisons run on the latest stretch
+    # reported without a gap, the one the forecast was fitted on.
+    history, _ = latest_stretch(history)
     link["correlation"] = cross_correlation(history, flows)
     try:
         link["granger"] = granger(history, flows)

@@ -20,6 +20,11 @@ for the total, gives ``(S' W⁻¹ S)⁻¹ = I − Σ_c 1_c 1_c' / (2 n_c) − 1 
 is a few sums per column, where a dense solve of the 230 × 230 system cost more than the
 rest of the function together.
 
+Without total rows the hierarchy is countries → regions only (``S' W⁻¹ S = I + Σ_c 1_c
+1_c' / n_c``, inverse ``I − Σ_c 1_c 1_c' / (2 n_c)``): the refresh reconciles a crime
+type's total only when it covers the same months as every country under it
+(:func:`forecasting.refresh.reconciled`).
+
 Counts are counts: reconciled regions are clipped at 0 and countries and the total are
 re-aggregated from them, so the result is coherent and non-negative (clipping gives up
 a little of the WLS optimality where it bites).
@@ -117,6 +122,9 @@ def _matrix(
     group = groups.ngroup().to_numpy()
     values = np.full((1 + len(countries) + len(codes), groups.ngroups), np.nan)
     values[node, group] = mean
+    if not total.any():
+        # A hierarchy of countries and regions only: the top is their sum, never a gap.
+        values[0] = np.nansum(values[1 + len(countries) :], axis=0)
     gaps = np.argwhere(np.isnan(values.T))  # groups outer, so the first gap is the first group's
     if len(gaps):
         g, n = gaps[0]
@@ -150,7 +158,9 @@ def incoherence(frame: pd.DataFrame, regions: pd.DataFrame) -> float:
     values, membership, _, _ = _matrix(frame, regions)
     countries = values[1 : 1 + len(membership)]
     bottom = values[1 + len(membership) :]
-    gaps = [countries - membership @ bottom, values[:1] - countries.sum(axis=0)]
+    gaps = [countries - membership @ bottom]
+    if (frame["level"] == TOTAL).any():
+        gaps.append(values[:1] - countries.sum(axis=0))
     return float(max(np.abs(gap).max(initial=0.0) for gap in gaps))
 
 
@@ -163,7 +173,8 @@ def reconcile(base: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
         ``level`` (``"region" | "country" | "total"``), ``area`` (region code | ISO2 |
         ``"ALL"``), ``crime_type, period, mean, lower_80, upper_80, lower_95, upper_95``;
         other columns are carried through unchanged. Every node of the hierarchy needs
-        exactly one row per (crime_type, period). Not modified.
+        exactly one row per (crime_type, period); without any total row, countries and
+        regions are reconciled on their own. Not modified.
     regions : DataFrame
         ``region_code, country``: the hierarchy.
 
@@ -188,14 +199,14 @@ def reconcile(base: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     total, countries, bottom = values[0], values[1 : 1 + len(size)], values[1 + len(size) :]
     # S' W⁻¹ (ŷ − S ŷ_regions): the incoherence is zero on the regions, so only the
     # countries' and the total's gaps, each divided by its weight, reach the regions.
+    with_total = bool((base["level"] == TOTAL).any())
     pushed = membership.T @ ((countries - membership @ bottom) / size)
-    pushed += (total - bottom.sum(axis=0)) / n_all
+    if with_total:
+        pushed += (total - bottom.sum(axis=0)) / n_all
     # Closed-form (S' W⁻¹ S)⁻¹ (module docstring): cheaper than any dense solve.
-    bottom = bottom + (
-        pushed
-        - membership.T @ (membership @ pushed / (2 * size))
-        - pushed.sum(axis=0) / (6 * n_all)
-    )
+    bottom = bottom + (pushed - membership.T @ (membership @ pushed / (2 * size)))
+    if with_total:
+        bottom -= pushed.sum(axis=0) / (6 * n_all)
     bottom = np.clip(bottom, 0.0, None)
     reconciled = np.vstack([bottom.sum(axis=0, keepdims=True), membership @ bottom, bottom])
 

@@ -25,8 +25,10 @@ import pandas as pd
 from forecasting.forecast import LOW_VOLUME, forecast_series
 from forecasting.reconcile import COUNTRY, REGION, TOTAL, TOTAL_AREA, incoherence, reconcile
 from forecasting.selection import FREQUENCIES, period_window
-from forecasting.series import OK, classify
+from forecasting.series import OK, classify, latest_stretch
+from threatmon.coverage import REPORTED, coverage_grid
 from threatmon.filters import Filters
+from threatmon.periods import PERIOD
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS
 from threatmon.registry.crossing_points import load_crossing_points
 from threatmon.registry.regions import load_regions
@@ -64,7 +66,8 @@ class ForecastSet:
     meta : dict
         ``first``, ``last`` (the months covered), ``horizon``, ``series``, ``seconds``,
         ``workers``, ``incoherence`` (largest parent-minus-children gap after
-        reconciliation) and whatever the caller adds (the cache adds the fingerprint).
+        reconciliation, over the parents reconciled), ``not_reported`` (series never
+        reported, so not forecast) and whatever the caller adds (the cache adds the fingerprint).
     """
 
     series: pd.DataFrame
@@ -88,7 +91,17 @@ class _Task:
 
 
 def count_panel(store: Store, regions: pd.DataFrame) -> pd.DataFrame:
-    """Incidents per complete month: one column per (level, area, crime type), zeros filled."""
+    """Incidents per complete month: one column per (level, area, crime type), NaN where
+    not reported.
+
+    A region's month is reported where its country's regional (admin-1) figures cover
+    it; the cache's country is the sum of its regions, so it is reported where they are
+    (a country's national figures are forecast on demand, see
+    :func:`forecasting.cache.forecast_for`). The total of a crime type adds up the
+    countries that reported it at some time in the window, and is reported only in the
+    months each of them did: a sum over a changing set of countries would show one
+    falling silent as a drop. A column that is never reported is all NaN (not forecast).
+    """
     first, last, end = period_window(store, "M")
     window = Filters(start=first.date(), end=end.date())
     counts = store.aggregate(window, by=("region_code", "crime_type"), freq="M")
@@ -101,6 +114,8 @@ def count_panel(store: Store, regions: pd.DataFrame) -> pd.DataFrame:
     )
     wide = wide.reindex(index=index, columns=columns, fill_value=0).fillna(0).astype("float64")
     country_of = regions.set_index("region_code")["country"]
+    countries = sorted(regions["country"].unique())
+    reported = _reported(store.coverage_cells(window), countries, index, end)
     by_country = (
         wide.T.groupby(
             [wide.columns.get_level_values(0).map(country_of), wide.columns.get_level_values(1)]
@@ -109,9 +124,41 @@ def count_panel(store: Store, regions: pd.DataFrame) -> pd.DataFrame:
         .T
     )
     by_country.columns.names = ["area", "crime_type"]
-    total = by_country.T.groupby(level="crime_type").sum().T
+    by_country = by_country.reindex(columns=reported.columns, fill_value=0.0)
+    totals = {}
+    for crime in CRIME_TYPE_KEYS:
+        mine = reported.xs(crime, axis=1, level="crime_type")
+        active = mine.columns[mine.any(axis=0)]
+        summed = by_country.xs(crime, axis=1, level="crime_type")[active].sum(axis=1)
+        every = mine[active].all(axis=1) if len(active) else pd.Series(False, index=index)
+        totals[crime] = summed.where(every)
+    total = pd.DataFrame(totals, index=index)
     total.columns = pd.MultiIndex.from_product([[TOTAL_AREA], total.columns])
-    return pd.concat({REGION: wide, COUNTRY: by_country, TOTAL: total}, axis=1, names=["level"])
+    region_mask = reported.reindex(
+        columns=pd.MultiIndex.from_arrays(
+            [wide.columns.get_level_values(0).map(country_of), wide.columns.get_level_values(1)]
+        )
+    ).to_numpy()
+    wide = wide.where(region_mask)
+    by_country = by_country.where(reported.to_numpy())
+    out = pd.concat({REGION: wide, COUNTRY: by_country, TOTAL: total}, axis=1)
+    out.columns.names = ["level", "area", "crime_type"]
+    return out
+
+
+def _reported(
+    cells: pd.DataFrame, countries: list[str], index: pd.DatetimeIndex, end: pd.Timestamp
+) -> pd.DataFrame:
+    """Months × (country, crime type): True where the country's regional figures cover it."""
+    grid = coverage_grid(
+        cells, "M", index[0], end, level="admin1", countries=countries, crime_types=CRIME_TYPE_KEYS
+    )
+    wide = grid.assign(hit=grid["coverage"] == REPORTED).pivot_table(
+        index=PERIOD, columns=["country", "crime_type"], values="hit", aggfunc="all"
+    )
+    columns = pd.MultiIndex.from_product([countries, CRIME_TYPE_KEYS], names=["area", "crime_type"])
+    wide.columns.names = ["area", "crime_type"]
+    return wide.reindex(index=index, columns=columns, fill_value=False).astype(bool)
 
 
 def flow_panel(store: Store, regions: pd.DataFrame) -> dict[tuple[str, str], pd.Series | None]:
@@ -193,12 +240,15 @@ def _tasks(panel: pd.DataFrame, flows: dict) -> list[_Task]:
     tasks = []
     for (level, area, crime), column in panel.items():
         values = column.to_numpy(dtype=float)
+        if np.isnan(values).all():
+            continue  # never reported: nothing to forecast (NOTHING_REPORTED)
+        stretch, _ = latest_stretch(column)
         flow = flows.get((level, area))
-        ok = classify(column).status == OK
+        ok = classify(stretch).status == OK
         # Dearest first, so that no worker is left with a slow series at the end: SARIMAX
         # (flows, and enough counts to try them) about 0.5 s, other full backtests 0.08 s,
         # intermittent and short series 0.05 s.
-        busy = ok and flow is not None and float(np.mean(values[-12:])) >= LOW_VOLUME
+        busy = ok and flow is not None and float(np.mean(stretch.to_numpy()[-12:])) >= LOW_VOLUME
         cost = 10.0 if busy else 1.6 if ok else 1.0
         flow_values = None if flow is None or not ok else flow.to_numpy(dtype=float)
         tasks.append(_Task(level, area, crime, values, flow_values, cost))
@@ -283,7 +333,13 @@ def _assemble(
     series = pd.DataFrame([dict(zip(KEY, r["key"], strict=True)) | r["series"] for r in results])
     chosen = series["chosen"].to_numpy()
     lags = series["lag"].to_numpy(dtype=float)
-    forecasts = reconcile(stack("forecast", model=chosen, lag=lags), regions)
+    forecasts, left, gap = reconciled(stack("forecast", model=chosen, lag=lags), regions)
+    if left:
+        keys = list(zip(series["level"], series["area"], series["crime_type"], strict=True))
+        series["message"] = [
+            f"{message} {left[key]}".strip() if key in left else message
+            for key, message in zip(keys, series["message"], strict=True)
+        ]
     meta = {
         "first": f"{panel.index[0]:%Y-%m}",
         "last": f"{panel.index[-1]:%Y-%m}",
@@ -291,7 +347,8 @@ def _assemble(
         "series": len(series),
         "seconds": round(seconds, 1),
         "workers": workers,
-        "incoherence": incoherence(forecasts, regions),
+        "incoherence": gap,
+        "not_reported": int(panel.isna().all(axis=0).sum()),
     }
     return ForecastSet(
         series[list(SERIES_COLUMNS)],
@@ -300,3 +357,62 @@ def _assemble(
         stack("check"),
         meta,
     )
+
+
+#: Why a total is left as its model forecast it (see :func:`reconciled`).
+NOT_RECONCILED = (
+    "Not reconciled with the countries: they were not all reported up to the same month, "
+    "so their forecasts cover other months than the total's."
+)
+
+
+def reconciled(
+    base: pd.DataFrame, regions: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[tuple[str, str, str], str], float]:
+    """Reconcile each crime type over its reported series only.
+
+    Only series that were reported are forecast, each from the month after its last
+    reported one. A country and its regions share their coverage (a region is reported
+    where its country's regional figures are), so they are reconciled together; the
+    total adds up the countries that reported the crime type (:func:`count_panel`) and
+    joins them only when every one of them was reported up to the same month as the
+    total, so that their forecasts cover the same months. Otherwise the total keeps its
+    own model's forecast and its message says so (:data:`NOT_RECONCILED`).
+
+    Returns
+    -------
+    (DataFrame, dict, float)
+        The forecasts with ``base_mean`` (the model's own mean), the note of each series
+        left unreconciled by key, and the largest parent-minus-children gap over the
+        parents reconciled.
+    """
+    if base.empty:
+        return base.assign(base_mean=base["mean"].astype(float)), {}, 0.0
+    parts, notes, gap = [], {}, 0.0
+    for crime, rows in base.groupby("crime_type", sort=False):
+        start = rows.groupby(["level", "area"])["period"].min()
+        countries = list(rows.loc[rows["level"] == COUNTRY, "area"].unique())
+        total = rows[rows["level"] == TOTAL]
+        same = bool(len(total)) and all(
+            start[(COUNTRY, c)] == start[(TOTAL, TOTAL_AREA)] for c in countries
+        )
+        # Countries whose forecasts start in the same month are reconciled together
+        # (without a total they are independent; grouping only saves calls).
+        cohorts = {}
+        for country in countries:
+            cohorts.setdefault(start[(COUNTRY, country)], []).append(country)
+        for cohort in cohorts.values():
+            tree = regions[regions["country"].isin(cohort)]
+            inside = ((rows["level"] == COUNTRY) & rows["area"].isin(cohort)) | (
+                (rows["level"] == REGION) & rows["area"].isin(tree["region_code"])
+            )
+            if same:
+                inside |= rows["level"] == TOTAL
+            done = reconcile(rows[inside], tree)
+            gap = max(gap, incoherence(done, tree))
+            parts.append(done)
+        if len(total) and not same:
+            parts.append(total.assign(base_mean=total["mean"].astype(float)))
+            if countries:
+                notes[(TOTAL, TOTAL_AREA, crime)] = NOT_RECONCILED
+    return pd.concat(parts).sort_index(), notes, gap

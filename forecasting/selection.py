@@ -11,17 +11,24 @@ collapse). The matching flow series is what a forecast may use as a regressor:
   from Ukraine;
 * Ukraine or the whole area: all arrivals from Ukraine;
 * a country that records no flows (the Baltic states, Georgia): none.
+
+No data is not zero: a period the selection's countries did not report is missing (NaN)
+in the incident series, never 0 (:func:`covered_periods`). Flows are not incidents and
+keep their own convention (a month without a flow row is no recorded arrival).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from threatmon.coverage import REPORTED, coverage_grid
 from threatmon.errors import EmptyStoreError
 from threatmon.filters import Filters
-from threatmon.periods import last_complete_months
+from threatmon.periods import PERIOD, last_complete_months
+from threatmon.registry.crime_types import CRIME_TYPE_KEYS
 from threatmon.registry.crossing_points import load_crossing_points
 from threatmon.registry.regions import load_regions
 from threatmon.store import Store
@@ -73,7 +80,9 @@ def period_window(store: Store, freq: str) -> tuple[pd.Timestamp, pd.Timestamp, 
 
 
 def incident_series(store: Store, selection: Selection, freq: str = "M") -> pd.Series:
-    """Incidents of ``selection`` per month (or week) over the store's complete periods."""
+    """Incidents of ``selection`` per month (or week) over the store's complete periods:
+    NaN where the selection's figures do not cover the period (:func:`covered_periods`),
+    0 where they do and hold no incident."""
     first, last, end = period_window(store, freq)
     filters = Filters(
         countries=(selection.country,) if selection.country else (),
@@ -83,7 +92,67 @@ def incident_series(store: Store, selection: Selection, freq: str = "M") -> pd.S
         end=end.date(),
     )
     counts = store.aggregate(filters, by=(), freq=freq)
-    return _dense(counts, first, last, freq, "count", "incidents")
+    dense = _dense(counts, first, last, freq, "count", "incidents")
+    covered = covered_periods(store.coverage_cells(filters), selection, freq, dense.index, end)
+    return dense.where(covered)
+
+
+def covered_periods(
+    cells: pd.DataFrame, selection: Selection, freq: str, index: pd.DatetimeIndex, end
+) -> np.ndarray:
+    """Which periods of ``index`` (month or week starts up to the day ``end``) the
+    selection's figures cover.
+
+    A region is covered where its country's regional (admin-1) figures are; a country
+    where it reported at any level (a national figure covers its total); the whole area
+    per crime type over the countries that reported it. A series summed over several
+    countries or crime types counts every country × crime type that reported anything in
+    the window, so a period is covered only when each of them reported it: a sum over a
+    changing set would show a country falling silent as a drop.
+
+    Parameters
+    ----------
+    cells : DataFrame
+        :meth:`threatmon.store.reader.Store.coverage_cells`.
+    selection : Selection
+    freq : {"M", "W"}
+    index : DatetimeIndex
+        The series' periods (month starts, or Mondays).
+    end : date-like
+        The last day of the last period.
+
+    Returns
+    -------
+    ndarray of bool
+        One per period of ``index``.
+    """
+    if not len(index):
+        return np.zeros(0, dtype=bool)
+    if selection.region:
+        countries = [load_regions().set_index("region_code")["country"].get(selection.region)]
+    elif selection.country:
+        countries = [selection.country]
+    else:
+        countries = sorted(cells["country"].unique())
+    crime_types = list(selection.crime_types) or list(CRIME_TYPE_KEYS)
+    if not countries or cells.empty:
+        return np.zeros(len(index), dtype=bool)
+    grid = coverage_grid(
+        cells,
+        freq,
+        index[0],
+        end,
+        level="admin1" if selection.region else None,
+        countries=countries,
+        crime_types=crime_types,
+    )
+    reported = grid["coverage"] == REPORTED
+    pairs = grid.assign(hit=reported).groupby(["country", "crime_type"])["covered"].transform("sum")
+    active = grid[pairs > 0]
+    if active.empty:
+        return np.zeros(len(index), dtype=bool)
+    every = active.assign(hit=reported[pairs > 0]).groupby(PERIOD)["hit"].all()
+    return every.reindex(index, fill_value=False).to_numpy(dtype=bool)
 
 
 def flow_series(

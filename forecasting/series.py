@@ -6,6 +6,9 @@ period starts: 1 January of consecutive years (season length 1, no season), quar
 ``all_zero``, ``too_sparse`` or ``intermittent`` and words the message the dashboard shows
 next to the forecast; :func:`period_labels` writes its periods as ``2025``, ``2025-Q1``,
 ``2025-06`` or ``2025-W03``.
+
+A period nobody reported is missing (NaN), never 0: :func:`latest_stretch` cuts a series
+with gaps to what can be modelled, the latest stretch reported without a gap.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from threatmon.errors import TooFewPeriodsError
 
 OK = "ok"
 TOO_SHORT = "too_short"
@@ -137,6 +142,74 @@ def check_counts(series: pd.Series, name: str = "series") -> None:
         raise ValueError(
             f"`{name}` has a negative count at {where.date()}: {float(series[where])!r}."
         )
+
+
+#: The sentence of a series with no reported period (it is not forecast).
+NOTHING_REPORTED = (
+    "Nothing was reported for this series: no period of it is covered, so there is "
+    "nothing to forecast (a period nobody reported is unknown, not zero)."
+)
+
+
+def latest_stretch(series: pd.Series) -> tuple[pd.Series, str]:
+    """The latest stretch of ``series`` reported without a gap, and what was left out.
+
+    Missing values (NaN) are periods nobody reported. They are never filled, neither with
+    zeros nor by interpolation: a model fitted across a gap would read the silence as a
+    level. So the forecast starts after the last reported period, and models see only
+    the periods since the last gap; when that stretch is too short to backtest,
+    :func:`classify` says so and the short-series fallback (recent level or mean) is
+    shown, computed from the latest reported periods.
+
+    Parameters
+    ----------
+    series : Series
+        Counts on consecutive period starts, NaN where not reported.
+
+    Returns
+    -------
+    (Series, str)
+        The stretch (a slice of ``series``: its index keeps its frequency) and a sentence
+        naming the periods left out ("" when none was).
+
+    Raises
+    ------
+    TooFewPeriodsError
+        When no period is reported (:data:`NOTHING_REPORTED`).
+
+    Examples
+    --------
+    >>> idx = pd.date_range("2024-01-01", periods=6, freq="MS")
+    >>> part, note = latest_stretch(pd.Series([1.0, np.nan, np.nan, 4, 5, np.nan], index=idx))
+    >>> list(part), note
+    ([4.0, 5.0], 'Not reported from 2024-02 to 2024-03: modelled on the 2 months reported \
+since 2024-04. Not reported after 2024-05: the forecast starts after it.')
+    """
+    values = series.to_numpy(dtype=float)
+    known = ~np.isnan(values)
+    if not known.any():
+        raise TooFewPeriodsError(NOTHING_REPORTED, needed=1, found=0)
+    end = int(np.flatnonzero(known)[-1]) + 1
+    missing = np.flatnonzero(~known[:end])
+    start = int(missing[-1]) + 1 if len(missing) else int(np.flatnonzero(known)[0])
+    first_known = int(np.flatnonzero(known)[0])
+    unit = period_unit(series.index)
+    notes = []
+    if start > first_known:
+        gap_first = start - 1
+        while not known[gap_first - 1]:
+            gap_first -= 1
+        labels = period_labels(series.index[[gap_first, start - 1, start]], unit)
+        span = f"in {labels[0]}" if gap_first == start - 1 else f"from {labels[0]} to {labels[1]}"
+        periods = unit if end - start > 1 else unit[:-1]
+        notes.append(
+            f"Not reported {span}: modelled on the {end - start} {periods} reported since "
+            f"{labels[2]}."
+        )
+    if end < len(values):
+        last = period_labels(series.index[[end - 1]], unit)[0]
+        notes.append(f"Not reported after {last}: the forecast starts after it.")
+    return series.iloc[start:end], " ".join(notes)
 
 
 @dataclass(frozen=True)

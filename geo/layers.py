@@ -20,6 +20,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import assets
+from geo.coverage import ENGLISH, NoDataWords, both_periods
 from geo.mapdata import crossing_values, hotspot_values, region_values
 from geo.maps import region_map, tooltip_html
 from geo.symbology import CATEGORICAL, DESK_STYLE, PUBLISHED, Legend, MapStyle, region_colours
@@ -47,6 +48,7 @@ class RegionLayers:
     heat: pd.DataFrame | None
     title: tuple[str, ...]
     style: MapStyle
+    no_data_label: str = ENGLISH.legend
 
 
 def region_layers(
@@ -66,6 +68,9 @@ def region_layers(
     title: Sequence[str] = (),
     legend_note: str = "",
     style: MapStyle = DESK_STYLE,
+    coverage: pd.DataFrame | None = None,
+    previous_coverage: pd.DataFrame | None = None,
+    words: NoDataWords = ENGLISH,
 ) -> RegionLayers:
     """The choropleth, symbols and heat of a selection for one measure.
 
@@ -94,13 +99,21 @@ def region_layers(
     period_label, title, legend_note : str, sequence of str, str
         The tooltips' period, the title block's lines and the note under the legend.
     style : MapStyle
+    coverage, previous_coverage : DataFrame, optional
+        :func:`geo.coverage.region_coverage` of the period and of the previous one (a
+        change needs both): regions without coverage are drawn hatched as "no data",
+        outside every class. None: every region counts as covered.
+    words : NoDataWords
+        The language of the "no data" legend entry and tooltips.
     """
     regions = shapes[shapes["region_code"].isin(codes)].reset_index(drop=True)
     if measure in CATEGORICAL:
         if hot is None:
             raise ValueError(f"The {measure!r} map needs the hotspot table; none was given.")
-        values = hotspot_values(hot, measure)
+        values = hotspot_values(hot, measure, words)
     else:
+        if measure == "change" and coverage is not None and previous_coverage is not None:
+            coverage = both_periods(coverage, previous_coverage)
         values = region_values(
             inputs["current"],
             inputs["previous"],
@@ -108,6 +121,8 @@ def region_layers(
             measure,
             codes=codes,
             period_label=period_label,
+            coverage=coverage,
+            words=words,
         )
     crossings = None
     if set(SYMBOL_LAYERS) & set(layers):
@@ -116,9 +131,11 @@ def region_layers(
         )
         crossings = crossings.drop(columns=[c for c in SYMBOL_LAYERS if c not in layers])
     shown = regions[["region_code"]].merge(
-        values[["region_code", "value"]], on="region_code", how="left"
+        values[["region_code", "value", "no_data"]], on="region_code", how="left"
     )
-    colours, legend, _ = region_colours(shown, measure, method=method, k=k, style=style)
+    colours, legend, _ = region_colours(
+        shown, measure, method=method, k=k, style=style, no_data_label=words.legend
+    )
     return RegionLayers(
         regions=regions,
         values=values,
@@ -131,6 +148,7 @@ def region_layers(
         heat=inputs.get("heat") if "heat" in layers else None,
         title=tuple(title),
         style=style,
+        no_data_label=words.legend,
     )
 
 
@@ -204,4 +222,5 @@ def layers_map(
         style=layers.style,
         tiles_url=tiles_url,
         asset_base=asset_base,
+        no_data_label=layers.no_data_label,
     )

@@ -4,7 +4,9 @@ A region's value is its incident count in the period, its rate per 100,000
 inhabitants (smoothed toward the overall rate of the regions drawn by empirical Bayes,
 or raw), or its change against the previous period of the same length. A
 change is only shown when the two periods together hold at least ``min_total``
-incidents (the overview's low-count guard): 1 → 3 is +200 % and means nothing.
+incidents (the overview's low-count guard): 1 → 3 is +200 % and means nothing. A
+region without coverage (:mod:`geo.coverage`) has no value at all: "no data", with
+the reason in its tooltip, never a zero.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from geo.coverage import ENGLISH, NO_NEIGHBOUR, NoDataWords
 from geo.maps import tooltip_html
 from geo.symbology import MORAN_LABELS
+from threatmon.coverage import NO_DATA
 from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
 from trends import binomial_p_values, empirical_bayes_rates, percent_change, rates_per_100k
 
@@ -50,6 +54,8 @@ def region_values(
     period_label: str = "",
     min_total: int = LOW_COUNT_THRESHOLD,
     alpha: float = CHANGE_ALPHA,
+    coverage: pd.DataFrame | None = None,
+    words: NoDataWords = ENGLISH,
 ) -> pd.DataFrame:
     """One row per region in ``codes`` with the value to map and its tooltip.
 
@@ -65,24 +71,38 @@ def region_values(
         ``rate`` is the smoothed rate per 100,000 (``rate_smoothed``), ``rate_raw``
         the raw one (``rate``).
     codes : sequence of str
-        The regions drawn; the smoothed rates shrink toward their overall rate.
+        The regions drawn; the smoothed rates shrink toward the covered ones' overall rate.
+    coverage : DataFrame, optional
+        :func:`geo.coverage.region_coverage` of the selection (for a change, of both
+        periods: :func:`geo.coverage.both_periods`); None: every region is covered.
+    words : NoDataWords
+        The language of the no-data tooltips.
 
     Returns
     -------
     DataFrame
         ``region_code, name_en, country, current, previous, population, rate,
-        rate_smoothed, change_pct, p_value, value, tooltip``.
+        rate_smoothed, change_pct, p_value, value, tooltip, no_data``; a region without
+        coverage has every number missing and its tooltip says why.
     """
     if measure not in NUMERIC_MEASURES:
         raise ValueError(
             f"`measure` must be 'count', 'rate', 'rate_raw' or 'change'. Got {measure!r}."
         )
-    frame = registry.loc[
+    everything = registry.loc[
         registry["region_code"].isin(list(codes)),
         ["region_code", "country", "name_en", "name_local"],
     ].reset_index(drop=True)
+    notes = pd.Series("", index=everything["region_code"])
+    if coverage is not None:
+        known = coverage.set_index("region_code")
+        covered = known["covered"].reindex(notes.index).astype("boolean").fillna(False)
+        reason = known["note"].reindex(notes.index).fillna("")
+        notes = reason.where(reason != "", words.legend).where(~covered.astype(bool), "")
+    frame = everything[(notes == "").to_numpy()].reset_index(drop=True)
     for name, source in (("current", current), ("previous", previous)):
         totals = source.groupby("region_code")["count"].sum()
+        # Only covered regions are here: a region without a row had no incident.
         frame[name] = frame["region_code"].map(totals).fillna(0).astype("int64")
     frame = rates_per_100k(frame, registry, by="region_code", value="current")
     frame["rate_smoothed"] = empirical_bayes_rates(frame["current"], frame["population"])
@@ -105,7 +125,17 @@ def region_values(
         )
         for row in frame.itertuples(index=False)
     ]
-    return frame
+    frame["no_data"] = False
+    missing = everything[(notes != "").to_numpy()].reset_index(drop=True)
+    missing["no_data"] = True
+    missing["tooltip"] = [
+        tooltip_html(f"{row.name_en} ({row.region_code})", [(words.legend, notes[row.region_code])])
+        for row in missing.itertuples(index=False)
+    ]
+    out = pd.concat([frame, missing], ignore_index=True) if len(missing) else frame
+    order = {code: i for i, code in enumerate(everything["region_code"])}
+    out = out.sort_values("region_code", key=lambda codes: codes.map(order), kind="stable")
+    return out.reset_index(drop=True)
 
 
 def _tooltip_rows(row, period_label: str, alpha: float) -> list[tuple[str, str]]:
@@ -147,26 +177,48 @@ def crossing_values(
     return frame.reset_index(drop=True)
 
 
-def hotspot_values(hot: pd.DataFrame, measure: str) -> pd.DataFrame:
+def hotspot_values(hot: pd.DataFrame, measure: str, words: NoDataWords = ENGLISH) -> pd.DataFrame:
     """The map values of a hotspot table (:func:`geo.analysis.region_hotspots`).
 
     ``measure`` picks the category shown: ``hotspot`` (Gi* hot/cold), ``emerging`` or
-    ``clusters`` (Local Moran); the tooltip gives every statistic of the region.
+    ``clusters`` (Local Moran); the tooltip gives every statistic of the region, or
+    why it has none. Regions without data are :data:`geo.coverage.NO_DATA` whatever
+    the measure, those without a neighbour with data :data:`geo.coverage.NO_NEIGHBOUR`.
     """
     column = {"hotspot": "hot_cold", "emerging": "emerging_category", "clusters": "moran_cluster"}
-    value = hot[column[measure]]
-    tooltips = [
-        tooltip_html(
-            f"{row.name} ({row.region_code})",
-            [
-                ("Per 100,000, smoothed", f"{row.value:,.1f}"),
-                ("Gi* z-score", f"{row.gi_z:+.2f}"),
-                ("p (FDR-adjusted)", f"{row.p_fdr:.3f}"),
-                ("Hot or cold (α = 0.05)", row.hot_cold),
-                ("Emerging pattern", row.emerging_category),
-                ("Local Moran", MORAN_LABELS.get(row.moran_cluster, row.moran_cluster)),
-            ],
-        )
-        for row in hot.itertuples(index=False)
-    ]
-    return pd.DataFrame({"region_code": hot["region_code"], "value": value, "tooltip": tooltips})
+    # A region without data, or without a neighbour with data, has no category of any kind.
+    apart = hot["hot_cold"].isin([NO_DATA, NO_NEIGHBOUR])
+    value = hot[column[measure]].where(~apart, hot["hot_cold"])
+    tooltips = [_hotspot_tooltip(row, words) for row in hot.itertuples(index=False)]
+    return pd.DataFrame(
+        {
+            "region_code": hot["region_code"],
+            "value": value,
+            "tooltip": tooltips,
+            "no_data": (hot["hot_cold"] == NO_DATA).to_numpy(),
+        }
+    )
+
+
+def _hotspot_tooltip(row, words: NoDataWords) -> str:
+    title = f"{row.name} ({row.region_code})"
+    if row.hot_cold == NO_DATA:
+        return tooltip_html(title, [(words.legend, getattr(row, "note", "") or words.legend)])
+    rows = [("Per 100,000, smoothed", _shown(row.value, ",.1f"))]
+    if row.hot_cold == NO_NEIGHBOUR:
+        return tooltip_html(title, [*rows, ("", getattr(row, "note", "") or row.hot_cold)])
+    return tooltip_html(
+        title,
+        [
+            *rows,
+            ("Gi* z-score", _shown(row.gi_z, "+.2f")),
+            ("p (FDR-adjusted)", _shown(row.p_fdr, ".3f")),
+            ("Hot or cold (α = 0.05)", row.hot_cold),
+            ("Emerging pattern", row.emerging_category),
+            ("Local Moran", MORAN_LABELS.get(row.moran_cluster, row.moran_cluster)),
+        ],
+    )
+
+
+def _shown(value: float, spec: str) -> str:
+    return "–" if value is None or value != value else format(value, spec)

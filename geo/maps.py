@@ -30,6 +30,8 @@ from geo.symbology import (
     INCIDENT_SYMBOL,
     MEASURES,
     NO_DATA_COLOUR,
+    NO_DATA_HATCH,
+    NO_DATA_LABEL,
     PUBLISHED,
     PUBLISHED_TITLE,
     Legend,
@@ -85,7 +87,8 @@ def legend_html(legend: Legend, style: MapStyle) -> str:
     size = style.font_px
     swatch = f"display:inline-block;width:{size}px;height:{size}px;margin-right:6px;"
     items = "".join(
-        f"<div><span style='{swatch}background:{escape(colour)};border:1px solid #555;"
+        f"<div class='{'tm-no-data' if colour == NO_DATA_HATCH else 'tm-class'}'>"
+        f"<span style='{swatch}background:{_swatch_fill(colour)};border:1px solid #555;"
         f"vertical-align:middle'></span>{escape(label)}</div>"
         for colour, label in legend.rows
     )
@@ -99,6 +102,62 @@ def legend_html(legend: Legend, style: MapStyle) -> str:
         f"<div style='font-weight:bold;margin-bottom:4px'>{escape(legend.title)}</div>"
         f"{items}{note}</div>"
     )
+
+
+#: The id of the SVG pattern that hatches regions without coverage.
+HATCH_ID = "tm-no-data"
+HATCH_STROKE = "#6e6e6e"
+
+
+def _swatch_fill(colour: str) -> str:
+    """A legend swatch's CSS background: the hatch of "no data" as a gradient (no image)."""
+    if colour == NO_DATA_HATCH:
+        return f"repeating-linear-gradient(45deg,{HATCH_STROKE} 0 2px,{NO_DATA_HATCH} 2px 6px)"
+    return escape(colour)
+
+
+class _HatchPattern(MacroElement):
+    """Defines the SVG pattern of "no data" once per page, in the map's container.
+
+    Leaflet draws regions as SVG paths and sets their ``fill`` attribute from
+    ``fillColor``, so ``url(#tm-no-data)`` hatches them; the pattern is plain SVG
+    written by the map's own script: nothing fetched, so it works offline and in the
+    exported HTML alike.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            if (document.getElementById({{ this.pattern_id|tojson }})) { return; }
+            var svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+            svg.setAttribute('width', '0');
+            svg.setAttribute('height', '0');
+            svg.setAttribute('aria-hidden', 'true');
+            svg.style.position = 'absolute';
+            svg.innerHTML = {{ this.defs|tojson }};
+            {{ this._parent.get_name() }}.getContainer().appendChild(svg);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "HatchPattern"
+        self.pattern_id = HATCH_ID
+        self.defs = (
+            f"<defs><pattern id='{HATCH_ID}' patternUnits='userSpaceOnUse' width='8' "
+            "height='8' patternTransform='rotate(45)'>"
+            f"<rect width='8' height='8' fill='{NO_DATA_HATCH}'/>"
+            f"<line x1='0' y1='0' x2='0' y2='8' stroke='{HATCH_STROKE}' stroke-width='3'/>"
+            "</pattern></defs>"
+        )
+
+
+def _fill(colour: str) -> str:
+    """A region's SVG fill: its colour, or the hatch pattern for "no data"."""
+    return f"url(#{HATCH_ID})" if colour == NO_DATA_HATCH else colour
 
 
 def title_html(lines: Sequence[str], style: MapStyle) -> str:
@@ -267,6 +326,7 @@ def region_map(
     style: MapStyle = DESK_STYLE,
     tiles_url: str | None = None,
     asset_base: str = assets.SERVED_URL,
+    no_data_label: str = NO_DATA_LABEL,
 ) -> folium.Map:
     """A choropleth of regions with optional crossing-point symbols and a heat layer.
 
@@ -275,8 +335,9 @@ def region_map(
     regions : GeoDataFrame
         ``region_code`` and ``geometry`` of the regions to draw (the selection).
     values : DataFrame
-        ``region_code``, ``value`` and ``tooltip`` (HTML from :func:`tooltip_html`).
-        Regions without a row are drawn as "no data".
+        ``region_code``, ``value`` and ``tooltip`` (HTML from :func:`tooltip_html`), and
+        optionally ``no_data`` (True for a region without coverage). Regions without a
+        row, or with ``no_data``, are drawn hatched as "no data" (legend ``no_data_label``).
     measure : str
         A key of :data:`geo.symbology.MEASURES`, or :data:`geo.symbology.PUBLISHED` for
         the cells of a suppressed table (see :func:`geo.symbology.published_colours`);
@@ -307,14 +368,16 @@ def region_map(
     """
     if regions.empty:
         raise TooFewRegionsError("There are no regions to map.", needed=1, found=0)
+    given = [c for c in ("region_code", "value", "tooltip", "no_data") if c in values.columns]
     drawn = regions[["region_code", "name_en", "geometry"]].merge(
-        values[["region_code", "value", "tooltip"]], on="region_code", how="left"
+        values[given], on="region_code", how="left"
     )
+    shown = [c for c in ("region_code", "value", "no_data") if c in drawn.columns]
     colours, legend, _ = region_colours(
-        drawn[["region_code", "value"]], measure, method=method, k=k, style=style
+        drawn[shown], measure, method=method, k=k, style=style, no_data_label=no_data_label
     )
     legend = Legend(legend.title, legend.rows, legend_note)
-    fallback = drawn["name_en"].map(lambda name: tooltip_html(name, [("", "no data")]))
+    fallback = drawn["name_en"].map(lambda name: tooltip_html(name, [("", no_data_label)]))
     drawn = drawn.assign(
         fill=colours.to_numpy(),
         tooltip=drawn["tooltip"].fillna(fallback),
@@ -344,7 +407,7 @@ def region_map(
         frame=drawn,
         name=PUBLISHED_TITLE if measure == PUBLISHED else MEASURES[measure],
         style_function=lambda feature: {
-            "fillColor": fills.get(feature["properties"]["region_code"], NO_DATA_COLOUR),
+            "fillColor": _fill(fills.get(feature["properties"]["region_code"], NO_DATA_COLOUR)),
             "color": "#333333",
             "weight": style.outline_weight,
             "fillOpacity": style.fill_opacity,
@@ -401,6 +464,8 @@ def region_map(
             if column in crossings.columns:
                 _add_symbols(fmap, crossings, column, label, colour, style)
 
+    if (drawn["fill"] == NO_DATA_HATCH).any():
+        _HatchPattern().add_to(fmap)
     _LegendControl(legend_html(legend, style), "bottomright", "tm-legend").add_to(fmap)
     if title:
         _LegendControl(title_html(title, style), "topright", "tm-title").add_to(fmap)

@@ -14,7 +14,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from geo.symbology import DESK_STYLE, INCIDENT_SYMBOL, NO_DATA_COLOUR, Legend, MapStyle
+from geo.symbology import (
+    DESK_STYLE,
+    INCIDENT_SYMBOL,
+    NO_DATA_COLOUR,
+    NO_DATA_HATCH,
+    Legend,
+    MapStyle,
+)
 
 
 def map_png(
@@ -49,12 +56,19 @@ def map_png(
     ax.set_facecolor("#dfe9f2")
     if context is not None and not context.empty:
         context.plot(ax=ax, color="#f7f7f7", edgecolor="#9e9e9e", linewidth=0.6)
+    fills = colours.fillna(NO_DATA_COLOUR)
     regions.plot(
         ax=ax,
-        color=list(colours.fillna(NO_DATA_COLOUR)),
+        color=list(fills),
         edgecolor="#333333",
         linewidth=style.outline_weight * 0.6,
     )
+    hatched = (fills == NO_DATA_HATCH).to_numpy()
+    if hatched.any():
+        # "No data" is hatched as on the web map, never a class colour.
+        regions[hatched].plot(
+            ax=ax, facecolor="none", edgecolor="#6e6e6e", hatch="///", linewidth=0
+        )
     if context is not None and not context.empty:
         context.boundary.plot(ax=ax, color="#111111", linewidth=style.border_weight * 0.6)
     if crossings is not None and not crossings.empty and "incidents" in crossings:
@@ -74,7 +88,15 @@ def map_png(
     ax.set_xlim(west - pad_x, east + pad_x)
     ax.set_ylim(south - pad_y, north + pad_y)
     ax.set_axis_off()
-    handles = [Patch(facecolor=c, edgecolor="#555555", label=label) for c, label in legend.rows]
+    handles = [
+        Patch(
+            facecolor=c,
+            edgecolor="#555555",
+            label=label,
+            hatch="///" if c == NO_DATA_HATCH else None,
+        )
+        for c, label in legend.rows
+    ]
     ax.legend(
         handles=handles,
         title=legend.title,

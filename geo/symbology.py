@@ -16,6 +16,8 @@ from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
 from geo.classes import Classes, classify, classify_change
+from geo.coverage import NO_NEIGHBOUR
+from threatmon.coverage import NO_DATA
 
 #: What a region's colour can show.
 MEASURES: dict[str, str] = {
@@ -28,6 +30,14 @@ MEASURES: dict[str, str] = {
     "clusters": "Clusters and outliers (Local Moran's I)",
 }
 NO_DATA_COLOUR = "#d9d9d9"
+#: Regions without coverage for the selection: grey under a hatch (the web map draws an
+#: SVG pattern and the PNG a matplotlib hatch wherever a region has this colour), so that
+#: "no data" never reads as the lowest class or as the plain grey of "too few to compare".
+NO_DATA_HATCH = "#bdbdbd"
+NO_DATA_LABEL = "No data"
+#: A covered region none of whose neighbours is covered: it has a value, but no class.
+NO_NEIGHBOUR_COLOUR = "#ffffff"
+NO_NEIGHBOUR_LABEL = "no neighbour with data"
 HOT_COLD_COLOURS: dict[str, str] = {"hot": "#c0392b", "cold": "#1f618d", "none": "#eeeeee"}
 # Esri's Emerging Hot Spot Analysis symbology: reds for hot patterns, blues for cold ones.
 EMERGING_COLOURS: dict[str, str] = {
@@ -69,6 +79,8 @@ MORAN_LABELS: dict[str, str] = {
 PUBLISHED = "published"
 PUBLISHED_TITLE = "Published count (small counts suppressed)"
 SMALL_COUNT_COLOUR = "#c6b3d9"
+#: A cell hidden as a complement: darker than "no data" (light grey), which it is not.
+HIDDEN_COLOUR = "#8c8c8c"
 ZERO_COLOUR = "#ffffff"
 INCIDENT_SYMBOL = "#b03a2e"
 ARRIVAL_SYMBOL = "#1b4f72"
@@ -157,11 +169,16 @@ def region_colours(
     method: str = "quantiles",
     k: int = 5,
     style: MapStyle = DESK_STYLE,
+    no_data_label: str = NO_DATA_LABEL,
 ) -> tuple[pd.Series, Legend, Classes | None]:
     """The fill colour of each region and the legend that explains it.
 
     ``values`` has ``region_code`` and ``value`` (a number for count, the rates and
-    change; a category for hotspot, emerging and clusters). Returns colours indexed like ``values``.
+    change; a category for hotspot, emerging and clusters), and optionally ``no_data``:
+    True for a region without coverage (missing counts as True). Such regions, and the
+    category :data:`geo.coverage.NO_DATA`, get :data:`NO_DATA_HATCH` and a legend row
+    ``no_data_label``; they are never in a class, and class breaks ignore them.
+    Returns colours indexed like ``values``.
     """
     if measure == PUBLISHED:
         colours, legend = published_colours(values["value"], k=k, style=style)
@@ -172,23 +189,39 @@ def region_colours(
     if measure in CATEGORICAL:
         palette = CATEGORICAL[measure]
         colours = values["value"].map(palette).fillna(NO_DATA_COLOUR)
+        colours = colours.mask(values["value"] == NO_NEIGHBOUR, NO_NEIGHBOUR_COLOUR)
+        colours = colours.mask(values["value"] == NO_DATA, NO_DATA_HATCH)
         shown = [c for c in palette if c in set(values["value"])]
         labels = {"hot": "hot spot", "cold": "cold spot", "none": "not significant"}
         if measure == "clusters":
             labels = MORAN_LABELS
         rows = tuple((palette[c], labels.get(c, c)) for c in shown)
+        if (values["value"] == NO_NEIGHBOUR).any():
+            rows += ((NO_NEIGHBOUR_COLOUR, NO_NEIGHBOUR_LABEL),)
+        if (values["value"] == NO_DATA).any():
+            rows += ((NO_DATA_HATCH, no_data_label),)
         return colours, Legend(title, rows), None
+    no_data = (
+        values["no_data"].astype("boolean").fillna(True).astype(bool)
+        if "no_data" in values.columns
+        else pd.Series(False, index=values.index)
+    )
+    # Class breaks come from the covered regions alone: an unknown value is no class.
+    known = values["value"].astype("float64").mask(no_data)
     if measure == "change":
-        index, classes = classify_change(values["value"])
+        index, classes = classify_change(known)
         palette = sample_palette(style.diverging, classes.k)
     else:
-        index, classes = classify(values["value"], method, k)
+        index, classes = classify(known, method, k)
         palette = sample_palette(style.sequential, classes.k)
     colours = index.map(lambda i: palette[i] if i >= 0 else NO_DATA_COLOUR)
+    colours = colours.mask(no_data, NO_DATA_HATCH)
     rows = tuple(zip(palette, classes.labels, strict=True))
-    if (index < 0).any():
+    if ((index < 0) & ~no_data).any():
         missing = "too few incidents to compare" if measure == "change" else "no data"
         rows += ((NO_DATA_COLOUR, missing),)
+    if no_data.any():
+        rows += ((NO_DATA_HATCH, no_data_label),)
     return colours, Legend(title, rows), classes
 
 
@@ -198,10 +231,11 @@ def published_colours(
     """Colours for published cells of a suppressed table: counts in classes, the rest apart.
 
     ``shown`` holds each area's cell as published: a whole number, "<k" (a count from 1
-    to k−1) or "c" (hidden as a complement), or NaN where nothing was published. Only
-    the published numbers are classified (natural breaks, at most ``k`` classes), so
-    the colours reveal nothing the table does not: a "<k" area gets one colour whatever
-    its count, and a hidden one the colour of "no data".
+    to k−1), "c" (hidden as a complement) or "no data" (not reported), or NaN where
+    nothing was published. Only the published numbers are classified (natural breaks, at
+    most ``k`` classes), so the colours reveal nothing the table does not: a "<k" area
+    gets one colour whatever its count, a hidden one dark grey, and one that reported
+    nothing the light grey of "no data".
     """
     text = shown.astype("string")
     numbers = pd.to_numeric(shown, errors="coerce")  # "<k" and "c" are not numbers
@@ -211,12 +245,17 @@ def published_colours(
     colours = index.map(lambda i: palette[i] if i >= 0 else NO_DATA_COLOUR)
     small = text.str.startswith("<").fillna(False)
     colours = colours.mask(numbers == 0, ZERO_COLOUR).mask(small, SMALL_COUNT_COLOUR)
+    unreported = (text == NO_DATA).fillna(False) | shown.isna()
+    hidden = (index < 0) & ~(small | (numbers == 0) | unreported)
+    colours = colours.mask(hidden, HIDDEN_COLOUR)
     rows: tuple[tuple[str, str], ...] = tuple(zip(palette, classes.labels, strict=True))
     if small.any():
         marker = str(text[small].iloc[0])
         rows += ((SMALL_COUNT_COLOUR, f"{marker} (a small count, not shown)"),)
     if (numbers == 0).any():
         rows += ((ZERO_COLOUR, "none"),)
-    if (index < 0).mask(small | (numbers == 0), False).any():
-        rows += ((NO_DATA_COLOUR, "hidden, so that no small count can be worked out"),)
+    if hidden.any():
+        rows += ((HIDDEN_COLOUR, "hidden, so that no small count can be worked out"),)
+    if unreported.any():
+        rows += ((NO_DATA_COLOUR, "no data (not reported)"),)
     return colours, Legend(PUBLISHED_TITLE, rows)

@@ -16,6 +16,7 @@ import streamlit as st
 from forecasting.published import MIN_QUARTERS, MODELS, NAIVE, ORIGINS, SEASONAL_NAIVE
 from reports import figures as charts
 from threatmon.disclosure.sensitive import SENSITIVE_TYPES
+from threatmon.errors import TooFewPeriodsError
 from threatmon.registry.crime_types import crime_type_label
 from ui import auth, data, exports, levels
 from ui.figures import localise_figure
@@ -161,10 +162,12 @@ def _alerts() -> None:
     table = data.alerts()
     if table.empty:
         st.info(t("forecasts.alerts.none"))
+        st.caption(t("forecasts.alerts.coverage"))
         return
     for row in table.head(20).itertuples(index=False):
         st.markdown(f"{row.rank}. {row.sentence} [{t('alerts.map_link')}]({row.link})")
     st.caption(t("forecasts.alerts.caption", count=len(table)))
+    st.caption(t("forecasts.alerts.coverage"))
 
 
 def _sensitive_forecast() -> None:
@@ -259,7 +262,15 @@ def main() -> None:
         if monthly
         else t("forecasts.area_caption_week", area=label)
     )
-    found = data.forecast(country, region, crime, horizon, freq)
+    try:
+        found = data.forecast(country, region, crime, horizon, freq)
+    except TooFewPeriodsError as error:
+        if error.found:  # a series too short for a test it needs: not a coverage matter
+            raise
+        # Never reported: no forecast, and no flat line of zeros either.
+        st.info(t("forecasts.not_reported", area=label, crime=crime_label(crime).lower()))
+        _alerts()
+        return
     result = found["result"]
     fig = charts.forecast_chart(
         found["history"],

@@ -20,6 +20,7 @@ from streamlit_folium import st_folium
 from geo import maps, png
 from geo.analysis import DEFAULT_PERMUTATIONS
 from geo.classes import METHODS
+from geo.coverage import NO_DATA, NO_NEIGHBOUR
 from geo.layers import RegionLayers, layers_map, published_layers, region_layers
 from geo.mapdata import regions_in_view
 from geo.symbology import CATEGORICAL, DESK_STYLE, MEASURES, PROJECTION_STYLE, MapStyle
@@ -43,6 +44,7 @@ from ui.i18n import (
     layer_label,
     measure_label,
     month_span,
+    no_data_words,
     number,
     region_name,
     region_names,
@@ -307,10 +309,15 @@ def main() -> None:
     registry = data.regions()
     shapes = data.boundaries()
     inputs = data.map_inputs(filters)
+    codes = regions_in_view(registry, filters.countries, filters.regions)
+    without = ""
     try:
         hot = data.hotspots(filters)
     except (TooFewRegionsError, TooFewPeriodsError) as exc:  # nothing to test on
         hot = None
+        if isinstance(exc, TooFewRegionsError) and len(codes) >= exc.needed:
+            # Enough regions selected, too few of them with data.
+            without = t("map.hot.no_data", found=exc.found, total=len(codes))
         if settings.measure in CATEGORICAL:
             st.info(t("map.hotspot_fallback", reason=str(exc)))
             settings = replace(settings, measure="rate")
@@ -329,7 +336,7 @@ def main() -> None:
         registry,
         inputs,
         load_crossing_points(),
-        codes=regions_in_view(registry, filters.countries, filters.regions),
+        codes=codes,
         countries=filters.countries,
         measure=settings.measure,
         method=settings.classes,
@@ -340,6 +347,9 @@ def main() -> None:
         title=title_lines(filters, settings),
         legend_note=note,
         style=style,
+        coverage=data.region_coverage(filters),
+        previous_coverage=data.region_coverage(filters.previous_period()),
+        words=no_data_words(),
     )
     fmap = layers_map(layers, context=shapes["context"], tiles_url=data.tile_url())
     clicked = st_folium(
@@ -356,25 +366,30 @@ def main() -> None:
             _sensitive_map(style, height)
         return
     st.caption(t("map.caption"))
+    missing = int(layers.values["no_data"].sum())
+    if missing:
+        st.caption(t("map.no_data.caption", count=missing, total=len(layers.values)))
     levels.show_not_allocated(filters)
     _downloads(fmap, layers, filters, settings, hot)
     _drill_down(filters, (clicked or {}).get("last_active_drawing"), registry)
 
-    _hotspot_table(filters, hot, registry)
+    _hotspot_table(filters, hot, registry, without)
     if suppressed:
         _sensitive_map(style, height)
 
 
-def _hotspot_table(filters, hot, registry) -> None:
+def _hotspot_table(filters, hot, registry, without: str = "") -> None:
     st.subheader(t("map.hot.header"))
     if hot is None:
-        st.info(t("map.hot.none"))
+        st.info(without or t("map.hot.none"))
         return
     names = region_names(registry)
+    apart = {NO_DATA: t("map.no_data.legend"), NO_NEIGHBOUR: t("map.no_data.neighbour_label")}
     shown = hot.assign(
         name=hot["region_code"].map(names).fillna(hot["name"]),
-        hot_cold=hot["hot_cold"].map(hot_cold_label),
+        hot_cold=hot["hot_cold"].map(lambda value: apart.get(value) or hot_cold_label(value)),
         emerging_category=hot["emerging_category"].map(emerging_label),
+        moran_cluster=hot["moran_cluster"].map(lambda value: apart.get(value, value)),
     )
     st.dataframe(
         shown,
@@ -392,6 +407,7 @@ def _hotspot_table(filters, hot, registry) -> None:
             "moran_cluster": st.column_config.TextColumn(
                 t("map.hot.moran"), help=t("map.hot.moran_help")
             ),
+            "note": st.column_config.TextColumn(t("map.hot.note")),
         },
     )
     st.caption(

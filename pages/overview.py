@@ -8,6 +8,7 @@ This page only reads the filters and renders; the numbers come from
 
 from __future__ import annotations
 
+import functools
 import math
 
 import pandas as pd
@@ -16,19 +17,20 @@ import streamlit as st
 
 from reports import figures as charts
 from threatmon.disclosure.export import to_csv_bytes
-from threatmon.disclosure.suppression import TOTAL
+from threatmon.disclosure.suppression import NO_DATA, TOTAL
 from threatmon.registry.crime_types import CRIME_TYPES
 from threatmon.registry.regions import PROJECT_COUNTRIES
 from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
 from trends import FLAG_LOW_COUNTS, FLAG_NOT_SIGNIFICANT, LEVELS
+from trends import NO_DATA as NO_LEVEL
 from ui import auth, data, exports, levels
 from ui.figures import localise_figure
 from ui.filters import current_filters
 from ui.i18n import (
-    bound,
     country_name,
     country_names,
     crime_label,
+    current_language,
     flag_label,
     level_label,
     month_span,
@@ -37,6 +39,7 @@ from ui.i18n import (
     t,
 )
 
+NO_DATA_COLOUR = "#e0e0e0"
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
@@ -49,15 +52,32 @@ def _months(window) -> int:
     return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
-def _delta(change: int, pct: float) -> str | int:
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _count(value) -> str:
+    """A count, or "no data" (never 0) when nothing of it was reported."""
+    return t("overview.no_data") if _missing(value) else number(int(value))
+
+
+def _delta(change: float, pct: float) -> str | int | None:
+    if _missing(change):  # nothing comparable in the two periods: no delta at all
+        return None
+    change = int(change)
     if change == 0:
         return 0
-    if pct is None or math.isnan(pct):
+    if _missing(pct):
         return t("overview.delta_from_zero", change=number(change, sign=True))
     return f"{number(pct, 1, sign=True)} % ({number(change, sign=True)})"
 
 
-def _kpis(summary: dict[str, pd.DataFrame], spans: dict) -> None:
+def _spark(sparks: pd.DataFrame, key: str) -> list:
+    """The sparkline's bars; a month not reported stays NaN (no bar), never a zero."""
+    return [float(v) for v in sparks.loc[sparks["crime_type"] == key, "count"]]
+
+
+def _kpis(summary: dict[str, pd.DataFrame], spans: dict, crime_types) -> None:
     same = spans["previous"] == spans["year_earlier"]
     months = _months(spans["current"])
     rows = [(t("overview.kpi.total"), summary["total"].iloc[0], "")]
@@ -68,12 +88,12 @@ def _kpis(summary: dict[str, pd.DataFrame], spans: dict) -> None:
     sparks = summary["sparklines"]
     columns = st.columns(len(rows))
     for column, (label, row, key) in zip(columns, rows, strict=True):
-        spark = sparks.loc[sparks["crime_type"] == key, "count"].tolist()
+        spark = _spark(sparks, key)
         with column.container(border=True):
             st.metric(
                 label,
-                number(int(row["current"])),
-                delta=_delta(int(row["change_previous"]), row["pct_previous"]),
+                _count(row["current"]),
+                delta=_delta(row["change_previous"], row["pct_previous"]),
                 delta_color="inverse",
                 delta_description=t("overview.kpi.vs_previous", months=months),
                 chart_data=spark,
@@ -83,8 +103,8 @@ def _kpis(summary: dict[str, pd.DataFrame], spans: dict) -> None:
             if not same:
                 st.metric(
                     t("overview.kpi.year_earlier"),
-                    number(int(row["year_earlier"])),
-                    delta=_delta(int(row["change_year"]), row["pct_year"]),
+                    _count(row["year_earlier"]),
+                    delta=_delta(row["change_year"], row["pct_year"]),
                     delta_color="inverse",
                     delta_description=t("overview.kpi.since_then"),
                 )
@@ -108,6 +128,7 @@ def _kpis(summary: dict[str, pd.DataFrame], spans: dict) -> None:
                 "overview.kpi.caption_movers", count=movers, min_total=LOW_COUNT_THRESHOLD
             )
     st.caption(caption)
+    levels.show_left_out(summary["left_out"], crime_types)
 
 
 def _trend(summary: dict[str, pd.DataFrame], spans: dict) -> None:
@@ -118,6 +139,7 @@ def _trend(summary: dict[str, pd.DataFrame], spans: dict) -> None:
         spans["current"],
         title=t("chart.trend_title"),
         y_title=t("chart.per_month"),
+        partly_label=t("chart.partly_reported"),
     )
     st.plotly_chart(localise_figure(fig), width="stretch", config=PLOTLY_CONFIG)
     shown = (min(start for start, _ in spans.values()), spans["current"][1])
@@ -153,6 +175,7 @@ def _changes(summary: dict[str, pd.DataFrame], spans: dict) -> None:
         ]
     ]
     table = table.assign(level=table["level"].astype(str).map(lambda level: [level]))
+    shown_levels = [*LEVELS, NO_LEVEL]
     st.dataframe(
         table,
         hide_index=True,
@@ -165,9 +188,11 @@ def _changes(summary: dict[str, pd.DataFrame], spans: dict) -> None:
             "crime": st.column_config.TextColumn(t("overview.col.crime")),
             "level": st.column_config.MultiselectColumn(
                 t("overview.col.level"),
-                options=list(LEVELS),
-                color=[charts.LEVEL_COLOURS[level] for level in LEVELS],
-                format_func=bound(level_label),
+                options=shown_levels,
+                color=[charts.LEVEL_COLOURS.get(level, NO_DATA_COLOUR) for level in shown_levels],
+                format_func=functools.partial(
+                    _level_text, no_data=t("overview.no_data"), language=current_language()
+                ),
                 help=t("overview.col.level_help"),
             ),
             "current": st.column_config.NumberColumn(_span(spans["current"]), format="%,d"),
@@ -207,6 +232,10 @@ def _changes(summary: dict[str, pd.DataFrame], spans: dict) -> None:
     exports.table_downloads(changes.drop(columns=["level"], errors="ignore"), "changes")
 
 
+def _level_text(level: str, no_data: str, language: str | None = None) -> str:
+    return no_data if level == NO_LEVEL else level_label(level, language)
+
+
 def _countries(summary: dict[str, pd.DataFrame], spans: dict) -> None:
     st.subheader(t("overview.countries.header"))
     frame = summary["countries"]
@@ -217,6 +246,7 @@ def _countries(summary: dict[str, pd.DataFrame], spans: dict) -> None:
             country_names(PROJECT_COUNTRIES),
             y_title=t("chart.per_100k_month"),
             title=t("chart.countries_rate_title"),
+            partly_label=t("chart.partly_reported"),
         )
         note = t("overview.countries.rate_note")
     else:
@@ -227,10 +257,15 @@ def _countries(summary: dict[str, pd.DataFrame], spans: dict) -> None:
             value="count",
             y_title=t("chart.per_month"),
             title=t("chart.countries_count_title"),
+            partly_label=t("chart.partly_reported"),
         )
         note = t("overview.countries.count_note")
     st.plotly_chart(localise_figure(fig), width="stretch", config=PLOTLY_CONFIG)
-    st.caption(note + " " + t("overview.countries.band"))
+    st.caption(note + " " + t("overview.countries.band") + " " + t("overview.countries.gaps"))
+    silent = summary["no_data"]["country"]
+    if len(silent):
+        names = ", ".join(country_name(code) for code in silent)
+        st.caption(t("overview.countries.no_data", countries=names))
 
 
 def _early_warning() -> None:
@@ -251,10 +286,11 @@ def _sensitive_display(table: pd.DataFrame) -> pd.DataFrame:
     shown = {name: country_name(code) for name, code in code_of.items()}
     shown[TOTAL] = t("overview.sensitive.total")
     cells = [c for c in table.columns if c not in ("quarter", "country")]
+    no_data = t("overview.sensitive.no_data")
     # Numbers beside "<5" and "c": text throughout, as Arrow wants one type per column.
     return table.assign(
         country=table["country"].map(lambda name: shown.get(name, name)),
-        **{column: table[column].astype(str) for column in cells},
+        **{column: table[column].astype(str).replace(NO_DATA, no_data) for column in cells},
     )
 
 
@@ -278,6 +314,8 @@ def _sensitive(spans: dict) -> None:
     )
     k = data.suppression_k()
     st.caption(t("overview.sensitive.caption", k=k, below=k - 1))
+    if table.isin([NO_DATA]).any().any():
+        st.caption(t("overview.sensitive.no_data_caption"))
     trend = data.sensitive_trend(data.store_status().last)
     names = {ct.label: crime_label(ct.key) for ct in CRIME_TYPES}
     fig = px.line(
@@ -312,7 +350,7 @@ def main() -> None:
     spans = data.windows(filters)
     summary = data.overview(filters, min_total=LOW_COUNT_THRESHOLD, alpha=CHANGE_ALPHA)
     total = summary["total"].iloc[0]
-    if int(total[["current", "previous", "year_earlier"]].sum()) == 0:
+    if int(total[["current", "previous", "year_earlier"]].fillna(0).sum()) == 0:
         st.info(
             t("overview.no_incidents", span=_span(spans["current"])),
             icon=":material/search_off:",
@@ -321,7 +359,8 @@ def main() -> None:
     if auth.current().suppressed:
         st.caption(t("overview.suppressed_note", section=t("overview.sensitive.header")))
     levels.show_coarser(filters, "M")
-    _kpis(summary, spans)
+    crime_types = filters.crime_types or data.visible_crime_types()
+    _kpis(summary, spans, crime_types)
     _trend(summary, spans)
     _changes(summary, spans)
     _countries(summary, spans)

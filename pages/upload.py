@@ -155,6 +155,22 @@ def _vocabulary(kind: str) -> tuple[str, bool]:
     return crosswalk, skip
 
 
+def _covers(kind: str) -> dict[str, str] | None:
+    """What the file declares it reports in full: ``{"covers": "FROM..TO"}``, ``{}`` for
+    nothing, None while the declaration is ticked but unusable (said on the page)."""
+    if kind != "incidents" or not st.checkbox(
+        t("upload.covers.label"), key=up.KEY_COVERS, help=t("upload.covers.help")
+    ):
+        return {}
+    left, right = st.columns(2)
+    first = left.text_input(t("upload.covers.from"), key=up.KEY_COVERS_FROM, placeholder="2025-01")
+    last = right.text_input(t("upload.covers.to"), key=up.KEY_COVERS_TO, placeholder="2025-06")
+    covers, problem = up.covers_option(first, last)
+    if covers is None:
+        st.warning(problem or t("upload.covers.incomplete"))
+    return covers
+
+
 def _skipped(result: IngestResult) -> None:
     if not result.skipped:
         return
@@ -368,6 +384,10 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
     crosswalk, skip = _vocabulary(kind)
     if crosswalk:
         reading = {**reading, "crosswalk": crosswalk}
+    covers = _covers(kind)
+    if covers is None:
+        return
+    reading = {**reading, **covers}
     # The checkbox sits by the Load button; its value from the last run decides the check.
     replace = up.replace_chosen()
     options = _options(kind, sheet, mapping, reading, skip, replace)

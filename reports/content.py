@@ -35,9 +35,11 @@ from geo.symbology import MEASURES
 from reports import figures as charts
 from reports.briefing import BriefingContent
 from reports.chart_png import ChartExportError, figure_png
+from reports.key_figures import chart_gaps, covered_summary, kpi_rows
 from threatmon.disclosure.export import demo_marking
 from threatmon.disclosure.marking import marking_text
 from threatmon.disclosure.sensitive import configured_k, sensitive_table
+from threatmon.disclosure.suppression import NO_DATA
 from threatmon.errors import (
     EmptyStoreError,
     FilterError,
@@ -47,7 +49,13 @@ from threatmon.errors import (
 )
 from threatmon.filters import Filters, comparison_windows
 from threatmon.granularity import ADJECTIVE, period_label
-from threatmon.periods import default_period, last_complete_months, month_end, month_start
+from threatmon.periods import (
+    default_period,
+    last_complete_months,
+    latest_reported_day,
+    month_end,
+    month_start,
+)
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS, CRIME_TYPES
 from threatmon.registry.crossing_points import load_crossing_points
 from threatmon.registry.regions import PROJECT_COUNTRIES, load_regions
@@ -98,7 +106,10 @@ def briefing_filters(store: Store, filters: Filters) -> Filters:
     if filters.start is not None and filters.end is not None:
         start, end = filters.start, filters.end
     else:
-        default_start, default_end = default_period(*_coverage(store))
+        first, last = _coverage(store)
+        # The latest complete month of monthly coverage: a yearly figure does not extend it.
+        latest = latest_reported_day(store.coverage_cells()) or last
+        default_start, default_end = default_period(first, min(latest, last))
         start, end = filters.start or default_start, filters.end or default_end
     # Filters refuses an end before the start (e.g. only --to, before the default start).
     return filters.replace(start=month_start(start).date(), end=month_end(end))
@@ -196,34 +207,6 @@ def _crime_text(filters: Filters, labels: Mapping[str, str], store: Store) -> st
     if store.withheld:
         return "All crime types except the sensitive ones (see Notes)"
     return "All crime types"
-
-
-# -- key figures ---------------------------------------------------------------------------------
-
-
-def _delta(change: int, pct: float) -> str:
-    if change == 0:
-        return "no change"
-    if pd.isna(pct):
-        return f"{change:+,} (from 0)"
-    return f"{pct:+.1f} % ({change:+,})"
-
-
-def _kpis(summary: Mapping[str, pd.DataFrame], spans) -> list[tuple[str, str, str]]:
-    previous, year = _span(*spans["previous"]), _span(*spans["year_earlier"])
-    same = spans["previous"] == spans["year_earlier"]
-
-    def change(row) -> str:
-        text = f"{_delta(int(row['change_previous']), row['pct_previous'])} vs {previous}"
-        if same:  # a 12-month period: the previous period is the year before
-            return text
-        return text + f"; {_delta(int(row['change_year']), row['pct_year'])} vs {year}"
-
-    total = summary["total"].iloc[0]
-    rows = [("Total incidents", f"{int(total['current']):,}", change(total))]
-    for _, mover in summary["movers"].iterrows():
-        rows.append((str(mover["crime"]), f"{int(mover['current']):,}", change(mover)))
-    return rows
 
 
 # -- charts --------------------------------------------------------------------------------------
@@ -439,9 +422,15 @@ def _forecasts(
     horizon: int,
 ) -> tuple[pd.DataFrame, str]:
     country, region, area_label = area
-    rows, months = [], ""
+    rows, months, silent = [], "", []
     for key in crime_types:
-        found = cache.forecast_for(store, Selection(country, region, (key,)), horizon, "M")
+        try:
+            found = cache.forecast_for(store, Selection(country, region, (key,)), horizon, "M")
+        except TooFewPeriodsError as error:
+            if error.found:
+                raise
+            silent.append(labels[key])  # never reported: not forecast, never a zero
+            continue
         frame = found.result.forecast.head(horizon)
         months = _span(frame["period"].iloc[0], frame["period"].iloc[-1])
         rows.append(
@@ -454,13 +443,17 @@ def _forecasts(
                 MODEL_NAMES.get(found.result.chosen, found.result.chosen),
             )
         )
-    columns = ["crime type", "area", f"expected, {months}", "80 % range", "model"]
+    expected = f"expected, {months}" if months else "expected"
+    columns = ["crime type", "area", expected, "80 % range", "model"]
     note = (
         f"Forecasts: incidents expected in the {horizon} months after the latest complete "
         f"month ({months or 'none'}), whatever the period; the mean and the 80 % bounds of "
         "each month are summed, so the range is wider than an interval for the total. Each "
-        "series' model was chosen by backtest (docs/forecasts.md)."
+        "series' model was chosen by backtest (docs/forecasts.md). A series forecasts the "
+        "months after its last reported one."
     )
+    if silent:
+        note += f" Not forecast, as nothing was reported for them: {', '.join(silent)}."
     return pd.DataFrame(rows, columns=columns), note
 
 
@@ -506,7 +499,9 @@ def _withheld_note(store: Store, with_table: bool, table_heading: str) -> str:
         f"{names} are left out of every figure and table of this briefing except "
         f"“{table_heading}”: there they are counted per country and calendar quarter, "
         f"whatever the selection. Counts from 1 to {k - 1} are shown as “<{k}”; "
-        f"“c” marks a count or total hidden so that a “<{k}” cannot be worked out."
+        f"“c” marks a count or total hidden so that a “<{k}” cannot be worked out; "
+        f"“{NO_DATA}” marks a country that did not report the type for the whole quarter "
+        "(unknown, not 0), and the totals add up the countries that did."
     )
 
 
@@ -587,7 +582,20 @@ def briefing_content(
     summary = store_overview(
         store, filters, registry, labels, min_total=LOW_COUNT_THRESHOLD, alpha=CHANGE_ALPHA
     )
-    kpis = _kpis(summary, spans)
+    # The charts show every series, with gaps where a month was not reported.
+    first = min(start for start, _ in spans.values())
+    summary = chart_gaps(
+        summary,
+        store.coverage_cells(filters.replace(start=first)),
+        filters,
+        sorted(countries),
+        list(filters.crime_types or labels),
+    )
+    # Key figures compare only what was reported throughout.
+    covered, left_out = covered_summary(
+        store, filters, registry, labels, min_total=LOW_COUNT_THRESHOLD, alpha=CHANGE_ALPHA
+    )
+    kpis = kpi_rows(covered, spans)
     months = _months(*spans["current"])
     year = (
         "which are also the same months a year earlier"
@@ -600,6 +608,8 @@ def briefing_content(
         f"the largest absolute change (at least {LOW_COUNT_THRESHOLD} incidents in the two "
         "periods)."
     )
+    if left_out:
+        notes.append(left_out)
     area = _area_text(filters, registry, store)
     crimes = _crime_text(filters, labels, store)
     forecast_types = list(forecast_crime_types or filters.crime_types or labels)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
+from threatmon.coverage import PARTLY
 from threatmon.periods import PERIOD, VALUE, Window, month_start
 from trends import LEVELS
 
@@ -34,6 +35,15 @@ PALETTE: tuple[str, ...] = (
     "#ad494a",
 )
 SHADE_COLOUR = "rgba(255, 193, 7, 0.18)"
+#: The hover note of a period only some of whose countries or crime types were reported.
+PARTLY_LABEL = "partly reported"
+
+
+def _partly(part: pd.DataFrame) -> list[bool]:
+    """Which rows of a series were only partly reported (some countries or types only)."""
+    if "coverage" not in part.columns:
+        return [False] * len(part)
+    return (part["coverage"] == PARTLY).tolist()
 
 
 def _window_edges(window: Window) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -76,13 +86,16 @@ def trend_lines(
     value: str = VALUE,
     title: str = "Monthly incidents by crime type",
     y_title: str = "Incidents per month",
+    partly_label: str = PARTLY_LABEL,
 ) -> go.Figure:
     """One line per ``series`` over ``period``, with the ``selected`` months shaded.
 
     Parameters
     ----------
     trend : DataFrame
-        Dense monthly rows: ``period``, ``series``, ``value``.
+        Dense monthly rows: ``period``, ``series``, ``value`` (NaN where not reported:
+        the line breaks there) and optionally ``coverage`` (a "partly" reported month is
+        drawn as an open marker, its hover saying ``partly_label``).
     selected : tuple of date-like
         The selected period (inclusive); drawn as a shaded band labelled "selected period".
 
@@ -90,19 +103,28 @@ def trend_lines(
     -------
     plotly.graph_objects.Figure
     """
-    if trend.empty:
+    if trend.empty or trend[value].isna().all():
         return _empty(title, "No incidents for this selection")
     fig = go.Figure()
     for i, (name, part) in enumerate(trend.groupby(series, sort=True)):
+        partly = _partly(part)
         fig.add_trace(
             go.Scatter(
                 x=part[PERIOD],
                 y=part[value],
                 name=str(name),
                 mode="lines+markers",
-                marker={"size": 4},
+                # A month nobody reported is a gap in the line, never a zero.
+                connectgaps=False,
+                marker={
+                    "size": [7 if p else 4 for p in partly],
+                    "symbol": ["circle-open" if p else "circle" for p in partly],
+                },
                 line={"width": 2, "color": PALETTE[i % len(PALETTE)]},
-                hovertemplate="%{x|%b %Y}: %{y:,} incidents<extra>" + str(name) + "</extra>",
+                customdata=[f" ({partly_label})" if p else "" for p in partly],
+                hovertemplate="%{x|%b %Y}: %{y:,} incidents%{customdata}<extra>"
+                + str(name)
+                + "</extra>",
             )
         )
     x0, x1 = _window_edges(selected)
@@ -136,13 +158,17 @@ def country_small_multiples(
     y_title: str = "Incidents per 100 000 inhabitants per month",
     title: str = "Monthly incidents per 100 000 inhabitants, by country",
     columns: int = 5,
+    partly_label: str = PARTLY_LABEL,
 ) -> go.Figure:
     """One small panel per country with a shared y axis; the ``selected`` months shaded.
 
     Parameters
     ----------
     frame : DataFrame
-        Dense monthly rows: ``period``, ``country`` (ISO2) and ``value``.
+        Dense monthly rows: ``period``, ``country`` (ISO2), ``value`` (NaN where not
+        reported: the line breaks there, never drawn as 0; a country without any value gets
+        no panel) and optionally ``coverage`` (a "partly" reported month gets an open
+        marker).
     names : mapping
         ISO2 code to the panel title (English country name).
     value : str
@@ -154,7 +180,10 @@ def country_small_multiples(
     -------
     plotly.graph_objects.Figure
     """
-    data = frame.dropna(subset=[value])
+    # Gaps stay in the series (plotly breaks a line at a missing value rather than join
+    # the months around it); only countries with nothing to draw are left out.
+    drawn = frame[value].notna().groupby(frame["country"]).transform("any")
+    data = frame[drawn.to_numpy(dtype=bool)].sort_values(["country", PERIOD], kind="stable")
     if data.empty:
         return _empty(title, "No incidents for this selection")
     codes = sorted(data["country"].unique(), key=lambda c: names.get(c, c))
@@ -193,18 +222,29 @@ def country_small_multiples(
         }
         part = data[data["country"] == code]
         label = names.get(code, code)
+        partly = _partly(part)
         traces.append(
             {
                 "type": "scatter",
-                "mode": "lines",
+                "mode": "lines+markers",
                 "x": part[PERIOD],
                 "y": part[value],
                 "xaxis": f"x{suffix}",
                 "yaxis": f"y{suffix}",
                 "name": label,
                 "showlegend": False,
+                "connectgaps": False,
+                # Only partly reported months get a (hollow) marker.
+                "marker": {
+                    "size": [7 if p else 0 for p in partly],
+                    "symbol": ["circle-open" if p else "circle" for p in partly],
+                    "color": PALETTE[0],
+                },
                 "line": {"width": 2, "color": PALETTE[0]},
-                "hovertemplate": f"%{{x|%b %Y}}: {number} {hover_unit}<extra>{label}</extra>",
+                "customdata": [f" ({partly_label})" if p else "" for p in partly],
+                "hovertemplate": (
+                    f"%{{x|%b %Y}}: {number} {hover_unit}%{{customdata}}<extra>{label}</extra>"
+                ),
             }
         )
         shapes.append(

@@ -96,7 +96,11 @@ LAYERS = (
         "registry",
         ("threatmon.registry", "threatmon.distance", "threatmon.periods", "geo.boundaries"),
     ),
-    ("contract", ("threatmon.contract", "threatmon.filters", "threatmon.access.roles")),
+    # Coverage is read by the store and reads the registry and the periods.
+    (
+        "contract",
+        ("threatmon.contract", "threatmon.filters", "threatmon.access.roles", "threatmon.coverage"),
+    ),
     ("store", ("threatmon.store",)),
     ("access and disclosure", ("threatmon.access", "threatmon.disclosure")),
     ("loading", ("data_loaders",)),

@@ -75,6 +75,26 @@ def last_complete_months(last_date, months: int = DEFAULT_MONTHS) -> tuple[dt.da
     return start.date(), end.date()
 
 
+def latest_reported_day(cells: pd.DataFrame) -> dt.date | None:
+    """The last day the store's monthly coverage reaches: a monthly table's last month to
+    its end, a daily extract to its last row's day.
+
+    ``cells`` is :meth:`threatmon.store.reader.Store.coverage_cells`. Figures a monthly
+    view cannot show (weeks, quarters, years) do not extend it: a yearly figure for 2025
+    does not make December 2025 a month with data. :func:`last_complete_months` of this
+    day is the latest complete month; None when no daily or monthly figure is held.
+
+    Examples
+    --------
+    A monthly table whose last row is June 2025 covers June to its last day, so June is
+    complete; a daily extract ending on 10 June 2025 leaves May the latest complete month.
+    """
+    days = cells.loc[cells["granularity"] == "day", "last_day"]
+    months = cells.loc[cells["granularity"] == "month", "end"]
+    reached = pd.concat([pd.to_datetime(days), pd.to_datetime(months)])
+    return None if reached.empty else pd.Timestamp(reached.max()).date()
+
+
 def default_period(
     first: dt.date, last: dt.date, months: int = DEFAULT_MONTHS
 ) -> tuple[dt.date, dt.date]:

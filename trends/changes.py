@@ -31,6 +31,8 @@ LEVELS: tuple[str, ...] = (
     MODERATE_DECREASE,
     LARGE_DECREASE,
 )
+#: The level of a row whose periods were not both reported: nothing to compare.
+NO_DATA = "no data"
 #: Order of the ranked table: the strongest signals first, increases before decreases.
 LEVEL_RANK: dict[str, int] = {
     LARGE_INCREASE: 0,
@@ -38,15 +40,17 @@ LEVEL_RANK: dict[str, int] = {
     MODERATE_INCREASE: 2,
     MODERATE_DECREASE: 3,
     LIMITED_CHANGE: 4,
+    NO_DATA: 5,
 }
 FLAG_LOW_COUNTS = "low counts"
 FLAG_NOT_SIGNIFICANT = "not significant"
 
 
 def percent_change(current, previous) -> np.ndarray:
-    """``100 * (current - previous) / previous``; NaN where ``previous`` is 0."""
-    current = np.asarray(current, dtype="int64")
-    previous = np.asarray(previous, dtype="int64")
+    """``100 * (current - previous) / previous``; NaN where ``previous`` is 0 or either
+    side is missing (not reported)."""
+    current = np.asarray(current, dtype="float64")
+    previous = np.asarray(previous, dtype="float64")
     change = (current - previous) * 100
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(previous > 0, change / np.where(previous > 0, previous, 1), np.nan)
@@ -115,7 +119,8 @@ def change_levels(
     ----------
     current, previous : DataFrame
         ``keys`` and ``value`` (the totals of two periods of equal length); a key
-        combination missing from one side counts 0 there.
+        combination missing from one side counts 0 there, and a missing ``value`` (NaN:
+        that period was not reported) makes the row :data:`NO_DATA`.
     keys : sequence of str
         The columns that identify a row, e.g. ``["region_code", "crime_type"]``.
     min_total : int
@@ -129,10 +134,12 @@ def change_levels(
     -------
     DataFrame
         ``keys``, ``current``, ``previous``, ``change``, ``pct_change``, ``p_value``,
-        ``level`` (ordered categorical, :data:`LEVELS` from increase to decrease),
-        ``flag`` ("", "low counts" or "not significant"), ranked: large changes first,
-        then moderate, then limited (increases before decreases within a size), then
-        by absolute change, largest first, then by keys.
+        ``level`` (ordered categorical, :data:`LEVELS` from increase to decrease, then
+        :data:`NO_DATA`), ``flag`` ("", "low counts" or "not significant"), ranked: large
+        changes first, then moderate, then limited (increases before decreases within a
+        size), then by absolute change, largest first, then by keys; rows without data
+        last. The counts are int64, or float64 with NaN where a period was not reported
+        (``change``, ``pct_change`` and ``p_value`` are then NaN too).
     """
     keys = list(keys)
     if not keys:
@@ -144,12 +151,19 @@ def change_levels(
             f"Thresholds must satisfy 0 <= moderate <= large. Got moderate={moderate!r}, "
             f"large={large!r}."
         )
-    cur = current[[*keys, value]].groupby(keys)[value].sum().rename("current")
-    prev = previous[[*keys, value]].groupby(keys)[value].sum().rename("previous")
-    out = pd.concat([cur, prev], axis=1).fillna(0).astype("int64").reset_index()
+    cur = current[[*keys, value]].groupby(keys)[value].sum(min_count=1).rename("current")
+    prev = previous[[*keys, value]].groupby(keys)[value].sum(min_count=1).rename("previous")
+    index = cur.index.union(prev.index)
+    # A key absent from one side had no incident there; a NaN given is no data.
+    out = pd.concat(
+        [cur.reindex(index, fill_value=0), prev.reindex(index, fill_value=0)], axis=1
+    ).reset_index()
+    missing = (out["current"].isna() | out["previous"].isna()).to_numpy()
+    out = out.astype({"current": "float64" if missing.any() else "int64"})
+    out = out.astype({"previous": out["current"].dtype})
 
-    c = out["current"].to_numpy()
-    p = out["previous"].to_numpy()
+    c = out["current"].fillna(0).to_numpy(dtype="int64")
+    p = out["previous"].fillna(0).to_numpy(dtype="int64")
     pct = percent_change(c, p)
     # Unbounded growth from zero counts as beyond any threshold.
     growth = np.where(p > 0, pct, np.where(c > 0, np.inf, 0.0))
@@ -166,16 +180,19 @@ def change_levels(
     guarded = (raw != LIMITED_CHANGE) & ~significant
     flag = np.where(~enough, FLAG_LOW_COUNTS, np.where(guarded, FLAG_NOT_SIGNIFICANT, ""))
 
-    out["change"] = c - p
-    out["pct_change"] = pct
-    out["p_value"] = p_value
-    out["level"] = pd.Categorical(level, categories=list(LEVELS), ordered=True)
+    level = np.where(missing, NO_DATA, level)
+    flag = np.where(missing, "", flag)
+    change = c - p
+    out["change"] = np.where(missing, np.nan, change) if missing.any() else change
+    out["pct_change"] = np.where(missing, np.nan, pct)
+    out["p_value"] = np.where(missing, np.nan, p_value)
+    out["level"] = pd.Categorical(level, categories=[*LEVELS, NO_DATA], ordered=True)
     out["flag"] = flag.astype(object)
     return _rank(out, keys)
 
 
 def _rank(levels: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     rank = levels["level"].astype(str).map(LEVEL_RANK)
-    ordered = levels.assign(_rank=rank, _abs=-levels["change"].abs())
+    ordered = levels.assign(_rank=rank, _abs=-levels["change"].abs().fillna(0))
     ordered = ordered.sort_values(["_rank", "_abs", *keys], kind="stable")
     return ordered.drop(columns=["_rank", "_abs"]).reset_index(drop=True)

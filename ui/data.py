@@ -23,14 +23,14 @@ from threatmon.errors import (
     ThreatmonError,
 )
 from threatmon.filters import Filters, comparison_windows
-from threatmon.periods import complete_months
+from threatmon.periods import complete_months, latest_reported_day
 from threatmon.registry.crime_types import CRIME_TYPES
-from threatmon.registry.regions import load_regions
+from threatmon.registry.regions import PROJECT_COUNTRIES, country_of, load_regions
 from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
 from threatmon.settings import current_settings
 from threatmon.store import Store, StoreLocation
 from trends import store_overview
-from ui.i18n import t
+from ui.i18n import current_language, no_data_words, t
 
 # Results are keyed on the store version, so the TTL only bounds memory held for
 # selections nobody looks at any more.
@@ -96,6 +96,9 @@ class StoreStatus:
     version: str | None = None
     first: dt.date | None = None
     last: dt.date | None = None
+    #: The last day of daily or monthly coverage (the default period ends with the
+    #: latest complete month of it); None when only coarser figures are held.
+    latest: dt.date | None = None
     incidents: int = 0
     meta: dict | None = None
     error: ThreatmonError | None = None
@@ -140,6 +143,7 @@ def _summary(access: Access, version: str) -> dict:
     return {
         "first": coverage["first"],
         "last": coverage["last"],
+        "latest": latest_reported_day(store.coverage_cells()),
         "incidents": coverage["incidents"],
         "meta": store.meta(),
     }
@@ -409,18 +413,56 @@ def hotspots(filters: Filters, measure: str = "rate") -> pd.DataFrame:
     """Gi* and emerging hot spots of the selection (:func:`geo.analysis.region_hotspots`)."""
     store = get_store()
     with st.spinner(t("spinner.hotspots")):
-        return _hotspots(_access(store), store.version, selection_key(filters), measure)
+        return _hotspots(
+            _access(store), store.version, selection_key(filters), measure, current_language()
+        )
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
-def _hotspots(access: Access, version: str, selection: Selection, measure: str) -> pd.DataFrame:
+def _hotspots(
+    access: Access, version: str, selection: Selection, measure: str, language: str
+) -> pd.DataFrame:
     from geo.analysis import region_hotspots
     from geo.mapdata import regions_in_view
 
     filters = _filters(selection)
     codes = regions_in_view(regions(), filters.countries, filters.regions)
     return region_hotspots(
-        _store_of(access), filters, measure=measure, weights=_weights(tuple(codes)), codes=codes
+        _store_of(access),
+        filters,
+        measure=measure,
+        weights=_weights(tuple(codes)),
+        codes=codes,
+        words=no_data_words(language),
+    )
+
+
+def region_coverage(filters: Filters, freq: str | None = None) -> pd.DataFrame:
+    """Which regions of the selection have data (:func:`geo.coverage.region_coverage`)."""
+    store = get_store()
+    return _region_coverage(
+        _access(store), store.version, selection_key(filters), freq, current_language()
+    )
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _region_coverage(
+    access: Access, version: str, selection: Selection, freq: str | None, language: str
+) -> pd.DataFrame:
+    from geo.coverage import region_coverage as coverage_of
+    from geo.mapdata import regions_in_view
+
+    filters = _filters(selection)
+    registry = regions()
+    return coverage_of(
+        _store_of(access).coverage_cells(filters),
+        registry,
+        regions_in_view(registry, filters.countries, filters.regions),
+        start=filters.start,
+        end=filters.end,
+        freq=freq,
+        crime_types=filters.crime_types,
+        words=no_data_words(language),
     )
 
 
@@ -575,6 +617,7 @@ __all__ = [
     "boundaries",
     "hotspots",
     "map_inputs",
+    "region_coverage",
     "region_trend",
     "crime_labels",
     "get_store",
@@ -585,3 +628,23 @@ __all__ = [
     "tile_url",
     "windows",
 ]
+
+
+def coverage_cells() -> pd.DataFrame:
+    """What was reported at all, as the user may see it (the store reads it once per
+    generation: :meth:`threatmon.store.reader.Store.coverage_cells`)."""
+    return get_store().coverage_cells()
+
+
+def visible_countries() -> list[str]:
+    """The project countries the user may see, in display order."""
+    visible = set(regions()["country"])
+    return [code for code in PROJECT_COUNTRIES if code in visible]
+
+
+def countries_of(filters: Filters) -> list[str]:
+    """The countries a selection covers: those chosen, and those of chosen regions; none
+    chosen: every country the user may see."""
+    chosen = set(filters.countries) | {country_of(code) for code in filters.regions}
+    visible = visible_countries()
+    return [code for code in visible if code in chosen] if chosen else visible

@@ -247,8 +247,13 @@ def render_filters(
     last: dt.date,
     regions: pd.DataFrame,
     crime_types: tuple[str, ...] = CRIME_TYPE_KEYS,
+    latest: dt.date | None = None,
 ) -> Filters:
     """Draw the sidebar filters for a store covering ``first``..``last``; return the filters.
+
+    The default period ends with the latest complete month of ``latest`` (the last day of
+    daily or monthly coverage, :func:`threatmon.periods.latest_reported_day`), else of
+    ``last``.
 
     ``regions`` and ``crime_types`` are what the user may see; a link naming others
     simply does not select them.
@@ -257,7 +262,7 @@ def render_filters(
     warned about and dropped); on every run the URL is rewritten from the widgets.
     """
     months = month_options(first, last)
-    default = default_period(first, last)
+    default = default_period(first, min(latest or last, last))
     state = st.session_state
     if not state.get(_URL_READ):
         params = {key: st.query_params.get_all(key) for key in URL_KEYS}

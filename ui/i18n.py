@@ -326,6 +326,35 @@ def hot_cold_label(value: str, language: str | None = None) -> str:
     return translate(f"hotcold.{value}", _language(language))
 
 
+def no_data_words(language: str | None = None):
+    """The "no data" legend entry and notes of maps and hot spots in ``language``."""
+    from geo.coverage import NoDataWords
+
+    language = _language(language)
+    # Literal keys, so that the catalogue checks see each one used.
+    return NoDataWords(
+        legend=translate("map.no_data.legend", language),
+        national=translate("map.no_data.national", language, country="{country}"),
+        nothing=translate("map.no_data.nothing", language, country="{country}"),
+        partly=translate(
+            "map.no_data.partly",
+            language,
+            country="{country}",
+            crime="{crime}",
+            covered="{covered}",
+            units="{units}",
+            unit="{unit}",
+        ),
+        months=translate("map.no_data.months", language),
+        weeks=translate("map.no_data.weeks", language),
+        more=translate("map.no_data.more", language, count="{count}"),
+        no_neighbour=translate("map.no_data.no_neighbour", language),
+        no_population=translate("map.no_data.no_population", language),
+        country=lambda code: country_name(code, language),
+        crime=lambda key: crime_label(key, language),
+    )
+
+
 def emerging_label(value: str, language: str | None = None) -> str:
     """An emerging hot spot category of :data:`geo.symbology.EMERGING_COLOURS`."""
     if not isinstance(value, str) or not _known(f"emerging.{_slug(value)}"):

@@ -23,6 +23,7 @@ from typing import BinaryIO
 import pandas as pd
 import streamlit as st
 
+from data_loaders.covers import parse_covers
 from data_loaders.ingest import (
     SOURCE_OPTIONS,
     IngestOptions,
@@ -62,6 +63,9 @@ _UNDO_OUTCOME = "upload_undo_outcome"
 KEY_DATE_ORDER = "upload_date_order"
 KEY_THOUSANDS = "upload_thousands"
 KEY_REPLACE = "upload_replace"
+KEY_COVERS = "upload_covers"
+KEY_COVERS_FROM = "upload_covers_from"
+KEY_COVERS_TO = "upload_covers_to"
 KEY_TEMPLATE_FORM = "upload_template_form"
 _OPTIONS_SOURCE = "upload_options_source"
 
@@ -274,6 +278,21 @@ def follow_source_options(store: Store, source: str) -> None:
         st.session_state[KEY_THOUSANDS] = saved.get("thousands") or ""
         st.session_state[KEY_CROSSWALK] = saved.get("crosswalk") or ""
     st.session_state[_OPTIONS_SOURCE] = source
+
+
+def covers_option(first: str, last: str) -> tuple[dict[str, str] | None, str | None]:
+    """The "reports every crime type from … to …" fields as :class:`IngestOptions`
+    keywords: ``({"covers": "FROM..TO"}, None)``, or ``(None, why not)`` (None: a field
+    is empty); the check of the file then waits."""
+    first, last = first.strip(), last.strip()
+    if not first or not last:
+        return None, None
+    text = f"{first}..{last}"
+    try:
+        parse_covers(text)
+    except ValueError as error:
+        return None, str(error)
+    return {"covers": text}, None
 
 
 def chosen_options(date_order: str, thousands: str) -> dict[str, str]:

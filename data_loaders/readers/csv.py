@@ -71,7 +71,16 @@ def _finish_csv(con, source, name, dialect, table, rows, encoding, scanned) -> R
     rows = _drop_trailing_empty_rows(con, table, ncols, rows)
     create_view(con, table, ncols, offsets)
     return RawTable(
-        table, "csv", rows, dialect.header, encoding, dialect.delimiter, None, scanned.sha256
+        table,
+        "csv",
+        rows,
+        dialect.header,
+        encoding,
+        dialect.delimiter,
+        None,
+        scanned.sha256,
+        scanned.suspect,
+        scanned.longest_line,
     )
 
 

@@ -18,6 +18,7 @@ import duckdb
 
 from data_loaders.readers.content_type import content_kind, format_for_extension, mismatch_message
 from data_loaders.readers.csv import read_csv
+from data_loaders.readers.hygiene import MAX_VALUE_CHARS, refuse_unsafe_values
 from data_loaders.readers.limits import ReadLimits
 from data_loaders.readers.messages import human_size
 from data_loaders.readers.parquet import read_parquet
@@ -25,6 +26,7 @@ from data_loaders.readers.relation import RawTable, drop_table
 from data_loaders.readers.scan import HEAD
 from data_loaders.readers.xlsx import read_xlsx
 from threatmon.errors import UnreadableFileError
+from threatmon.outside_text import neutral_name
 
 
 def read_table(
@@ -67,10 +69,12 @@ def read_table(
         The file cannot be read as a table: unsupported extension, content that
         does not match it, too large, a zip bomb, empty, no header, a duplicate
         column name, an undecodable encoding, or rows whose number of fields
-        differs from the header's (``problems`` then lists them by line).
+        differs from the header's (``problems`` then lists them by line), or values
+        holding control characters or bidirectional overrides, or longer than a
+        spreadsheet cell (see :mod:`data_loaders.readers.hygiene`).
     """
     path = Path(path)
-    name = file_name or path.name
+    name = neutral_name(file_name or path.name)
     fmt = format_for_extension(name)
     size = path.stat().st_size
     if size > limits.max_bytes:
@@ -87,7 +91,10 @@ def read_table(
     drop_table(con, table)
     try:
         with _insertion_order_kept(con):
-            return _READERS[fmt](con, path, name, head, sheet, limits, table)
+            raw = _READERS[fmt](con, path, name, head, sheet, limits, table)
+        long_lines = raw.longest_line is None or raw.longest_line > MAX_VALUE_CHARS
+        refuse_unsafe_values(con, raw, name, controls=raw.suspect, lengths=long_lines)
+        return raw
     except BaseException:
         drop_table(con, table)
         raise

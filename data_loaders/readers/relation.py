@@ -58,6 +58,11 @@ class RawTable:
     sha256 : str
         Hex digest of the file's bytes, computed in the same pass as the read (the
         store records it to refuse loading the same file twice).
+    suspect : bool
+        Whether a value may hold a control character or a bidirectional override (False
+        only when the file's bytes were scanned and cannot).
+    longest_line : int or None
+        The longest line in bytes, which bounds every value's length; None: unknown.
     """
 
     table: str
@@ -68,6 +73,8 @@ class RawTable:
     delimiter: str | None
     sheet: str | None
     sha256: str
+    suspect: bool = True
+    longest_line: int | None = None
 
 
 def drop_table(con: duckdb.DuckDBPyConnection, table: str = "raw") -> None:

@@ -18,12 +18,52 @@ CHUNK = 8 * MB  # streaming unit: transcoding, hashing, counting
 HEAD = MB  # what is sniffed for the format, encoding, delimiter and header
 
 
+# The C0 controls that are text: tab, line feed and carriage return.
+_TEXT_CONTROLS = (9, 10, 13)
+# UTF-8 of U+202A–U+202E and U+2066–U+2069 (bidirectional overrides and isolates) starts
+# E2 80 or E2 81; any such pair makes the file a suspect (en dashes and quotes too).
+_BIDI_LEAD = 0xE2
+
+
 @dataclass
 class Bytes:
-    """What one pass over a file's bytes learnt."""
+    """What one pass over a file's bytes learnt.
+
+    ``suspect`` is False only when no byte can belong to a control character or a
+    bidirectional override, and ``longest_line`` bounds the length of any value (None:
+    not measured): a clean, short-lined file needs no check of its values
+    (:mod:`data_loaders.readers.hygiene`).
+    """
 
     sha256: str
     newlines: int
+    suspect: bool = True
+    longest_line: int | None = None
+
+
+def _suspect(part: np.ndarray, line_feeds: int) -> bool:
+    """Whether a chunk may hold a control character or a bidirectional override.
+
+    Counted rather than looked up byte by byte (a lookup table cost five times the
+    hashing): the controls below 32 are all line feeds in most files, and a chunk of
+    ASCII alone (its largest byte below DEL) holds neither DEL nor an override.
+    """
+    below_space = int(np.count_nonzero(part < 32))
+    if below_space != line_feeds:
+        text = sum(int(np.count_nonzero(part == byte)) for byte in _TEXT_CONTROLS)
+        if below_space != text:
+            return True
+    if part.max() < 0x7F:
+        return False
+    if np.count_nonzero(part == 0x7F):
+        return True
+    leads = np.flatnonzero(part == _BIDI_LEAD)
+    if not leads.size:
+        return False
+    if leads[-1] == part.size - 1:
+        return True  # the pair may straddle the next chunk
+    follow = part[leads + 1]
+    return bool(((follow == 0x80) | (follow == 0x81)).any())
 
 
 class Scan:
@@ -42,11 +82,23 @@ class Scan:
 
     def _run(self) -> None:
         try:
-            digest, count = hashlib.sha256(), 0
-            for _, part in byte_chunks(self._path):
+            digest, count, suspect = hashlib.sha256(), 0, False
+            previous, longest, size = -1, 0, 0
+            for offset, part in byte_chunks(self._path):
                 digest.update(part)
-                count += int(np.count_nonzero(part == self._newline))
-            self._result = Bytes(digest.hexdigest(), count)
+                breaks = np.flatnonzero(part == self._newline)
+                count += int(breaks.size)
+                line_feeds = breaks.size if self._newline == 10 else -1
+                suspect = suspect or _suspect(part, line_feeds)
+                if breaks.size:
+                    ends = breaks + offset
+                    longest = max(
+                        longest, int(ends[0] - previous), int(np.diff(ends).max(initial=0))
+                    )
+                    previous = int(ends[-1])
+                size = offset + part.size
+            longest = max(longest, size - previous)
+            self._result = Bytes(digest.hexdigest(), count, suspect, longest)
         except BaseException as exc:  # handed to the caller's thread by result()
             self._error = exc
 

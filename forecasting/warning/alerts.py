@@ -2,20 +2,28 @@
 
 Each alert says in one sentence why it fired and links to the map of that region,
 crime type and month, so that a committee member can look before asking.
+
+No data is not zero: a region's month counts only where its country's regional figures
+cover it (:mod:`threatmon.coverage`). A series is tested, for a surge or a miss of its
+interval forecast, only when its latest month is reported and at least
+:data:`~forecasting.warning.surges.MIN_BASELINE_MONTHS` of the 12 months before are:
+never from a month nobody reported, nor from a source's first months.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import numpy as np
 import pandas as pd
 
 from forecasting.warning.exceedance import describe as describe_miss
 from forecasting.warning.exceedance import outside_interval
-from forecasting.warning.surges import describe, surges
+from forecasting.warning.surges import MIN_BASELINE_MONTHS, describe, surges
+from threatmon.coverage import coverage_grid, with_coverage
 from threatmon.filters import Filters
 from threatmon.periods import last_complete_months
-from threatmon.registry.crime_types import CRIME_TYPES
+from threatmon.registry.crime_types import CRIME_TYPE_KEYS, CRIME_TYPES
 from threatmon.registry.regions import load_regions
 from threatmon.rules import SURGE_ALPHA, WARNING_BASELINE_MONTHS, WARNING_FDR, WARNING_MIN_COUNT
 from threatmon.store.reader import Store
@@ -96,11 +104,11 @@ def early_warning(
     if coverage["last"] is None:
         return pd.DataFrame(columns=list(COLUMNS))
     start, end = last_complete_months(coverage["last"], baseline + 1)
-    monthly = store.aggregate(
-        Filters(start=start, end=end), by=("region_code", "crime_type"), freq="M"
-    )
-    found = surges(monthly, baseline=baseline, min_count=min_count, alpha=alpha)
+    window = Filters(start=start, end=end)
     registry = load_regions()
+    monthly = reported_months(store, window, registry)
+    found = surges(monthly, baseline=baseline, min_count=min_count, alpha=alpha)
+    eligible = _eligible(monthly, baseline)
     names = dict(zip(registry["region_code"], registry["name_en"], strict=True))
     countries = dict(zip(registry["region_code"], registry["country"], strict=True))
     crimes = {crime.key: crime.label for crime in CRIME_TYPES}
@@ -113,6 +121,8 @@ def early_warning(
     if checks is not None and len(checks):
         latest = pd.Timestamp(start).to_period("M").start_time + pd.DateOffset(months=baseline)
         tested = checks[pd.to_datetime(checks["period"]) == latest]
+        pairs = zip(tested["region_code"], tested["crime_type"], strict=True)
+        tested = tested[np.array([key in eligible for key in pairs], dtype=bool)]
         missed = outside_interval(tested, min_count=min_count, fdr=fdr)
         surged = set(zip(found["region_code"], found["crime_type"], strict=True))
         missed = missed[
@@ -142,3 +152,43 @@ def early_warning(
     ]
     out.insert(0, "rank", range(1, len(out) + 1))
     return out[list(COLUMNS)].reset_index(drop=True)
+
+
+def reported_months(store: Store, window: Filters, registry: pd.DataFrame) -> pd.DataFrame:
+    """Incidents per region, crime type and month of ``window``: 0 where the region's
+    country reported its regions that month without a row, NaN where it did not."""
+    monthly = store.aggregate(window, by=("region_code", "crime_type"), freq="M")
+    grid = coverage_grid(
+        store.coverage_cells(window),
+        "M",
+        window.start,
+        window.end,
+        level="admin1",
+        countries=sorted(registry["country"].unique()),
+        crime_types=CRIME_TYPE_KEYS,
+    )
+    full = with_coverage(
+        monthly.dropna(subset=["region_code"]),
+        grid,
+        ["region_code", "crime_type"],
+        regions=registry[["region_code", "country"]],
+    )
+    # Series never reported in the window are not tested at all; dropping them keeps
+    # the frame to what the store holds.
+    seen = full.groupby(["region_code", "crime_type"])["count"].transform("count") > 0
+    return full[seen].drop(columns="coverage").reset_index(drop=True)
+
+
+def _eligible(monthly: pd.DataFrame, baseline: int) -> set[tuple[str, str]]:
+    """(region_code, crime_type) reported in the latest month and in at least
+    :data:`MIN_BASELINE_MONTHS` of the ``baseline`` months before it."""
+    if monthly.empty:
+        return set()
+    last = monthly["period"].max()
+    first = (pd.Timestamp(last).to_period("M") - baseline).start_time
+    window = monthly[monthly["period"].between(first, last)]
+    known = window.assign(now=(window["period"] == last) & window["count"].notna())
+    known["before"] = (known["period"] < last) & known["count"].notna()
+    table = known.groupby(["region_code", "crime_type"])[["now", "before"]].sum()
+    ok = table[(table["now"] > 0) & (table["before"] >= MIN_BASELINE_MONTHS)]
+    return set(ok.index)

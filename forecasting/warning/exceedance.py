@@ -12,7 +12,10 @@ the list short enough to be read:
   series, fewer than one in twenty is expected to be a false alarm.
 
 The probability of a count that far out is read off the interval itself, as the model's
-normal approximation with the standard deviation its 95 % bound implies.
+normal approximation with the standard deviation its 95 % bound implies; none is
+reported below :data:`~forecasting.warning.surges.P_FLOOR`. The caller passes only
+series reported in the month tested and over enough of the months before it
+(:func:`forecasting.warning.alerts.early_warning`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from forecasting.warning.surges import P_FLOOR, probability_text
 from threatmon.rules import WARNING_FDR, WARNING_MIN_COUNT
 
 ABOVE, BELOW = "above", "below"
@@ -102,7 +106,8 @@ def outside_interval(
             "upper_95": out["upper_95"].to_numpy(dtype=float),
             "model": out["model"].to_numpy() if "model" in out else "",
             "direction": np.where(above[keep], ABOVE, BELOW),
-            "p_value": p[keep],
+            # Floored only for the record: the order and the test use the model's own.
+            "p_value": np.maximum(p[keep], P_FLOOR),
         },
         columns=list(COLUMNS),
     )
@@ -119,7 +124,7 @@ def describe(row, names: dict[str, str], crimes: dict[str, str], models: dict[st
     text = (
         f"{name}: {row.count:,.0f} {crime} incidents in {month:%B %Y}, {side} the 95 % "
         f"interval of {row.lower_95:,.1f}–{row.upper_95:,.1f} that {model} forecast from the "
-        f"months up to {previous:%B %Y} (probability by chance {row.p_value:.1g})"
+        f"months up to {previous:%B %Y} (probability by chance {probability_text(row.p_value)})"
     )
     if row.direction == BELOW:
         text += "; a drop this sharp can also be a reporting gap"

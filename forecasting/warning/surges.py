@@ -1,14 +1,26 @@
 """Surges: a series whose latest month is far above its own recent months.
 
-For each region × crime type, the latest month's count is compared with the mean of
-the ``baseline`` months before it. Under "nothing changed" the count follows the
-series' own month-to-month variation: Poisson with that mean, or, when the baseline
-months vary more than Poisson allows (they usually do: seasons, reporting batches),
-negative binomial with the baseline's mean and variance. The one-sided tail
-probability says how surprising the latest month is. Two guards
-keep noise out of the list: at least ``min_count`` incidents in the latest month (1 → 4
-is not a surge to brief on), and the tail probability below ``alpha`` after a
-Bonferroni correction for the number of series tested: with 2,760 series, 28 would
+For each region × crime type, the latest month's count is compared with the
+``baseline`` months before it. Under "nothing changed" the count follows the series'
+own month-to-month variation: when the baseline months vary more than Poisson allows
+(they usually do: seasons, reporting batches), negative binomial with the baseline's
+mean and variance; otherwise the Gamma–Poisson posterior predictive of a Poisson rate
+under Jeffreys' prior (Gamma with shape ½), given the baseline's total over its months:
+negative binomial with ``r = ½ + total`` and success probability ``months / (months +
+1)``. Close to Poisson with the baseline mean when the baseline holds many incidents,
+it keeps a zero baseline from making any count "impossible": 6 incidents after 12 months
+without one have a probability of about 5e-8, not 1e-75. No probability is reported
+below :data:`P_FLOOR`.
+
+No data is not zero. Only months the series' figures cover count: a month not reported
+(a missing count) is left out of the baseline, never read as 0; a series is tested only
+when its latest month is reported and at least :data:`MIN_BASELINE_MONTHS` of its
+baseline months are, so a source's first months of coverage are a baseline, never a
+surge, and nor is the first month after a long gap.
+
+Two guards keep noise out of the list: at least ``min_count`` incidents in the latest
+month (1 → 4 is not a surge to brief on), and the tail probability below ``alpha`` after
+a Bonferroni correction for the number of series tested: with 2,760 series, 28 would
 pass p < 0.01 by chance every month.
 """
 
@@ -20,6 +32,15 @@ from scipy import special
 
 from threatmon.periods import PERIOD, VALUE, complete_months
 from threatmon.rules import SURGE_ALPHA, WARNING_BASELINE_MONTHS, WARNING_MIN_COUNT
+
+#: Reported months of the baseline (of ``baseline``) a series needs to be tested.
+MIN_BASELINE_MONTHS = 6
+#: Jeffreys' prior on a Poisson rate: Gamma(shape ½, rate 0), proper after one month.
+PRIOR_SHAPE = 0.5
+PRIOR_RATE = 0.0
+#: No probability is reported below this: beyond it the model says nothing a committee
+#: could use, and a smaller figure reads as certainty.
+P_FLOOR = 1e-9
 
 
 def poisson_upper_tail(observed, expected) -> np.ndarray:
@@ -49,6 +70,21 @@ def count_upper_tail(observed, mean, variance) -> np.ndarray:
     return np.where(observed > 0, tail, 1.0)
 
 
+def predictive_upper_tail(observed, total, months) -> np.ndarray:
+    """P(X ≥ observed) under the Gamma–Poisson posterior predictive of the next month.
+
+    A Poisson rate with Jeffreys' prior (:data:`PRIOR_SHAPE`, :data:`PRIOR_RATE`), after
+    ``total`` incidents over ``months`` months: X is negative binomial with
+    ``r = shape + total`` and success probability ``(rate + months) / (rate + months +
+    1)``. 1 where ``observed`` is 0.
+    """
+    observed = np.asarray(observed, dtype="float64")
+    r = PRIOR_SHAPE + np.asarray(total, dtype="float64")
+    months = PRIOR_RATE + np.asarray(months, dtype="float64")
+    tail = special.betainc(np.maximum(observed, 1e-12), r, 1.0 / (months + 1.0))
+    return np.where(observed > 0, tail, 1.0)
+
+
 def surges(
     monthly: pd.DataFrame,
     *,
@@ -56,62 +92,114 @@ def surges(
     baseline: int = WARNING_BASELINE_MONTHS,
     min_count: int = WARNING_MIN_COUNT,
     alpha: float = SURGE_ALPHA,
+    min_months: int = MIN_BASELINE_MONTHS,
 ) -> pd.DataFrame:
     """Series whose latest month is a significant surge over their trailing baseline.
 
     Parameters
     ----------
     monthly : DataFrame
-        ``period`` (month starts), ``keys`` and ``count``; absent months are 0. The
-        latest month of the frame is the month tested.
+        ``period`` (month starts), ``keys`` and ``count``: a missing count (NaN) is a
+        month not reported; an absent row of a reported month is 0 (pass
+        :func:`threatmon.coverage.with_coverage`'s frame). The latest month of the frame
+        is the month tested.
     baseline : int
         Months before the latest one that form the expected level.
     min_count, alpha : int, float
         The guards (see the module docstring); ``alpha`` is family-wise.
+    min_months : int
+        Reported months of the baseline a series needs to be tested.
 
     Returns
     -------
     DataFrame
-        ``keys``, ``period`` (the month tested), ``count``, ``expected`` (baseline mean),
-        ``ratio``, ``p_value`` (uncorrected), ``p_adjusted`` (Bonferroni), ranked by
-        ``p_value`` then ``ratio``; only surges.
+        ``keys``, ``period`` (the month tested), ``count``, ``expected`` (mean of the
+        reported baseline months), ``ratio`` (NaN when ``expected`` is 0), ``p_value``
+        (uncorrected, at least :data:`P_FLOOR`), ``p_adjusted`` (Bonferroni over the series
+        tested), ``baseline_months`` (reported months of the baseline) and ``since`` (the
+        first of them), ranked by ``p_value`` then ``ratio``; only surges.
     """
     if baseline < 3:
         raise ValueError(f"`baseline` must be at least 3 months. Got {baseline}.")
     columns = [*keys, PERIOD, VALUE, "expected", "ratio", "p_value", "p_adjusted"]
+    columns += ["baseline_months", "since"]
     if monthly.empty:
         return pd.DataFrame(columns=columns)
+    keys_list = list(keys)
     last = pd.Timestamp(monthly[PERIOD].max())
     first = (last.to_period("M") - baseline).start_time
-    dense = complete_months(monthly, first, last, list(keys))
+    reported = monthly.dropna(subset=[VALUE])
+    categories = {k: sorted(monthly[k].dropna().unique()) for k in keys_list}
+    dense = complete_months(reported, first, last, keys_list, categories=categories)
+    dense[VALUE] = dense[VALUE].astype("float64")
+    gaps = monthly[monthly[VALUE].isna()][[*keys_list, PERIOD]].assign(_gap=True)
+    if len(gaps):
+        gaps[PERIOD] = pd.to_datetime(gaps[PERIOD])
+        dense = dense.merge(gaps.drop_duplicates(), on=[*keys_list, PERIOD], how="left")
+        dense[VALUE] = dense[VALUE].mask(dense["_gap"].fillna(False).astype(bool))
     is_last = dense[PERIOD] == last
-    latest = dense[is_last].set_index(list(keys))[VALUE]
-    history = dense[~is_last].groupby(list(keys))[VALUE]
-    expected = history.mean().reindex(latest.index)
-    variance = history.var(ddof=1).reindex(latest.index)
-    table = pd.DataFrame({VALUE: latest, "expected": expected}).reset_index()
+    latest = dense[is_last].set_index(keys_list)[VALUE]
+    before = dense[~is_last]
+    history = before.groupby(keys_list)[VALUE]
+    table = pd.DataFrame(
+        {
+            VALUE: latest,
+            "expected": history.mean().reindex(latest.index),
+            "variance": history.var(ddof=1).reindex(latest.index),
+            "total": history.sum().reindex(latest.index),
+            "baseline_months": history.count().reindex(latest.index).fillna(0).astype(int),
+            "since": before.dropna(subset=[VALUE])
+            .groupby(keys_list)[PERIOD]
+            .min()
+            .reindex(latest.index),
+        }
+    ).reset_index()
+    # Only series reported now and over enough of their baseline are tested at all.
+    table = table[table[VALUE].notna() & (table["baseline_months"] >= min_months)]
+    table = table.reset_index(drop=True)
     table[PERIOD] = last
-    table["p_value"] = count_upper_tail(table[VALUE], table["expected"], variance.to_numpy())
+    over = (table["variance"] > table["expected"]) & (table["expected"] > 0)
+    spread = count_upper_tail(table[VALUE], table["expected"], table["variance"].to_numpy())
+    calm = predictive_upper_tail(table[VALUE], table["total"], table["baseline_months"])
+    table["p_value"] = np.maximum(np.where(over, spread, calm), P_FLOOR)
     table["p_adjusted"] = np.minimum(1.0, table["p_value"] * len(table))
-    with np.errstate(divide="ignore"):
-        table["ratio"] = table[VALUE] / table["expected"]
+    table["ratio"] = table[VALUE] / table["expected"].where(table["expected"] > 0)
     found = table[(table[VALUE] >= min_count) & (table["p_adjusted"] < alpha)]
     found = found.sort_values(["p_value", "ratio"], ascending=[True, False], kind="stable")
     return found[columns].reset_index(drop=True)
 
 
+def probability_text(p: float) -> str:
+    """A probability as the sentences write it: ``3e-05``, or below one in a million
+    ``less than 1 in a million`` (the models say nothing finer)."""
+    return "less than 1 in a million" if p < 1e-6 else f"{p:.1g}"
+
+
 def describe(
     row, names: dict[str, str], crimes: dict[str, str], baseline: int = WARNING_BASELINE_MONTHS
 ) -> str:
-    """One sentence for an alert row of :func:`surges`."""
+    """One sentence for an alert row of :func:`surges`.
+
+    Examples
+    --------
+    Cahul: 6 cybercrime incidents in October 2026, the first incidents since October 2025
+    (probability by chance 5e-08).
+    """
     region = names.get(row["region_code"], row["region_code"])
     crime = crimes.get(row["crime_type"], row["crime_type"]).lower()
     head = f"{region}: {int(row[VALUE])} {crime} incidents in {pd.Timestamp(row[PERIOD]):%B %Y}"
+    months = int(row.get("baseline_months", baseline))
+    notes = []
     if row["expected"] == 0:
-        level = f"after none in the {baseline} months before"
+        level = f"the first incidents since {pd.Timestamp(row['since']):%B %Y}"
+        if months < baseline:
+            notes.append(f"{months} of the {baseline} months before reported")
     else:
-        level = (
-            f"{row['ratio']:.1f} times the monthly average of {row['expected']:.1f} over "
+        over = (
             f"the {baseline} months before"
+            if months >= baseline
+            else f"the {months} reported months of the {baseline} before"
         )
-    return f"{head}, {level} (probability by chance {row['p_value']:.1g})."
+        level = f"{row['ratio']:.1f} times the monthly average of {row['expected']:.1f} over {over}"
+    notes.append(f"probability by chance {probability_text(row['p_value'])}")
+    return f"{head}, {level} ({'; '.join(notes)})."

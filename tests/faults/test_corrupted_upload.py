@@ -145,3 +145,29 @@ def test_after_a_corrupted_upload_a_good_file_loads(store_copy, upload_page):
     assert texts(at.error) == [up.escape_markdown(REJECTED)]
     load(drop(at, "extract.csv", good_csv()))
     assert any(text.startswith("Loaded 2 rows as batch") for text in texts(at.success))
+
+
+def test_a_control_character_deep_in_a_file_is_refused_by_line_and_column(store_copy, upload_page):
+    # Past the head's share of control characters, so the format check lets it through.
+    rows = "2026-01-08,Orhei,terrorism,1\n" * 150 + "2026-01-09,Or\x00hei,terrorism,1\n"
+    at = upload_page()
+    before = fingerprint(store_copy)
+    drop(at, "extract.csv", GOOD + rows.encode(), "text/csv")
+    reason = "The value holds a control character (U+0000), which no export can hold; remove it."
+    assert texts(at.error) == [
+        up.escape_markdown(
+            f"{REJECTED} extract.csv has 1 value that cannot be stored safely; nothing was "
+            f"loaded. First: line 155, column 'region': {reason}"
+        )
+    ]
+    report = next(frame.value for frame in at.dataframe if "reason" in frame.value.columns)
+    assert report.to_dict("records") == [
+        {
+            "row": 155,
+            "column": "region",
+            "value": "Or<U+0000>hei",
+            "reason": reason,
+            "suggestion": None,
+        }
+    ]
+    assert fingerprint(store_copy) == before

@@ -173,7 +173,8 @@ def test_a_lock_left_by_a_dead_process_is_taken_over(tmp_path):
     assert cache.status(store).state == cache.STALE
     regions = pd.DataFrame({"region_code": ["MD-CA", "MD-CU"], "country": ["MD", "MD"]})
     result = cache.run(store, workers=1, regions=regions)
-    assert len(result.series) == (2 + 1 + 1) * 12
+    # Two regions, their country and the total of the one crime type reported.
+    assert len(result.series) == 2 + 1 + 1
     assert cache.status(store).state == cache.CURRENT
     assert not (root / "refresh.lock").exists()
     live = cache.forecast_for(
@@ -243,7 +244,9 @@ def test_the_background_refresh_runs_to_completion_once(tmp_path, monkeypatch):
         time.sleep(1)
     log = (cache.cache_root(store) / "refresh.log").read_text()
     assert cache.status(store).state == cache.CURRENT, log
-    assert len(cache.load(store).series) == (230 + 10 + 1) * 12
+    loaded = cache.load(store)
+    # Every series is forecast, but those never reported (no data is not zero).
+    assert len(loaded.series) + loaded.meta["not_reported"] == (230 + 10 + 1) * 12
     assert not (cache.cache_root(store) / "refresh.lock").exists()
 
 

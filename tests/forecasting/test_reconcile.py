@@ -200,6 +200,27 @@ def test_countries_outside_regions_do_not_count_in_the_total():
     np.testing.assert_allclose(got["mean"], expected, rtol=0, atol=1e-9)
 
 
+def test_without_a_total_countries_and_regions_match_the_textbook_formula():
+    # A total left out (its forecast covers other months): countries → regions only.
+    regions = pd.DataFrame(
+        {"region_code": ["a1", "a2", "a3", "b1"], "country": ["AA", "AA", "AA", "BB"]}
+    )
+    nodes = [*NODES[1:4], ("region", "a2"), ("region", "a3"), ("region", "b1")]
+    means = np.array([70.0, 20.0, 15.0, 25.0, 10.0, 12.0])
+    base = (
+        frame(np.r_[0.0, means])
+        .iloc[1:]
+        .assign(level=[level for level, _ in nodes], area=[area for _, area in nodes])
+    )
+    s = np.array([[1, 1, 1, 0], [0, 0, 0, 1], *np.eye(4)], dtype=float)
+    w_inv = np.diag(1.0 / s.sum(axis=1))
+    expected = s @ np.linalg.solve(s.T @ w_inv @ s, s.T @ w_inv @ means)
+    got = reconcile(base, regions)
+    np.testing.assert_allclose(got["mean"], expected, rtol=0, atol=1e-9)
+    assert incoherence(got, regions) < COHERENCE_TOLERANCE
+    assert "total" not in set(got["level"])
+
+
 def test_empty_input_gives_an_empty_result():
     got = reconcile(frame(COHERENT).iloc[0:0], REGIONS)
     assert got.empty and "base_mean" in got.columns
@@ -237,8 +258,10 @@ def test_empty_input_gives_an_empty_result():
             "no row for level 'country', area 'BB', crime_type 'theft', period 2026-01-01",
         ),
         (
-            lambda b: b[b["level"] != "total"],
-            "no row for level 'total', area 'ALL', crime_type 'theft', period 2026-01-01",
+            lambda b: pd.concat([b, b.assign(period=pd.Timestamp("2026-02-01"))])[
+                lambda f: (f["level"] != "total") | (f["period"] != pd.Timestamp("2026-02-01"))
+            ],
+            "no row for level 'total', area 'ALL', crime_type 'theft', period 2026-02-01",
         ),
         (
             lambda b: pd.concat([b, b.iloc[[5]]]),

@@ -46,15 +46,17 @@ def forecasts(store):
 
 
 @pytest.mark.slow
-def test_every_region_country_and_total_series_is_forecast(forecasts):
+def test_every_reported_region_country_and_total_series_is_forecast(forecasts):
     series = forecasts.series
-    assert len(series) == (4 + 2 + 1) * 12
-    assert series.groupby("level").size().to_dict() == {"country": 24, "region": 48, "total": 12}
+    # Two crime types reported in four regions; the ten others were never reported and
+    # are not forecast (no data is not zero).
+    assert len(series) == (4 + 2 + 1) * 2
+    assert series.groupby("level").size().to_dict() == {"country": 4, "region": 8, "total": 2}
+    assert set(series["crime_type"]) == {"migrant_smuggling", "drug_trafficking"}
+    assert forecasts.meta["not_reported"] == (4 + 2 + 1) * 10
     assert len(forecasts.forecasts) == len(series) * HORIZON
     assert forecasts.forecasts["period"].min() == pd.Timestamp("2026-11-01")
-    dense = series[series["crime_type"].isin(["migrant_smuggling", "drug_trafficking"])]
-    assert set(dense["status"]) == {"ok"}
-    assert set(series.loc[~series.index.isin(dense.index), "chosen"]) == {"fallback"}
+    assert set(series["status"]) == {"ok"}
     assert forecasts.meta["first"] == "2021-01" and forecasts.meta["last"] == "2026-10"
 
 
@@ -97,8 +99,9 @@ def test_two_worker_processes_give_the_same_forecasts(store, forecasts):
 def test_progress_is_reported_up_to_the_total(store):
     seen = []
     refresh(store, workers=1, regions=REGIONS.head(2), progress=lambda d, t: seen.append((d, t)))
-    assert seen[0] == (0, (2 + 1 + 1) * 12)
-    assert seen[-1] == (48, 48)
+    # Two regions, their country and the total, for the two crime types reported.
+    assert seen[0] == (0, (2 + 1 + 1) * 2)
+    assert seen[-1] == (8, 8)
 
 
 def test_workers_must_be_positive(store):

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from geo.symbology import (
+    HIDDEN_COLOUR,
     NO_DATA_COLOUR,
     PUBLISHED,
     SMALL_COUNT_COLOUR,
@@ -45,7 +46,7 @@ def test_published_cells_are_classed_only_where_they_are_numbers():
     colours, legend = published_colours(shown)
     assert colours.index.tolist() == list("abcdef")
     assert colours["b"] == SMALL_COUNT_COLOUR
-    assert colours["c"] == NO_DATA_COLOUR
+    assert colours["c"] == HIDDEN_COLOUR
     assert colours["d"] == ZERO_COLOUR
     numbered = {colours["a"], colours["e"], colours["f"]}
     assert len(numbered) == 3 and not numbered & {SMALL_COUNT_COLOUR, NO_DATA_COLOUR}
@@ -57,3 +58,14 @@ def test_published_cells_are_classed_only_where_they_are_numbers():
     ]
     same, _, _ = region_colours(pd.DataFrame({"value": shown}), PUBLISHED)
     assert same.tolist() == colours.tolist()
+
+
+def test_a_country_that_reported_nothing_is_no_data_not_hidden():
+    shown = pd.Series([30, "c", "no data", 12], index=list("abcd"), dtype=object)
+    colours, legend = published_colours(shown)
+    assert (colours["b"], colours["c"]) == (HIDDEN_COLOUR, NO_DATA_COLOUR)
+    assert [label for _, label in legend.rows][-2:] == [
+        "hidden, so that no small count can be worked out",
+        "no data (not reported)",
+    ]
+    assert dict(legend.rows)[NO_DATA_COLOUR] == "no data (not reported)"

@@ -23,9 +23,9 @@ PASSWORD = "test password 123"
 TITLES = {spec.path: spec.title for spec in dashboard.PAGES}
 #: What each role may open; every other page must be out of reach, even by URL.
 MATRIX = {
-    "viewer": {"Overview", "Map", "Forecasts"},
-    "analyst": {"Overview", "Map", "Forecasts", "Upload"},
-    "admin": {"Overview", "Map", "Forecasts", "Upload", "Audit"},
+    "viewer": {"Overview", "Map", "Forecasts", "Coverage"},
+    "analyst": {"Overview", "Map", "Forecasts", "Coverage", "Upload"},
+    "admin": {"Overview", "Map", "Forecasts", "Coverage", "Upload", "Audit"},
 }
 
 

@@ -36,14 +36,16 @@ def test_a_country_forecast_shows_chart_scorecard_linkage_and_alerts(app, demo_s
     from forecasting.selection import Selection, flow_series, incident_series
     from threatmon.store.reader import Store
 
-    _open(app, country="MD")
+    # Poland reports migrant smuggling in every month of the small demo; Moldova's
+    # months without a row are gaps there (no data is not zero).
+    _open(app, country="PL")
     assert app.title[0].value == "Forecasts"
     assert BANNER in [w.value for w in app.warning]
     assert len(app.get("plotly_chart")) == 1
-    assert any("Area: Moldova" in c.value for c in app.caption)
+    assert any("Area: Poland" in c.value for c in app.caption)
     # The page shows the engine's own verdict for the same series (same code path).
     store = Store(demo_store_path)
-    selection = Selection(country="MD", crime_types=("migrant_smuggling",))
+    selection = Selection(country="PL", crime_types=("migrant_smuggling",))
     flows, _ = flow_series(store, selection)
     expected = forecast_series(incident_series(store, selection), horizon=6, exog=flows)
     assert app.info[0].value == expected.message
@@ -62,7 +64,7 @@ def test_a_country_forecast_shows_chart_scorecard_linkage_and_alerts(app, demo_s
         "Early warning: the latest complete month",
     ]
     assert any("fitted for this series alone just now" in c.value for c in app.caption)
-    assert any("arrivals from Ukraine into MD" in c.value for c in app.caption)
+    assert any("arrivals from Ukraine into PL" in c.value for c in app.caption)
 
 
 def test_the_crime_type_and_horizon_change_the_series(app):
@@ -185,6 +187,7 @@ def test_a_current_cache_is_shown_reconciled_with_its_alerts(
 def test_the_flow_regressor_effect_is_stated_with_its_interval(app, demo_store_path):
     from forecasting.effect import regressor_effect
     from forecasting.selection import Selection, flow_series, incident_series
+    from forecasting.series import latest_stretch
     from threatmon.store.reader import Store
 
     _open(app, country="PL")
@@ -196,6 +199,29 @@ def test_the_flow_regressor_effect_is_stated_with_its_interval(app, demo_store_p
     store = Store(demo_store_path)
     selection = Selection(country="PL", crime_types=("migrant_smuggling",))
     flows, _ = flow_series(store, selection)
-    expected = regressor_effect(incident_series(store, selection), flows, lag)
+    history, _ = latest_stretch(incident_series(store, selection))
+    expected = regressor_effect(history, flows, lag)
     assert expected.text in markdown
     assert "95 % interval" in expected.text
+
+
+def test_a_series_never_reported_is_not_forecast_and_says_so(app, monkeypatch):
+    import forecasting.selection as selection
+
+    real = selection.incident_series
+
+    def silent(store, chosen, freq="M"):
+        # Estonia as if it had never reported CBRNE incidents: every month is a gap.
+        series = real(store, chosen, freq)
+        return series * float("nan") if chosen.crime_types == ("cbrne",) else series
+
+    monkeypatch.setattr(selection, "incident_series", silent)
+    _open(app, country="EE")
+    app.selectbox(key="forecast_crime").set_value("cbrne").run()
+    assert not app.exception
+    info = [i.value for i in app.info]
+    assert (
+        "Nothing was reported for Estonia, cbrne smuggling: no month of this series is "
+        "covered, so it is not forecast. A month nobody reported is unknown, not zero."
+    ) in info, info
+    assert not app.get("plotly_chart")  # no line of zeros either

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -38,11 +39,43 @@ def _component(app):
     return found[0]
 
 
-def test_the_map_page_draws_the_map_table_and_downloads(app):
-    _map_page(app)
+@pytest.fixture(scope="module")
+def covered_store(tmp_path_factory):
+    """Moldova reports migrant smuggling monthly by region, Ukraine only national figures."""
+    import numpy as np
+    import pandas as pd
+
+    from threatmon.registry.regions import load_regions
+    from threatmon.store.writer import write_session
+
+    rng = np.random.default_rng(3)
+    months = pd.date_range("2024-11-01", "2026-10-01", freq="MS")
+    rows = []
+    for month in months:
+        end = month + pd.offsets.MonthEnd(0)
+        rows.append((month, end, "UA", None, "migrant_smuggling", 300))
+        for code in load_regions().query("country == 'MD'")["region_code"]:
+            rows.append((month, end, "MD", code, "migrant_smuggling", int(rng.poisson(4))))
+    columns = ["date", "period_end", "country", "region_code", "crime_type", "count"]
+    path = tmp_path_factory.mktemp("map") / "covered.duckdb"
+    with write_session(path, user="tester") as writer:
+        writer.add_incidents(
+            pd.DataFrame(rows, columns=columns), file_name="md.csv", sha256="7" * 64
+        )
+    return path
+
+
+@pytest.fixture
+def covered_app(covered_store, monkeypatch, sign_in):
+    """The dashboard on ``covered_store`` (not a demo: an analyst signs in)."""
+    monkeypatch.setenv(DB_ENV_VAR, str(covered_store))
+    return sign_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "ana", "analyst")
+
+
+def test_the_map_page_draws_the_map_table_and_downloads(covered_app):
+    app = _map_page(covered_app)
     assert app.title[0].value == "Map"
-    assert BANNER in [w.value for w in app.warning]
-    _component(app)
+    proto = str(_component(app).proto)
     (table,) = app.dataframe
     assert list(table.value.columns) == [
         "region_code",
@@ -54,13 +87,51 @@ def test_the_map_page_draws_the_map_table_and_downloads(app):
         "hot_cold",
         "emerging_category",
         "moran_cluster",
+        "note",
     ]
     assert len(table.value) == 230
+    rows = table.value.set_index("region_code")
+    assert rows.loc["UA-30", "hot_cold"] == "No data"
+    assert rows.loc["UA-30", "note"] == "Ukraine sent only national figures for this selection"
+    assert pd.isna(rows.loc["UA-30", "value"])
+    assert rows.loc["MD-CA", "hot_cold"] in {"hot spot", "cold spot", "none", "hot", "cold"}
+    # No data is hatched, with its own legend entry, and said in words under the map.
+    assert "url(#tm-no-data)" in proto and "No data" in proto
+    assert (
+        "193 of 230 regions have no data for this selection (hatched): their countries did "
+        "not report regional figures for every selected crime type and period. They are "
+        "left out of the classes and of the hot spot analysis, not counted as zeros."
+    ) in [c.value for c in app.caption]
     labels = [b.label for b in app.get("download_button")]
     assert labels == ["Map as HTML (opens offline)", "Map as PNG", "Hotspot table (CSV)"]
     # The defaults are written to the URL next to the filters.
     assert app.query_params["measure"] == "rate"
     assert app.query_params["layers"] == "incidents"
+
+
+def test_no_data_is_said_in_the_chosen_language(covered_app):
+    from ui import i18n
+
+    app = _map_page(covered_app, lang="ro")
+    proto = str(_component(app).proto)
+    assert "url(#tm-no-data)" in proto
+    rows = app.dataframe[0].value.set_index("region_code")
+    assert rows.loc["UA-30", "hot_cold"] == "Fără date"
+    assert rows.loc["UA-30", "note"] == (
+        "Ucraina a trimis doar cifre naționale pentru această selecție"
+    )
+    captions = [c.value for c in app.caption]
+    assert i18n.translate("map.no_data.caption", "ro", count=193, total=230) in captions
+
+
+def test_the_demo_map_says_when_too_few_regions_have_data(app):
+    """The small demo sends daily rows: a month without a row is not covered, so with all
+    crime types few regions have data for every type and month."""
+    _map_page(app)
+    assert BANNER in [w.value for w in app.warning]
+    _component(app)
+    infos = [i.value for i in app.info]
+    assert any(text.startswith("Too few regions have data for this selection") for text in infos)
 
 
 @pytest.mark.slow

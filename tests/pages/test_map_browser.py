@@ -33,6 +33,11 @@ def test_the_map_draws_regions_and_crossings_without_leaving_the_machine(
         assert paths.count() >= 230
         assert frame.locator(".tm-legend").count() == 1
         assert "Incidents per 100,000 inhabitants" in frame.locator(".tm-legend").inner_text()
+        # The demo's countries do not all report every crime type: their regions are
+        # hatched as no data, with the legend entry, never in the lowest class.
+        assert frame.locator(".tm-legend .tm-no-data").inner_text() == "No data"
+        assert frame.locator("pattern#tm-no-data").count() == 1
+        assert frame.locator("path.leaflet-interactive[fill='url(#tm-no-data)']").count() >= 1
         page.get_by_text("DEMO", exact=False).first.wait_for(timeout=10_000)
         # A click on a region drills down to its trends under the map. Regions are
         # the first interactive paths (drawn before the crossing circles); Moldova's
@@ -58,7 +63,12 @@ def test_projection_mode_hides_the_sidebar_and_enlarges_the_map(
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.on("request", lambda request: requests.append(request.url))
     try:
-        page.goto(f"{server}/maps?projection=1&measure=hotspot", wait_until="domcontentloaded")
+        # Hot spots need regions with data for every selected crime type and month: the
+        # demo's daily rows cover drug trafficking in enough countries, not every type.
+        page.goto(
+            f"{server}/maps?projection=1&measure=hotspot&crime=drug_trafficking",
+            wait_until="domcontentloaded",
+        )
         frame = _map_frame(page, dismiss_dialog)
         assert frame.locator(".tm-title").count() == 1
         assert "Hot and cold spots" in frame.locator(".tm-title").inner_text()
@@ -86,7 +96,14 @@ def test_the_exported_html_opens_offline(browser, tmp_path):
         geometry=[box(27, 46, 28, 47), box(28, 46, 29, 47)],
         crs="EPSG:4326",
     )
-    values = pd.DataFrame({"region_code": ["MD-AA"], "value": [5.0], "tooltip": ["<b>A</b>"]})
+    values = pd.DataFrame(
+        {
+            "region_code": ["MD-AA", "MD-BB"],
+            "value": [5.0, None],
+            "tooltip": ["<b>A</b>", "<b>Beta</b> Moldova sent only national figures"],
+            "no_data": [False, True],
+        }
+    )
     heat = pd.DataFrame({"latitude": [46.5], "longitude": [27.5], "count": [3]})
     path = tmp_path / "map.html"
     path.write_text(standalone_html(region_map(regions, values, measure="count", heat=heat)))
@@ -98,6 +115,20 @@ def test_the_exported_html_opens_offline(browser, tmp_path):
         page.locator("path.leaflet-interactive").first.wait_for(timeout=20_000)
         assert page.locator("path.leaflet-interactive").count() == 2
         assert page.locator("canvas.leaflet-heatmap-layer").count() == 1
+        # Beta has no data: hatched by the inline SVG pattern (nothing fetched), with its
+        # legend entry and the reason in its tooltip.
+        hatched = page.locator("path.leaflet-interactive[fill='url(#tm-no-data)']")
+        assert hatched.count() == 1
+        assert page.locator("pattern#tm-no-data line").count() == 1
+        assert page.locator(".tm-legend .tm-no-data").inner_text() == "No data"
+        swatch = page.locator(".tm-legend .tm-no-data span")
+        assert "repeating-linear-gradient" in swatch.evaluate(
+            "e => getComputedStyle(e).backgroundImage"
+        )
+        hatched.hover(force=True)
+        tooltip = page.locator(".leaflet-tooltip")
+        tooltip.wait_for(timeout=5_000)
+        assert "Moldova sent only national figures" in tooltip.inner_text()
     finally:
         page.close()
     assert [url for url in requests if not url.startswith(("file:", "data:"))] == []

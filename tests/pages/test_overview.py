@@ -379,3 +379,183 @@ def test_the_overview_ends_with_the_early_warning_list(app, demo_store_path):
     else:
         first = alerts.iloc[0]
         assert f"- {first['sentence']} [Map]({first['link']})" in markdown
+
+
+# -- coverage: no data is not zero -------------------------------------------------------------
+
+MONTHS_2024_2025 = [f"{y}-{m:02d}-01" for y in (2024, 2025) for m in range(1, 13)]
+LATVIA_SILENT = [f"2025-{m:02d}-01" for m in range(3, 9)]
+
+
+def _monthly(country, region, crime, count_2024, count_2025, skip=()):
+    return [
+        {
+            "date": month,
+            "period_end": pd.Timestamp(month) + pd.offsets.MonthEnd(0),
+            "country": country,
+            "region_code": region,
+            "crime_type": crime,
+            "count": count_2024 if month < "2025" else count_2025,
+        }
+        for month in MONTHS_2024_2025
+        if month not in skip
+    ]
+
+
+@pytest.fixture
+def gapped_store(tmp_path, monkeypatch):
+    """Monthly tables for 2024–2025: Moldova both types throughout; Latvia both types but
+    silent March–August 2025; Estonia drug trafficking only (never cybercrime)."""
+    rows = [
+        *_monthly("MD", "MD-CA", "drug_trafficking", 2, 3),
+        *_monthly("MD", "MD-CA", "cybercrime", 1, 1),
+        *_monthly("LV", "LV-011", "drug_trafficking", 2, 2, skip=LATVIA_SILENT),
+        *_monthly("LV", "LV-011", "cybercrime", 2, 2, skip=LATVIA_SILENT),
+        *_monthly("EE", "EE-37", "drug_trafficking", 1, 1),
+    ]
+    path = tmp_path / "gapped.duckdb"
+    with write_session(path, user="tester") as writer:
+        writer.add_incidents(pd.DataFrame(rows), file_name="tables.csv", sha256="c" * 64)
+    monkeypatch.setenv(DB_ENV_VAR, str(path))
+    return path
+
+
+GAPPED_QUERY = {"country": ["EE", "LV", "MD"], "crime": ["drug_trafficking", "cybercrime"]}
+
+
+def _values(array) -> list:
+    """A figure's array as plain values (plotly writes numbers as typed base64), NaN as None."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(array, dict):
+        decoded = np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
+        return [None if np.isnan(v) else float(v) for v in decoded.astype("float64")]
+    return list(array)
+
+
+def _traces(chart) -> list[dict]:
+    import json
+
+    traces = json.loads(chart.proto.spec)["data"]
+    return [{**t, "y": _values(t["y"])} for t in traces]
+
+
+def test_the_kpis_compare_only_what_both_periods_reported(gapped_store, sign_in):
+    at = sign_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "ana", "analyst")
+    at.query_params = GAPPED_QUERY
+    at.run()
+    assert not at.exception, at.exception
+    # The last monthly table is December 2025: the default period is all of 2025.
+    assert at.query_params["from"] == "2025-01" and at.query_params["to"] == "2025-12"
+    total = metric(at, "Total incidents")
+    # Everything reported in 2025: Moldova 36 + 12, Latvia 6 months × 4, Estonia 12.
+    assert total.value == "84"
+    # Against 2024 only Moldova and Estonia's drug trafficking: 60 against 48.
+    assert total.delta == "+25.0 % (+12)"
+    (sentence,) = [i.value for i in at.info if "Left out of the comparison" in i.value]
+    assert sentence == (
+        "Left out of the comparison: Estonia's Cybercrime (never reported), "
+        "Latvia (no data March–August 2025)."
+    )
+    (listing,) = [e for e in at.expander if e.label.startswith("Everything left out")]
+    assert listing.label == "Everything left out of the comparison (3)"
+    assert listing.markdown[0].value == (
+        "- Estonia, Cybercrime: never reported\n"
+        "- Latvia, Cybercrime: no data March–August 2025\n"
+        "- Latvia, Drug trafficking: no data March–August 2025"
+    )
+
+
+def test_a_month_without_coverage_is_a_gap_in_every_series_and_table(gapped_store, sign_in):
+    at = sign_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "ana", "analyst")
+    at.query_params = GAPPED_QUERY
+    at.run()
+    assert not at.exception, at.exception
+    trend, countries = plotly_charts(at)
+    silent = {f"2025-{m:02d}" for m in range(3, 9)}
+    latvia = [t for t in _traces(countries) if t["name"] == "Latvia"]
+    assert len(latvia) == 1
+    for x, y in zip(latvia[0]["x"], latvia[0]["y"], strict=True):
+        assert (y is None) == (x[:7] in silent), (x, y)
+    assert latvia[0]["connectgaps"] is False
+    # The crime-type lines go on with the others, marked as partly reported where Latvia
+    # is silent (and throughout for cybercrime, which Estonia never reported).
+    lines = {line["name"]: line for line in _traces(trend)}
+    assert set(lines) == {"Drug trafficking", "Cybercrime"}
+    for name, line in lines.items():
+        for x, y, note in zip(line["x"], line["y"], line["customdata"], strict=True):
+            assert y is not None and y > 0
+            partly = x[:7] in silent or name == "Cybercrime"
+            assert (note == " (partly reported)") == partly, (name, x)
+    (table,) = at.dataframe
+    rows = table.value.set_index(["region", "crime"])
+    latvian = rows.loc[rows["country"] == "Latvia"]
+    assert len(latvian) == 2
+    assert latvian["level"].map(tuple).tolist() == [("no data",), ("no data",)]
+    assert latvian["previous"].notna().all() and latvian["current"].isna().all()
+    assert latvian[["change", "pct_change"]].isna().all().all()
+
+
+def test_a_country_that_sent_nothing_for_the_selection_is_named(gapped_store, sign_in):
+    at = sign_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "ana", "analyst")
+    at.query_params = {"country": ["EE", "MD"], "crime": "cybercrime"}
+    at.run()
+    assert not at.exception, at.exception
+    assert "No data for this selection: Estonia." in [c.value for c in at.caption]
+    (_, countries) = plotly_charts(at)
+    assert [t["name"] for t in _traces(countries)] == ["Moldova"]
+
+
+def test_the_left_out_sentence_in_romanian_and_ukrainian(gapped_store, sign_in):
+    for language, expected in (
+        ("ro", "Lăsate în afara comparației:"),
+        ("uk", "Не враховано в порівнянні:"),
+    ):
+        at = sign_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "ana", "analyst")
+        at.query_params = {**GAPPED_QUERY, "lang": language}
+        at.run()
+        assert not at.exception, at.exception
+        assert any(i.value.startswith(expected) for i in at.info), [i.value for i in at.info]
+
+
+def test_the_default_period_ends_with_the_last_monthly_table(tmp_path, monkeypatch, sign_in):
+    """Monthly tables to June 2025 and a yearly figure for 2025: June is the latest complete
+    month, and the year's figure does not stretch the default period to December."""
+    rows = _monthly("MD", "MD-CA", "drug_trafficking", 2, 3)
+    rows = [r for r in rows if r["date"] <= "2025-06-01"]
+    rows.append(
+        {
+            "date": "2025-01-01",
+            "period_end": pd.Timestamp("2025-12-31"),
+            "granularity": "year",
+            "country": "RO",
+            "region_code": None,
+            "crime_type": "drug_trafficking",
+            "count": 40,
+        }
+    )
+    frame = pd.DataFrame(rows)
+    frame["granularity"] = frame["granularity"].fillna("month")
+    path = tmp_path / "to_june.duckdb"
+    with write_session(path, user="tester") as writer:
+        writer.add_incidents(frame, file_name="june.csv", sha256="d" * 64)
+    monkeypatch.setenv(DB_ENV_VAR, str(path))
+    at = sign_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "ana", "analyst").run()
+    assert not at.exception, at.exception
+    assert at.query_params == {"from": "2024-07", "to": "2025-06"}
+
+
+def test_a_country_silent_for_months_has_gaps_in_its_sparkline_and_no_delta(gapped_store, sign_in):
+    import math
+
+    at = sign_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "ana", "analyst")
+    at.query_params = {"country": "LV"}
+    at.run()
+    assert not at.exception, at.exception
+    total = metric(at, "Total incidents")
+    assert total.value == "24" and not total.delta  # 2025 cannot be set against 2024
+    bars = list(total.proto.chart_data)
+    assert [math.isnan(b) for b in bars] == [False] * 2 + [True] * 6 + [False] * 4
+    assert [b for b in bars if not math.isnan(b)] == [4.0] * 6

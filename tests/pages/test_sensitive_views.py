@@ -156,3 +156,40 @@ def test_a_deployment_with_a_larger_k_says_so_and_hides_more(
     assert "<10" in cells and "<5" not in cells
     app.switch_page("pages/map.py").run()
     assert any("“<10” for 1 to 9" in c.value for c in app.caption)
+
+
+def _silent_store(path) -> Path:
+    """Moldova sends both sensitive types monthly for 2026Q1-Q3 (and drug trafficking, so
+    the overview has something to show); no other country sends anything."""
+    import pandas as pd
+
+    from threatmon.store.writer import write_session
+
+    months = pd.date_range("2026-01-01", "2026-09-01", freq="MS")
+    types = ["human_trafficking", "child_sexual_exploitation", "drug_trafficking"]
+    frame = pd.DataFrame(
+        [("MD", crime, month, 8) for crime in types for month in months],
+        columns=["country", "crime_type", "date", "count"],
+    )
+    frame["period_end"] = frame["date"] + pd.offsets.MonthEnd(0)
+    with write_session(path, user="tester") as writer:
+        writer.add_incidents(frame, file_name="md.csv", sha256="d" * 64)
+    return path
+
+
+@pytest.mark.slow
+def test_a_viewer_sees_no_data_for_countries_that_sent_nothing(tmp_path, monkeypatch, sign_in):
+    monkeypatch.setenv(DB_ENV_VAR, str(_silent_store(tmp_path / "silent.duckdb")))
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    sign_in(app, "eva", "viewer").run()
+    assert not app.exception
+    (table,) = [d.value for d in app.dataframe if "quarter" in d.value.columns]
+    q3 = table[table["quarter"] == "2026Q3"].set_index("country")
+    for country in ("Estonia", "Latvia", "Lithuania", "Georgia"):
+        assert q3.loc[country].tolist()[1:] == ["no data"] * 3
+    assert q3.loc["Moldova"].tolist()[1:] == ["24", "24", "48"]
+    assert "0" not in table.drop(columns=["quarter", "country"]).to_numpy().ravel().tolist()
+    assert (
+        "“no data” marks a country that did not report the type for the whole quarter: it is "
+        "unknown, not 0, and the totals add up the countries that reported."
+    ) in [c.value for c in app.caption]

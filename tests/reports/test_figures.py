@@ -1,5 +1,6 @@
 """Figure builders: traces, shading, empty states, and nothing that needs the network."""
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -92,6 +93,19 @@ def test_small_multiples_counts(by_country):
     assert fig.layout.yaxis.title.text == "Incidents per month"
 
 
+def test_small_multiples_break_the_line_where_a_country_did_not_report(by_country):
+    """Ukraine's third month was not reported: a gap in its line, never a 0."""
+    gap = by_country["country"].eq("UA") & by_country["period"].eq(pd.Timestamp("2024-12-01"))
+    frame = by_country.assign(
+        count=by_country["count"].mask(gap), rate=by_country["rate"].mask(gap)
+    )
+    fig = country_small_multiples(frame, SELECTED, NAMES, value="count")
+    (ukraine,) = [t for t in fig.data if t.name == "Ukraine"]
+    values = list(ukraine.y)
+    assert len(values) == 6 and pd.isna(values[2]) and 0 not in values
+    assert not ukraine.connectgaps  # no line across the gap
+
+
 def test_small_multiples_wrap_into_rows():
     """Ten countries at five per row make two rows."""
     codes = [f"C{i}" for i in range(10)]
@@ -149,3 +163,34 @@ def test_forecast_chart_draws_history_forecast_and_both_bands():
     assert len(fig.data[2].x) == 36  # the last three years of history only
     assert list(fig.data[0].y) == [60.0, 64.0, 68.0, 36.0, 38.0, 40.0]
     assert fig.layout.title.text == "MD, migrant smuggling"
+
+
+def test_a_gap_in_coverage_breaks_the_lines_and_partly_months_are_marked():
+    months = pd.date_range("2025-01-01", periods=4, freq="MS")
+    trend = pd.DataFrame(
+        {
+            "period": months,
+            "crime": "Drugs",
+            "count": [5.0, float("nan"), 3.0, 4.0],
+            "coverage": ["reported", "not reported", "partly", "reported"],
+        }
+    )
+    fig = trend_lines(trend, ("2025-01-01", "2025-04-30"))
+    (line,) = fig.data
+    assert line.connectgaps is False
+    assert np.isnan(line.y[1]) and line.y[0] == 5.0
+    assert list(line.customdata) == ["", "", " (partly reported)", ""]
+    assert line.marker.symbol[2] == "circle-open"
+    panels = country_small_multiples(
+        pd.concat(
+            [
+                trend.drop(columns="crime").assign(country="MD", rate=trend["count"]),
+                trend.drop(columns="crime").assign(country="LV", rate=float("nan")),
+            ]
+        ),
+        ("2025-01-01", "2025-04-30"),
+        {"MD": "Moldova", "LV": "Latvia"},
+    )
+    (panel,) = panels.data  # Latvia, without any value, has no panel (never a flat zero)
+    assert panel.connectgaps is False and np.isnan(panel.y[1])
+    assert panel.customdata[2] == " (partly reported)"

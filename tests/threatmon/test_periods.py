@@ -99,3 +99,90 @@ def test_default_period_is_the_dashboards(first, days, months):
     start, end = default_period(first, last, months)
     assert (f"{start:%Y-%m}", f"{end:%Y-%m}") == dashboard_period(first, last, months)
     assert start.day == 1 and (end + dt.timedelta(days=1)).day == 1
+
+
+def _store_of(tmp_path, frame):
+    from threatmon.store.reader import Store
+    from threatmon.store.writer import write_session
+
+    path = tmp_path / "periods.duckdb"
+    with write_session(path, user="tester") as writer:
+        writer.add_incidents(frame, file_name="rows.csv", sha256="p" * 64)
+    return Store(path)
+
+
+def test_a_monthly_tables_last_month_is_the_latest_complete_month(tmp_path):
+    """A monthly table dated by the first of the month keeps its last month."""
+    from threatmon.periods import latest_reported_day
+
+    months = ["2025-04-01", "2025-05-01", "2025-06-01"]
+    store = _store_of(
+        tmp_path,
+        pd.DataFrame(
+            {
+                "date": months,
+                "period_end": [pd.Timestamp(m) + pd.offsets.MonthEnd(0) for m in months],
+                "country": "MD",
+                "region_code": "MD-CA",
+                "crime_type": "drug_trafficking",
+                "count": [3, 0, 2],
+            }
+        ),
+    )
+    assert last_complete_months(store.coverage()["last"], 1) == (
+        dt.date(2025, 6, 1),
+        dt.date(2025, 6, 30),
+    )
+    latest = latest_reported_day(store.coverage_cells())
+    assert latest == dt.date(2025, 6, 30)
+    assert last_complete_months(latest, 1)[0] == dt.date(2025, 6, 1)
+    assert default_period(store.coverage()["first"], latest) == (
+        dt.date(2025, 4, 1),
+        dt.date(2025, 6, 30),
+    )
+
+
+def test_a_daily_extract_ending_mid_month_leaves_the_month_before(tmp_path):
+    from threatmon.periods import latest_reported_day
+
+    store = _store_of(
+        tmp_path,
+        pd.DataFrame(
+            {
+                "date": ["2025-04-03", "2025-05-20", "2025-06-10"],
+                "country": "MD",
+                "region_code": "MD-CA",
+                "crime_type": "drug_trafficking",
+                "count": [1, 1, 1],
+            }
+        ),
+    )
+    assert last_complete_months(store.coverage()["last"], 1)[0] == dt.date(2025, 5, 1)
+    latest = latest_reported_day(store.coverage_cells())
+    assert latest == dt.date(2025, 6, 10)
+    assert last_complete_months(latest, 1) == (dt.date(2025, 5, 1), dt.date(2025, 5, 31))
+
+
+def test_a_yearly_figure_does_not_extend_the_latest_month(tmp_path):
+    """A yearly national figure for 2025 beside monthly tables to June: June is the latest
+    complete month, not December (which nobody reported month by month)."""
+    from threatmon.periods import latest_reported_day
+
+    store = _store_of(
+        tmp_path,
+        pd.DataFrame(
+            {
+                "date": ["2025-06-01", "2025-01-01"],
+                "period_end": ["2025-06-30", "2025-12-31"],
+                "granularity": ["month", "year"],
+                "country": ["MD", "RO"],
+                "region_code": ["MD-CA", None],
+                "crime_type": "drug_trafficking",
+                "count": [3, 40],
+            }
+        ),
+    )
+    assert store.coverage()["last"] == dt.date(2025, 12, 31)
+    assert latest_reported_day(store.coverage_cells()) == dt.date(2025, 6, 30)
+    cells = store.coverage_cells()
+    assert latest_reported_day(cells[cells["granularity"] == "year"]) is None

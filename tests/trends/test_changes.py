@@ -147,8 +147,22 @@ def test_level_is_an_ordered_categorical():
     out = change_levels(
         pd.DataFrame({"k": ["a"], "count": [5]}), pd.DataFrame({"k": ["a"], "count": [5]}), ["k"]
     )
-    assert list(out["level"].cat.categories) == list(LEVELS)
+    assert list(out["level"].cat.categories) == [*LEVELS, "no data"]
     assert out["level"].cat.ordered
+
+
+def test_a_period_not_reported_is_no_data_never_a_change_from_zero():
+    """NaN given for a side is unknown: no level, no change, no percentage, no p-value;
+    a key absent from a side is still a reported zero."""
+    current = pd.DataFrame({"k": ["a", "b", "c"], "count": [40.0, 30.0, 12.0]})
+    previous = pd.DataFrame({"k": ["a", "b"], "count": [np.nan, 10.0]})
+    out = change_levels(current, previous, ["k"], alpha=None).set_index("k")
+    assert out.loc["a", "level"] == "no data"
+    assert np.isnan(out.loc["a", "previous"]) and out.loc["a", "current"] == 40
+    assert np.isnan(out.loc["a", ["change", "pct_change", "p_value"]].astype(float)).all()
+    assert out.loc["a", "flag"] == ""
+    assert out.loc["c", "level"] == "large increase" and out.loc["c", "previous"] == 0
+    assert out.index[-1] == "a"  # rows without data come last
 
 
 def test_change_levels_does_not_mutate_inputs():

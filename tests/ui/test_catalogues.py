@@ -247,6 +247,8 @@ KEPT_AS_IN_ENGLISH: dict[str, list[str]] = {
         "audit.title",  # Audit
         "country.EE",  # Estonia
         "country.GE",  # Georgia
+        "coverage.letter.admin1",  # R (regional)
+        "coverage.letter.national",  # N (național)
         "forecasts.score.mase",  # MASE
         "forecasts.score.model",  # Model
         "map.hot.gi_z",  # Gi* z

@@ -26,3 +26,64 @@ def test_quarterly_figures_in_a_weekly_view():
         "A weekly view cannot show them without spreading them, so they are left out of it "
         "and listed below in full."
     ]
+
+
+def test_runs_of_months_in_words():
+    from ui.levels import month_runs_text
+
+    months = pd.to_datetime(
+        ["2024-11-01", "2024-12-01", "2025-01-01", "2025-03-01", "2025-04-01", "2025-08-01"]
+    )
+    assert month_runs_text(months) == "November 2024–January 2025, March–April 2025, August 2025"
+
+
+def test_the_left_out_sentence_names_six_and_counts_the_rest():
+    from ui.levels import left_out_lines, left_out_sentence
+
+    march = (pd.Timestamp("2025-03-01"),)
+    frame = pd.DataFrame(
+        {
+            "country": ["EE", "LV", "LV", *["MD"] * 6],
+            "crime_type": [
+                "cybercrime",
+                "cybercrime",
+                "drug_trafficking",
+                "cybercrime",
+                "drug_trafficking",
+                "document_fraud",
+                "terrorism",
+                "vehicle_crime",
+                "financial_crime",
+            ],
+            "missing": [(), march, march, (), (), (), (), (), march],
+            "never": [True, False, False, True, True, True, True, True, False],
+        }
+    )
+    crimes = ["cybercrime", "drug_trafficking", "document_fraud", "terrorism"]
+    assert left_out_sentence(frame[:3], crimes[:2]) == (
+        "Left out of the comparison: Estonia's Cybercrime (never reported), "
+        "Latvia (no data March 2025)."
+    )
+    assert left_out_sentence(frame, crimes) == (
+        "Left out of the comparison: Estonia's Cybercrime (never reported), "
+        "Latvia's Cybercrime, Drug trafficking (no data March 2025), "
+        "Moldova's Cybercrime, Drug trafficking, Document fraud, Terrorism, Vehicle crime "
+        "(never reported), Moldova's Financial crime (no data March 2025)."
+    )
+    assert left_out_sentence(frame[:0], crimes) == ""
+    assert left_out_lines(frame[:2]) == [
+        "Estonia, Cybercrime: never reported",
+        "Latvia, Cybercrime: no data March 2025",
+    ]
+
+
+def test_more_than_six_items_are_counted_not_named():
+    from ui.levels import left_out_sentence
+
+    countries = ["EE", "GE", "LT", "LV", "MD", "PL", "RO", "UA"]
+    frame = pd.DataFrame(
+        {"country": countries, "crime_type": "terrorism", "missing": [()] * 8, "never": True}
+    )
+    sentence = left_out_sentence(frame, ["terrorism", "cybercrime"])
+    assert sentence.startswith("Left out of the comparison: Estonia's Terrorism (never reported), ")
+    assert sentence.endswith("Poland's Terrorism (never reported) and 2 more.")

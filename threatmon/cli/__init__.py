@@ -23,6 +23,7 @@ ORDER = (
     "undo",
     "migrate",
     "info",
+    "coverage",
     "users",
 )
 _GROUPS = {

@@ -183,13 +183,24 @@ def _cmd_hotspots(args) -> int:
     )
     for row in table.itertuples(index=False):
         print(
-            f"{row.region_code:<10} {str(row.name)[:28]:<28} {row.value:>12,.1f} "
-            f"{row.gi_z:>+7.2f} {row.p_fdr:>7.3f} {row.hot_cold:<8} {row.moran_cluster:<5} "
-            f"{row.emerging_category}"
+            f"{row.region_code:<10} {str(row.name)[:28]:<28} {_number(row.value, ',.1f'):>12} "
+            f"{_number(row.gi_z, '+.2f'):>7} {_number(row.p_fdr, '.3f'):>7} {row.hot_cold:<8} "
+            f"{row.moran_cluster:<5} {row.emerging_category or row.note}"
         )
     counts = table["hot_cold"].value_counts()
     print(f"{counts.get('hot', 0)} hot and {counts.get('cold', 0)} cold of {len(table)} regions.")
+    missing = int(counts.get("no data", 0))
+    if missing:
+        print(
+            f"{missing} regions have no data for the selection (no regional figures for every "
+            "selected crime type and period): left out of the analysis, not counted as zeros."
+        )
     return EXIT_OK
+
+
+def _number(value: float, spec: str) -> str:
+    """``value`` formatted, or "-" where there is none (no data is not zero)."""
+    return "-" if value != value else format(value, spec)
 
 
 def _frame_records(frame) -> list[dict]:

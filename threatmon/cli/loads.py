@@ -102,6 +102,22 @@ def _add_ingest(commands) -> None:
         "and an overlapping period); undoing this load restores them. Default: refuse the file",
     )
 
+    ingest.add_argument(
+        "--covers",
+        default=None,
+        metavar="FROM..TO",
+        help="the file reports every crime type (or those of --covers-crime-types) for each "
+        "of its countries at its level(s) and granularity over these periods, zeros omitted: "
+        "a combination it does not list there is a 0, not unknown (periods such as "
+        "2025-01..2025-06, 2025-Q1..2025-Q2, 2024..2025, or dates)",
+    )
+    ingest.add_argument(
+        "--covers-crime-types",
+        default=None,
+        metavar="KEY,...",
+        help="the crime types --covers declares (default all 12); saved with --save-mapping",
+    )
+
 
 def _add_batches(commands) -> None:
     batches = commands.add_parser("batches", help="list the loads, or inspect one")
@@ -195,6 +211,7 @@ def _cmd_ingest(args) -> int:
         "date_order": args.date_order,
         "thousands": args.thousands,
         "crosswalk": args.crosswalk,
+        "covers_crime_types": args.covers_crime_types,
     }
     saved_options = with_source_options(None, given)
     if args.source and store.exists():
@@ -210,15 +227,20 @@ def _cmd_ingest(args) -> int:
             mapping = {**saved_mapping, **explicit}
             # Options given on the command line win over the saved ones.
             saved_options = with_source_options(saved_options, given)
-    options = IngestOptions(
-        kind=args.kind,
-        mapping=mapping or None,
-        sheet=args.sheet,
-        limits=ReadLimits(max_bytes=int(args.max_mb * 1024 * 1024)),
-        skip_out_of_scope=args.skip_out_of_scope,
-        **known_source_options(saved_options),
-        replace=args.replace,
-    )
+    try:
+        options = IngestOptions(
+            kind=args.kind,
+            mapping=mapping or None,
+            sheet=args.sheet,
+            limits=ReadLimits(max_bytes=int(args.max_mb * 1024 * 1024)),
+            skip_out_of_scope=args.skip_out_of_scope,
+            **known_source_options(saved_options),
+            replace=args.replace,
+            covers=args.covers,
+        )
+    except ValueError as error:  # --covers or --covers-crime-types
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     user = args.user or default_user()
     worst = EXIT_OK
     for name in args.files:

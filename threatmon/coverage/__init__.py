@@ -19,18 +19,21 @@ type, 2025-01 to 2025-06, zeros omitted": then a missing row is a zero).
 from threatmon.coverage.cells import CELL_COLUMNS, cells_from_rows
 from threatmon.coverage.declared import DeclaredCoverage, declared_frame
 from threatmon.coverage.grid import (
+    NO_DATA,
     NOT_REPORTED,
     PARTLY,
     REPORTED,
     STATES,
     coverage_grid,
     covered_keys,
+    is_covered,
     with_coverage,
 )
 from threatmon.coverage.records import coverage_records
 
 __all__ = [
     "CELL_COLUMNS",
+    "NO_DATA",
     "NOT_REPORTED",
     "PARTLY",
     "REPORTED",
@@ -41,5 +44,6 @@ __all__ = [
     "coverage_records",
     "covered_keys",
     "declared_frame",
+    "is_covered",
     "with_coverage",
 ]

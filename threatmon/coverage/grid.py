@@ -15,12 +15,15 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from threatmon.granularity import NESTED_IN
+from threatmon.granularity import GRANULARITIES, LEVELS, NESTED_IN, period_end, period_start
 from threatmon.periods import PERIOD, VALUE
 
 REPORTED = "reported"
 PARTLY = "partly"
 NOT_REPORTED = "not reported"
+#: How a cell, region or total nobody reported is shown (maps, tables, exports): unknown,
+#: never a count of 0.
+NO_DATA = "no data"
 #: The coverage of a view period, from the best to the worst.
 STATES: tuple[str, ...] = (REPORTED, PARTLY, NOT_REPORTED)
 #: pandas' period starts of each view frequency (a view without a time split is yearly).
@@ -213,3 +216,46 @@ def with_coverage(
     return (
         out[[PERIOD, *keys, value, "coverage"]].sort_values([*keys, PERIOD]).reset_index(drop=True)
     )
+
+
+#: The view frequency whose periods are those of a granularity.
+_FREQ_OF = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
+
+
+def is_covered(
+    cells: pd.DataFrame,
+    country: str,
+    crime_type: str,
+    level: str | None,
+    period_start_day,
+    granularity: str,
+) -> bool:
+    """Whether ``country`` reported ``crime_type`` at ``level`` for the whole
+    ``granularity`` period holding ``period_start_day``.
+
+    A day is covered when its month is (coverage of daily rows is counted in months);
+    a longer period when every month of it (every week's months, for a week) is covered
+    by figures that nest in it: a quarterly figure covers its quarter and year, never
+    one of its months. ``level=None`` accepts either level's figures.
+
+    Raises
+    ------
+    ValueError
+        For an unknown level or granularity.
+    """
+    if granularity not in GRANULARITIES:
+        raise ValueError(f"Not a granularity: {granularity!r}.")
+    if level is not None and level not in LEVELS:
+        raise ValueError(f"Not a level: {level!r}.")
+    first = period_start(pd.Timestamp(period_start_day).date(), granularity)
+    last = first if granularity == "day" else period_end(first, granularity)
+    grid = coverage_grid(
+        cells,
+        _FREQ_OF[granularity],
+        first,
+        last,
+        level=level,
+        countries=[country],
+        crime_types=[crime_type],
+    )
+    return bool(len(grid)) and bool((grid["coverage"] == REPORTED).all())

@@ -6,6 +6,13 @@ leading apostrophe. Numbers stay numbers. Every export starts with the classific
 marking (:mod:`threatmon.disclosure.marking`), and an export of a demo store also says DEMO:
 CSV in first ``#`` comment lines (``pandas.read_csv(..., comment="#")`` skips them),
 XLSX in an ``about`` sheet and the printed page header.
+
+No data is not zero. The monthly aggregate lists every country × crime type × month of
+the selection: a month a country reported by region gives one row per region (0 where
+a region had no row), a month it reported only as a national figure one row for the
+country, and a month it did not report one row with an empty count. The last column,
+``coverage``, says which ("reported", "partly", "not reported"); the columns before it
+are those of earlier exports, in the same order.
 """
 
 from __future__ import annotations
@@ -15,10 +22,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from threatmon.coverage import NOT_REPORTED, REPORTED, coverage_grid, with_coverage
 from threatmon.disclosure.marking import marking_text
 from threatmon.filters import Filters
-from threatmon.registry.crime_types import CRIME_TYPES
-from threatmon.registry.regions import load_regions
+from threatmon.periods import PERIOD
+from threatmon.registry.crime_types import CRIME_TYPE_KEYS, CRIME_TYPES
+from threatmon.registry.regions import PROJECT_COUNTRIES, load_regions
 from threatmon.store.reader import Store
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -92,8 +101,10 @@ def to_xlsx_bytes(frame: pd.DataFrame, marking: Sequence[str] = (), sheet: str =
 def export_frame(
     store: Store, level: str, filters: Filters | None = None, kind: str = "incidents"
 ) -> pd.DataFrame:
-    """The rows of an export: stored incidents, or monthly counts by region and crime type;
-    for ``kind="flows"``, stored flow rows or monthly arrivals by country and crossing point.
+    """The rows of an export: stored incidents, or monthly counts by region and crime type
+    with their ``coverage`` (an empty count where nothing was reported, see the module
+    docstring); for ``kind="flows"``, stored flow rows or monthly arrivals by country and
+    crossing point.
     """
     filters = filters or Filters()
     if kind == "flows":
@@ -106,7 +117,7 @@ def export_frame(
             frame[name] = pd.to_datetime(frame[name]).dt.date
         return frame
     if level == "aggregate":
-        frame = store.aggregate(filters, by=("country", "region_code", "crime_type"), freq="M")
+        frame = _covered_aggregate(store, filters)
         names = load_regions().set_index("region_code")["name_en"]
         labels = {ct.key: ct.label for ct in CRIME_TYPES}
         frame.insert(3, "region", frame["region_code"].map(names))
@@ -114,6 +125,58 @@ def export_frame(
         frame["month"] = frame.pop("period").dt.strftime("%Y-%m")
         return frame[["month", *[c for c in frame.columns if c != "month"]]]
     raise ValueError(f"`level` must be one of 'incidents', 'aggregate'. Got {level!r}.")
+
+
+AGGREGATE_KEYS = ("country", "region_code", "crime_type")
+
+
+def _covered_aggregate(store: Store, filters: Filters) -> pd.DataFrame:
+    """``period``, ``country``, ``region_code``, ``crime_type``, ``count`` (nullable),
+    ``coverage``: every region of the months reported by region, the country's total of
+    those reported only nationally, and an empty count for the months not reported."""
+    regional = store.aggregate(filters, by=AGGREGATE_KEYS, freq="M")
+    cells = store.coverage_cells(filters)
+    columns = [PERIOD, *AGGREGATE_KEYS, "count", "coverage"]
+    if cells.empty:
+        return regional.assign(coverage=REPORTED)[columns]
+    registry = load_regions()
+    if filters.regions:
+        registry = registry[registry["region_code"].isin(filters.regions)]
+    countries = list(filters.countries) or (
+        sorted(set(registry["country"])) if filters.regions else list(store.scope)
+    )
+    countries = countries or list(PROJECT_COUNTRIES)
+    registry = registry[registry["country"].isin(countries)]
+    crime_types = list(filters.crime_types) or [
+        key for key in CRIME_TYPE_KEYS if key not in store.withheld
+    ]
+    start = filters.start or cells["start"].min()
+    end = filters.end or cells["end"].max()
+    shape = {"countries": countries, "crime_types": crime_types}
+    by_region = coverage_grid(cells, "M", start, end, level="admin1", **shape)
+    # A national figure is no region's count: a selection of regions reads regions only.
+    overall = by_region if filters.regions else coverage_grid(cells, "M", start, end, **shape)
+    # Regions of the months reported by region: 0 where a region had no row.
+    regions = with_coverage(regional, by_region, AGGREGATE_KEYS, value="count", regions=registry)
+    regions = regions[regions["coverage"] != NOT_REPORTED]
+    # The other months: the national figure where there is one, else nothing known.
+    key = ["country", "crime_type", PERIOD]
+    rest = overall.merge(
+        by_region.loc[by_region["coverage"] != NOT_REPORTED, key],
+        on=key,
+        how="left",
+        indicator=True,
+    )
+    rest = rest[rest["_merge"] == "left_only"].drop(columns="_merge")
+    national = store.aggregate(filters.replace(regions=()), by=("country", "crime_type"), freq="M")
+    rest = rest.merge(national, on=key, how="left")
+    rest["count"] = rest["count"].where(rest["coverage"] != NOT_REPORTED)
+    rest = rest.assign(region_code=pd.NA)[columns]
+    frame = pd.concat([regions[columns], rest], ignore_index=True)
+    frame["count"] = frame["count"].round().astype("Int64")
+    return frame.sort_values(
+        [PERIOD, "country", "region_code", "crime_type"], na_position="first", kind="stable"
+    ).reset_index(drop=True)
 
 
 def _flows_frame(store: Store, level: str, filters: Filters) -> pd.DataFrame:

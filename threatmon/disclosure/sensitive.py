@@ -9,6 +9,11 @@ be worked out from the published totals (:func:`threatmon.disclosure.suppression
 The quarters are a fixed calendar grid, not the period chosen in the filters, so two
 tables never overlap in time: a count cannot be recovered by subtracting one published
 period from a longer one.
+
+No data is not zero: a country that reported nothing of a type in a quarter, or only
+some of its months, gets "no data" there (:data:`~threatmon.disclosure.suppression.NO_DATA`),
+never 0 (a part of a quarter is not the quarter's count), and the totals add up the
+reported cells only (:mod:`threatmon.coverage`).
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from threatmon.disclosure.suppression import DEFAULT_K, TOTAL, suppress_table
+from threatmon.coverage import NOT_REPORTED, PARTLY, REPORTED, coverage_grid
+from threatmon.disclosure.suppression import DEFAULT_K, NO_DATA, TOTAL, suppress_table
 from threatmon.registry.crime_types import sensitive_crime_types
 from threatmon.settings import current_settings
 
@@ -53,6 +59,7 @@ def quarterly_tables(
     crime_labels: Mapping[str, str],
     *,
     k: int = DEFAULT_K,
+    coverage: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One suppressed country × crime-type table per quarter, stacked, newest quarter first.
 
@@ -69,25 +76,49 @@ def quarterly_tables(
         Crime-type key to column label, for the sensitive types to publish.
     k : int
         Counts from 1 to k−1 are shown as "<k".
+    coverage : DataFrame, optional
+        :func:`threatmon.coverage.coverage_grid` at quarters (``country``, ``crime_type``,
+        ``period``, ``coverage``): a cell is a count only where its quarter is reported in
+        full (then a missing row is 0); otherwise it is "no data". None: every cell is
+        reported (only for counts known to be complete).
 
     Returns
     -------
     DataFrame
         ``quarter``, ``country`` (names, then "Total"), one column per crime type and
-        ``Total``; cells are whole numbers, "<k", or "c" for a hidden complement.
+        ``Total``; cells are whole numbers, "<k", "c" for a hidden complement, or "no
+        data" where nothing (or only part of the quarter) was reported.
     """
     data = counts.assign(quarter=pd.to_datetime(counts["period"]).dt.to_period("Q"))
     keys = list(crime_labels)
+    reported = None
+    if coverage is not None:
+        full = coverage[coverage["coverage"] == REPORTED]
+        reported = set(
+            zip(
+                full["country"],
+                full["crime_type"],
+                pd.to_datetime(full["period"]).dt.to_period("Q"),
+                strict=True,
+            )
+        )
     parts = []
     for quarter in sorted(quarters, reverse=True):
         rows = data[(data["quarter"] == quarter) & data["crime_type"].isin(keys)]
         table = (
             rows.pivot_table(index="country", columns="crime_type", values="count", aggfunc="sum")
             .reindex(index=list(countries), columns=keys)
-            .fillna(0)
+            .fillna(0)  # a reported quarter without a row: 0; unreported ones are masked
             .astype("int64")
         )
-        shown = suppress_table(table, k=k, sensitive=True).display()
+        no_data = None
+        if reported is not None:
+            no_data = pd.DataFrame(
+                [[(c, key, quarter) not in reported for key in keys] for c in table.index],
+                index=table.index,
+                columns=table.columns,
+            )
+        shown = suppress_table(table, k=k, sensitive=True, no_data=no_data).display()
         shown = shown.rename(index={**countries}, columns={**crime_labels})
         shown.index.name = "country"
         parts.append(shown.reset_index().assign(quarter=str(quarter)))
@@ -108,14 +139,20 @@ def sensitive_table(
 
     grid = complete_quarters(last_day, quarters)
     start, end = grid[0].start_time.date(), grid[-1].end_time.date()
-    counts = source.aggregate(
-        Filters(crime_types=SENSITIVE_TYPES, start=start, end=end),
-        by=("country", "crime_type"),
-        freq="Q",
-    )
+    filters = Filters(crime_types=SENSITIVE_TYPES, start=start, end=end)
+    counts = source.aggregate(filters, by=("country", "crime_type"), freq="Q")
     countries = table_countries(source.scope)
     labels = {key: crime_type_label(key) for key in SENSITIVE_TYPES}
-    return quarterly_tables(counts, grid, countries, labels, k=configured_k() if k is None else k)
+    coverage = coverage_grid(
+        source.coverage_cells(filters),
+        "Q",
+        start,
+        end,
+        countries=list(countries),
+        crime_types=SENSITIVE_TYPES,
+    )
+    k = configured_k() if k is None else k
+    return quarterly_tables(counts, grid, countries, labels, k=k, coverage=coverage)
 
 
 def table_countries(scope: Sequence[str] = ()) -> dict[str, str]:
@@ -137,15 +174,26 @@ def published_totals(table: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         ``quarter``, ``crime`` (the column label), ``count``: the "Total" row's value, or
-        NaN where that total is itself hidden. Oldest quarter first, for a trend chart.
+        NaN where that total is itself hidden or no country reported; ``coverage``:
+        "reported" when every country's cell of the column is, "partly" when some are
+        "no data", "not reported" when all are. Oldest quarter first, for a trend chart.
         Nothing here is not already in the published table.
     """
     totals = table[table["country"] == TOTAL].drop(columns=["country", TOTAL])
     long = totals.melt(id_vars="quarter", var_name="crime", value_name="shown")
     counts = pd.to_numeric(long["shown"], errors="coerce")
+    cells = table[table["country"] != TOTAL].drop(columns=["country", TOTAL])
+    missing = (cells.drop(columns="quarter") == NO_DATA).assign(quarter=cells["quarter"])
+    share = missing.groupby("quarter").mean().reset_index()
+    share = share.melt(id_vars="quarter", var_name="crime", value_name="missing")
+    long = long.merge(share, on=["quarter", "crime"], how="left")
+    states = [
+        NOT_REPORTED if m >= 1 else PARTLY if m > 0 else REPORTED
+        for m in long["missing"].fillna(0.0)
+    ]
     return (
-        long.assign(count=counts)
-        .drop(columns="shown")
+        long.assign(count=counts, coverage=states)
+        .drop(columns=["shown", "missing"])
         .sort_values(["quarter", "crime"], kind="stable")
         .reset_index(drop=True)
     )
@@ -170,8 +218,8 @@ def country_cells(
     Returns
     -------
     DataFrame
-        ``country`` (code) and ``shown``: the published cell as it is ("<k", "c" or a
-        whole number), in the order of ``countries``. Nothing here is not already in the
+        ``country`` (code) and ``shown``: the published cell as it is ("<k", "c", "no
+        data" or a whole number), in the order of ``countries``. Nothing here is not already in the
         published table.
     """
     rows = table[(table["quarter"] == quarter) & (table["country"] != TOTAL)]

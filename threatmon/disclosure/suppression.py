@@ -50,6 +50,14 @@ Every step hides one more non-zero entry, and a grid with every non-zero entry h
 rule (with every total hidden each cell ranges freely), so the loop ends; the result depends only
 on the table, k and the sensitive columns.
 
+No data. A cell nobody reported (a country that sent nothing for a crime type and quarter) is
+unknown, not zero: it is published as "no data" (`NO_DATA`), counts in no total, is never a small
+cell and never a complement. The totals add up the reported cells only, so the reader knows such a
+cell takes no part in any line: the protection of a hidden cell never rests on it (a "no data"
+beside a "<k" does not hide the "<k"; were it counted as an unknown of at least 1 it would seem to,
+and the "<k" would be recoverable by subtraction). A total whose cells are all "no data" is "no
+data" too.
+
 Limits. Greedy, not the cost-minimising search of tau-Argus: it may hide more than needed, and a
 step of rule 5 need not widen the cell it was taken for (the audit simply runs again). The audit is
 the continuous relaxation, but the line equations are totally unimodular, so its bounds are whole
@@ -71,6 +79,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog
 
+from threatmon.coverage import NO_DATA
 from threatmon.registry.crime_types import sensitive_crime_types
 
 # The registry marks the types whose victims a small count can single out: a trafficked person
@@ -108,6 +117,9 @@ class SuppressedTable:
         The threshold the table was protected for.
     margins : bool
         Whether the totals are published (and so part of ``values``).
+    no_data : pandas.DataFrame or None
+        Boolean mask shaped like ``values``: entries nothing was reported for (NaN in
+        ``values`` as well, but neither hidden nor part of any total); None: none.
     """
 
     values: pd.DataFrame
@@ -115,20 +127,31 @@ class SuppressedTable:
     secondary: pd.DataFrame
     k: int = DEFAULT_K
     margins: bool = True
+    no_data: pd.DataFrame | None = None
 
-    def display(self, secondary_marker: str = SECONDARY_MARKER) -> pd.DataFrame:
+    def unreported(self) -> np.ndarray:
+        """The :attr:`no_data` mask as an array shaped like ``values`` (all False if None)."""
+        if self.no_data is None:
+            return np.zeros(self.values.shape, dtype=bool)
+        return self.no_data.to_numpy(dtype=bool)
+
+    def display(
+        self, secondary_marker: str = SECONDARY_MARKER, no_data_marker: str = NO_DATA
+    ) -> pd.DataFrame:
         """The table as viewers see it.
 
         Parameters
         ----------
         secondary_marker : str
             Shown for complements and hidden totals.
+        no_data_marker : str
+            Shown for entries nothing was reported for.
 
         Returns
         -------
         pandas.DataFrame
-            Object frame: visible counts as ``int``, primary cells as ``f"<{k}"``, other hidden
-            entries as ``secondary_marker``.
+            Object frame: visible counts as ``int``, primary cells as ``f"<{k}"``, entries
+            not reported as ``no_data_marker``, other hidden entries as ``secondary_marker``.
         """
         shown = np.array(
             [
@@ -139,6 +162,7 @@ class SuppressedTable:
         ).reshape(self.values.shape)
         n_rows, n_cols = self.primary.shape
         shown[:n_rows, :n_cols][self.primary.to_numpy(dtype=bool)] = f"<{self.k}"
+        shown[self.unreported()] = no_data_marker
         return pd.DataFrame(shown, index=self.values.index, columns=self.values.columns)
 
 
@@ -172,6 +196,7 @@ def suppress_table(
     k: int = DEFAULT_K,
     sensitive: Sensitivity = None,
     margins: bool = True,
+    no_data: pd.DataFrame | None = None,
 ) -> SuppressedTable:
     """Hide small sensitive counts and the complements that protect them.
 
@@ -191,6 +216,11 @@ def suppress_table(
     margins : bool
         Whether the row, column and grand totals are published (the default, and the safe
         choice when any of them appears anywhere). Without them only primary cells are hidden.
+    no_data : pandas.DataFrame, optional
+        Boolean mask shaped like ``table``: cells nothing was reported for. Their values are
+        ignored (NaN is fine); they are published as "no data", never hidden, never counted in
+        a total (see the module docstring). A total all of whose cells are unreported is "no
+        data" too.
 
     Returns
     -------
@@ -205,7 +235,8 @@ def suppress_table(
     if isinstance(k, bool) or not isinstance(k, Integral) or k < 2:
         raise ValueError(f"`k` must be an integer of at least 2. Got {k!r}.")
     k = int(k)
-    counts = _counts(table)
+    unreported = _unreported(table, no_data)
+    counts = _counts(table.mask(unreported, 0) if unreported.any() else table)
     if margins and (TOTAL in table.index or TOTAL in table.columns):
         raise ValueError(
             f"`table` must not have a {TOTAL!r} row or column: totals are added (and protected) "
@@ -220,7 +251,14 @@ def suppress_table(
         hidden = _protect(grid, hidden, k)
     else:
         grid, hidden = grid[:-1, :-1], hidden[:-1, :-1]
-    values = np.where(hidden, np.nan, grid.astype(float))
+    blank = np.zeros((counts.shape[0] + 1, counts.shape[1] + 1), dtype=bool)
+    blank[:-1, :-1] = unreported
+    blank[:-1, -1] = unreported.all(axis=1)
+    blank[-1, :-1] = unreported.all(axis=0)
+    blank[-1, -1] = unreported.all()
+    if not margins:
+        blank = blank[:-1, :-1]
+    values = np.where(hidden | blank, np.nan, grid.astype(float))
     index, columns = table.index, table.columns
     if margins:
         index, columns = index.append(pd.Index([TOTAL])), columns.append(pd.Index([TOTAL]))
@@ -233,7 +271,17 @@ def suppress_table(
         ),
         k=k,
         margins=margins,
+        no_data=pd.DataFrame(blank, index=index, columns=columns) if blank.any() else None,
     )
+
+
+def _unreported(table: pd.DataFrame, no_data: pd.DataFrame | None) -> np.ndarray:
+    """The ``no_data`` mask as a bool array shaped like ``table``, or a ValueError."""
+    if no_data is None:
+        return np.zeros(table.shape, dtype=bool)
+    if not (no_data.index.equals(table.index) and no_data.columns.equals(table.columns)):
+        raise ValueError("`no_data` must have the rows and columns of `table`, in that order.")
+    return no_data.fillna(False).to_numpy(dtype=bool)
 
 
 def recoverable_cells(suppressed: SuppressedTable) -> list[RecoveredCell]:
@@ -258,7 +306,9 @@ def recoverable_cells(suppressed: SuppressedTable) -> list[RecoveredCell]:
     """
     if not suppressed.margins:
         return []  # no totals, no equations
-    published = suppressed.values.to_numpy(dtype=float)
+    # An unreported entry takes no part in any total: outside the equations, not an unknown.
+    unreported = suppressed.unreported()
+    published = np.where(unreported, 0.0, suppressed.values.to_numpy(dtype=float))
     hidden = np.isnan(published)
     sign = _signs(published.shape)
     visible = np.where(hidden, 0.0, published * sign)
@@ -301,7 +351,8 @@ def interval_audit(suppressed: SuppressedTable) -> list[NarrowedCell]:
         If no completion of the published table exists (the visible entries contradict their
         totals or the bounds).
     """
-    published = suppressed.values.to_numpy(dtype=float)
+    unreported = suppressed.unreported()
+    published = np.where(unreported, 0.0, suppressed.values.to_numpy(dtype=float))
     hidden = np.isnan(published)
     primary = np.zeros(published.shape, dtype=bool)
     cells = suppressed.primary.to_numpy(dtype=bool)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from threatmon.errors import Problem
 from threatmon.granularity import GRANULARITIES, period_label
 from threatmon.registry.crime_types import crime_type_label
+from threatmon.store import revisions
 from threatmon.store.revisions import REPLACE_HINT
 
 #: Incident columns moved between ``incidents`` and ``incidents_superseded``, in order.
@@ -239,39 +240,20 @@ def _span(con, batch_id: int) -> tuple[dt.date, dt.date] | None:
 
 def superseded_by(con, batch_id: int) -> list[dict[str, int]]:
     """Rows that batch ``batch_id`` superseded and that are still kept, per older batch."""
-    rows = con.execute(
-        "SELECT batch_id, count(*) FROM incidents_superseded WHERE superseded_by = ? "
-        "GROUP BY batch_id ORDER BY batch_id",
-        [batch_id],
-    ).fetchall()
-    return [{"batch_id": int(old), "rows": int(n)} for old, n in rows]
+    return revisions.superseded_by(con, batch_id, "incidents")
 
 
 def forget(con, batch_id: int) -> None:
     """Drop the superseded rows of a batch being undone: its rows never come back."""
-    con.execute("DELETE FROM incidents_superseded WHERE batch_id = ?", [batch_id])
+    revisions.forget(con, batch_id, "incidents")
 
 
 def restore(con, batch_id: int) -> tuple[list[dict[str, int]], tuple[dt.date, dt.date] | None]:
     """Undo what incident batch ``batch_id`` superseded (after its own rows were removed);
-    return the rows put back, per batch, and the first and last day they cover.
-
-    A superseded row that an active row of a later batch now revises (that batch replaced
-    the undone one's figure) stays superseded, by that later batch: the store is then as
-    if the undone batch had never been loaded, and undoing the later batch brings it back.
-    """
-    con.execute(
-        "UPDATE incidents_superseded SET superseded_by = (SELECT max(f.batch_id) FROM "
-        f"incidents f WHERE {_overlap('f', 'incidents_superseded')}) WHERE superseded_by = ? "
-        f"AND EXISTS (SELECT 1 FROM incidents f WHERE {_overlap('f', 'incidents_superseded')})",
-        [batch_id],
-    )
+    return the rows put back, per batch, and the first and last day they cover (see
+    :func:`threatmon.store.revisions.keep_revised`)."""
+    revisions.keep_revised(con, batch_id, "incidents", _overlap)
     restored = superseded_by(con, batch_id)
     span = _span(con, batch_id)
-    con.execute(
-        f"INSERT INTO incidents ({_COLUMNS}) SELECT {_COLUMNS} FROM incidents_superseded "
-        "WHERE superseded_by = ?",
-        [batch_id],
-    )
-    con.execute("DELETE FROM incidents_superseded WHERE superseded_by = ?", [batch_id])
+    revisions.move_back(con, batch_id, "incidents", _COLUMNS)
     return restored, span

@@ -287,15 +287,7 @@ def unshown_sql(filters: Filters, freq: str | None) -> tuple[str, list]:
     hidden = [g for g in GRANULARITIES if g not in shown_granularities(freq)]
     params: list = []
     clauses = [_granularity_clause(hidden)] if hidden else ["FALSE"]
-    where = where_clause(_without_dates(filters), "date", params)
-    if where:
-        clauses.append(where[len("WHERE ") :])
-    if filters.start is not None:
-        clauses.append("period_end >= ?")
-        params.append(filters.start)
-    if filters.end is not None:
-        clauses.append("date <= ?")
-        params.append(filters.end)
+    clauses += _overlapping(filters, params)
     sql = (
         "SELECT country, crime_type, level, granularity, count(*)::BIGINT AS rows, "
         "sum(count)::BIGINT AS count FROM incidents "
@@ -316,14 +308,24 @@ def not_allocated_sql(filters: Filters, freq: str | None) -> tuple[str, list]:
     if freq is not None:
         _check_choice("freq", freq, tuple(FREQUENCIES))
     params: list = []
-    rows = _selected_rows(
-        _without_regions(filters),
+    selection = _without_regions(filters)
+    keys = ["country", "crime_type"]
+    # Only a national figure for a period is a total to break down (as in aggregate_sql):
+    # a national day row is one incident without a region, not a total.
+    national = _union(
+        _parts(selection, ("country",), freq, "count", params, EVERYTHING, "national", True),
+        freq,
+        [*keys, "'national' AS level"],
+    )
+    regions = _selected_rows(
+        selection,
         ("country",),
         freq,
         "count",
-        ["country", "crime_type", "level"],
+        [*keys, "'admin1' AS level"],
         params,
         EVERYTHING,
+        "admin1",
     )
     sql = (
         "SELECT cell AS period, country, crime_type, "
@@ -331,7 +333,7 @@ def not_allocated_sql(filters: Filters, freq: str | None) -> tuple[str, list]:
         "sum(CASE WHEN level = 'admin1' THEN v END)::BIGINT AS regions, "
         "(sum(CASE WHEN level = 'national' THEN v END) "
         "- sum(CASE WHEN level = 'admin1' THEN v END))::BIGINT AS not_allocated "
-        f"FROM ({rows}) r GROUP BY 1, 2, 3 "
+        f"FROM ({national} UNION ALL {regions}) r GROUP BY 1, 2, 3 "
         "HAVING count(DISTINCT level) = 2 ORDER BY 1, 2, 3"
     )
     return " ".join(sql.split()), params
@@ -341,17 +343,7 @@ def granularities_sql(filters: Filters) -> tuple[str, list]:
     """SQL of what the selection holds, by country × crime type × level × granularity:
     the first day, the last day and the rows (dates: periods overlapping the filters')."""
     params: list = []
-    clauses = []
-    where = where_clause(_without_dates(filters), "date", params)
-    if where:
-        clauses.append(where[len("WHERE ") :])
-    if filters.start is not None:
-        clauses.append("period_end >= ?")
-        params.append(filters.start)
-    if filters.end is not None:
-        clauses.append("date <= ?")
-        params.append(filters.end)
-    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    where = _where(_overlapping(filters, params))
     sql = (
         "SELECT country, crime_type, level, granularity, min(date) AS first, "
         "max(period_end) AS last, count(*)::BIGINT AS rows FROM incidents "
@@ -367,6 +359,20 @@ _GRANULARITY_ORDER = (
     + " ".join(f"WHEN '{g}' THEN {i}" for i, g in enumerate(GRANULARITIES))
     + " END"
 )
+
+
+def _overlapping(filters: Filters, params: list) -> list[str]:
+    """Clauses of the filters' countries, regions and crime types, and of the periods
+    that overlap the filters' dates (not only those inside them)."""
+    where = where_clause(_without_dates(filters), "date", params)
+    clauses = [where[len("WHERE ") :]] if where else []
+    if filters.start is not None:
+        clauses.append("period_end >= ?")
+        params.append(filters.start)
+    if filters.end is not None:
+        clauses.append("date <= ?")
+        params.append(filters.end)
+    return clauses
 
 
 def _without_dates(filters: Filters) -> Filters:

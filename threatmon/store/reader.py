@@ -16,6 +16,7 @@ import pandas as pd
 
 from threatmon.contract import INCIDENT_COLUMNS
 from threatmon.coverage.cells import DECLARED_SQL, ROW_CELLS_SQL, SOURCES_SQL, cells_from_rows
+from threatmon.coverage.grid import is_covered
 from threatmon.errors import BatchNotFoundError
 from threatmon.filters import Filters
 from threatmon.granularity import GRANULARITIES
@@ -316,6 +317,22 @@ class Store:
             )
             cached = self._cells = (version, cells)
         return _select_cells(cached[1], filters or Filters())
+
+    def covered(
+        self,
+        country: str,
+        crime_type: str,
+        level: str | None,
+        period_start,
+        granularity: str,
+    ) -> bool:
+        """Whether ``country`` reported ``crime_type`` at ``level`` (``admin1``,
+        ``national``, or None for either) for the whole ``granularity`` period holding
+        ``period_start`` (:func:`threatmon.coverage.is_covered`); a country or crime type
+        outside this reader's scope is never covered."""
+        return is_covered(
+            self.coverage_cells(), country, crime_type, level, period_start, granularity
+        )
 
     # -- flows --------------------------------------------------------------------------------
 

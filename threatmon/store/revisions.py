@@ -166,40 +166,50 @@ def supersede(con, batch_id: int) -> list[dict[str, int]]:
     return superseded_by(con, batch_id)
 
 
-def superseded_by(con, batch_id: int) -> list[dict[str, int]]:
-    """Rows that batch ``batch_id`` superseded and that are still kept, per older batch."""
+def superseded_by(con, batch_id: int, table: str = "flows") -> list[dict[str, int]]:
+    """Rows of ``table`` that batch ``batch_id`` superseded and that are still kept, per
+    older batch."""
     rows = con.execute(
-        "SELECT batch_id, count(*) FROM flows_superseded WHERE superseded_by = ? "
+        f"SELECT batch_id, count(*) FROM {table}_superseded WHERE superseded_by = ? "
         "GROUP BY batch_id ORDER BY batch_id",
         [batch_id],
     ).fetchall()
     return [{"batch_id": int(old), "rows": int(n)} for old, n in rows]
 
 
-def forget(con, batch_id: int) -> None:
+def forget(con, batch_id: int, table: str = "flows") -> None:
     """Drop the superseded rows of a batch being undone: its rows never come back."""
-    con.execute("DELETE FROM flows_superseded WHERE batch_id = ?", [batch_id])
+    con.execute(f"DELETE FROM {table}_superseded WHERE batch_id = ?", [batch_id])
+
+
+def keep_revised(con, batch_id: int, table: str, revises) -> None:
+    """Before an undo puts back what batch ``batch_id`` superseded in ``table``: a row an
+    active row of a later batch now revises (``revises(active, kept)`` is that SQL
+    condition) stays superseded, by that later batch, so the store is as if the undone
+    batch had never been loaded (and undoing the later batch brings the row back)."""
+    kept = f"{table}_superseded"
+    con.execute(
+        f"UPDATE {kept} SET superseded_by = (SELECT max(f.batch_id) FROM {table} f "
+        f"WHERE {revises('f', kept)}) WHERE superseded_by = ? AND EXISTS "
+        f"(SELECT 1 FROM {table} f WHERE {revises('f', kept)})",
+        [batch_id],
+    )
+
+
+def move_back(con, batch_id: int, table: str, columns: str) -> None:
+    """Put the rows still superseded by batch ``batch_id`` back into ``table``."""
+    kept = f"{table}_superseded"
+    con.execute(
+        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {kept} WHERE superseded_by = ?",
+        [batch_id],
+    )
+    con.execute(f"DELETE FROM {kept} WHERE superseded_by = ?", [batch_id])
 
 
 def restore(con, batch_id: int) -> list[dict[str, int]]:
     """Undo what flow batch ``batch_id`` superseded (after its own rows were removed);
-    return the rows put back, per batch.
-
-    A superseded row whose key a later batch now holds (that batch replaced the undone
-    one's row) stays superseded, by that later batch: the store is then as if the undone
-    batch had never been loaded, and undoing the later batch brings the row back.
-    """
-    con.execute(
-        "UPDATE flows_superseded SET superseded_by = (SELECT max(f.batch_id) FROM flows f "
-        f"WHERE {_same_key('f', 'flows_superseded')}) WHERE superseded_by = ? AND EXISTS "
-        f"(SELECT 1 FROM flows f WHERE {_same_key('f', 'flows_superseded')})",
-        [batch_id],
-    )
+    return the rows put back, per batch (see :func:`keep_revised`)."""
+    keep_revised(con, batch_id, "flows", _same_key)
     restored = superseded_by(con, batch_id)
-    con.execute(
-        f"INSERT INTO flows ({_COLUMNS}) SELECT {_COLUMNS} FROM flows_superseded "
-        "WHERE superseded_by = ?",
-        [batch_id],
-    )
-    con.execute("DELETE FROM flows_superseded WHERE superseded_by = ?", [batch_id])
+    move_back(con, batch_id, "flows", _COLUMNS)
     return restored

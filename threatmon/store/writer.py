@@ -34,6 +34,7 @@ from threatmon.errors import (
     Problem,
     ValidationError,
 )
+from threatmon.outside_text import neutral_name
 from threatmon.store import audit, incident_revisions, revisions
 from threatmon.store.backend import backend_for
 from threatmon.store.derived import complete_incidents
@@ -218,6 +219,7 @@ class StoreWriter:
         (:mod:`threatmon.store.incident_revisions`).
         """
         columns = {"incidents": INCIDENT_COLUMNS, "flows": FLOW_COLUMNS}[kind]
+        file_name = neutral_name(file_name)
         if kind == "incidents" and not isinstance(rows, pd.DataFrame | duckdb.DuckDBPyRelation):
             rows = complete_incidents(rows)
         existing = self.active_batch_with_sha(sha256, kind)

@@ -68,6 +68,8 @@ def test_result_describes_the_read(tmp_path, con):
         delimiter=";",
         sheet=None,
         sha256=hashlib.sha256(b"a;b\n1;2\n").hexdigest(),
+        suspect=False,
+        longest_line=4,
     )
     described = con.execute("DESCRIBE upload").fetchall()
     assert [(name, kind) for name, kind, *_ in described] == [

@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -59,7 +60,7 @@ def test_a_series_outside_its_interval_forecast_is_listed_after_the_surges(store
             "region_code": ["MD-CU", "MD-CA"],
             "crime_type": ["drug_trafficking", "migrant_smuggling"],
             "period": pd.Timestamp("2026-10-01"),
-            "actual": [30.0, 25.0],
+            "actual": [28.0, 25.0],
             "mean": [12.0, 5.0],
             "lower_95": [6.0, 1.0],
             "upper_95": [18.0, 9.0],
@@ -68,14 +69,15 @@ def test_a_series_outside_its_interval_forecast_is_listed_after_the_surges(store
     )
     alerts = early_warning(store, checks=checks)
     # MD-CA is a surge and outside its interval: listed once, as a surge.
-    # Ranked by probability: Poisson P(X >= 25 | 5) ~ 1e-10 before z = 5.9 (~2e-9).
+    # Ranked by probability: Gamma-Poisson P(X >= 25 | 60 in 12 months) ~ 3e-9 before
+    # z = 5.2 (~9e-8).
     assert alerts[["rank", "kind", "region_code"]].values.tolist() == [
         [1, "surge", "MD-CA"],
         [2, "above_interval", "MD-CU"],
     ]
     miss = alerts[alerts["kind"] == "above_interval"].iloc[0]
     assert miss["sentence"].startswith(
-        "Chișinău: 30 drug trafficking incidents in October 2026, above the 95 % interval of "
+        "Chișinău: 28 drug trafficking incidents in October 2026, above the 95 % interval of "
         "6.0–18.0 that SARIMAX forecast from the months up to September 2026"
     )
     assert miss["link"].startswith("maps?country=MD&region=MD-CU&crime=drug_trafficking")
@@ -95,3 +97,55 @@ def test_checks_of_an_older_month_are_ignored(store):
         }
     )
     assert early_warning(store, checks=checks)["kind"].tolist() == ["surge"]
+
+
+@pytest.fixture(scope="module")
+def gappy_store(tmp_path_factory):
+    """Moldova reports cybercrime by region every month (Cahul: none until 6 in October);
+    Romania's Suceava sends drug trafficking, stops for 7 months and comes back with 40;
+    two Ukrainian sources start late with high counts."""
+    rows = []
+    for i, month in enumerate(MONTHS):
+        last = i == len(MONTHS) - 1
+        rows.append((month, "MD", "MD-CU", "cybercrime", 5))
+        if last:
+            rows.append((month, "MD", "MD-CA", "cybercrime", 6))
+        if i < 5 or last:
+            rows.append((month, "RO", "RO-SV", "drug_trafficking", 40 if last else 2))
+        if i >= 9:
+            rows.append((month, "UA", "UA-51", "terrorism", 30 if last else 2))
+    rows.append((MONTHS[-1], "UA", "UA-46", "cybercrime", 50))
+    rows.append((pd.Timestamp("2026-11-02"), "MD", "MD-CU", "cybercrime", 1))
+    frame = pd.DataFrame(rows, columns=["date", "country", "region_code", "crime_type", "count"])
+    path = tmp_path_factory.mktemp("gappy") / "store.duckdb"
+    with write_session(path, user="tester") as writer:
+        writer.add_incidents(frame, file_name="gappy.csv", sha256="e" * 64)
+    return Store(path)
+
+
+def test_alerts_never_come_from_months_not_reported(gappy_store):
+    checks = pd.DataFrame(
+        {
+            "region_code": ["RO-SV", "UA-51"],
+            "crime_type": ["drug_trafficking", "terrorism"],
+            "period": pd.Timestamp("2026-10-01"),
+            "actual": [40.0, 30.0],
+            "mean": [2.0, 2.0],
+            "lower_95": [0.0, 0.0],
+            "upper_95": [5.0, 5.0],
+            "model": ["level", "level"],
+        }
+    )
+    alerts = early_warning(gappy_store, checks=checks)
+    # Neither the first month after Suceava's gap nor the Ukrainian sources' first months
+    # are tested, as surges or as misses: only Cahul, after a reported year without any.
+    assert alerts[["kind", "region_code", "crime_type", "count"]].values.tolist() == [
+        ["surge", "MD-CA", "cybercrime", 6]
+    ]
+    row = alerts.iloc[0]
+    assert 0 < row["p_value"] < 1e-6
+    assert np.isnan(row["ratio"])
+    assert row["sentence"] == (
+        "Cahul: 6 cybercrime incidents in October 2026, the first incidents since October "
+        "2025 (probability by chance less than 1 in a million)."
+    )

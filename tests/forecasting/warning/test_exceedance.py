@@ -31,7 +31,8 @@ def test_a_count_far_above_its_interval_is_listed_with_its_probability():
         ["MD-CA", "above", 40.0, 10.0]
     ]
     # sd implied by the 95 % bound: (16 - 10) / 1.96; z = 30 / that = 9.8.
-    assert found["p_value"].iloc[0] < 1e-20
+    # About 1e-22, reported at the floor: nothing finer means anything.
+    assert found["p_value"].iloc[0] == 1e-9
 
 
 def test_a_count_just_outside_among_many_is_chance_and_not_listed():

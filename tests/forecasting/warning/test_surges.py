@@ -97,3 +97,59 @@ def test_empty_input_and_bad_baseline():
     assert surges(pd.DataFrame(columns=["period", "region_code", "crime_type", "count"])).empty
     with pytest.raises(ValueError, match="`baseline` must be at least 3 months. Got 2."):
         surges(_monthly({("A", "b"): [1] * 13}), baseline=2)
+
+
+def _with_gaps(counts: list[float]) -> pd.DataFrame:
+    """One series over MONTHS; NaN is a month not reported (kept as a row)."""
+    return pd.DataFrame(
+        {"period": MONTHS, "region_code": "MD-CA", "crime_type": "cybercrime", "count": counts}
+    )
+
+
+def test_a_zero_baseline_gives_a_finite_probability_and_says_first_since():
+    from scipy import stats
+
+    found = surges(_with_gaps([0.0] * 12 + [6.0]))
+    row = found.iloc[0]
+    # Gamma-Poisson predictive after 0 incidents in 12 months, Jeffreys' prior: r = 1/2,
+    # success probability 12/13 (a Poisson with mean 0 made it 0, printed as 1e-75).
+    assert row["p_value"] == pytest.approx(stats.nbinom.sf(5, 0.5, 12 / 13), rel=1e-9)
+    assert 1e-9 <= row["p_value"] < 1e-7
+    assert np.isnan(row["ratio"])
+    text = describe(row, {"MD-CA": "Cahul"}, {"cybercrime": "Cybercrime"})
+    assert text == (
+        "Cahul: 6 cybercrime incidents in October 2026, the first incidents since October "
+        "2025 (probability by chance less than 1 in a million)."
+    )
+
+
+def test_months_not_reported_are_left_out_of_the_baseline():
+    found = surges(_with_gaps([np.nan] * 6 + [4.0] * 6 + [19.0]))
+    row = found.iloc[0]
+    assert row["expected"] == pytest.approx(4.0) and row["baseline_months"] == 6
+    assert row["since"] == pd.Timestamp("2026-04-01")
+    text = describe(row, {"MD-CA": "Cahul"}, {"cybercrime": "Cybercrime"})
+    assert text.startswith(
+        "Cahul: 19 cybercrime incidents in October 2026, 4.8 times the monthly average of "
+        "4.0 over the 6 reported months of the 12 before (probability by chance "
+    )
+    zero = describe(
+        surges(_with_gaps([np.nan] * 4 + [0.0] * 8 + [9.0])).iloc[0],
+        {"MD-CA": "Cahul"},
+        {"cybercrime": "Cybercrime"},
+    )
+    assert zero.startswith(
+        "Cahul: 9 cybercrime incidents in October 2026, the first incidents since February "
+        "2026 (8 of the 12 months before reported; probability by chance "
+    )
+
+
+def test_no_surge_from_a_month_not_reported_or_a_short_baseline():
+    # A source's first months: 5 reported months are a baseline, not enough to test.
+    assert surges(_with_gaps([np.nan] * 7 + [1.0] * 5 + [40.0])).empty
+    # The first month after a gap of 7 months: the same.
+    assert surges(_with_gaps([2.0] * 5 + [np.nan] * 7 + [40.0])).empty
+    # The latest month not reported: nothing to test.
+    assert surges(_with_gaps([2.0] * 12 + [np.nan])).empty
+    # Had the silent months been zeros, each would have been a surge "after none".
+    assert len(surges(_with_gaps([0.0] * 7 + [1.0] * 5 + [40.0]))) == 1

@@ -12,6 +12,7 @@ import pytest
 from threatmon.access.accounts import Accounts
 from threatmon.cli import build_parser, main
 from threatmon.cli.common import json_text
+from threatmon.coverage import DeclaredCoverage
 from threatmon.filters import Filters
 from threatmon.periods import last_complete_months
 from threatmon.store.reader import Store
@@ -45,6 +46,7 @@ def _json_commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()
 COVERED = {
     ("demo",),
     ("info",),
+    ("coverage",),
     ("ingest",),
     ("batches",),
     ("undo",),
@@ -80,8 +82,8 @@ def test_json_text_writes_null_for_numbers_json_does_not_have():
 
 @pytest.fixture
 def store_path(tmp_path, demo_store_path):
-    """A copy of the small demo store with a surge after a year of nothing: its ratio to
-    the expected 0 is infinite (`alerts --json` printed `"ratio": Infinity`)."""
+    """A copy of the small demo store with a surge after a reported year of nothing: its
+    ratio to the expected 0 is infinite (`alerts --json` printed `"ratio": Infinity`)."""
     path = tmp_path / "store.duckdb"
     shutil.copyfile(demo_store_path, path)
     store = Store(path)
@@ -105,8 +107,11 @@ def store_path(tmp_path, demo_store_path):
             "count": [40],
         }
     )
+    # The batch declares it reports the crime type for all of Moldova's regions over the
+    # 13 months, zeros omitted: the 12 months before are reported zeros, not unknown.
+    covers = [DeclaredCoverage("MD", crime, "admin1", "day", start, end)]
     with write_session(path, user="tester") as writer:
-        writer.add_incidents(surge, file_name="surge.csv", sha256="5" * 64)
+        writer.add_incidents(surge, file_name="surge.csv", sha256="5" * 64, covers=covers)
     return path
 
 
@@ -122,6 +127,7 @@ def test_every_json_output_parses_strictly(store_path, tmp_path, capsys):
         capsys, "demo", "--db", str(tmp_path / "demo.duckdb"), "--scale", "0.01", "--json"
     )
     outputs["info"] = _run(capsys, "info", "--db", db, "--json")
+    outputs["coverage"] = _run(capsys, "coverage", "--db", db, "--json")
     csv = tmp_path / "good.csv"
     csv.write_text(GOOD, encoding="utf-8")
     outputs["ingest"] = _run(capsys, "ingest", str(csv), "--db", db, "--json")
@@ -130,7 +136,17 @@ def test_every_json_output_parses_strictly(store_path, tmp_path, capsys):
     ingested = strict_loads(outputs["ingest"])["batch_id"]
     outputs["undo"] = _run(capsys, "undo", str(ingested), "--db", db, "--json")
     outputs["hotspots"] = _run(
-        capsys, "hotspots", "--db", db, "--country", "MD", "--permutations", "99", "--json"
+        capsys,
+        "hotspots",
+        "--db",
+        db,
+        "--country",
+        "UA",
+        "--crime-type",
+        "drug_trafficking",
+        "--permutations",
+        "99",
+        "--json",
     )
     outputs["forecast"] = _run(
         capsys,

@@ -7,6 +7,7 @@ import pytest
 
 from threatmon.disclosure.export import export_bytes, neutralise_formulas, to_csv_bytes
 from threatmon.filters import Filters
+from threatmon.registry.regions import load_regions
 from threatmon.store.reader import Store
 
 
@@ -58,6 +59,7 @@ def test_aggregate_export_of_the_demo_store(demo_store_path):
         "crime_type",
         "crime_label",
         "count",
+        "coverage",
     ]
     assert set(frame["month"]) == {"2026-01", "2026-02", "2026-03"}
     assert set(frame["country"]) == {"MD"}
@@ -89,3 +91,67 @@ def test_every_export_carries_the_configured_marking(demo_store_path, monkeypatc
     book = openpyxl.load_workbook(io.BytesIO(export_bytes(store, "incidents", "xlsx")))
     for sheet in book.worksheets:
         assert sheet.oddHeader.center.text == "SECRET // REL MD && UA"  # "&&" prints "&"
+
+
+def _gappy_store(tmp_path) -> Store:
+    """Moldova: Chisinau's drug trafficking in January and March 2026 (February not sent);
+    Ukraine: a national monthly figure of drug trafficking for January; nothing else."""
+    from threatmon.store.writer import write_session
+
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-01-01", "2026-03-01", "2026-01-01"]),
+            "period_end": pd.to_datetime(["2026-01-31", "2026-03-31", "2026-01-31"]),
+            "country": ["MD", "MD", "UA"],
+            "region_code": ["MD-CU", "MD-CU", None],
+            "crime_type": "drug_trafficking",
+            "count": [4, 6, 90],
+        }
+    )
+    path = tmp_path / "gappy.duckdb"
+    with write_session(path, user="tester") as writer:
+        writer.add_incidents(frame, file_name="gappy.csv", sha256="b" * 64)
+    return Store(path)
+
+
+def test_the_aggregate_lists_unreported_months_with_an_empty_count(tmp_path):
+    from threatmon.disclosure.export import export_frame
+
+    filters = Filters(
+        countries=["MD", "UA"],
+        crime_types=["drug_trafficking"],
+        start="2026-01-01",
+        end="2026-03-31",
+    )
+    frame = export_frame(_gappy_store(tmp_path), "aggregate", filters)
+    assert list(frame.columns)[-2:] == ["count", "coverage"]
+    md = frame[frame["country"] == "MD"]
+    january = md[md["month"] == "2026-01"]
+    assert len(january) == len(load_regions().query("country == 'MD'"))  # every region
+    assert january.set_index("region_code").loc["MD-CU", "count"] == 4
+    assert set(january.loc[january["region_code"] != "MD-CU", "count"]) == {0}
+    assert set(january["coverage"]) == {"reported"}
+    february = md[md["month"] == "2026-02"]
+    assert february["region_code"].isna().all() and february["count"].isna().all()
+    assert len(february) == 1 and february["coverage"].tolist() == ["not reported"]
+    ua = frame[frame["country"] == "UA"]
+    assert ua["month"].tolist() == ["2026-01", "2026-02", "2026-03"]
+    assert ua["region_code"].isna().all()
+    assert ua["count"].tolist()[0] == 90 and ua["count"].isna().tolist() == [False, True, True]
+    assert ua["coverage"].tolist() == ["reported", "not reported", "not reported"]
+
+
+def test_an_unreported_month_is_an_empty_cell_in_csv_and_xlsx(tmp_path):
+    filters = Filters(
+        countries=["UA"], crime_types=["drug_trafficking"], start="2026-01-01", end="2026-02-28"
+    )
+    store = _gappy_store(tmp_path)
+    text = export_bytes(store, "aggregate", "csv", filters).decode("utf-8-sig")
+    assert text.splitlines()[-2:] == [
+        "2026-01,UA,,,drug_trafficking,Drug trafficking,90,reported",
+        "2026-02,UA,,,drug_trafficking,Drug trafficking,,not reported",
+    ]
+    xlsx = export_bytes(store, "aggregate", "xlsx", filters)
+    sheet = pd.read_excel(io.BytesIO(xlsx), "aggregate")
+    assert sheet["count"].isna().tolist() == [False, True]
+    assert sheet["coverage"].tolist() == ["reported", "not reported"]

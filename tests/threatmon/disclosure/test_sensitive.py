@@ -1,5 +1,7 @@
 """The viewers' table of sensitive crime types: fixed quarters, small counts suppressed."""
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
@@ -176,6 +178,19 @@ class _Source:
             }
         )
 
+    def coverage_cells(self, filters):
+        # Both countries sent both types for every month of the quarter.
+        months = pd.date_range("2026-07-01", "2026-09-01", freq="MS")
+        return pd.DataFrame(
+            [
+                (country, crime, "national", "month", month, month + pd.offsets.MonthEnd(0))
+                for country in self.scope
+                for crime in SENSITIVE_TYPES
+                for month in months
+            ],
+            columns=["country", "crime_type", "level", "granularity", "start", "end"],
+        )
+
 
 def test_the_viewers_table_takes_k_from_the_setting(monkeypatch):
     from threatmon.disclosure.sensitive import sensitive_table
@@ -188,3 +203,142 @@ def test_the_viewers_table_takes_k_from_the_setting(monkeypatch):
     shown = sensitive_table(_Source(), "2026-09-30", quarters=1).set_index("country")
     assert shown.loc["Moldova", "Human trafficking"] == "<10"
     assert list(shown.index) == ["Moldova", "Ukraine", "Total"]  # the scope's rows
+
+
+# -- no data is not zero ------------------------------------------------------------------------
+
+
+def _silent_store(tmp_path):
+    """Moldova sends both types monthly for 2026Q2-Q3, Ukraine human trafficking for Q3 only
+    (July and August with rows, September reported as 0 by a declaration); Romania sends
+    human trafficking for July only; Estonia, Latvia, Lithuania and Georgia send nothing."""
+    from threatmon.coverage import DeclaredCoverage
+    from threatmon.store.reader import Store
+    from threatmon.store.writer import write_session
+
+    rows = [
+        *[("MD", "human_trafficking", m, 7) for m in range(4, 10)],
+        *[("MD", "child_sexual_exploitation", m, 9) for m in range(4, 10)],
+        ("UA", "human_trafficking", 7, 30),
+        ("UA", "human_trafficking", 8, 12),
+        ("RO", "human_trafficking", 7, 40),
+    ]
+    frame = pd.DataFrame(
+        {
+            "date": [pd.Timestamp(2026, m, 1) for _, _, m, _ in rows],
+            "period_end": [pd.Timestamp(2026, m, 1) + pd.offsets.MonthEnd(0) for *_, m, _ in rows],
+            "country": [c for c, *_ in rows],
+            "crime_type": [t for _, t, *_ in rows],
+            "count": [n for *_, n in rows],
+        }
+    )
+    september = DeclaredCoverage(
+        "UA", "human_trafficking", "national", "month", dt.date(2026, 9, 1), dt.date(2026, 9, 30)
+    )
+    path = tmp_path / "silent.duckdb"
+    with write_session(path, user="tester") as writer:
+        writer.add_incidents(frame, file_name="sent.csv", sha256="a" * 64, covers=[september])
+    return Store(path)
+
+
+def test_countries_that_sent_nothing_get_no_data_never_zero(tmp_path):
+    from threatmon.disclosure.sensitive import sensitive_table
+
+    table = sensitive_table(_silent_store(tmp_path), "2026-09-30", quarters=2, k=5)
+    q3 = table[table["quarter"] == "2026Q3"].set_index("country")
+    for name in ("Estonia", "Latvia", "Lithuania", "Georgia", "Poland"):
+        assert q3.loc[name].tolist()[1:] == ["no data", "no data", "no data"]
+    assert q3.loc["Moldova"].tolist()[1:] == [21, 27, 48]
+    assert q3.loc["Ukraine"].tolist()[1:] == [42, "no data", 42]  # September's 0 is reported
+    # Romania sent July only: a part of the quarter is not its count.
+    assert q3.loc["Romania"].tolist()[1:] == ["no data", "no data", "no data"]
+    assert q3.loc["Total"].tolist()[1:] == [63, 27, 90]  # what was reported, nothing else
+    q2 = table[table["quarter"] == "2026Q2"].set_index("country")
+    assert q2.loc["Ukraine"].tolist()[1:] == ["no data", "no data", "no data"]
+    assert q2.loc["Total"].tolist()[1:] == [21, 27, 48]
+    assert 0 not in table.drop(columns=["quarter", "country"]).to_numpy().ravel().tolist()
+
+
+def test_a_reported_quarter_without_rows_is_zero_and_one_without_any_report_no_data():
+    counts = pd.DataFrame(
+        {
+            "period": ["2026-07-01"],
+            "country": ["MD"],
+            "crime_type": ["human_trafficking"],
+            "count": [12],
+        }
+    )
+    coverage = pd.DataFrame(
+        {
+            "country": ["MD", "MD", "UA", "UA", "RO", "RO"],
+            "crime_type": list(LABELS) * 3,
+            "period": pd.Timestamp("2026-07-01"),
+            "coverage": ["reported", "reported", "reported", "partly", "not reported"]
+            + ["not reported"],
+        }
+    )
+    frame = quarterly_tables(
+        counts, complete_quarters("2026-09-30", 1), COUNTRIES, LABELS, coverage=coverage
+    )
+    shown = frame.set_index("country").drop(columns="quarter")
+    assert shown.loc["Moldova"].tolist() == [12, 0, 12]
+    assert shown.loc["Ukraine"].tolist() == [0, "no data", 0]
+    assert shown.loc["Romania"].tolist() == ["no data", "no data", "no data"]
+    assert shown.loc["Total"].tolist() == [12, 0, 12]
+
+
+def test_a_no_data_neighbour_never_protects_a_small_count():
+    """Moldova's 2 sits beside Ukraine's "no data": were that an unknown of at least 1 in the
+    column total, the 2 would look protected; it is outside every total, so Romania's 9 is
+    hidden as the complement instead, and nothing can be worked out."""
+    counts = pd.DataFrame(
+        {
+            "period": ["2026-07-01"] * 3,
+            "country": ["MD", "RO", "RO"],
+            "crime_type": ["human_trafficking", "human_trafficking", "child_sexual_exploitation"],
+            "count": [2, 9, 30],
+        }
+    )
+    coverage = pd.DataFrame(
+        {
+            "country": ["MD", "MD", "UA", "UA", "RO", "RO"],
+            "crime_type": list(LABELS) * 3,
+            "period": pd.Timestamp("2026-07-01"),
+            "coverage": ["reported", "reported", "not reported", "not reported"] + ["reported"] * 2,
+        }
+    )
+    frame = quarterly_tables(
+        counts, complete_quarters("2026-09-30", 1), COUNTRIES, LABELS, coverage=coverage
+    )
+    shown = frame.set_index("country").drop(columns="quarter")
+    assert shown.loc["Moldova", "Human trafficking"] == "<5"
+    assert shown.loc["Romania", "Human trafficking"] == "c"
+    assert shown.loc["Ukraine"].tolist() == ["no data", "no data", "no data"]
+
+
+def test_published_totals_say_how_many_countries_they_add_up():
+    from threatmon.disclosure.sensitive import published_totals
+
+    counts = pd.DataFrame(
+        {
+            "period": ["2026-07-01"],
+            "country": ["MD"],
+            "crime_type": ["human_trafficking"],
+            "count": [12],
+        }
+    )
+    coverage = pd.DataFrame(
+        {
+            "country": ["MD", "MD", "UA", "UA", "RO", "RO"],
+            "crime_type": list(LABELS) * 3,
+            "period": pd.Timestamp("2026-07-01"),
+            "coverage": ["reported", "not reported"] * 3,
+        }
+    )
+    table = quarterly_tables(
+        counts, complete_quarters("2026-09-30", 1), COUNTRIES, LABELS, coverage=coverage
+    )
+    totals = published_totals(table)
+    assert totals["crime"].tolist() == ["CSE", "Human trafficking"]
+    assert totals["coverage"].tolist() == ["not reported", "reported"]
+    assert totals["count"].tolist()[1] == 12 and pd.isna(totals["count"].iloc[0])

@@ -502,3 +502,54 @@ def test_every_primary_cell_can_take_every_value_below_k(drawn):
     assert interval_audit(result) == []
     ranges = _ranges(result, cap=int(table.to_numpy().sum()) + k)
     assert all(values == set(range(1, k)) for values in ranges.values())
+
+
+# -- no data is not zero ------------------------------------------------------------------------
+
+
+def test_unreported_cells_are_no_data_outside_every_total_and_never_small():
+    table = _table({"A": [2, 10, 7], "B": [np.nan, 4, 12], "C": [8, 3, 9]})
+    unreported = table.isna()
+    result = suppress_table(table, no_data=unreported)
+    shown = result.display()
+    assert shown.loc["B", HT] == "no data"
+    assert shown.loc["Total", HT] == 10  # 2 + 8: B's cell takes no part
+    assert shown.loc["C", HT] == "c"
+    assert not result.primary.loc["B", HT] and not result.secondary.loc["B", HT]
+    assert recoverable_cells(result) == [] and interval_audit(result) == []
+    # An unreported 3 is not a small count: its value is ignored, whatever it is.
+    masked = suppress_table(table.fillna(3), no_data=unreported)
+    assert masked.display().equals(shown)
+
+
+def test_a_line_of_nothing_but_no_data_has_a_no_data_total():
+    table = _table({"A": [6, 10, 7], "B": [np.nan, np.nan, np.nan]})
+    shown = suppress_table(table, no_data=table.isna()).display()
+    assert shown.loc["B"].tolist() == ["no data"] * 4
+    assert shown.loc["Total"].tolist() == [6, 10, 7, 23]
+
+
+def test_the_audit_never_counts_a_no_data_cell_as_protection():
+    """Row r0 holds a hidden 2 beside "no data": the row total 12 minus the visible 10 is the
+    2, whatever "no data" stands for, since totals add up reported cells only."""
+    values = [[np.nan, np.nan, 10, 12], [5, 6, 7, 18], [np.nan, 6, 17, 30]]
+    table = _published(values)
+    no_data = pd.DataFrame(False, index=table.values.index, columns=table.values.columns)
+    no_data.iloc[0, 1] = True
+    primary = table.primary.copy()
+    primary.iloc[0, 0] = True
+    audited = SuppressedTable(table.values, primary, table.secondary, k=5, no_data=no_data)
+    assert recoverable_cells(audited) == [
+        RecoveredCell("r0", "c0", 2),
+        RecoveredCell("Total", "c0", 7),
+    ]
+    assert interval_audit(audited) == [NarrowedCell("r0", "c0", 2.0, 2.0)]
+
+
+def test_no_data_must_match_the_table():
+    table = _table({"A": [2, 10, 7]})
+    with pytest.raises(ValueError) as caught:
+        suppress_table(table, no_data=pd.DataFrame({HT: [False]}, index=["B"]))
+    assert str(caught.value) == (
+        "`no_data` must have the rows and columns of `table`, in that order."
+    )

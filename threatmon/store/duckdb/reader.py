@@ -28,7 +28,7 @@ _LIVE_ALIAS = "live"
 
 # Tables with a country column are cut to the scope; the others are passed through,
 # except that a scoped reader sees only the batches (and their audit entries) with
-# rows inside the scope.
+# rows or declared coverage inside the scope.
 _COUNTRY_TABLES = (
     "incidents",
     "incidents_monthly",
@@ -162,7 +162,8 @@ def _create_restricted_views(
         connection.execute(f"CREATE VIEW {table} AS SELECT * FROM {source}.{table}")
     connection.execute(
         f"CREATE VIEW batches AS SELECT * FROM {source}.batches WHERE batch_id IN "
-        "(SELECT batch_id FROM incidents UNION SELECT batch_id FROM flows)"
+        "(SELECT batch_id FROM incidents UNION SELECT batch_id FROM flows "
+        "UNION SELECT batch_id FROM coverage_declared)"
     )
     connection.execute(
         f"CREATE VIEW audit AS SELECT * FROM {source}.audit WHERE target IS NULL "

@@ -89,7 +89,8 @@ def restricted_views(scope: Sequence[str], withheld: Sequence[str]) -> list[str]
         views.append(f"CREATE TEMP VIEW {table} AS SELECT * FROM public.{table} WHERE {where}")
     views.append(
         "CREATE TEMP VIEW batches AS SELECT * FROM public.batches WHERE batch_id IN "
-        "(SELECT batch_id FROM incidents UNION SELECT batch_id FROM flows)"
+        "(SELECT batch_id FROM incidents UNION SELECT batch_id FROM flows "
+        "UNION SELECT batch_id FROM coverage_declared)"
     )
     views.append(
         "CREATE TEMP VIEW audit AS SELECT * FROM public.audit WHERE target IS NULL "

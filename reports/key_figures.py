@@ -1,0 +1,195 @@
+"""The briefing's key figures, compared only where both periods were reported.
+
+No data is not zero: a country that sent nothing for a crime type in one of the compared
+periods would read as a fall to 0 (or a rise from 0). The key figures therefore add up
+only the country × crime type series reported in every month of the selected period and
+of both comparison periods (:mod:`threatmon.coverage`), and one plain sentence names
+what was left out. The charts still show every series, with a gap (never a 0) where a
+month was not reported (:func:`chart_gaps`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from threatmon.coverage import REPORTED, coverage_grid
+from threatmon.disclosure.suppression import NO_DATA
+from threatmon.filters import Filters, comparison_windows
+from threatmon.periods import PERIOD, month_starts
+from threatmon.registry.regions import PROJECT_COUNTRIES
+from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
+from trends.overview import overview_summary
+
+KEYS = ("country", "crime_type")
+
+
+def _span(start, end) -> str:
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start:%B %Y}"
+    return f"{start:%b %Y} – {end:%b %Y}"
+
+
+def _delta(change: int, pct: float) -> str:
+    if change == 0:
+        return "no change"
+    if pd.isna(pct):
+        return f"{change:+,} (from 0)"
+    return f"{pct:+.1f} % ({change:+,})"
+
+
+def kpi_rows(summary: Mapping[str, pd.DataFrame] | None, spans) -> list[tuple[str, str, str]]:
+    """``(label, value, change)`` of the total and the top movers of an overview summary;
+    None (no series reported throughout) gives one "no data" row, never a total of 0."""
+    if summary is None:
+        return [("Total incidents", NO_DATA, "nothing was reported throughout the periods")]
+    previous, year = _span(*spans["previous"]), _span(*spans["year_earlier"])
+    same = spans["previous"] == spans["year_earlier"]
+
+    def change(row) -> str:
+        text = f"{_delta(int(row['change_previous']), row['pct_previous'])} vs {previous}"
+        if same:  # a 12-month period: the previous period is the year before
+            return text
+        return text + f"; {_delta(int(row['change_year']), row['pct_year'])} vs {year}"
+
+    total = summary["total"].iloc[0]
+    rows = [("Total incidents", f"{int(total['current']):,}", change(total))]
+    for _, mover in summary["movers"].iterrows():
+        rows.append((str(mover["crime"]), f"{int(mover['current']):,}", change(mover)))
+    return rows
+
+
+def compared_series(
+    cells: pd.DataFrame,
+    filters: Filters,
+    countries: Sequence[str],
+    crime_types: Sequence[str],
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(compared, left out): the (country, crime_type) pairs reported in every month of
+    the three windows of ``filters``, and the others (a regional selection needs
+    regional figures)."""
+    spans = comparison_windows(filters)
+    first = min(start for start, _ in spans.values())
+    grid = coverage_grid(
+        cells,
+        "M",
+        first,
+        filters.end,
+        level="admin1" if filters.regions else None,
+        countries=countries,
+        crime_types=crime_types,
+    )
+    months = {m for window in spans.values() for m in month_starts(*window)}
+    inside = grid[grid[PERIOD].isin(months)]
+    full = inside.groupby(list(KEYS))["coverage"].agg(lambda states: (states == REPORTED).all())
+    compared = {key for key, ok in full.items() if ok}
+    return compared, {key for key in full.index if key not in compared}
+
+
+def left_out_sentence(left_out: set[tuple[str, str]], crime_labels: Mapping[str, str]) -> str:
+    """One plain sentence naming the series the key figures leave out, or "" for none."""
+    if not left_out:
+        return ""
+    by_country: dict[str, list[str]] = {}
+    for country, crime in left_out:
+        by_country.setdefault(country, []).append(crime)
+    # Countries missing the same crime types are named together, in registry order.
+    groups: dict[str, list[str]] = {}
+    for country in [c for c in PROJECT_COUNTRIES if c in by_country]:
+        crimes = [label for key, label in crime_labels.items() if key in by_country[country]]
+        every = len(crimes) == len(crime_labels)
+        groups.setdefault("every crime type" if every else ", ".join(crimes), []).append(
+            PROJECT_COUNTRIES[country]
+        )
+    parts = [f"{_and(names)} ({shown})" for shown, names in groups.items()]
+    return (
+        "Key figures compare only what each country reported for every month of the period "
+        "and of both comparison periods; not reported throughout, and so left out rather "
+        f"than counted as 0: {'; '.join(parts)}."
+    )
+
+
+def _and(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def covered_summary(
+    store,
+    filters: Filters,
+    regions: pd.DataFrame,
+    crime_labels: Mapping[str, str],
+    *,
+    min_total: int = LOW_COUNT_THRESHOLD,
+    alpha: float | None = CHANGE_ALPHA,
+) -> tuple[dict[str, pd.DataFrame] | None, str]:
+    """The overview summary of the series reported throughout the three windows (None if
+    there is none), and the sentence on what was left out (see the module docstring)."""
+    spans = comparison_windows(filters)
+    first = min(start for start, _ in spans.values())
+    span = filters.replace(start=first, end=filters.end)
+    countries = list(filters.countries) or sorted(set(regions["country"]))
+    crime_types = list(filters.crime_types) or list(crime_labels)
+    compared, left_out = compared_series(
+        store.coverage_cells(span), filters, countries, crime_types
+    )
+    if not compared:
+        return None, left_out_sentence(left_out, crime_labels)
+    monthly = store.aggregate(span, by=("country", "region_code", "crime_type"), freq="M")
+    totals = monthly if filters.regions else store.aggregate(span, by=KEYS, freq="M")
+
+    def kept(frame: pd.DataFrame) -> pd.DataFrame:
+        pairs = pd.Series(list(zip(frame["country"], frame["crime_type"], strict=True)))
+        return frame[pairs.isin(compared).to_numpy()]
+
+    summary = overview_summary(
+        kept(monthly),
+        spans["current"],
+        spans["previous"],
+        spans["year_earlier"],
+        regions,
+        crime_labels,
+        country_names=PROJECT_COUNTRIES,
+        countries=filters.countries,
+        selected_regions=filters.regions,
+        crime_types=filters.crime_types,
+        min_total=min_total,
+        alpha=alpha,
+        totals=kept(totals),
+    )
+    return summary, left_out_sentence(left_out, crime_labels)
+
+
+def chart_gaps(
+    summary: Mapping[str, pd.DataFrame],
+    cells: pd.DataFrame,
+    filters: Filters,
+    countries: Sequence[str],
+    crime_types: Sequence[str],
+) -> dict[str, pd.DataFrame]:
+    """``summary`` with its ``trend`` (by crime type) and ``countries`` (by country) counts
+    and rates missing where no country, or the country, reported the month at all; a
+    month some of it was reported for keeps what was. Not modified."""
+    spans = comparison_windows(filters)
+    first = min(start for start, _ in spans.values())
+    grid = coverage_grid(
+        cells,
+        "M",
+        first,
+        filters.end,
+        level="admin1" if filters.regions else None,
+        countries=countries,
+        crime_types=crime_types,
+    )
+    out = dict(summary)
+    for name, key in (("trend", "crime_type"), ("countries", "country")):
+        frame = summary[name]
+        if frame.empty:
+            continue
+        states = grid.groupby([key, PERIOD])["covered"].sum().rename("covered").reset_index()
+        marked = frame[[key, PERIOD]].merge(states, on=[key, PERIOD], how="left")
+        silent = marked["covered"].fillna(0).eq(0).to_numpy()
+        values = [c for c in ("count", "rate") if c in frame.columns]
+        out[name] = frame.assign(**{c: frame[c].astype("float64").mask(silent) for c in values})
+    return out
