@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from data_loaders.demo import DemoSettings, build_demo_store
+from data_loaders.demo.store import GENERATOR_VERSION
 from threatmon.store.reader import Store
 from threatmon.store.writer import write_session
 
@@ -29,7 +30,8 @@ def median_seconds(action: Callable[[], object], repeat: int) -> float:
 def demo_store(scale: float, seed: int = 20260224) -> Store:
     """A demo store at ``scale``, built once and reused while seed and scale are unchanged."""
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    path = CACHE_DIR / f"demo-scale{scale:g}-seed{seed}.duckdb"
+    # The generator's version in the name: a store cached by an older generator is not reused.
+    path = CACHE_DIR / f"demo-v{GENERATOR_VERSION}-scale{scale:g}-seed{seed}.duckdb"
     marker = path.with_suffix(".json")
     if not (path.exists() and marker.exists()):
         print(f"building demo store at scale {scale:g} (once; cached in {path}) …", flush=True)

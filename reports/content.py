@@ -381,8 +381,10 @@ def _sources(store: Store) -> list[str]:
     batches = store.batches()
     # Counted through the reader's own views: a load's totals would include rows of
     # withheld crime types or of countries outside the scope.
+    # A figure's period ends at period_end: a monthly table's last row, dated the 1st, runs
+    # to the end of its month.
     seen = store.query(
-        "SELECT batch_id, count(*) AS n, min(date) AS first, max(date) AS last "
+        "SELECT batch_id, count(*) AS n, min(date) AS first, max(period_end) AS last "
         "FROM incidents GROUP BY batch_id "
         "UNION ALL SELECT batch_id, count(*), min(date), max(date) FROM flows GROUP BY batch_id"
     ).set_index("batch_id")

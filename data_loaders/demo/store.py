@@ -1,5 +1,9 @@
 """The demo written to a store in one write session, marked as demo data, with what was
 planted stored alongside.
+
+The incidents arrive as the batches of :func:`data_loaders.demo.reporting.reported_batches`
+(daily rows with declared coverage, Hungary's monthly tables, Georgia's quarterly national
+figures, one revised month), so the store's coverage has the gaps real reporting has.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import pandas as pd
 
 from data_loaders.demo.flows import generate_flows
 from data_loaders.demo.incidents import generate_incidents
+from data_loaders.demo.reporting import active_totals, reported_batches
 from data_loaders.demo.settings import DemoSettings
 from data_loaders.demo.signals import planted_signals
 from threatmon.store.location import StoreLocation
@@ -20,7 +25,8 @@ from threatmon.store.writer import write_session
 
 # Part of each batch's sha256, so a store built by a changed generator is a new "file".
 # 2: the crossing-point registry grew from 57 to 91 points, which changes every seed's data.
-GENERATOR_VERSION = 2
+# 3: incidents arrive in four batches with realistic coverage (data_loaders.demo.reporting).
+GENERATOR_VERSION = 3
 
 
 def _demo_sha256(settings: DemoSettings, kind: str) -> str:
@@ -51,31 +57,37 @@ def build_demo_store(path, settings: DemoSettings, *, user: str = "demo") -> dic
     Returns
     -------
     dict
-        ``path``, ``rows`` (incident rows), ``incidents`` (sum of ``count``),
-        ``flow_rows``, ``signals``, ``generate_seconds``, ``write_seconds`` and
+        ``path``, ``rows`` (active incident rows: the revised month's first figures are
+        superseded), ``incidents`` (their sum of ``count``), ``flow_rows``, ``signals``,
+        ``batches`` (flows and incidents), ``generate_seconds``, ``write_seconds`` and
         ``seconds`` (the total).
     """
     started = time.perf_counter()
     flows = generate_flows(settings)
-    incidents = generate_incidents(settings, flows)
+    batches = reported_batches(settings, generate_incidents(settings, flows))
     signals = planted_signals(settings)
     generated = time.perf_counter()
+    rows, incidents = active_totals(batches)
     summary = {
         "path": StoreLocation.resolve(path).display,
-        "rows": len(incidents),
-        "incidents": int(incidents["count"].sum()),
+        "rows": rows,
+        "incidents": incidents,
         "flow_rows": len(flows),
         "signals": len(signals),
+        "batches": len(batches) + 1,
     }
     with write_session(path, user=user, fresh=True) as writer:
         writer.add_flows(
             flows, file_name="demo-flows (synthetic)", sha256=_demo_sha256(settings, "flows")
         )
-        writer.add_incidents(
-            incidents,
-            file_name="demo-incidents (synthetic)",
-            sha256=_demo_sha256(settings, "incidents"),
-        )
+        for batch in batches:
+            writer.add_incidents(
+                batch.frame,
+                file_name=batch.file_name,
+                sha256=_demo_sha256(settings, batch.kind),
+                replace=batch.replace,
+                covers=batch.covers,
+            )
         writer.set_meta("demo", "true")
         writer.set_meta("demo_seed", str(settings.seed))
         writer.set_meta("demo_scale", repr(float(settings.scale)))

@@ -15,7 +15,9 @@ from data_loaders.demo import (
     generate_flows,
     generate_incidents,
     planted_signals,
+    reported_batches,
 )
+from data_loaders.demo.reporting import active_totals
 from threatmon.contract import (
     FLOW_COLUMNS,
     INCIDENT_COLUMNS,
@@ -24,6 +26,7 @@ from threatmon.contract import (
     validate_flows,
     validate_incidents,
 )
+from threatmon.coverage import coverage_records
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS
 from threatmon.registry.regions import load_regions
 from threatmon.store.reader import Store
@@ -351,7 +354,7 @@ def test_build_demo_store_replaces_the_previous_store(tmp_path):
     store = Store(path)
     assert store.coverage()["records"] == second["rows"]
     assert store.meta()["demo_seed"] == "2"
-    assert len(store.batches()) == 2
+    assert len(store.batches()) == second["batches"] == 5
 
 
 def test_incidents_need_crossing_points_in_flows():
@@ -359,3 +362,99 @@ def test_incidents_need_crossing_points_in_flows():
     flows = pd.DataFrame({"date": ["2022-03-01"], "country": ["PL"], "arrivals": [1]})
     with pytest.raises(ValueError, match="Missing: crossing_point."):
         generate_incidents(DemoSettings(scale=0.01), flows)
+
+
+# -- what each source reports ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory):
+    """A small demo store (seed 3, scale 0.05) and its build summary."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    summary = build_demo_store(path, DemoSettings(seed=3, scale=0.05))
+    return Store(path), summary
+
+
+def _records(store):
+    records = pd.DataFrame(coverage_records(store.coverage_cells()))
+    return records.set_index(["country", "crime_type", "level", "granularity"])
+
+
+def test_batches_are_the_sources(small_store):
+    """Flows, the daily rows, Hungary's monthly tables, Georgia's quarterly figures and
+    the revision of one Hungarian month, which superseded that month's first figures."""
+    store, summary = small_store
+    batches = store.batches().sort_values("batch_id")
+    assert batches["file_name"].tolist() == [
+        "demo-flows (synthetic)",
+        "demo-incidents (synthetic)",
+        "demo-hu-monthly (synthetic)",
+        "demo-ge-quarterly (synthetic)",
+        "demo-hu-monthly-revised-2026-06 (synthetic)",
+    ]
+    assert store.coverage()["records"] == summary["rows"]
+    assert store.coverage()["incidents"] == summary["incidents"]
+    assert store.coverage()["granularities"] == ["day", "month", "quarter"]
+    superseded = store.query("SELECT count(*) AS n FROM incidents_superseded")["n"].iat[0]
+    assert superseded == 20 * 12  # Hungary's regions × crime types, one month
+
+
+def test_coverage_has_the_planted_shapes(small_store):
+    """Each shape of docs/demo-data.md is in the store's coverage records."""
+    store, _ = small_store
+    records = _records(store)
+    hungary = records.xs("HU", level="country")
+    assert set(hungary.index.get_level_values("granularity")) == {"month"}
+    assert hungary["gaps"].map(len).eq(0).all() and hungary["periods"].eq(70).all()
+    georgia = records.loc[("GE", "terrorism", "national", "quarter")]
+    assert (georgia["first"], georgia["last"], georgia["gaps"]) == ("2021-Q1", "2026-Q3", [])
+    assert ("GE", "terrorism", "admin1", "day") not in records.index
+    assert records.loc[("GE", "cybercrime", "admin1", "day"), "declared"]
+    latvia = records.xs("LV", level="country")
+    assert latvia["gaps"].map(lambda g: g == [["2025-04", "2025-09"]]).all()
+    assert len(latvia) == 12
+    assert ("EE", "cybercrime") not in records.index.droplevel([2, 3])
+    assert len(records.xs("EE", level="country")) == 11
+    # Every other country × crime type is reported in full by day, rare months as zeros.
+    daily = records.xs("day", level="granularity")
+    full = daily.drop(index="LV", level="country")
+    assert full["gaps"].map(len).eq(0).all() and full["declared"].all()
+
+
+def test_revision_raises_the_month_it_resends():
+    """The revised month re-sends every figure of the month with late registrations."""
+    settings = DemoSettings(seed=3, scale=0.05)
+    batches = reported_batches(settings, generate_incidents(settings, generate_flows(settings)))
+    tables, revision = batches[1].frame, batches[3].frame
+    assert batches[3].replace
+    first = tables[tables["date"] == revision["date"].iat[0]].reset_index(drop=True)
+    keys = ["region_code", "crime_type"]
+    assert revision[keys].equals(first[keys])
+    assert (revision["count"] >= first["count"]).all()
+    assert revision["count"].sum() > first["count"].sum()
+    rows, incidents = active_totals(batches)
+    assert rows == sum(len(b.frame) for b in batches) - len(revision)
+    sent = sum(int(b.frame["count"].sum()) for b in batches)
+    assert incidents == sent - first["count"].sum()
+
+
+def test_silent_and_unreported_rows_are_not_sent():
+    """No daily row for Latvia's silent months, Estonia's cybercrime, Hungary, or Georgia's
+    quarterly types; the quarterly figures add up what happened up to September 2026."""
+    settings = DemoSettings(seed=3, scale=0.05)
+    incidents = generate_incidents(settings, generate_flows(settings))
+    daily, _, quarterly, _ = (b.frame for b in reported_batches(settings, incidents))
+    latvia = daily[daily["country"] == "LV"]
+    assert not latvia["date"].between("2025-04-01", "2025-09-30").any()
+    assert latvia["date"].between("2025-10-01", "2025-10-31").any()
+    assert not ((daily["country"] == "EE") & (daily["crime_type"] == "cybercrime")).any()
+    assert "HU" not in set(daily["country"])
+    georgia = daily[daily["country"] == "GE"]
+    assert not georgia["crime_type"].isin(["terrorism", "cbrne"]).any()
+    happened = incidents[
+        (incidents["country"] == "GE")
+        & (incidents["crime_type"] == "human_trafficking")
+        & (incidents["date"] <= "2026-09-30")
+    ]["count"].sum()
+    sent = quarterly.loc[quarterly["crime_type"] == "human_trafficking", "count"].sum()
+    assert sent == happened

@@ -203,9 +203,12 @@ def _as_date(value) -> dt.date:
 
 
 def _revised(alias: str) -> str:
+    # The uncorrelated country filter first: without it DuckDB decorrelates the EXISTS over
+    # every row of the store (0.6 s a statement at 500k rows, linear in the store's size).
     return (
-        f"{alias}.batch_id <> ? AND EXISTS (SELECT 1 FROM incidents n WHERE n.batch_id = ? "
-        f"AND {_overlap(alias, 'n')})"
+        f"{alias}.batch_id <> ? AND {alias}.country IN "
+        f"(SELECT country FROM incidents WHERE batch_id = ?) AND EXISTS "
+        f"(SELECT 1 FROM incidents n WHERE n.batch_id = ? AND {_overlap(alias, 'n')})"
     )
 
 
@@ -219,9 +222,11 @@ def supersede(con, batch_id: int) -> tuple[list[dict[str, int]], tuple[dt.date, 
         f"INSERT INTO incidents_superseded ({_COLUMNS}, superseded_by) "
         f"SELECT {', '.join('o.' + c for c in _COLUMNS.split(', '))}, ? FROM incidents o "
         f"WHERE {_revised('o')}",
-        [batch_id, batch_id, batch_id],
+        [batch_id, batch_id, batch_id, batch_id],
     )
-    con.execute(f"DELETE FROM incidents WHERE {_revised('incidents')}", [batch_id, batch_id])
+    con.execute(
+        f"DELETE FROM incidents WHERE {_revised('incidents')}", [batch_id, batch_id, batch_id]
+    )
     return superseded_by(con, batch_id), _span(con, batch_id)
 
 
