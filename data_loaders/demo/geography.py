@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
 
+from geo import boundaries
 from threatmon.distance import distance_matrix_km
 from threatmon.registry.crossing_points import load_crossing_points
 from threatmon.registry.regions import load_regions
@@ -47,3 +49,37 @@ def geography() -> Geography:
     # A quarter of the distance to the nearest other seat keeps most points inside.
     jitter_deg = np.clip(seats.min(axis=1) / 4, 2.0, 25.0) / 111.0
     return Geography(regions, crossings, distance, hosted, jitter_deg)
+
+
+def inside_regions(
+    regions: pd.DataFrame, region: np.ndarray, latitude: np.ndarray, longitude: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Geocoded points moved inside their region where the scatter around its seat left it
+    (into the sea, over a border): pulled halfway, then three quarters of the way, back
+    to the seat, and where even that is outside, to a point inside the boundary.
+
+    The ingest checks an incident's coordinates against its region; a demo extract must
+    pass that check like any good file (the benchmarks load it).
+    """
+    shapes = boundaries.regions().set_index("region_code").geometry
+    codes = regions["region_code"].to_numpy()
+    seat_lat, seat_lon = regions["latitude"].to_numpy(), regions["longitude"].to_numpy()
+    latitude, longitude = latitude.copy(), longitude.copy()
+    for index in np.unique(region):
+        shape = shapes.get(codes[index])
+        if shape is None:
+            continue
+        shapely.prepare(shape)
+        rows = np.flatnonzero(region == index)
+        for pull in (0.5, 0.25, 0.0):
+            outside = rows[~shapely.contains_xy(shape, longitude[rows], latitude[rows])]
+            if not outside.size:
+                break
+            latitude[outside] = seat_lat[index] + (latitude[outside] - seat_lat[index]) * pull
+            longitude[outside] = seat_lon[index] + (longitude[outside] - seat_lon[index]) * pull
+            rows = outside
+        else:
+            outside = rows[~shapely.contains_xy(shape, longitude[rows], latitude[rows])]
+            anchor = shape.representative_point()
+            latitude[outside], longitude[outside] = anchor.y, anchor.x
+    return latitude, longitude

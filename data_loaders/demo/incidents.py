@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from data_loaders.demo.geography import Geography, geography
+from data_loaders.demo.geography import Geography, geography, inside_regions
 from data_loaders.demo.rates import (
     GEOCODED,
     PROFILES,
@@ -169,6 +169,9 @@ def generate_incidents(settings: DemoSettings, flows: pd.DataFrame) -> pd.DataFr
     latitude[geocoded] = seat_lat + _bounded_normal(draw, len(geocoded)) * spread
     longitude[geocoded] = seat_lon + _bounded_normal(draw, len(geocoded)) * spread / np.cos(
         np.radians(seat_lat)
+    )
+    latitude[geocoded], longitude[geocoded] = inside_regions(
+        regions, region[geocoded], latitude[geocoded], longitude[geocoded]
     )
     del rows, geocoded
 

@@ -26,7 +26,7 @@ from threatmon.store.writer import write_session
 # Part of each batch's sha256, so a store built by a changed generator is a new "file".
 # 2: the crossing-point registry grew from 57 to 91 points, which changes every seed's data.
 # 3: incidents arrive in four batches with realistic coverage (data_loaders.demo.reporting).
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 
 
 def _demo_sha256(settings: DemoSettings, kind: str) -> str:

@@ -458,3 +458,19 @@ def test_silent_and_unreported_rows_are_not_sent():
     ]["count"].sum()
     sent = quarterly.loc[quarterly["crime_type"] == "human_trafficking", "count"].sum()
     assert sent == happened
+
+
+def test_geocoded_incidents_away_from_crossings_lie_inside_their_region(incidents):
+    import shapely
+
+    from geo import boundaries
+
+    shapes = boundaries.regions().set_index("region_code").geometry
+    placed = incidents[incidents["latitude"].notna() & incidents["crossing_point"].isna()]
+    assert len(placed) > 1000
+    # Within about 10 m: coordinates are written with five decimals.
+    inside = [
+        shapely.contains_xy(shapes[code].buffer(1e-4), part["longitude"], part["latitude"]).all()
+        for code, part in placed.groupby("region_code")
+    ]
+    assert all(inside)
