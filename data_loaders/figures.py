@@ -39,6 +39,35 @@ ZERO_DAY_HINT = (
     "week, month, quarter or year: write the period (2025-06, 2025) in the date column."
 )
 #: The columns a summed figure keeps only when all its parts agree on them.
+#: What statistics offices write for a figure they do not have (Eurostat ":", "..", the
+#: ellipsis, "n/a"): with an empty cell, a figure for a period that was not reported. A
+#: dash is not among them: many offices write it for a magnitude of zero.
+NOT_REPORTED_VALUES: tuple[str, ...] = (":", "..", "...", "\u2026", "n/a", "na", "not available")
+
+
+def not_reported_sql(count: str, granularity: str) -> str:
+    """SQL true for a row whose ``count`` cell says "not reported" and whose period is
+    longer than a day (a day's row is an incident: an empty count there is an error)."""
+    listed = ", ".join(f"'{value}'" for value in NOT_REPORTED_VALUES)
+    return f"(({count} IS NULL OR lower({count}) IN ({listed})) AND {granularity} <> 'day')"
+
+
+def not_reported_count_sql(raw, period_join: str, unreported: str, crime: str | None) -> str:
+    """SQL counting the rows of ``raw`` (a RawTable) that are not empty and say "not
+    reported", without those of categories skipped as outside the crime types (``crime``:
+    the category column, when they are skipped)."""
+    cells = ", ".join(f"r.c{i}" for i in range(len(raw.columns)))
+    skipped = (
+        f" AND r.{crime} NOT IN (SELECT raw FROM crime_map WHERE category IS NOT NULL)"
+        if crime
+        else ""
+    )
+    return (
+        f"SELECT count(*) FROM {raw.table} r {period_join} "
+        f"WHERE coalesce({cells}) IS NOT NULL AND {unreported}{skipped}"
+    )
+
+
 _KEPT_IF_SAME = ("crossing_point", "latitude", "longitude", "source", "incident_id")
 #: The numbers added up over the parts (unknown when one part does not report them).
 _ADDED = ("victims", "suspects")

@@ -35,6 +35,7 @@ from data_loaders.options import IngestOptions
 from data_loaders.readers import read_table
 from data_loaders.region_column import choose_region_column
 from data_loaders.staging import Staging
+from data_loaders.summary import not_reported_text, parts_text, replaced_text, skipped_text
 from threatmon.errors import DuplicateBatchError, Problem, ThreatmonError, ValidationError
 from threatmon.store import Store, StoreLocation, StoreWriter, write_session
 from threatmon.store.backend import IncidentIds
@@ -123,6 +124,9 @@ class IngestResult:
     placed_by_coordinates: int = 0
     #: Country × level × crime type declarations of ``--covers`` (zeros omitted).
     declared_coverage: int = 0
+    #: Rows of figures for periods whose value says "not reported" (an empty cell, ":",
+    #: "..", "n/a"…): left out, so those places and periods are no data, not 0.
+    not_reported: int = 0
 
     @property
     def ok(self) -> bool:
@@ -152,6 +156,7 @@ class IngestResult:
             "problems": [problem_json(p) for p in self.problems],
             "message": self.message,
             "skipped": self.skipped,
+            "not_reported": self.not_reported,
             "warnings": list(self.warnings),
             "date_order": self.date_order,
             "thousands": self.thousands,
@@ -318,7 +323,7 @@ def _ingest(
             return _as_rejected(result, base, error)
     report(1.0, "Loaded")
     out_of_scope = sum(category["rows"] for category in result.skipped.values())
-    blank = result.rows_in_file - result.rows_to_load - out_of_scope
+    blank = result.rows_in_file - result.rows_to_load - out_of_scope - result.not_reported
     stored = result.rows_to_load - result.parts
     return replace(
         result,
@@ -331,6 +336,7 @@ def _ingest(
         + (f" {blank:,} empty rows were skipped." if blank else "")
         + skipped_text(result.skipped)
         + parts_text(result.parts)
+        + not_reported_text(result.not_reported)
         + replaced_text(replaced)
         + covers_text(covers),
     )
@@ -360,39 +366,6 @@ def _dry_run_revisions(
         + replaced_text(replaced, future=True)
         + covers_text(covers, future=True),
     )
-
-
-def parts_text(parts: int, *, future: bool = False) -> str:
-    """The sentence that reports rows added into others of the same figure, with a leading
-    space; "" for none."""
-    if not parts:
-        return ""
-    verb = ("is" if parts == 1 else "are") if future else ("was" if parts == 1 else "were")
-    noun = "row" if parts == 1 else "rows"
-    return (
-        f" {parts:,} {noun} {verb} added into another row of the same crime type, place and "
-        "period (categories that share a crime type are parts of one figure)."
-    )
-
-
-def replaced_text(replaced, *, future: bool = False) -> str:
-    """The sentence that reports the rows a load superseded (``future``: would supersede,
-    in a dry run), with a leading space; "" for none. ``replaced`` is the result's list of
-    ``{"batch_id": n, "rows": n}``."""
-    if not replaced:
-        return ""
-    rows = sum(item["rows"] for item in replaced)
-    parts = ", ".join(
-        f"batch {item['batch_id']} ({item['rows']:,} {'row' if item['rows'] == 1 else 'rows'})"
-        for item in replaced
-    )
-    noun = "row" if rows == 1 else "rows"
-    if future:
-        return (
-            f" Would replace {rows:,} {noun} of earlier loads, kept until the new batch is "
-            f"undone: {parts}."
-        )
-    return f" Replaced {rows:,} {noun} of earlier loads, kept until this batch is undone: {parts}."
 
 
 @contextlib.contextmanager
@@ -569,12 +542,14 @@ def _validate(
     skipped = staging.out_of_scope() if options.skip_out_of_scope else []
     if rows == 0 and not skipped:
         return _no_data_rows(base), None
-    blank = raw.rows - rows - sum(category.rows for category in skipped)
+    unreported = staging.not_reported()
+    blank = raw.rows - rows - sum(category.rows for category in skipped) - unreported
     valid = "row is" if rows == 1 else "rows are"
     message = f"{rows:,} {valid} valid; nothing was written (dry run)."
     if blank:
         message += f" {blank:,} empty rows are skipped."
     message += skipped_text(skipped) + parts_text(staging.parts, future=True)
+    message += not_reported_text(unreported, future=True)
     warnings = tuple(cumulative_warnings(con)) if options.kind == "flows" else ()
     result = IngestResult(
         **base,
@@ -585,28 +560,9 @@ def _validate(
         message=message,
         skipped={c.category: {"rows": c.rows, "count": c.count} for c in skipped},
         warnings=warnings,
+        not_reported=unreported,
     )
     return result, staging
-
-
-def skipped_text(skipped) -> str:
-    """The sentence that reports skipped categories, with a leading space; "" for none.
-
-    ``skipped`` is a list of :class:`~data_loaders.out_of_scope.OutOfScope` or the result's
-    ``skipped`` mapping.
-    """
-    if isinstance(skipped, dict):
-        items = [(name, n["rows"], n["count"]) for name, n in skipped.items()]
-    else:
-        items = [(c.category, c.rows, c.count) for c in skipped]
-    if not items:
-        return ""
-    rows = sum(n for _, n, _ in items)
-    parts = "; ".join(
-        f"{name} ({n:,} {'row' if n == 1 else 'rows'}, count {total:,})" for name, n, total in items
-    )
-    noun = "row" if rows == 1 else "rows"
-    return f" Skipped {rows:,} {noun} in categories without a crime type: {parts}."
 
 
 NO_DATA_ROWS = "No data rows; nothing loaded."

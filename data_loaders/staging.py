@@ -313,7 +313,26 @@ class Staging:
         not_blank = f"WHERE coalesce({cells}) IS NOT NULL" if cells else ""
         if self.options.skip_out_of_scope and self.kind == "incidents":
             not_blank += " AND ct.category IS NULL"
+        if self._unreported():
+            not_blank += f" AND NOT {self._unreported()}"
         return f"SELECT {', '.join(select)} FROM {self.raw.table} r {' '.join(joins)} {not_blank}"
+
+    def _unreported(self) -> str:
+        """SQL of the rows (``r``, period ``d``) whose figure was not reported ("": none)."""
+        if self.kind != "incidents" or "count" not in self.source or not self.raw.columns:
+            return ""
+        granularity = f"coalesce(d.granularity, '{self.granularity or 'day'}')"
+        return figures.not_reported_sql(f"r.{self.source['count']}", granularity)
+
+    def not_reported(self) -> int:
+        """Rows left out as not reported (:data:`data_loaders.figures.NOT_REPORTED_VALUES`)."""
+        if not self._unreported():
+            return 0
+        crime = self.source["crime_type"] if self.options.skip_out_of_scope else None
+        sql = figures.not_reported_count_sql(
+            self.raw, self._period_join(), self._unreported(), crime
+        )
+        return int(self.con.execute(sql).fetchall()[0][0])
 
     def _period_join(self) -> str:
         date = f"d.raw = r.{self.source['date']}"

@@ -283,6 +283,36 @@ def test_a_days_count_is_at_least_one_and_a_zero_gets_the_hint(tmp_path):
     assert result.problems == (Problem(2, "count", "0", "Value is below 1.", ZERO_DAY_HINT),)
 
 
+def test_figures_a_release_does_not_have_are_left_out_as_not_reported(tmp_path):
+    # Eurostat writes ":" for a figure it does not have; other offices "..", "n/a" or nothing.
+    text = (
+        "year,geo,iccs,offences\n"
+        "2021,RO,ICCS0601,4987\n"
+        "2021,HU,ICCS0601,:\n"
+        "2021,LV,ICCS0601,..\n"
+        "2021,EE,ICCS0601,\n"
+        "2021,LT,ICCS0601,N/A\n"
+        "2021,PL,ICCS0601,0\n"
+    )
+    result, store = load(tmp_path, text)
+    assert result.status == "loaded"
+    assert (result.rows_loaded, result.not_reported) == (2, 4)
+    assert result.message == (
+        "Loaded 2 rows as batch 1. 4 rows give no value (not reported) and were left out: "
+        "those places and periods are no data, not 0."
+    )
+    assert rows(stored(store, 1), "country", "count") == [("PL", 0), ("RO", 4987)]
+    assert result.to_json()["not_reported"] == 4
+    covered = {record["country"] for record in store.coverage_cells().to_dict("records")}
+    assert covered == {"PL", "RO"}
+
+
+def test_a_days_empty_count_is_still_a_problem_not_a_figure_left_out(tmp_path):
+    text = "date,country,region,crime_type,count\n2025-06-14,MD,Cahul,migrant_smuggling,\n"
+    result, _ = load(tmp_path, text)
+    assert result.problems == (Problem(2, "count", None, "Value is missing."),)
+
+
 def test_a_national_file_needs_its_country_column(tmp_path):
     result, _ = load(tmp_path, "year,crime_type,count\n2025,migrant_smuggling,3\n")
     assert result.problems == (
