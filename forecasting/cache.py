@@ -32,6 +32,7 @@ from forecasting.models import FORECAST_COLUMNS
 from forecasting.reconcile import COUNTRY, REGION, TOTAL, TOTAL_AREA
 from forecasting.refresh import HORIZON, ForecastSet, refresh
 from forecasting.selection import Selection
+from threatmon.filters import Filters
 from threatmon.settings import current_settings
 from threatmon.store import Store
 
@@ -324,6 +325,16 @@ class SelectionForecast:
     cached: bool
 
 
+def _has_national_figures(store: Store, selection: Selection) -> bool:
+    """Whether the selection's countries (all, for the total) hold national figures of
+    its crime types, which the cache's sums of regions leave out."""
+    if not store.held().national:
+        return False
+    countries = (selection.country,) if selection.country else ()
+    cells = store.coverage_cells(Filters(countries=countries, crime_types=selection.crime_types))
+    return bool((cells["level"] == "national").any())
+
+
 def forecast_for(
     store: Store, selection: Selection, horizon: int, freq: str = "M"
 ) -> SelectionForecast:
@@ -332,16 +343,17 @@ def forecast_for(
     Monthly forecasts of one area and one crime type come from the cache once the
     background refresh has caught up with the store; weekly ones, and any selection
     while the refresh runs, are fitted on demand with the same :func:`forecast_series`.
-    So are a country's and the total's when the store holds national figures: the
-    cache's countries add up their regions, while a country's series counts its national
-    figure where it has one (docs/architecture.md, "Figures: periods and levels").
+    So are a country's and the total's when the store holds national figures for them:
+    the cache's countries add up their regions, while a country's series counts its
+    national figure where it has one (docs/architecture.md, "Figures: periods and
+    levels"); a country without national figures is read from the cache.
     """
     from forecasting.forecast import forecast_series
     from forecasting.selection import flow_series, incident_series
 
     history = incident_series(store, selection, freq)
     flows, text = flow_series(store, selection, freq)
-    national = selection.region is None and store.held().national
+    national = selection.region is None and _has_national_figures(store, selection)
     if freq == "M" and not national:
         cached = load(store)
         found = None if cached is None else lookup(cached, selection, horizon)

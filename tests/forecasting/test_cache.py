@@ -7,6 +7,7 @@ import pytest
 from forecasting import cache
 from forecasting.refresh import ForecastSet
 from forecasting.selection import Selection
+from threatmon.errors import TooFewPeriodsError
 from threatmon.settings import BACKGROUND_ENV_VAR
 from threatmon.store.reader import Store
 from threatmon.store.writer import write_session
@@ -272,3 +273,30 @@ def test_a_country_with_national_figures_is_fitted_from_them_not_from_the_cache(
     assert set(found.history) == {10.0}
     region = Selection(region="MD-CA", crime_types=("migrant_smuggling",))
     assert set(cache.forecast_for(store, region, horizon=6).history) == {3.0}
+
+
+def test_a_country_without_national_figures_is_read_from_the_cache_beside_one_with_them(
+    tmp_path,
+):
+    """Romania's yearly national figure leaves Moldova's forecast (a sum of its regions,
+    as the cache's is) to the cache."""
+    store = _store(tmp_path / "store.duckdb")
+    yearly = pd.DataFrame(
+        {
+            "date": ["2025-01-01"],
+            "granularity": ["year"],
+            "country": ["RO"],
+            "region_code": [None],
+            "crime_type": ["migrant_smuggling"],
+            "count": [40],
+        }
+    )
+    with write_session(store.location, user="tester") as writer:
+        writer.add_incidents(yearly, file_name="ro.csv", sha256="y" * 64)
+    cache.save(_forecasts(area="MD", level="country"), store, cache.fingerprint(store))
+    moldova = Selection(country="MD", crime_types=("migrant_smuggling",))
+    assert cache.forecast_for(store, moldova, horizon=6).cached
+    # Romania's own series is fitted live: a yearly figure covers no month, so nothing.
+    romania = Selection(country="RO", crime_types=("migrant_smuggling",))
+    with pytest.raises(TooFewPeriodsError, match="Nothing was reported for this series"):
+        cache.forecast_for(store, romania, horizon=6)

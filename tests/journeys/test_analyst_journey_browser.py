@@ -149,11 +149,11 @@ def test_an_analyst_maps_a_messy_extract_loads_it_and_sees_it_on_the_map(
         analyst.screenshot("valid")
 
         page.get_by_role("button", name="Load into the store").click()
-        page.get_by_text("Loaded 3 rows as batch 3.").wait_for(timeout=WAIT)
+        page.get_by_text("Loaded 3 rows as batch 6.").wait_for(timeout=WAIT)
         # Her load is the one she may undo, named as in the Loads table.
         undo = page.get_by_role("combobox", name="Undo a load")
         undo.wait_for(timeout=WAIT)
-        assert undo.input_value() == f"3 · {FILE_NAME} · 3 rows · 2026-10-03 – 2026-10-24"
+        assert undo.input_value() == f"6 · {FILE_NAME} · 3 rows · 2026-10-03 – 2026-10-24"
         page.get_by_role("heading", name="Loads").scroll_into_view_if_needed()
         analyst.screenshot("loaded")
 
@@ -166,7 +166,7 @@ def test_an_analyst_maps_a_messy_extract_loads_it_and_sees_it_on_the_map(
     store = Store(store_path)
     assert _incidents(store) == 6
     batch = store.batches().iloc[0]
-    assert (batch["batch_id"], batch["file_name"], batch["user_name"]) == (3, FILE_NAME, "ana")
+    assert (batch["batch_id"], batch["file_name"], batch["user_name"]) == (6, FILE_NAME, "ana")
     assert (batch["rows_loaded"], batch["status"]) == (3, "active")
     entry = store.audit().iloc[-1]
-    assert (entry["user_name"], entry["action"], entry["target"]) == ("ana", "load", "batch:3")
+    assert (entry["user_name"], entry["action"], entry["target"]) == ("ana", "load", "batch:6")
