@@ -321,6 +321,8 @@ class Staging:
         """SQL of the rows (``r``, period ``d``) whose figure was not reported ("": none)."""
         if self.kind != "incidents" or "count" not in self.source or not self.raw.columns:
             return ""
+        if self.granularity in (None, "day"):
+            return ""  # a file of days (or of no readable date) has no figure to leave out
         granularity = f"coalesce(d.granularity, '{self.granularity or 'day'}')"
         return figures.not_reported_sql(f"r.{self.source['count']}", granularity)
 

@@ -74,12 +74,30 @@ def _regions() -> _Regions:
     return _Regions(codes, frame["country"].to_numpy(dtype=str), shapes, shapely.STRtree(shapes))
 
 
-def _project(lat: np.ndarray, lon: np.ndarray):
+def _project(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     import pyproj
+
+    return pyproj.Transformer.from_crs("EPSG:4326", _PROJECTION, always_xy=True).transform(lon, lat)
+
+
+def _in_stated_regions(geo: _Regions, keys: list[Key], x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Whether each point lies inside the region its row states: tested region by region
+    on arrays, since nearly every point of a good file does (the rest are looked at one
+    by one)."""
     import shapely
 
-    x, y = pyproj.Transformer.from_crs("EPSG:4326", _PROJECTION, always_xy=True).transform(lon, lat)
-    return shapely.points(x, y)
+    inside = np.zeros(len(keys), dtype=bool)
+    stated = np.array([k[3] or "" for k in keys], dtype=str)
+    names, group = np.unique(stated, return_inverse=True)
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(len(names) + 1))
+    for j, code in enumerate(names):
+        position = np.searchsorted(geo.codes, code)
+        if not code or position >= len(geo.codes) or geo.codes[position] != code:
+            continue
+        rows = order[bounds[j] : bounds[j + 1]]
+        inside[rows] = shapely.contains_xy(geo.shapes[position], x[rows], y[rows])
+    return inside
 
 
 def _label(code: str) -> str:
@@ -117,16 +135,31 @@ def place_points(keys: Iterable[Key]) -> dict[Key, Placement]:
     keys = list(dict.fromkeys(keys))
     if not keys:
         return {}
+    import shapely
+
     geo = _regions()
     lat = np.array([k[0] for k in keys], dtype=float)
     lon = np.array([k[1] for k in keys], dtype=float)
-    points = _project(lat, lon)
+    x, y = _project(lat, lon)
+    confirmed = _in_stated_regions(geo, keys, x, y)
+    # One Placement per region, shared by its points (a large file has hundreds of thousands).
+    confirmations: dict[str, Placement] = {}
+    out: dict[Key, Placement] = {}
+    for i in np.flatnonzero(confirmed):
+        key = keys[i]
+        placement = confirmations.get(key[3])
+        if placement is None:
+            placement = confirmations[key[3]] = Placement(key[3])
+        out[key] = placement
+    todo = np.flatnonzero(~confirmed)
+    points = np.empty(len(keys), dtype=object)
+    points[todo] = shapely.points(x[todo], y[todo])
     inside: dict[int, list[int]] = {}
-    for point, shape in zip(*geo.tree.query(points, predicate="intersects"), strict=True):
-        inside.setdefault(int(point), []).append(int(shape))
+    for point, shape in zip(*geo.tree.query(points[todo], predicate="intersects"), strict=True):
+        inside.setdefault(int(todo[point]), []).append(int(shape))
     # The nearest region of every point in none, at once (a file of swapped coordinates
     # has thousands of them).
-    outside = np.array([i for i in range(len(keys)) if i not in inside], dtype=int)
+    outside = np.array([i for i in todo if i not in inside], dtype=int)
     nearest: dict[int, tuple[int, float]] = {}
     if len(outside):
         (found, shape), gaps = geo.tree.query_nearest(
@@ -136,8 +169,8 @@ def place_points(keys: Iterable[Key]) -> dict[Key, Placement]:
             int(outside[f]): (int(s), float(g)) for f, s, g in zip(found, shape, gaps, strict=True)
         }
     snap = PLACEMENT_SNAP_KM * 1000
-    out: dict[Key, Placement] = {}
-    for i, key in enumerate(keys):
+    for i in todo:
+        key = keys[i]
         _, _, country, stated = key
         hits = sorted(inside.get(i, []), key=lambda s: geo.codes[s])
         if stated is not None:
