@@ -53,6 +53,23 @@ def kpi_rows(summary: Mapping[str, pd.DataFrame] | None, spans) -> list[tuple[st
     return rows
 
 
+def _comparison_grid(
+    cells: pd.DataFrame, filters: Filters, countries: Sequence[str], crime_types: Sequence[str]
+) -> pd.DataFrame:
+    """Monthly coverage over the three windows of ``filters`` (regional figures for a
+    regional selection)."""
+    first = min(start for start, _ in comparison_windows(filters).values())
+    return coverage_grid(
+        cells,
+        "M",
+        first,
+        filters.end,
+        level="admin1" if filters.regions else None,
+        countries=countries,
+        crime_types=crime_types,
+    )
+
+
 def compared_series(
     cells: pd.DataFrame,
     filters: Filters,
@@ -63,16 +80,7 @@ def compared_series(
     the three windows of ``filters``, and the others (a regional selection needs
     regional figures)."""
     spans = comparison_windows(filters)
-    first = min(start for start, _ in spans.values())
-    grid = coverage_grid(
-        cells,
-        "M",
-        first,
-        filters.end,
-        level="admin1" if filters.regions else None,
-        countries=countries,
-        crime_types=crime_types,
-    )
+    grid = _comparison_grid(cells, filters, countries, crime_types)
     months = {m for window in spans.values() for m in month_starts(*window)}
     inside = grid[grid[PERIOD].isin(months)]
     full = inside.groupby(list(KEYS))["coverage"].agg(lambda states: (states == REPORTED).all())
@@ -163,17 +171,7 @@ def chart_gaps(
     """``summary`` with its ``trend`` (by crime type) and ``countries`` (by country) counts
     and rates missing where no country, or the country, reported the month at all; a
     month some of it was reported for keeps what was. Not modified."""
-    spans = comparison_windows(filters)
-    first = min(start for start, _ in spans.values())
-    grid = coverage_grid(
-        cells,
-        "M",
-        first,
-        filters.end,
-        level="admin1" if filters.regions else None,
-        countries=countries,
-        crime_types=crime_types,
-    )
+    grid = _comparison_grid(cells, filters, countries, crime_types)
     out = dict(summary)
     for name, key in (("trend", "crime_type"), ("countries", "country")):
         frame = summary[name]
