@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import boundaries
+from geo.boundaries import regions as region_boundaries
 from threatmon.distance import distance_matrix_km
 from threatmon.registry.crossing_points import load_crossing_points
 from threatmon.registry.regions import load_regions
@@ -61,7 +61,7 @@ def inside_regions(
     The ingest checks an incident's coordinates against its region; a demo extract must
     pass that check like any good file (the benchmarks load it).
     """
-    shapes = boundaries.regions().set_index("region_code").geometry
+    shapes = region_boundaries().set_index("region_code").geometry
     codes = regions["region_code"].to_numpy()
     seat_lat, seat_lon = regions["latitude"].to_numpy(), regions["longitude"].to_numpy()
     latitude, longitude = latitude.copy(), longitude.copy()
