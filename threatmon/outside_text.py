@@ -14,10 +14,15 @@ import re
 _UNSAFE = re.compile("[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def written_visibly(text: str, unsafe: re.Pattern) -> str:
+    """``text`` with every character ``unsafe`` matches written as ``<U+XXXX>``."""
+    return unsafe.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
 def neutral_name(name: str) -> str:
     """``name`` with every control character and bidirectional mark, override or isolate
     written as ``<U+XXXX>``."""
-    return _UNSAFE.sub(lambda m: f"<U+{ord(m.group()):04X}>", name)
+    return written_visibly(name, _UNSAFE)
 
 
 # What an XLSX cell cannot hold (XML 1.0 forbids these controls; openpyxl raises on them).
@@ -27,4 +32,4 @@ _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 def xml_safe(text: str) -> str:
     """``text`` with each control character a spreadsheet cannot hold written as
     ``<U+XXXX>`` (a store loaded before such values were refused may still hold some)."""
-    return _NOT_IN_XML.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+    return written_visibly(text, _NOT_IN_XML)

@@ -21,6 +21,7 @@ from data_loaders.readers.messages import MAX_REPORTED, plural
 from data_loaders.readers.relation import RawTable
 from data_loaders.readers.sql import ident
 from threatmon.errors import Problem, UnreadableFileError
+from threatmon.outside_text import written_visibly
 
 #: The most characters a value may have: what an XLSX cell holds.
 MAX_VALUE_CHARS = 32_767
@@ -35,7 +36,7 @@ def _shown(value: str) -> str:
     """The value as a message may show it: each forbidden character as <U+XXXX>, and
     a long value cut (the reason gives its length)."""
     text = value if len(value) <= 120 else value[:120] + "…"
-    return _FORBIDDEN.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+    return written_visibly(text, _FORBIDDEN)
 
 
 def _reason(value: str) -> str:

@@ -31,7 +31,7 @@ _VIEW_FREQ = {"D": "MS", "W": "W-MON", "M": "MS", "Q": "QS", "Y": "YS", None: "Y
 GRID_COLUMNS = ("country", "crime_type", PERIOD, "units", "covered", "coverage")
 
 
-def _months(frame: pd.DataFrame) -> pd.DataFrame:
+def cell_months(frame: pd.DataFrame) -> pd.DataFrame:
     """Each cell's months: (country, crime_type, month) of every month from start to end."""
     if frame.empty:
         return pd.DataFrame({"country": [], "crime_type": [], "unit": pd.to_datetime([])})
@@ -58,10 +58,10 @@ def _covered_units(cells: pd.DataFrame, freq: str | None) -> pd.DataFrame:
     shown = NESTED_IN["Y" if freq is None else ("M" if freq == "D" else freq)]
     usable = cells[cells["granularity"].isin(shown)]
     if freq != "W":
-        return _months(usable[usable["granularity"] != "week"]).drop_duplicates()
+        return cell_months(usable[usable["granularity"] != "week"]).drop_duplicates()
     weeks = usable[usable["granularity"] == "week"][["country", "crime_type", "start"]]
     weeks = weeks.rename(columns={"start": "unit"})
-    day_months = _months(usable[usable["granularity"] == "day"]).drop_duplicates()
+    day_months = cell_months(usable[usable["granularity"] == "day"]).drop_duplicates()
     # A week is covered by daily rows when the months of its Monday and Sunday both are.
     known = set(
         zip(day_months["country"], day_months["crime_type"], day_months["unit"], strict=True)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from threatmon.coverage.grid import NOT_REPORTED, PARTLY, REPORTED, _months, coverage_grid
+from threatmon.coverage.grid import NOT_REPORTED, PARTLY, REPORTED, cell_months, coverage_grid
 from threatmon.granularity import LEVELS
 
 #: The columns of :func:`heat_table`.
@@ -50,7 +50,7 @@ def heat_table(
         )
     longer = cells[cells["granularity"].isin(("week", "quarter", "year"))]
     for level in LEVELS:
-        months = _months(longer[longer["level"] == level]).rename(columns={"unit": "period"})
+        months = cell_months(longer[longer["level"] == level]).rename(columns={"unit": "period"})
         pieces.append(months.assign(coverage=PARTLY, level=level))
     found = pd.concat(pieces, ignore_index=True)
     found = found[found["country"].isin(countries) & found["crime_type"].isin(crime_types)]

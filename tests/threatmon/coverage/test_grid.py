@@ -4,7 +4,7 @@ country, crime type, level and period covered?"""
 import pandas as pd
 import pytest
 
-from threatmon.coverage.cells import cells_from_rows
+from tests.threatmon.coverage.factories import cells
 from threatmon.coverage.grid import (
     NOT_REPORTED,
     PARTLY,
@@ -16,28 +16,6 @@ from threatmon.coverage.grid import (
 )
 
 C, H = "cybercrime", "human_trafficking"
-
-
-def cells(*specs) -> pd.DataFrame:
-    """Cells of (country, crime type, level, granularity, period start) of batch 1."""
-    rows = pd.DataFrame(
-        [(*spec, spec[-1], spec[-1], 1, 1) for spec in specs],
-        columns=[
-            "country",
-            "crime_type",
-            "level",
-            "granularity",
-            "start",
-            "first_day",
-            "last_day",
-            "batch_id",
-            "rows",
-        ],
-    )
-    declared = pd.DataFrame(
-        columns=["batch_id", "country", "crime_type", "level", "granularity", "date", "period_end"]
-    )
-    return cells_from_rows(rows, declared, pd.DataFrame({"batch_id": [1], "file_name": ["f.csv"]}))
 
 
 # Moldova: monthly by region January–June 2025 but silent in March and April; daily rows

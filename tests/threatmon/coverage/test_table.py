@@ -2,33 +2,11 @@
 
 import pandas as pd
 
-from threatmon.coverage.cells import cells_from_rows
+from tests.threatmon.coverage.factories import cells
 from threatmon.coverage.grid import NOT_REPORTED, PARTLY, REPORTED
 from threatmon.coverage.table import heat_matrix, heat_table, records_table, silent_runs
 
 H, C = "human_trafficking", "cybercrime"
-
-
-def cells(*specs) -> pd.DataFrame:
-    """Cells of (country, crime type, level, granularity, period start) of batch 1."""
-    rows = pd.DataFrame(
-        [(*spec, spec[-1], spec[-1], 1, 1) for spec in specs],
-        columns=[
-            "country",
-            "crime_type",
-            "level",
-            "granularity",
-            "start",
-            "first_day",
-            "last_day",
-            "batch_id",
-            "rows",
-        ],
-    )
-    declared = pd.DataFrame(
-        columns=["batch_id", "country", "crime_type", "level", "granularity", "date", "period_end"]
-    )
-    return cells_from_rows(rows, declared, pd.DataFrame({"batch_id": [1], "file_name": ["f.csv"]}))
 
 
 # Moldova monthly by region, silent in February (both types); a national monthly

@@ -1,0 +1,27 @@
+"""Cell frames for the coverage tests, built as the store builds them."""
+
+import pandas as pd
+
+from threatmon.coverage.cells import cells_from_rows
+
+
+def cells(*specs) -> pd.DataFrame:
+    """Cells of (country, crime type, level, granularity, period start) of batch 1."""
+    rows = pd.DataFrame(
+        [(*spec, spec[-1], spec[-1], 1, 1) for spec in specs],
+        columns=[
+            "country",
+            "crime_type",
+            "level",
+            "granularity",
+            "start",
+            "first_day",
+            "last_day",
+            "batch_id",
+            "rows",
+        ],
+    )
+    declared = pd.DataFrame(
+        columns=["batch_id", "country", "crime_type", "level", "granularity", "date", "period_end"]
+    )
+    return cells_from_rows(rows, declared, pd.DataFrame({"batch_id": [1], "file_name": ["f.csv"]}))
