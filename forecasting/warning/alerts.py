@@ -1,7 +1,10 @@
 """The early-warning list: region × crime-type series whose latest month stands out.
 
 Each alert says in one sentence why it fired and links to the map of that region,
-crime type and month, so that a committee member can look before asking.
+crime type and month, so that a committee member can look before asking. The sentence
+names the region with its country ("Călărași (Moldova)": both countries have one), says
+the chance in words and never names a model; it is kept as a message for the dashboard
+(``message``, written in the reader's language) and in English (``sentence``).
 
 No data is not zero: a region's month counts only where its country's regional figures
 cover it (:mod:`threatmon.coverage`). A series is tested, for a surge or a miss of its
@@ -17,18 +20,20 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 
-from forecasting.warning.exceedance import describe as describe_miss
+from forecasting.warning.exceedance import message as miss_message
 from forecasting.warning.exceedance import outside_interval
-from forecasting.warning.surges import MIN_BASELINE_MONTHS, describe, surges
+from forecasting.warning.sentences import english
+from forecasting.warning.surges import MIN_BASELINE_MONTHS, surges
+from forecasting.warning.surges import message as surge_message
 from threatmon.coverage import coverage_grid, with_coverage
 from threatmon.filters import Filters
 from threatmon.periods import last_complete_months
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS, CRIME_TYPES
-from threatmon.registry.regions import load_regions
+from threatmon.registry.regions import PROJECT_COUNTRIES, load_regions
 from threatmon.rules import SURGE_ALPHA, WARNING_BASELINE_MONTHS, WARNING_FDR, WARNING_MIN_COUNT
 from threatmon.store.reader import Store
 
-#: Columns of :func:`early_warning`, in order (the CLI's JSON keys).
+#: Columns of :func:`early_warning`, in order (the CLI's JSON keys); ``message`` follows.
 COLUMNS: tuple[str, ...] = (
     "rank",
     "kind",
@@ -61,7 +66,7 @@ def map_link(region_code: str, country: str, crime_type: str, month: pd.Timestam
     return f"maps?{query}"
 
 
-#: How the early-warning sentences name the models.
+#: How the briefing names the models (the alerts never do).
 MODEL_NAMES = {
     "naive": "no change",
     "seasonal_naive": "seasonal naive",
@@ -95,27 +100,28 @@ def early_warning(
     Returns
     -------
     DataFrame
-        :data:`COLUMNS`; ``kind`` is ``"surge"`` (latest month far above its trailing
-        ``baseline`` months; :func:`forecasting.warning.surges.surges`) or ``"above_interval"`` /
-        ``"below_interval"``. A series that is both a surge and above its interval is
-        listed once, as a surge. Ranked by ``p_value``.
+        :data:`COLUMNS` and ``message`` (the sentence as a
+        :class:`threatmon.messages.Message`); ``kind`` is ``"surge"`` (latest month far
+        above its trailing ``baseline`` months; :func:`forecasting.warning.surges.surges`)
+        or ``"above_interval"`` / ``"below_interval"``. A series that is both a surge and
+        above its interval is listed once, as a surge. Ranked by ``p_value``.
     """
     coverage = store.coverage()
     if coverage["last"] is None:
-        return pd.DataFrame(columns=list(COLUMNS))
+        return pd.DataFrame(columns=[*COLUMNS, "message"])
     start, end = last_complete_months(coverage["last"], baseline + 1)
     window = Filters(start=start, end=end)
     registry = load_regions()
     monthly = reported_months(store, window, registry)
     found = surges(monthly, baseline=baseline, min_count=min_count, alpha=alpha)
     eligible = _eligible(monthly, baseline)
-    names = dict(zip(registry["region_code"], registry["name_en"], strict=True))
     countries = dict(zip(registry["region_code"], registry["country"], strict=True))
+    places = place_names(registry)
     crimes = {crime.key: crime.label for crime in CRIME_TYPES}
     parts = [
         found.assign(
             kind="surge",
-            sentence=[describe(row, names, crimes, baseline) for _, row in found.iterrows()],
+            message=[surge_message(row, baseline) for _, row in found.iterrows()],
         )
     ]
     if checks is not None and len(checks):
@@ -136,22 +142,30 @@ def early_warning(
                 missed.assign(
                     kind=missed["direction"] + "_interval",
                     ratio=missed["count"] / missed["expected"].where(missed["expected"] > 0),
-                    sentence=[
-                        describe_miss(row, names, crimes, MODEL_NAMES)
-                        for row in missed.itertuples(index=False)
-                    ],
+                    message=[miss_message(row) for row in missed.itertuples(index=False)],
                 )
             )
     frames = [part for part in parts if len(part)]
     out = pd.concat(frames, ignore_index=True) if frames else parts[0]
     out = out.sort_values("p_value", kind="stable").reset_index(drop=True)
     out["country"] = out["region_code"].map(countries)
+    out["sentence"] = [english(m, places, crimes) for m in out["message"]]
     out["link"] = [
         map_link(row.region_code, row.country, row.crime_type, row.period)
         for row in out.itertuples(index=False)
     ]
     out.insert(0, "rank", range(1, len(out) + 1))
-    return out[list(COLUMNS)].reset_index(drop=True)
+    return out[[*COLUMNS, "message"]].reset_index(drop=True)
+
+
+def place_names(registry: pd.DataFrame) -> dict[str, str]:
+    """Region code → "Name (Country)" in English: region names repeat across countries."""
+    return {
+        code: f"{name} ({PROJECT_COUNTRIES.get(country, country)})"
+        for code, name, country in registry[["region_code", "name_en", "country"]].itertuples(
+            index=False
+        )
+    }
 
 
 def reported_months(store: Store, window: Filters, registry: pd.DataFrame) -> pd.DataFrame:

@@ -24,7 +24,9 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from forecasting.warning.surges import P_FLOOR, probability_text
+from forecasting.warning.sentences import english
+from forecasting.warning.surges import P_FLOOR
+from threatmon.messages import Message, odds
 from threatmon.rules import WARNING_FDR, WARNING_MIN_COUNT
 
 ABOVE, BELOW = "above", "below"
@@ -113,19 +115,25 @@ def outside_interval(
     )
 
 
-def describe(row, names: dict[str, str], crimes: dict[str, str], models: dict[str, str]) -> str:
-    """One sentence: the count, the interval it left, and the model that made it."""
-    name = names.get(row.region_code, row.region_code)
-    crime = crimes.get(row.crime_type, row.crime_type).lower()
+def message(row) -> Message:
+    """The sentence of a row of :func:`outside_interval`, as a message (``alert.above`` or
+    ``alert.below``). The model is not named: the committee reads what was expected."""
     month = pd.Timestamp(row.period)
-    previous = month - pd.DateOffset(months=1)
-    side = "above" if row.direction == ABOVE else "below"
-    model = models.get(row.model, row.model)
-    text = (
-        f"{name}: {row.count:,.0f} {crime} incidents in {month:%B %Y}, {side} the 95 % "
-        f"interval of {row.lower_95:,.1f}–{row.upper_95:,.1f} that {model} forecast from the "
-        f"months up to {previous:%B %Y} (probability by chance {probability_text(row.p_value)})"
+    return Message(
+        f"alert.{ABOVE if row.direction == ABOVE else BELOW}",
+        {
+            "region": row.region_code,
+            "crime": row.crime_type,
+            "count": int(row.count),
+            "month": month,
+            "lower": float(row.lower_95),
+            "upper": float(row.upper_95),
+            "previous": month - pd.DateOffset(months=1),
+            "odds": odds(float(row.p_value)),
+        },
     )
-    if row.direction == BELOW:
-        text += "; a drop this sharp can also be a reporting gap"
-    return text + "."
+
+
+def describe(row, places: dict[str, str], crimes: dict[str, str]) -> str:
+    """One English sentence: the count, the range it left, the chance of that."""
+    return english(message(row), places, crimes)

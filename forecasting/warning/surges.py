@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from forecasting.warning.sentences import english
+from threatmon.messages import Message, odds
 from threatmon.periods import PERIOD, VALUE, complete_months
 from threatmon.rules import SURGE_ALPHA, WARNING_BASELINE_MONTHS, WARNING_MIN_COUNT
 
@@ -169,37 +171,37 @@ def surges(
     return found[columns].reset_index(drop=True)
 
 
-def probability_text(p: float) -> str:
-    """A probability as the sentences write it: ``3e-05``, or below one in a million
-    ``less than 1 in a million`` (the models say nothing finer)."""
-    return "less than 1 in a million" if p < 1e-6 else f"{p:.1g}"
+def message(row, baseline: int = WARNING_BASELINE_MONTHS) -> Message:
+    """The sentence of an alert row of :func:`surges`, as a message (``alert.surge*``)."""
+    months = int(row.get("baseline_months", baseline))
+    params = {
+        "region": row["region_code"],
+        "crime": row["crime_type"],
+        "count": int(row[VALUE]),
+        "month": pd.Timestamp(row[PERIOD]),
+        "baseline": int(baseline),
+        "months": months,
+        "odds": odds(float(row["p_value"])),
+    }
+    partial = "_partial" if months < baseline else ""
+    if row["expected"] == 0:
+        return Message(
+            f"alert.surge_first{partial}", {**params, "since": pd.Timestamp(row["since"])}
+        )
+    return Message(
+        f"alert.surge{partial}",
+        {**params, "ratio": float(row["ratio"]), "expected": float(row["expected"])},
+    )
 
 
 def describe(
-    row, names: dict[str, str], crimes: dict[str, str], baseline: int = WARNING_BASELINE_MONTHS
+    row, places: dict[str, str], crimes: dict[str, str], baseline: int = WARNING_BASELINE_MONTHS
 ) -> str:
-    """One sentence for an alert row of :func:`surges`.
+    """One English sentence for an alert row of :func:`surges` (the CLI's, the briefing's).
 
     Examples
     --------
-    Cahul: 6 cybercrime incidents in October 2026, the first incidents since October 2025
-    (probability by chance 5e-08).
+    Cahul (Moldova), Cybercrime: 6 incidents in October 2026, the first since October 2025
+    (chance of this by coincidence: less than 1 in a million).
     """
-    region = names.get(row["region_code"], row["region_code"])
-    crime = crimes.get(row["crime_type"], row["crime_type"]).lower()
-    head = f"{region}: {int(row[VALUE])} {crime} incidents in {pd.Timestamp(row[PERIOD]):%B %Y}"
-    months = int(row.get("baseline_months", baseline))
-    notes = []
-    if row["expected"] == 0:
-        level = f"the first incidents since {pd.Timestamp(row['since']):%B %Y}"
-        if months < baseline:
-            notes.append(f"{months} of the {baseline} months before reported")
-    else:
-        over = (
-            f"the {baseline} months before"
-            if months >= baseline
-            else f"the {months} reported months of the {baseline} before"
-        )
-        level = f"{row['ratio']:.1f} times the monthly average of {row['expected']:.1f} over {over}"
-    notes.append(f"probability by chance {probability_text(row['p_value'])}")
-    return f"{head}, {level} ({'; '.join(notes)})."
+    return english(message(row, baseline), places, crimes)

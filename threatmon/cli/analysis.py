@@ -370,6 +370,7 @@ def _cmd_alerts(args) -> int:
     store = Store(args.db)
     forecasts = cache.load(store)
     table = early_warning(store, checks=cache.region_checks(forecasts))
+    table = table.drop(columns="message")  # the sentence says it in English
     if args.json:
         print_json(_frame_records(table.assign(period=table["period"].astype(str).str[:7])))
         return EXIT_OK
