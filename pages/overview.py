@@ -1,7 +1,9 @@
 """Overview: the steering committee's first page.
 
-KPIs against two comparison periods, trends by crime type, the ranked change table
-(ACLED Trendfinder levels with a low-count guard) and small multiples by country.
+First the answer in words (the clearest rises and falls, then the early-warning
+alerts), then the key figures against two comparison periods (each saying whether its
+change is more than chance), trends by crime type, the change table (its clear changes
+by default) and small multiples by country; the methods by name last, in an expander.
 This page only reads the filters and renders; the numbers come from
 ``trends`` through ``ui.data``, the figures from ``reports.figures``.
 """
@@ -19,11 +21,14 @@ from reports import figures as charts
 from threatmon.coverage import NO_DATA
 from threatmon.disclosure.export import to_csv_bytes
 from threatmon.disclosure.suppression import TOTAL
-from threatmon.registry.crime_types import CRIME_TYPES
+from threatmon.registry.crime_types import CRIME_TYPE_KEYS, CRIME_TYPES
 from threatmon.registry.regions import PROJECT_COUNTRIES
 from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
-from trends import FLAG_LOW_COUNTS, FLAG_NOT_SIGNIFICANT, LEVELS
+from trends import LEVELS
 from trends import NO_DATA as NO_LEVEL
+from trends.changes import MODERATE_PCT
+from trends.summary import CLEAR_FALL, CLEAR_RISE, NOT_COMPARABLE, change_readings, headlines
+from trends.summary import readings as change_table_readings
 from ui import auth, data, exports, levels
 from ui.figures import localise_figure
 from ui.filters import current_filters
@@ -32,15 +37,19 @@ from ui.i18n import (
     country_names,
     crime_label,
     current_language,
-    flag_label,
     level_label,
     month_span,
     number,
+    p_value_text,
     region_names,
     t,
 )
+from ui.messages import place_names, reading_label, say
 
 NO_DATA_COLOUR = "#e0e0e0"
+#: Headlines of the summary: the clearest rises, then the clearest falls.
+RISES, FALLS = 3, 2
+KEY_ALL_CHANGES = "overview_all_changes"
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
@@ -88,7 +97,18 @@ def _kpis(summary: dict[str, pd.DataFrame], spans: dict, crime_types) -> None:
     ]
     sparks = summary["sparklines"]
     columns = st.columns(len(rows))
-    for column, (label, row, key) in zip(columns, rows, strict=True):
+    figures = pd.DataFrame([row for _, row, _ in rows])
+    vs_previous = change_readings(
+        figures["current_previous"], figures["previous"], min_total=LOW_COUNT_THRESHOLD
+    )
+    vs_year = change_readings(
+        figures["current_year"], figures["year_earlier"], min_total=LOW_COUNT_THRESHOLD
+    )
+    reading_help = t(
+        "overview.kpi.reading_help", min_total=LOW_COUNT_THRESHOLD, moderate=number(MODERATE_PCT)
+    )
+    tiles = zip(columns, rows, vs_previous, vs_year, strict=True)
+    for column, (label, row, key), previous_reading, year_reading in tiles:
         spark = _spark(sparks, key)
         with column.container(border=True):
             st.metric(
@@ -101,6 +121,7 @@ def _kpis(summary: dict[str, pd.DataFrame], spans: dict, crime_types) -> None:
                 chart_type="bar",
                 help=t("overview.kpi.help"),
             )
+            _reading(previous_reading, reading_help)
             if not same:
                 st.metric(
                     t("overview.kpi.year_earlier"),
@@ -109,6 +130,7 @@ def _kpis(summary: dict[str, pd.DataFrame], spans: dict, crime_types) -> None:
                     delta_color="inverse",
                     delta_description=t("overview.kpi.since_then"),
                 )
+                _reading(year_reading, reading_help)
     current, previous = _span(spans["current"]), _span(spans["previous"])
     if same:
         caption = t("overview.kpi.caption_same", span=current, months=months, previous=previous)
@@ -132,12 +154,45 @@ def _kpis(summary: dict[str, pd.DataFrame], spans: dict, crime_types) -> None:
     levels.show_left_out(summary["left_out"], crime_types)
 
 
+def _reading(code: str, help_text: str) -> None:
+    """Under a key figure's delta: whether the change is more than chance, in words."""
+    if code == NOT_COMPARABLE:  # no delta is shown: nothing to say of it
+        return
+    st.caption(reading_label(code), help=help_text)
+
+
+def _summary(summary: dict[str, pd.DataFrame], spans: dict, places: dict[str, str]) -> None:
+    """The page's first answer: the clearest rises and falls by region and crime type."""
+    st.subheader(t("overview.summary.header"))
+    current, previous = _span(spans["current"]), _span(spans["previous"])
+    found = headlines(summary["changes"], rises=RISES, falls=FALLS)
+    if found:
+        st.markdown(t("overview.summary.intro", current=current, previous=previous))
+        st.markdown("\n".join(f"- {say(message, places)}" for message in found))
+    else:
+        st.markdown(t("overview.summary.none", current=current, previous=previous))
+    st.caption(
+        t(
+            "overview.summary.explain",
+            min_total=LOW_COUNT_THRESHOLD,
+            moderate=number(MODERATE_PCT),
+            one_in=round(1 / CHANGE_ALPHA),
+        )
+    )
+
+
 def _trend(summary: dict[str, pd.DataFrame], spans: dict) -> None:
     st.subheader(t("overview.trends.header"))
     trend = summary["trend"]
+    # One colour per crime type whatever the selection and the language.
+    colours = {
+        crime_label(key): charts.PALETTE[i % len(charts.PALETTE)]
+        for i, key in enumerate(CRIME_TYPE_KEYS)
+    }
     fig = charts.trend_lines(
         trend.assign(crime=trend["crime_type"].map(crime_label)),
         spans["current"],
+        colours=colours,
         title=t("chart.trend_title"),
         y_title=t("chart.per_month"),
         partly_label=t("chart.partly_reported"),
@@ -155,81 +210,81 @@ def _changes(summary: dict[str, pd.DataFrame], spans: dict) -> None:
         st.info(t("overview.changes.empty"))
         return
     names = region_names(data.regions())
-    changes = changes.assign(
+    reading = change_table_readings(changes)
+    language = current_language()
+    table = changes.assign(
         region=changes["region_code"].map(names).fillna(changes["region"]),
         country=changes["region_code"].str[:2].map(country_names()).fillna(changes["country"]),
         crime=changes["crime_type"].map(crime_label),
-        flag=changes["flag"].map(flag_label),
+        reading=reading.map(functools.partial(reading_label, language=language)),
+        p_value=changes["p_value"].map(functools.partial(p_value_text, language=language)),
     )
-    table = changes[
-        [
-            "region",
-            "country",
-            "crime",
-            "level",
-            "current",
-            "previous",
-            "change",
-            "pct_change",
-            "flag",
-            "p_value",
-        ]
-    ]
+    clear = reading.isin([CLEAR_RISE, CLEAR_FALL])
+    show_all = st.toggle(t("overview.changes.show_all"), key=KEY_ALL_CHANGES)
+    if not show_all:
+        table = table[clear]
+    columns = ["region", "country", "crime", "level", "current", "previous", "change"]
+    columns += ["pct_change", "reading", "p_value"]
+    table = table[columns]
     table = table.assign(level=table["level"].astype(str).map(lambda level: [level]))
     shown_levels = [*LEVELS, NO_LEVEL]
-    st.dataframe(
-        table,
-        hide_index=True,
-        height=420,
-        column_config={
-            "region": st.column_config.TextColumn(
-                t("overview.col.region"), pinned=True, width="medium"
-            ),
-            "country": st.column_config.TextColumn(t("overview.col.country")),
-            "crime": st.column_config.TextColumn(t("overview.col.crime")),
-            "level": st.column_config.MultiselectColumn(
-                t("overview.col.level"),
-                options=shown_levels,
-                color=[charts.LEVEL_COLOURS.get(level, NO_DATA_COLOUR) for level in shown_levels],
-                format_func=functools.partial(
-                    _level_text, no_data=t("overview.no_data"), language=current_language()
+    alpha = number(CHANGE_ALPHA, 2)
+    if table.empty:
+        st.info(t("overview.changes.none_clear"))
+    else:
+        st.dataframe(
+            table,
+            hide_index=True,
+            height=420,
+            column_config={
+                "region": st.column_config.TextColumn(
+                    t("overview.col.region"), pinned=True, width="medium"
                 ),
-                help=t("overview.col.level_help"),
-            ),
-            "current": st.column_config.NumberColumn(_span(spans["current"]), format="%,d"),
-            "previous": st.column_config.NumberColumn(_span(spans["previous"]), format="%,d"),
-            "change": st.column_config.NumberColumn(t("overview.col.change"), format="%+,d"),
-            "pct_change": st.column_config.NumberColumn(
-                t("overview.col.pct_change"),
-                format="%+.1f %%",
-                help=t("overview.col.pct_change_help"),
-            ),
-            "flag": st.column_config.TextColumn(
-                t("overview.col.flag"),
-                help=t(
-                    "overview.col.flag_help",
-                    low=flag_label(FLAG_LOW_COUNTS),
-                    not_significant=flag_label(FLAG_NOT_SIGNIFICANT),
-                    min_total=LOW_COUNT_THRESHOLD,
-                    alpha=number(CHANGE_ALPHA, 2),
+                "country": st.column_config.TextColumn(t("overview.col.country")),
+                "crime": st.column_config.TextColumn(t("overview.col.crime")),
+                "level": st.column_config.MultiselectColumn(
+                    t("overview.col.level"),
+                    options=shown_levels,
+                    color=[
+                        charts.LEVEL_COLOURS.get(level, NO_DATA_COLOUR) for level in shown_levels
+                    ],
+                    format_func=functools.partial(
+                        _level_text, no_data=t("overview.no_data"), language=language
+                    ),
+                    help=t("overview.col.level_help"),
                 ),
-            ),
-            "p_value": st.column_config.NumberColumn(
-                t("overview.col.p"),
-                format="%.3f",
-                help=t("overview.col.p_help"),
-            ),
-        },
-    )
+                "current": st.column_config.NumberColumn(_span(spans["current"]), format="%,d"),
+                "previous": st.column_config.NumberColumn(_span(spans["previous"]), format="%,d"),
+                "change": st.column_config.NumberColumn(t("overview.col.change"), format="%+,d"),
+                "pct_change": st.column_config.NumberColumn(
+                    t("overview.col.pct_change"),
+                    format="%+.1f %%",
+                    help=t("overview.col.pct_change_help"),
+                ),
+                "reading": st.column_config.TextColumn(
+                    t("overview.col.reading"), help=t("overview.col.reading_help")
+                ),
+                "p_value": st.column_config.TextColumn(
+                    t("overview.col.p"), help=t("overview.col.p_help", alpha=alpha)
+                ),
+            },
+        )
+    if not show_all:
+        st.caption(
+            t(
+                "overview.changes.filtered",
+                shown=number(int(clear.sum())),
+                total=number(len(changes)),
+            )
+        )
     st.caption(
         t(
             "overview.changes.caption",
             current=_span(spans["current"]),
             previous=_span(spans["previous"]),
-            min_total=LOW_COUNT_THRESHOLD,
-            alpha=number(CHANGE_ALPHA, 2),
         )
     )
+    st.caption(t("overview.changes.reading_caption", min_total=LOW_COUNT_THRESHOLD))
     exports.table_downloads(changes.drop(columns=["level"], errors="ignore"), "changes")
 
 
@@ -269,15 +324,29 @@ def _countries(summary: dict[str, pd.DataFrame], spans: dict) -> None:
         st.caption(t("overview.countries.no_data", countries=names))
 
 
-def _early_warning() -> None:
+def _early_warning(places: dict[str, str]) -> None:
     st.subheader(t("overview.warning.header"))
     alerts = data.alerts()
     if alerts.empty:
         st.caption(t("overview.warning.none"))
         return
     for row in alerts.head(5).itertuples(index=False):
-        st.markdown(f"- {row.sentence} [{t('alerts.map_link')}]({row.link})")
-    st.caption(t("overview.warning.caption", count=len(alerts)))
+        st.markdown(f"- {say(row.message, places)} [{t('alerts.map_link')}]({row.link})")
+    st.caption(t("overview.warning.caption", count=number(len(alerts))))
+    st.caption(t("overview.warning.explain"))
+
+
+def _methods() -> None:
+    """The methods by name, for those who want them; the page above says it in words."""
+    with st.expander(t("overview.methods.header"), icon=":material/functions:"):
+        st.markdown(
+            t(
+                "overview.methods.body",
+                alpha=number(CHANGE_ALPHA, 2),
+                one_in=round(1 / CHANGE_ALPHA),
+                min_total=LOW_COUNT_THRESHOLD,
+            )
+        )
 
 
 def _sensitive_display(table: pd.DataFrame) -> pd.DataFrame:
@@ -361,13 +430,16 @@ def main() -> None:
         st.caption(t("overview.suppressed_note", section=t("overview.sensitive.header")))
     levels.show_coarser(filters, "M")
     crime_types = filters.crime_types or data.visible_crime_types()
+    places = place_names()
+    _summary(summary, spans, places)
+    _early_warning(places)
     _kpis(summary, spans, crime_types)
     _trend(summary, spans)
     _changes(summary, spans)
     _countries(summary, spans)
     if auth.current().suppressed:
         _sensitive(spans)
-    _early_warning()
+    _methods()
 
 
 main()

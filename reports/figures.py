@@ -19,20 +19,23 @@ from trends import LEVELS
 LEVEL_COLOURS: dict[str, str] = dict(
     zip(LEVELS, ("#c0392b", "#e67e22", "#9e9e9e", "#5dade2", "#1f618d"), strict=True)
 )
-# A qualitative palette with enough distinct colours for the twelve crime types.
+#: Twelve line colours for the twelve crime types, told apart at a glance: no two closer
+#: than 20 in CIEDE2000 (``tests/reports/test_figures.py``; the former palette had two
+#: reds 9 apart). Picked from plotly's Dark24, Paul Tol's muted and tab10 by farthest
+#: point, none lighter than L* 80 so that every line shows on white.
 PALETTE: tuple[str, ...] = (
-    "#1f77b4",
-    "#d62728",
-    "#2ca02c",
+    "#2E91E5",
     "#ff7f0e",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
+    "#117733",
+    "#FC0080",
+    "#511CFB",
     "#bcbd22",
-    "#17becf",
-    "#393b79",
-    "#ad494a",
+    "#862A16",
+    "#44AA99",
+    "#000000",
+    "#A777F1",
+    "#620042",
+    "#7f7f7f",
 )
 SHADE_COLOUR = "rgba(255, 193, 7, 0.18)"
 #: The hover note of a period only some of whose countries or crime types were reported.
@@ -87,6 +90,7 @@ def trend_lines(
     title: str = "Monthly incidents by crime type",
     y_title: str = "Incidents per month",
     partly_label: str = PARTLY_LABEL,
+    colours: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """One line per ``series`` over ``period``, with the ``selected`` months shaded.
 
@@ -98,6 +102,9 @@ def trend_lines(
         drawn as an open marker, its hover saying ``partly_label``).
     selected : tuple of date-like
         The selected period (inclusive); drawn as a shaded band labelled "selected period".
+    colours : mapping, optional
+        Series name to colour, so that a series keeps its colour whichever others are
+        drawn; a name it lacks takes :data:`PALETTE` in order.
 
     Returns
     -------
@@ -120,7 +127,7 @@ def trend_lines(
                     "size": [7 if p else 4 for p in partly],
                     "symbol": ["circle-open" if p else "circle" for p in partly],
                 },
-                line={"width": 2, "color": PALETTE[i % len(PALETTE)]},
+                line={"width": 2, "color": (colours or {}).get(name, PALETTE[i % len(PALETTE)])},
                 customdata=[f" ({partly_label})" if p else "" for p in partly],
                 hovertemplate="%{x|%b %Y}: %{y:,} incidents%{customdata}<extra>"
                 + str(name)

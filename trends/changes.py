@@ -42,6 +42,9 @@ LEVEL_RANK: dict[str, int] = {
     LIMITED_CHANGE: 4,
     NO_DATA: 5,
 }
+#: The thresholds of a moderate and a large change, in % (ACLED Trendfinder's).
+MODERATE_PCT = 10.0
+LARGE_PCT = 25.0
 FLAG_LOW_COUNTS = "low counts"
 FLAG_NOT_SIGNIFICANT = "not significant"
 
@@ -87,8 +90,8 @@ def change_levels(
     alpha: float | None = CHANGE_ALPHA,
     *,
     value: str = VALUE,
-    moderate: float = 10.0,
-    large: float = 25.0,
+    moderate: float = MODERATE_PCT,
+    large: float = LARGE_PCT,
 ) -> pd.DataFrame:
     """Classify the change from ``previous`` to ``current`` per key, Trendfinder style.
 

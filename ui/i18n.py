@@ -11,8 +11,9 @@ parsed again: text chosen by people is escaped by the caller *before* it is pass
 The session's language is chosen in the sidebar (:func:`language_selector`), starts
 from ``?lang=ro`` or ``?lang=uk`` in the link, and is written back to the URL when it is
 not English, so a reload or a shared link keeps it. Messages made by ``data_loaders/``
-and ``forecasting/`` (validation problems, alert sentences, model verdicts) stay in
-English; see ``docs/languages.md``.
+and ``forecasting/`` (validation problems, model verdicts) stay in English; sentences
+the Overview shows (its summary, the alerts) come from the logic as messages (key and
+values, ``msg.*``) and are written by ``ui.messages.say``; see ``docs/languages.md``.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ DYNAMIC_PREFIXES: tuple[str, ...] = (
     "model.",
     "month.long.",
     "month.short.",
+    "msg.",
     "page.",
     "published_model.",
     "role.",
@@ -377,6 +379,24 @@ def number(value: float, decimals: int = 0, sign: bool = False, language: str | 
     return text.translate({ord("."): decimal, ord(","): group})
 
 
+#: p-values below this are written "< 0.001": three decimals say nothing finer.
+P_SMALLEST = 0.001
+
+
+def p_value_text(p: float, language: str | None = None) -> str:
+    """A p-value as the tables write it: "< 0.001", otherwise three decimals ("0.034";
+    "0,034" in Romanian and Ukrainian); "" when there is none (NaN).
+
+    >>> p_value_text(3e-7, language="en"), p_value_text(0.0344, language="ro")
+    ('< 0.001', '0,034')
+    """
+    if p is None or p != p:
+        return ""
+    if p < P_SMALLEST:
+        return "< " + number(P_SMALLEST, 3, language=language)
+    return number(p, 3, language=language)
+
+
 def plotly_separators(language: str | None = None) -> str:
     """The language's separators as Plotly's ``layout.separators`` (decimal, thousands)."""
     return "".join(NUMBER_SEPARATORS[_language(language)])
@@ -434,6 +454,7 @@ __all__ = [
     "month_span",
     "normalise_language",
     "number",
+    "p_value_text",
     "plotly_separators",
     "region_name",
     "region_names",

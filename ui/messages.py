@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Mapping
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from threatmon.errors import Problem, StoreError, ThreatmonError
-from ui.i18n import t
+from threatmon.messages import Message
+from threatmon.registry.regions import load_regions
+from ui.i18n import (
+    country_name,
+    crime_label,
+    current_language,
+    month_name,
+    number,
+    region_names,
+    t,
+    translate,
+)
 
 # More problems than this are summarised; a 10 000-row upload must not print 10 000 lines.
 MAX_LISTED = 10
@@ -58,3 +72,54 @@ def show_warning(title: str, problems: Iterable[Problem | str]) -> None:
 def missing_store_text(path) -> str:
     """What to do when there is no store yet."""
     return t("messages.missing_store", path=path)
+
+
+# -- the logic's sentences ---------------------------------------------------------------------
+
+
+def place_names(language: str | None = None) -> dict[str, str]:
+    """Region code → "Name (Country)" in ``language``: a region is always named with its
+    country, as names repeat ("Călărași" is in Moldova and in Romania)."""
+    language = language or current_language()
+    registry = load_regions()
+    names = region_names(registry, language)
+    return {
+        code: f"{names[code]} ({country_name(country, language)})"
+        for code, country in zip(registry["region_code"], registry["country"], strict=True)
+    }
+
+
+def say(
+    message: Message, places: Mapping[str, str] | None = None, language: str | None = None
+) -> str:
+    """``message`` (from ``trends`` or ``forecasting``) written in ``language`` (default:
+    the session's): ``msg.<key>`` of the catalogue, its values with the language's names,
+    months and number separators (see :class:`threatmon.messages.Message`).
+
+    ``places`` (:func:`place_names`) saves building the region names for every message.
+    """
+    language = language or current_language()
+    values = {}
+    for name, value in message.params.items():
+        if isinstance(value, Message):
+            values[name] = say(value, places, language)
+        elif name == "region":
+            places = place_names(language) if places is None else places
+            values[name] = places.get(value, value)
+        elif name == "crime":
+            values[name] = crime_label(value, language)
+        elif isinstance(value, dt.date | pd.Timestamp):
+            values[name] = month_name(value, long=True, language=language)
+        elif isinstance(value, int | np.integer) and not isinstance(value, bool):
+            values[name] = number(int(value), language=language)
+        elif isinstance(value, float | np.floating):
+            values[name] = number(float(value), 1, language=language)
+        else:
+            values[name] = str(value)
+    return translate(f"msg.{message.key}", language, **values)
+
+
+def reading_label(code: str, language: str | None = None) -> str:
+    """A reading of :data:`trends.summary.READINGS` in words ("clear rise", "could be
+    chance", …)."""
+    return say(Message(f"reading.{code}"), {}, language)

@@ -50,6 +50,7 @@ def _dynamic_keys() -> dict[str, set[str]]:
     from forecasting.combination import COMBINATION
     from forecasting.models import MODELS
     from forecasting.published import MODELS as PUBLISHED_MODELS
+    from forecasting.warning.sentences import MESSAGE_KEYS as ALERT_MESSAGES
     from geo.classes import METHODS
     from geo.symbology import EMERGING_COLOURS, HOT_COLD_COLOURS, MEASURES
     from threatmon.access.roles import Role
@@ -57,6 +58,7 @@ def _dynamic_keys() -> dict[str, set[str]]:
     from threatmon.registry.crime_types import CRIME_TYPE_KEYS
     from threatmon.registry.regions import PROJECT_COUNTRIES
     from trends.changes import FLAG_LOW_COUNTS, FLAG_NOT_SIGNIFICANT, LEVELS
+    from trends.summary import MESSAGE_KEYS as SUMMARY_MESSAGES
     from ui.map_settings import LAYERS
 
     def slug(text: str) -> str:
@@ -76,6 +78,8 @@ def _dynamic_keys() -> dict[str, set[str]]:
         "model.": [*MODELS, COMBINATION],  # the combination is chosen like a model
         "month.long.": [str(m) for m in range(1, 13)],
         "month.short.": [str(m) for m in range(1, 13)],
+        # The sentences the logic packages return as messages (ui.messages.say).
+        "msg.": [*ALERT_MESSAGES, *SUMMARY_MESSAGES],
         "page.": [Path(spec.path).stem for spec in dashboard.PAGES],
         "published_model.": PUBLISHED_MODELS,
         "role.": [role.value for role in Role],
