@@ -258,7 +258,6 @@ KEPT_AS_IN_ENGLISH: dict[str, list[str]] = {
         "map.hot.gi_z",  # Gi* z
         "map.hot.p_fdr",  # p (FDR)
         "model.sarimax",  # SARIMAX
-        "overview.col.p",  # p
         "overview.sensitive.total",  # Total
         "page.audit",  # Audit
         "upload.summary.format",  # format {format}
@@ -269,7 +268,6 @@ KEPT_AS_IN_ENGLISH: dict[str, list[str]] = {
         "map.hot.gi_z",
         "map.hot.p_fdr",
         "model.sarimax",
-        "overview.col.p",
     ],
 }
 

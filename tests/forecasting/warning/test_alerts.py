@@ -28,15 +28,17 @@ def store(tmp_path_factory):
 
 def test_the_surge_is_listed_with_its_sentence_and_link(store):
     alerts = early_warning(store)
-    assert tuple(alerts.columns) == COLUMNS
+    assert tuple(alerts.columns) == (*COLUMNS, "message")
     assert alerts[["rank", "kind", "region_code", "crime_type", "count"]].values.tolist() == [
         [1, "surge", "MD-CA", "migrant_smuggling", 25]
     ]
     row = alerts.iloc[0]
     assert row["sentence"].startswith(
-        "Cahul: 25 migrant smuggling incidents in October 2026, 5.0 times the monthly "
-        "average of 5.0 over the 12 months before"
+        "Cahul (Moldova), Migrant smuggling: 25 incidents in October 2026, 5.0 times the "
+        "monthly average of 5.0 over the 12 months before (chance of this by coincidence: "
     )
+    assert row["message"].key == "alert.surge"
+    assert row["message"].params["region"] == "MD-CA"
     assert row["link"] == (
         "maps?country=MD&region=MD-CA&crime=migrant_smuggling&from=2026-10&to=2026-10&measure=count"
     )
@@ -77,9 +79,11 @@ def test_a_series_outside_its_interval_forecast_is_listed_after_the_surges(store
     ]
     miss = alerts[alerts["kind"] == "above_interval"].iloc[0]
     assert miss["sentence"].startswith(
-        "Chișinău: 28 drug trafficking incidents in October 2026, above the 95 % interval of "
-        "6.0–18.0 that SARIMAX forecast from the months up to September 2026"
+        "Chișinău (Moldova), Drug trafficking: 28 incidents in October 2026, above the range "
+        "of 6.0–18.0 expected from the months up to September 2026 (chance of this by "
+        "coincidence: "
     )
+    assert "SARIMAX" not in miss["sentence"] and "e-0" not in miss["sentence"]
     assert miss["link"].startswith("maps?country=MD&region=MD-CU&crime=drug_trafficking")
 
 
@@ -146,6 +150,6 @@ def test_alerts_never_come_from_months_not_reported(gappy_store):
     assert 0 < row["p_value"] < 1e-6
     assert np.isnan(row["ratio"])
     assert row["sentence"] == (
-        "Cahul: 6 cybercrime incidents in October 2026, the first incidents since October "
-        "2025 (probability by chance less than 1 in a million)."
+        "Cahul (Moldova), Cybercrime: 6 incidents in October 2026, the first since October "
+        "2025 (chance of this by coincidence: less than 1 in a million)."
     )

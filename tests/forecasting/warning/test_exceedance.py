@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.warning.exceedance import COLUMNS, describe, outside_interval
+from forecasting.warning.exceedance import COLUMNS, describe, message, outside_interval
 
 MONTH = pd.Timestamp("2026-10-01")
 
@@ -75,14 +75,28 @@ def test_bad_arguments_are_named():
         outside_interval(_checks(_quiet(1)).drop(columns=["actual", "upper_95"]))
 
 
-def test_the_sentence_names_count_interval_model_and_month():
+def test_the_sentence_names_count_range_and_month_but_no_model():
     checks = _checks([("MD-CA", "migrant_smuggling", 40.0, 10.0, 4.0, 16.0)])
     row = next(outside_interval(checks).itertuples(index=False))
-    text = describe(
-        row, {"MD-CA": "Cahul"}, {"migrant_smuggling": "Migrant smuggling"}, {"ets": "ETS"}
-    )
-    assert text.startswith(
-        "Cahul: 40 migrant smuggling incidents in October 2026, above the 95 % interval of "
-        "4.0–16.0 that ETS forecast from the months up to September 2026 (probability by chance "
+    text = describe(row, {"MD-CA": "Cahul (Moldova)"}, {"migrant_smuggling": "Migrant smuggling"})
+    # z = 30 / (6 / 1.96) = 9.8: beyond one in a million, and never written 1e-22.
+    assert text == (
+        "Cahul (Moldova), Migrant smuggling: 40 incidents in October 2026, above the range of "
+        "4.0–16.0 expected from the months up to September 2026 (chance of this by "
+        "coincidence: less than 1 in a million)."
     )
     assert np.isfinite(row.p_value)
+    assert message(row).key == "alert.above"
+    assert message(row).params["previous"] == pd.Timestamp("2026-09-01")
+
+
+def test_a_count_below_its_range_may_be_a_reporting_gap():
+    checks = _checks([("MD-CA", "migrant_smuggling", 2.0, 20.0, 12.0, 28.0)])
+    row = next(outside_interval(checks).itertuples(index=False))
+    text = describe(row, {"MD-CA": "Cahul (Moldova)"}, {"migrant_smuggling": "Migrant smuggling"})
+    assert text.startswith(
+        "Cahul (Moldova), Migrant smuggling: 2 incidents in October 2026, below the range of "
+        "12.0–28.0 expected from the months up to September 2026 (chance of this by "
+        "coincidence: "
+    )
+    assert text.endswith("; a drop this sharp can also be a reporting gap.")

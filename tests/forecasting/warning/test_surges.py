@@ -2,7 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.warning.surges import describe, poisson_upper_tail, surges
+from forecasting.warning.surges import describe, message, poisson_upper_tail, surges
+from threatmon.messages import Message
 
 MONTHS = pd.date_range("2025-10-01", "2026-10-01", freq="MS")
 
@@ -86,11 +87,13 @@ def test_the_correction_grows_with_the_number_of_series():
 def test_the_sentence_explains_the_alert():
     frame = _monthly({("MD-CA", "migrant_smuggling"): [4] * 12 + [19]})
     row = surges(frame).iloc[0]
-    text = describe(row, {"MD-CA": "Cahul"}, {"migrant_smuggling": "Migrant smuggling"})
-    assert text.startswith(
-        "Cahul: 19 migrant smuggling incidents in October 2026, 4.8 times the monthly "
-        "average of 4.0 over the 12 months before (probability by chance "
+    text = describe(row, {"MD-CA": "Cahul (Moldova)"}, {"migrant_smuggling": "Migrant smuggling"})
+    assert text == (
+        "Cahul (Moldova), Migrant smuggling: 19 incidents in October 2026, 4.8 times the "
+        "monthly average of 4.0 over the 12 months before (chance of this by coincidence: "
+        "less than 1 in a million)."
     )
+    assert row["p_value"] == pytest.approx(3.88e-7, rel=1e-2)  # was "3e-07"
 
 
 def test_empty_input_and_bad_baseline():
@@ -116,10 +119,23 @@ def test_a_zero_baseline_gives_a_finite_probability_and_says_first_since():
     assert row["p_value"] == pytest.approx(stats.nbinom.sf(5, 0.5, 12 / 13), rel=1e-9)
     assert 1e-9 <= row["p_value"] < 1e-7
     assert np.isnan(row["ratio"])
-    text = describe(row, {"MD-CA": "Cahul"}, {"cybercrime": "Cybercrime"})
+    text = describe(row, {"MD-CA": "Cahul (Moldova)"}, {"cybercrime": "Cybercrime"})
     assert text == (
-        "Cahul: 6 cybercrime incidents in October 2026, the first incidents since October "
-        "2025 (probability by chance less than 1 in a million)."
+        "Cahul (Moldova), Cybercrime: 6 incidents in October 2026, the first since October "
+        "2025 (chance of this by coincidence: less than 1 in a million)."
+    )
+    assert message(row) == Message(
+        "alert.surge_first",
+        {
+            "region": "MD-CA",
+            "crime": "cybercrime",
+            "count": 6,
+            "month": pd.Timestamp("2026-10-01"),
+            "baseline": 12,
+            "months": 12,
+            "odds": Message("odds.below_million"),
+            "since": pd.Timestamp("2025-10-01"),
+        },
     )
 
 
@@ -128,19 +144,20 @@ def test_months_not_reported_are_left_out_of_the_baseline():
     row = found.iloc[0]
     assert row["expected"] == pytest.approx(4.0) and row["baseline_months"] == 6
     assert row["since"] == pd.Timestamp("2026-04-01")
-    text = describe(row, {"MD-CA": "Cahul"}, {"cybercrime": "Cybercrime"})
-    assert text.startswith(
-        "Cahul: 19 cybercrime incidents in October 2026, 4.8 times the monthly average of "
-        "4.0 over the 6 reported months of the 12 before (probability by chance "
+    text = describe(row, {"MD-CA": "Cahul (Moldova)"}, {"cybercrime": "Cybercrime"})
+    assert text == (
+        "Cahul (Moldova), Cybercrime: 19 incidents in October 2026, 4.8 times the monthly "
+        "average of 4.0 over the 6 reported months of the 12 before (chance of this by "
+        "coincidence: about 1 in 580,000)."
     )
     zero = describe(
         surges(_with_gaps([np.nan] * 4 + [0.0] * 8 + [9.0])).iloc[0],
-        {"MD-CA": "Cahul"},
+        {"MD-CA": "Cahul (Moldova)"},
         {"cybercrime": "Cybercrime"},
     )
     assert zero.startswith(
-        "Cahul: 9 cybercrime incidents in October 2026, the first incidents since February "
-        "2026 (8 of the 12 months before reported; probability by chance "
+        "Cahul (Moldova), Cybercrime: 9 incidents in October 2026, the first since February "
+        "2026 (8 of the 12 months before reported; chance of this by coincidence: "
     )
 
 
