@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from reports.figures import LEVEL_COLOURS, country_small_multiples, trend_lines
+from reports.figures import LEVEL_COLOURS, PALETTE, country_small_multiples, trend_lines
 from threatmon.periods import complete_months
 from trends import LEVELS
 
@@ -194,3 +194,101 @@ def test_a_gap_in_coverage_breaks_the_lines_and_partly_months_are_marked():
     (panel,) = panels.data  # Latvia, without any value, has no panel (never a flat zero)
     assert panel.connectgaps is False and np.isnan(panel.y[1])
     assert panel.customdata[2] == " (partly reported)"
+
+
+# -- the twelve line colours -------------------------------------------------------------------
+
+#: The least CIEDE2000 difference between two line colours: about twice what reads as
+#: "clearly different" side by side on a white chart (the former palette's two reds: 9).
+MIN_DELTA_E = 20.0
+
+
+def _lab(colours) -> np.ndarray:
+    """sRGB hex colours to CIELAB (D65)."""
+    rgb = np.array([[int(c[i : i + 2], 16) / 255 for i in (1, 3, 5)] for c in colours])
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    to_xyz = np.array(
+        [
+            [0.4124564, 0.3575761, 0.1804375],
+            [0.2126729, 0.7151522, 0.0721750],
+            [0.0193339, 0.1191920, 0.9503041],
+        ]
+    )
+    xyz = linear @ to_xyz.T / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.stack(
+        [116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])], axis=1
+    )
+
+
+def _delta_e_2000(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
+    """CIEDE2000 colour difference (Sharma, Wu and Dalal 2005), broadcast over rows."""
+    l1, a1, b1 = np.moveaxis(lab1, -1, 0)
+    l2, a2, b2 = np.moveaxis(lab2, -1, 0)
+    c_bar = (np.hypot(a1, b1) + np.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - np.sqrt(c_bar**7 / (c_bar**7 + 25.0**7)))
+    a1p, a2p = (1 + g) * a1, (1 + g) * a2
+    c1p, c2p = np.hypot(a1p, b1), np.hypot(a2p, b2)
+    h1p = np.degrees(np.arctan2(b1, a1p)) % 360
+    h2p = np.degrees(np.arctan2(b2, a2p)) % 360
+    chroma = c1p * c2p
+    dh = h2p - h1p
+    dh = np.where(dh > 180, dh - 360, np.where(dh < -180, dh + 360, dh))
+    dh = np.where(chroma == 0, 0, dh)
+    d_l, d_c = l2 - l1, c2p - c1p
+    d_h = 2 * np.sqrt(chroma) * np.sin(np.radians(dh / 2))
+    l_bar, c_bar_p = (l1 + l2) / 2, (c1p + c2p) / 2
+    h_sum = h1p + h2p
+    h_bar = np.where(
+        np.abs(h1p - h2p) > 180,
+        np.where(h_sum < 360, (h_sum + 360) / 2, (h_sum - 360) / 2),
+        h_sum / 2,
+    )
+    h_bar = np.where(chroma == 0, h_sum, h_bar)
+    t = (
+        1
+        - 0.17 * np.cos(np.radians(h_bar - 30))
+        + 0.24 * np.cos(np.radians(2 * h_bar))
+        + 0.32 * np.cos(np.radians(3 * h_bar + 6))
+        - 0.20 * np.cos(np.radians(4 * h_bar - 63))
+    )
+    d_theta = 30 * np.exp(-(((h_bar - 275) / 25) ** 2))
+    r_c = 2 * np.sqrt(c_bar_p**7 / (c_bar_p**7 + 25.0**7))
+    s_l = 1 + 0.015 * (l_bar - 50) ** 2 / np.sqrt(20 + (l_bar - 50) ** 2)
+    s_c = 1 + 0.045 * c_bar_p
+    s_h = 1 + 0.015 * c_bar_p * t
+    r_t = -np.sin(np.radians(2 * d_theta)) * r_c
+    return np.sqrt(
+        (d_l / s_l) ** 2 + (d_c / s_c) ** 2 + (d_h / s_h) ** 2 + r_t * (d_c / s_c) * (d_h / s_h)
+    )
+
+
+def test_the_colour_difference_matches_the_published_test_data():
+    """Pairs 1, 7 and 17 of Sharma, Wu and Dalal's CIEDE2000 test data."""
+    pairs = np.array(
+        [
+            [[50.0, 2.6772, -79.7751], [50.0, 0.0, -82.7485]],
+            [[50.0, 0.0, 0.0], [50.0, -1.0, 2.0]],
+            [[50.0, 2.5, 0.0], [73.0, 25.0, -18.0]],
+        ]
+    )
+    got = _delta_e_2000(pairs[:, 0], pairs[:, 1])
+    assert got == pytest.approx([2.0425, 2.3669, 27.1492], abs=1e-4)
+
+
+def test_twelve_line_colours_no_two_alike():
+    assert len(PALETTE) == len(set(PALETTE)) == 12
+    lab = _lab(PALETTE)
+    distance = _delta_e_2000(lab[:, None, :], lab[None, :, :])
+    np.fill_diagonal(distance, np.inf)
+    first, second = np.unravel_index(distance.argmin(), distance.shape)
+    assert distance.min() >= MIN_DELTA_E, (PALETTE[first], PALETTE[second], distance.min())
+    # Every line shows on a white chart.
+    assert lab[:, 0].max() < 80
+
+
+def test_trend_lines_keep_a_series_colour_whatever_is_drawn(trend):
+    colours = {"Migrant smuggling": "#000000"}
+    fig = trend_lines(trend, SELECTED, colours=colours)
+    lines = {trace.name: trace.line.color for trace in fig.data}
+    assert lines == {"Drug trafficking": PALETTE[0], "Migrant smuggling": "#000000"}
