@@ -96,7 +96,10 @@ def test_overview_smoke(app):
     # lists them in a table of their own before the change table.
     coarser, table = app.dataframe
     assert set(coarser.value["Country"]) == {"Georgia"}
-    assert {"region", "crime", "level", "current", "previous", "flag"} <= set(table.value.columns)
+    assert {"region", "crime", "level", "current", "previous", "reading", "p_value"} <= set(
+        table.value.columns
+    )
+    assert "flag" not in table.value.columns
     assert len(app.caption) >= 4
     # The default period is the last 12 complete months and is written to the URL.
     assert app.query_params == {"from": "2025-11", "to": "2026-10"}
@@ -367,11 +370,11 @@ def test_error_text_lists_problems():
     )
 
 
-def test_the_overview_ends_with_the_early_warning_list(app, demo_store_path):
+def test_the_summary_and_the_early_warning_come_first(app, demo_store_path):
     from forecasting.warning.alerts import early_warning
 
     app.run()
-    assert "Early warning" in [s.value for s in app.subheader]
+    assert [s.value for s in app.subheader][:2] == ["At a glance", "Early warning"]
     alerts = early_warning(Store(demo_store_path))
     markdown = [m.value for m in app.markdown]
     if alerts.empty:
@@ -473,6 +476,7 @@ def test_a_month_without_coverage_is_a_gap_in_every_series_and_table(gapped_stor
     at.query_params = GAPPED_QUERY
     at.run()
     assert not at.exception, at.exception
+    at.toggle(key="overview_all_changes").set_value(True).run()
     trend, countries = plotly_charts(at)
     silent = {f"2025-{m:02d}" for m in range(3, 9)}
     latvia = [t for t in _traces(countries) if t["name"] == "Latvia"]
@@ -559,3 +563,139 @@ def test_a_country_silent_for_months_has_gaps_in_its_sparkline_and_no_delta(gapp
     bars = list(total.proto.chart_data)
     assert [math.isnan(b) for b in bars] == [False] * 2 + [True] * 6 + [False] * 4
     assert [b for b in bars if not math.isnan(b)] == [4.0] * 6
+
+
+# -- the answer in words: summary, readings, alerts --------------------------------------------
+
+CALARASI = [
+    # Călărași exists in Moldova and in Romania: one rises, the other falls.
+    *_monthly("MD", "MD-CL", "drug_trafficking", 2, 5),
+    *_monthly("RO", "RO-CL", "drug_trafficking", 5, 2),
+    *_monthly("MD", "MD-CA", "cybercrime", 2, 3),  # 24 -> 36: could be chance
+    *_monthly("EE", "EE-37", "drug_trafficking", 1, 1),  # no change
+]
+
+
+@pytest.fixture
+def calarasi_store(tmp_path, monkeypatch):
+    """Monthly tables for 2024–2025 in which Moldova's Călărași surges in December 2025
+    (30 after 2 to 5 a month)."""
+    rows = [dict(row) for row in CALARASI]
+    for row in rows:
+        if row["region_code"] == "MD-CL" and row["date"] == "2025-12-01":
+            row["count"] = 30
+    path = tmp_path / "calarasi.duckdb"
+    with write_session(path, user="tester") as writer:
+        writer.add_incidents(pd.DataFrame(rows), file_name="tables.csv", sha256="f" * 64)
+    monkeypatch.setenv(DB_ENV_VAR, str(path))
+    return path
+
+
+def _overview(sign_in, query=None):
+    at = sign_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "ana", "analyst")
+    at.query_params = query or {}
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _summary(at) -> list[str]:
+    """The markdown between the "At a glance" header and the early warning."""
+    values = [m.value for m in at.markdown]
+    start = next(i for i, v in enumerate(values) if v.startswith(("The clearest", "Найявніші")))
+    return values[start : start + 2]
+
+
+def test_the_summary_names_the_clearest_rises_and_falls(calarasi_store, sign_in):
+    at = _overview(sign_in)
+    assert at.query_params["from"] == "2025-01" and at.query_params["to"] == "2025-12"
+    assert _summary(at) == [
+        "The clearest changes by region and crime type, Jan 2025 – Dec 2025 against "
+        "Jan 2024 – Dec 2024:",
+        "- Călărași (Moldova), Drug trafficking: up 254 % (24 → 85 incidents), a clear rise.\n"
+        "- Călărași (Romania), Drug trafficking: down 60 % (60 → 24 incidents), a clear fall.",
+    ]
+    captions = [c.value for c in at.caption]
+    assert captions[0] == (
+        "“Clear” means at least 10 incidents in the two periods together and a change of at "
+        "least 10 % that chance alone would give less than 1 time in 20; “could be chance” "
+        "means a change of that size comes up often enough without any real change."
+    )
+    # 157 incidents against 120: the total's rise is more than chance.
+    assert "clear rise" in captions
+    assert not any("docs/" in text for text in [*captions, *(m.value for m in at.markdown)])
+
+
+def test_the_summary_in_ukrainian(calarasi_store, sign_in):
+    at = _overview(sign_in, {"lang": "uk"})
+    assert _summary(at)[1] == (
+        "- Călărași (Молдова), Незаконний обіг наркотиків: зростання на 254 % "
+        "(інцидентів: 24 → 85), явне зростання.\n"
+        "- Călărași (Румунія), Незаконний обіг наркотиків: зменшення на 60 % "
+        "(інцидентів: 60 → 24), явне зменшення."
+    )
+
+
+def test_a_rise_that_could_be_chance_is_said_so(calarasi_store, sign_in):
+    at = _overview(sign_in, {"crime": "cybercrime"})
+    assert _summary(at)[1] == (
+        "- Cahul (Moldova), Cybercrime: up 50 % (24 → 36 incidents), but this could be chance."
+    )
+    # Nothing is more than chance: the table says so until all rows are asked for.
+    assert any(i.value.startswith("No region and crime type changed clearly") for i in at.info)
+    assert not at.dataframe
+    at.toggle(key="overview_all_changes").set_value(True).run()
+    (table,) = at.dataframe
+    assert table.value[["region", "reading", "p_value"]].values.tolist() == [
+        ["Cahul", "could be chance", "0.155"]
+    ]
+
+
+def test_the_change_table_shows_what_is_more_than_chance_by_default(calarasi_store, sign_in):
+    from trends.changes import binomial_p_values
+
+    at = _overview(sign_in)
+    toggle = at.toggle(key="overview_all_changes")
+    assert toggle.value is False
+    assert toggle.label == "Show all rows (also changes that could be chance)"
+    (table,) = at.dataframe
+    rows = table.value
+    assert rows[["region", "country", "reading", "p_value"]].values.tolist() == [
+        ["Călărași", "Moldova", "clear rise", "< 0.001"],
+        ["Călărași", "Romania", "clear fall", "< 0.001"],
+    ]
+    assert "2 clear changes of 4 rows; switch on “Show all rows” for the others." in [
+        c.value for c in at.caption
+    ]
+    toggle.set_value(True).run()
+    (table,) = at.dataframe
+    every = table.value.set_index("region")
+    assert len(every) == 4
+    assert every.loc["Cahul", "p_value"] == f"{binomial_p_values([36], [24])[0]:.3f}"
+    assert every.loc["Harju", "reading"] == "little change"
+
+
+def test_alerts_name_the_country_and_say_the_chance_in_words(calarasi_store, sign_in):
+    from forecasting.warning.alerts import early_warning
+
+    (alert,) = early_warning(Store(calarasi_store)).itertuples(index=False)
+    at = _overview(sign_in)
+    expected = (
+        "- Călărași (Moldova), Drug trafficking: 30 incidents in December 2025, 6.3 times the "
+        "monthly average of 4.8 over the 12 months before (chance of this by coincidence: "
+        f"less than 1 in a million). [Map]({alert.link})"
+    )
+    markdown = [m.value for m in at.markdown]
+    assert expected in markdown
+    assert alert.sentence in expected  # the CLI's English is the page's
+    assert not [m for m in markdown if "e-0" in m or "ETS" in m or "probability" in m]
+
+
+def test_alerts_in_romanian(calarasi_store, sign_in):
+    at = _overview(sign_in, {"lang": "ro"})
+    (line,) = [m.value for m in at.markdown if "decembrie 2025:" in m.value]
+    assert line.startswith(
+        "- Călărași (Republica Moldova), Trafic de droguri — decembrie 2025: 30 incidente, de "
+        "6,3 ori media lunară de 4,8 din cele 12 luni anterioare (șansa ca aceasta să fie o "
+        "coincidență: sub 1 la un milion). [Hartă]("
+    )
