@@ -3,6 +3,8 @@
 * :mod:`trends.changes`: percentage changes, the binomial test and the change levels.
 * :mod:`trends.overview`: period totals, KPIs, top movers and the overview's summary.
 * :mod:`trends.rates`: counts per 100,000 inhabitants, raw or smoothed (empirical Bayes).
+* :mod:`trends.summary`: the overview in words: which changes are more than chance, and
+  the clearest rises and falls as messages.
 
 The calendar arithmetic they rest on (months, windows, the default period) is
 :mod:`threatmon.periods`; the thresholds are :mod:`threatmon.rules`.

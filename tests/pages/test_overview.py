@@ -204,7 +204,8 @@ def test_moving_the_period_updates_the_url(app):
     app.select_slider(key="filter_period").set_range("2026-01", "2026-06").run()
     assert not app.exception
     assert (app.query_params["from"], app.query_params["to"]) == ("2026-01", "2026-06")
-    assert "Jan 2026 – Jun 2026" in app.caption[0].value
+    (kpis,) = [c.value for c in app.caption if c.value.startswith("Incidents in")]
+    assert "Jan 2026 – Jun 2026" in kpis
 
 
 def test_the_url_survives_reruns(app):
