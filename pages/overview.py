@@ -50,6 +50,7 @@ NO_DATA_COLOUR = "#e0e0e0"
 #: Headlines of the summary: the clearest rises, then the clearest falls.
 RISES, FALLS = 3, 2
 KEY_ALL_CHANGES = "overview_all_changes"
+TABLE_HEIGHT, ROW_HEIGHT = 420, 35
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
@@ -223,8 +224,8 @@ def _changes(summary: dict[str, pd.DataFrame], spans: dict) -> None:
     show_all = st.toggle(t("overview.changes.show_all"), key=KEY_ALL_CHANGES)
     if not show_all:
         table = table[clear]
-    columns = ["region", "country", "crime", "level", "current", "previous", "change"]
-    columns += ["pct_change", "reading", "p_value"]
+    columns = ["region", "country", "crime", "level", "reading", "current", "previous"]
+    columns += ["change", "pct_change", "p_value"]
     table = table[columns]
     table = table.assign(level=table["level"].astype(str).map(lambda level: [level]))
     shown_levels = [*LEVELS, NO_LEVEL]
@@ -235,7 +236,8 @@ def _changes(summary: dict[str, pd.DataFrame], spans: dict) -> None:
         st.dataframe(
             table,
             hide_index=True,
-            height=420,
+            # A few clear changes take a few lines, not an empty frame of 420 pixels.
+            height=min(TABLE_HEIGHT, ROW_HEIGHT * (len(table) + 1) + 3),
             column_config={
                 "region": st.column_config.TextColumn(
                     t("overview.col.region"), pinned=True, width="medium"
@@ -428,11 +430,12 @@ def main() -> None:
         return
     if auth.current().suppressed:
         st.caption(t("overview.suppressed_note", section=t("overview.sensitive.header")))
-    levels.show_coarser(filters, "M")
     crime_types = filters.crime_types or data.visible_crime_types()
     places = place_names()
     _summary(summary, spans, places)
     _early_warning(places)
+    # What a monthly view cannot show is said before the figures it is missing from.
+    levels.show_coarser(filters, "M")
     _kpis(summary, spans, crime_types)
     _trend(summary, spans)
     _changes(summary, spans)
