@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -311,6 +312,9 @@ def start_background(store: Store) -> bool:
             env=os.environ | {"OMP_NUM_THREADS": "1"} | location,
         )
     _write_json(lock_path, {"pid": child.pid, "started": time.time()})
+    # Waited for by a thread of its own, so that the finished refresh is reaped instead of
+    # staying a zombie under the dashboard's server until the server stops.
+    threading.Thread(target=child.wait, name="forecast-refresh-reaper", daemon=True).start()
     return True
 
 
