@@ -1,7 +1,6 @@
 """Tables of different country scopes are cut from one pattern: together they give nothing away."""
 
 import pandas as pd
-import pytest
 
 from threatmon.disclosure.scopes import joint_audit
 from threatmon.disclosure.sensitive import complete_quarters, quarterly_tables
@@ -25,16 +24,20 @@ def _shown(table: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns="quarter").set_index("country")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 20: each scope is suppressed on its own")
 def test_the_tables_of_two_scopes_together_do_not_pin_a_small_count():
+    """Issue 20: suppressed scope by scope, all countries showed Ukraine's 200 and Moldova
+    and Ukraine their total of 203 beside Moldova's "<5": 3. Cut from one pattern, Moldova
+    and Ukraine show Ukraine's 200 too, and their total, which would tell Moldova's 3 from
+    Romania's complement, is hidden."""
     quarter = complete_quarters("2026-09-30", 1)
     every = _shown(quarterly_tables(COUNTS, quarter, EVERY, LABELS))
-    md_ua = {code: EVERY[code] for code in ("MD", "UA")}
-    two = _shown(quarterly_tables(COUNTS, quarter, md_ua, LABELS))
+    two = _shown(quarterly_tables(COUNTS, quarter, EVERY, LABELS, scope=("MD", "UA")))
     assert every.loc["Ukraine", "Human trafficking"] == 200
     assert two.loc["Moldova", "Human trafficking"] == "<5"
-    assert joint_audit([every]) == [] and joint_audit([two]) == []
-    assert joint_audit([every, two]) == []  # 203 - 200: Moldova is 3
+    assert two.index.tolist() == ["Moldova", "Ukraine", "Total"]
+    assert two.loc["Ukraine"].tolist() == every.loc["Ukraine"].tolist()  # one pattern
+    assert two.loc["Total"].tolist() == ["c", "c", 263]  # 13 + 250: both rows shown
+    assert joint_audit([every, two]) == []
 
 
 def test_the_joint_audit_sees_what_two_separately_suppressed_tables_give_away():
