@@ -50,6 +50,7 @@ from threatmon.disclosure.suppression import (
 )
 
 Scope = Sequence[Hashable] | None
+_CONTRADICT = "the published tables have no completion together: they contradict."
 
 
 def scope_tables(
@@ -223,8 +224,8 @@ def joint_audit(
                     unknown.add((r, c))
                     if entry == small:
                         primary.add((r, c))
-                else:
-                    known[(r, c)] = float(entry)
+                elif known.setdefault((r, c), float(entry)) != float(entry):
+                    raise ValueError(_CONTRADICT)
         if not margins:
             continue
         members = [(r, None) for r in rows] + [(None, c) for c in cols] + [(None, None)]
@@ -238,17 +239,22 @@ def joint_audit(
         NarrowedCell(r, c, known[(r, c)], known[(r, c)]) for r, c in primary if (r, c) in known
     ]
     free = sorted(unknown - set(known), key=lambda p: (str(p[0]), str(p[1])))
+    position = {p: e for e, p in enumerate(free)}
+    a_eq = np.zeros((len(lines), len(free)))
+    b_eq = np.zeros(len(lines))
+    for n, (cells, total) in enumerate(lines):
+        b_eq[n] = total - sum(known[p] for p in cells if p in known)
+        for p in cells:
+            if p in position:
+                a_eq[n, position[p]] = 1.0
+    bounds = [(1.0, k - 1.0 if p in primary else None) for p in free]
     targets = [p for p in free if p in primary]
-    if targets and lines:
-        position = {p: e for e, p in enumerate(free)}
-        a_eq = np.zeros((len(lines), len(free)))
-        b_eq = np.zeros(len(lines))
-        for n, (cells, total) in enumerate(lines):
-            b_eq[n] = total - sum(known[p] for p in cells if p in known)
-            for p in cells:
-                if p in position:
-                    a_eq[n, position[p]] = 1.0
-        bounds = [(1.0, k - 1.0 if p in primary else None) for p in free]
+    if lines and not free:
+        if np.abs(b_eq).max() > tolerance:
+            raise ValueError(_CONTRADICT)
+    elif lines and not targets:
+        _bound(np.zeros(len(free)), a_eq, b_eq, bounds)  # only to see that they agree
+    elif lines:
         for p in targets:
             objective = np.zeros(len(free))
             objective[position[p]] = 1.0
@@ -263,7 +269,7 @@ def joint_audit(
 def _bound(objective, a_eq, b_eq, bounds) -> np.ndarray:
     result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
     if result.status == 2:
-        raise ValueError("the published tables have no completion together: they contradict.")
+        raise ValueError(_CONTRADICT)
     if result.status != 0:
         raise RuntimeError(f"joint audit: linear program failed ({result.message})")
     return result.x
