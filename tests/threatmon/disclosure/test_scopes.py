@@ -9,7 +9,12 @@ from scipy.optimize import linprog
 
 from threatmon.disclosure.scopes import joint_audit, scope_tables
 from threatmon.disclosure.sensitive import complete_quarters, quarterly_tables
-from threatmon.disclosure.suppression import NarrowedCell, suppress_table
+from threatmon.disclosure.suppression import (
+    NarrowedCell,
+    interval_audit,
+    recoverable_cells,
+    suppress_table,
+)
 
 EVERY = {"MD": "Moldova", "UA": "Ukraine", "RO": "Romania", "PL": "Poland"}
 LABELS = {"human_trafficking": "Human trafficking", "child_sexual_exploitation": "CSE"}
@@ -248,6 +253,8 @@ def test_no_set_of_scopes_pins_a_small_count(drawn):
         sums = [*true.sum(axis=0).tolist(), int(true.to_numpy().sum())]
         for value, expected in zip(cut.values.loc["Total"], sums, strict=True):
             assert np.isnan(value) or value == expected
+        # Alone, too, it gives nothing away (hidden scope totals included).
+        assert recoverable_cells(cut) == [] and interval_audit(cut) == []
     # Every pair of published tables, and all of them together: each "<k" keeps 1 to k - 1.
     groups = [[a, b] for n, a in enumerate(tables) for b in tables[n + 1 :]] + [tables]
     for group in groups:
