@@ -36,6 +36,7 @@ from threatmon.access.accounts import (
 
 # SessionLimits moved to threatmon.access.roles so the accounts file, which has no
 # Streamlit, can expire sessions itself; it stays importable from here.
+from threatmon.access.grants import Grant
 from threatmon.access.roles import (
     DEMO_PRINCIPAL,
     OIDC,
@@ -429,6 +430,18 @@ def require(permission: Permission) -> Principal:
     return principal
 
 
+def session_grant(permission: Permission) -> Grant:
+    """What a deferred action drawn now is for: this run's person, the session's token
+    (a local sign-in) and its times (see :mod:`ui.guarded`, which checks it again)."""
+    return Grant(
+        current(),
+        permission,
+        token=st.session_state.get(_TOKEN),
+        signed_in_at=st.session_state.get(_SIGNED_IN_AT),
+        seen_at=st.session_state.get(_SEEN_AT),
+    )
+
+
 def remember(principal: Principal) -> None:
     """Make ``principal`` the session's person for :func:`current` (the frame calls this)."""
     if st.session_state.get(_PRINCIPAL) != principal:
@@ -452,6 +465,7 @@ __all__ = [
     "no_accounts_page",
     "oidc_configured",
     "remember",
+    "session_grant",
     "session_principal",
     "require",
     "sign_in_page",
