@@ -11,8 +11,10 @@ How a session signs in is decided by the deployment, in this order:
 4. Neither, on any other store: nothing is shown until an administrator is created.
 
 Every run re-reads the account, so disabling it or changing its role takes effect at
-the next click. A session ends after ``$THREATMON_SESSION_IDLE_MINUTES`` (30) without a
-click, or ``$THREATMON_SESSION_HOURS`` (12) after signing in.
+the next click; a download or a callback already on screen is checked again when it runs
+(:mod:`ui.guarded`, from :func:`session_grant`). A session ends after
+``$THREATMON_SESSION_IDLE_MINUTES`` (30) without a click, or ``$THREATMON_SESSION_HOURS``
+(12) after signing in.
 
 A local sign-in also opens a session in the accounts file and gives the browser its
 token in the cookie :data:`COOKIE`, set by a script (:func:`cookie_script`, sent by
