@@ -107,8 +107,11 @@ def show_refusal() -> None:
         reason = _REFUSALS.pop(session_id, None) if session_id is not None else None
     if reason is None:
         return
-    key = "auth.refused_role" if reason in (ROLE_CHANGED, NOT_ALLOWED) else "auth.refused_session"
-    st.warning(t(key), icon=":material/block:")
+    if reason in (ROLE_CHANGED, NOT_ALLOWED):
+        text = t("auth.refused_role")
+    else:
+        text = t("auth.refused_session")
+    st.warning(text, icon=":material/block:")
 
 
 __all__ = ["callback", "deferred", "show_refusal"]
