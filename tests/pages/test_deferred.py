@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from threatmon.errors import ActionRefusedError
 from threatmon.settings import DB_ENV_VAR
 from threatmon.store.reader import Store
+from ui import guarded
 from ui import upload as up
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +30,14 @@ REFUSED_ROLE = (
     "Nothing was downloaded or changed: your role or countries changed after this page was "
     "drawn. The page now shows what your current role allows; try again."
 )
+
+
+@pytest.fixture(autouse=True)
+def _forget_refusals():
+    """Every AppTest session has the same id: a refusal no run has shown yet must not
+    reach the next test's first run."""
+    yield
+    guarded._REFUSALS.clear()
 
 
 class Clicks(dict):
