@@ -94,7 +94,10 @@ def main() -> None:
     st.download_button(
         t("audit.export"),
         exports.audited(
-            lambda: to_csv_bytes(shown, data.export_marking()), "audit_log", rows=len(shown)
+            lambda: to_csv_bytes(shown, data.export_marking()),
+            "audit_log",
+            permission=Permission.READ_AUDIT,
+            rows=len(shown),
         ),
         file_name=f"threatmon-audit-{stamp}.csv",
         mime="text/csv",

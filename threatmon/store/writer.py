@@ -343,7 +343,9 @@ class StoreWriter:
         }
         if restored:
             summary["restored"] = restored
-        self.audit("undo", f"batch:{batch_id}", summary)
+        # The dashboard's undo names the role it ran under (read at the click).
+        role = {"role": principal.role.value} if principal is not None else {}
+        self.audit("undo", f"batch:{batch_id}", {**summary, **role})
         return summary
 
     def _may_undo(self, principal: Principal, batch_id: int, kind: str, loaded_by: str) -> None:
