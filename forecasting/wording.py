@@ -180,7 +180,7 @@ def to_json(notes: Iterable[Note]) -> str:
 
 def from_json(text: str | None) -> tuple[Note, ...]:
     """The notes written by :func:`to_json` ("" or None: none)."""
-    if not text:
+    if not isinstance(text, str) or not text:
         return ()
     return tuple(
         Note(r["key"], {k: _typed(v) for k, v in r["values"].items()}) for r in json.loads(text)
