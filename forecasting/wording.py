@@ -34,6 +34,14 @@ class Per:
 
 
 @dataclass(frozen=True)
+class Later:
+    """When, ``n`` periods of ``unit`` after: "in the same month", "2 months later"."""
+
+    n: int
+    unit: str
+
+
+@dataclass(frozen=True)
 class Model:
     """A forecasting model by its key, with the lag of the flows it uses (None without)."""
 
@@ -152,7 +160,14 @@ class Worded(str):
 
 # -- to and from JSON (the forecast cache keeps the notes of every series) ---------------------
 
-_TYPES = {"count": Count, "model": Model, "share": Share, "amount": Amount, "per": Per}
+_TYPES = {
+    "count": Count,
+    "model": Model,
+    "share": Share,
+    "amount": Amount,
+    "per": Per,
+    "later": Later,
+}
 _NAMES = {kind: name for name, kind in _TYPES.items()}
 
 
