@@ -17,7 +17,7 @@ from scipy import stats
 
 from forecasting.models import SARIMAX_ORDER, SARIMAX_SEASONAL_ORDER
 from forecasting.series import check_counts, period_unit, season_length
-from forecasting.wording import Amount, Later, Note, Per, note
+from forecasting.wording import Amount, Earlier, Note, Per, note
 from threatmon.errors import NoVariationError, SeriesGapError, TooFewPeriodsError
 
 _Z95 = float(stats.norm.ppf(0.975))
@@ -61,7 +61,7 @@ def _describe(lag: int, unit: str, b: float, lower: float, upper: float) -> tupl
     low, high = sorted((sign * lower, sign * upper))
     said = note(
         "effect_more" if b >= 0 else "effect_fewer",
-        when=Later(lag, unit),
+        when=Earlier(lag, unit),
         b=Amount(_rounded(abs(b), decimals), decimals),
         low=Amount(_rounded(low, decimals), decimals),
         high=Amount(_rounded(high, decimals), decimals),

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.series import latest_stretch
-from forecasting.wording import Amount, Count, Later, Note, note
+from forecasting.wording import Amount, Count, Earlier, Note, note
 from threatmon.errors import NoVariationError, SeriesGapError, TooFewPeriodsError
 
 #: Months compared with the same month a year earlier before any test.
@@ -116,7 +116,7 @@ def explain(
     said = [
         note(
             "link_best" if outside else "link_best_chance",
-            when=Later(int(best["lag"]), "months"),
+            when=Earlier(int(best["lag"]), "months"),
             r=Amount(float(best["r"]), 2, sign=True),
         )
     ]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecasting.wording import Count, Worded, note
+from forecasting.wording import Count, Country, Worded, note
 from threatmon.coverage import REPORTED, coverage_grid
 from threatmon.errors import EmptyStoreError
 from threatmon.filters import Filters
@@ -192,7 +192,7 @@ def flow_series(
     if country in receiving:
         summed = store.flows(window.replace(countries=(country,)), by=(), freq=freq)
         return _dense(summed, first, last, freq, "arrivals", "arrivals"), Worded(
-            f"arrivals from Ukraine into {country}", note("flows_country", country=country)
+            f"arrivals from Ukraine into {country}", note("flows_country", country=Country(country))
         )
     if country in (None, "UA"):
         summed = store.flows(window, by=(), freq=freq)
@@ -200,7 +200,8 @@ def flow_series(
             "all arrivals from Ukraine", note("flows_all")
         )
     return None, Worded(
-        f"no migration flows are recorded for {country}", note("flows_none", country=country)
+        f"no migration flows are recorded for {country}",
+        note("flows_none", country=Country(country)),
     )
 
 

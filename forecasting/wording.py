@@ -34,8 +34,15 @@ class Per:
 
 
 @dataclass(frozen=True)
-class Later:
-    """When, ``n`` periods of ``unit`` after: "in the same month", "2 months later"."""
+class Country:
+    """A country by its ISO code, written by its name in the reader's language."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """When, ``n`` periods of ``unit`` before: "in the same month", "2 months earlier"."""
 
     n: int
     unit: str
@@ -64,6 +71,11 @@ class Amount:
     decimals: int = 0
     sign: bool = False
 
+
+#: What a :class:`Count` counts, and the periods of :class:`Per` and :class:`Earlier`
+#: (``ui/locales`` writes each, with its plural forms).
+COUNTED: tuple[str, ...] = ("years", "quarters", "months", "weeks", "crossing_points")
+PERIODS: tuple[str, ...] = ("years", "quarters", "months", "weeks")
 
 #: Every note the forecasts give, by key; ``ui/locales`` holds a text for each under
 #: ``note.`` (``tests/ui/test_catalogues.py`` checks both ways).
@@ -166,7 +178,7 @@ _TYPES = {
     "share": Share,
     "amount": Amount,
     "per": Per,
-    "later": Later,
+    "earlier": Earlier,
 }
 _NAMES = {kind: name for name, kind in _TYPES.items()}
 
