@@ -179,6 +179,7 @@ _TYPES = {
     "amount": Amount,
     "per": Per,
     "earlier": Earlier,
+    "country": Country,
 }
 _NAMES = {kind: name for name, kind in _TYPES.items()}
 
