@@ -311,7 +311,10 @@ def forecast_series(
     message = _message(
         found.message, row, skill, default, records, n_origins, chosen_members, unit, settings, by
     )
-    notes = [*found.notes, *_choice_notes(row, skill, default, records, chosen_members, by)]
+    notes = [
+        *found.notes,
+        *_choice_notes(row, skill, default, records, by, Count(settings.horizon, unit)),
+    ]
     volume, volume_notes = _volume(active, result, rows, unit)
     message += volume
     notes += volume_notes
@@ -319,7 +322,7 @@ def forecast_series(
     if held_out is not None:
         notes.append(
             note(
-                "held_out",
+                "held_out" if by == "rel_mae" else "held_out_total",
                 model=_model(held_out["model"], held_out["lag"]),
                 count=Count(settings.horizon, unit),
                 ratio=Amount(held_out["vs_no_change"], 2),
@@ -515,12 +518,20 @@ def _model(model: str, lag: float) -> Model:
     return Model(str(model), None if np.isnan(lag) else int(lag))
 
 
-def _choice_notes(row, skill, default, records, combined, by) -> list[Note]:
-    """The choice in notes: what made the forecast and how it did against the baselines."""
+def _choice_notes(row, skill, default, records, by, ahead: Count) -> list[Note]:
+    """The choice in notes: what made the forecast and how it did against the baselines.
+
+    An intermittent series is judged by the error of its total over ``ahead`` (``by`` is
+    ``rel_total``), and its notes say so.
+    """
+    total = by == "rel_total"
     chosen = _model(row["model"], float(row["lag"]))
     top = _best(records, by)
     if skill:
-        notes = [note("skill", model=chosen, ratio=Amount(row[by], 2))]
+        if total:
+            notes = [note("skill_total", model=chosen, ratio=Amount(row[by], 2), ahead=ahead)]
+        else:
+            notes = [note("skill", model=chosen, ratio=Amount(row[by], 2))]
         if row["model"] == default and _model(top["model"], float(top["lag"])) != chosen:
             notes.append(
                 note(
@@ -536,7 +547,7 @@ def _choice_notes(row, skill, default, records, combined, by) -> list[Note]:
         other = _best(others, by)
         notes.append(
             note(
-                "no_skill_best",
+                "no_skill_best_total" if total else "no_skill_best",
                 model=_model(other["model"], float(other["lag"])),
                 ratio=Amount(other[by], 2),
             )

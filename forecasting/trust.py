@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from forecasting.models import SEASONAL_NAIVE
+from forecasting.series import INTERMITTENT
 from threatmon.rules import FORECAST_MIN_COVERAGE_80
 
 
@@ -29,7 +30,8 @@ class Trust:
         The 80 % range held less than ``min_coverage`` of the time.
     baseline : dict or None
         When seasonal naive did better in the backtest than the forecast shown:
-        ``chosen`` and ``seasonal`` (their errors relative to no change); else None.
+        ``chosen`` and ``seasonal`` (their errors relative to no change, of the total over
+        the horizon for an intermittent series, as the choice was made); else None.
     min_coverage : float
         The threshold ``weak_range`` was judged by.
     """
@@ -64,6 +66,9 @@ def trust(result, min_coverage: float = FORECAST_MIN_COVERAGE_80) -> Trust:
     weak = bool(checked) and held_80 / checked < min_coverage
     baseline = None
     scores = result.scores
+    by = "rel_total" if getattr(result, "status", None) == INTERMITTENT else "rel_mae"
+    if by not in scores:
+        by = "rel_mae"
     if len(scores) and result.chosen != SEASONAL_NAIVE:
         records = scores.to_dict("records")
         chosen = [
@@ -72,6 +77,6 @@ def trust(result, min_coverage: float = FORECAST_MIN_COVERAGE_80) -> Trust:
         seasonal = [
             r for r in records if r["model"] == SEASONAL_NAIVE and _same_lag(r["lag"], None)
         ]
-        if chosen and seasonal and seasonal[0]["rel_mae"] < chosen[0]["rel_mae"]:
-            baseline = {"chosen": chosen[0]["rel_mae"], "seasonal": seasonal[0]["rel_mae"]}
+        if chosen and seasonal and seasonal[0][by] < chosen[0][by]:
+            baseline = {"chosen": chosen[0][by], "seasonal": seasonal[0][by]}
     return Trust(checked, held_80, held_95, weak, baseline, min_coverage)

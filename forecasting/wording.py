@@ -94,10 +94,13 @@ NOTE_KEYS: tuple[str, ...] = (
     "dormant_short",
     # the choice (forecasting.forecast)
     "skill",
+    "skill_total",
     "default_kept",
     "no_skill",
     "no_skill_best",
+    "no_skill_best_total",
     "held_out",
+    "held_out_total",
     "low_volume",
     "low_volume_range",
     "fit_warnings",

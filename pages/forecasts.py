@@ -60,7 +60,16 @@ def _area(filters) -> tuple[str | None, str | None, str]:
 
 
 #: Notes of the choice kept for the expander on method: they compare methods by name.
-_METHOD_NOTES = frozenset({"default_kept", "held_out", "fit_warnings", "no_skill_best"})
+_METHOD_NOTES = frozenset(
+    {
+        "default_kept",
+        "held_out",
+        "held_out_total",
+        "fit_warnings",
+        "no_skill_best",
+        "no_skill_best_total",
+    }
+)
 
 
 def _range(low: float, high: float, decimals: int) -> str:

@@ -479,7 +479,8 @@ def _value_text(value: object, language: str) -> str:
     if isinstance(value, Amount):
         if value.value != value.value:
             return "–"
-        return number(value.value, value.decimals, value.sign, language)
+        # A true minus sign: a hyphen before a number reads as a dash.
+        return number(value.value, value.decimals, value.sign, language).replace("-", "\u2212")
     if isinstance(value, Per):
         return translate(f"per.{value.unit}", language)
     if isinstance(value, Earlier):

@@ -25,7 +25,14 @@ def app(demo_store_path, monkeypatch):
 
 
 #: Notes the page keeps for its expander on method (pages/forecasts.py).
-METHOD_NOTES = {"default_kept", "held_out", "fit_warnings", "no_skill_best"}
+METHOD_NOTES = {
+    "default_kept",
+    "held_out",
+    "held_out_total",
+    "fit_warnings",
+    "no_skill_best",
+    "no_skill_best_total",
+}
 
 
 def _texts(app) -> list[str]:
