@@ -84,7 +84,7 @@ def _forecast_table(forecast, monthly: bool) -> None:
     if monthly:
         periods = [month_name(day, long=True) for day in forecast["period"]]
     else:
-        periods = period_labels(forecast["period"], "weeks")
+        periods = period_labels(pd.DatetimeIndex(forecast["period"]), "weeks")
     rows = {
         t("forecasts.table.period"): periods,
         t("forecasts.table.forecast"): [number(v, decimals) for v in forecast["mean"]],
