@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.series import latest_stretch
-from forecasting.wording import Amount, Count, Earlier, Note, note
+from forecasting.wording import Amount, Count, Earlier, Note, PValue, note
 from threatmon.errors import NoVariationError, SeriesGapError, TooFewPeriodsError
 
 #: Months compared with the same month a year earlier before any test.
@@ -123,7 +123,7 @@ def explain(
     significant = tests.dropna(subset=["p_value"])
     significant = significant[significant["p_value"] < alpha]
     if len(significant):
-        said.append(note("granger_yes", p=Amount(float(significant["p_value"].min()), 3)))
+        said.append(note("granger_yes", p=PValue(float(significant["p_value"].min()))))
     else:
         said.append(note("granger_no"))
     return tuple(said)

@@ -27,6 +27,13 @@ class Count:
 
 
 @dataclass(frozen=True)
+class PValue:
+    """A test's p-value: "= 0.012", or "< 0.001" below that (never "= 0.000")."""
+
+    value: float
+
+
+@dataclass(frozen=True)
 class Per:
     """ "A month", "a week": one period of ``unit`` as the unit of a rate."""
 
@@ -183,6 +190,7 @@ _TYPES = {
     "per": Per,
     "earlier": Earlier,
     "country": Country,
+    "p_value": PValue,
 }
 _NAMES = {kind: name for name, kind in _TYPES.items()}
 

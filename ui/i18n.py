@@ -31,7 +31,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from forecasting.wording import Amount, Count, Country, Earlier, Model, Per, Share
+from forecasting.wording import Amount, Count, Country, Earlier, Model, Per, PValue, Share
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS, crime_type_label
 from threatmon.registry.regions import PROJECT_COUNTRIES
 
@@ -481,6 +481,10 @@ def _value_text(value: object, language: str) -> str:
             return "–"
         # A true minus sign: a hyphen before a number reads as a dash.
         return number(value.value, value.decimals, value.sign, language).replace("-", "\u2212")
+    if isinstance(value, PValue):
+        if value.value < 0.001:
+            return "< " + number(0.001, 3, language=language)
+        return "= " + number(value.value, 3, language=language)
     if isinstance(value, Per):
         return translate(f"per.{value.unit}", language)
     if isinstance(value, Earlier):

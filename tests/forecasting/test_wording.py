@@ -12,6 +12,7 @@ from forecasting.wording import (
     Model,
     Note,
     Per,
+    PValue,
     Share,
     Worded,
     from_json,
@@ -39,6 +40,7 @@ def test_notes_go_through_json_and_back_with_their_types():
         note("link_best", when=Earlier(2, "months"), r=Amount(0.89, 2, sign=True)),
         note("flows_country", country=Country("PL")),
         note("default_kept", model=Model("ets"), margin=Share(0.2)),
+        note("granger_yes", p=PValue(0.0004)),
         note("not_reconciled"),
     )
     assert from_json(to_json(notes)) == notes

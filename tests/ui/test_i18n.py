@@ -302,3 +302,14 @@ def test_every_note_can_be_worded_in_every_language():
             fields = {f for _, f, _, _ in string.Formatter().parse(text) if f}
             worded = i18n.note_text(Note(key, dict.fromkeys(fields, "X")), language)
             assert "{" not in worded, (language, key)
+
+
+def test_a_tiny_p_value_is_not_written_as_zero():
+    from forecasting.wording import PValue, note
+
+    assert "(Granger test, p < 0.001)" in i18n.note_text(
+        note("granger_yes", p=PValue(0.00002)), "en"
+    )
+    assert "(testul Granger, p = 0,012)" in i18n.note_text(
+        note("granger_yes", p=PValue(0.012)), "ro"
+    )
