@@ -142,9 +142,7 @@ class Settings:
             Both are set, the file cannot be read, or its key is too short.
         """
         if self.audit_key and self.audit_key_file:
-            raise ValueError(
-                f"Set ${AUDIT_KEY_ENV_VAR} or ${AUDIT_KEY_FILE_ENV_VAR}, not both."
-            )
+            raise ValueError(f"Set ${AUDIT_KEY_ENV_VAR} or ${AUDIT_KEY_FILE_ENV_VAR}, not both.")
         if self.audit_key:
             return self.audit_key.encode("utf-8")
         if self.audit_key_file is None:

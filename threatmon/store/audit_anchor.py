@@ -76,9 +76,7 @@ def read(path: Path) -> list[AnchorLine]:
     except FileNotFoundError:
         return []
     except OSError as exc:
-        raise StoreError(
-            f"Cannot read the audit anchor {path}: {exc.strerror or exc}."
-        ) from None
+        raise StoreError(f"Cannot read the audit anchor {path}: {exc.strerror or exc}.") from None
     lines = []
     for number, raw in enumerate(text.splitlines(), start=1):
         parts = raw.split()
