@@ -199,20 +199,14 @@ def test_deleting_the_last_entry_is_caught_by_the_anchor(store_location, inciden
     )
 
 
-def test_a_deleted_load_entry_is_a_finding_while_its_batch_remains(
-    store_location, incidents_few
-):
+def test_a_deleted_load_entry_is_a_finding_while_its_batch_remains(store_location, incidents_few):
     """Without key or anchor: the batch still shows that its entry is gone."""
     two_loads(store_location, incidents_few)
     execute(store_location, ("DELETE FROM audit WHERE seq = 4", []))
-    assert [(f.kind, f.entry) for f in check(store_location).findings] == [
-        ("no_load_entry", None)
-    ]
+    assert [(f.kind, f.entry) for f in check(store_location).findings] == [("no_load_entry", None)]
 
 
-def test_a_deleted_undo_entry_in_the_middle_is_a_gap_and_a_finding(
-    store_location, incidents_few
-):
+def test_a_deleted_undo_entry_in_the_middle_is_a_gap_and_a_finding(store_location, incidents_few):
     two_loads(store_location, incidents_few)
     execute(store_location, ("DELETE FROM audit WHERE seq = 3", []))
     found = check(store_location).findings
@@ -265,9 +259,7 @@ def test_a_store_of_version_6_is_keyed_from_its_migration(tmp_path, monkeypatch)
         for migration in migrations.MIGRATIONS[:6]:
             for statement in migration.statements:
                 con.execute(statement)
-            con.execute(
-                f"INSERT INTO schema_migrations VALUES ({migration.version}, 'v', now())"
-            )
+            con.execute(f"INSERT INTO schema_migrations VALUES ({migration.version}, 'v', now())")
         at = pd.Timestamp("2025-01-02 03:04:05.123456").to_pydatetime()
         digest = audit.entry_hash(audit.GENESIS, 1, at, "ana", "save_mapping", "mapping:x", None)
         con.execute(
