@@ -129,6 +129,7 @@ def test_usage_errors_exit_2(tmp_path, capsys, monkeypatch):
     with pytest.raises(SystemExit) as caught:
         main(["audit"])
     assert caught.value.code == 2
+    capsys.readouterr()
     db = tmp_path / "store.duckdb"
     assert main(["migrate", "--db", str(db)]) == 0
     monkeypatch.setenv("THREATMON_AUDIT_KEY_FILE", str(tmp_path / "no-key"))
