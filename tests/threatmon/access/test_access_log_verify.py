@@ -119,3 +119,32 @@ def test_an_accounts_file_from_before_macs_is_keyed_from_its_next_entry(
     result = check(tmp_path, accounts)
     assert result.ok
     assert result.logs["access"].keyed_from == 2
+
+
+def test_on_postgresql_an_old_log_gains_its_mac_and_a_deleted_last_entry_is_caught(
+    postgres_url, tmp_path, anchor
+):
+    import psycopg
+
+    at = pd.Timestamp("2025-01-02 03:04:05.123456").to_pydatetime()
+    digest = audit.entry_hash(audit.GENESIS, 1, at, "ana", "login", "user:ana", None)
+    with psycopg.connect(postgres_url, autocommit=True) as con:
+        con.execute(
+            "CREATE TABLE access_log (seq INTEGER PRIMARY KEY, logged_at TEXT NOT NULL, "
+            "user_name TEXT NOT NULL, action TEXT NOT NULL, target TEXT, details TEXT, "
+            "prev_hash TEXT NOT NULL, hash TEXT NOT NULL)"
+        )
+        con.execute(
+            "INSERT INTO access_log VALUES (1, %s, 'ana', 'login', 'user:ana', NULL, %s, %s)",
+            [at.isoformat(timespec="microseconds"), audit.GENESIS, digest],
+        )
+    accounts = Accounts(postgres_url)
+    accounts.log("ana", "logout", "user:ana")
+    accounts.log("bob", "export", "incidents")
+    result = check(tmp_path, accounts)
+    assert result.ok and result.logs["access"].keyed_from == 2
+    with psycopg.connect(postgres_url, autocommit=True) as con:
+        con.execute("DROP TRIGGER access_log_no_delete ON access_log")
+        con.execute("DELETE FROM access_log WHERE seq = 3")
+    found = check(tmp_path, accounts).findings
+    assert [(f.log, f.entry, f.kind) for f in found] == [("access", 3, "truncated")]

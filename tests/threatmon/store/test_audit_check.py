@@ -47,6 +47,9 @@ def execute(location, *statements) -> None:
         from threatmon.store.postgres.connection import to_pyformat
 
         with postgres.connect(location) as con, con.transaction():
+            # The triggers refuse UPDATE and DELETE: dropped first, as an attacker would.
+            con.execute("DROP TRIGGER audit_no_update ON audit")
+            con.execute("DROP TRIGGER audit_no_delete ON audit")
             for sql, params in statements:
                 con.execute(to_pyformat(sql), params)
         return
@@ -302,3 +305,18 @@ def test_an_anchor_that_cannot_be_written_says_the_change_was_saved(
             writer.add_incidents(incidents_few, file_name="few.csv", sha256=SHA_A)
     assert len(Store(path).batches()) == 1
     assert audit_anchor.read(tmp_path / "nothing.log") == []
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_audit_log_refuses_update_and_delete(postgres_url, incidents_few):
+    import psycopg
+
+    from threatmon.store import postgres
+
+    two_loads(postgres_url, incidents_few)
+    for statement in ("UPDATE audit SET user_name = 'mallory'", "DELETE FROM audit"):
+        with (
+            postgres.connect(postgres_url) as con,
+            pytest.raises(psycopg.errors.RaiseException, match="append-only"),
+        ):
+            con.execute(statement)
