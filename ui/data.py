@@ -582,19 +582,22 @@ def _alerts(access: Access, version: str, generation: str) -> pd.DataFrame:
 
 
 def audit_logs() -> dict:
-    """Both logs merged (see :func:`threatmon.store.audit.combined`) and where each chain breaks.
+    """Both logs merged (see :func:`threatmon.store.audit.combined`) and what checking the
+    trail found (:func:`threatmon.store.audit_check.verify_trail`, the check of
+    ``threatmon audit verify``).
 
     Not cached: administrators open this page to see what happened a moment ago.
     """
     from threatmon.store import audit
+    from threatmon.store.audit_check import verify_trail
     from ui import auth
 
-    store_log = system_store().audit() if system_store().exists() else pd.DataFrame()
-    access_log = auth.accounts().access_log()
+    store = system_store()
+    accounts = auth.accounts()
+    store_log = store.audit() if store.exists() else pd.DataFrame()
     return {
-        "combined": audit.combined(store_log, access_log),
-        "store_broken": None if store_log.empty else audit.verify_chain(store_log),
-        "access_broken": None if access_log.empty else audit.verify_chain(access_log),
+        "combined": audit.combined(store_log, accounts.access_log()),
+        "verification": verify_trail(store, accounts),
     }
 
 
