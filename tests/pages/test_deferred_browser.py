@@ -56,3 +56,78 @@ def test_a_stale_download_after_the_account_is_disabled_sends_no_file(
     assert (refusal["user_name"], refusal["target"]) == ("ana", "table:changes")
     assert '"reason": "disabled"' in refusal["details"]
     assert leaving(requests) == []
+
+
+def _signed_in_page(context, base: str, dismiss_dialog, requests: list[str]):
+    page = context.new_page()
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(base, wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Sign in").wait_for(timeout=WAIT)
+    dismiss_dialog(page)
+    page.get_by_label("User name").fill("ana")
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Overview").wait_for(timeout=WAIT)
+    dismiss_dialog(page)
+    return page
+
+
+def test_a_stale_download_after_signing_out_in_another_tab_sends_no_file(
+    browser, start_server, dismiss_dialog, leaving, demo_store_path, private_accounts
+):
+    accounts = Accounts(private_accounts)
+    accounts.add("ana", "analyst", password=PASSWORD, by="test")
+    requests: list[str] = []
+    with start_server(demo_store_path, THREATMON_ACCOUNTS=str(private_accounts)) as base:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            first = _signed_in_page(context, base, dismiss_dialog, requests)
+            csv = first.get_by_role("button", name="Table (CSV)")
+            csv.wait_for(timeout=WAIT)
+            # A second tab of the same browser resumes the session from its cookie and
+            # signs out; the first tab still shows the button.
+            second = context.new_page()
+            second.on("request", lambda request: requests.append(request.url))
+            second.goto(base, wait_until="domcontentloaded")
+            second.get_by_role("heading", name="Overview").wait_for(timeout=WAIT)
+            dismiss_dialog(second)
+            second.get_by_role("button", name="Sign out").click(timeout=WAIT)
+            second.get_by_role("heading", name="Sign in").wait_for(timeout=WAIT)
+            csv.click(timeout=WAIT)
+            _until(lambda: "action_refused" in accounts.access_log()["action"].tolist(), 90)
+            first.get_by_role("heading", name="Sign in").wait_for(timeout=WAIT)
+        finally:
+            context.close()
+    log = accounts.access_log()
+    assert "export" not in log["action"].tolist()
+    refusal = log[log["action"] == "action_refused"].iloc[-1]
+    assert (refusal["user_name"], refusal["target"]) == ("ana", "table:changes")
+    assert '"reason": "signed_out"' in refusal["details"]
+    assert leaving(requests) == []
+
+
+def test_a_stale_download_after_a_demotion_sends_no_file_and_says_why(
+    browser, start_server, dismiss_dialog, leaving, demo_store_path, private_accounts
+):
+    accounts = Accounts(private_accounts)
+    accounts.add("ana", "analyst", password=PASSWORD, by="test")
+    requests: list[str] = []
+    with start_server(demo_store_path, THREATMON_ACCOUNTS=str(private_accounts)) as base:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            page = _signed_in_page(context, base, dismiss_dialog, requests)
+            csv = page.get_by_role("button", name="Table (CSV)")
+            csv.wait_for(timeout=WAIT)
+            accounts.set_role("ana", "viewer", by="root")
+            csv.click()
+            _until(lambda: "action_refused" in accounts.access_log()["action"].tolist())
+            # Still signed in, as a viewer now, and told why nothing came.
+            page.get_by_text("your role or countries changed", exact=False).wait_for(timeout=WAIT)
+        finally:
+            context.close()
+    log = accounts.access_log()
+    assert "export" not in log["action"].tolist()
+    refusal = log[log["action"] == "action_refused"].iloc[-1]
+    assert (refusal["user_name"], refusal["target"]) == ("ana", "table:changes")
+    assert '"reason": "role_changed"' in refusal["details"]
+    assert leaving(requests) == []
