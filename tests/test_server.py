@@ -150,41 +150,6 @@ def test_errors_show_no_details_in_the_browser():
     assert config["client"]["toolbarMode"] == "minimal"  # no developer menu: no clear_cache
 
 
-def upload(base: str, session_id: str, size: int = 1000, cookies: dict | None = None, ssl=None):
-    """PUT a file of ``size`` bytes to ``session_id``'s upload endpoint as the browser does
-    (XSRF cookie and header); (status, body)."""
-    import urllib.error
-    from http.cookies import SimpleCookie
-
-    with urllib.request.urlopen(base + "/_stcore/health", timeout=10, context=ssl) as answer:
-        jar = SimpleCookie()
-        for header in answer.headers.get_all("Set-Cookie") or ():
-            jar.load(header)
-    xsrf = jar["_streamlit_xsrf"].value
-    jar_text = "; ".join(
-        f"{k}={v}" for k, v in {**(cookies or {}), "_streamlit_xsrf": xsrf}.items()
-    )
-    body = (
-        b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n'
-        b"Content-Type: text/csv\r\n\r\n" + b"x" * size + b"\r\n--b--\r\n"
-    )
-    request = urllib.request.Request(
-        f"{base}/_stcore/upload_file/{session_id}/file-1",
-        method="PUT",
-        data=body,
-        headers={
-            "Content-Type": "multipart/form-data; boundary=b",
-            "X-Xsrftoken": xsrf,
-            "Cookie": jar_text,
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60, context=ssl) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
 @pytest.mark.slow
 def test_the_live_server_takes_uploads_only_from_sessions_signed_in_to_upload(
     server, private_accounts
@@ -193,6 +158,7 @@ def test_the_live_server_takes_uploads_only_from_sessions_signed_in_to_upload(
     import asyncio
 
     from bench.ws_session import Session
+    from tests.factories import upload_file
     from threatmon.access.accounts import Accounts
 
     accounts = Accounts(private_accounts)
@@ -204,11 +170,11 @@ def test_the_live_server_takes_uploads_only_from_sessions_signed_in_to_upload(
         cookies = {"threatmon_session": token} if token else {}
         async with Session(server, timeout=60, cookies=cookies) as session:
             await session.open()
-            return await asyncio.to_thread(upload, server, session.session_id)
+            return await asyncio.to_thread(upload_file, server, session.session_id)
 
     refused = (403, b"Sign in with an account that may upload files first.")
     assert asyncio.run(upload_from(None)) == refused
     assert asyncio.run(upload_from(tokens["vic"])) == refused
     assert asyncio.run(upload_from(tokens["ana"])) == (204, b"")
     # An unknown session keeps Streamlit's own answer.
-    assert upload(server, "no-such-session")[0] == 400
+    assert upload_file(server, "no-such-session")[0] == 400

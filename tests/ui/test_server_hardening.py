@@ -48,9 +48,7 @@ def test_a_session_signed_in_to_upload_may_upload(principal):
     assert Runtime.is_active_session(runtime, "s1") is True
 
 
-@pytest.mark.parametrize(
-    "state", [{}, {"auth_principal": VIEWER}, {"auth_principal": "ana"}, None]
-)
+@pytest.mark.parametrize("state", [{}, {"auth_principal": VIEWER}, {"auth_principal": "ana"}, None])
 def test_any_other_session_is_refused_before_the_body_is_read(state):
     with pytest.raises(HTTPException) as refused:
         Runtime.is_active_session(_runtime(True, state), "s1")
