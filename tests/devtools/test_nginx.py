@@ -10,7 +10,6 @@ import contextlib
 import re
 import socket
 import ssl
-import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -252,10 +251,3 @@ def test_a_real_browser_signs_in_and_works_through_the_proxy(deployment, browser
         context.close()
     assert leaving(requests) == []
     assert not any("/_stcore/metrics" in url for url in requests)
-
-
-def test_nginx_has_what_the_configuration_uses():
-    if not Path(nginx.NGINX).exists():
-        pytest.fail(f"{nginx.NGINX} is missing: `make nginx` installs Debian's nginx.")
-    version = subprocess.run([nginx.NGINX, "-V"], capture_output=True, text=True).stderr
-    assert "--with-http_ssl_module" in version
