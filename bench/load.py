@@ -32,8 +32,8 @@ deals the loaded sessions out round-robin, as a load balancer with sticky websoc
 (a Streamlit session lives in one process, so its websocket stays on one server). The
 baseline still walks alone on server 0; servers 1 and up then walk the pages once each,
 untimed, so they start the loaded phase warm as server 0 does (behind ``--proxy``, every
-server does). Memory and CPU are
-sampled for every server: the report gives the sum and each server.
+server does). Memory and CPU are sampled for every server: the report gives the sum and
+each server.
 
 ``--proxy`` puts the deployment's nginx in front of the servers (deploy/nginx, run by
 ``devtools.nginx.running_proxy`` on loopback with a self-signed certificate, on the two
@@ -218,23 +218,39 @@ class Entry:
 
 
 class Server:
-    """A dashboard server on ``db`` for the duration of a ``with`` block."""
+    """A dashboard server on ``db`` for the duration of a ``with`` block.
 
-    def __init__(self, db: Path, port: int, options: tuple[str, ...] = ()):
+    By default its accounts file has no account (the demo store opens without sign-in) and
+    it runs this checkout's dashboard; ``accounts`` and ``root`` choose others.
+    """
+
+    def __init__(
+        self,
+        db: Path,
+        port: int,
+        options: tuple[str, ...] = (),
+        *,
+        accounts: Path | None = None,
+        root: Path = ROOT,
+    ):
         self.db, self.port, self.options = db, port, options
+        self.accounts = accounts or CACHE_DIR / "load-test.accounts.sqlite"
+        self.root = root
         self.base = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
         env = {**os.environ, "THREATMON_DB": str(self.db), "THREATMON_BACKGROUND_FORECASTS": "0"}
-        env["THREATMON_ACCOUNTS"] = str(CACHE_DIR / "load-test.accounts.sqlite")  # none: demo open
+        env["THREATMON_ACCOUNTS"] = str(self.accounts)
+        # The checkout's own packages, whatever the environment's editable install points at.
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.root), env.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "streamlit",
                 "run",
-                str(ROOT / "dashboard.py"),
+                str(self.root / "dashboard.py"),
                 "--server.port",
                 str(self.port),
                 "--server.address",
@@ -252,7 +268,7 @@ class Server:
                     for part in (f"--{option.split('=', 1)[0]}", option.split("=", 1)[1])
                 ),
             ],
-            cwd=ROOT,
+            cwd=self.root,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
