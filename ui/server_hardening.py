@@ -10,8 +10,8 @@ frame's runs (``dashboard.main`` calls :func:`install`; a second call does nothi
   caller); the guard answers there, refusing with 403 :data:`UPLOAD_REFUSED` a session
   whose signed-in person may not upload (:data:`Permission.UPLOAD`), so the body is never
   read. On an open demo store every session is the demo administrator and may upload.
-- **``clear_cache``.** This websocket message empties ``st.cache_data`` and
-  ``st.cache_resource`` for every user of the process, and the sender's own session state.
+- **``clear_cache``.** This websocket message empties Streamlit's data and resource caches
+  for every user of the process, and the sender's own session state.
   Only Streamlit's developer menu sends it, which users never see
   (``client.toolbarMode = "minimal"``), so it is ignored for everyone and logged.
 
