@@ -25,7 +25,7 @@ PASSWORD = "correct horse battery"
 REFUSED_BY_DASHBOARD = (403, b"Sign in with an account that may upload files first.")
 
 
-def test_the_template_fills_every_placeholder_and_follows_the_upload_limit(tmp_path):
+def test_the_template_fills_every_placeholder_and_follows_the_upload_limit():
     text = nginx.render(
         [8501, 8502], "/etc/ssl/t.pem", "/etc/ssl/t.key", server_name="tm.local", upload_mb=100
     )
@@ -40,8 +40,9 @@ def test_the_template_fills_every_placeholder_and_follows_the_upload_limit(tmp_p
     assert "listen 127.0.0.1:8443 ssl;" in other and "[::]" not in other
     assert "return 301 https://$host:8443$request_uri;" in other
     assert "client_max_body_size 6m;" in other
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as refused:
         nginx.render([], "c", "k")
+    assert str(refused.value) == "At least one dashboard port is needed."
 
 
 def test_the_command_prints_the_configuration(capsys):
@@ -57,7 +58,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def deployment(demo_store_path, start_server, tmp_path_factory):
-    """Two dashboards on one store behind nginx: (proxy, accounts, session tokens)."""
+    """Two dashboards on one store behind nginx: (proxy, session token by account name,
+    the dashboards' ports)."""
     if not Path(nginx.NGINX).exists():
         pytest.fail(f"{nginx.NGINX} is missing: `make test` installs Debian's nginx package.")
     folder = tmp_path_factory.mktemp("deployment")
