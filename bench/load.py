@@ -768,6 +768,7 @@ def main() -> None:
     )
     warm_problems: list[str] = []
     websockets: dict[str, int] = {}
+    nginx_cpu = 0.0
     with contextlib.ExitStack() as stack:
         servers = [
             stack.enter_context(Server(store.location.file, args.port + i, tuple(args.option)))
@@ -784,10 +785,12 @@ def main() -> None:
         if cold:
             warm_problems = asyncio.run(_warm(cold))
         seen = len(proxy.log_lines()) if proxy else 0
+        nginx_cpu = cpu_seconds(proxy.pid) if proxy else 0.0
         loaded = _phase(entries, servers, args.driver, args.sessions, args.minutes, args.think)
         if proxy:
             time.sleep(1)  # nginx logs a websocket when it closes
             websockets = _websockets_per_server(proxy.log_lines()[seen:])
+            nginx_cpu = cpu_seconds(proxy.pid) - nginx_cpu
     base, under = alone["pages"], loaded["pages"]
     print(f"{'page':<10} {'alone p50':>10} {'p95':>7} {'loaded p50':>11} {'p95':>7} {'ratio':>6}")
     for name in [*(s.name for s in WALK), "all"]:
@@ -811,6 +814,7 @@ def main() -> None:
         print(
             "  through nginx, websockets per server: "
             + ", ".join(f"{upstream} {count}" for upstream, count in sorted(websockets.items()))
+            + f"; nginx CPU {nginx_cpu:.1f} s over the loaded phase"
         )
     out = CACHE_DIR / f"load-{time.strftime('%Y%m%d-%H%M%S')}.json"
     result = {
@@ -823,6 +827,7 @@ def main() -> None:
         "ports": [args.port + i for i in range(args.servers)],
         "proxy": args.proxy,
         "websockets_per_server": websockets,
+        "nginx_cpu_s": nginx_cpu if args.proxy else None,
         "warm_problems": warm_problems,
         "streamlit_options": args.option,
         "cores": os.cpu_count(),

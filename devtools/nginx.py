@@ -146,13 +146,14 @@ def standalone_config(directory: Path, site: Path) -> str:
 
 @dataclass(frozen=True)
 class Proxy:
-    """A running private nginx: its https and http addresses and what it logs."""
+    """A running private nginx: its https and http addresses, what it logs, its master's pid."""
 
     base: str
     http_base: str
     certificate: Path
     access_log: Path
     error_log: Path
+    pid: int
 
     def ssl_context(self) -> ssl.SSLContext:
         """A client context that trusts this proxy's certificate (and nothing else)."""
@@ -215,6 +216,7 @@ def running_proxy(
             certificate,
             directory / "access.log",
             directory / "error.log",
+            process.pid,
         )
     finally:
         process.terminate()
