@@ -125,8 +125,9 @@ def main() -> None:
     """Draw the frame and run the selected page."""
     # Imported here so that importing this module (tests reading PAGES) stays cheap.
     from threatmon.disclosure.marking import marking_text
-    from ui import auth, data, filters, guarded, i18n, messages
+    from ui import auth, data, filters, guarded, i18n, messages, server_hardening
 
+    server_hardening.install()  # before this run can take an upload (see the module)
     i18n.start_language()  # before the first label: ?lang= on a session's first run
     # A local image: a ":material/…:" page icon makes the browser fetch the favicon
     # from fonts.gstatic.com, which an offline network cannot reach.

@@ -404,6 +404,19 @@ def session_principal() -> Principal | None:
     return st.session_state.get(_PRINCIPAL)
 
 
+def principal_in(state) -> Principal | None:
+    """The signed-in person kept in a session's state, read from outside its runs.
+
+    The server's upload guard (ui/server_hardening.py) asks this of the session an upload
+    names; ``state`` is that session's ``SessionState``, or any mapping in tests.
+    """
+    try:
+        principal = state[_PRINCIPAL]
+    except KeyError:
+        return None
+    return principal if isinstance(principal, Principal) else None
+
+
 def current() -> Principal:
     """The person the current run acts for (set by the frame before any page runs).
 
@@ -466,6 +479,7 @@ __all__ = [
     "mode",
     "no_accounts_page",
     "oidc_configured",
+    "principal_in",
     "remember",
     "session_grant",
     "session_principal",
