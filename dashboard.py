@@ -125,8 +125,9 @@ def main() -> None:
     """Draw the frame and run the selected page."""
     # Imported here so that importing this module (tests reading PAGES) stays cheap.
     from threatmon.disclosure.marking import marking_text
-    from ui import auth, data, filters, i18n, messages
+    from ui import auth, data, filters, guarded, i18n, messages, server_hardening
 
+    server_hardening.install()  # before this run can take an upload (see the module)
     i18n.start_language()  # before the first label: ?lang= on a session's first run
     # A local image: a ":material/…:" page icon makes the browser fetch the favicon
     # from fonts.gstatic.com, which an offline network cannot reach.
@@ -137,6 +138,8 @@ def main() -> None:
     sign_in_mode = auth.mode(status.is_demo)
     principal = auth.signed_in(sign_in_mode)
     auth.emit_cookie()  # a sign-in, sign-out or expiry of the run before or of this one
+    # A download or callback refused since the last run (e.g. on a disabled account).
+    guarded.show_refusal()
     if principal is None:
         # One hidden page: whatever URL was asked for, this is all that runs.
         gate = auth.no_accounts_page if sign_in_mode == auth.NO_ACCOUNTS else auth.sign_in_page
