@@ -326,6 +326,8 @@ DISPLAY_CALLS = {
     "warning",
     "write",
 }
+#: Names of loggers, whose messages go to the server's log, not to a page.
+_LOGGERS = {"logger", "log", "logging"}
 TEXT_KEYWORDS = {"label", "help", "placeholder", "text", "title", "delta_description", "caption"}
 
 
@@ -349,6 +351,9 @@ def _untranslated(source: str, name: str) -> list[str]:
         if not isinstance(node, ast.Call):
             continue
         called = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+        receiver = getattr(getattr(node.func, "value", None), "id", "")
+        if receiver.lstrip("_").lower() in _LOGGERS:
+            continue  # the server's log (logger.warning(...)), read by its operator
         texts = []
         if called in DISPLAY_CALLS:
             texts += node.args[:1]
@@ -381,6 +386,7 @@ st.dataframe(frame, column_config={"user_name": "Who", "p": t("p")})
 st.column_config.NumberColumn(t("ok"), help="Explains")
 st.markdown(f"**{name}** · {role}")
 st.Page(path, title="Sign in")
+_LOGGER.warning("Upload refused: %s", who)
 """
     assert _untranslated(source, "x.py") == [
         "x.py:2: 'Overview'",
