@@ -46,7 +46,13 @@ Progress = Callable[[float, str], None]
 
 
 #: The :class:`IngestOptions` a source profile keeps beside its column mapping.
-SOURCE_OPTIONS: tuple[str, ...] = ("date_order", "thousands", "crosswalk", "covers_crime_types")
+SOURCE_OPTIONS: tuple[str, ...] = (
+    "date_order",
+    "thousands",
+    "crosswalk",
+    "covers_crime_types",
+    "value_aliases",
+)
 
 
 def source_options(options: IngestOptions) -> dict[str, str]:
