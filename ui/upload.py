@@ -474,10 +474,13 @@ def skipped_table(result: IngestResult) -> pd.DataFrame:
 
 
 def problem_table(result: IngestResult) -> pd.DataFrame:
-    """The listed problems for display: row (file line), column, value as text, reason, hint."""
+    """The listed problems for display: row (file line), column (the file's header, with
+    the contract column in brackets when they differ), value as text, reason, hint."""
     frame = problems_frame(result.problems)
-    return frame.assign(
+    column = [p.column if p.header is None else f"{p.header} ({p.column})" for p in result.problems]
+    return frame.drop(columns="header").assign(
         row=frame["row"].astype("Int64"),
+        column=pd.Series(column, index=frame.index, dtype=object),
         value=frame["value"].map(lambda v: None if v is None else str(v)).astype("string"),
     )
 
