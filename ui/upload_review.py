@@ -70,7 +70,7 @@ def forget_loaded() -> None:
 
 def loaded_text(store: Store, result: IngestResult) -> str:
     """One escaped Markdown line: the file, its batch, rows, kind and period."""
-    kind = t(f"upload.batch.{result.kind}")
+    kind = t("upload.batch.flows") if result.kind == "flows" else t("upload.batch.incidents")
     batches = store.batches() if store.exists() else pd.DataFrame()
     period = ""
     if not batches.empty:

@@ -130,8 +130,8 @@ def test_a_suggestion_is_accepted_only_when_it_names_one_value_of_the_column():
     assert alias_label("country", "MD") == "MD (Moldova)"
 
 
-def test_a_source_saves_lists_and_removes_its_aliases_with_audit_entries(tmp_path):
-    db = tmp_path / "store.duckdb"
+def test_a_source_saves_lists_and_removes_its_aliases_with_audit_entries(store_location):
+    db = store_location
     with write_session(db, user="ana") as writer:
         writer.save_mapping("md-police", "incidents", {"Raion": "region_code"}, {"thousands": "."})
         writer.save_value_alias("md-police", "incidents", "region_code", "Cahull", "MD-CA")

@@ -257,6 +257,7 @@ KEPT_AS_IN_ENGLISH: dict[str, list[str]] = {
         "overview.col.p",  # p
         "overview.sensitive.total",  # Total
         "page.audit",  # Audit
+        "upload.aliases.remove_label",  # Alias
         "upload.summary.format",  # format {format}
         "upload.summary.tab",  # tab
     ],
