@@ -2,8 +2,12 @@
 
 A file is validated as a dry run as soon as it is dropped (read, columns mapped,
 values normalised, every problem listed by file line); only a valid file can be
-loaded, as one all-or-nothing batch. This page reads widgets and renders; the
-work is :func:`data_loaders.ingest.ingest_file`, reached through ``ui.upload``.
+loaded, as one all-or-nothing batch. A refused value can be accepted as suggested, or
+given a value, as an alias of the file's source, and the file checked again without
+being edited. After a load the file's part of the page shows only what the load did
+and what comes next. This page reads widgets and renders; the work is
+:func:`data_loaders.ingest.ingest_file`, reached through ``ui.upload`` and
+``ui.upload_review``.
 Everything that comes from a file is shown in tables or escaped Markdown.
 """
 
