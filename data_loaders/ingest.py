@@ -46,7 +46,13 @@ Progress = Callable[[float, str], None]
 
 
 #: The :class:`IngestOptions` a source profile keeps beside its column mapping.
-SOURCE_OPTIONS: tuple[str, ...] = ("date_order", "thousands", "crosswalk", "covers_crime_types")
+SOURCE_OPTIONS: tuple[str, ...] = (
+    "date_order",
+    "thousands",
+    "crosswalk",
+    "covers_crime_types",
+    "value_aliases",
+)
 
 
 def source_options(options: IngestOptions) -> dict[str, str]:
@@ -178,6 +184,7 @@ def problem_json(problem: Problem) -> dict:
     return {
         "row": problem.row,
         "column": problem.column,
+        "header": problem.header,
         "value": value,
         "reason": problem.reason,
         "suggestion": problem.suggestion,
@@ -185,10 +192,27 @@ def problem_json(problem: Problem) -> dict:
 
 
 def problems_frame(problems) -> pd.DataFrame:
-    """Problems as a table (row, column, value, reason, suggestion) for display and download."""
+    """Problems as a table (row, column, header, value, reason, suggestion) for display and
+    download."""
     return pd.DataFrame(
         [problem_json(p) for p in problems],
-        columns=["row", "column", "value", "reason", "suggestion"],
+        columns=["row", "column", "header", "value", "reason", "suggestion"],
+    )
+
+
+def with_headers(problems, columns: dict[str, str]) -> tuple[Problem, ...]:
+    """``problems`` naming the file's header of each contract column they are about.
+
+    ``columns`` is the mapping file header → contract column the file was read with; a
+    problem of a column no header feeds (a required column missing), or of one the file
+    calls by the contract's name, keeps no header.
+    """
+    headers = {target: header for header, target in columns.items() if header != target}
+    return tuple(
+        replace(problem, header=headers[problem.column])
+        if problem.header is None and problem.column in headers
+        else problem
+        for problem in problems
     )
 
 
@@ -602,7 +626,7 @@ def _duplicate_message(file_name: str, batch_id: int) -> str:
 def _as_rejected(result: IngestResult, base: dict, error: ValidationError) -> IngestResult:
     """A file that passed its checks, refused by the store's (or a dry run's) own: the
     result keeps what the checks learnt, with the store's problems."""
-    rejected = _rejected(base, error.problems, str(error))
+    rejected = _rejected({**base, "columns": result.columns}, error.problems, str(error))
     return replace(
         result,
         status="rejected",
@@ -620,7 +644,7 @@ def _rejected(
     total: int | None = None,
     preview: pd.DataFrame | None = None,
 ) -> IngestResult:
-    problems = tuple(problems)
+    problems = with_headers(problems, base.get("columns") or {})
     total = len(problems) if total is None else total
     noun = "problem" if total == 1 else "problems"
     text = f"Rejected: {total:,} {noun}; nothing was written."

@@ -9,6 +9,7 @@ from data_loaders.covers import parse_covers, parse_crime_types
 from data_loaders.mapping import contract_columns
 from data_loaders.normalise import DATE_ORDERS, THOUSANDS_SEPARATORS
 from data_loaders.readers import ReadLimits
+from data_loaders.value_aliases import parse_aliases
 from threatmon.access.roles import parse_scope
 from threatmon.registry.crosswalks import get_crosswalk
 
@@ -45,6 +46,9 @@ class IngestOptions:
     covers: str | None = None
     #: ``"k1,k2"``: the crime types ``covers`` declares; None: all 12.
     covers_crime_types: str | None = None
+    #: The source's value aliases, ``{column: {value: target}}``, resolved before the
+    #: values are checked (:mod:`data_loaders.value_aliases`); None: none.
+    value_aliases: dict[str, dict[str, str]] | None = None
 
     def __post_init__(self) -> None:
         contract_columns(self.kind)
@@ -67,6 +71,12 @@ class IngestOptions:
                 raise ValueError("`covers` applies to incident files, not flows.")
             parse_covers(self.covers)
         parse_crime_types(self.covers_crime_types)
+        if self.value_aliases is not None:
+            object.__setattr__(self, "value_aliases", parse_aliases(self.value_aliases) or None)
+
+    def aliases(self, column: str) -> dict[str, str]:
+        """The value aliases of ``column`` ({} for none)."""
+        return dict((self.value_aliases or {}).get(column) or {})
 
     @property
     def covered_crime_types(self) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ from data_loaders.out_of_scope import LINES_LISTED as _LINES_LISTED
 from data_loaders.out_of_scope import OutOfScope
 from data_loaders.readers import RawTable
 from data_loaders.readers.relation import drop_table
+from data_loaders.value_aliases import resolve_values
 from threatmon.contract import EARLIEST_DATE, FLOW_COLUMNS, INCIDENT_COLUMNS, LATEST_DATE
 from threatmon.errors import Problem
 
@@ -134,9 +135,8 @@ class Staging:
         date_format = self._period_map()
         self.file_problems.extend(self._undecided)
         if "country" in self.source:
-            self._resolution_table(
-                "country_map", normalise.resolve_countries(self._distinct("country"))
-            )
+            countries = resolve_values("country", self.options, self._distinct("country"))
+            self._resolution_table("country_map", countries)
         if "region_code" in self.source:
             self._region_map()
         if self.kind == "incidents" and {"latitude", "longitude"} <= self.source.keys():
@@ -145,10 +145,8 @@ class Staging:
             self._register("placement_map", frame)
             self._placing = True
         if "crime_type" in self.source:
-            self._resolution_table(
-                "crime_map",
-                normalise.resolve_crime_types(self._distinct("crime_type"), self.options.crosswalk),
-            )
+            crimes = resolve_values("crime_type", self.options, self._distinct("crime_type"))
+            self._resolution_table("crime_map", crimes)
         for column in _NUMBER_MINIMUM:
             if column in self.source:
                 self._number_map(column)
@@ -209,7 +207,8 @@ class Staging:
                 f"SELECT DISTINCT {region}, NULL FROM {self.raw.table} WHERE {region} IS NOT NULL"
             )
         pairs = [(raw, country) for raw, country in self.con.execute(pairs_sql).fetchall()]
-        self._paired_resolution_table("region_map", normalise.resolve_regions(pairs))
+        resolved = resolve_values("region_code", self.options, pairs)
+        self._paired_resolution_table("region_map", resolved)
 
     def _row_country(self) -> tuple[str, str]:
         """(joins, expression): the row's resolved country, as ``staged`` will hold it."""
@@ -245,7 +244,8 @@ class Staging:
             f"SELECT DISTINCT r.{point}, {country} FROM {self.raw.table} r {joins} "
             f"WHERE r.{point} IS NOT NULL"
         ).fetchall()
-        self._paired_resolution_table("crossing_map", normalise.resolve_crossing_points(pairs))
+        resolved = resolve_values("crossing_point", self.options, pairs)
+        self._paired_resolution_table("crossing_map", resolved)
 
     def _number_map(self, column: str) -> None:
         values = self._distinct(column)

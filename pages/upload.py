@@ -2,8 +2,12 @@
 
 A file is validated as a dry run as soon as it is dropped (read, columns mapped,
 values normalised, every problem listed by file line); only a valid file can be
-loaded, as one all-or-nothing batch. This page reads widgets and renders; the
-work is :func:`data_loaders.ingest.ingest_file`, reached through ``ui.upload``.
+loaded, as one all-or-nothing batch. A refused value can be accepted as suggested, or
+given a value, as an alias of the file's source, and the file checked again without
+being edited. After a load the file's part of the page shows only what the load did
+and what comes next. This page reads widgets and renders; the work is
+:func:`data_loaders.ingest.ingest_file`, reached through ``ui.upload`` and
+``ui.upload_review``.
 Everything that comes from a file is shown in tables or escaped Markdown.
 """
 
@@ -19,12 +23,14 @@ from data_loaders import templates
 from data_loaders.ingest import IngestOptions, IngestResult
 from data_loaders.mapping import IGNORE, contract_columns
 from data_loaders.readers import ReadLimits
+from data_loaders.value_aliases import alias_candidates, alias_choices, alias_label
 from threatmon.access.roles import Permission, Principal
 from threatmon.errors import ThreatmonError
 from threatmon.registry.crosswalks import crosswalk_names
 from threatmon.store.reader import Store
 from ui import auth, data, guarded, messages
 from ui import upload as up
+from ui import upload_review as review
 from ui.i18n import bound, current_language, kept, number, t, translate
 
 PREVIEW_HEIGHT = 400
@@ -351,10 +357,120 @@ def _commit(
             messages.show_error(exc)
             return
         up.remember_outcome(key, outcome)
+        review.remember_loaded(upload.file_id, outcome)
         st.rerun()  # redraw the frame (banner, filters, coverage) with the new store
     outcome = up.current_outcome(key)
     if outcome is not None:
         _outcome(outcome, key)
+
+
+def _loaded(store: Store, result: IngestResult) -> None:
+    """The uploader's file after its load: what it became and what to do next."""
+    st.subheader(t("upload.loaded.header"))
+    text = up.escape_markdown(result.message)
+    if result.status == "loaded":
+        st.success(text, icon=":material/check_circle:")
+        _warnings(result)
+    else:
+        st.info(text, icon=":material/content_copy:")
+    st.markdown(review.loaded_text(store, result))
+    st.caption(t("upload.loaded.next", batch=result.batch_id))
+    st.button(
+        t("upload.load.button"),
+        type="primary",
+        icon=":material/upload:",
+        disabled=True,
+        key="upload_commit",
+        help=t("upload.loaded.load_help"),
+    )
+
+
+def _alias_form(result: IngestResult, store: Store, kind: str, source: str, user: str) -> None:
+    """Accept the check's suggestions, or choose what a value stands for, without editing
+    the file: saved as value aliases of the source, then the file is checked again."""
+    candidates = alias_candidates(result.problems)
+    if not candidates:
+        return
+    st.subheader(t("upload.aliases.header"))
+    if not source:
+        st.caption(t("upload.aliases.no_source"))
+        return
+    name = up.escape_markdown(source)
+    st.caption(t("upload.aliases.caption", source=name))
+    shown = candidates[: review.MOST_CANDIDATES]
+    if len(candidates) > len(shown):
+        st.caption(
+            t("upload.aliases.more", shown=number(len(shown)), total=number(len(candidates)))
+        )
+    chosen: dict[tuple[str, str], str] = {}
+    with st.form("upload_alias_form", border=True):
+        for candidate in shown:
+            where = up.escape_markdown(review.candidate_where(candidate))
+            value = up.escape_markdown(candidate.value)
+            lines = review.candidate_lines(candidate)
+            key = review.alias_key(kind, candidate)
+            if candidate.suggested is not None:
+                target = up.escape_markdown(alias_label(candidate.column, candidate.suggested))
+                label = t(
+                    "upload.aliases.accept", where=where, value=value, lines=lines, target=target
+                )
+                if st.checkbox(label, key=key):
+                    chosen[(candidate.column, candidate.value)] = candidate.suggested
+                continue
+            options = ["", *alias_choices(candidate.column)]
+            picked = st.selectbox(
+                t("upload.aliases.choose", where=where, value=value, lines=lines),
+                options,
+                format_func=lambda option, column=candidate.column: (
+                    alias_label(column, option) if option else t("upload.aliases.keep")
+                ),
+                key=key,
+            )
+            if picked:
+                chosen[(candidate.column, candidate.value)] = picked
+        again = st.form_submit_button(
+            t("upload.aliases.check_again"), type="primary", icon=":material/sync:"
+        )
+    if again:
+        try:
+            review.save_aliases(store, source, kind, chosen, user)
+        except ThreatmonError as exc:
+            messages.show_error(exc)
+            return
+        st.rerun()  # the source's aliases are part of what the check depends on
+
+
+def _saved_aliases(store: Store, source: str, user: str) -> None:
+    """The value aliases of the chosen source, each removable."""
+    aliases = review.source_aliases(store, source)
+    if not aliases:
+        return
+    table = review.aliases_frame(aliases)
+    title = t("upload.aliases.saved", source=up.escape_markdown(source), n=number(len(table)))
+    with st.expander(title, icon=":material/edit_note:"):
+        st.dataframe(
+            table,
+            hide_index=True,
+            height=_height(len(table)),
+            column_config={
+                "column": t("upload.aliases.column"),
+                "value": t("upload.aliases.value"),
+                "target": t("upload.aliases.target"),
+            },
+        )
+        left, right = st.columns([3, 1], vertical_alignment="bottom")
+        rows = list(table.itertuples(index=False))
+        index = left.selectbox(
+            t("upload.aliases.remove_label"),
+            range(len(rows)),
+            format_func=lambda i: f"{rows[i].column}: {rows[i].value} → {rows[i].target}",
+            key="upload_alias_remove",
+        )
+        if right.button(
+            t("upload.aliases.remove"), icon=":material/delete:", key="upload_alias_remove_button"
+        ):
+            review.remove_alias(store, source, rows[index].column, rows[index].value, user)
+            st.rerun()
 
 
 def _current_file(store: Store, kind: str, user: str, source: str) -> None:
@@ -368,6 +484,12 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
     )
     if upload is None:
         up.forget_upload()
+        review.forget_loaded()
+        return
+    loaded = review.loaded_outcome(store, upload.file_id)
+    if loaded is not None:
+        # Only what the load did and what comes next: the check before it is history.
+        _loaded(store, loaded)
         return
     sheet = ""
     if Path(upload.name).suffix.lower() in (".xlsx", ".xlsm"):
@@ -388,6 +510,9 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
     if covers is None:
         return
     reading = {**reading, **covers}
+    aliases = review.source_aliases(store, source)
+    if aliases:
+        reading = {**reading, "value_aliases": aliases}
     # The checkbox sits by the Load button; its value from the last run decides the check.
     replace = up.replace_chosen()
     options = _options(kind, sheet, mapping, reading, skip, replace)
@@ -431,20 +556,24 @@ def _current_file(store: Store, kind: str, user: str, source: str) -> None:
         if up.needs_mapping(result):
             st.warning(t("upload.file.needs_mapping"), icon=":material/table_edit:")
         _problems(result, key)
+        _alias_form(result, store, kind, source, user)
     _mapping_form(result, upload.file_id, kind, mapping)
     _skipped(result)
     if result.preview is not None and not result.preview.empty:
         st.subheader(t("upload.preview.header"))
         st.caption(t("upload.preview.caption", rows=number(len(result.preview))))
+        preview = review.preview_table(result.preview)
         st.dataframe(
-            result.preview,
+            preview,
             hide_index=True,
-            height=_height(len(result.preview), PREVIEW_HEIGHT),
+            height=_height(len(preview), PREVIEW_HEIGHT),
             column_config={
                 # Contract column names, the same in every language (label None: the name).
                 "line": st.column_config.NumberColumn(format="%d", pinned=True),
-                "date": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                "period_end": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                **{
+                    name: st.column_config.DateColumn(format="YYYY-MM-DD")
+                    for name in review.preview_dates(preview)
+                },
             },
         )
     _commit(upload, key, result, options, user, source, from_form)
@@ -535,6 +664,7 @@ def main() -> None:
         # uploader, though the new server never received it: say what happened to it.
         st.warning(t("upload.interrupted"), icon=":material/running_with_errors:")
     kind, source = _settings(store, principal)
+    _saved_aliases(store, source, principal.name)
     _templates(kind)
     _current_file(store, kind, principal.name, source)
     _history(store, principal)

@@ -7,7 +7,7 @@ Logic raises these; the dashboard and the CLI turn them into messages (see
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,9 @@ class Problem:
 
     ``row`` is the position the caller understands: the line number in a file for
     uploads, the 0-based position in a DataFrame for in-memory checks, ``None``
-    when the problem concerns a whole column or argument.
+    when the problem concerns a whole column or argument. ``header`` is the file's own
+    name of the column when it is not ``column`` itself (an upload's ``Raion`` that
+    feeds ``region_code``): the name the person who made the file knows it by.
     """
 
     row: int | None
@@ -24,13 +26,26 @@ class Problem:
     value: object
     reason: str
     suggestion: str | None = None
+    # Not compared: the same value refused for the same reason is one problem, whatever
+    # the file calls its column.
+    header: str | None = field(default=None, compare=False)
+
+    @property
+    def where(self) -> str | None:
+        """``'Raion' (region_code)``: the column as the file names it, then the contract's
+        name when they differ; None for a problem of no column."""
+        if self.column is None:
+            return None
+        if self.header is None or self.header == self.column:
+            return repr(self.column)
+        return f"{self.header!r} ({self.column})"
 
     def __str__(self) -> str:
         where = []
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
-            where.append(f"column {self.column!r}")
+            where.append(f"column {self.where}")
         prefix = ", ".join(where)
         text = f"{prefix}: {self.reason}" if prefix else self.reason
         if self.value is not None:

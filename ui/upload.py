@@ -474,11 +474,20 @@ def skipped_table(result: IngestResult) -> pd.DataFrame:
 
 
 def problem_table(result: IngestResult) -> pd.DataFrame:
-    """The listed problems for display: row (file line), column, value as text, reason, hint."""
+    """The listed problems for display: row (file line), column (the file's header, with
+    the contract column in brackets when they differ), value as text, reason, hint."""
     frame = problems_frame(result.problems)
-    return frame.assign(
+    column = [
+        (p.column or "") if p.header is None else f"{p.header} ({p.column})"
+        for p in result.problems
+    ]
+    return frame.drop(columns="header").assign(
         row=frame["row"].astype("Int64"),
-        value=frame["value"].map(lambda v: None if v is None else str(v)).astype("string"),
+        column=pd.Series(column, index=frame.index, dtype=object),
+        # Empty, not "None": a problem of the whole file has no column or value, and not
+        # every problem a suggestion.
+        value=frame["value"].map(lambda v: "" if v is None else str(v)),
+        suggestion=frame["suggestion"].fillna(""),
     )
 
 

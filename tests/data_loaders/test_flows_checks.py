@@ -257,6 +257,7 @@ def test_a_rejected_point_in_the_cli_json(tmp_path, capsys):
         {
             "row": 2,
             "column": "crossing_point",
+            "header": None,
             "value": "Medyka",
             "reason": "Not a known crossing point.",
             "suggestion": "Did you mean UA-PL-SHEHYNI Shehyni – Medyka?",

@@ -134,7 +134,13 @@ def test_a_corrupted_upload_is_refused_and_loads_nothing(store_copy, upload_page
     assert texts(at.error) == [up.escape_markdown(message)]
     report = next(frame.value for frame in at.dataframe if "reason" in frame.value.columns)
     assert report.to_dict("records") == [
-        {"row": row, "column": None, "value": value, "reason": reason, "suggestion": None}
+        {
+            "row": row,
+            "column": "",
+            "value": "" if value is None else value,
+            "reason": reason,
+            "suggestion": "",
+        }
     ]
     assert at.button(key="upload_commit").disabled
     assert fingerprint(store_copy) == before
@@ -167,7 +173,7 @@ def test_a_control_character_deep_in_a_file_is_refused_by_line_and_column(store_
             "column": "region",
             "value": "Or<U+0000>hei",
             "reason": reason,
-            "suggestion": None,
+            "suggestion": "",
         }
     ]
     assert fingerprint(store_copy) == before

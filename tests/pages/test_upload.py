@@ -221,11 +221,43 @@ def test_commit_loads_and_a_second_commit_is_a_duplicate(page, store_copy):
     new_id = int(batches["batch_id"].max())
     assert any(f"Loaded 2 rows as batch {new_id}" in text for text in texts(page.success))
     assert new_id in page.dataframe[-1].value["id"].tolist()  # the history shows it
-    # The same bytes again: nothing is added.
+    # The loaded file can't be loaded again; dropped again, its check says it is loaded.
+    assert commit_button(page).disabled
+    upload(page, "template.csv", templates.template_csv("incidents"))
+    assert not page.exception
+    assert commit_button(page).disabled
+    assert len(Store(store_copy).batches()) == before + 1
+    assert any(f"already loaded as batch {new_id}" in text for text in texts(page.error))
+
+
+@pytest.mark.slow
+def test_after_a_load_only_what_it_did_and_what_comes_next_are_shown(page, store_copy):
+    upload(page, "template.csv", templates.template_csv("incidents"))
     commit_button(page).click().run()
     assert not page.exception
-    assert len(Store(store_copy).batches()) == before + 1
-    assert any(f"already loaded as batch {new_id}" in text for text in texts(page.info))
+    new_id = int(Store(store_copy).batches()["batch_id"].max())
+    (success,) = texts(page.success)
+    assert success == f"Loaded 2 rows as batch {new_id}\\."
+    assert not page.error
+    assert [info.icon for info in page.info] == [":material/science:"]  # the demo's note
+    assert not [text for text in texts(page.markdown) if "dry run" in text or "already" in text]
+    assert (
+        f"**template\\.csv** is now batch {new_id}: 2 rows of incidents, 2026-01-15 – 2026-02-03."
+        in texts(page.markdown)
+    )
+    assert any(
+        text.startswith("Next: every page shows these rows now.") for text in texts(page.caption)
+    )
+    assert "Loaded" in texts(page.subheader) and "Preview" not in texts(page.subheader)
+    assert commit_button(page).disabled
+    assert not [box for box in page.checkbox if box.key == up.KEY_REPLACE]
+    # Undone (here or elsewhere), the same file can be checked and loaded again.
+    page.selectbox(key=up.KEY_UNDO_BATCH).set_value(new_id).run()
+    page.checkbox(key=up.KEY_UNDO_CONFIRM).check().run()
+    page.button(key="upload_undo").click().run()
+    assert not page.exception
+    assert any("2 rows are valid" in text for text in texts(page.success))
+    assert not commit_button(page).disabled
 
 
 @pytest.mark.slow
@@ -529,6 +561,9 @@ def test_a_source_saves_its_crosswalk_and_brings_it_back(page, store_copy):
     assert not page.exception
     # The crosswalk belongs to the source; skipping is decided per file.
     assert Store(store_copy).saved_source("pgo") == ("incidents", {}, {"crosswalk": "ua-cc"})
+    # The loaded file shows what it became; the next file has the menus again.
+    assert not [box for box in page.selectbox if box.key == up.KEY_CROSSWALK]
+    upload(page, "pgo-next.csv", ARTICLES.replace(b"149,21", b"149,22"))
     page.selectbox(key=up.KEY_SOURCE).set_value(up.NO_SOURCE).run()
     assert page.selectbox(key=up.KEY_CROSSWALK).value == ""
     page.selectbox(key=up.KEY_SOURCE).set_value("pgo").run()
@@ -587,3 +622,92 @@ def test_the_replace_checkbox_supersedes_a_revised_flow_day_and_undo_restores_it
     )
     restored = Store(store_copy).query(f"SELECT batch_id, arrivals FROM flows WHERE {key}")
     assert list(restored.itertuples(index=False)) == [first]
+
+
+# -- the file's headers, value aliases, the preview's empty cells -------------------------------
+
+# An agency's extract: its own headers, a misspelt raion, a raion name no registry knows.
+RAIOANE = (
+    b"Data,Tara,Raion,Infractiune,Cazuri\n"
+    b"2026-11-05,MD,Cahull,migrant_smuggling,1\n"
+    b"2026-11-06,MD,Sudul,migrant_smuggling,2\n"
+)
+
+
+def new_source(at, name: str):
+    at.selectbox(key=up.KEY_SOURCE).set_value(up.NEW_SOURCE).run()
+    at.text_input(key=up.KEY_NEW_SOURCE).input(name).run()
+    return at
+
+
+def test_problems_name_the_files_header_with_the_contract_column(page):
+    upload(page, "raioane.csv", RAIOANE)
+    report = frame_with(page, "reason")
+    assert report[["row", "column", "value"]].values.tolist() == [
+        [2, "Raion (region_code)", "Cahull"],
+        [3, "Raion (region_code)", "Sudul"],
+    ]
+    assert report["suggestion"].tolist()[0] == "Did you mean MD-CA Cahul?"
+
+
+def test_without_a_source_the_page_says_how_to_accept_a_suggestion(page):
+    upload(page, "raioane.csv", RAIOANE)
+    assert "Fix values without editing the file" in texts(page.subheader)
+    assert any(
+        text.startswith("Suggestions can be accepted here once") for text in texts(page.caption)
+    )
+    assert not [box for box in page.checkbox if box.key.startswith("upload_alias_")]
+
+
+@pytest.mark.slow
+def test_accepting_a_suggestion_and_choosing_a_value_then_checking_again_passes(page, store_copy):
+    new_source(page, "md-igp")
+    upload(page, "raioane.csv", RAIOANE)
+    assert commit_button(page).disabled
+    (accept,) = [box for box in page.checkbox if box.key.startswith("upload_alias_")]
+    assert accept.label == "Accept: Raion \\(region\\_code\\) “Cahull” (line 2) → MD\\-CA Cahul"
+    (choose,) = [box for box in page.selectbox if box.key.startswith("upload_alias_")]
+    assert choose.label == "Raion \\(region\\_code\\) “Sudul” (line 3) stands for"
+    assert choose.value == ""
+    assert choose.options[0] == "— leave it refused —" and "MD-CA Cahul" in choose.options
+    accept.check()
+    choose.set_value("MD-CA")
+    next(b for b in page.button if b.label == "Check again").click().run()
+    assert not page.exception
+    assert any("2 rows are valid" in text for text in texts(page.success))
+    assert not commit_button(page).disabled
+    preview = frame_with(page, "region_code")
+    assert preview["region_code"].tolist() == ["MD-CA", "MD-CA"]
+    _, _, options = Store(store_copy).saved_source("md-igp")
+    assert options == {"value_aliases": {"region_code": {"Cahull": "MD-CA", "Sudul": "MD-CA"}}}
+    audit = Store(store_copy).audit()
+    assert audit["action"].tolist()[-2:] == ["save_value_alias", "save_value_alias"]
+    # The source lists its aliases; one removed, the file is refused again.
+    aliases = frame_with(page, "target")
+    assert aliases.values.tolist() == [
+        ["region_code", "Cahull", "MD-CA Cahul"],
+        ["region_code", "Sudul", "MD-CA Cahul"],
+    ]
+    page.selectbox(key="upload_alias_remove").set_value(1).run()
+    page.button(key="upload_alias_remove_button").click().run()
+    assert not page.exception
+    assert commit_button(page).disabled
+    assert Store(store_copy).saved_source("md-igp")[2] == {
+        "value_aliases": {"region_code": {"Cahull": "MD-CA"}}
+    }
+
+
+def test_the_preview_shows_empty_optional_cells_empty(page):
+    upload(page, "template.csv", templates.template_csv("incidents").replace(b"\r\n", b"\n"))
+    data = (
+        b"date,country,region_code,crime_type,count,victims,source\n"
+        b"2026-11-15,MD,MD-CU,migrant_smuggling,2,3,\n"
+        b"2026-11-16,MD,MD-CA,migrant_smuggling,1,,igp\n"
+    )
+    upload(page, "sparse.csv", data)
+    preview = frame_with(page, "line")
+    assert preview["victims"].tolist() == ["3", ""]
+    assert preview["source"].tolist() == ["", "igp"]
+    assert set(preview["crossing_point"]) == {""}
+    assert preview["count"].tolist() == [2, 1]  # a full column keeps its numbers
+    assert "None" not in preview.astype(str).values

@@ -265,6 +265,7 @@ KEPT_AS_IN_ENGLISH: dict[str, list[str]] = {
         "map.hot.p_fdr",  # p (FDR)
         "overview.sensitive.total",  # Total
         "page.audit",  # Audit
+        "upload.aliases.remove_label",  # Alias
         "upload.summary.format",  # format {format}
         "upload.summary.tab",  # tab
     ],

@@ -178,7 +178,8 @@ def _print_ingest(result, as_json: bool) -> None:
     for problem in result.problems[:50]:
         item = problem_json(problem)
         where = f"line {item['row']}" if item["row"] is not None else "file"
-        column = f", column {item['column']!r}" if item["column"] is not None else ""
+        # The file's own header first: the name its maker knows the column by.
+        column = f", column {problem.where}" if problem.where is not None else ""
         text = f"  - {where}{column}: {item['reason']}"
         if item["value"] is not None:
             text += f" Got {item['value']!r}."

@@ -42,6 +42,8 @@ from threatmon.store.backend import backend_for
 from threatmon.store.derived import complete_incidents
 from threatmon.store.location import StoreLocation
 
+#: The option of a source profile that holds its value aliases (column → {value: target}).
+VALUE_ALIASES = "value_aliases"
 #: Seconds a write session waits for another load before giving up (StoreBusyError).
 LOCK_TIMEOUT = 60.0
 
@@ -125,6 +127,74 @@ class StoreWriter:
         if options:
             details["options"] = options
         self.audit("save_mapping", f"mapping:{name.strip()}", details)
+
+    def save_value_alias(self, name: str, kind: str, column: str, value: str, target: str) -> None:
+        """Save (or change) one value alias of source ``name``, audited: ``value`` of the
+        source's files in ``column`` stands for ``target``. A source not saved yet is
+        saved with no column mapping.
+
+        The aliases are the ``value_aliases`` option of the source profile, ``{column:
+        {value: target}}`` (:mod:`data_loaders.value_aliases` checks them and applies them).
+        """
+        options = self._source_options(name, kind)
+        aliases = dict(options.get(VALUE_ALIASES) or {})
+        aliases[column] = {**(aliases.get(column) or {}), value: target}
+        self._save_source_options(name, kind, {**options, VALUE_ALIASES: aliases})
+        details = {"kind": kind, "column": column, "value": value, "target": target}
+        self.audit("save_value_alias", f"mapping:{name.strip()}", details)
+
+    def remove_value_alias(self, name: str, column: str, value: str) -> None:
+        """Remove one value alias of source ``name``, audited (nothing to remove: no change)."""
+        saved = self._con.execute(
+            "SELECT kind, options FROM column_mappings WHERE name = ?", [name.strip()]
+        ).fetchall()
+        if not saved:
+            return
+        kind, options = saved[0][0], json.loads(saved[0][1])
+        aliases = {
+            column: dict(values) for column, values in options.get(VALUE_ALIASES, {}).items()
+        }
+        if value not in aliases.get(column, {}):
+            return
+        target = aliases[column].pop(value)
+        aliases = {column: values for column, values in aliases.items() if values}
+        options = {key: item for key, item in options.items() if key != VALUE_ALIASES}
+        self._save_source_options(
+            name, kind, {**options, **({VALUE_ALIASES: aliases} if aliases else {})}
+        )
+        details = {"column": column, "value": value, "target": target}
+        self.audit("remove_value_alias", f"mapping:{name.strip()}", details)
+
+    def _source_options(self, name: str, kind: str) -> dict:
+        if not name.strip():
+            raise ValueError("A source needs a name. Got ''.")
+        saved = self._con.execute(
+            "SELECT kind, options FROM column_mappings WHERE name = ?", [name.strip()]
+        ).fetchall()
+        if not saved:
+            return {}
+        if saved[0][0] != kind:
+            raise ValidationError(
+                f"The source {name.strip()!r} is saved for {saved[0][0]}, not {kind}; "
+                "choose another name."
+            )
+        return json.loads(saved[0][1])
+
+    def _save_source_options(self, name: str, kind: str, options: dict) -> None:
+        """Set the options of a source profile, keeping its mapping (``{}`` for a new one)."""
+        self._con.execute(
+            "INSERT INTO column_mappings (name, kind, mapping, saved_by, saved_at, options) "
+            "VALUES (?, ?, '{}', ?, ?, ?) ON CONFLICT (name) DO UPDATE "
+            "SET saved_by = excluded.saved_by, saved_at = excluded.saved_at, "
+            "options = excluded.options",
+            [
+                name.strip(),
+                kind,
+                self.user,
+                _now(),
+                json.dumps(options, ensure_ascii=False, sort_keys=True),
+            ],
+        )
 
     def audit(self, action: str, target: str | None = None, details: dict | None = None) -> int:
         """Append an audit entry in the same transaction as the change it describes."""

@@ -47,6 +47,7 @@ def test_loaded_rejected_duplicate_exit_codes_and_json(tmp_path, db, capsys):
         {
             "row": 2,
             "column": "region_code",
+            "header": "region",
             "value": "Cahull",
             "reason": "Not a known region.",
             "suggestion": "Did you mean MD-CA Cahul?",
@@ -121,8 +122,8 @@ def test_human_readable_report(tmp_path, db, capsys):
     out = capsys.readouterr().out
     assert "bad.csv: rejected" in out
     assert (
-        "  - line 2, column 'region_code': Not a known region. Got 'Cahull'. Did you mean "
-        "MD-CA Cahul?"
+        "  - line 2, column 'region' (region_code): Not a known region. Got 'Cahull'. Did you "
+        "mean MD-CA Cahul?"
     ) in out
 
 

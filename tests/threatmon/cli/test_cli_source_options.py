@@ -122,6 +122,7 @@ def test_a_header_only_file_exits_1_and_makes_no_batch(tmp_path, store_location,
         {
             "row": None,
             "column": None,
+            "header": None,
             "value": None,
             "reason": "No data rows; nothing loaded.",
             "suggestion": None,
