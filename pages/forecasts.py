@@ -41,6 +41,7 @@ from ui.i18n import (
     region_names,
     t,
 )
+from ui.messages import place_names, say
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
@@ -285,8 +286,9 @@ def _alerts() -> None:
         st.info(t("forecasts.alerts.none"))
         st.caption(t("forecasts.alerts.coverage"))
         return
+    places = place_names()
     for row in table.head(20).itertuples(index=False):
-        st.markdown(f"{row.rank}. {row.sentence} [{t('alerts.map_link')}]({row.link})")
+        st.markdown(f"{row.rank}. {say(row.message, places)} [{t('alerts.map_link')}]({row.link})")
     st.caption(t("forecasts.alerts.caption", count=len(table)))
     st.caption(t("forecasts.alerts.coverage"))
 
