@@ -87,7 +87,7 @@ def _get(url: str, context: ssl.SSLContext | None = None, cookie: str = ""):
     opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPSHandler(context=context))
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     try:
-        with opener.open(request, timeout=20) as response:
+        with opener.open(request, timeout=60) as response:
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
@@ -139,7 +139,7 @@ def _session_upload(proxy, token: str | None, size: int = 1000) -> tuple:
         cookies = {"threatmon_session": token} if token else {}
         context = proxy.ssl_context()
         async with Session(
-            proxy.base, timeout=60, cookies=cookies, ssl_context=context, load_page=True
+            proxy.base, timeout=180, cookies=cookies, ssl_context=context, load_page=True
         ) as session:
             await session.open()
             cookies = {**session.cookies}
@@ -220,7 +220,7 @@ def test_the_websocket_works_through_the_proxy(deployment):
     async def walk():
         async with Session(
             proxy.base,
-            timeout=60,
+            timeout=180,
             cookies={"threatmon_session": tokens["ana"]},
             ssl_context=proxy.ssl_context(),
             load_page=True,
@@ -241,11 +241,11 @@ def test_a_real_browser_signs_in_and_works_through_the_proxy(deployment, browser
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     try:
-        page.goto(proxy.base + "/", wait_until="domcontentloaded", timeout=60_000)
-        page.get_by_label("User name").fill("ana", timeout=60_000)
+        page.goto(proxy.base + "/", wait_until="domcontentloaded", timeout=180_000)
+        page.get_by_label("User name").fill("ana", timeout=180_000)
         page.get_by_role("textbox", name="Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        page.locator("[data-testid='stMetric']").first.wait_for(timeout=60_000)
+        page.locator("[data-testid='stMetric']").first.wait_for(timeout=180_000)
         cookies = {c["name"]: c for c in context.cookies()}
         assert cookies["threatmon_session"]["secure"] is True  # set over https
         assert cookies["tm_route"]["httpOnly"] is True
