@@ -164,6 +164,7 @@ def region_hotspots(
     weights: W | None = None,
     codes: list[str] | None = None,
     words: NoDataWords = ENGLISH,
+    gi_only: bool = False,
 ) -> pd.DataFrame:
     """Gi* hot and cold spots, Local Moran clusters and the emerging category of each region.
 
@@ -199,6 +200,9 @@ def region_hotspots(
         for those.
     words : NoDataWords
         The language of the notes.
+    gi_only : bool
+        Only Gi* (the briefing's map): ``emerging_category`` and ``moran_cluster`` are
+        None for every region, and their two analyses (about half the time) are skipped.
 
     Returns
     -------
@@ -259,8 +263,14 @@ def region_hotspots(
     kept = values.reindex(list(tested.id_order))
     gi = getis_ord(kept, tested, permutations=permutations, alpha=alpha, seed=seed)
     in_panel = panel[panel["region_code"].isin(set(tested.id_order))]
-    emerging = emerging_hot_spots(in_panel[["region_code", "period", "value"]], tested, alpha=alpha)
-    moran = local_moran(kept, tested, permutations=permutations, alpha=alpha, seed=seed)
+    if gi_only:
+        emerging = pd.DataFrame({"region_code": [], "category": []}, dtype=object)
+        moran = pd.DataFrame({"region_code": [], "cluster": []}, dtype=object)
+    else:
+        emerging = emerging_hot_spots(
+            in_panel[["region_code", "period", "value"]], tested, alpha=alpha
+        )
+        moran = local_moran(kept, tested, permutations=permutations, alpha=alpha, seed=seed)
     names = registry.set_index("region_code")["name_en"]
     out = pd.DataFrame({"region_code": list(codes)})
     out["name"] = out["region_code"].map(names)
@@ -271,7 +281,11 @@ def region_hotspots(
     out = out.rename(columns={"category": "emerging_category", "cluster": "moran_cluster"})
     without = out["region_code"].isin(set(islands)).map({True: NO_NEIGHBOUR, False: NO_DATA})
     out["hot_cold"] = out["hot_cold"].fillna(without)
-    out["moran_cluster"] = out["moran_cluster"].fillna(without)
+    out["moran_cluster"] = (
+        pd.Series(None, index=out.index, dtype=object)
+        if gi_only
+        else out["moran_cluster"].fillna(without)
+    )
     out["emerging_category"] = (
         out["emerging_category"].astype(object).where(out["emerging_category"].notna(), None)
     )
