@@ -292,14 +292,17 @@ def hotspot_map(
         hot, why = None, f"No hot spot test: {exc}"
     if hot is None:
         classes = pd.Series("untested", index=shapes.index)
-        listed = {side: pd.DataFrame(columns=["region_code", "name", "level", "label"])
-                  for side in ("hot", "cold")}
+        listed = {
+            side: pd.DataFrame(columns=["region_code", "name", "level", "label"])
+            for side in ("hot", "cold")
+        }
     else:
         by_code = hot.set_index("region_code")
         classes = hotspot_classes(by_code).reindex(shapes["region_code"]).fillna("no_data")
         classes.index = shapes.index
-        listed = _listed(hot.assign(name=hot["region_code"].map(names).fillna(hot["name"])),
-                         hotspot_classes(hot))
+        listed = _listed(
+            hot.assign(name=hot["region_code"].map(names).fillna(hot["name"])), hotspot_classes(hot)
+        )
         why = _sentence(listed)
     png = hotspot_png(shapes, classes, listed, context=boundaries.context(), title=title)
     caption = (
@@ -308,8 +311,7 @@ def hotspot_map(
         f"the overall rate by empirical Bayes, contiguity neighbours, "
         f"{DEFAULT_PERMUTATIONS:,} permutations, p-values adjusted for the false discovery "
         "rate; 95 % and 99 % are the map page's hot and cold spots, 90 % is weaker "
-        "evidence. Hatched: no data (not reported by region for every month), never 0. "
-        + why
+        "evidence. Hatched: no data (not reported by region for every month), never 0. " + why
     )
     return caption, png
 

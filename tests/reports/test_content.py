@@ -51,7 +51,7 @@ BANNER = (122, 16, 28)
 def _build(store: Store, filters: Filters, **kwargs):
     """briefing_content, recording every chart figure and map title it hands to a renderer."""
     drawn: dict[str, list] = {"figures": [], "map_titles": []}
-    figure_png, map_png = content.figure_png, hotspot_map.map_png
+    figure_png, map_png = content.figure_png, hotspot_map.hotspot_png
 
     def record_figure(figure, **options):
         drawn["figures"].append(figure)
@@ -63,7 +63,7 @@ def _build(store: Store, filters: Filters, **kwargs):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(content, "figure_png", record_figure)
-        patch.setattr(hotspot_map, "map_png", record_map)
+        patch.setattr(hotspot_map, "hotspot_png", record_map)
         made = briefing_content(store, filters, generated_at=GENERATED, **kwargs)
     return made, drawn
 
@@ -233,14 +233,16 @@ def test_hotspot_map_title_starts_with_the_marking(analyst):
     assert drawn["map_titles"] == [
         [
             DEFAULT_MARKING,
-            "Incidents per 100,000 inhabitants (smoothed, empirical Bayes), Nov 2025 – Oct 2026",
+            "Hot and cold spots of incidents per 100,000 inhabitants, Nov 2025 – Oct 2026",
             "Moldova, Ukraine · All crime types",
             "DEMO — synthetic data, not real incidents",
         ]
     ]
     caption, png = made.hotspot_map
     assert png.startswith(b"\x89PNG")
-    assert caption.startswith("Incidents per 100,000 inhabitants by region, Nov 2025 – Oct 2026")
+    assert caption.startswith(
+        "Hot and cold spots of incidents per 100,000 inhabitants by region, Nov 2025 – Oct 2026"
+    )
     assert "Getis-Ord Gi*" in caption
 
 
