@@ -485,11 +485,16 @@ def _images(
 
 
 def _column_widths(
-    pdf: _BriefingPDF, headings: list[str], rows: list[list[str]], padding: float
+    pdf: _BriefingPDF,
+    headings: list[str],
+    rows: list[list[str]],
+    padding: float,
+    numbers: Sequence[bool] = (),
 ) -> list[float]:
     """Widths in mm, summing to the page's width: no column narrower than its longest word
-    (heading in bold), so no word, "expected" least of all, is broken mid-word; the room
-    left goes to the columns whose text would otherwise wrap, in proportion."""
+    (heading in bold), so no word, "expected" least of all, is broken mid-word, and no
+    number (``numbers``: the columns of numbers) wrapped; the room left goes to the
+    columns whose text would otherwise wrap, in proportion."""
     least, want = [], []
     for j, heading in enumerate(headings):
         cells = [row[j] for row in rows]
@@ -501,7 +506,8 @@ def _column_widths(
         lines = [pdf.get_string_width(line) for cell in cells for line in cell.split("\n")]
         # fpdf2 needs a little room beyond the text's own width.
         extra = 2 * padding + 1.0
-        least.append(max([*head_words, *words]) + extra)
+        least.append(max([*head_words, *(lines if j < len(numbers) and numbers[j] else words)]))
+        least[-1] += extra
         want.append(max([head_line, *lines]) + extra)
     total = pdf.epw
     if sum(want) <= total:
@@ -539,9 +545,10 @@ def _table(
     headings = [_cell_text(c) for c in shown.columns]
     rows = [[_cell_text(v) for v in record] for record in shown.itertuples(index=False)]
     pdf.set_font(_FONT, "", 8)
+    align = _alignment(headings, rows)
     with pdf.table(
-        col_widths=_column_widths(pdf, headings, rows, _CELL_PAD),
-        text_align=_alignment(headings, rows),
+        col_widths=_column_widths(pdf, headings, rows, _CELL_PAD, [a == "RIGHT" for a in align]),
+        text_align=align,
         line_height=4,
         padding=(1, _CELL_PAD),
         headings_style=FontFace(emphasis="BOLD", fill_color=_TABLE_HEAD_FILL),

@@ -450,7 +450,7 @@ def briefing_content(
     )
     # Key figures compare only what was reported throughout.
     covered, left_out = covered_summary(
-        store, filters, registry, labels, min_total=LOW_COUNT_THRESHOLD, alpha=CHANGE_ALPHA
+        store, filters, registry, labels, min_total=LOW_COUNT_THRESHOLD
     )
     kpis = kpi_rows(covered, spans)
     changes, changes_note = change_table(summary["changes"], spans["current"], spans["previous"])
