@@ -128,3 +128,13 @@ def test_a_reader_with_a_country_scope_gets_hotspots_over_their_regions_only(pla
     everywhere = Filters(start="2025-01-01", end="2026-12-31")
     table = region_hotspots(planted, everywhere, permutations=99, codes=moldova)
     assert sorted(table["region_code"]) == sorted(moldova)
+
+
+def test_gi_only_gives_the_same_hot_and_cold_spots_without_the_other_analyses(planted):
+    full = region_hotspots(planted, PERIOD, permutations=99)
+    only = region_hotspots(planted, PERIOD, permutations=99, gi_only=True)
+    assert tuple(only.columns) == COLUMNS
+    columns = ["region_code", "value", "gi_z", "p_sim", "p_fdr", "hot_cold", "note"]
+    pd.testing.assert_frame_equal(only[columns], full[columns])
+    assert only["emerging_category"].isna().all()
+    assert only["moran_cluster"].isna().all()
