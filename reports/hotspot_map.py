@@ -57,9 +57,9 @@ _COLOURS = {key: colour for key, _, colour in HOTSPOT_CLASSES}
 _SEA, _LAND, _BORDER = "#dfe9f2", "#fafafa", "#111111"
 _DPI = 140
 _WIDTH_IN = 10.0
-_PANEL_IN = 3.1
+_PANEL_IN = 3.5
 _MAX_MAP_H_IN = 7.0
-_FONT_PT = 9.0
+_FONT_PT = 10.5
 
 
 def map_title(filters: Filters, area: str, crimes: str, marking: str, demo: bool) -> list[str]:
@@ -201,7 +201,7 @@ def _labels(ax, regions: gpd.GeoDataFrame, listed: dict[str, pd.DataFrame]) -> N
                 (point.x, point.y),
                 ha="center",
                 va="center",
-                fontsize=_FONT_PT - 2.5,
+                fontsize=_FONT_PT - 3.5,
                 fontweight="bold",
                 path_effects=halo,
                 zorder=6,
@@ -235,7 +235,7 @@ def _panel(fig: Figure, left: float, top: float, classes, listed) -> None:
     fig.draw_without_rendering()
     box = legend.get_window_extent().transformed(fig.transFigure.inverted())
     lines = _spot_lines(listed)
-    line_h = (_FONT_PT - 0.5) * 1.35 / 72 / fig.get_figheight()
+    line_h = (_FONT_PT - 1.5) * 1.35 / 72 / fig.get_figheight()
     room = int((box.y0 - 0.02 - 0.1 / fig.get_figheight()) / line_h)
     if len(lines) > room:
         hidden = len(lines) - room + 1
@@ -246,7 +246,7 @@ def _panel(fig: Figure, left: float, top: float, classes, listed) -> None:
         "\n".join(lines),
         va="top",
         ha="left",
-        fontsize=_FONT_PT - 0.5,
+        fontsize=_FONT_PT - 1.5,
         linespacing=1.35,
     )
 
