@@ -11,6 +11,7 @@ a region whose country sent nothing by region is unknown, not a cold spot.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from libpysal.weights import W, w_subset
 
@@ -52,6 +53,36 @@ DEFAULT_PERMUTATIONS = 9_999
 #: Fewer regions than this have no neighbourhood structure worth testing.
 MIN_REGIONS = 3
 _PANDAS_FREQ = {"D": "D", "W": "W-MON", "M": "MS", "Q": "QS", "Y": "YS"}
+
+
+def rounded_table(hot: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`region_hotspots` table rounded for a file people read (the CSV download).
+
+    ``gi_z`` to 2 decimals, ``value`` (a rate per 100,000, or a count) to 2 decimals,
+    ``p_sim`` and ``p_fdr`` to 3 decimals, but to 4 significant digits below 0.001 so a
+    p-value of 0.0001 (the smallest with 9,999 permutations) is never written as 0.
+    Missing values stay missing; ``hot`` is not modified. ``threatmon hotspots --json``
+    keeps full precision.
+    """
+
+    def p_values(column: pd.Series) -> pd.Series:
+        values = column.astype("float64")
+        small = values.abs() < 1e-3
+        digits = 3 - np.floor(np.log10(values.where(small & (values > 0))))
+        fine = [
+            round(v, int(d)) if s and v > 0 else round(v, 3)
+            for v, d, s in zip(values, digits.fillna(0), small, strict=True)
+        ]
+        return pd.Series(fine, index=column.index, dtype="float64").where(values.notna())
+
+    out = hot.copy()
+    for column in ("value", "gi_z"):
+        if column in out:
+            out[column] = out[column].astype("float64").round(2)
+    for column in ("p_sim", "p_fdr"):
+        if column in out:
+            out[column] = p_values(out[column])
+    return out
 
 
 def check_selection(codes: list[str]) -> None:
@@ -164,6 +195,7 @@ def region_hotspots(
     weights: W | None = None,
     codes: list[str] | None = None,
     words: NoDataWords = ENGLISH,
+    gi_only: bool = False,
 ) -> pd.DataFrame:
     """Gi* hot and cold spots, Local Moran clusters and the emerging category of each region.
 
@@ -199,6 +231,9 @@ def region_hotspots(
         for those.
     words : NoDataWords
         The language of the notes.
+    gi_only : bool
+        Only Gi* (the briefing's map): ``emerging_category`` and ``moran_cluster`` are
+        None for every region, and their two analyses (about half the time) are skipped.
 
     Returns
     -------
@@ -259,8 +294,14 @@ def region_hotspots(
     kept = values.reindex(list(tested.id_order))
     gi = getis_ord(kept, tested, permutations=permutations, alpha=alpha, seed=seed)
     in_panel = panel[panel["region_code"].isin(set(tested.id_order))]
-    emerging = emerging_hot_spots(in_panel[["region_code", "period", "value"]], tested, alpha=alpha)
-    moran = local_moran(kept, tested, permutations=permutations, alpha=alpha, seed=seed)
+    if gi_only:
+        emerging = pd.DataFrame({"region_code": [], "category": []}, dtype=object)
+        moran = pd.DataFrame({"region_code": [], "cluster": []}, dtype=object)
+    else:
+        emerging = emerging_hot_spots(
+            in_panel[["region_code", "period", "value"]], tested, alpha=alpha
+        )
+        moran = local_moran(kept, tested, permutations=permutations, alpha=alpha, seed=seed)
     names = registry.set_index("region_code")["name_en"]
     out = pd.DataFrame({"region_code": list(codes)})
     out["name"] = out["region_code"].map(names)
@@ -271,7 +312,11 @@ def region_hotspots(
     out = out.rename(columns={"category": "emerging_category", "cluster": "moran_cluster"})
     without = out["region_code"].isin(set(islands)).map({True: NO_NEIGHBOUR, False: NO_DATA})
     out["hot_cold"] = out["hot_cold"].fillna(without)
-    out["moran_cluster"] = out["moran_cluster"].fillna(without)
+    out["moran_cluster"] = (
+        pd.Series(None, index=out.index, dtype=object)
+        if gi_only
+        else out["moran_cluster"].fillna(without)
+    )
     out["emerging_category"] = (
         out["emerging_category"].astype(object).where(out["emerging_category"].notna(), None)
     )

@@ -97,22 +97,28 @@ def region_coverage(
     ]
     types = list(crime_types) or sorted(inside["crime_type"].unique())
     inside = inside[inside["crime_type"].isin(types)]
-    notes = {
-        country: _note(inside, country, types, first, last, freq, words) for country in countries
-    }
+    # One grid for every country: its cost is mostly fixed, so one call per country cost
+    # ten times as much on the whole map.
+    regional = (
+        coverage_grid(
+            inside, freq, first, last, level="admin1", countries=countries, crime_types=types
+        )
+        if types and countries
+        else None
+    )
+    notes = {country: _note(inside, country, types, freq, words, regional) for country in countries}
     frame["note"] = frame["country"].map(notes).fillna("")
     frame["covered"] = frame["country"].notna() & (frame["note"] == "")
     return frame[list(COVERAGE_COLUMNS)]
 
 
-def _note(cells, country, types, first, last, freq, words: NoDataWords) -> str:
-    """Why ``country``'s regions are not covered; empty when they are."""
+def _note(cells, country, types, freq, words: NoDataWords, regional) -> str:
+    """Why ``country``'s regions are not covered; empty when they are (``regional``: the
+    admin1 coverage grid of every country)."""
     name = words.country(country)
     if not types:
         return words.nothing.format(country=name)
-    regional = coverage_grid(
-        cells, freq, first, last, level="admin1", countries=[country], crime_types=types
-    )
+    regional = regional[regional["country"] == country]
     totals = regional.groupby("crime_type", sort=False)[["units", "covered"]].sum()
     missing = totals[totals["covered"] < totals["units"]]
     if missing.empty:

@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import maps, png
-from geo.analysis import DEFAULT_PERMUTATIONS
+from geo.analysis import DEFAULT_PERMUTATIONS, rounded_table
 from geo.classes import METHODS
 from geo.coverage import NO_NEIGHBOUR
 from geo.layers import RegionLayers, layers_map, published_layers, region_layers
@@ -191,7 +191,8 @@ def _downloads(fmap, layers: RegionLayers, filters, settings, hot) -> None:
     columns[2].download_button(
         t("map.download.hotspots"),
         exports.audited(
-            lambda: b"" if hot is None else to_csv_bytes(hot, marking), "hotspot_table"
+            lambda: b"" if hot is None else to_csv_bytes(rounded_table(hot), marking),
+            "hotspot_table",
         ),
         file_name=f"threatmon-hotspots-{stamp}.csv",
         mime="text/csv",

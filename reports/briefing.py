@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import io
-import math
 import re
 import struct
 from collections.abc import Mapping, Sequence
@@ -41,6 +40,7 @@ DEFAULT_LABELS: Mapping[str, str] = MappingProxyType(
     {
         "key_figures": "Key figures",
         "trends": "Trends",
+        "changes": "Largest changes, region × crime type",
         "hotspot_map": "Hotspot map",
         "top_alerts": "Top alerts",
         "forecasts": "Forecasts",
@@ -74,6 +74,8 @@ _MAX_CHART_H = 105.0
 _MAX_MAP_H = 170.0
 # A heading is not left alone at the foot of a page: it needs this much below it.
 _KEEP_WITH_HEADING = 30.0
+# Left and right padding of a table cell.
+_CELL_PAD = 1.5
 
 # Colours (RGB).
 _BANNER_FILL = (122, 16, 28)
@@ -111,6 +113,8 @@ class BriefingContent:
         ``(label, value, change)`` texts for "Key figures".
     trend_charts
         ``(caption, PNG bytes)`` for "Trends".
+    changes
+        The ranked change table, printed after "Trends" (same rules as ``alerts``).
     hotspot_map
         ``(caption, PNG bytes)`` for "Hotspot map", or None.
     alerts, forecasts
@@ -138,6 +142,7 @@ class BriefingContent:
     demo_note: str | None = None
     kpis: Sequence[tuple[str, str, str]] = ()
     trend_charts: Sequence[tuple[str, bytes]] = ()
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)
     hotspot_map: tuple[str, bytes] | None = None
     alerts: pd.DataFrame = field(default_factory=pd.DataFrame)
     forecasts: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -172,7 +177,7 @@ class BriefingContent:
             if not (isinstance(image, tuple) and len(image) == 2):
                 raise ValueError(f"Images must be (caption, PNG bytes) tuples. Got {image!r:.80}.")
             _png_size(image[1], image[0])
-        for name in ("alerts", "forecasts"):
+        for name in ("changes", "alerts", "forecasts"):
             if not isinstance(getattr(self, name), pd.DataFrame):
                 raise TypeError(
                     f"`{name}` must be a pandas DataFrame. Got {type(getattr(self, name))!r}."
@@ -198,7 +203,8 @@ class BriefingContent:
 def briefing_pdf(content: BriefingContent) -> bytes:
     """Render ``content`` as a multi-page A4 PDF.
 
-    Sections, in order: key figures, trends, hotspot map, top alerts, forecasts, the
+    Sections, in order: key figures, trends, the largest changes, hotspot map, top
+    alerts, forecasts, the
     extra tables, data sources (with notes). Each page carries the marking banner at
     top and bottom, the demo note if any, the generation time and "page i of n".
 
@@ -366,6 +372,7 @@ def _layout(content: BriefingContent, *, total_pages: int | None) -> _BriefingPD
     _title_block(pdf, content)
     _kpis(pdf, labels["key_figures"], content.kpis, labels["none"])
     _images(pdf, labels["trends"], content.trend_charts, _MAX_CHART_H, labels["none"])
+    _table(pdf, labels["changes"], content.changes, content, labels)
     maps = [content.hotspot_map] if content.hotspot_map else []
     _images(pdf, labels["hotspot_map"], maps, _MAX_MAP_H, labels["none"])
     _table(pdf, labels["top_alerts"], content.alerts, content, labels)
@@ -477,13 +484,50 @@ def _images(
         pdf.ln(4)
 
 
-def _column_widths(headings: list[str], rows: list[list[str]]) -> list[float]:
-    """Relative widths: wider for longer text, but no column starved or hogging the page."""
-    widths = []
+def _column_widths(
+    pdf: _BriefingPDF,
+    headings: list[str],
+    rows: list[list[str]],
+    padding: float,
+    numbers: Sequence[bool] = (),
+) -> list[float]:
+    """Widths in mm, summing to the page's width: no column narrower than its longest word
+    (heading in bold), so no word, "expected" least of all, is broken mid-word, and no
+    number (``numbers``: the columns of numbers) wrapped; the room left goes to the
+    columns whose text would otherwise wrap, in proportion."""
+    least, want = [], []
     for j, heading in enumerate(headings):
-        longest = max([len(heading), *(len(row[j]) for row in rows)])
-        widths.append(min(max(math.sqrt(longest), 2.5), 9.0))
-    return widths
+        cells = [row[j] for row in rows]
+        with pdf.local_context():
+            pdf.set_font(_FONT, "B", pdf.font_size_pt)
+            head_words = [pdf.get_string_width(w) for w in heading.split()] or [0.0]
+            head_line = pdf.get_string_width(heading)
+        words = [pdf.get_string_width(w) for cell in cells for w in cell.split()]
+        lines = [pdf.get_string_width(line) for cell in cells for line in cell.split("\n")]
+        # fpdf2 needs a little room beyond the text's own width.
+        extra = 2 * padding + 1.0
+        least.append(max([*head_words, *(lines if j < len(numbers) and numbers[j] else words)]))
+        least[-1] += extra
+        want.append(max([head_line, *lines]) + extra)
+    total = pdf.epw
+    if sum(want) <= total:
+        spare = total - sum(want)
+        return [w + spare * w / sum(want) for w in want]
+    if sum(least) >= total:  # pragma: no cover - only for absurdly long words
+        return [w * total / sum(least) for w in least]
+    spare, short = total - sum(least), [w - m for w, m in zip(want, least, strict=True)]
+    return [m + spare * s / sum(short) for m, s in zip(least, short, strict=True)]
+
+
+_NUMBER = re.compile(r"^[−+\-]?[\d,.]+( %)?( \([^)]*\))?$|^[\d,.]+ – [\d,.]+$")
+
+
+def _alignment(headings: list[str], rows: list[list[str]]) -> tuple[str, ...]:
+    """Right for columns of numbers (as the caller formatted them), left otherwise."""
+    return tuple(
+        "RIGHT" if rows and all(_NUMBER.match(row[j]) for row in rows if row[j]) else "LEFT"
+        for j in range(len(headings))
+    )
 
 
 def _table(
@@ -501,11 +545,12 @@ def _table(
     headings = [_cell_text(c) for c in shown.columns]
     rows = [[_cell_text(v) for v in record] for record in shown.itertuples(index=False)]
     pdf.set_font(_FONT, "", 8)
+    align = _alignment(headings, rows)
     with pdf.table(
-        col_widths=_column_widths(headings, rows),
-        text_align="LEFT",
+        col_widths=_column_widths(pdf, headings, rows, _CELL_PAD, [a == "RIGHT" for a in align]),
+        text_align=align,
         line_height=4,
-        padding=(1, 1.5),
+        padding=(1, _CELL_PAD),
         headings_style=FontFace(emphasis="BOLD", fill_color=_TABLE_HEAD_FILL),
         borders_layout="HORIZONTAL_LINES",
     ) as table:

@@ -18,30 +18,26 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 
 from forecasting import cache
-from forecasting.selection import Selection
-from forecasting.warning.alerts import MODEL_NAMES, early_warning
+from forecasting.warning.alerts import early_warning
 from geo.mapdata import regions_in_view
 from reports import figures as charts
 from reports.briefing import BriefingContent
+from reports.changes import change_table
 from reports.chart_png import ChartExportError, figure_png
+from reports.forecast_table import forecast_area, forecast_rows
 from reports.hotspot_map import hotspot_map, map_title
 from reports.key_figures import chart_gaps, covered_summary, kpi_rows
 from threatmon.coverage import NO_DATA
 from threatmon.disclosure.export import demo_marking
 from threatmon.disclosure.marking import marking_text
 from threatmon.disclosure.sensitive import configured_k, sensitive_table
-from threatmon.errors import (
-    EmptyStoreError,
-    FilterError,
-    Problem,
-    TooFewPeriodsError,
-)
+from threatmon.errors import EmptyStoreError, FilterError, Problem
 from threatmon.filters import Filters, comparison_windows
 from threatmon.granularity import ADJECTIVE, period_label
 from threatmon.periods import (
@@ -292,10 +288,11 @@ def _alerts(
     registry: pd.DataFrame,
     labels: Mapping[str, str],
     top: int,
+    cached,
 ) -> tuple[pd.DataFrame, str]:
     if alerts is None:
         # The forecast cache is never used for a restricted reader (cache.load says None).
-        alerts = early_warning(store, checks=cache.region_checks(cache.load(store)))
+        alerts = early_warning(store, checks=cache.region_checks(cached))
     # Also when the caller passed the list in: nothing this reader may not see gets through.
     keep = alerts["region_code"].isin(codes) & alerts["crime_type"].isin(list(labels))
     if filters.crime_types:
@@ -308,69 +305,6 @@ def _alerts(
         f"the selected area and crime types, ranked by probability, at most {top}."
     )
     return alerts_table(chosen, registry, labels), note
-
-
-def _forecast_area(
-    filters: Filters, registry: pd.DataFrame, codes: list[str], store: Store
-) -> tuple[str | None, str | None, str]:
-    """(country, region, label): one region, else one country, else all countries."""
-    names = dict(zip(registry["region_code"], registry["name_en"], strict=True))
-    if len(filters.regions) == 1:
-        code = filters.regions[0]
-        return None, code, f"{names.get(code, code)} ({code})"
-    countries = sorted(set(registry.loc[registry["region_code"].isin(codes), "country"]))
-    if len(countries) == 1:
-        return countries[0], None, PROJECT_COUNTRIES[countries[0]]
-    if store.scope:
-        return None, None, ", ".join(PROJECT_COUNTRIES[c] for c in store.scope)
-    return None, None, "All project countries"
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
-
-
-def _forecasts(
-    store: Store,
-    crime_types: Sequence[str],
-    area: tuple[str | None, str | None, str],
-    labels: Mapping[str, str],
-    horizon: int,
-) -> tuple[pd.DataFrame, str]:
-    country, region, area_label = area
-    rows, months, silent = [], "", []
-    for key in crime_types:
-        try:
-            found = cache.forecast_for(store, Selection(country, region, (key,)), horizon, "M")
-        except TooFewPeriodsError as error:
-            if error.found:
-                raise
-            silent.append(labels[key])  # never reported: not forecast, never a zero
-            continue
-        frame = found.result.forecast.head(horizon)
-        months = span_text(frame["period"].iloc[0], frame["period"].iloc[-1])
-        rows.append(
-            (
-                labels[key],
-                area_label,
-                _number(float(frame["mean"].sum())),
-                f"{_number(float(frame['lower_80'].sum()))} – "
-                f"{_number(float(frame['upper_80'].sum()))}",
-                MODEL_NAMES.get(found.result.chosen, found.result.chosen),
-            )
-        )
-    expected = f"expected, {months}" if months else "expected"
-    columns = ["crime type", "area", expected, "80 % range", "model"]
-    note = (
-        f"Forecasts: incidents expected in the {horizon} months after the latest complete "
-        f"month ({months or 'none'}), whatever the period; the mean and the 80 % bounds of "
-        "each month are summed, so the range is wider than an interval for the total. Each "
-        "series' model was chosen by backtest (docs/forecasts.md). A series forecasts the "
-        "months after its last reported one."
-    )
-    if silent:
-        note += f" Not forecast, as nothing was reported for them: {', '.join(silent)}."
-    return pd.DataFrame(rows, columns=columns), note
 
 
 # -- sources and the sensitive table -------------------------------------------------------------
@@ -434,6 +368,7 @@ def briefing_content(
     forecast_crime_types: Sequence[str] | None = None,
     horizon: int = 6,
     alerts: pd.DataFrame | None = None,
+    progress: Callable[[float, str], object] | None = None,
 ) -> BriefingContent:
     """Everything the steering committee's briefing shows for ``filters``, from ``store``.
 
@@ -460,6 +395,9 @@ def briefing_content(
         The early-warning list if already at hand (rows of
         :func:`forecasting.warning.alerts.early_warning`); default computed from ``store``. Rows
         the reader may not see are dropped either way.
+    progress : callable, optional
+        Called as ``progress(fraction, message)`` before each step, with fractions rising
+        from 0 to 1 (the last call, 1.0, when the content is ready): for a progress bar.
 
     Returns
     -------
@@ -477,6 +415,8 @@ def briefing_content(
         of another file or with a scope, a negative ``top_alerts``, a ``horizon`` below 1).
     """
     _check(store, filters, sensitive_source, forecast_crime_types, top_alerts, horizon)
+    step = _steps(progress)
+    step(0.0, "Reading the key figures")
     _, last_day = _coverage(store)
     chosen = briefing_filters(store, filters)
     notes: list[str] = []
@@ -510,9 +450,10 @@ def briefing_content(
     )
     # Key figures compare only what was reported throughout.
     covered, left_out = covered_summary(
-        store, filters, registry, labels, min_total=LOW_COUNT_THRESHOLD, alpha=CHANGE_ALPHA
+        store, filters, registry, labels, min_total=LOW_COUNT_THRESHOLD
     )
     kpis = kpi_rows(covered, spans)
+    changes, changes_note = change_table(summary["changes"], spans["current"], spans["previous"])
     months = _months(*spans["current"])
     year = (
         "which are also the same months a year earlier"
@@ -530,19 +471,30 @@ def briefing_content(
     area = _area_text(filters, registry, store)
     crimes = _crime_text(filters, labels, store)
     forecast_types = list(forecast_crime_types or filters.crime_types or labels)
+    # Read once: the alerts' checks and the forecasts (None for a restricted reader).
+    cached = cache.load(store)
     # Chromium takes ~3 s to start: the charts are drawn on a thread while the map, alerts
     # and forecasts are computed here (figure_png may be called from any thread).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefing-charts") as pool:
         drawing = pool.submit(_trend_charts, summary, spans, len(countries) > 1)
+        step(0.3, "Testing for hot and cold spots")
         drawn_map = hotspot_map(
             store, filters, registry, codes, map_title(filters, area, crimes, marking, bool(demo))
         )
+        step(0.55, "Listing the alerts")
         alert_rows, alert_note = _alerts(
-            store, last_day, alerts, filters, codes, registry, labels, top_alerts
+            store, last_day, alerts, filters, codes, registry, labels, top_alerts, cached
         )
-        forecasts, forecast_note = _forecasts(
-            store, forecast_types, _forecast_area(filters, registry, codes, store), labels, horizon
+        step(0.65, "Forecasting")
+        forecasts, forecast_note = forecast_rows(
+            store,
+            forecast_types,
+            forecast_area(filters, registry, codes, store),
+            labels,
+            horizon,
+            cached,
         )
+        step(0.85, "Drawing the trend charts")
         try:
             trend_charts = drawing.result()
         except ChartExportError as exc:
@@ -550,7 +502,8 @@ def briefing_content(
             warnings.warn(f"Trend charts left out: {exc}", RuntimeWarning, stacklevel=2)
             trend_charts = []
             notes.append(f"The trend charts could not be drawn: {exc}")
-    notes += [alert_note, forecast_note]
+    notes += [changes_note, alert_note, forecast_note]
+    step(0.9, "Listing the sources")
 
     extra_tables: list[tuple[str, pd.DataFrame]] = []
     coarser_notes, coarser_tables = _coarser(store, filters, labels)
@@ -564,6 +517,8 @@ def briefing_content(
         notes.insert(0, _withheld_note(store, sensitive_source is not None, heading))
 
     longest = max([20, top_alerts, len(forecasts), *(len(t) for _, t in extra_tables)])
+    sources = _sources(store)
+    step(1.0, "Briefing ready")
     return BriefingContent(
         title=f"{TITLE}: {area}",
         marking=marking,
@@ -572,14 +527,27 @@ def briefing_content(
         demo_note=demo,
         kpis=kpis,
         trend_charts=trend_charts,
+        changes=changes,
         hotspot_map=drawn_map,
         alerts=alert_rows,
         forecasts=forecasts,
         extra_tables=extra_tables,
-        sources=_sources(store),
+        sources=sources,
         notes=notes,
         max_table_rows=longest,
     )
+
+
+def _steps(progress: Callable[[float, str], object] | None) -> Callable[[float, str], None]:
+    """``progress`` as a step function that never goes back (or a no-op)."""
+    reached = [-1.0]
+
+    def step(fraction: float, message: str) -> None:
+        if progress is not None and fraction > reached[0]:
+            reached[0] = fraction
+            progress(fraction, message)
+
+    return step
 
 
 def _coarser(

@@ -18,8 +18,8 @@ from threatmon.coverage import NO_DATA, REPORTED, coverage_grid
 from threatmon.filters import Filters, comparison_windows
 from threatmon.periods import PERIOD, month_starts, span_text
 from threatmon.registry.regions import PROJECT_COUNTRIES
-from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
-from trends.overview import overview_summary
+from threatmon.rules import LOW_COUNT_THRESHOLD
+from trends.overview import kpi_comparison, top_movers
 
 KEYS = ("country", "crime_type")
 
@@ -122,10 +122,15 @@ def covered_summary(
     crime_labels: Mapping[str, str],
     *,
     min_total: int = LOW_COUNT_THRESHOLD,
-    alpha: float | None = CHANGE_ALPHA,
 ) -> tuple[dict[str, pd.DataFrame] | None, str]:
-    """The overview summary of the series reported throughout the three windows (None if
-    there is none), and the sentence on what was left out (see the module docstring)."""
+    """The key figures of the series reported throughout the three windows (None if there
+    is none), and the sentence on what was left out (see the module docstring).
+
+    The figures are the Overview's (:func:`trends.overview.kpi_comparison` and
+    :func:`trends.overview.top_movers`, as :func:`trends.overview.overview_summary` calls
+    them): ``total`` (one row) and ``movers`` (with the label ``crime``), from one query
+    of the countries' monthly totals.
+    """
     spans = comparison_windows(filters)
     first = min(start for start, _ in spans.values())
     span = filters.replace(start=first, end=filters.end)
@@ -136,28 +141,16 @@ def covered_summary(
     )
     if not compared:
         return None, left_out_sentence(left_out, crime_labels)
-    monthly = store.aggregate(span, by=("country", "region_code", "crime_type"), freq="M")
-    totals = monthly if filters.regions else store.aggregate(span, by=KEYS, freq="M")
-
-    def kept(frame: pd.DataFrame) -> pd.DataFrame:
-        pairs = pd.Series(list(zip(frame["country"], frame["crime_type"], strict=True)))
-        return frame[pairs.isin(compared).to_numpy()]
-
-    summary = overview_summary(
-        kept(monthly),
-        spans["current"],
-        spans["previous"],
-        spans["year_earlier"],
-        regions,
-        crime_labels,
-        country_names=PROJECT_COUNTRIES,
-        countries=filters.countries,
-        selected_regions=filters.regions,
-        crime_types=filters.crime_types,
-        min_total=min_total,
-        alpha=alpha,
-        totals=kept(totals),
-    )
+    # A selection of regions is counted from their regional figures only.
+    by = ("country", "region_code", "crime_type") if filters.regions else KEYS
+    totals = store.aggregate(span, by=by, freq="M")
+    pairs = pd.Series(list(zip(totals["country"], totals["crime_type"], strict=True)))
+    kept = totals[pairs.isin(compared).to_numpy()]
+    windows = (spans["current"], spans["previous"], spans["year_earlier"])
+    by_crime = kpi_comparison(kept, *windows, ["crime_type"])
+    movers = top_movers(by_crime, 3, min_total=min_total)
+    movers.insert(1, "crime", movers["crime_type"].map(dict(crime_labels)))
+    summary = {"total": kpi_comparison(kept, *windows), "movers": movers}
     return summary, left_out_sentence(left_out, crime_labels)
 
 

@@ -109,12 +109,35 @@ def briefing_download(filters, container=None) -> None:
     store = data.get_store()
     sensitive_source = data.sensitive_source() if principal.suppressed else None
     stamp = f"{filters.start:%Y-%m}_{filters.end:%Y-%m}"
-    (container or st).download_button(
+    place = container or st
+    # Streamlit ignores st.* calls inside a download's callable, so the briefing is built on
+    # a click of its own, with a progress bar, and kept for this reader, selection and
+    # store version; the download then hands out those bytes.
+    wanted = (principal.name, principal.role.value, repr(filters), store.version)
+    built = st.session_state.get("export-briefing-pdf")
+    if built is None or built[0] != wanted:
+        if not place.button(
+            t("export.briefing_build"),
+            icon=":material/picture_as_pdf:",
+            help=t("export.briefing_help"),
+            key="export-briefing-build",
+        ):
+            return
+        bar = place.progress(0.0, text=t("export.briefing_progress"))
+        content = briefing_content(
+            store,
+            filters,
+            sensitive_source=sensitive_source,
+            progress=lambda done, _: bar.progress(0.9 * done, text=t("export.briefing_progress")),
+        )
+        built = (wanted, briefing_pdf(content))
+        st.session_state["export-briefing-pdf"] = built
+        bar.empty()
+    payload = built[1]
+    place.download_button(
         t("export.briefing"),
         audited(
-            lambda: briefing_pdf(
-                briefing_content(store, filters, sensitive_source=sensitive_source)
-            ),
+            lambda: payload,
             "briefing_pdf",
             start=str(filters.start),
             end=str(filters.end),

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.analysis import COLUMNS, period_panel, region_hotspots
+from geo.analysis import COLUMNS, period_panel, region_hotspots, rounded_table
 from geo.emerging import CATEGORIES
 from threatmon.filters import Filters
 from threatmon.registry.regions import load_regions
@@ -128,3 +128,33 @@ def test_a_reader_with_a_country_scope_gets_hotspots_over_their_regions_only(pla
     everywhere = Filters(start="2025-01-01", end="2026-12-31")
     table = region_hotspots(planted, everywhere, permutations=99, codes=moldova)
     assert sorted(table["region_code"]) == sorted(moldova)
+
+
+def test_gi_only_gives_the_same_hot_and_cold_spots_without_the_other_analyses(planted):
+    full = region_hotspots(planted, PERIOD, permutations=99)
+    only = region_hotspots(planted, PERIOD, permutations=99, gi_only=True)
+    assert tuple(only.columns) == COLUMNS
+    columns = ["region_code", "value", "gi_z", "p_sim", "p_fdr", "hot_cold", "note"]
+    pd.testing.assert_frame_equal(only[columns], full[columns])
+    assert only["emerging_category"].isna().all()
+    assert only["moran_cluster"].isna().all()
+
+
+def test_the_rounded_table_keeps_small_p_values_and_missing_values():
+    hot = pd.DataFrame(
+        {
+            "region_code": ["MD-CA", "MD-CT", "MD-LE", "MD-BA"],
+            "value": [123.456789012345, 0.0061, 7.0, np.nan],
+            "gi_z": [3.14159265358979, -1.23456, 0.0, np.nan],
+            "p_sim": [0.0001, 0.0123456789, 0.00012345678, np.nan],
+            "p_fdr": [0.000466666666666, 0.5, 1.0, np.nan],
+            "hot_cold": ["hot", "none", "none", "no data"],
+        }
+    )
+    shown = rounded_table(hot)
+    assert shown["value"].tolist()[:3] == [123.46, 0.01, 7.0]
+    assert shown["gi_z"].tolist()[:3] == [3.14, -1.23, 0.0]
+    assert shown["p_sim"].tolist()[:3] == [0.0001, 0.012, 0.0001235]
+    assert shown["p_fdr"].tolist()[:3] == [0.0004667, 0.5, 1.0]
+    assert shown.iloc[3, 1:5].isna().all()
+    assert hot["gi_z"].iloc[0] == 3.14159265358979  # not modified

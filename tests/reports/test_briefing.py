@@ -302,3 +302,68 @@ def test_bad_content_is_refused(changes, error, message):
 def test_content_is_frozen(content):
     with pytest.raises(dataclasses.FrozenInstanceError):
         content.title = "other"  # type: ignore[misc]
+
+
+def _alert_table() -> pd.DataFrame:
+    """The content's alert columns with short values: the headings are the widest text."""
+    return pd.DataFrame(
+        [
+            {
+                "rank": str(i),
+                "kind": "surge",
+                "region": "Chișinău (MD)",
+                "crime type": "Migrant smuggling",
+                "month": "Oct 2026",
+                "count": "12",
+                "expected": "3.4",
+                "sentence": "Chișinău: 12 migrant smuggling incidents in October 2026, "
+                "against 3.4 expected from the 12 months before.",
+            }
+            for i in range(1, 11)
+        ]
+    )
+
+
+def test_table_columns_are_no_narrower_than_their_longest_word():
+    from reports import briefing
+
+    table = _alert_table()
+    made = BriefingContent(
+        title="t", marking=MARKING, period="p", generated_at=datetime(2026, 12, 1, tzinfo=UTC)
+    )
+    pdf = briefing._BriefingPDF(made, None)
+    pdf.add_page()
+    pdf.set_font(briefing._FONT, "", 8)
+    headings = list(table.columns)
+    rows = table.to_numpy().tolist()
+    widths = briefing._column_widths(pdf, headings, rows, briefing._CELL_PAD)
+    assert sum(widths) == pytest.approx(pdf.epw)
+    pdf.set_font(briefing._FONT, "B", 8)
+    for heading, width in zip(headings, widths, strict=True):
+        longest = max(pdf.get_string_width(word) for word in heading.split())
+        assert width - 2 * briefing._CELL_PAD >= longest, heading
+    assert briefing._alignment(headings, rows) == (
+        "RIGHT", "LEFT", "LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "LEFT"
+    )  # fmt: skip
+
+
+def test_the_alerts_header_prints_whole_words():
+    made = BriefingContent(
+        title="t",
+        marking=MARKING,
+        period="p",
+        generated_at=datetime(2026, 12, 1, tzinfo=UTC),
+        alerts=_alert_table(),
+        changes=pd.DataFrame(
+            [["rise", "Lublin (PL)", "Migrant smuggling", "1,649", "3,630", "+1,981 (+120 %)"]],
+            columns=["", "region", "crime type", "before", "now", "change"],
+        ),
+    )
+    text = "".join(
+        page.get_textpage().get_text_range() for page in pdfium.PdfDocument(briefing_pdf(made))
+    )
+    lines = _lines(text)
+    assert "expected" in " ".join(lines).split()
+    assert not any(line.endswith("expecte") for line in lines)
+    assert "+1,981 (+120 %)" in lines or any("+1,981 (+120 %)" in line for line in lines)
+    assert "Largest changes, region × crime type" in lines

@@ -50,8 +50,8 @@ BANNER = (122, 16, 28)
 
 def _build(store: Store, filters: Filters, **kwargs):
     """briefing_content, recording every chart figure and map title it hands to a renderer."""
-    drawn: dict[str, list] = {"figures": [], "map_titles": []}
-    figure_png, map_png = content.figure_png, hotspot_map.map_png
+    drawn: dict[str, list] = {"figures": [], "map_titles": [], "progress": []}
+    figure_png, map_png = content.figure_png, hotspot_map.hotspot_png
 
     def record_figure(figure, **options):
         drawn["figures"].append(figure)
@@ -63,8 +63,14 @@ def _build(store: Store, filters: Filters, **kwargs):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(content, "figure_png", record_figure)
-        patch.setattr(hotspot_map, "map_png", record_map)
-        made = briefing_content(store, filters, generated_at=GENERATED, **kwargs)
+        patch.setattr(hotspot_map, "hotspot_png", record_map)
+        made = briefing_content(
+            store,
+            filters,
+            generated_at=GENERATED,
+            progress=lambda fraction, message: drawn["progress"].append((fraction, message)),
+            **kwargs,
+        )
     return made, drawn
 
 
@@ -233,14 +239,16 @@ def test_hotspot_map_title_starts_with_the_marking(analyst):
     assert drawn["map_titles"] == [
         [
             DEFAULT_MARKING,
-            "Incidents per 100,000 inhabitants (smoothed, empirical Bayes), Nov 2025 – Oct 2026",
+            "Hot and cold spots of incidents per 100,000 inhabitants, Nov 2025 – Oct 2026",
             "Moldova, Ukraine · All crime types",
             "DEMO — synthetic data, not real incidents",
         ]
     ]
     caption, png = made.hotspot_map
     assert png.startswith(b"\x89PNG")
-    assert caption.startswith("Incidents per 100,000 inhabitants by region, Nov 2025 – Oct 2026")
+    assert caption.startswith(
+        "Hot and cold spots of incidents per 100,000 inhabitants by region, Nov 2025 – Oct 2026"
+    )
     assert "Getis-Ord Gi*" in caption
 
 
@@ -500,3 +508,26 @@ def test_sensitive_source_must_be_the_same_file_without_a_scope(demo_store_path)
         "`sensitive_source` must be the same store file as `store`, with no country scope "
         f"and withholding nothing. Got {scoped!r} for {store!r}."
     )
+
+
+def test_progress_is_reported_with_rising_fractions(analyst):
+    steps = analyst[1]["progress"]
+    fractions = [fraction for fraction, _ in steps]
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert fractions == sorted(set(fractions))
+    assert all(isinstance(message, str) and message for _, message in steps)
+    assert steps[-1][1] == "Briefing ready"
+
+
+def test_the_change_table_ranks_covered_regions_of_the_selection(analyst, analyst_pdf):
+    made = analyst[0]
+    table = made.changes
+    assert list(table.columns) == ["", "region", "crime type", "before", "now", "change",
+                                   "level", "more than chance?"]  # fmt: skip
+    assert set(table[""]) <= {"rise", "fall"} and len(table) <= 10
+    assert all(region.endswith(("(MD)", "(UA)")) for region in table["region"])
+    rises = table[table[""] == "rise"]
+    changes = [int(text.split(" ")[0].replace(",", "")) for text in rises["change"]]
+    assert changes == sorted(changes, reverse=True) and all(c > 0 for c in changes)
+    assert any(note.startswith("Largest changes: the 5 largest rises") for note in made.notes)
+    assert "Largest changes, region × crime type" in _flat(" ".join(_pages(analyst_pdf)))

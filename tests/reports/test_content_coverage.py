@@ -56,7 +56,7 @@ def briefing(tmp_path_factory):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(content, "figure_png", record)
-        patch.setattr(hotspot_map, "map_png", lambda *args, **options: _png())
+        patch.setattr(hotspot_map, "hotspot_png", lambda *args, **options: _png())
         made = briefing_content(
             Store(path, withheld=SENSITIVE_TYPES),
             Filters(),

@@ -132,6 +132,16 @@ def coverage_grid(
     calendar = pd.DataFrame({"unit": units, PERIOD: view})
     keys = pd.MultiIndex.from_product([countries, crime_types], names=["country", "crime_type"])
     base = keys.to_frame(index=False).merge(calendar, how="cross")
+    # Only the grid's cells and dates are expanded into units: the rest could match no row
+    # (the briefing's map asks for each country apart; unfiltered, each call expanded all).
+    usable = usable[
+        usable["country"].isin(countries)
+        & usable["crime_type"].isin(crime_types)
+        # Whole months either side: a month with one daily row is covered, and a week by
+        # the months of its Monday and Sunday.
+        & (usable["end"] >= unit_first.replace(day=1))
+        & (usable["start"] <= last + pd.Timedelta(days=6) + pd.offsets.MonthEnd(0))
+    ]
     covered = _covered_units(usable, freq)
     covered = covered[covered["country"].isin(countries) & covered["crime_type"].isin(crime_types)]
     marked = base.merge(covered.assign(hit=1), on=["country", "crime_type", "unit"], how="left")
