@@ -22,7 +22,7 @@ import pandas as pd
 from geo import assets
 from geo.coverage import ENGLISH, NoDataWords, both_periods
 from geo.mapdata import crossing_values, hotspot_values, region_values
-from geo.maps import LayerWords, region_map, tooltip_html
+from geo.maps import ENGLISH_WORDS, LayerWords, region_map, tooltip_html
 from geo.symbology import CATEGORICAL, DESK_STYLE, PUBLISHED, Legend, MapStyle, region_colours
 
 #: The layers drawn on top of the regions when chosen (``ui.map_settings.LAYERS``).
@@ -207,7 +207,7 @@ def layers_map(
     tiles_url: str | None = None,
     asset_base: str = assets.SERVED_URL,
     labels: pd.DataFrame | None = None,
-    layer_words: LayerWords = LayerWords(),
+    layer_words: LayerWords = ENGLISH_WORDS,
 ) -> folium.Map:
     """The Leaflet map of ``layers``, with country outlines ``context``, place ``labels``
     and the legends of the optional layers in ``layer_words``' language

@@ -463,6 +463,8 @@ class LayerWords:
     more: str = "more"
 
 
+ENGLISH_WORDS = LayerWords()
+
 #: Panes above the regions (overlayPane, z 400): the heat, then the crossing circles,
 #: then the place labels; all below the tooltips (650).
 HEAT_PANE, SYMBOL_PANE, LABEL_PANE = "heat", "symbols", "labels"
@@ -546,7 +548,7 @@ def region_map(
     asset_base: str = assets.SERVED_URL,
     no_data_label: str = NO_DATA_LABEL,
     labels: pd.DataFrame | None = None,
-    layer_words: LayerWords = LayerWords(),
+    layer_words: LayerWords = ENGLISH_WORDS,
 ) -> folium.Map:
     """A choropleth of regions with optional crossing-point symbols and a heat layer.
 

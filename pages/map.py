@@ -234,8 +234,8 @@ def place_labels(countries) -> pd.DataFrame:
     Only those of the countries in view (every project country when none is chosen),
     and cities other than capitals only when at most
     :data:`MAX_COUNTRIES_WITH_CITIES` countries are: at the scale of all ten their names
-    would cover the crossing points. Countries are named as everywhere else on the dashboard (``ui.i18n``), cities from
-    ``geo/data/places.csv``.
+    would cover the crossing points. Countries are named as everywhere else on the
+    dashboard (``ui.i18n``), cities from ``geo/data/places.csv``.
     """
     places = boundaries.places()
     if countries:
