@@ -22,7 +22,8 @@ import pandas as pd
 from geo import assets
 from geo.coverage import ENGLISH, NoDataWords, both_periods
 from geo.mapdata import crossing_values, hotspot_values, region_values
-from geo.maps import ENGLISH_WORDS, LayerWords, region_map, tooltip_html
+from geo.maps import region_map, tooltip_html
+from geo.overlays import ENGLISH_WORDS, LayerWords
 from geo.symbology import CATEGORICAL, DESK_STYLE, PUBLISHED, Legend, MapStyle, region_colours
 
 #: The layers drawn on top of the regions when chosen (``ui.map_settings.LAYERS``).

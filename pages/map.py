@@ -23,7 +23,7 @@ from geo.classes import METHODS
 from geo.coverage import NO_NEIGHBOUR
 from geo.layers import RegionLayers, layers_map, published_layers, region_layers
 from geo.mapdata import regions_in_view
-from geo.maps import LayerWords
+from geo.overlays import LayerWords
 from geo.symbology import CATEGORICAL, DESK_STYLE, MEASURES, PROJECTION_STYLE, MapStyle
 from reports import figures as charts
 from threatmon.coverage import NO_DATA

@@ -61,4 +61,4 @@ def _warm() -> None:
         _LOG.exception("Warm-up failed; pages import what they need themselves.")
     finally:
         _done.set()
-        _LOG.info("Warm-up finished in %.1f s.", time.perf_counter() - started)
+        _LOG.debug("Warm-up finished in %.1f s.", time.perf_counter() - started)
