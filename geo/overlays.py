@@ -126,8 +126,13 @@ def size_legend_html(title: str, column: str, top: float, style: MapStyle) -> st
             f"text-anchor='middle' fill='#111'>{value:,}</text>"
         )
         x += slot + max(8.0, size * 0.6)
+    # Labels of millions are wider than the box: the drawing shrinks to fit it then.
+    inner = style.side_box_px - 20
+    total = height + size * 1.3
+    scale = min(1.0, inner / x)
     svg = (
-        f"<svg width='{x:.0f}' height='{height + size * 1.3:.0f}' role='img' "
+        f"<svg width='{x * scale:.0f}' height='{total * scale:.0f}' "
+        f"viewBox='0 0 {x:.0f} {total:.0f}' role='img' "
         f"aria-label='{escape(title)}'>{''.join(circles)}{''.join(texts)}</svg>"
     )
     return (

@@ -81,6 +81,7 @@ header[data-testid="stHeader"] { display: none !important; }
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.4rem !important; }
 .stApp, .stMarkdown p, .stAlert p { font-size: 1.45rem !important; }
 h1 { font-size: 2.6rem !important; line-height: 1.3 !important; padding: 0 !important;
+     margin: 0 !important;
      white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 </style>
 """
