@@ -35,9 +35,10 @@ def _no_dialog(page) -> None:
     assert dialogs.count() == 0, dialogs.first.inner_text()
 
 
-def _sign_in(page, name: str) -> float:
-    """Type the credentials like a person and submit; returns when the button was pressed."""
-    page.wait_for_timeout(TYPING_MS)
+def _sign_in(page, name: str, typing_ms: int = 0) -> float:
+    """Type the credentials and submit; returns when the button was pressed. A timed
+    journey waits ``typing_ms`` first, as long as a person takes to read and type."""
+    page.wait_for_timeout(typing_ms)
     page.get_by_label("User name").fill(name)
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     started = time.monotonic()
@@ -57,7 +58,7 @@ def test_a_shared_projection_link_opens_on_a_fresh_server(
         _no_dialog(page)
         meeting.screenshot("sign-in")
 
-        pressed = _sign_in(page, "mira")
+        pressed = _sign_in(page, "mira", TYPING_MS)
         page.get_by_role("heading", name=PROJECTION_TITLE, exact=True).wait_for(timeout=WAIT)
         frame = page.frame_locator(MAPS).first
         frame.locator("path.leaflet-interactive").first.wait_for(timeout=WAIT)
