@@ -61,9 +61,9 @@ MAP_HEIGHT = 640
 #: window's tab strip and address bar (about 85 px) and a taskbar (about 45 px). A full
 #: screen browser (F11) has 130 px to spare under the map.
 PROJECTION_VIEWPORT = 1080 - 130
-#: What stands above the map in projection mode, measured in chromium at 1920 px wide:
-#: the marking (34 px), the DEMO banner (one line at 1.45rem, 76 px), the title row
-#: (58 px), the gaps between them and the page's top padding.
+#: What stands above the map in projection mode, with room to spare: in chromium at
+#: 1920 px wide the marking (47 px), the DEMO banner (one line at 1.45rem, 67 px), the
+#: title row (54 px), the gaps between them and the page's top padding end at 190 px.
 PROJECTION_ABOVE_MAP = 250
 PROJECTION_HEIGHT = PROJECTION_VIEWPORT - PROJECTION_ABOVE_MAP
 #: Beyond this many countries in view the map names only countries and capitals.
