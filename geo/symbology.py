@@ -141,12 +141,12 @@ class MapStyle:
     @property
     def box_max_px(self) -> int:
         """Widest legend or title box: long notes wrap instead of covering the map."""
-        return 460 if self.projection else 290
+        return 460 if self.projection else 260
 
     @property
     def side_box_px(self) -> int:
         """Width of the crossing-point and heat legends, on the map's left."""
-        return 250 if self.projection else 170
+        return 250 if self.projection else 150
 
     @property
     def label_px(self) -> int:

@@ -68,6 +68,8 @@ PROJECTION_ABOVE_MAP = 250
 PROJECTION_HEIGHT = PROJECTION_VIEWPORT - PROJECTION_ABOVE_MAP
 #: Beyond this many countries in view the map names only countries and capitals.
 MAX_COUNTRIES_WITH_CITIES = 3
+#: The sensitive types' tab: its caption and selectors above its map.
+PROJECTION_SENSITIVE_CONTROLS = 230
 #: Tabs take a row of their own when a viewer has the sensitive types' map beside it.
 PROJECTION_TABS = 50
 # Projection mode: no sidebar, no page chrome, large type; the DEMO banner stays. The
@@ -437,7 +439,8 @@ def main() -> None:
             with regions_tab:
                 _draw(fmap, height, settings)
             with sensitive_tab:
-                _sensitive_map(style, height, projection=True)
+                # Its own controls and caption stand above it in the tab.
+                _sensitive_map(style, height - PROJECTION_SENSITIVE_CONTROLS, projection=True)
         else:
             _draw(fmap, height, settings)
         return

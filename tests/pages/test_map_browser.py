@@ -39,13 +39,18 @@ def test_the_map_draws_regions_and_crossings_without_leaving_the_machine(
         assert frame.locator("pattern#tm-no-data").count() == 1
         assert frame.locator("path.leaflet-interactive[fill='url(#tm-no-data)']").count() >= 1
         page.get_by_text("DEMO", exact=False).first.wait_for(timeout=10_000)
-        # A click on a region drills down to its trends under the map. Regions are
-        # the first interactive paths (drawn before the crossing circles); Moldova's
-        # first raion in code order is small, so a large one is clicked instead.
+        # A click on a region drills down to its trends under the map.
         # The frame's banners push the map down: bring it fully into view first, or the
         # click's point can fall outside the window and land on nothing.
         page.locator("iframe[title*='streamlit_folium']").first.scroll_into_view_if_needed()
-        paths.nth(100).click(force=True)
+        # The region with the largest box: a small one's centre may lie under a circle.
+        largest = frame.locator(".leaflet-overlay-pane path.leaflet-interactive").evaluate_all(
+            "paths => paths.map(p => p.getBoundingClientRect())"
+            ".map(r => r.width * r.height).reduce((b, a, i, all) => a > all[b] ? i : b, 0)"
+        )
+        frame.locator(".leaflet-overlay-pane path.leaflet-interactive").nth(largest).click(
+            force=True
+        )
         drill = page.get_by_role("button", name=re.compile("Filter every page to "))
         drill.wait_for(timeout=90_000)
         region = drill.inner_text().split("Filter every page to ")[-1].strip()
