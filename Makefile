@@ -13,11 +13,13 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The PostgreSQL backend's tests start a throwaway cluster from Debian's server binaries.
 POSTGRES_INITDB = $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
+# The reverse proxy's tests run Debian's nginx in front of two dashboards (docs/deployment.md).
+NGINX ?= /usr/sbin/nginx
 
 # The fast loop: no browser, no PostgreSQL cluster, nothing slow; installs nothing system-wide.
 FAST_MARKERS := not browser and not postgres and not slow
 
-.PHONY: run test test-fast lint format bench demo clean-venv chromium postgresql
+.PHONY: run test test-fast lint format bench demo clean-venv chromium postgresql nginx
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,7 +59,15 @@ postgresql:
 	@test -n "$(POSTGRES_INITDB)" || { $(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; }
 
-test: $(VENV)/.dev $(CHROMIUM) postgresql
+# Debian's nginx, only if it is not there yet; the tests run their own private instance
+# (devtools/nginx.py), never the package's service.
+$(NGINX):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx
+
+nginx: $(NGINX)
+
+test: $(VENV)/.dev $(CHROMIUM) postgresql $(NGINX)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 

@@ -168,8 +168,9 @@ def main() -> None:
     """Draw the frame and run the selected page."""
     # Imported here so that importing this module (tests reading PAGES) stays cheap.
     from threatmon.disclosure.marking import marking_text
-    from ui import auth, data, filters, i18n, messages, warmup
+    from ui import auth, data, filters, guarded, i18n, messages, server_hardening, warmup
 
+    server_hardening.install()  # before this run can take an upload (see the module)
     # The first run of a fresh server: the pages' heavy imports go on in the background
     # while this session draws its frame (or the sign-in form) and the person signs in.
     warmup.start()
@@ -183,6 +184,8 @@ def main() -> None:
     sign_in_mode = auth.mode(status.is_demo)
     principal = auth.signed_in(sign_in_mode)
     auth.emit_cookie()  # a sign-in, sign-out or expiry of the run before or of this one
+    # A download or callback refused since the last run (e.g. on a disabled account).
+    guarded.show_refusal()
     if principal is None:
         # One hidden page: whatever URL was asked for, this is all that runs.
         gate = auth.no_accounts_page if sign_in_mode == auth.NO_ACCOUNTS else auth.sign_in_page

@@ -1,7 +1,7 @@
 """Load test: N sessions walking Overview → Map → Forecasts against the dashboard.
 
 ``python -m bench.load [--scale 20] [--sessions 20] [--minutes 10] [--driver ws|browser]
-[--think SECONDS] [--servers N] [--option runner.postScriptGC=false]``
+[--think SECONDS] [--servers N] [--proxy] [--option runner.postScriptGC=false]``
 
 Two drivers move N sessions through the pages, over and over, as a person would:
 
@@ -31,8 +31,15 @@ driver and everything else on the machine used, and ``/proc/loadavg`` at start a
 deals the loaded sessions out round-robin, as a load balancer with sticky websockets would
 (a Streamlit session lives in one process, so its websocket stays on one server). The
 baseline still walks alone on server 0; servers 1 and up then walk the pages once each,
-untimed, so they start the loaded phase warm as server 0 does. Memory and CPU are
-sampled for every server: the report gives the sum and each server.
+untimed, so they start the loaded phase warm as server 0 does (behind ``--proxy``, every
+server does). Memory and CPU are sampled for every server: the report gives the sum and
+each server.
+
+``--proxy`` puts the deployment's nginx in front of the servers (deploy/nginx, run by
+``devtools.nginx.running_proxy`` on loopback with a self-signed certificate, on the two
+ports after the servers'), and every session, the baseline's too, goes through it over
+TLS: it loads the page first, as a browser does, and keeps the routing cookie nginx
+gives it, which decides its server. The report says how many websockets each server got.
 """
 
 from __future__ import annotations
@@ -43,8 +50,10 @@ import contextlib
 import json
 import os
 import random
+import ssl
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -191,24 +200,57 @@ def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-class Server:
-    """A dashboard server on ``db`` for the duration of a ``with`` block."""
+@dataclass(frozen=True)
+class Entry:
+    """Where sessions connect: one server's own address, or the proxy in front of them all
+    (``pids``: the server processes behind it)."""
 
-    def __init__(self, db: Path, port: int, options: tuple[str, ...] = ()):
+    base: str
+    pids: tuple[int, ...]
+    ssl_context: ssl.SSLContext | None = None
+
+    @property
+    def proxied(self) -> bool:
+        return self.ssl_context is not None
+
+    def cpu_seconds(self) -> float:
+        return sum(cpu_seconds(pid) for pid in self.pids)
+
+
+class Server:
+    """A dashboard server on ``db`` for the duration of a ``with`` block.
+
+    By default its accounts file has no account (the demo store opens without sign-in) and
+    it runs this checkout's dashboard; ``accounts`` and ``root`` choose others.
+    """
+
+    def __init__(
+        self,
+        db: Path,
+        port: int,
+        options: tuple[str, ...] = (),
+        *,
+        accounts: Path | None = None,
+        root: Path = ROOT,
+    ):
         self.db, self.port, self.options = db, port, options
+        self.accounts = accounts or CACHE_DIR / "load-test.accounts.sqlite"
+        self.root = root
         self.base = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
         env = {**os.environ, "THREATMON_DB": str(self.db), "THREATMON_BACKGROUND_FORECASTS": "0"}
-        env["THREATMON_ACCOUNTS"] = str(CACHE_DIR / "load-test.accounts.sqlite")  # none: demo open
+        env["THREATMON_ACCOUNTS"] = str(self.accounts)
+        # The checkout's own packages, whatever the environment's editable install points at.
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.root), env.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "streamlit",
                 "run",
-                str(ROOT / "dashboard.py"),
+                str(self.root / "dashboard.py"),
                 "--server.port",
                 str(self.port),
                 "--server.address",
@@ -226,7 +268,7 @@ class Server:
                     for part in (f"--{option.split('=', 1)[0]}", option.split("=", 1)[1])
                 ),
             ],
-            cwd=ROOT,
+            cwd=self.root,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -265,13 +307,15 @@ async def _think(seconds: float) -> None:
 
 
 async def _browser_session(
-    browser, base: str, until: float, timings: Timings, stagger: float, think: float
+    browser, entry: Entry, until: float, timings: Timings, stagger: float, think: float
 ):
     await asyncio.sleep(stagger)
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = await browser.new_context(
+        viewport={"width": 1400, "height": 1000}, ignore_https_errors=entry.proxied
+    )
     page = await context.new_page()
     try:
-        await page.goto(base, wait_until="domcontentloaded", timeout=TIMEOUT_S * 1000)
+        await page.goto(entry.base, wait_until="domcontentloaded", timeout=TIMEOUT_S * 1000)
         await page.locator(WALK[0].selector).first.wait_for(timeout=TIMEOUT_S * 1000)
         await _think(think)
         while time.monotonic() < until:
@@ -288,7 +332,7 @@ async def _browser_session(
 
 
 async def _browser_run(
-    servers: list[Server], sessions: int, seconds: float, think: float
+    entries: list[Entry], sessions: int, seconds: float, think: float
 ) -> Timings:
     from playwright.async_api import async_playwright  # only this driver needs it
 
@@ -301,7 +345,7 @@ async def _browser_run(
         await asyncio.gather(
             *(
                 _browser_session(
-                    browser, servers[i % len(servers)].base, until, timings, i * stagger, think
+                    browser, entries[i % len(entries)], until, timings, i * stagger, think
                 )
                 for i in range(sessions)
             )
@@ -314,7 +358,7 @@ async def _browser_run(
 
 
 async def _ws_session(
-    server: Server, until: float, timings: Timings, stagger: float, alone: bool, think: float
+    entry: Entry, until: float, timings: Timings, stagger: float, alone: bool, think: float
 ):
     from websockets.exceptions import ConnectionClosed
 
@@ -322,21 +366,26 @@ async def _ws_session(
 
     await asyncio.sleep(stagger)
     try:
-        async with Session(server.base, timeout=TIMEOUT_S) as session:
+        async with Session(
+            entry.base,
+            timeout=TIMEOUT_S,
+            ssl_context=entry.ssl_context,
+            load_page=entry.proxied,  # a browser's routing cookie decides its server
+        ) as session:
             first = await session.open()
             if first.problems or WALK[0].element not in first.elements:
                 timings.failures.append(f"open: {first.problems or sorted(first.elements)}")
             await _think(think)  # reads the Overview before going on to the map
             while time.monotonic() < until:
                 for step in (*WALK[1:], WALK[0]):
-                    cpu = cpu_seconds(server.process.pid) if alone else 0.0
+                    cpu = entry.cpu_seconds() if alone else 0.0
                     try:
                         visit = await session.visit(step.name)
                     except TimeoutError:  # a timeout under load is a result, not a crash
                         timings.failures.append(f"{step.name}: no answer within {TIMEOUT_S} s")
                         continue
                     if alone:
-                        timings.server_cpu[step.name].append(cpu_seconds(server.process.pid) - cpu)
+                        timings.server_cpu[step.name].append(entry.cpu_seconds() - cpu)
                     if visit.problems or step.element not in visit.elements:
                         detail = visit.problems or [f"no {step.element}"]
                         timings.failures.append(f"{step.name}: {'; '.join(detail)}")
@@ -354,15 +403,16 @@ async def _ws_session(
         timings.failures.append(f"session lost: {type(exc).__name__} {exc}")
 
 
-async def _ws_run(servers: list[Server], sessions: int, seconds: float, think: float) -> Timings:
+async def _ws_run(entries: list[Entry], sessions: int, seconds: float, think: float) -> Timings:
     timings = Timings()
     until = time.monotonic() + seconds
     stagger = 10.0 / max(sessions, 1)  # arrivals over the first 10 s, as for the browsers
-    # Round-robin, sticky: session i keeps its websocket on server i mod N.
+    # Round-robin, sticky: session i keeps its websocket on server i mod N (behind the
+    # proxy: on the server its routing cookie picks).
     await asyncio.gather(
         *(
             _ws_session(
-                servers[i % len(servers)], until, timings, i * stagger, sessions == 1, think
+                entries[i % len(entries)], until, timings, i * stagger, sessions == 1, think
             )
             for i in range(sessions)
         )
@@ -447,14 +497,14 @@ async def _sample_threads(
 
 
 async def _measured(
-    servers: list[Server],
+    entries: list[Entry],
     sampled: list[Server],
     driver: str,
     sessions: int,
     seconds: float,
     think: float,
 ):
-    """Run ``sessions`` on ``servers`` while sampling every server in ``sampled``."""
+    """Run ``sessions`` on ``entries`` while sampling every server in ``sampled``."""
     samples: list[Sample] = []
     counts: list[tuple[int, int]] = []
     stop = asyncio.Event()
@@ -463,7 +513,7 @@ async def _measured(
     threads = asyncio.create_task(_sample_threads(pids, counts, stop))
     run = _ws_run if driver == "ws" else _browser_run
     try:
-        timings = await run(servers, sessions, seconds, think)
+        timings = await run(entries, sessions, seconds, think)
     finally:
         stop.set()
         await sampler
@@ -574,7 +624,7 @@ def cpu_report(samples: list[Sample]) -> dict:
 
 
 def _phase(
-    servers: list[Server],
+    entries: list[Entry],
     sampled: list[Server],
     driver: str,
     sessions: int,
@@ -582,7 +632,7 @@ def _phase(
     think: float = 0,
 ) -> dict:
     load_start = loadavg()
-    measured = _measured(servers, sampled, driver, sessions, minutes * 60, think)
+    measured = _measured(entries, sampled, driver, sessions, minutes * 60, think)
     timings, samples, counts = asyncio.run(measured)
     return {
         "sessions": sessions,
@@ -643,6 +693,26 @@ def _print_phase(label: str, phase: dict) -> None:
         print(f"  failure ×{phase['failures'].count(failure)}: {failure}")
 
 
+@contextlib.contextmanager
+def _proxy(servers: list[Server], port: int):
+    """The deployment's nginx in front of ``servers``, https on ``port``, http on the next."""
+    from devtools.nginx import running_proxy
+
+    with tempfile.TemporaryDirectory(prefix="threatmon-nginx-") as folder:
+        with running_proxy([s.port for s in servers], Path(folder), port, port + 1) as proxy:
+            yield proxy
+
+
+def _websockets_per_server(lines: list[str]) -> dict[str, int]:
+    """How many websockets nginx passed to each server, from its access log."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        if " /_stcore/stream " in line and "upstream=" in line:
+            upstream = line.rsplit("upstream=", 1)[1]
+            counts[upstream] = counts.get(upstream, 0) + 1
+    return counts
+
+
 def main() -> None:
     """Parse arguments, run the baseline and the loaded walk, print and save the results."""
     parser = argparse.ArgumentParser(prog="python -m bench.load")
@@ -677,6 +747,12 @@ def main() -> None:
         help="server processes on the same store (ports --port and up); sessions are dealt "
         "out round-robin and stay on their server (default 1)",
     )
+    parser.add_argument(
+        "--proxy",
+        action="store_true",
+        help="every session goes through the deployment's nginx (TLS, sticky routing cookie) "
+        "in front of the servers, on the two ports after theirs",
+    )
     parser.add_argument("--port", type=int, default=8765, help="the first server's port")
     args = parser.parse_args()
     if args.servers < 1:
@@ -688,17 +764,33 @@ def main() -> None:
         f"{coverage['incidents']:,} incidents; driver {args.driver}"
         + (f"; options {', '.join(args.option)}" if args.option else "")
         + (f"; {args.servers} servers" if args.servers > 1 else "")
+        + ("; through nginx" if args.proxy else "")
     )
     warm_problems: list[str] = []
+    websockets: dict[str, int] = {}
+    nginx_cpu = 0.0
     with contextlib.ExitStack() as stack:
         servers = [
             stack.enter_context(Server(store.location.file, args.port + i, tuple(args.option)))
             for i in range(args.servers)
         ]
-        alone = _phase(servers[:1], servers, args.driver, 1, args.baseline_minutes)
-        if len(servers) > 1:
-            warm_problems = asyncio.run(_warm(servers[1:]))
-        loaded = _phase(servers, servers, args.driver, args.sessions, args.minutes, args.think)
+        direct = [Entry(server.base, (server.process.pid,)) for server in servers]
+        entries, proxy = direct, None
+        if args.proxy:
+            proxy = stack.enter_context(_proxy(servers, args.port + args.servers))
+            entries = [Entry(proxy.base, tuple(e.pids[0] for e in direct), proxy.ssl_context())]
+        alone = _phase(entries[:1], servers, args.driver, 1, args.baseline_minutes)
+        # Behind the proxy the baseline landed on any server: warm them all.
+        cold = servers if proxy else servers[1:]
+        if cold:
+            warm_problems = asyncio.run(_warm(cold))
+        seen = len(proxy.log_lines()) if proxy else 0
+        nginx_cpu = cpu_seconds(proxy.pid) if proxy else 0.0
+        loaded = _phase(entries, servers, args.driver, args.sessions, args.minutes, args.think)
+        if proxy:
+            time.sleep(1)  # nginx logs a websocket when it closes
+            websockets = _websockets_per_server(proxy.log_lines()[seen:])
+            nginx_cpu = cpu_seconds(proxy.pid) - nginx_cpu
     base, under = alone["pages"], loaded["pages"]
     print(f"{'page':<10} {'alone p50':>10} {'p95':>7} {'loaded p50':>11} {'p95':>7} {'ratio':>6}")
     for name in [*(s.name for s in WALK), "all"]:
@@ -716,8 +808,14 @@ def main() -> None:
         )
     _print_phase("alone", alone)
     if warm_problems:
-        print(f"  warming servers 1-{args.servers - 1}: {warm_problems[:5]}")
+        print(f"  warming the servers: {warm_problems[:5]}")
     _print_phase("loaded", loaded)
+    if websockets:
+        print(
+            "  through nginx, websockets per server: "
+            + ", ".join(f"{upstream} {count}" for upstream, count in sorted(websockets.items()))
+            + f"; nginx CPU {nginx_cpu:.1f} s over the loaded phase"
+        )
     out = CACHE_DIR / f"load-{time.strftime('%Y%m%d-%H%M%S')}.json"
     result = {
         "scale": args.scale,
@@ -727,6 +825,9 @@ def main() -> None:
         "think_s": args.think,
         "servers": args.servers,
         "ports": [args.port + i for i in range(args.servers)],
+        "proxy": args.proxy,
+        "websockets_per_server": websockets,
+        "nginx_cpu_s": nginx_cpu if args.proxy else None,
         "warm_problems": warm_problems,
         "streamlit_options": args.option,
         "cores": os.cpu_count(),

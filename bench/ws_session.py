@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.request
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -56,12 +58,31 @@ class Visit:
 
 
 class Session:
-    """One Streamlit session on its own websocket (``async with Session(base) as s``)."""
+    """One Streamlit session on its own websocket (``async with Session(base) as s``).
 
-    def __init__(self, base: str, timeout: float = 120.0):
+    ``base`` may be ``https://`` (a reverse proxy; ``ssl_context`` then says which
+    certificates to trust). ``cookies`` go with the handshake, as a browser's would; with
+    ``load_page`` the session first loads the page at ``base`` as a browser does and keeps
+    the cookies it sets (a proxy's routing cookie pins the websocket to one server).
+    ``session_id`` is the server's id of the session once the first run has begun.
+    """
+
+    def __init__(
+        self,
+        base: str,
+        timeout: float = 120.0,
+        *,
+        cookies: dict[str, str] | None = None,
+        ssl_context=None,
+        load_page: bool = False,
+    ):
         self.base = base.rstrip("/")
-        self.url = self.base.replace("http://", "ws://", 1) + "/_stcore/stream"
+        self.url = "ws" + self.base.removeprefix("http") + "/_stcore/stream"
         self.timeout = timeout
+        self.cookies = dict(cookies or {})
+        self.ssl_context = ssl_context
+        self.load_page = load_page
+        self.session_id = ""
         self.pages: dict[str, str] = {}  # menu title and URL path → page_script_hash
         self.query_string = ""
         self.cache: dict[str, tuple[int, str]] = {}  # hash → (run count, element kind)
@@ -70,6 +91,9 @@ class Session:
         self._socket = None
 
     async def __aenter__(self) -> Session:
+        if self.load_page:
+            self.cookies.update(await asyncio.to_thread(self._page_cookies))
+        cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         self._socket = await connect(
             self.url,
             subprotocols=["streamlit"],
@@ -78,8 +102,19 @@ class Session:
             ping_interval=None,  # a browser only answers the server's pings
             proxy=None,
             open_timeout=self.timeout,
+            additional_headers={"Cookie": cookie} if cookie else None,
+            ssl=self.ssl_context if self.url.startswith("wss:") else None,
         )
         return self
+
+    def _page_cookies(self) -> dict[str, str]:
+        request = urllib.request.Request(self.base + "/")
+        with urllib.request.urlopen(request, timeout=self.timeout, context=self.ssl_context) as r:
+            r.read()
+            jar = SimpleCookie()
+            for header in r.headers.get_all("Set-Cookie") or ():
+                jar.load(header)
+        return {name: morsel.value for name, morsel in jar.items()}
 
     async def __aexit__(self, *exc) -> None:
         await self._socket.close()
@@ -121,6 +156,7 @@ class Session:
             kind = msg.WhichOneof("type")
             if kind == "new_session":
                 started_run = True
+                self.session_id = msg.new_session.initialize.session_id or self.session_id
                 age = msg.new_session.config.max_cached_message_age
                 self.max_age = age or self.max_age
                 visit.elements.clear()

@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,12 +33,13 @@ from forecasting.models import FORECAST_COLUMNS
 from forecasting.reconcile import COUNTRY, REGION, TOTAL, TOTAL_AREA
 from forecasting.refresh import HORIZON, ForecastSet, refresh
 from forecasting.selection import Selection
+from forecasting.wording import Amount, from_json, note
 from threatmon.filters import Filters
 from threatmon.settings import current_settings
 from threatmon.store import Store
 
 #: Bump when models, settings or the refresh change what a forecast would be.
-FORECAST_VERSION = 4
+FORECAST_VERSION = 5
 _PARTS = ("series", "forecasts", "scores", "checks")
 
 CURRENT, RUNNING, STALE, FAILED = "current", "running", "stale", "failed"
@@ -161,6 +163,7 @@ def lookup(forecasts: ForecastSet, selection: Selection, horizon: int) -> Series
     scores = rows(forecasts.scores).drop(columns=["level", "area", "crime_type"])
     check = rows(forecasts.checks).drop(columns=["level", "area", "crime_type"])
     message = str(info["message"])
+    notes = from_json(info.get("notes"))
     shift = float(forecast["mean"].iloc[0] - forecast["base_mean"].iloc[0])
     if abs(shift) >= 0.05:
         message += (
@@ -168,6 +171,16 @@ def lookup(forecasts: ForecastSet, selection: Selection, horizon: int) -> Series
             f"the first month moved by {shift:+.1f} from the model's own "
             f"{forecast['base_mean'].iloc[0]:.1f}."
         )
+        notes += (
+            note(
+                "reconciled_shift",
+                shift=Amount(shift, 1, sign=True),
+                own=Amount(float(forecast["base_mean"].iloc[0]), 1),
+            ),
+        )
+    track = None
+    if pd.notna(info.get("checked")):
+        track = {k: int(info[k]) for k in ("checked", "held_80", "held_95")}
     return SeriesForecast(
         forecast[list(FORECAST_COLUMNS)],
         pd.DataFrame(),
@@ -176,6 +189,9 @@ def lookup(forecasts: ForecastSet, selection: Selection, horizon: int) -> Series
         float(info["lag"]) if pd.notna(info["lag"]) else np.nan,
         message,
         check,
+        str(info["status"]),
+        notes=notes,
+        track=track,
     )
 
 
@@ -311,6 +327,9 @@ def start_background(store: Store) -> bool:
             env=os.environ | {"OMP_NUM_THREADS": "1"} | location,
         )
     _write_json(lock_path, {"pid": child.pid, "started": time.time()})
+    # Waited for by a thread of its own, so that the finished refresh is reaped instead of
+    # staying a zombie under the dashboard's server until the server stops.
+    threading.Thread(target=child.wait, name="forecast-refresh-reaper", daemon=True).start()
     return True
 
 

@@ -73,3 +73,32 @@ def calibration(rows) -> Calibration:
     # quantile rests on the few largest errors.
     k95 = max(k95, k80 * Z95 / Z80)
     return Calibration(k80, k95, n)
+
+
+def held_by_calibrated(rows) -> dict | None:
+    """How many backtest forecasts fell inside the calibrated 80 % and 95 % intervals.
+
+    Each origin's forecasts are judged with the factors calibrated on the *other* origins:
+    calibrated on themselves, the intervals would hold about 80 % by construction and say
+    nothing of how far to trust them. None with fewer than two origins.
+
+    Returns
+    -------
+    dict or None
+        ``checked`` (forecasts of past periods), ``held_80``, ``held_95``.
+    """
+    cutoffs = np.asarray(rows["cutoff"]) if len(rows["actual"]) else np.array([])
+    origins = np.unique(cutoffs)
+    if len(origins) < 2:
+        return None
+    actual = np.asarray(rows["actual"], dtype=float)
+    spread = log_spread(rows)
+    errors = np.abs(np.log1p(actual) - np.log1p(np.asarray(rows["mean"], dtype=float)))
+    held_80 = held_95 = 0
+    for origin in origins:
+        at = cutoffs == origin
+        factors = calibration({c: np.asarray(v)[~at] for c, v in rows.items()})
+        # A hair of tolerance: a count exactly on a bound is inside, as in the scores.
+        held_80 += int(np.sum(errors[at] <= spread[at] * factors.k80 * (1 + 1e-9)))
+        held_95 += int(np.sum(errors[at] <= spread[at] * factors.k95 * (1 + 1e-9)))
+    return {"checked": len(actual), "held_80": held_80, "held_95": held_95}

@@ -17,6 +17,7 @@ from scipy import stats
 
 from forecasting.models import SARIMAX_ORDER, SARIMAX_SEASONAL_ORDER
 from forecasting.series import check_counts, period_unit, season_length
+from forecasting.wording import Amount, Earlier, Note, Per, note
 from threatmon.errors import NoVariationError, SeriesGapError, TooFewPeriodsError
 
 _Z95 = float(stats.norm.ppf(0.975))
@@ -25,7 +26,11 @@ _SINGULAR = {"months": "month", "weeks": "week"}
 
 @dataclass(frozen=True)
 class RegressorEffect:
-    """The effect of 1,000 more arrivals ``lag`` periods earlier on incidents per period."""
+    """The effect of 1,000 more arrivals ``lag`` periods earlier on incidents per period.
+
+    ``notes`` say it in words (:mod:`forecasting.wording`); ``sized`` is False when the
+    data are too few or too regular for an estimate (the numbers are then NaN).
+    """
 
     lag: int
     per_thousand: float
@@ -33,37 +38,43 @@ class RegressorEffect:
     upper: float
     p_value: float
     n: int
-    text: str
+    notes: tuple[Note, ...]
+
+    @property
+    def sized(self) -> bool:
+        return bool(np.isfinite([self.per_thousand, self.lower, self.upper]).all())
+
+    @property
+    def includes_zero(self) -> bool:
+        return self.sized and self.lower <= 0 <= self.upper
 
 
-def _number(value: float, decimals: int) -> str:
-    # "+ 0.0" turns a rounded -0.0 into 0.0; a true minus sign, as a hyphen reads as a dash.
-    return f"{round(value, decimals) + 0.0:,.{decimals}f}".replace("-", "\u2212")
-
-
-def _describe(lag: int, unit: str, b: float, lower: float, upper: float) -> str:
+def _describe(lag: int, unit: str, b: float, lower: float, upper: float) -> tuple[Note, ...]:
     if not np.isfinite([b, lower, upper]).all():
-        return "The data are too few or too regular to estimate how counts follow arrivals."
-    one = _SINGULAR[unit]
-    when = f"in the same {one}" if lag == 0 else f"{lag} {one if lag == 1 else unit} earlier"
+        return (note("effect_unsized"),)
     # Two significant digits of the largest number: "0.83", "3.1", "25", never "0.00".
     largest = max(abs(b), abs(lower), abs(upper)) or 1.0
     decimals = int(min(6, max(0, 1 - np.floor(np.log10(largest)))))
     # A negative effect is stated as "fewer", and its interval in the same terms, so that
     # the estimate and its bounds never read with opposite signs.
-    sign, more, fewer = (1, "more", "") if b >= 0 else (-1, "fewer", " fewer")
+    sign = 1 if b >= 0 else -1
     low, high = sorted((sign * lower, sign * upper))
-    text = (
-        f"Each 1,000 more arrivals {when} go with {_number(abs(b), decimals)} {more} "
-        f"incidents a {one} (95 % interval {_number(low, decimals)} to "
-        f"{_number(high, decimals)}{fewer})"
+    said = note(
+        "effect_more" if b >= 0 else "effect_fewer",
+        when=Earlier(lag, unit),
+        b=Amount(_rounded(abs(b), decimals), decimals),
+        low=Amount(_rounded(low, decimals), decimals),
+        high=Amount(_rounded(high, decimals), decimals),
+        per=Per(unit),
     )
     if lower <= 0 <= upper:
-        return text + "; the interval includes zero, so the data do not show an effect."
-    return text + (
-        "; the interval excludes zero, so the data show a link, not proof that arrivals "
-        "cause the incidents: the war, border controls or changes in reporting can drive both."
-    )
+        return (said, note("effect_zero_inside"))
+    return (said, note("effect_shown"))
+
+
+def _rounded(value: float, decimals: int) -> float:
+    # "+ 0.0" turns a rounded -0.0 into 0.0.
+    return round(float(value), decimals) + 0.0
 
 
 def regressor_effect(counts: pd.Series, flows: pd.Series, lag: int) -> RegressorEffect:
@@ -84,7 +95,7 @@ def regressor_effect(counts: pd.Series, flows: pd.Series, lag: int) -> Regressor
     RegressorEffect
         Coefficient of ``x_t = flows_{t-lag} / 1000`` in the forecasts' SARIMAX model,
         its 95 % interval and p-value from the approximate (numerical Hessian) standard
-        errors, the number of periods fitted, and a sentence saying what it means.
+        errors, the number of periods fitted, and notes saying what it means.
 
     Raises
     ------

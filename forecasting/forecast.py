@@ -50,7 +50,7 @@ from forecasting.backtest import (
     model_inputs,
     score_columns,
 )
-from forecasting.calibration import Calibration, calibration
+from forecasting.calibration import Calibration, calibration, held_by_calibrated
 from forecasting.combination import COMBINATION, combination_columns, combine, members
 from forecasting.models import (
     BASELINES,
@@ -77,9 +77,11 @@ from forecasting.series import (
     YEARS,
     check_counts,
     classify,
+    gap_notes,
     latest_stretch,
     period_unit,
 )
+from forecasting.wording import Amount, Count, Model, Note, Per, Share, note
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,14 @@ class SeriesForecast:
         The same choice made without the last backtest horizon and scored on it
         (``model, lag, vs_no_change, vs_seasonal_naive``: error ratios); None without
         enough origins.
+    notes : tuple of Note
+        What ``message`` says, as :class:`~forecasting.wording.Note` objects the
+        dashboard puts into the reader's language (``message`` stays the command line's).
+    track : dict or None
+        How often the intervals shown held in the backtest: ``checked`` (forecasts of
+        past periods), ``held_80`` and ``held_95`` (how many of them fell inside), each
+        origin judged with intervals calibrated on the other origins
+        (:func:`~forecasting.calibration.held_by_calibrated`); None without a backtest.
     """
 
     forecast: pd.DataFrame
@@ -130,6 +140,8 @@ class SeriesForecast:
     skill: bool | None = None
     members: tuple = field(default_factory=tuple)
     held_out: dict | None = None
+    notes: tuple[Note, ...] = ()
+    track: dict | None = None
 
 
 #: The backtest of each frequency. Months: 12 months ahead (the longest horizon shown)
@@ -215,9 +227,14 @@ def forecast_series(
     if not isinstance(horizon, int | np.integer) or horizon < 1:
         raise ValueError(f"`horizon` must be an integer greater than 0. Got {horizon!r}.")
     if isinstance(series, pd.Series) and series.isna().any():
+        gapped = series
         series, gaps = latest_stretch(series)
         result = forecast_series(series, horizon=horizon, exog=exog, settings=settings)
-        return replace(result, message=f"{gaps} {result.message}".strip())
+        return replace(
+            result,
+            message=f"{gaps} {result.message}".strip(),
+            notes=gap_notes(gapped) + result.notes,
+        )
     if settings is None:
         check_counts(series)
         settings = default_settings(series)
@@ -239,6 +256,7 @@ def forecast_series(
             found.message,
             check,
             found.status,
+            notes=found.notes,
         )
     if found.status == INTERMITTENT:
         # Smooth-series models would chase the zeros; Croston is built for them.
@@ -293,9 +311,23 @@ def forecast_series(
     message = _message(
         found.message, row, skill, default, records, n_origins, chosen_members, unit, settings, by
     )
-    message += _volume(active, result, rows, unit)
+    notes = [
+        *found.notes,
+        *_choice_notes(row, skill, default, records, by, Count(settings.horizon, unit)),
+    ]
+    volume, volume_notes = _volume(active, result, rows, unit)
+    message += volume
+    notes += volume_notes
     held_out = _held_out(columns, default, by)
     if held_out is not None:
+        notes.append(
+            note(
+                "held_out" if by == "rel_mae" else "held_out_total",
+                model=_model(held_out["model"], held_out["lag"]),
+                count=Count(settings.horizon, unit),
+                ratio=Amount(held_out["vs_no_change"], 2),
+            )
+        )
         message += (
             f" Held out: chosen the same way without the last {settings.horizon} {unit}, "
             f"{_label(held_out['model'], held_out['lag'], unit, chosen_members)} forecast "
@@ -309,6 +341,7 @@ def forecast_series(
         )
     if result.note:
         message += f" Fit warnings: {result.note.rstrip('.')}."
+        notes.append(note("fit_warnings", text=result.note.rstrip(".")))
     return SeriesForecast(
         result.frame,
         pd.DataFrame(columns),
@@ -321,6 +354,8 @@ def forecast_series(
         skill,
         tuple(parts) if model == COMBINATION else (),
         held_out,
+        tuple(notes),
+        held_by_calibrated(rows),
     )
 
 
@@ -479,6 +514,47 @@ def _label(model: str, lag: float, unit: str, combined=()) -> str:
     return label
 
 
+def _model(model: str, lag: float) -> Model:
+    return Model(str(model), None if np.isnan(lag) else int(lag))
+
+
+def _choice_notes(row, skill, default, records, by, ahead: Count) -> list[Note]:
+    """The choice in notes: what made the forecast and how it did against the baselines.
+
+    An intermittent series is judged by the error of its total over ``ahead`` (``by`` is
+    ``rel_total``), and its notes say so.
+    """
+    total = by == "rel_total"
+    chosen = _model(row["model"], float(row["lag"]))
+    top = _best(records, by)
+    if skill:
+        if total:
+            notes = [note("skill_total", model=chosen, ratio=Amount(row[by], 2), ahead=ahead)]
+        else:
+            notes = [note("skill", model=chosen, ratio=Amount(row[by], 2))]
+        if row["model"] == default and _model(top["model"], float(top["lag"])) != chosen:
+            notes.append(
+                note(
+                    "default_kept",
+                    model=_model(top["model"], float(top["lag"])),
+                    margin=Share(DEFAULT_MARGIN),
+                )
+            )
+        return notes
+    others = [r for r in records if r["model"] not in BASELINES or not _plain(r)]
+    notes = [note("no_skill", model=chosen)]
+    if others:
+        other = _best(others, by)
+        notes.append(
+            note(
+                "no_skill_best_total" if total else "no_skill_best",
+                model=_model(other["model"], float(other["lag"])),
+                ratio=Amount(other[by], 2),
+            )
+        )
+    return notes
+
+
 def _message(prefix, row, skill, default, records, n_origins, combined, unit, settings, by) -> str:
     def named(record: dict) -> str:
         return _label(str(record["model"]), float(record["lag"]), unit, combined)
@@ -527,10 +603,11 @@ def _low_volume(active: pd.Series) -> bool:
     return bool(m) and len(recent) == m and recent.mean() < LOW_VOLUME
 
 
-def _volume(active: pd.Series, result: Forecast, rows: dict, unit: str) -> str:
-    """The low-volume note: the forecast as a level, with its total over the next season."""
+def _volume(active: pd.Series, result: Forecast, rows: dict, unit: str) -> tuple[str, list[Note]]:
+    """The low-volume note: the forecast as a level, with its total over the next season
+    (the command line's sentence and the dashboard's notes)."""
     if not _low_volume(active):
-        return ""
+        return "", []
     m = _SEASONS[unit]
     recent = active.to_numpy(dtype=float)[-m:]
     single = unit[:-1]
@@ -541,6 +618,15 @@ def _volume(active: pd.Series, result: Forecast, rows: dict, unit: str) -> str:
         f"{unit} are mostly chance; read the forecast as a level, {total:.0f} over the next "
         f"{ahead} {unit}"
     )
+    notes = [
+        note(
+            "low_volume",
+            mean=Amount(recent.mean()),
+            per=Per(unit),
+            total=Amount(total),
+            ahead=Count(ahead, unit),
+        )
+    ]
     within = rows["h"] <= m
     cutoffs, origin = np.unique(rows["cutoff"][within], return_inverse=True)
     if ahead == m and len(cutoffs) >= 4:
@@ -550,7 +636,8 @@ def _volume(active: pd.Series, result: Forecast, rows: dict, unit: str) -> str:
         k = float(np.quantile(errors, 0.8))
         low, high = np.expm1(np.log1p(total) - k), np.expm1(np.log1p(total) + k)
         text += f" (80 % interval {max(low, 0):.0f}–{high:.0f} from the backtest)"
-    return text + "."
+        notes.append(note("low_volume_range", low=Amount(max(low, 0)), high=Amount(high)))
+    return text + ".", notes
 
 
 def _empty_backtest() -> pd.DataFrame:

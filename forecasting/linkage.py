@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.series import latest_stretch
+from forecasting.wording import Amount, Count, Earlier, Note, PValue, note
 from threatmon.errors import NoVariationError, SeriesGapError, TooFewPeriodsError
 
 #: Months compared with the same month a year earlier before any test.
@@ -103,36 +104,29 @@ def granger(
     return pd.DataFrame(rows).assign(n=len(frame))
 
 
-def explain(correlations: pd.DataFrame, tests: pd.DataFrame, alpha: float = 0.05) -> str:
-    """One paragraph for the steering committee: what the numbers do and do not say."""
+def explain(
+    correlations: pd.DataFrame, tests: pd.DataFrame, alpha: float = 0.05
+) -> tuple[Note, ...]:
+    """What the numbers do and do not say, as notes for the steering committee."""
     known = correlations.dropna(subset=["r"])
     if known.empty:
-        return "There are too few months to compare crime counts with migration flows."
+        return (note("link_too_few"),)
     best = known.loc[known["r"].abs().idxmax()]
     outside = abs(best["r"]) > best["band"]
-    lag = int(best["lag"])
-    when = "in the same month" if lag == 0 else f"{lag} month{'s' if lag > 1 else ''} later"
-    chance = "more than chance would give" if outside else "no more than chance would give"
-    text = (
-        f"After removing the yearly pattern, counts move most with arrivals {when} "
-        f"(correlation {best['r']:+.2f}, {chance})."
-    )
+    said = [
+        note(
+            "link_best" if outside else "link_best_chance",
+            when=Earlier(int(best["lag"]), "months"),
+            r=Amount(float(best["r"]), 2, sign=True),
+        )
+    ]
     significant = tests.dropna(subset=["p_value"])
     significant = significant[significant["p_value"] < alpha]
     if len(significant):
-        text += (
-            " Past arrivals improve the prediction of counts (Granger test, p = "
-            f"{significant['p_value'].min():.3f}). This shows that flows come first and help "
-            "to predict, not that they cause crime: the war, border controls or changes in "
-            "reporting can drive both."
-        )
+        said.append(note("granger_yes", p=PValue(float(significant["p_value"].min()))))
     else:
-        text += (
-            " Past arrivals do not measurably improve the prediction of counts (Granger "
-            "test). That does not rule out a link; it may be too weak or too recent to show "
-            "in these months."
-        )
-    return text
+        said.append(note("granger_no"))
+    return tuple(said)
 
 
 def regressor_lag(result) -> int | None:
@@ -167,6 +161,20 @@ def _correlation_lag(correlations: pd.DataFrame) -> int | None:
     return int(tried.loc[tried["r"].abs().idxmax(), "lag"])
 
 
+def _uses_flows(result) -> int | None:
+    """The lag of the flows the forecast itself uses (a member of a combination too)."""
+    parts = [(result.chosen, result.lag), *getattr(result, "members", ())]
+    for model, lag in parts:
+        if model == "sarimax" and lag == lag:
+            return int(lag)
+    return None
+
+
+def _r_at(correlations: pd.DataFrame, lag: int) -> float:
+    found = correlations.loc[correlations["lag"] == lag, "r"]
+    return float(found.iloc[0]) if len(found) else np.nan
+
+
 def flow_linkage(
     history: pd.Series, flows: pd.Series | None, result, text: str, freq: str = "M"
 ) -> dict:
@@ -182,7 +190,9 @@ def flow_linkage(
         months, and ``effect`` (:func:`~forecasting.effect.regressor_effect`) or
         ``effect_error`` at the lag the backtest favoured (:func:`regressor_lag`), or, when
         the backtest did not try the flows, at the regressor lag where the correlation is
-        strongest.
+        strongest. ``notes`` (the verdict) and ``effect_notes`` (the size of the effect)
+        say it in words, and never contradict the forecast: when it uses the flows
+        although a test finds no link, or no size can be estimated, they say why.
     """
     # scipy.stats, which the effect needs, takes seconds to import: only when it is used.
     from forecasting.effect import regressor_effect
@@ -194,18 +204,59 @@ def flow_linkage(
     # reported without a gap, the one the forecast was fitted on.
     history, _ = latest_stretch(history)
     link["correlation"] = cross_correlation(history, flows)
+    used = _uses_flows(result)
+    notes: list[Note] = []
     try:
         link["granger"] = granger(history, flows)
     except TooFewPeriodsError as exc:
         link["granger_error"] = str(exc)
+        notes.append(
+            note(
+                "granger_too_few",
+                needed=Count(exc.needed, "months"),
+                found=Count(exc.found, "months"),
+            )
+        )
     if "granger" in link:
         link["explanation"] = explain(link["correlation"], link["granger"])
+        notes += link["explanation"]
+        if used is not None and any(n.key == "granger_no" for n in notes):
+            # The backtest and the test answer different questions; say so, or the page
+            # would state that flows do not help next to a forecast that uses them.
+            notes.append(note("granger_no_but_used", lag=Count(used, "months")))
+    link["notes"] = tuple(notes)
     lag = regressor_lag(result)
     if lag is None:
         lag = _correlation_lag(link["correlation"])
+    effect_notes: list[Note] = []
     if lag is not None:
         try:
             link["effect"] = regressor_effect(history, flows, lag)
+            effect_notes += link["effect"].notes
         except (TooFewPeriodsError, SeriesGapError, NoVariationError) as exc:
             link["effect_error"] = str(exc)
+            effect_notes.append(_effect_problem(exc, lag))
+    if used is not None and lag == used:
+        effect = link.get("effect")
+        r = Amount(_r_at(link["correlation"], used), 2, sign=True)
+        if effect is None or not effect.sized:
+            effect_notes = [n for n in effect_notes if n.key != "effect_unsized"]
+            effect_notes.append(note("effect_used_unsized", r=r, lag=Count(used, "months")))
+        elif effect.includes_zero:
+            effect_notes.append(note("effect_used_zero_inside", lag=Count(used, "months")))
+    link["effect_notes"] = tuple(effect_notes)
     return link
+
+
+def _effect_problem(exc: Exception, lag: int) -> Note:
+    """Why no effect was fitted, as a note."""
+    if isinstance(exc, TooFewPeriodsError):
+        return note(
+            "effect_too_few",
+            lag=Count(lag, "months"),
+            needed=Count(exc.needed, "months"),
+            found=Count(exc.found, "months"),
+        )
+    if isinstance(exc, SeriesGapError):
+        return note("effect_gap", period=f"{exc.period:%Y-%m}", lag=Count(lag, "months"))
+    return note("effect_no_variation")

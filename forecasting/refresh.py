@@ -26,6 +26,7 @@ from forecasting.forecast import LOW_VOLUME, forecast_series
 from forecasting.reconcile import COUNTRY, REGION, TOTAL, TOTAL_AREA, incoherence, reconcile
 from forecasting.selection import FREQUENCIES, period_window
 from forecasting.series import OK, classify, latest_stretch
+from forecasting.wording import from_json, note, to_json
 from threatmon.coverage import REPORTED, coverage_grid
 from threatmon.filters import Filters
 from threatmon.periods import PERIOD
@@ -37,7 +38,19 @@ from threatmon.store.reader import Store
 #: Months forecast for every series: the longest horizon the page offers.
 HORIZON = 12
 LEVELS = (REGION, COUNTRY, TOTAL)
-SERIES_COLUMNS = ("level", "area", "crime_type", "status", "chosen", "lag", "message")
+SERIES_COLUMNS = (
+    "level",
+    "area",
+    "crime_type",
+    "status",
+    "chosen",
+    "lag",
+    "message",
+    "notes",
+    "checked",
+    "held_80",
+    "held_95",
+)
 KEY = ["level", "area", "crime_type"]
 
 Progress = Callable[[int, int], None]
@@ -52,7 +65,9 @@ class ForecastSet:
     series : DataFrame
         One row per series: ``level`` (region, country, total), ``area`` (region code,
         ISO2 or ``"ALL"``), ``crime_type``, ``status`` (see :func:`classify`), ``chosen``,
-        ``lag``, ``message``.
+        ``lag``, ``message``, ``notes`` (the message's notes as JSON, see
+        :func:`forecasting.wording.to_json`) and the track record of the intervals
+        (``checked``, ``held_80``, ``held_95``; NaN without a backtest).
     forecasts : DataFrame
         ``level, area, crime_type, period, mean, lower_80, upper_80, lower_95, upper_95,
         base_mean``: reconciled means (``base_mean`` is the chosen model's own), bounds
@@ -217,6 +232,8 @@ def _forecast_task(task: _Task, index: pd.DatetimeIndex) -> dict:
             "chosen": result.chosen,
             "lag": result.lag,
             "message": result.message,
+            "notes": to_json(result.notes),
+            **(result.track or {"checked": np.nan, "held_80": np.nan, "held_95": np.nan}),
         },
         "forecast": result.forecast,
         "scores": result.scores,
@@ -339,6 +356,10 @@ def _assemble(
         series["message"] = [
             f"{message} {left[key]}".strip() if key in left else message
             for key, message in zip(keys, series["message"], strict=True)
+        ]
+        series["notes"] = [
+            to_json((*from_json(notes), note("not_reconciled"))) if key in left else notes
+            for key, notes in zip(keys, series["notes"], strict=True)
         ]
     meta = {
         "first": f"{panel.index[0]:%Y-%m}",

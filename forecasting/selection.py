@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from forecasting.wording import Count, Country, Worded, note
 from threatmon.coverage import REPORTED, coverage_grid
 from threatmon.errors import EmptyStoreError
 from threatmon.filters import Filters
@@ -161,7 +162,8 @@ def covered_periods(
 def flow_series(
     store: Store, selection: Selection, freq: str = "M"
 ) -> tuple[pd.Series | None, str]:
-    """Arrivals per month (or week) that match ``selection``, and a sentence naming them."""
+    """Arrivals per month (or week) that match ``selection``, and a sentence naming them
+    (a :class:`~forecasting.wording.Worded` text: English, with its note for the pages)."""
     first, last, end = period_window(store, freq)
     window = Filters(start=first.date(), end=end.date())
     receiving = set(store.flows(window, by=("country",), freq=None)["country"])
@@ -177,22 +179,30 @@ def flow_series(
         if not chosen.empty:
             summed = chosen.groupby("period", as_index=False)["arrivals"].sum()
             noun = "crossing point" if len(mine) == 1 else "crossing points"
-            return _dense(summed, first, last, freq, "arrivals", "arrivals"), (
-                f"arrivals from Ukraine through the {len(mine)} {noun} of {selection.region}"
+            return _dense(summed, first, last, freq, "arrivals", "arrivals"), Worded(
+                f"arrivals from Ukraine through the {len(mine)} {noun} of {selection.region}",
+                note(
+                    "flows_points",
+                    count=Count(len(mine), "crossing_points"),
+                    region=selection.region,
+                ),
             )
         regions = load_regions().set_index("region_code")["country"]
         country = regions.get(selection.region)
     if country in receiving:
         summed = store.flows(window.replace(countries=(country,)), by=(), freq=freq)
-        return _dense(summed, first, last, freq, "arrivals", "arrivals"), (
-            f"arrivals from Ukraine into {country}"
+        return _dense(summed, first, last, freq, "arrivals", "arrivals"), Worded(
+            f"arrivals from Ukraine into {country}", note("flows_country", country=Country(country))
         )
     if country in (None, "UA"):
         summed = store.flows(window, by=(), freq=freq)
-        return _dense(summed, first, last, freq, "arrivals", "arrivals"), (
-            "all arrivals from Ukraine"
+        return _dense(summed, first, last, freq, "arrivals", "arrivals"), Worded(
+            "all arrivals from Ukraine", note("flows_all")
         )
-    return None, f"no migration flows are recorded for {country}"
+    return None, Worded(
+        f"no migration flows are recorded for {country}",
+        note("flows_none", country=Country(country)),
+    )
 
 
 def _dense(

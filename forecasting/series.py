@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from forecasting.wording import Count, Note, note
 from threatmon.errors import TooFewPeriodsError
 
 OK = "ok"
@@ -185,6 +186,18 @@ def latest_stretch(series: pd.Series) -> tuple[pd.Series, str]:
     ([4.0, 5.0], 'Not reported from 2024-02 to 2024-03: modelled on the 2 months reported \
 since 2024-04. Not reported after 2024-05: the forecast starts after it.')
     """
+    start, end, said = _stretch(series)
+    return series.iloc[start:end], " ".join(text for text, _ in said)
+
+
+def gap_notes(series: pd.Series) -> tuple[Note, ...]:
+    """What :func:`latest_stretch` left out of ``series``, as notes for the dashboard."""
+    return tuple(said for _, said in _stretch(series)[2])
+
+
+def _stretch(series: pd.Series) -> tuple[int, int, list[tuple[str, Note]]]:
+    """Start and end of the latest stretch reported without a gap, and what was left out
+    (the command line's English sentence and the dashboard's note of each)."""
     values = series.to_numpy(dtype=float)
     known = ~np.isnan(values)
     if not known.any():
@@ -194,7 +207,7 @@ since 2024-04. Not reported after 2024-05: the forecast starts after it.')
     start = int(missing[-1]) + 1 if len(missing) else int(np.flatnonzero(known)[0])
     first_known = int(np.flatnonzero(known)[0])
     unit = period_unit(series.index)
-    notes = []
+    said: list[tuple[str, Note]] = []
     if start > first_known:
         gap_first = start - 1
         while not known[gap_first - 1]:
@@ -202,14 +215,29 @@ since 2024-04. Not reported after 2024-05: the forecast starts after it.')
         labels = period_labels(series.index[[gap_first, start - 1, start]], unit)
         span = f"in {labels[0]}" if gap_first == start - 1 else f"from {labels[0]} to {labels[1]}"
         periods = unit if end - start > 1 else unit[:-1]
-        notes.append(
-            f"Not reported {span}: modelled on the {end - start} {periods} reported since "
-            f"{labels[2]}."
+        modelled = Count(end - start, unit)
+        if gap_first == start - 1:
+            gap = note("gap_one", period=labels[0], modelled=modelled, since=labels[2])
+        else:
+            gap = note(
+                "gap_span", first=labels[0], last=labels[1], modelled=modelled, since=labels[2]
+            )
+        said.append(
+            (
+                f"Not reported {span}: modelled on the {end - start} {periods} reported since "
+                f"{labels[2]}.",
+                gap,
+            )
         )
     if end < len(values):
         last = period_labels(series.index[[end - 1]], unit)[0]
-        notes.append(f"Not reported after {last}: the forecast starts after it.")
-    return series.iloc[start:end], " ".join(notes)
+        said.append(
+            (
+                f"Not reported after {last}: the forecast starts after it.",
+                note("gap_after", last=last),
+            )
+        )
+    return start, end, said
 
 
 @dataclass(frozen=True)
@@ -227,6 +255,7 @@ class SeriesClass:
     n_zero: int
     adi: float
     start: int = 0
+    notes: tuple[Note, ...] = ()
 
 
 #: Seasons (two years of months or weeks, eight quarters; ten years) on which a series is
@@ -302,35 +331,62 @@ Showing the mean of the last 3 months, with intervals from its changes.'
     short = f"Showing the mean of the last {min(n, 3)} {unit}, with intervals from its changes."
     fallback = f"Showing the mean of the last {min(n, FALLBACK_PERIODS[unit])} {unit} with "
     fallback += "Poisson intervals."
+    level_note = note(
+        "too_short_level", n=Count(n, unit), need=Count(need, unit), mean=Count(min(n, 3), unit)
+    )
+    mean_note = note(
+        "too_short_mean",
+        n=Count(n, unit),
+        need=Count(need, unit),
+        mean=Count(min(n, FALLBACK_PERIODS[unit]), unit),
+    )
     if n < need:
         message = (
             f"Only {n} {unit} of data; at least {need} are needed to choose a model by "
             f"backtest. {short if n_non_zero >= MIN_NON_ZERO else fallback}"
         )
-        return SeriesClass(TOO_SHORT, message, n, recent_zero, adi)
+        said = level_note if n_non_zero >= MIN_NON_ZERO else mean_note
+        return SeriesClass(TOO_SHORT, message, n, recent_zero, adi, notes=(said,))
     if n_non_zero == 0:
         message = f"All {n} {unit} are zero; there is nothing to model. The forecast is zero."
-        return SeriesClass(ALL_ZERO, message, n, recent_zero, adi)
+        said = note("all_zero", n=Count(n, unit))
+        return SeriesClass(ALL_ZERO, message, n, recent_zero, adi, notes=(said,))
     if n_non_zero < MIN_NON_ZERO:
         message = f"Only {n_non_zero} of {n} {unit} are non-zero; too sparse to model. {fallback}"
-        return SeriesClass(TOO_SPARSE, message, n, recent_zero, adi)
+        said = note(
+            "too_sparse",
+            non_zero=n_non_zero,
+            n=Count(n, unit),
+            mean=Count(min(n, FALLBACK_PERIODS[unit]), unit),
+        )
+        return SeriesClass(TOO_SPARSE, message, n, recent_zero, adi, notes=(said,))
     if recent_zero / len(recent) > ZERO_SHARE_CUTOFF or adi > ADI_CUTOFF:
         message = (
             f"{recent_zero} of the last {len(recent)} {unit} are zero (ADI {adi:.2f}): "
             "intermittent series, so only Croston (SBA) and the no-change and seasonal "
             "naive forecasts were compared."
         )
-        return SeriesClass(INTERMITTENT, message, n, recent_zero, adi)
+        said = note("intermittent", zero=recent_zero, recent=Count(len(recent), unit))
+        return SeriesClass(INTERMITTENT, message, n, recent_zero, adi, notes=(said,))
     start = active_start(values, m)
     if start:
         labels = period_labels(series.index[[0, start - 1, start]], unit)
         dormant = f"Zero from {labels[0]} to {labels[1]}; modelled from {labels[2]}, "
+        span = {"first": labels[0], "last": labels[1], "since": labels[2]}
         if n - start < need:
             message = (
                 f"{dormant}{n - start} {unit}, and at least {need} are needed to choose a "
                 f"model by backtest. {short}"
             )
-            return SeriesClass(TOO_SHORT, message, n, recent_zero, adi, start)
+            said = note(
+                "dormant_short",
+                **span,
+                n=Count(n - start, unit),
+                need=Count(need, unit),
+                mean=Count(min(n, 3), unit),
+            )
+            return SeriesClass(TOO_SHORT, message, n, recent_zero, adi, start, (said,))
         message = f"{dormant}{n - start} {unit}."
-        return SeriesClass(OK, message, n, recent_zero, adi, start)
+        said = note("dormant", **span, n=Count(n - start, unit))
+        return SeriesClass(OK, message, n, recent_zero, adi, start, (said,))
     return SeriesClass(OK, "", n, recent_zero, adi)

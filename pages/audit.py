@@ -2,7 +2,8 @@
 
 Two append-only, hash-chained logs are shown as one timeline: the store's (loads,
 undos, saved mappings, written in the same transaction as the rows they change) and
-the accounts file's (sign-ins, failed sign-ins, exports, account changes).
+the accounts file's (sign-ins, failed sign-ins, exports, account changes). Above it, what
+``threatmon audit verify`` finds (the same function): each log intact, or its findings.
 """
 
 from __future__ import annotations
@@ -18,17 +19,42 @@ from ui import auth, data, exports
 from ui.i18n import number, role_name, t
 
 
-def _chain_status(log: str, broken: int | None) -> None:
-    """``log`` is "store" or "access"."""
-    if broken is None:
+def _chain_status(log: str, verification) -> None:
+    """``log`` is "store" or "access": intact, or each finding with its reason."""
+    findings = verification.findings_of(log)
+    if not findings:
         intact = {"store": t("audit.store_intact"), "access": t("audit.access_intact")}
-        st.success(intact[log])
-    else:
-        changed = {
-            "store": t("audit.store_broken", entry=broken),
-            "access": t("audit.access_broken", entry=broken),
-        }
-        st.error(changed[log], icon=":material/gpp_bad:")
+        keyed_from = verification.logs[log].keyed_from
+        keyed = t("audit.keyed_from", entry=keyed_from) if verification.keyed and keyed_from else ""
+        st.success(f"{intact[log]} {keyed}".strip())
+        return
+    changed = {
+        "store": t("audit.store_broken", count=number(len(findings))),
+        "access": t("audit.access_broken", count=number(len(findings))),
+    }
+    st.error(changed[log], icon=":material/gpp_bad:")
+    for finding in findings[:20]:
+        st.caption(finding.text())
+
+
+def _protection(verification) -> None:
+    """What the check could not vouch for: no key, no anchor, a foreign anchor line."""
+    anchor = verification.findings_of("anchor")
+    if anchor:
+        st.error(t("audit.anchor_broken", count=number(len(anchor))), icon=":material/gpp_bad:")
+    if not verification.keyed:
+        st.warning(t("audit.unkeyed"), icon=":material/key_off:")
+    if verification.anchor is None:
+        st.caption(t("audit.unanchored"))
+
+
+def _who(user: str, via, os_user) -> str:
+    """The named user, and for an entry the command line wrote, who ran it."""
+    if via != "cli":
+        return user
+    if not isinstance(os_user, str) or os_user == user:
+        return t("audit.via_cli_self", user=user)
+    return t("audit.via_cli", user=user, os_user=os_user)
 
 
 def _account_columns() -> dict:
@@ -52,11 +78,13 @@ def main() -> None:
     st.title(t("audit.title"))
     auth.require(Permission.READ_AUDIT)
     logs = data.audit_logs()
+    verification = logs["verification"]
     left, right = st.columns(2)
     with left:
-        _chain_status("store", logs["store_broken"])
+        _chain_status("store", verification)
     with right:
-        _chain_status("access", logs["access_broken"])
+        _chain_status("access", verification)
+    _protection(verification)
     log = logs["combined"]
     if log.empty:
         st.info(t("audit.empty"))
@@ -75,8 +103,11 @@ def main() -> None:
     start, end = (span[0], span[1]) if len(span) == 2 else (span[0], span[0])
     shown = audit.select(log, users=tuple(users), actions=tuple(actions), start=start, end=end)
     st.caption(t("audit.count", shown=number(len(shown)), total=number(len(log))))
+    who = [
+        _who(*row) for row in zip(shown["user_name"], shown["via"], shown["os_user"], strict=True)
+    ]
     st.dataframe(
-        shown,
+        shown.drop(columns=["via", "os_user"]).assign(user_name=who),
         hide_index=True,
         column_config={
             "logged_at": st.column_config.DatetimeColumn(
@@ -94,7 +125,10 @@ def main() -> None:
     st.download_button(
         t("audit.export"),
         exports.audited(
-            lambda: to_csv_bytes(shown, data.export_marking()), "audit_log", rows=len(shown)
+            lambda: to_csv_bytes(shown, data.export_marking()),
+            "audit_log",
+            permission=Permission.READ_AUDIT,
+            rows=len(shown),
         ),
         file_name=f"threatmon-audit-{stamp}.csv",
         mime="text/csv",

@@ -2,18 +2,24 @@
 
 For the steering committee. One series (the sidebar's area: all countries, one
 country or one region; a crime type chosen here) with its forecast and 80 % / 95 %
-intervals, the backtest scorecard that chose the model (error against no change, MASE,
-interval coverage), the link to migration flows in plain words, and the early-warning
-list. Numbers come from ``forecasting/`` through ``ui.data``; this page renders.
+ranges, one sentence of how often those ranges held on past months (and a warning when
+too rarely, or when last year's month did better), the next periods as a table, the
+choice in plain words, the method and its scorecard in an expander, the link to
+migration flows, and the early-warning list. Every sentence comes from the catalogues:
+``forecasting/`` gives notes (``forecasting.wording``), ``ui.i18n`` words them. Numbers
+come from ``forecasting/`` through ``ui.data``; this page renders.
 """
 
 from __future__ import annotations
 
 import math
 
+import pandas as pd
 import streamlit as st
 
 from forecasting.published import MIN_QUARTERS, MODELS, NAIVE, ORIGINS, SEASONAL_NAIVE
+from forecasting.series import period_labels
+from forecasting.trust import trust
 from reports import figures as charts
 from threatmon.disclosure.sensitive import SENSITIVE_TYPES
 from threatmon.errors import TooFewPeriodsError
@@ -27,7 +33,11 @@ from ui.i18n import (
     crime_label,
     kept,
     model_label,
+    month_name,
+    note_text,
+    notes_text,
     number,
+    plural,
     region_names,
     t,
 )
@@ -49,13 +59,92 @@ def _area(filters) -> tuple[str | None, str | None, str]:
     return None, None, t("forecasts.area.all")
 
 
+#: Notes of the choice kept for the expander on method: they compare methods by name.
+_METHOD_NOTES = frozenset(
+    {
+        "default_kept",
+        "held_out",
+        "held_out_total",
+        "fit_warnings",
+        "no_skill_best",
+        "no_skill_best_total",
+    }
+)
+
+
+def _range(low: float, high: float, decimals: int) -> str:
+    return t("forecasts.table.range", low=number(low, decimals), high=number(high, decimals))
+
+
+def _forecast_table(forecast, monthly: bool) -> None:
+    """The next periods as a visible table: forecast and its 80 % and 95 % ranges."""
+    st.subheader(t("forecasts.table.header_month") if monthly else t("forecasts.table.header_week"))
+    # Counts are whole numbers; a small series keeps one decimal so that 0.4 is not "0".
+    decimals = 1 if float(forecast["upper_95"].max()) < 10 else 0
+    if monthly:
+        periods = [month_name(day, long=True) for day in forecast["period"]]
+    else:
+        periods = period_labels(pd.DatetimeIndex(forecast["period"]), "weeks")
+    rows = {
+        t("forecasts.table.period"): periods,
+        t("forecasts.table.forecast"): [number(v, decimals) for v in forecast["mean"]],
+        t("forecasts.table.range_80"): [
+            _range(lo, hi, decimals)
+            for lo, hi in zip(forecast["lower_80"], forecast["upper_80"], strict=True)
+        ],
+        t("forecasts.table.range_95"): [
+            _range(lo, hi, decimals)
+            for lo, hi in zip(forecast["lower_95"], forecast["upper_95"], strict=True)
+        ],
+    }
+    st.table(pd.DataFrame(rows).set_index(t("forecasts.table.period")))
+
+
+def _share(value: float) -> str:
+    return t("format.percent", value=number(100 * value))
+
+
+def _trust(result) -> None:
+    """One sentence of trust, and a warning a committee cannot miss when it is weak."""
+    found = trust(result)
+    if found.checked:
+        st.markdown(
+            t(
+                "forecasts.trust",
+                share=_share(found.share_80),
+                held=number(found.held_80),
+                checked=number(found.checked),
+            )
+        )
+    else:
+        st.markdown(t("forecasts.trust_none"))
+    if found.weak_range:
+        st.warning(
+            t(
+                "forecasts.warning.range",
+                share=_share(found.share_80),
+                threshold=_share(found.min_coverage),
+            ),
+            icon=":material/warning:",
+        )
+    if found.baseline:
+        st.warning(
+            t(
+                "forecasts.warning.baseline",
+                chosen=number(found.baseline["chosen"], 2),
+                seasonal=number(found.baseline["seasonal"], 2),
+            ),
+            icon=":material/warning:",
+        )
+
+
 def _scorecard(scores) -> None:
     if scores.empty:
         return
     table = scores.assign(
         model=scores["model"].map(model_label),
         lag=scores["lag"].map(
-            lambda lag: "" if lag is None or math.isnan(lag) else t("forecasts.lag", lag=int(lag))
+            lambda lag: "" if lag is None or math.isnan(lag) else plural("months", int(lag))
         ),
     )[["model", "lag", "rel_mae", "mase", "coverage_80", "coverage_95", "n"]]
     st.dataframe(
@@ -89,11 +178,31 @@ def _scorecard(scores) -> None:
     )
 
 
+def _method(result) -> None:
+    """How the forecast was chosen and tested: plain words first, the scorecard after."""
+    with st.expander(t("forecasts.method.expander"), icon=":material/model_training:"):
+        st.markdown(t("forecasts.method.help"))
+        technical = [n for n in result.notes if n.key in _METHOD_NOTES]
+        if technical:
+            st.markdown(notes_text(technical))
+        _scorecard(result.scores)
+
+
+def _flows_text(text) -> str:
+    said = getattr(text, "note", None)
+    return note_text(said) if said is not None else str(text)
+
+
 def _linkage(link: dict) -> None:
     st.subheader(t("forecasts.linkage.header"))
     if "correlation" not in link:
-        if link["text"].startswith("no migration flows"):
-            st.info(t("forecasts.linkage.no_regressor", text=link["text"]))
+        said = getattr(link["text"], "note", None)
+        if (
+            said is not None
+            and said.key == "flows_none"
+            or str(link["text"]).startswith("no migration flows")
+        ):
+            st.info(t("forecasts.linkage.no_regressor", text=_flows_text(link["text"])))
         else:
             st.info(
                 t(
@@ -103,32 +212,44 @@ def _linkage(link: dict) -> None:
                 )
             )
         return
-    st.caption(t("forecasts.linkage.compared", text=link["text"]))
-    if "explanation" in link:
-        st.write(link["explanation"])
-    else:
-        st.info(link.get("granger_error", ""))
-    st.dataframe(
-        link["correlation"],
-        hide_index=True,
-        column_config={
-            "lag": st.column_config.NumberColumn(t("forecasts.linkage.lag")),
-            "r": st.column_config.NumberColumn(t("forecasts.linkage.r"), format="%+.2f"),
-            "n": st.column_config.NumberColumn(t("forecasts.linkage.n")),
-            "band": st.column_config.NumberColumn(
-                t("forecasts.linkage.band"), format="%.2f", help=t("forecasts.linkage.band_help")
-            ),
-        },
-    )
+    st.caption(t("forecasts.linkage.compared", text=_flows_text(link["text"])))
+    if link.get("notes"):
+        st.write(notes_text(link["notes"]))
+    with st.expander(t("forecasts.linkage.expander"), icon=":material/query_stats:"):
+        st.markdown(t("forecasts.linkage.help"))
+        st.dataframe(
+            link["correlation"],
+            hide_index=True,
+            column_config={
+                "lag": st.column_config.NumberColumn(
+                    t("forecasts.linkage.lag"), help=t("forecasts.score.lag_help")
+                ),
+                "r": st.column_config.NumberColumn(t("forecasts.linkage.r"), format="%+.2f"),
+                "n": st.column_config.NumberColumn(t("forecasts.linkage.n")),
+                "band": st.column_config.NumberColumn(
+                    t("forecasts.linkage.band"),
+                    format="%.2f",
+                    help=t("forecasts.linkage.band_help"),
+                ),
+            },
+        )
 
 
 def _effect(link: dict) -> None:
+    effect_notes = link.get("effect_notes", ())
+    if not effect_notes:
+        return
     if "effect" in link:
-        effect = link["effect"]
-        st.markdown(t("forecasts.effect.header", lag=effect.lag))
-        st.write(effect.text)
-    elif "effect_error" in link:
-        st.caption(t("forecasts.effect.none", error=link["effect_error"]))
+        st.markdown(t("forecasts.effect.header", lag=plural("months", link["effect"].lag)))
+    st.write(notes_text(effect_notes))
+
+
+def _refresh_text(found) -> str:
+    if found.state == "failed":
+        return t("forecasts.refresh.failed", error=found.error)
+    if found.total:
+        return t("forecasts.refresh.running", done=number(found.done), total=number(found.total))
+    return t("forecasts.refresh.starting")
 
 
 @st.fragment(run_every=3)
@@ -138,9 +259,9 @@ def _refresh_progress(state: str) -> None:
     if found.state != state:
         st.rerun()
     if found.state == "running" and found.total:
-        st.progress(found.done / found.total, text=found.message)
+        st.progress(found.done / found.total, text=_refresh_text(found))
     elif found.state == "running":
-        st.caption(found.message)
+        st.caption(_refresh_text(found))
 
 
 def _refresh_status(cached: bool, freq: str) -> None:
@@ -148,7 +269,7 @@ def _refresh_status(cached: bool, freq: str) -> None:
     if found.state == "running":
         _refresh_progress(found.state)
     elif found.state == "failed":
-        st.warning(found.message)
+        st.warning(_refresh_text(found))
     if freq == "W":
         st.caption(t("forecasts.status.weekly"))
     elif not cached:
@@ -283,10 +404,14 @@ def main() -> None:
     columns = st.columns(3)
     exports.chart_png_download(localise_figure(fig), "forecast", columns[0])
     exports.table_downloads(result.forecast, "forecast", columns[1])
-    st.info(result.message, icon=":material/model_training:")
+    _trust(result)
+    _forecast_table(result.forecast, monthly)
+    summary = [n for n in result.notes if n.key not in _METHOD_NOTES]
+    if summary:
+        st.info(notes_text(summary), icon=":material/model_training:")
     levels.show_coarser(filters.replace(crime_types=(crime,)), freq)
     _refresh_status(found["cached"], freq)
-    _scorecard(result.scores)
+    _method(result)
     _linkage(found["linkage"])
     _effect(found["linkage"])
     if auth.current().suppressed:

@@ -23,7 +23,7 @@ from threatmon.access.roles import Permission, Principal
 from threatmon.errors import ThreatmonError
 from threatmon.registry.crosswalks import crosswalk_names
 from threatmon.store.reader import Store
-from ui import auth, data, messages
+from ui import auth, data, guarded, messages
 from ui import upload as up
 from ui.i18n import bound, current_language, kept, number, t, translate
 
@@ -512,8 +512,10 @@ def _history(store: Store, principal: Principal) -> None:
             icon=":material/undo:",
             disabled=not (confirmed and batch is not None),
             key="upload_undo",
-            on_click=up.undo_batch,
-            args=(store, batch, principal),
+            # Checked again when the click runs it: the account may have been disabled
+            # or demoted since this button was drawn.
+            on_click=guarded.callback(up.undo_batch, Permission.UNDO_OWN, f"undo:batch:{batch}"),
+            args=(store, batch),
         )
 
 

@@ -151,12 +151,12 @@ def _check(
             )
     if sensitive_source is not None and (
         sensitive_source.location.identity != store.location.identity
-        or sensitive_source.scope != store.scope
+        or sensitive_source.scope
         or sensitive_source.withheld
     ):
         raise ValueError(
-            "`sensitive_source` must be the same store file and country scope as `store`, "
-            f"withholding nothing. Got {sensitive_source!r} for {store!r}."
+            "`sensitive_source` must be the same store file as `store`, with no country "
+            f"scope and withholding nothing. Got {sensitive_source!r} for {store!r}."
         )
     for name, value, least in (("top_alerts", top_alerts, 0), ("horizon", horizon, 1)):
         if isinstance(value, bool) or not isinstance(value, int) or value < least:
@@ -445,8 +445,9 @@ def briefing_content(
         The selection. Missing dates default to the last 12 complete months; dates are
         widened to whole months (:func:`briefing_filters`).
     sensitive_source : Store, optional
-        The same file and scope withholding nothing: the suppressed quarterly table of
-        the sensitive crime types is then added (what viewers get on the Overview).
+        The same file with no country scope, withholding nothing: the suppressed quarterly
+        table of the sensitive crime types, cut to ``store``'s scope, is then added (what
+        viewers get on the Overview; its pattern is the all-country one).
     generated_at : datetime, optional
         Printed in every footer; default now, in the local time zone.
     top_alerts : int
@@ -473,7 +474,7 @@ def briefing_content(
         The store is missing, unreadable or holds no incidents.
     ValueError
         A bad argument (unknown or withheld forecast crime type, a ``sensitive_source``
-        of another file or scope, a negative ``top_alerts``, a ``horizon`` below 1).
+        of another file or with a scope, a negative ``top_alerts``, a ``horizon`` below 1).
     """
     _check(store, filters, sensitive_source, forecast_crime_types, top_alerts, horizon)
     _, last_day = _coverage(store)
@@ -557,7 +558,8 @@ def briefing_content(
     extra_tables += coarser_tables
     heading = "Sensitive crime types, per country and quarter"
     if sensitive_source is not None:
-        extra_tables.append((heading, sensitive_table(sensitive_source, last_day)))
+        table = sensitive_table(sensitive_source, last_day, scope=store.scope)
+        extra_tables.append((heading, table))
     if store.withheld:
         notes.insert(0, _withheld_note(store, sensitive_source is not None, heading))
 

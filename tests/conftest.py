@@ -138,10 +138,10 @@ def server(demo_store_path):
         yield base
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def start_server():
     """``start_server(db_path, port=None, **env)``: a context manager running a dashboard
-    server."""
+    server (session scope, so module fixtures can start servers too)."""
     return running_server
 
 

@@ -1,5 +1,9 @@
 """Small synthetic inputs shared by tests of several packages (plain functions, importable)."""
 
+import urllib.error
+import urllib.request
+from http.cookies import SimpleCookie
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -54,3 +58,37 @@ def small_registry() -> pd.DataFrame:
             "population": [600_000.0, 100_000.0, np.nan],
         }
     )
+
+
+def upload_file(
+    base: str, session_id: str, size: int = 1000, cookies: dict | None = None, ssl=None
+) -> tuple[int, bytes]:
+    """PUT a file of ``size`` bytes to ``session_id``'s upload endpoint as the browser does
+    (XSRF cookie and header); (status, body)."""
+    with urllib.request.urlopen(base + "/_stcore/health", timeout=10, context=ssl) as answer:
+        jar = SimpleCookie()
+        for header in answer.headers.get_all("Set-Cookie") or ():
+            jar.load(header)
+    xsrf = jar["_streamlit_xsrf"].value
+    jar_text = "; ".join(
+        f"{k}={v}" for k, v in {**(cookies or {}), "_streamlit_xsrf": xsrf}.items()
+    )
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n'
+        b"Content-Type: text/csv\r\n\r\n" + b"x" * size + b"\r\n--b--\r\n"
+    )
+    request = urllib.request.Request(
+        f"{base}/_stcore/upload_file/{session_id}/file-1",
+        method="PUT",
+        data=body,
+        headers={
+            "Content-Type": "multipart/form-data; boundary=b",
+            "X-Xsrftoken": xsrf,
+            "Cookie": jar_text,
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60, context=ssl) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()

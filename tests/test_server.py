@@ -136,3 +136,45 @@ def test_html_is_written_only_from_constants_or_escaped_text():
         with pytest.raises(ValueError) as caught:
             cookie_script(text, 60)
         assert str(caught.value) == ("Not a session token: only a token is written into the page.")
+
+
+def test_errors_show_no_details_in_the_browser():
+    """A failure's type, message and traceback can name the store's files, tables and
+    values: the browser gets a generic message, the server's log the rest."""
+    import tomllib
+
+    from streamlit.config import ShowErrorDetailsConfigOptions
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == ShowErrorDetailsConfigOptions.NONE == "none"
+    assert config["client"]["toolbarMode"] == "minimal"  # no developer menu: no clear_cache
+
+
+@pytest.mark.slow
+def test_the_live_server_takes_uploads_only_from_sessions_signed_in_to_upload(
+    server, private_accounts
+):
+    """Nobody signed in, or a viewer: 403 before the body is read. An analyst: taken."""
+    import asyncio
+
+    from bench.ws_session import Session
+    from tests.factories import upload_file
+    from threatmon.access.accounts import Accounts
+
+    accounts = Accounts(private_accounts)
+    accounts.add("ana", "analyst", password="correct horse battery", by="test")
+    accounts.add("vic", "viewer", password="correct horse battery", by="test")
+    tokens = {name: accounts.open_session(name) for name in ("ana", "vic")}
+
+    async def upload_from(token: str | None) -> tuple:
+        cookies = {"threatmon_session": token} if token else {}
+        async with Session(server, timeout=60, cookies=cookies) as session:
+            await session.open()
+            return await asyncio.to_thread(upload_file, server, session.session_id)
+
+    refused = (403, b"Sign in with an account that may upload files first.")
+    assert asyncio.run(upload_from(None)) == refused
+    assert asyncio.run(upload_from(tokens["vic"])) == refused
+    assert asyncio.run(upload_from(tokens["ana"])) == (204, b"")
+    # An unknown session keeps Streamlit's own answer.
+    assert upload_file(server, "no-such-session")[0] == 400

@@ -202,5 +202,16 @@ class SessionEndedError(ThreatmonError):
         super().__init__(message)
 
 
+class ActionRefusedError(ThreatmonError):
+    """A deferred action (a download built on click, a button's callback) was refused when
+    it ran: the session ended, or the account's role or scope is no longer the one the page
+    was drawn for. ``reason`` is the session's reason (``disabled``, ``expired``…),
+    ``role_changed`` or ``not_allowed``."""
+
+    def __init__(self, message: str, reason: str):
+        self.reason = reason
+        super().__init__(message)
+
+
 class AccountError(ValidationError):
     """An account change was refused: unknown or duplicate name, weak password, bad role."""

@@ -23,6 +23,11 @@ SURGE_ALPHA = 0.01
 #: Early warning: the false discovery rate of the counts outside their forecast interval.
 WARNING_FDR = 0.05
 
+#: Forecasts: the page warns when the 80 % range held fewer than this share of the
+#: forecasts of past months (tested with the ranges calibrated on the other origins):
+#: a range that held 62 % of the time is not an 80 % range, whatever its label.
+FORECAST_MIN_COVERAGE_80 = 0.70
+
 #: Significance level of the hot-spot tests (Gi*, local Moran, emerging hot spots).
 HOTSPOT_ALPHA = 0.05
 

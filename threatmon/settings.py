@@ -22,13 +22,17 @@ THREATMON_BACKGROUND_FORECASTS    background_forecasts: bool = True   exactly "0
 THREATMON_CACHE_DIR               cache_dir: Path = data/cache        as given; blank = unset
 THREATMON_CHROMIUM                chromium: str = /usr/bin/chromium   as given; blank = unset
 THREATMON_TILE_URL                tile_url: str | None = None         stripped; blank = unset
+THREATMON_AUDIT_KEY               audit_key: str | None = None        ≥ 32 characters; blank = unset
+THREATMON_AUDIT_KEY_FILE          audit_key_file: Path | None = None  as given; blank = unset
+THREATMON_AUDIT_ANCHOR            audit_anchor: Path | None = None    as given; blank = unset
 ================================  ==================================  =============================
 
 Blank counts as unset: the default applies. An unset ``db`` means the store
 ``data/threatmon.duckdb`` (:mod:`threatmon.store.reader`), an unset ``accounts`` the accounts
 beside the store (:mod:`threatmon.access.accounts`), an unset ``oidc_provider`` the only
-``[auth.NAME]`` of ``secrets.toml`` and an unset ``tile_url`` a map without tiles. A wrong
-value raises :class:`ValueError` naming the variable.
+``[auth.NAME]`` of ``secrets.toml``, an unset ``tile_url`` a map without tiles, and unset
+audit settings audit logs that are hash chains only (see :meth:`Settings.audit_secret`). A
+wrong value raises :class:`ValueError` naming the variable.
 
 The same table, with what each setting is for, is in ``docs/configuration.md``.
 """
@@ -38,7 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DB_ENV_VAR = "THREATMON_DB"
@@ -54,6 +58,12 @@ BACKGROUND_ENV_VAR = "THREATMON_BACKGROUND_FORECASTS"
 CACHE_DIR_ENV_VAR = "THREATMON_CACHE_DIR"
 CHROMIUM_ENV_VAR = "THREATMON_CHROMIUM"
 TILE_URL_ENV_VAR = "THREATMON_TILE_URL"
+#: The audit logs' MAC key (or a file holding it): a secret of the deployment, never in the
+#: store, so that whoever can write the store's files cannot re-seal an edited log.
+AUDIT_KEY_ENV_VAR = "THREATMON_AUDIT_KEY"
+AUDIT_KEY_FILE_ENV_VAR = "THREATMON_AUDIT_KEY_FILE"
+#: An append-only file outside the store that every audit entry's MAC is copied to.
+AUDIT_ANCHOR_ENV_VAR = "THREATMON_AUDIT_ANCHOR"
 
 #: The default errs on the restrictive side: the right words depend on the organisation.
 DEFAULT_MARKING = "RESTRICTED — law-enforcement use only"
@@ -68,6 +78,8 @@ DEFAULT_SESSION_LONGEST = dt.timedelta(hours=12)
 DEFAULT_CACHE_DIR = Path("data/cache")
 #: Debian's package.
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
+#: HMAC-SHA256's own block is 64 bytes; fewer than 32 characters is a password, not a key.
+AUDIT_KEY_MIN_LENGTH = 32
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,10 @@ class Settings:
     cache_dir: Path = DEFAULT_CACHE_DIR
     chromium: str = DEFAULT_CHROMIUM
     tile_url: str | None = None
+    # Kept out of repr: a logged or printed Settings must not show the key.
+    audit_key: str | None = field(default=None, repr=False)
+    audit_key_file: Path | None = None
+    audit_anchor: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -107,7 +123,43 @@ class Settings:
             cache_dir=Path(environ.get(CACHE_DIR_ENV_VAR) or DEFAULT_CACHE_DIR),
             chromium=environ.get(CHROMIUM_ENV_VAR) or DEFAULT_CHROMIUM,
             tile_url=environ.get(TILE_URL_ENV_VAR, "").strip() or None,
+            audit_key=_audit_key(environ),
+            audit_key_file=_path(environ, AUDIT_KEY_FILE_ENV_VAR),
+            audit_anchor=_path(environ, AUDIT_ANCHOR_ENV_VAR),
         )
+
+    def audit_secret(self) -> bytes | None:
+        """The audit logs' MAC key: ``audit_key``, else the contents of ``audit_key_file``
+        (surrounding white space removed); None when neither is set.
+
+        Read when an entry is written or checked, not in :meth:`from_env`: settings stay
+        cheap to build, and a key file readable only by the service is not read by
+        every process that looks at a setting.
+
+        Raises
+        ------
+        ValueError
+            Both are set, the file cannot be read, or its key is too short.
+        """
+        if self.audit_key and self.audit_key_file:
+            raise ValueError(f"Set ${AUDIT_KEY_ENV_VAR} or ${AUDIT_KEY_FILE_ENV_VAR}, not both.")
+        if self.audit_key:
+            return self.audit_key.encode("utf-8")
+        if self.audit_key_file is None:
+            return None
+        try:
+            key = self.audit_key_file.read_bytes().strip()
+        except OSError as exc:
+            raise ValueError(
+                f"${AUDIT_KEY_FILE_ENV_VAR} names {self.audit_key_file}, which cannot be read: "
+                f"{exc.strerror or exc}."
+            ) from None
+        if len(key) < AUDIT_KEY_MIN_LENGTH:
+            raise ValueError(
+                f"The key in ${AUDIT_KEY_FILE_ENV_VAR} ({self.audit_key_file}) must be at least "
+                f"{AUDIT_KEY_MIN_LENGTH} characters. Got {len(key)}."
+            )
+        return key
 
 
 def current_settings() -> Settings:
@@ -153,3 +205,21 @@ def _suppression_k(environ: Mapping[str, str]) -> int:
             f"Got {raw!r}."
         )
     return k
+
+
+def _path(environ: Mapping[str, str], name: str) -> Path | None:
+    raw = environ.get(name, "")
+    return Path(raw) if raw else None
+
+
+def _audit_key(environ: Mapping[str, str]) -> str | None:
+    raw = environ.get(AUDIT_KEY_ENV_VAR, "").strip()
+    if not raw:
+        return None
+    if len(raw) < AUDIT_KEY_MIN_LENGTH:
+        # The value itself is never repeated: it is a secret.
+        raise ValueError(
+            f"${AUDIT_KEY_ENV_VAR} must be at least {AUDIT_KEY_MIN_LENGTH} characters. "
+            f"Got {len(raw)}."
+        )
+    return raw

@@ -11,8 +11,10 @@ How a session signs in is decided by the deployment, in this order:
 4. Neither, on any other store: nothing is shown until an administrator is created.
 
 Every run re-reads the account, so disabling it or changing its role takes effect at
-the next click. A session ends after ``$THREATMON_SESSION_IDLE_MINUTES`` (30) without a
-click, or ``$THREATMON_SESSION_HOURS`` (12) after signing in.
+the next click; a download or a callback already on screen is checked again when it runs
+(:mod:`ui.guarded`, from :func:`session_grant`). A session ends after
+``$THREATMON_SESSION_IDLE_MINUTES`` (30) without a click, or ``$THREATMON_SESSION_HOURS``
+(12) after signing in.
 
 A local sign-in also opens a session in the accounts file and gives the browser its
 token in the cookie :data:`COOKIE`, set by a script (:func:`cookie_script`, sent by
@@ -36,6 +38,7 @@ from threatmon.access.accounts import (
 
 # SessionLimits moved to threatmon.access.roles so the accounts file, which has no
 # Streamlit, can expire sessions itself; it stays importable from here.
+from threatmon.access.grants import Grant
 from threatmon.access.roles import (
     DEMO_PRINCIPAL,
     OIDC,
@@ -401,6 +404,19 @@ def session_principal() -> Principal | None:
     return st.session_state.get(_PRINCIPAL)
 
 
+def principal_in(state) -> Principal | None:
+    """The signed-in person kept in a session's state, read from outside its runs.
+
+    The server's upload guard (ui/server_hardening.py) asks this of the session an upload
+    names; ``state`` is that session's ``SessionState``, or any mapping in tests.
+    """
+    try:
+        principal = state[_PRINCIPAL]
+    except KeyError:
+        return None
+    return principal if isinstance(principal, Principal) else None
+
+
 def current() -> Principal:
     """The person the current run acts for (set by the frame before any page runs).
 
@@ -429,6 +445,18 @@ def require(permission: Permission) -> Principal:
     return principal
 
 
+def session_grant(permission: Permission) -> Grant:
+    """What a deferred action drawn now is for: this run's person, the session's token
+    (a local sign-in) and its times (see :mod:`ui.guarded`, which checks it again)."""
+    return Grant(
+        current(),
+        permission,
+        token=st.session_state.get(_TOKEN),
+        signed_in_at=st.session_state.get(_SIGNED_IN_AT),
+        seen_at=st.session_state.get(_SEEN_AT),
+    )
+
+
 def remember(principal: Principal) -> None:
     """Make ``principal`` the session's person for :func:`current` (the frame calls this)."""
     if st.session_state.get(_PRINCIPAL) != principal:
@@ -451,7 +479,9 @@ __all__ = [
     "mode",
     "no_accounts_page",
     "oidc_configured",
+    "principal_in",
     "remember",
+    "session_grant",
     "session_principal",
     "require",
     "sign_in_page",

@@ -170,10 +170,9 @@ def visible_crime_types() -> tuple[str, ...]:
 
 
 def sensitive_source() -> Store:
-    """The user's store with the sensitive crime types, for building their suppressed table
-    only (never for showing anything else)."""
-    store = get_store()
-    return _store(store.location.cache_key, store.scope)
+    """The whole store (every country, the sensitive crime types), for building the user's
+    suppressed table only, cut to their scope there (never for showing anything else)."""
+    return _store(get_store().location.cache_key)
 
 
 def sensitive_trend(last_day: dt.date, quarters: int = 8) -> pd.DataFrame:
@@ -190,7 +189,7 @@ def _sensitive_trend(
     from threatmon.disclosure import sensitive
 
     table = sensitive.sensitive_table(
-        _store(access[0], access[2]), last_day, quarters=quarters, k=k
+        _store(access[0]), last_day, scope=access[2], quarters=quarters, k=k
     )
     return sensitive.published_totals(table)
 
@@ -242,9 +241,10 @@ def sensitive_table(last_day: dt.date) -> pd.DataFrame:
 def _sensitive_table(access: Access, version: str, last_day: dt.date, k: int) -> pd.DataFrame:
     from threatmon.disclosure import sensitive
 
-    # Read with the sensitive types (the scope still applies); only the suppressed
-    # table leaves this function.
-    return sensitive.sensitive_table(_store(access[0], access[2]), last_day, k=k)
+    # Read with the sensitive types and every country: the pattern of hidden cells is
+    # the all-country one, cut to the scope, so that no two scopes' tables disagree.
+    # Only the suppressed table leaves this function.
+    return sensitive.sensitive_table(_store(access[0]), last_day, scope=access[2], k=k)
 
 
 def selection_key(filters: Filters) -> Selection:
@@ -582,19 +582,22 @@ def _alerts(access: Access, version: str, generation: str) -> pd.DataFrame:
 
 
 def audit_logs() -> dict:
-    """Both logs merged (see :func:`threatmon.store.audit.combined`) and where each chain breaks.
+    """Both logs merged (see :func:`threatmon.store.audit.combined`) and what checking the
+    trail found (:func:`threatmon.store.audit_check.verify_trail`, the check of
+    ``threatmon audit verify``).
 
     Not cached: administrators open this page to see what happened a moment ago.
     """
     from threatmon.store import audit
+    from threatmon.store.audit_check import verify_trail
     from ui import auth
 
-    store_log = system_store().audit() if system_store().exists() else pd.DataFrame()
-    access_log = auth.accounts().access_log()
+    store = system_store()
+    accounts = auth.accounts()
+    store_log = store.audit() if store.exists() else pd.DataFrame()
     return {
-        "combined": audit.combined(store_log, access_log),
-        "store_broken": None if store_log.empty else audit.verify_chain(store_log),
-        "access_broken": None if access_log.empty else audit.verify_chain(access_log),
+        "combined": audit.combined(store_log, accounts.access_log()),
+        "verification": verify_trail(store, accounts),
     }
 
 

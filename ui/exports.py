@@ -1,28 +1,32 @@
-"""Downloads that are written to the access log when someone actually takes the file."""
+"""Downloads that are checked again and written to the access log when someone actually
+takes the file."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from ui import auth
+from threatmon.access.roles import Permission, Principal
+from ui import auth, guarded
 
 
-def audited(build: Callable[[], bytes], what: str, **details) -> Callable[[], bytes]:
-    """``build`` wrapped so that each download is logged as an ``export`` of ``what``.
+def audited(
+    build: Callable[[], bytes], what: str, *, permission: Permission = Permission.VIEW, **details
+) -> Callable[[], bytes]:
+    """``build`` wrapped so that each download is checked again and logged as an ``export``.
 
     Streamlit calls a download button's callable only on a click, so the log records
-    files that left the dashboard, not buttons that were drawn.
+    files that left the dashboard, not buttons that were drawn. The click may come long
+    after the page was drawn: :func:`ui.guarded.deferred` refuses it (no file) unless the
+    session is still open and the account still has the role and scope ``build``'s data
+    were chosen for, and ``permission``. The entry names the role read at the click.
     """
-    principal = auth.current()
 
-    def build_and_log() -> bytes:
+    def build_and_log(person: Principal) -> bytes:
         payload = build()
-        auth.accounts().log(
-            principal.name, "export", what, {**details, "role": principal.role.value}
-        )
+        auth.accounts().log(person.name, "export", what, {**details, "role": person.role.value})
         return payload
 
-    return build_and_log
+    return guarded.deferred(build_and_log, permission, what)
 
 
 def table_downloads(frame, name: str, container=None) -> None:

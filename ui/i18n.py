@@ -11,8 +11,9 @@ parsed again: text chosen by people is escaped by the caller *before* it is pass
 The session's language is chosen in the sidebar (:func:`language_selector`), starts
 from ``?lang=ro`` or ``?lang=uk`` in the link, and is written back to the URL when it is
 not English, so a reload or a shared link keeps it. Messages made by ``data_loaders/``
-and ``forecasting/`` (validation problems, alert sentences, model verdicts) stay in
-English; see ``docs/languages.md``.
+(validation problems) stay in English; see ``docs/languages.md``. The forecasts' verdicts
+come as notes (``forecasting.wording``), put into words by :func:`note_text`; counts take
+the language's plural forms (:func:`plural`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from forecasting.wording import Amount, Count, Country, Earlier, Model, Per, PValue, Share
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS, crime_type_label
 from threatmon.registry.regions import PROJECT_COUNTRIES
 
@@ -65,6 +67,7 @@ DYNAMIC_PREFIXES: tuple[str, ...] = (
     "classes.",
     "country.",
     "crime.",
+    "earlier.",
     "emerging.",
     "flag.",
     "granularity.",
@@ -75,9 +78,13 @@ DYNAMIC_PREFIXES: tuple[str, ...] = (
     "model.",
     "month.long.",
     "month.short.",
+    "note.",
     "page.",
+    "per.",
+    "plural.",
     "published_model.",
     "role.",
+    "same.",
     "view.",
 )
 
@@ -408,6 +415,103 @@ def month_span(start, end, long_single: bool = False, language: str | None = Non
     )
 
 
+# -- plurals and the forecasts' notes ----------------------------------------------------------
+
+
+def plural_form(count: int, language: str | None = None) -> int:
+    """Which of the language's plural forms ``count`` takes (CLDR rules for integers).
+
+    English: 1 month / 2 months. Romanian: 1 lună / 2 luni / 20 de luni (0 and 2–19,
+    also after the hundreds, take the second form). Ukrainian: 1 місяць / 2 місяці /
+    5 місяців (21 takes the first form, 22–24 the second, 11–14 the third).
+    """
+    n = abs(int(count))
+    language = _language(language)
+    if language == "ro":
+        if n == 1:
+            return 0
+        return 1 if n == 0 or 1 <= n % 100 <= 19 else 2
+    if language == "uk":
+        if n % 10 == 1 and n % 100 != 11:
+            return 0
+        return 1 if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else 2
+    return 0 if n == 1 else 1
+
+
+def plural(unit: str, count: int, language: str | None = None) -> str:
+    """``count`` and ``unit`` in the language's plural form: "1 month", "20 de luni",
+    "5 місяців".
+
+    The catalogue's ``plural.<unit>`` holds the forms separated by ``|``, in the order
+    of :func:`plural_form` (English 2, Romanian and Ukrainian 3).
+
+    >>> plural("months", 2, language="uk")
+    '2 місяці'
+    """
+    language = _language(language)
+    forms = translate(f"plural.{unit}", language, n=number(count, language=language)).split("|")
+    return forms[min(plural_form(count, language), len(forms) - 1)]
+
+
+def model_name(model: str, lag: int | None = None, language: str | None = None) -> str:
+    """A model in words, with the lag of the flows it uses: "Seasonal model with migration
+    flows (SARIMAX), arrivals 1 month earlier"."""
+    language = _language(language)
+    name = model_label(model, language)
+    if lag is None or lag != lag:
+        return name
+    return translate(
+        "forecasts.model_lag", language, model=name, lag=plural("months", int(lag), language)
+    )
+
+
+def _value_text(value: object, language: str) -> str:
+    if isinstance(value, Country):
+        return country_name(value.code, language)
+    if isinstance(value, Count):
+        return plural(value.unit, value.n, language)
+    if isinstance(value, Model):
+        return model_name(value.name, value.lag, language)
+    if isinstance(value, Share):
+        return translate(
+            "format.percent", language, value=number(100 * value.value, 0, language=language)
+        )
+    if isinstance(value, Amount):
+        if value.value != value.value:
+            return "–"
+        # A true minus sign: a hyphen before a number reads as a dash.
+        return number(value.value, value.decimals, value.sign, language).replace("-", "\u2212")
+    if isinstance(value, PValue):
+        if value.value < 0.001:
+            return "< " + number(0.001, 3, language=language)
+        return "= " + number(value.value, 3, language=language)
+    if isinstance(value, Per):
+        return translate(f"per.{value.unit}", language)
+    if isinstance(value, Earlier):
+        if value.n == 0:
+            return translate(f"same.{value.unit}", language)
+        count = plural(value.unit, value.n, language)
+        return translate(f"earlier.{value.unit}", language, lag=count)
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int | float):
+        return number(value, language=language)
+    return str(value)
+
+
+def note_text(said, language: str | None = None) -> str:
+    """A :class:`forecasting.wording.Note` as a sentence in ``language`` (default: the
+    session's): its values in words, then the catalogue's ``note.<key>``."""
+    language = _language(language)
+    values = {name: _value_text(value, language) for name, value in said.values.items()}
+    return translate(f"note.{said.key}", language, **values)
+
+
+def notes_text(notes, language: str | None = None) -> str:
+    """Several notes as one paragraph."""
+    return " ".join(note_text(said, language) for said in notes)
+
+
 __all__ = [
     "DEFAULT_LANGUAGE",
     "DYNAMIC_PREFIXES",
@@ -430,11 +534,16 @@ __all__ = [
     "level_label",
     "measure_label",
     "model_label",
+    "model_name",
+    "note_text",
+    "notes_text",
     "month_name",
     "month_span",
     "normalise_language",
     "number",
     "plotly_separators",
+    "plural",
+    "plural_form",
     "region_name",
     "region_names",
     "role_name",

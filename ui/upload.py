@@ -598,8 +598,10 @@ def batch_table(store: Store) -> pd.DataFrame:
     return frame
 
 
-def undo_batch(store: Store, batch_id: int, principal: Principal) -> None:
-    """Callback of the Undo button: undo, remember the outcome, reset the confirmation."""
+def undo_batch(principal: Principal, store: Store, batch_id: int) -> None:
+    """Callback of the Undo button (through :func:`ui.guarded.callback`, which gives the
+    person as the accounts database has them at the click): undo, remember the outcome,
+    reset the confirmation."""
     try:
         summary = undo_as(store.location, int(batch_id), principal)
     except ThreatmonError as exc:

@@ -80,24 +80,48 @@ def _project(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pyproj.Transformer.from_crs("EPSG:4326", _PROJECTION, always_xy=True).transform(lon, lat)
 
 
-def _in_stated_regions(geo: _Regions, keys: list[Key], x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Whether each point lies inside the region its row states: tested region by region
-    on arrays, since nearly every point of a good file does (the rest are looked at one
-    by one)."""
+def _in_stated_regions(
+    geo: _Regions, stated: np.ndarray, x: np.ndarray, y: np.ndarray
+) -> np.ndarray:
+    """Whether each point lies inside the region its row states, or close enough outside
+    it to be confirmed (:data:`~threatmon.rules.PLACEMENT_MISMATCH_KM`): tested region by
+    region on arrays, since nearly every point of a good file does (the rest are looked at
+    one by one). ``stated`` holds "" where the row states none."""
     import shapely
 
-    inside = np.zeros(len(keys), dtype=bool)
-    stated = np.array([k[3] or "" for k in keys], dtype=str)
+    confirmed = np.zeros(len(stated), dtype=bool)
     names, group = np.unique(stated, return_inverse=True)
     order = np.argsort(group, kind="stable")
     bounds = np.searchsorted(group[order], np.arange(len(names) + 1))
+    near = PLACEMENT_MISMATCH_KM * 1000
     for j, code in enumerate(names):
         position = np.searchsorted(geo.codes, code)
         if not code or position >= len(geo.codes) or geo.codes[position] != code:
             continue
         rows = order[bounds[j] : bounds[j + 1]]
-        inside[rows] = shapely.contains_xy(geo.shapes[position], x[rows], y[rows])
-    return inside
+        shape = geo.shapes[position]
+        hit = shapely.contains_xy(shape, x[rows], y[rows])
+        # Borders are drawn at about 1 km: points just outside are measured, still at once.
+        rest = np.flatnonzero(~hit)
+        if len(rest):
+            gaps = shapely.distance(shape, shapely.points(x[rows[rest]], y[rows[rest]]))
+            hit[rest] = gaps <= near
+        confirmed[rows] = hit
+    return confirmed
+
+
+def confirmed_in_stated(lat: np.ndarray, lon: np.ndarray, stated: np.ndarray) -> np.ndarray:
+    """Whether each point is confirmed in the region its row states ("" or None: none).
+
+    The arrays side of :func:`place_points` for a large file: what it returns True for,
+    :func:`place_points` would confirm as ``Placement(stated)``; the rest still need it.
+    """
+    if not len(lat):
+        return np.zeros(0, dtype=bool)
+    codes = np.asarray(stated, dtype=object)
+    codes = np.where(codes == None, "", codes).astype(str)  # noqa: E711 (elementwise)
+    x, y = _project(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float))
+    return _in_stated_regions(_regions(), codes, np.asarray(x), np.asarray(y))
 
 
 def _label(code: str) -> str:
@@ -141,7 +165,8 @@ def place_points(keys: Iterable[Key]) -> dict[Key, Placement]:
     lat = np.array([k[0] for k in keys], dtype=float)
     lon = np.array([k[1] for k in keys], dtype=float)
     x, y = _project(lat, lon)
-    confirmed = _in_stated_regions(geo, keys, x, y)
+    stated = np.array([k[3] or "" for k in keys], dtype=str)
+    confirmed = _in_stated_regions(geo, stated, x, y)
     # One Placement per region, shared by its points (a large file has hundreds of thousands).
     confirmations: dict[str, Placement] = {}
     out: dict[Key, Placement] = {}

@@ -211,21 +211,38 @@ _CLASS_FIT: dict[str, dict[str, int]] = {
 }
 
 
+def _phrases_by_length() -> list[tuple[int, dict[tuple[str, ...], tuple[int, str]]]]:
+    """The type phrases by length, longest first, each with its place in _TYPE_PHRASES."""
+    tables: dict[int, dict[tuple[str, ...], tuple[int, str]]] = {}
+    for order, (phrase, cls) in enumerate(_TYPE_PHRASES):
+        tables.setdefault(len(phrase), {}).setdefault(phrase, (order, cls))
+    return sorted(tables.items(), reverse=True)
+
+
+_PHRASES_BY_LENGTH = _phrases_by_length()
+
+
 def _strip_types(key: str) -> tuple[str, frozenset[str]]:
-    """Remove type words from both ends of a folded value; return the core and classes."""
+    """Remove type words from both ends of a folded value; return the core and classes.
+
+    Each pass removes the first phrase of _TYPE_PHRASES (longest first) found at either
+    end, the front before the back; looked up by length rather than tried one by one,
+    since the registry's index strips every spelling of every region.
+    """
     tokens = key.split()
     classes: set[str] = set()
     changed = True
     while changed:
         changed = False
-        for phrase, cls in _TYPE_PHRASES:
-            n = len(phrase)
+        for n, table in _PHRASES_BY_LENGTH:
             if len(tokens) <= n:
                 continue
-            if tuple(tokens[:n]) == phrase:
-                tokens = tokens[n:]
-            elif tuple(tokens[-n:]) == phrase:
-                tokens = tokens[:-n]
+            head = table.get(tuple(tokens[:n]))
+            tail = table.get(tuple(tokens[-n:]))
+            if head is not None and (tail is None or head[0] <= tail[0]):
+                tokens, cls = tokens[n:], head[1]
+            elif tail is not None:
+                tokens, cls = tokens[:-n], tail[1]
             else:
                 continue
             classes.add(cls)
@@ -308,7 +325,8 @@ def _region_index() -> _RegionIndex:
     stems: dict[str, set[tuple[str, bool]]] = defaultdict(set)
     codes: dict[str, str] = {}
     spellings: dict[str, list[str]] = defaultdict(list)
-    for code, name in zip(*load_region_names()[["region_code", "name"]].T.values, strict=True):
+    names = load_region_names()
+    for code, name in zip(names["region_code"].tolist(), names["name"].tolist(), strict=True):
         spellings[code].append(name)
     for row in load_regions().itertuples(index=False):
         code = row.region_code

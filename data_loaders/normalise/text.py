@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -42,23 +43,29 @@ def _unmix(word: str) -> str:
     return word
 
 
-def _fold_once(text: str) -> str:
-    chars: list[str] = []
-    for char in unicodedata.normalize("NFC", text).casefold():
-        if char in _KEEP:
-            chars.append(char)
+@functools.cache
+def _fold_char(char: str) -> str:
+    """One casefolded character's folded letters (" " for a separator); cached, since the
+    names of a whole registry use a few hundred distinct characters."""
+    if char in _KEEP:
+        return char
+    if char in _APOSTROPHES:
+        return ""
+    letters = []
+    for part in unicodedata.normalize("NFKD", char):
+        if unicodedata.combining(part):
             continue
-        if char in _APOSTROPHES:
-            continue
-        for part in unicodedata.normalize("NFKD", char):
-            if unicodedata.combining(part):
+        # NFKD can produce capitals (ℌ → H) and casefold can produce several letters.
+        for letter in part.casefold():
+            if letter in _APOSTROPHES:
                 continue
-            # NFKD can produce capitals (ℌ → H) and casefold can produce several letters.
-            for letter in part.casefold():
-                if letter in _APOSTROPHES:
-                    continue
-                chars.append(" " if _is_separator(letter) else _LETTERS.get(letter, letter))
-    return " ".join(_unmix(word) for word in "".join(chars).split())
+            letters.append(" " if _is_separator(letter) else _LETTERS.get(letter, letter))
+    return "".join(letters)
+
+
+def _fold_once(text: str) -> str:
+    folded = "".join(map(_fold_char, unicodedata.normalize("NFC", text).casefold()))
+    return " ".join(_unmix(word) for word in folded.split())
 
 
 def fold(text: str) -> str:

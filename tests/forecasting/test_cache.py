@@ -1,5 +1,6 @@
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -195,7 +196,9 @@ def test_a_refresh_killed_midway_is_started_again(tmp_path, monkeypatch):
     monkeypatch.setattr(
         subprocess,
         "Popen",
-        lambda command, **kw: launched.append(command) or type("Child", (), {"pid": 1})(),
+        lambda command, **kw: (
+            launched.append(command) or type("Child", (), {"pid": 1, "wait": lambda self: 0})()
+        ),
     )
     monkeypatch.setenv(BACKGROUND_ENV_VAR, "1")
     assert cache.start_background(store)
@@ -237,6 +240,7 @@ def test_the_background_refresh_runs_to_completion_once(tmp_path, monkeypatch):
     store = Store(path)
     monkeypatch.setenv(BACKGROUND_ENV_VAR, "1")
     assert cache.start_background(store)
+    pid = json.loads((cache.cache_root(store) / "refresh.lock").read_text())["pid"]
     # The lock is taken before the process starts, so a page rerun starts nothing more.
     assert cache.status(store).state == cache.RUNNING
     assert not cache.start_background(store)
@@ -249,6 +253,11 @@ def test_the_background_refresh_runs_to_completion_once(tmp_path, monkeypatch):
     # Every series is forecast, but those never reported (no data is not zero).
     assert len(loaded.series) + loaded.meta["not_reported"] == (230 + 10 + 1) * 12
     assert not (cache.cache_root(store) / "refresh.lock").exists()
+    # The finished refresh is reaped, not left as a zombie under the server.
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{pid}").exists()
 
 
 def test_a_country_with_national_figures_is_fitted_from_them_not_from_the_cache(tmp_path):

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from forecasting.effect import RegressorEffect, regressor_effect
+from forecasting.wording import Amount, Earlier, Per
 
 N = 70
 MONTHS = pd.date_range("2019-01-01", periods=N, freq="MS")
@@ -36,9 +37,14 @@ def test_a_known_effect_is_recovered_and_called_a_link_not_a_cause():
     assert 0 < effect.lower < 3.0 < effect.upper
     assert effect.lower < effect.per_thousand < effect.upper
     assert effect.p_value < 0.001
-    assert effect.text.startswith("Each 1,000 more arrivals 2 months earlier go with ")
-    assert "the interval excludes zero" in effect.text
-    assert "not proof that arrivals cause the incidents" in effect.text
+    said, verdict = effect.notes
+    assert said.key == "effect_more"
+    assert said.values["when"] == Earlier(2, "months")
+    assert said.values["per"] == Per("months")
+    # Two significant digits of the largest number, rounded where the page would.
+    assert said.values["b"] == Amount(round(effect.per_thousand, 1), 1)
+    assert verdict.key == "effect_shown"  # a link, not a cause (ui words it)
+    assert effect.sized and not effect.includes_zero
     # The wrong lag finds a much weaker effect than the right one.
     wrong = regressor_effect(counts, flows, lag=1)
     assert abs(wrong.per_thousand) < effect.per_thousand / 2
@@ -49,17 +55,18 @@ def test_unrelated_series_show_no_effect():
     effect = regressor_effect(counts, flows, lag=2)
     assert effect.lower < 0 < effect.upper
     assert effect.p_value > 0.05
-    assert "the interval includes zero, so the data do not show an effect." in effect.text
+    assert [n.key for n in effect.notes] == ["effect_more", "effect_zero_inside"]
+    assert effect.includes_zero
 
 
 def test_a_negative_effect_reads_as_fewer_incidents():
     counts, flows = _pair(beta=-3.0, lag=0, seed=1)
     effect = regressor_effect(counts, flows, lag=0)
     assert effect.upper < 0
-    assert effect.text.startswith("Each 1,000 more arrivals in the same month go with ")
+    said = effect.notes[0]
+    assert said.key == "effect_fewer" and said.values["when"] == Earlier(0, "months")
     # The interval is stated in the same terms as the estimate, without minus signs.
-    fewer = r" fewer incidents a month \(95 % interval [0-9.]+ to [0-9.]+ fewer\); "
-    assert re.search(fewer, effect.text)
+    assert 0 < said.values["low"].value <= said.values["b"].value <= said.values["high"].value
 
 
 def test_counts_whose_lagged_arrivals_are_unknown_are_left_out():

@@ -311,3 +311,47 @@ def test_every_interval_holds_its_mean_and_nests(seed):
     assert (lower_95 >= 0).all()
     assert (lower_95 <= lower_80).all() and (lower_80 <= mean).all()
     assert (mean <= upper_80).all() and (upper_80 <= upper_95).all()
+
+
+# -- the notes the dashboard words, and the track record of the ranges -------------------------
+
+
+def test_the_full_path_gives_its_notes_and_track_record():
+    from forecasting.wording import Amount, Count, Model
+
+    result = forecast_series(seasonal_counts(70))
+    keys = [n.key for n in result.notes]
+    assert keys[0] == "skill" and "held_out" in keys
+    skill = result.notes[0]
+    assert skill.values["model"] == Model("ets")
+    assert skill.values["ratio"] == Amount(float(result.scores.iloc[0]["rel_mae"]), 2)
+    held = result.notes[keys.index("held_out")]
+    assert held.values["count"] == Count(12, "months")
+    # 16 origins of 12 months, each judged by ranges calibrated on the 15 others.
+    track = result.track
+    assert track["checked"] == 16 * 12
+    assert 0 <= track["held_80"] <= track["held_95"] <= track["checked"]
+
+
+def test_notes_of_a_gap_come_first_and_fallbacks_carry_theirs():
+    from forecasting.wording import Count
+
+    series = seasonal_counts(70)
+    series.iloc[20] = np.nan
+    keys = [n.key for n in forecast_series(series).notes]
+    assert keys[0] == "gap_one"
+    gap = forecast_series(series).notes[0]
+    assert gap.values["modelled"] == Count(49, "months")
+    short = forecast_series(monthly([1.0, 2, 3, 4, 5]))
+    assert [n.key for n in short.notes] == ["too_short_level"]
+    assert short.track is None
+
+
+def test_an_intermittent_series_is_said_to_be_judged_by_its_total():
+    rng = np.random.default_rng(8)
+    result = forecast_series(monthly(rng.poisson(0.4, 72).astype(float)))
+    keys = [n.key for n in result.notes]
+    assert keys[0] == "intermittent"
+    assert ("skill_total" in keys) or ("no_skill" in keys)
+    assert "skill" not in keys and "held_out" not in keys
+    assert "low_volume" in keys

@@ -6,6 +6,7 @@ import pytest
 
 from forecasting.effect import RegressorEffect
 from forecasting.linkage import cross_correlation, explain, flow_linkage, granger, regressor_lag
+from forecasting.wording import Count, Earlier, note
 
 MONTHS = pd.date_range("2019-01-01", periods=84, freq="MS")
 
@@ -64,10 +65,10 @@ def test_granger_refuses_too_few_months():
 
 def test_the_explanation_says_what_a_test_cannot_show():
     counts, flows = _pair(lag=2, seed=1)
-    text = explain(cross_correlation(counts, flows), granger(counts, flows))
-    assert "arrivals 2 months later" in text
-    assert "more than chance would give" in text
-    assert "not that they cause crime" in text
+    said = explain(cross_correlation(counts, flows), granger(counts, flows))
+    assert [n.key for n in said] == ["link_best", "granger_yes"]  # beyond chance; not a cause
+    assert said[0].values["when"] == Earlier(2, "months")
+    assert said[0].values["r"].sign and said[0].values["r"].decimals == 2
 
 
 def test_bad_input_is_refused():
@@ -84,7 +85,7 @@ def test_bad_input_is_refused():
 def _result(chosen: str, lag: float, scores: list[tuple[str, float, float]]) -> SimpleNamespace:
     """The parts of a ForecastResult the linkage reads: the chosen model, its lag, the scores."""
     frame = pd.DataFrame(scores, columns=["model", "lag", "rel_mae"])
-    return SimpleNamespace(chosen=chosen, lag=lag, scores=frame)
+    return SimpleNamespace(chosen=chosen, lag=lag, scores=frame, members=())
 
 
 def test_the_effect_is_at_the_chosen_models_lag():
@@ -117,10 +118,20 @@ def test_flow_linkage_gives_the_tests_the_verdict_and_the_effect():
     counts, flows = _pair(lag=2, seed=1)
     result = _result("sarimax", 2.0, [("sarimax", 2.0, 0.5)])
     link = flow_linkage(counts, flows, result, "arrivals in MD")
-    assert set(link) == {"text", "correlation", "granger", "explanation", "effect"}
+    assert set(link) == {
+        "text",
+        "correlation",
+        "granger",
+        "explanation",
+        "notes",
+        "effect",
+        "effect_notes",
+    }
     assert link["text"] == "arrivals in MD"
     assert link["explanation"] == explain(link["correlation"], link["granger"])
+    assert link["notes"] == link["explanation"]
     assert isinstance(link["effect"], RegressorEffect) and link["effect"].lag == 2
+    assert link["effect_notes"] == link["effect"].notes
 
 
 def test_without_the_flows_in_the_backtest_the_effect_is_at_the_strongest_correlation():
@@ -135,7 +146,47 @@ def test_flow_linkage_reports_too_few_months_instead_of_the_granger_test():
     counts, flows = _pair(lag=1)
     link = flow_linkage(counts.iloc[:24], flows.iloc[:24], _result("ets", np.nan, []), "few")
     assert "granger" not in link and "explanation" not in link and "effect" not in link
+    assert [n.key for n in link["notes"]] == ["granger_too_few"]
+    assert link["notes"][0].values == {"needed": Count(14, "months"), "found": Count(12, "months")}
     assert (
         "needs at least 14 months after comparing each month with a year earlier"
         in (link["granger_error"])
     )
+
+
+# -- no contradiction between the forecast and the link it states ------------------------------
+
+
+def test_a_forecast_using_flows_that_a_test_finds_no_link_for_says_why():
+    # Unrelated series: Granger finds nothing, yet suppose the backtest chose the flows.
+    rng = np.random.default_rng(5)
+    counts = pd.Series(50 + rng.normal(0, 3, len(MONTHS)), index=MONTHS)
+    flows = pd.Series(1000 + rng.normal(0, 100, len(MONTHS)), index=MONTHS)
+    result = _result("sarimax", 1.0, [("sarimax", 1.0, 0.5)])
+    link = flow_linkage(counts, flows, result, "arrivals")
+    keys = [n.key for n in link["notes"]]
+    assert "granger_no" in keys
+    assert keys[-1] == "granger_no_but_used"
+    assert link["notes"][-1].values == {"lag": Count(1, "months")}
+    # Its effect cannot be told from zero: said, together with why the flows are used.
+    assert [n.key for n in link["effect_notes"]][-1] == "effect_used_zero_inside"
+
+
+def test_an_effect_that_cannot_be_sized_is_explained_when_the_forecast_uses_the_flows(
+    monkeypatch,
+):
+    import forecasting.effect as effect_module
+
+    counts, flows = _pair(lag=1, seed=2)
+    unsized = RegressorEffect(1, np.nan, np.nan, np.nan, np.nan, 60, (note("effect_unsized"),))
+    monkeypatch.setattr(effect_module, "regressor_effect", lambda *args: unsized)
+    link = flow_linkage(counts, flows, _result("sarimax", 1.0, [("sarimax", 1.0, 0.5)]), "x")
+    said = link["effect_notes"]
+    # Not "too few or too regular" next to a forecast that uses them: one statement, why.
+    assert [n.key for n in said] == ["effect_used_unsized"]
+    assert said[0].values["lag"] == Count(1, "months")
+    r = link["correlation"].set_index("lag").loc[1, "r"]
+    assert said[0].values["r"].value == pytest.approx(r)
+    # Without the flows in the forecast, the plain statement stays.
+    plain = flow_linkage(counts, flows, _result("ets", np.nan, [("sarimax", 1.0, 0.5)]), "x")
+    assert [n.key for n in plain["effect_notes"]] == ["effect_unsized"]

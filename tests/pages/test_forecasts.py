@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from threatmon.settings import DB_ENV_VAR
+from ui.i18n import month_name, notes_text
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard.py"
@@ -21,6 +22,24 @@ BANNER = (
 def app(demo_store_path, monkeypatch):
     monkeypatch.setenv(DB_ENV_VAR, str(demo_store_path))
     return AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+
+
+#: Notes the page keeps for its expander on method (pages/forecasts.py).
+METHOD_NOTES = {
+    "default_kept",
+    "held_out",
+    "held_out_total",
+    "fit_warnings",
+    "no_skill_best",
+    "no_skill_best_total",
+}
+
+
+def _texts(app) -> list[str]:
+    """Every text the page shows, of the kinds that hold sentences."""
+    kinds = ("markdown", "caption", "info", "warning", "success", "error", "subheader", "title")
+    texts = [element.value for kind in kinds for element in getattr(app, kind)]
+    return texts + [e.label for e in app.expander]
 
 
 def _open(app, **params):
@@ -43,12 +62,39 @@ def test_a_country_forecast_shows_chart_scorecard_linkage_and_alerts(app, demo_s
     assert BANNER in [w.value for w in app.warning]
     assert len(app.get("plotly_chart")) == 1
     assert any("Area: Poland" in c.value for c in app.caption)
-    # The page shows the engine's own verdict for the same series (same code path).
+    # The page words the engine's own verdict for the same series (same code path).
     store = Store(demo_store_path)
     selection = Selection(country="PL", crime_types=("migrant_smuggling",))
     flows, _ = flow_series(store, selection)
     expected = forecast_series(incident_series(store, selection), horizon=6, exog=flows)
-    assert app.info[0].value == expected.message
+    summary = [n for n in expected.notes if n.key not in METHOD_NOTES]
+    assert app.info[0].value == notes_text(summary, language="en")
+    # One sentence of trust, from the backtest's track record.
+    track = expected.track
+    share = round(100 * track["held_80"] / track["checked"])
+    trust = (
+        "**How far to trust it:** tested on past months it had not seen, the 80 % range "
+        f"held {share} % of the time ({track['held_80']} of {track['checked']} forecasts)."
+    )
+    assert trust in [m.value for m in app.markdown]
+    # The next months, visible: period, forecast, 80 % and 95 % ranges, rounded.
+    table = app.table[0].value
+    assert list(table.columns) == ["Forecast", "80 % range", "95 % range"]
+    assert len(table) == 6
+    first = expected.forecast.iloc[0]
+    assert table.index[0] == month_name(first["period"], long=True, language="en")
+    d = 1 if expected.forecast["upper_95"].max() < 10 else 0
+    assert table.iloc[0, 0] == f"{first['mean']:,.{d}f}"
+    assert table.iloc[0, 1] == f"{first['lower_80']:,.{d}f}–{first['upper_80']:,.{d}f}"
+    # Methods and tests in expanders, explained in plain words; no file users cannot open.
+    labels = [e.label for e in app.expander]
+    assert "How the forecast was chosen and tested" in labels
+    assert "The statistical tests behind this" in labels
+    texts = _texts(app)
+    assert not [text for text in texts if "docs/" in text or ".md" in text]
+    assert any("**MASE**: the error divided by" in text for text in texts)
+    assert any("**Granger test**" in text for text in texts)
+    assert not [text for text in texts if "sarimax" in text or "1 months" in text]
     scorecard = app.dataframe[0].value
     assert list(scorecard.columns) == [
         "model",
@@ -60,11 +106,12 @@ def test_a_country_forecast_shows_chart_scorecard_linkage_and_alerts(app, demo_s
         "n",
     ]
     assert [s.value for s in app.subheader] == [
+        "The next months",
         "Does it follow migration flows?",
         "Early warning: the latest complete month",
     ]
     assert any("fitted for this series alone just now" in c.value for c in app.caption)
-    assert any("arrivals from Ukraine into PL" in c.value for c in app.caption)
+    assert any("arrivals from Ukraine into Poland" in c.value for c in app.caption)
 
 
 def test_the_crime_type_and_horizon_change_the_series(app):
@@ -79,7 +126,9 @@ def test_the_crime_type_and_horizon_change_the_series(app):
 
 def test_a_country_without_flows_says_so(app):
     _open(app, country="EE")
-    assert "No regressor: no migration flows are recorded for EE." in [i.value for i in app.info]
+    assert "Migration flows are not used: no migration flows are recorded for Estonia." in [
+        i.value for i in app.info
+    ]
 
 
 @pytest.mark.slow
@@ -92,15 +141,18 @@ def test_weekly_forecasts(app):
     assert any("switch Periods to Months" in i.value for i in app.info)
 
 
-def test_a_current_cache_is_shown_reconciled_with_its_alerts(
-    demo_store_path, tmp_path, monkeypatch
-):
+@pytest.fixture
+def cached_store(demo_store_path, tmp_path, monkeypatch):
+    """A copy of the demo store whose forecasts of all series are current: Cahul's
+    migrant smuggling by ETS, whose 80 % range held 15 of 24 past forecasts (weak) and
+    which seasonal naive beat in the backtest."""
     import shutil
 
     import pandas as pd
 
     from forecasting import cache
     from forecasting.refresh import ForecastSet
+    from forecasting.wording import Amount, Model, note, to_json
     from threatmon.store.reader import Store
 
     copy = tmp_path / "store.duckdb"
@@ -126,6 +178,7 @@ def test_a_current_cache_is_shown_reconciled_with_its_alerts(
             "lag": None,
         }
     )
+    notes = [note("skill", model=Model("ets"), ratio=Amount(0.8, 2))]
     series = pd.DataFrame(
         [
             key
@@ -134,23 +187,19 @@ def test_a_current_cache_is_shown_reconciled_with_its_alerts(
                 "chosen": "ets",
                 "lag": None,
                 "message": "Chosen by backtest over 4 origins: ets.",
+                "notes": to_json(notes),
+                "checked": 24,
+                "held_80": 15,
+                "held_95": 20,
             }
         ]
     )
     scores = pd.DataFrame(
         [
-            key
-            | {
-                "model": "ets",
-                "lag": None,
-                "rel_mae": 0.8,
-                "mase": 0.7,
-                "coverage_80": 0.8,
-                "coverage_95": 0.9,
-                "n": 24,
-            }
+            key | {"model": model, "lag": None, "rel_mae": rel, "mase": mase}
+            for model, rel, mase in (("ets", 0.8, 0.7), ("seasonal_naive", 0.75, 0.72))
         ]
-    )
+    ).assign(coverage_80=0.8, coverage_95=0.9, n=24)
     checks = pd.DataFrame(
         columns=[
             "level",
@@ -172,15 +221,80 @@ def test_a_current_cache_is_shown_reconciled_with_its_alerts(
         cache.fingerprint(store),
     )
     monkeypatch.setenv(DB_ENV_VAR, str(copy))
+    return {"first": periods[0]}
+
+
+def test_a_current_cache_is_shown_reconciled_with_its_alerts(cached_store):
     app = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     _open(app, region="MD-CA")
     assert app.info[0].value == (
-        "Chosen by backtest over 4 origins: ets. Reconciled so that regions add up to "
-        "countries and countries to the total: the first month moved by +1.0 from the "
-        "model's own 6.0."
+        "Forecast by: Exponential smoothing (ETS). Tested on past months, its error was "
+        "0.80 times that of simply repeating the latest month (below 1 is better), and it "
+        "did better than both simple rules. Adjusted so that regions add up to countries "
+        "and countries to the total: the first month moved by +1.0 from the method's own 6.0."
     )
     assert any("From the forecasts of all series computed" in c.value for c in app.caption)
-    assert app.dataframe[0].value["mase"].tolist() == [0.7]
+    assert app.dataframe[0].value["mase"].tolist() == [0.7, 0.72]
+
+
+def test_a_weak_range_and_a_better_baseline_are_warned_about(cached_store):
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    _open(app, region="MD-CA")
+    assert (
+        "**How far to trust it:** tested on past months it had not seen, the 80 % range "
+        "held 62 % of the time (15 of 24 forecasts)."
+    ) in [m.value for m in app.markdown]
+    warnings = [w.value for w in app.warning]
+    assert (
+        "Treat the ranges with caution: the 80 % range held only 62 % of the time on past "
+        "months (below 70 %). Real counts fell outside it more often than its name suggests."
+    ) in warnings
+    assert (
+        "Simply repeating the same month of last year did better on past months than this "
+        "forecast (error 0.75 against 0.80, each relative to repeating the latest month). "
+        "Read the forecast as a rough guide."
+    ) in warnings
+    table = app.table[0].value
+    assert table.iloc[0].tolist() == ["7", "5–9", "4–10"]
+    assert table.index[0] == month_name(cached_store["first"], long=True, language="en")
+    assert len(table) == 6
+
+
+#: English sentences of the page that must not be left in another language.
+ENGLISH = (
+    "How far to trust it",
+    "Treat the ranges with caution",
+    "Simply repeating",
+    "Forecast by",
+    "Tested on past months",
+    "Adjusted so that",
+    "The next months",
+    "months",
+    "month",
+)
+
+
+@pytest.mark.parametrize(
+    ("language", "trust", "warning", "first_cell"),
+    [
+        ("ro", "**Cât ne putem baza pe ea:**", "Tratați intervalele cu prudență", "7"),
+        ("uk", "**Наскільки можна довіряти:**", "Ставтеся до діапазонів обережно", "7"),
+    ],
+)
+def test_romanian_and_ukrainian_pages_have_no_english_sentences(
+    cached_store, language, trust, warning, first_cell
+):
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    _open(app, region="MD-CA", lang=language)
+    texts = _texts(app)
+    assert any(text.startswith(trust) for text in texts)
+    assert any(text.startswith(warning) for text in (w.value for w in app.warning))
+    assert app.table[0].value.iloc[0, 0] == first_cell
+    # The banner names `threatmon demo`; the rest is in the page's language.
+    english = [
+        text for text in texts if "threatmon" not in text and any(word in text for word in ENGLISH)
+    ]
+    assert english == []
 
 
 @pytest.mark.slow
@@ -192,17 +306,18 @@ def test_the_flow_regressor_effect_is_stated_with_its_interval(app, demo_store_p
 
     _open(app, country="PL")
     markdown = [m.value for m in app.markdown]
-    heading = [m for m in markdown if m.startswith("**Effect implied by the SARIMAX regressor**")]
+    heading = [m for m in markdown if m.startswith("**How many more incidents go with more")]
     assert len(heading) == 1
-    lag = int(heading[0].split("flows ")[1].split(" months")[0])
+    lag = int(heading[0].split("(arrivals ")[1].split(" month")[0])
     assert 1 <= lag <= 3
     store = Store(demo_store_path)
     selection = Selection(country="PL", crime_types=("migrant_smuggling",))
     flows, _ = flow_series(store, selection)
     history, _ = latest_stretch(incident_series(store, selection))
     expected = regressor_effect(history, flows, lag)
-    assert expected.text in markdown
-    assert "95 % interval" in expected.text
+    worded = notes_text(expected.notes, language="en")
+    assert any(m.startswith(worded) for m in markdown)
+    assert "95 % range" in worded
 
 
 def test_a_series_never_reported_is_not_forecast_and_says_so(app, monkeypatch):

@@ -193,3 +193,26 @@ def test_a_viewer_sees_no_data_for_countries_that_sent_nothing(tmp_path, monkeyp
         "“no data” marks a country that did not report the type for the whole quarter: it is "
         "unknown, not 0, and the totals add up the countries that reported."
     ) in [c.value for c in app.caption]
+
+
+def test_viewers_of_different_scopes_get_rows_of_one_table(demo_store_path, monkeypatch, sign_in):
+    """Issue 20: a viewer of all countries and one of Moldova and Ukraine, in one process (one
+    cache): the second gets the first's rows, and their tables together narrow no "<5"."""
+    from threatmon.disclosure.scopes import joint_audit
+
+    monkeypatch.setenv(DB_ENV_VAR, str(demo_store_path))
+    tables = {}
+    for name, scope in (("eva", ()), ("ion", ("MD", "UA"))):
+        at = sign_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT), name, "viewer", scope)
+        at.run()
+        assert not at.exception
+        (table,) = [d.value for d in at.dataframe if "quarter" in d.value.columns]
+        tables[name] = table
+    every, two = tables["eva"], tables["ion"]
+    assert set(two["country"]) == {"Moldova", "Ukraine", "Total"}
+    for quarter in every["quarter"].unique():
+        ours = every[every["quarter"] == quarter].drop(columns="quarter").set_index("country")
+        theirs = two[two["quarter"] == quarter].drop(columns="quarter").set_index("country")
+        rows = ["Moldova", "Ukraine"]
+        assert theirs.loc[rows].values.tolist() == ours.loc[rows].values.tolist()
+        assert joint_audit([ours, theirs]) == []

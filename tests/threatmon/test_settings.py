@@ -51,6 +51,9 @@ def test_blank_values_count_as_unset():
         "THREATMON_CACHE_DIR",
         "THREATMON_CHROMIUM",
         "THREATMON_TILE_URL",
+        "THREATMON_AUDIT_KEY",
+        "THREATMON_AUDIT_KEY_FILE",
+        "THREATMON_AUDIT_ANCHOR",
     ]
     assert Settings.from_env(dict.fromkeys(names, "")) == Settings()
     # These are stripped first; the others are taken as given, as they always were.
@@ -171,3 +174,55 @@ def test_every_setting_is_in_the_documented_table():
 
 
 # -- nothing else reads THREATMON_ variables --------------------------------------------------
+
+
+# -- the audit key and anchor ------------------------------------------------------------------
+
+
+def test_the_audit_key_comes_from_the_variable_or_its_file_and_never_shows(tmp_path):
+    key = "s" * 32
+    given = Settings.from_env({"THREATMON_AUDIT_KEY": f" {key} "})
+    assert given.audit_secret() == key.encode()
+    assert key not in repr(given)
+    path = tmp_path / "audit.key"
+    path.write_text(f"{key}\n")
+    from_file = Settings.from_env(
+        {"THREATMON_AUDIT_KEY_FILE": str(path), "THREATMON_AUDIT_ANCHOR": "/var/log/tm.anchor"}
+    )
+    assert from_file.audit_secret() == key.encode()
+    assert from_file.audit_anchor == Path("/var/log/tm.anchor")
+    assert Settings().audit_secret() is None
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        (
+            {"THREATMON_AUDIT_KEY": "short secret"},
+            "$THREATMON_AUDIT_KEY must be at least 32 characters. Got 12.",
+        ),
+        (
+            {"THREATMON_AUDIT_KEY": "s" * 32, "THREATMON_AUDIT_KEY_FILE": "/run/key"},
+            "Set $THREATMON_AUDIT_KEY or $THREATMON_AUDIT_KEY_FILE, not both.",
+        ),
+        (
+            {"THREATMON_AUDIT_KEY_FILE": "/nonexistent/audit.key"},
+            "$THREATMON_AUDIT_KEY_FILE names /nonexistent/audit.key, which cannot be read: "
+            "No such file or directory.",
+        ),
+    ],
+)
+def test_a_wrong_audit_key_is_refused_without_showing_it(environ, message):
+    with pytest.raises(ValueError) as caught:
+        Settings.from_env(environ).audit_secret()
+    assert str(caught.value) == message
+
+
+def test_a_short_key_file_is_refused(tmp_path):
+    path = tmp_path / "audit.key"
+    path.write_text("tiny\n")
+    with pytest.raises(ValueError) as caught:
+        Settings.from_env({"THREATMON_AUDIT_KEY_FILE": str(path)}).audit_secret()
+    assert str(caught.value) == (
+        f"The key in $THREATMON_AUDIT_KEY_FILE ({path}) must be at least 32 characters. Got 4."
+    )

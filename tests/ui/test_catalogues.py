@@ -50,6 +50,7 @@ def _dynamic_keys() -> dict[str, set[str]]:
     from forecasting.combination import COMBINATION
     from forecasting.models import MODELS
     from forecasting.published import MODELS as PUBLISHED_MODELS
+    from forecasting.wording import COUNTED, NOTE_KEYS, PERIODS
     from geo.classes import METHODS
     from geo.symbology import EMERGING_COLOURS, HOT_COLD_COLOURS, MEASURES
     from threatmon.access.roles import Role
@@ -66,6 +67,7 @@ def _dynamic_keys() -> dict[str, set[str]]:
         "classes.": METHODS,
         "country.": PROJECT_COUNTRIES,
         "crime.": CRIME_TYPE_KEYS,
+        "earlier.": PERIODS,
         "emerging.": [slug(c) for c in EMERGING_COLOURS],
         "flag.": [slug(FLAG_LOW_COUNTS), slug(FLAG_NOT_SIGNIFICANT)],
         "granularity.": GRANULARITIES,
@@ -76,9 +78,13 @@ def _dynamic_keys() -> dict[str, set[str]]:
         "model.": [*MODELS, COMBINATION],  # the combination is chosen like a model
         "month.long.": [str(m) for m in range(1, 13)],
         "month.short.": [str(m) for m in range(1, 13)],
+        "note.": NOTE_KEYS,
         "page.": [Path(spec.path).stem for spec in dashboard.PAGES],
+        "per.": PERIODS,
+        "plural.": COUNTED,
         "published_model.": PUBLISHED_MODELS,
         "role.": [role.value for role in Role],
+        "same.": PERIODS,
         "view.": FREQUENCY_GRANULARITY,
     }
     return {prefix: {prefix + name for name in names} for prefix, names in families.items()}
@@ -253,7 +259,6 @@ KEPT_AS_IN_ENGLISH: dict[str, list[str]] = {
         "forecasts.score.model",  # Model
         "map.hot.gi_z",  # Gi* z
         "map.hot.p_fdr",  # p (FDR)
-        "model.sarimax",  # SARIMAX
         "overview.col.p",  # p
         "overview.sensitive.total",  # Total
         "page.audit",  # Audit
@@ -264,7 +269,6 @@ KEPT_AS_IN_ENGLISH: dict[str, list[str]] = {
         "forecasts.score.mase",
         "map.hot.gi_z",
         "map.hot.p_fdr",
-        "model.sarimax",
         "overview.col.p",
     ],
 }

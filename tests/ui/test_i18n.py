@@ -205,3 +205,111 @@ def test_bound_fixes_the_language(monkeypatch):
     monkeypatch.setattr(i18n, "current_language", lambda: "en")
     assert label("MD") == "Молдова"
     assert i18n.country_name("MD") == "Moldova"
+
+
+# -- plurals and the forecasts' notes ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "counts"),
+    [
+        ("en", {0: "0 months", 1: "1 month", 2: "2 months", 21: "21 months"}),
+        (
+            "ro",
+            {
+                0: "0 luni",
+                1: "1 lună",
+                2: "2 luni",
+                19: "19 luni",
+                20: "20 de luni",
+                101: "101 luni",
+                120: "120 de luni",
+            },
+        ),
+        (
+            "uk",
+            {
+                0: "0 місяців",
+                1: "1 місяць",
+                2: "2 місяці",
+                4: "4 місяці",
+                5: "5 місяців",
+                11: "11 місяців",
+                12: "12 місяців",
+                21: "21 місяць",
+                22: "22 місяці",
+                111: "111 місяців",
+            },
+        ),
+    ],
+)
+def test_plurals_take_each_languages_forms(language, counts):
+    assert {n: i18n.plural("months", n, language=language) for n in counts} == counts
+
+
+def test_plural_counts_use_the_language_separators():
+    assert i18n.plural("weeks", 1200, language="en") == "1,200 weeks"
+    assert i18n.plural("weeks", 1200, language="ro") == "1.200 de săptămâni"
+    assert i18n.plural("years", 1, language="uk") == "1 рік"
+
+
+def test_every_counted_unit_has_the_forms_of_each_language():
+    from forecasting.wording import COUNTED
+
+    forms = {"en": 2, "ro": 3, "uk": 3}
+    for language, expected in forms.items():
+        for unit in COUNTED:
+            text = i18n.catalogue(language)[f"plural.{unit}"]
+            assert len(text.split("|")) == expected, (language, unit)
+
+
+def test_model_names_are_words_with_their_lag():
+    assert i18n.model_name("sarimax", 1, language="en") == (
+        "Seasonal model with migration flows (SARIMAX), arrivals 1 month earlier"
+    )
+    assert i18n.model_name("ets", None, language="en") == "Exponential smoothing (ETS)"
+    assert i18n.model_name("sarimax", 2, language="ro").endswith("sosiri cu 2 luni mai devreme")
+
+
+def test_notes_are_worded_in_each_language():
+    from forecasting.wording import Amount, Count, Earlier, Model, note
+
+    skill = note("skill", model=Model("sarimax", 1), ratio=Amount(0.5803, 2))
+    assert i18n.note_text(skill, language="en") == (
+        "Forecast by: Seasonal model with migration flows (SARIMAX), arrivals 1 month "
+        "earlier. Tested on past months, its error was 0.58 times that of simply repeating "
+        "the latest month (below 1 is better), and it did better than both simple rules."
+    )
+    assert "0,58" in i18n.note_text(skill, language="ro")
+    link = note("link_best", when=Earlier(0, "months"), r=Amount(0.894, 2, sign=True))
+    assert "arrivals in the same month (correlation +0.89)" in i18n.note_text(link, "en")
+    assert "прибуттями того самого місяця (кореляція +0,89)" in i18n.note_text(link, "uk")
+    gap = note("gap_one", period="2019-11", modelled=Count(1, "months"), since="2019-12")
+    assert "the 1 month reported since 2019-12" in i18n.note_text(gap, "en")
+    assert "1 місяць" in i18n.note_text(gap, "uk")
+
+
+def test_every_note_can_be_worded_in_every_language():
+    """Each note key has a text that its values fill, in each language (the keys of a note
+    come from the code that makes it; here every placeholder is given)."""
+    import string
+
+    from forecasting.wording import NOTE_KEYS, Note
+
+    for language in i18n.LANGUAGES:
+        for key in NOTE_KEYS:
+            text = i18n.catalogue(language)[f"note.{key}"]
+            fields = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+            worded = i18n.note_text(Note(key, dict.fromkeys(fields, "X")), language)
+            assert "{" not in worded, (language, key)
+
+
+def test_a_tiny_p_value_is_not_written_as_zero():
+    from forecasting.wording import PValue, note
+
+    assert "(Granger test, p < 0.001)" in i18n.note_text(
+        note("granger_yes", p=PValue(0.00002)), "en"
+    )
+    assert "(testul Granger, p = 0,012)" in i18n.note_text(
+        note("granger_yes", p=PValue(0.012)), "ro"
+    )

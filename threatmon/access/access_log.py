@@ -3,9 +3,10 @@
 Loads and undos stay audited inside the store, in the same transaction as the rows they
 change (:mod:`threatmon.store.audit`); this log, in the accounts database, holds
 everything else (sign-in, failed sign-in, export, account changes). Both logs are hash
-chains with the same entry hash, so one check (:func:`threatmon.store.audit.verify_chain`)
-serves both, and the database refuses any UPDATE or DELETE of a logged entry (see
-:mod:`threatmon.access.database`).
+chains with the same entry hash and, with an audit key, the same MAC, so one check
+(:mod:`threatmon.store.audit_check`) serves both, and the database refuses any UPDATE or
+DELETE of a logged entry (see :mod:`threatmon.access.database`), for whoever does not
+drop its triggers first.
 
 Every function here runs inside an operation the caller opened
 (:meth:`threatmon.access.database.AccountsDatabase.transaction`), so an entry lands with the
@@ -14,12 +15,10 @@ change it records or not at all.
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 
 from threatmon.access.database import Connection, stamp, utc_now
-from threatmon.store.audit import GENESIS, entry_hash
+from threatmon.store.audit import GENESIS, configured_key, details_text, seal
 
 #: The log's columns, oldest entry first: the store audit's column names.
 COLUMNS = [
@@ -31,12 +30,8 @@ COLUMNS = [
     "details",
     "prev_hash",
     "hash",
+    "mac",
 ]
-
-
-def _details_text(details: dict | None) -> str | None:
-    """An entry's details as logged (and hashed): JSON with sorted keys, or NULL."""
-    return json.dumps(details, ensure_ascii=False, sort_keys=True, default=str) if details else None
 
 
 def append(
@@ -50,11 +45,11 @@ def append(
     last = con.execute("SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     at = utc_now()
-    text = _details_text(details)
-    digest = entry_hash(prev, seq, at, user, action, target, text)
+    text = details_text(details)
+    digest, mac = seal(prev, seq, at, user, action, target, text, configured_key())
     con.execute(
-        "INSERT INTO access_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [seq, stamp(at), user, action, target, text, prev, digest],
+        f"INSERT INTO access_log ({', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [seq, stamp(at), user, action, target, text, prev, digest, mac],
     )
     return seq
 
@@ -64,7 +59,7 @@ def append_once(con: Connection, user: str, action: str, target: str | None, det
     whether it was appended."""
     seen = con.execute(
         "SELECT 1 FROM access_log WHERE user_name = ? AND action = ? AND details = ?",
-        [user, action, _details_text(details)],
+        [user, action, details_text(details)],
     ).fetchone()
     if seen:
         return False

@@ -23,11 +23,25 @@ from pathlib import Path
 
 import pandas as pd
 
-from threatmon.access import access_log, sessions
+from threatmon.access import access_log, grants, sessions
 from threatmon.access.database import AccountsDatabase, Connection, split_scope, stamp, utc_now
 from threatmon.access.passwords import check_password, hash_password, needs_rehash, verify_password
-from threatmon.access.roles import LOCAL, OIDC, Principal, Role, SessionLimits, parse_role
-from threatmon.errors import AccountError, AuthenticationError, Problem, SessionEndedError
+from threatmon.access.roles import (
+    DEMO_PRINCIPAL,
+    LOCAL,
+    OIDC,
+    Principal,
+    Role,
+    SessionLimits,
+    parse_role,
+)
+from threatmon.errors import (
+    AccountError,
+    ActionRefusedError,
+    AuthenticationError,
+    Problem,
+    SessionEndedError,
+)
 from threatmon.settings import current_settings
 from threatmon.store import postgres
 from threatmon.store.location import StoreLocation
@@ -466,6 +480,61 @@ class Accounts:
         if isinstance(found, sessions.OpenSession):
             return found.principal
         raise SessionEndedError(f"The session has ended ({found}).", found)
+
+    def recheck(
+        self,
+        grant: grants.Grant,
+        limits: SessionLimits,
+        what: str,
+        *,
+        now: dt.datetime | None = None,
+    ) -> Principal:
+        """The person a deferred action ``what`` runs for, checked again as it runs.
+
+        The session must still be open (not signed out in another tab, not idle or past
+        the longest limit, its account not disabled) and the account's role and scope
+        those the page was drawn for (:func:`threatmon.access.grants.check`). A local
+        session is touched: the action is a click. A demo session runs while no account
+        exists.
+
+        Raises
+        ------
+        ActionRefusedError
+            Anything else; ``action_refused`` is logged with the reason, the role and
+            scope the action was drawn for and, when the account is still there, its
+            role and scope now.
+        """
+        now = now or utc_now()
+        drawn = grant.principal
+        if drawn.auth == DEMO_PRINCIPAL.auth:
+            if not self.has_users():
+                return drawn
+            verdict = grants.Verdict(None, sessions.SIGNED_OUT)
+            with self.database.transaction() as con:
+                self._log_refusal(con, grant, what, verdict)
+        else:
+            with self.database.transaction() as con:
+                verdict = grants.check(con, grant, limits, now)
+                if verdict.refused is None:
+                    return verdict.principal
+                self._log_refusal(con, grant, what, verdict)
+        raise ActionRefusedError(
+            f"Refused {what} for {drawn.name}: {grants.explain(verdict.refused)}.",
+            verdict.refused,
+        )
+
+    @staticmethod
+    def _log_refusal(con: Connection, grant: grants.Grant, what: str, verdict) -> None:
+        drawn, now_is = grant.principal, verdict.principal
+        details = {
+            "reason": verdict.refused,
+            "permission": grant.permission.value,
+            "role": drawn.role.value,
+            "scope": list(drawn.scope),
+        }
+        if now_is is not None and now_is.cache_key != drawn.cache_key:
+            details |= {"role_now": now_is.role.value, "scope_now": list(now_is.scope)}
+        access_log.append(con, drawn.name, "action_refused", what, details)
 
     def end_session(
         self, token: str, reason: str = sessions.SIGNED_OUT, *, now: dt.datetime | None = None

@@ -31,7 +31,8 @@ SIGNED_OUT, EXPIRED, DISABLED, PASSWORD_CHANGED, UNKNOWN = (
     "password_changed",
     "unknown",
 )
-#: A session's last click is written at most this often (see
+#: A session's last click is written at most this often, or a quarter of the idle limit
+#: when that is shorter (see
 #: :meth:`threatmon.access.accounts.Accounts.touch_session`).
 TOUCH_EVERY = dt.timedelta(minutes=1)
 # secrets.token_urlsafe(32): 256 random bits as 43 URL-safe base64 characters.
@@ -97,7 +98,8 @@ def live(con: Connection, token: str, limits: SessionLimits, now: dt.datetime) -
         _end_id(con, session_id, EXPIRED, now)
         access_log.append(con, name, "session_expired", f"user:{name}", {"limit": limit})
         return EXPIRED
-    if now - seen_at >= TOUCH_EVERY:
+    # A short idle limit is touched more often, or a busy session would expire mid-click.
+    if now - seen_at >= min(TOUCH_EVERY, limits.idle / 4):
         con.execute("UPDATE sessions SET seen_at = ? WHERE id = ?", [stamp(now), session_id])
     return OpenSession(Principal(name, role, split_scope(scope), LOCAL), signed_in_at)
 

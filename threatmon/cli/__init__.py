@@ -6,9 +6,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from threatmon.cli import analysis, loads, publish, store, users
-from threatmon.cli.common import EXIT_ERROR, report_error
+from threatmon.cli import analysis, audit, loads, publish, store, users
+from threatmon.cli.common import EXIT_ERROR, default_user, report_error
 from threatmon.errors import ThreatmonError
+from threatmon.store.audit import acting_through
 
 #: Every sub-command, in the order `threatmon --help` lists them.
 ORDER = (
@@ -25,6 +26,7 @@ ORDER = (
     "info",
     "coverage",
     "users",
+    "audit",
 )
 _GROUPS = {
     **store.COMMANDS,
@@ -32,6 +34,7 @@ _GROUPS = {
     **publish.COMMANDS,
     **analysis.COMMANDS,
     **users.COMMANDS,
+    **audit.COMMANDS,
 }
 COMMANDS = {name: _GROUPS[name] for name in ORDER}
 
@@ -52,7 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `threatmon` console script."""
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command].run(args)
+        # Every entry a command writes, in either log, says it came from the command line
+        # and which operating-system user ran it, beside the user it names (--user).
+        with acting_through("cli", default_user()):
+            return COMMANDS[args.command].run(args)
     except ThreatmonError as error:
         report_error(error, getattr(args, "json", False))
         return EXIT_ERROR

@@ -6,6 +6,12 @@ do get is this table: per calendar quarter, each country's count of each sensiti
 with counts of 1 to k−1 shown as "<k" and complements hidden so that no hidden count can
 be worked out from the published totals (:func:`threatmon.disclosure.suppression.suppress_table`).
 
+Readers of different country scopes get different rows of the same tables: each quarter's
+pattern of hidden cells is computed once over every project country and each reader gets
+their rows of it, with totals over their countries shown only where the all-country table
+already determines them (:mod:`threatmon.disclosure.scopes`). Tables suppressed scope by
+scope would not agree, and two readers could subtract one from the other.
+
 The quarters are a fixed calendar grid, not the period chosen in the filters, so two
 tables never overlap in time: a count cannot be recovered by subtracting one published
 period from a longer one.
@@ -23,7 +29,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from threatmon.coverage import NO_DATA, NOT_REPORTED, PARTLY, REPORTED, coverage_grid
-from threatmon.disclosure.suppression import DEFAULT_K, TOTAL, suppress_table
+from threatmon.disclosure.scopes import scope_tables
+from threatmon.disclosure.suppression import DEFAULT_K, TOTAL
 from threatmon.registry.crime_types import sensitive_crime_types
 from threatmon.settings import current_settings
 
@@ -60,6 +67,7 @@ def quarterly_tables(
     *,
     k: int = DEFAULT_K,
     coverage: pd.DataFrame | None = None,
+    scope: Sequence[str] = (),
 ) -> pd.DataFrame:
     """One suppressed country × crime-type table per quarter, stacked, newest quarter first.
 
@@ -71,7 +79,8 @@ def quarterly_tables(
     quarters : sequence of pandas.Period
         The quarters to publish.
     countries : mapping
-        Country code to name, in the order the rows should appear (the reader's scope).
+        Country code to name, in row order: every country a reader may be given (the
+        pattern of hidden cells is computed over all of them, whatever ``scope``).
     crime_labels : mapping
         Crime-type key to column label, for the sensitive types to publish.
     k : int
@@ -118,8 +127,8 @@ def quarterly_tables(
                 index=table.index,
                 columns=table.columns,
             )
-        shown = suppress_table(table, k=k, sensitive=True, no_data=no_data).display()
-        shown = shown.rename(index={**countries}, columns={**crime_labels})
+        [cut] = scope_tables(table, [scope], k=k, sensitive=True, no_data=no_data)
+        shown = cut.display().rename(index={**countries}, columns={**crime_labels})
         shown.index.name = "country"
         parts.append(shown.reset_index().assign(quarter=str(quarter)))
     if not parts:
@@ -129,19 +138,41 @@ def quarterly_tables(
 
 
 def sensitive_table(
-    source, last_day, *, quarters: int = QUARTERS, k: int | None = None
+    source,
+    last_day,
+    *,
+    scope: Sequence[str] = (),
+    quarters: int = QUARTERS,
+    k: int | None = None,
 ) -> pd.DataFrame:
-    """The viewers' table, read from ``source``: a store that holds the sensitive types
-    (its country scope applies) and is never shown to them itself. ``k`` defaults to
-    :func:`configured_k`."""
+    """The table of a viewer with country ``scope`` (empty: all), read from ``source``.
+
+    ``source`` is a store that holds the sensitive types of every country (no country
+    scope: the pattern of hidden cells is computed over all of them, then cut to
+    ``scope``); it is never shown to the viewer itself. ``k`` defaults to
+    :func:`configured_k`.
+
+    Raises
+    ------
+    ValueError
+        ``source`` has a country scope, or ``scope`` names a country outside the project.
+    """
     from threatmon.filters import Filters
     from threatmon.registry.crime_types import crime_type_label
 
+    if source.scope:
+        raise ValueError(
+            "`source` must hold every country (no scope): the suppression pattern is computed "
+            f"over all of them and cut to `scope`. Got a source scoped to {source.scope!r}."
+        )
+    countries = table_countries()
+    unknown = [code for code in scope if code not in countries]
+    if unknown:
+        raise ValueError(f"`scope` holds a country outside the project. Got {unknown[0]!r}.")
     grid = complete_quarters(last_day, quarters)
     start, end = grid[0].start_time.date(), grid[-1].end_time.date()
     filters = Filters(crime_types=SENSITIVE_TYPES, start=start, end=end)
     counts = source.aggregate(filters, by=("country", "crime_type"), freq="Q")
-    countries = table_countries(source.scope)
     labels = {key: crime_type_label(key) for key in SENSITIVE_TYPES}
     coverage = coverage_grid(
         source.coverage_cells(filters),
@@ -152,7 +183,7 @@ def sensitive_table(
         crime_types=SENSITIVE_TYPES,
     )
     k = configured_k() if k is None else k
-    return quarterly_tables(counts, grid, countries, labels, k=k, coverage=coverage)
+    return quarterly_tables(counts, grid, countries, labels, k=k, coverage=coverage, scope=scope)
 
 
 def table_countries(scope: Sequence[str] = ()) -> dict[str, str]:

@@ -200,6 +200,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        7,
+        "audit entries sealed with a keyed MAC (HMAC-SHA256 of the entry's hash) when the "
+        "deployment has an audit key",
+        # Entries logged before keep their hash only (NULL here): no one may compute their
+        # MAC after the fact, and the first keyed entry's MAC covers their chain.
+        ("ALTER TABLE audit ADD COLUMN mac VARCHAR",),
+    ),
 )
 
 

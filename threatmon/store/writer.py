@@ -9,11 +9,13 @@ over it (:mod:`threatmon.store.duckdb.writer`), a PostgreSQL database in one tra
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Protocol
 
 import duckdb
@@ -35,7 +37,7 @@ from threatmon.errors import (
     ValidationError,
 )
 from threatmon.outside_text import neutral_name
-from threatmon.store import audit, incident_revisions, revisions
+from threatmon.store import audit, audit_anchor, incident_revisions, revisions
 from threatmon.store.backend import backend_for
 from threatmon.store.derived import complete_incidents
 from threatmon.store.location import StoreLocation
@@ -64,10 +66,13 @@ class Transaction(Protocol):
 class StoreWriter:
     """Changes made inside one :func:`write_session`; all of them land, or none."""
 
-    def __init__(self, connection: Transaction, user: str):
+    def __init__(self, connection: Transaction, user: str, key: bytes | None = None):
         self._con = connection
         self.user = user
+        self._key = key
         self.changed = False
+        #: (seq, anchor value) of every audit entry written, for the anchor file.
+        self.logged: list[tuple[int, str]] = []
         #: Whether an incident batch was loaded or undone (the rollup must follow).
         self.incidents_changed = False
         #: (first, last) dates of every incident batch loaded or undone in this session.
@@ -124,7 +129,9 @@ class StoreWriter:
     def audit(self, action: str, target: str | None = None, details: dict | None = None) -> int:
         """Append an audit entry in the same transaction as the change it describes."""
         self.changed = True
-        return audit.append(self._con, self.user, action, target, details)
+        seq, value = audit.append(self._con, self.user, action, target, details, key=self._key)
+        self.logged.append((seq, value))
+        return seq
 
     def duckdb_connection(self) -> duckdb.DuckDBPyConnection | None:
         """The session's own connection when the store is a DuckDB file, None otherwise.
@@ -343,7 +350,9 @@ class StoreWriter:
         }
         if restored:
             summary["restored"] = restored
-        self.audit("undo", f"batch:{batch_id}", summary)
+        # The dashboard's undo names the role it ran under (read at the click).
+        role = {"role": principal.role.value} if principal is not None else {}
+        self.audit("undo", f"batch:{batch_id}", {**summary, **role})
         return summary
 
     def _may_undo(self, principal: Principal, batch_id: int, kind: str, loaded_by: str) -> None:
@@ -439,12 +448,25 @@ def write_session(
     ``postgresql://`` URL) in one transaction, after the others'.
     """
     backend, target = backend_for(StoreLocation.resolve(location))
-    return backend.write_session(
+    # Read before the session: a key file that cannot be read stops the change up front.
+    key = audit.configured_key()
+    session = backend.write_session(
         target,
-        lambda connection: StoreWriter(connection, user),
+        lambda connection: StoreWriter(connection, user, key),
         fresh=fresh,
         timeout=LOCK_TIMEOUT if timeout is None else timeout,
     )
+    return _anchored(session, audit_anchor.configured_anchor())
+
+
+@contextlib.contextmanager
+def _anchored(
+    session: AbstractContextManager[StoreWriter], anchor: Path | None
+) -> Iterator[StoreWriter]:
+    """``session``, whose audit entries are copied to the anchor file once it is published."""
+    with session as writer:
+        yield writer
+    audit_anchor.record(anchor, audit.STORE_LOG, writer.logged)
 
 
 def interrupted_writes(location: StoreLocation | str | os.PathLike | None = None) -> list[int]:

@@ -347,6 +347,17 @@ def test_clicks_are_written_at_most_once_a_minute(accounts):
     assert _session_rows(accounts)[0][3] == "2026-01-01T08:01:01.000000"
 
 
+def test_a_busy_session_under_a_short_idle_limit_stays_open(accounts):
+    """A 15 s idle limit: clicks every 10 s for a minute keep the session (they are written
+    every quarter of the limit, not once a minute)."""
+    short = SessionLimits(idle=dt.timedelta(seconds=15), longest=dt.timedelta(hours=12))
+    token = accounts.open_session("ana", now=T0)
+    for seconds in range(10, 70, 10):
+        now = T0 + dt.timedelta(seconds=seconds)
+        assert accounts.touch_session(token, short, now=now).name == "ana"
+    assert _ended(accounts, token, short, now=T0 + dt.timedelta(seconds=90)) == "expired"
+
+
 def test_an_idle_session_expires_and_the_expiry_is_logged_once(accounts):
     token = accounts.open_session("ana", now=T0)
     accounts.touch_session(token, LIMITS, now=_minutes(29))

@@ -54,6 +54,7 @@ COVERED = {
     ("forecast",),
     ("alerts",),
     ("users", "list"),
+    ("audit", "verify"),
 }
 
 
@@ -164,7 +165,11 @@ def test_every_json_output_parses_strictly(store_path, tmp_path, capsys):
     Accounts(accounts).add("ana", "analyst", password="a long passphrase", by="tester")
     outputs["users"] = _run(capsys, "users", "list", "--accounts", str(accounts), "--json")
     outputs["error"] = _run(capsys, "info", "--db", str(tmp_path / "none.duckdb"), "--json", code=2)
+    outputs["audit"] = _run(
+        capsys, "audit", "verify", "--db", db, "--accounts", str(accounts), "--json"
+    )
     assert strict_loads(outputs["users"])[0]["name"] == "ana"
+    assert strict_loads(outputs["audit"])["ok"] is True
     for name, text in outputs.items():
         assert text.strip(), name
         for line in text.splitlines() if name == "ingest" else [text]:

@@ -160,9 +160,10 @@ def test_k_is_the_deployments_choice_within_bounds(monkeypatch):
 
 
 class _Source:
-    """Just enough of a store for sensitive_table: its counts and its scope."""
+    """Just enough of a store for sensitive_table: its counts and its (empty) scope."""
 
-    scope = ("MD", "UA")
+    scope = ()
+    reporting = ("MD", "UA")
 
     def aggregate(self, filters, by, freq):
         return pd.DataFrame(
@@ -184,7 +185,7 @@ class _Source:
         return pd.DataFrame(
             [
                 (country, crime, "national", "month", month, month + pd.offsets.MonthEnd(0))
-                for country in self.scope
+                for country in self.reporting
                 for crime in SENSITIVE_TYPES
                 for month in months
             ],
@@ -197,12 +198,30 @@ def test_the_viewers_table_takes_k_from_the_setting(monkeypatch):
     from threatmon.settings import K_ENV_VAR
 
     monkeypatch.delenv(K_ENV_VAR, raising=False)
-    shown = sensitive_table(_Source(), "2026-09-30", quarters=1).set_index("country")
+    shown = sensitive_table(_Source(), "2026-09-30", scope=("MD", "UA"), quarters=1)
+    shown = shown.set_index("country")
     assert shown.loc["Moldova", "Human trafficking"] == 6
     monkeypatch.setenv(K_ENV_VAR, "10")
-    shown = sensitive_table(_Source(), "2026-09-30", quarters=1).set_index("country")
+    shown = sensitive_table(_Source(), "2026-09-30", scope=("MD", "UA"), quarters=1)
+    shown = shown.set_index("country")
     assert shown.loc["Moldova", "Human trafficking"] == "<10"
     assert list(shown.index) == ["Moldova", "Ukraine", "Total"]  # the scope's rows
+
+
+def test_the_viewers_table_is_cut_from_every_countrys_source_only():
+    from threatmon.disclosure.sensitive import sensitive_table
+
+    scoped = _Source()
+    scoped.scope = ("MD",)
+    with pytest.raises(ValueError) as caught:
+        sensitive_table(scoped, "2026-09-30", scope=("MD",), quarters=1)
+    assert str(caught.value) == (
+        "`source` must hold every country (no scope): the suppression pattern is computed "
+        "over all of them and cut to `scope`. Got a source scoped to ('MD',)."
+    )
+    with pytest.raises(ValueError) as caught:
+        sensitive_table(_Source(), "2026-09-30", scope=("MD", "XX"), quarters=1)
+    assert str(caught.value) == "`scope` holds a country outside the project. Got 'XX'."
 
 
 # -- no data is not zero ------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def test_a_version_4_store_keeps_its_rows_and_totals(old_store):
     assert rollup["count"].tolist() == [3, 5]
     migrated = store.audit()
     assert migrated["action"].tolist() == ["migrate"]
-    assert migrated["details"].item() == '{"versions": [5, 6]}'
+    assert migrated["details"].item() == '{"versions": [5, 6, 7]}'
     # The batch ids go on from where they were.
     with write_session(old_store, user="ana") as writer:
         batch = writer.add_incidents(

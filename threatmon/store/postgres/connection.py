@@ -165,6 +165,36 @@ def migrate(con: psycopg.Connection) -> list[int]:
     return applied
 
 
+# The audit log refuses UPDATE and DELETE on PostgreSQL (DuckDB has no triggers): whoever
+# edits it must drop these first, and the MACs and the anchor (threatmon.store.audit_check)
+# catch what they then do. TRUNCATE stays allowed: the demo's fresh start empties the store.
+AUDIT_GUARD: tuple[str, ...] = (
+    """CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger
+       LANGUAGE plpgsql AS $$
+       BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$""",
+    "DROP TRIGGER IF EXISTS audit_no_update ON audit",
+    """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+       FOR EACH ROW EXECUTE FUNCTION audit_append_only()""",
+    "DROP TRIGGER IF EXISTS audit_no_delete ON audit",
+    """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+       FOR EACH ROW EXECUTE FUNCTION audit_append_only()""",
+)
+
+
+def guard_audit(con: psycopg.Connection) -> None:
+    """Create the audit log's triggers (:data:`AUDIT_GUARD`) unless both are in place."""
+    present = con.execute(
+        "SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass('audit') "
+        "AND tgname IN ('audit_no_update', 'audit_no_delete')"
+    ).fetchone()[0]
+    if present == 2:
+        return
+    with con.transaction():
+        con.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
+        for statement in AUDIT_GUARD:
+            con.execute(statement)
+
+
 def tune(con: psycopg.Connection) -> None:
     """Create the indexes PostgreSQL needs (see :data:`INDEXES`), once, under the lock."""
     present = con.execute(

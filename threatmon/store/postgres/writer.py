@@ -19,6 +19,7 @@ from threatmon.store.postgres.connection import (
     GENERATION_KEY,
     Transaction,
     connect,
+    guard_audit,
     locked_by_another_program,
     migrate,
     redact,
@@ -56,6 +57,7 @@ def write_session(
         con.execute(f"SET lock_timeout = '{int(timeout * 1000)}ms'")
         applied = migrate(con)
         tune(con)
+        guard_audit(con)
         with con.transaction():
             wait_for_writers(con, label, timeout)
             transaction = Transaction(con)
