@@ -33,6 +33,7 @@ from geo.overlays import (
     SYMBOL_PANE,
     LayerWords,
     add_labels,
+    escape,
     fade_bands,
     heat_legend_html,
     legend_margins,
@@ -56,11 +57,6 @@ from geo.symbology import (
     region_colours,
 )
 from threatmon.errors import TooFewRegionsError
-
-
-def escape(value: object) -> str:
-    """HTML-escaped text of any value (None → empty)."""
-    return "" if value is None else html.escape(str(value), quote=True)
 
 
 def tooltip_html(title: object, rows: Sequence[tuple[object, object]]) -> str:
