@@ -8,13 +8,14 @@ message. Every label goes through ``ui.i18n.t``. Pages render; ``data_loaders/``
 
 from __future__ import annotations
 
+import functools
 import html
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
-from threatmon.access.roles import Permission, Principal
+from threatmon.access.roles import ROLE_PERMISSIONS, Permission, Principal, Role
 from ui.i18n import role_name, t
 
 
@@ -27,6 +28,11 @@ class PageSpec:
     once in the process; a URL path equal to a file's stem would then run that page
     alone, without this frame (no filters, no DEMO banner). AppTest resets that
     state on every run, so there the clash shows up on the second run already.
+
+    For that first run each ``url_path`` has a file of its own in ``pages/``
+    (:func:`frame_file`) that runs this frame: without it, the first session of a
+    fresh server opened at ``/<url_path>`` (a shared link, before anyone else has
+    opened the app) got Streamlit's "Page not found" dialog over the right page.
     """
 
     path: str
@@ -56,27 +62,64 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+def frame_file(spec: PageSpec) -> Path:
+    """The file in ``pages/`` that answers ``/<url_path>`` before ``st.navigation`` has
+    ever run in the server process: it runs :func:`main` (see :class:`PageSpec`)."""
+    return Path(__file__).resolve().parent / Path(spec.path).parent / f"{spec.url_path}.py"
+
+
+def required_role(permission: Permission) -> Role:
+    """The least role that grants ``permission``."""
+    return next(role for role in Role if permission in ROLE_PERMISSIONS[role])
+
+
 def pages_for(principal: Principal) -> list[PageSpec]:
     """The pages ``principal``'s role may open, in menu order."""
     return [spec for spec in PAGES if principal.can(spec.permission)]
 
 
 def navigation_pages(principal: Principal) -> list:
-    """The ``st.Page`` objects ``principal`` may open; any other URL lands on the first.
+    """Every page as an ``st.Page``: those ``principal`` may open in the menu, the others
+    hidden and answering their address with :func:`no_access`; any other URL lands on
+    the first.
 
     The menu shows each title in the session's language; ``PageSpec.title`` stays the
     English name that identifies the page.
     """
+    allowed = pages_for(principal)
     return [
         st.Page(
             spec.path,
             title=page_title(spec),
             icon=spec.icon,
             url_path=spec.url_path,
-            default=index == 0,
+            default=spec == allowed[0],
         )
-        for index, spec in enumerate(pages_for(principal))
+        if spec in allowed
+        else st.Page(
+            functools.partial(no_access, spec),
+            title=page_title(spec),
+            icon=spec.icon,
+            url_path=spec.url_path,
+            visibility="hidden",
+        )
+        for spec in PAGES
     ]
+
+
+def no_access_text(spec: PageSpec) -> str:
+    """Why the session's role cannot open ``spec`` (a viewer typing ``/load``)."""
+    return t(
+        "access.denied",
+        page=page_title(spec),
+        role=role_name(required_role(spec.permission).value),
+    )
+
+
+def no_access(spec: PageSpec) -> None:
+    """What a page's address shows to a role that may not open it."""
+    st.title(page_title(spec))
+    st.error(no_access_text(spec), icon=":material/block:")
 
 
 def page_title(spec: PageSpec) -> str:
@@ -125,9 +168,12 @@ def main() -> None:
     """Draw the frame and run the selected page."""
     # Imported here so that importing this module (tests reading PAGES) stays cheap.
     from threatmon.disclosure.marking import marking_text
-    from ui import auth, data, filters, guarded, i18n, messages, server_hardening
+    from ui import auth, data, filters, guarded, i18n, messages, server_hardening, warmup
 
     server_hardening.install()  # before this run can take an upload (see the module)
+    # The first run of a fresh server: the pages' heavy imports go on in the background
+    # while this session draws its frame (or the sign-in form) and the person signs in.
+    warmup.start()
     i18n.start_language()  # before the first label: ?lang= on a session's first run
     # A local image: a ":material/…:" page icon makes the browser fetch the favicon
     # from fonts.gstatic.com, which an offline network cannot reach.

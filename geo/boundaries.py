@@ -1,7 +1,8 @@
 """Admin-1 boundaries of the project and country outlines for the offline basemap.
 
 Two GeoJSON files ship inside the ``geo`` package, built once by
-``python -m devtools.build_boundaries`` and read only through this module:
+``python -m devtools.build_boundaries`` and read only through this module (with the
+map's place labels, ``geo/data/places.csv``, written by hand: :func:`places`):
 
 - ``geo/data/regions.geojson``: one (multi)polygon per code of the region registry
   (``threatmon/registry/data/regions.csv``), 230 in all.
@@ -30,10 +31,12 @@ longitude/latitude with 5 decimals. ``geo/data/README.md`` has the details.
 from __future__ import annotations
 
 import functools
+import io
 import json
 from importlib import resources
 
 import geopandas as gpd
+import pandas as pd
 
 REGION_COLUMNS: tuple[str, ...] = (
     "region_code",
@@ -49,6 +52,19 @@ CONTEXT_COLUMNS: tuple[str, ...] = ("iso2", "name_en", "project", "geometry")
 """The columns of :func:`context`, in order."""
 
 CODE_SEPARATOR = "|"
+
+PLACE_COLUMNS: tuple[str, ...] = (
+    "iso2",
+    "kind",
+    "name_en",
+    "name_ro",
+    "name_uk",
+    "latitude",
+    "longitude",
+)
+"""The columns of :func:`places`, in order."""
+#: What a row of :func:`places` labels, in drawing order (countries under cities).
+PLACE_KINDS: tuple[str, ...] = ("country", "capital", "city")
 
 
 def _read(name: str) -> gpd.GeoDataFrame:
@@ -72,6 +88,28 @@ def _context() -> gpd.GeoDataFrame:
     frame["project"] = frame["project"].astype(bool)
     frame = frame.sort_values("iso2", ignore_index=True)
     return frame[list(CONTEXT_COLUMNS)]
+
+
+@functools.cache
+def _places() -> pd.DataFrame:
+    text = resources.files("geo").joinpath("data", "places.csv").read_text(encoding="utf-8")
+    return pd.read_csv(io.StringIO(text), dtype={"iso2": str}, keep_default_na=False)
+
+
+def places() -> pd.DataFrame:
+    """Return the map's place labels: each project country, its capital and main cities.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :data:`PLACE_COLUMNS`, in the file's order (by country, the
+        country's label point first, then its capital). ``kind`` is one of
+        :data:`PLACE_KINDS`; ``name_en``, ``name_ro`` and ``name_uk`` are the names in
+        the dashboard's languages; ``latitude`` and ``longitude`` are WGS84 degrees
+        (a city's centre; for a country, a point inside it where its name is written).
+        Every call returns a fresh copy.
+    """
+    return _places().copy()
 
 
 def regions() -> gpd.GeoDataFrame:

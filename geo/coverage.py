@@ -97,29 +97,34 @@ def region_coverage(
     ]
     types = list(crime_types) or sorted(inside["crime_type"].unique())
     inside = inside[inside["crime_type"].isin(types)]
-    # One grid for every country: its cost is mostly fixed, so one call per country cost
-    # ten times as much on the whole map.
-    regional = (
-        coverage_grid(
+    totals = None
+    if types and countries:
+        # One grid for every country (not one per country: ten times the work, half of
+        # a map's first draw).
+        regional = coverage_grid(
             inside, freq, first, last, level="admin1", countries=countries, crime_types=types
         )
-        if types and countries
-        else None
-    )
-    notes = {country: _note(inside, country, types, freq, words, regional) for country in countries}
+        totals = regional.groupby(["country", "crime_type"], sort=False)[["units", "covered"]].sum()
+    notes = {
+        country: _note(
+            inside, country, None if totals is None else totals.loc[country], freq, words
+        )
+        for country in countries
+    }
     frame["note"] = frame["country"].map(notes).fillna("")
     frame["covered"] = frame["country"].notna() & (frame["note"] == "")
     return frame[list(COVERAGE_COLUMNS)]
 
 
-def _note(cells, country, types, freq, words: NoDataWords, regional) -> str:
-    """Why ``country``'s regions are not covered; empty when they are (``regional``: the
-    admin1 coverage grid of every country)."""
+def _note(cells, country, totals: pd.DataFrame | None, freq, words: NoDataWords) -> str:
+    """Why ``country``'s regions are not covered; empty when they are.
+
+    ``totals``: the country's ``units`` and ``covered`` by crime type from the regional
+    coverage grid; None when no crime type is selected or reported.
+    """
     name = words.country(country)
-    if not types:
+    if totals is None:
         return words.nothing.format(country=name)
-    regional = regional[regional["country"] == country]
-    totals = regional.groupby("crime_type", sort=False)[["units", "covered"]].sum()
     missing = totals[totals["covered"] < totals["units"]]
     if missing.empty:
         return ""

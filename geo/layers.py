@@ -23,6 +23,7 @@ from geo import assets
 from geo.coverage import ENGLISH, NoDataWords, both_periods
 from geo.mapdata import crossing_values, hotspot_values, region_values
 from geo.maps import region_map, tooltip_html
+from geo.overlays import ENGLISH_WORDS, LayerWords
 from geo.symbology import CATEGORICAL, DESK_STYLE, PUBLISHED, Legend, MapStyle, region_colours
 
 #: The layers drawn on top of the regions when chosen (``ui.map_settings.LAYERS``).
@@ -206,8 +207,12 @@ def layers_map(
     context: gpd.GeoDataFrame | None = None,
     tiles_url: str | None = None,
     asset_base: str = assets.SERVED_URL,
+    labels: pd.DataFrame | None = None,
+    layer_words: LayerWords = ENGLISH_WORDS,
 ) -> folium.Map:
-    """The Leaflet map of ``layers``, with country outlines ``context`` (:func:`region_map`)."""
+    """The Leaflet map of ``layers``, with country outlines ``context``, place ``labels``
+    and the legends of the optional layers in ``layer_words``' language
+    (:func:`region_map`)."""
     return region_map(
         layers.regions,
         layers.values,
@@ -223,4 +228,6 @@ def layers_map(
         tiles_url=tiles_url,
         asset_base=asset_base,
         no_data_label=layers.no_data_label,
+        labels=labels,
+        layer_words=layer_words,
     )

@@ -24,10 +24,28 @@ from folium.plugins import HeatMap
 from jinja2 import Template
 
 from geo import assets
+from geo.overlays import (
+    ENGLISH_WORDS,
+    HEAT_PANE,
+    LABEL_CSS,
+    LAND_COLOUR,
+    SEA_COLOUR,
+    SYMBOL_PANE,
+    LayerWords,
+    add_labels,
+    escape,
+    fade_bands,
+    heat_legend_html,
+    legend_margins,
+    side_box,
+    size_legend_html,
+    symbol_radius,
+    symbol_style,
+)
 from geo.symbology import (
-    ARRIVAL_SYMBOL,
     DESK_STYLE,
-    INCIDENT_SYMBOL,
+    HEAT_GRADIENT,
+    HEAT_OPACITY,
     MEASURES,
     NO_DATA_COLOUR,
     NO_DATA_HATCH,
@@ -39,11 +57,6 @@ from geo.symbology import (
     region_colours,
 )
 from threatmon.errors import TooFewRegionsError
-
-
-def escape(value: object) -> str:
-    """HTML-escaped text of any value (None → empty)."""
-    return "" if value is None else html.escape(str(value), quote=True)
 
 
 def tooltip_html(title: object, rows: Sequence[tuple[object, object]]) -> str:
@@ -201,7 +214,11 @@ def feature_collection(
     }
 
 
-def _offline_map(bounds, style: MapStyle, tiles_url: str | None, asset_base: str) -> folium.Map:
+def _offline_map(
+    bounds, style: MapStyle, tiles_url: str | None, asset_base: str, *, side_legends: bool
+) -> folium.Map:
+    # The wheel scrolls the page, never zooms the map: a map as wide as the page would
+    # otherwise catch every scroll (the + and − buttons and a double click still zoom).
     fmap = folium.Map(
         location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
         zoom_start=5,
@@ -209,6 +226,7 @@ def _offline_map(bounds, style: MapStyle, tiles_url: str | None, asset_base: str
         control_scale=True,
         prefer_canvas=False,
         zoom_snap=0.25,
+        scrollWheelZoom=False,
     )
     # Instance attributes shadow folium's CDN defaults; streamlit-folium reads the same.
     fmap.default_js = [("leaflet", assets.url(assets.LEAFLET_JS, asset_base))]
@@ -217,11 +235,17 @@ def _offline_map(bounds, style: MapStyle, tiles_url: str | None, asset_base: str
         folium.TileLayer(tiles=tiles_url, attr="Configured tile server", name="Tiles").add_to(fmap)
     fmap.get_root().header.add_child(
         folium.Element(
-            "<style>.leaflet-container{background:#dfe9f2}"
-            f".leaflet-tooltip{{font-size:{style.font_px}px}}</style>"
+            f"<style>.leaflet-container{{background:{SEA_COLOUR}}}"
+            f".leaflet-tooltip{{font-size:{style.font_px}px}}{LABEL_CSS}</style>"
         )
     )
-    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    left, right = legend_margins(style, side_legends=side_legends)
+    # The legends' columns are kept free of data: the regions fit between them.
+    fmap.fit_bounds(
+        [[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
+        padding_top_left=(left, 12),
+        padding_bottom_right=(right, 12),
+    )
     return fmap
 
 
@@ -277,38 +301,31 @@ class _OfflineHeatMap(HeatMap):
         self.default_js = [("leaflet-heat.js", assets.url(assets.HEAT_JS, asset_base))]
 
 
-def _symbol_radius(values: pd.Series, max_px: float) -> pd.Series:
-    # Area, not radius, is proportional to the value: readers judge circles by area.
-    top = float(values.max()) if len(values) else 0.0
-    if top <= 0:
-        return pd.Series(0.0, index=values.index)
-    return (np.sqrt(values.astype("float64") / top) * max_px).clip(lower=3.0)
-
-
 def _add_symbols(
-    fmap: folium.Map, points: pd.DataFrame, column: str, label: str, colour: str, style: MapStyle
-) -> None:
+    fmap: folium.Map, points: pd.DataFrame, column: str, label: str, style: MapStyle
+) -> float:
+    """Circles of ``column`` at the crossing points; returns the largest value drawn."""
     shown = points[points[column].fillna(0) > 0]
     if shown.empty:
-        return
-    group = folium.FeatureGroup(name=f"Crossing points: {label.lower()}", show=True)
-    radius = _symbol_radius(shown[column], style.symbol_max_px)
+        return 0.0
+    group = folium.FeatureGroup(name=label, show=True)
+    radius = symbol_radius(shown[column], style.symbol_max_px)
+    options = symbol_style(column, style)
     for (_, row), r in zip(shown.iterrows(), radius, strict=True):
         tip = tooltip_html(
             row["name_en"],
             [(label, f"{int(row[column]):,}"), ("Crossing point", row["crossing_point_id"])],
         )
-        folium.CircleMarker(
+        marker = folium.CircleMarker(
             location=[float(row["latitude"]), float(row["longitude"])],
             radius=float(r),
-            color="#111111",
-            weight=1.5 if style.projection else 1,
-            fill=True,
-            fill_color=colour,
-            fill_opacity=0.55,
             tooltip=folium.Tooltip(tip, sticky=True),
-        ).add_to(group)
+        )
+        # Set after folium has built its options: its keywords have no pane.
+        marker.options = {**marker.options, **options, "pane": SYMBOL_PANE}
+        marker.add_to(group)
     group.add_to(fmap)
+    return float(shown[column].max())
 
 
 def region_map(
@@ -327,6 +344,8 @@ def region_map(
     tiles_url: str | None = None,
     asset_base: str = assets.SERVED_URL,
     no_data_label: str = NO_DATA_LABEL,
+    labels: pd.DataFrame | None = None,
+    layer_words: LayerWords = ENGLISH_WORDS,
 ) -> folium.Map:
     """A choropleth of regions with optional crossing-point symbols and a heat layer.
 
@@ -359,6 +378,15 @@ def region_map(
         A tile server URL template for deployments that have one; default none.
     asset_base : str
         Where the vendored Leaflet files are served.
+    labels : DataFrame, optional
+        ``kind`` (``country``, ``capital`` or ``city``), ``name``, ``latitude`` and
+        ``longitude`` of the place names to write (:func:`geo.boundaries.places`).
+    layer_words : LayerWords
+        The language of the crossing-point and heat legends.
+
+    The title and the classes' legend stand on the right, the size legends of the
+    crossing points and the heat legend on the left; the regions are fitted between
+    them (:func:`geo.overlays.legend_margins`). The mouse wheel scrolls the page, not the map.
 
     Returns
     -------
@@ -384,7 +412,18 @@ def region_map(
         name=drawn["name_en"],
     )[["region_code", "name", "fill", "tooltip", "geometry"]]
     bounds = drawn.total_bounds
-    fmap = _offline_map(bounds, style, tiles_url, asset_base)
+    symbols = [
+        (column, title)
+        for column, title in (
+            ("incidents", layer_words.incidents),
+            ("arrivals", layer_words.arrivals),
+        )
+        if crossings is not None and column in crossings.columns
+    ]
+    with_heat = heat is not None and not heat.empty
+    fmap = _offline_map(
+        bounds, style, tiles_url, asset_base, side_legends=bool(symbols) or with_heat
+    )
 
     if context is not None and not context.empty:
         _GeoJsonLayer(
@@ -392,10 +431,22 @@ def region_map(
             frame=context,
             name="Countries",
             style_function=lambda _f: {
-                "fillColor": "#f7f7f7",
+                "fillColor": LAND_COLOUR,
                 "color": "#9e9e9e",
                 "weight": 0.8,
                 "fillOpacity": 1.0,
+            },
+            interactive=False,
+            control=False,
+        ).add_to(fmap)
+        fade = fade_bands(context)
+        folium.GeoJson(
+            fade,
+            name="Fade",
+            style_function=lambda feature: {
+                "fillColor": SEA_COLOUR,
+                "fillOpacity": feature["properties"]["opacity"],
+                "stroke": False,
             },
             interactive=False,
             control=False,
@@ -445,30 +496,43 @@ def region_map(
         ).tolist()
         # Its own pane above the regions (overlayPane, z 400) and below the crossing
         # circles' tooltips: in the overlay pane the opaque polygons would hide it.
-        folium.map.CustomPane("heat", z_index=450, pointer_events=False).add_to(fmap)
+        # Grey, and the whole pane translucent: the regions' colours stay readable
+        # through it (Leaflet.heat's rainbow turned the map into a purple haze).
+        folium.map.CustomPane(HEAT_PANE, z_index=420, pointer_events=False).add_to(fmap)
+        fmap.get_root().header.add_child(
+            folium.Element(f"<style>.leaflet-{HEAT_PANE}-pane{{opacity:{HEAT_OPACITY}}}</style>")
+        )
         _OfflineHeatMap(
             data,
-            pane="heat",
+            pane=HEAT_PANE,
             name="Geocoded incidents (heat)",
-            min_opacity=0.15,
+            min_opacity=0.05,
             radius=22 if style.projection else 14,
             blur=18 if style.projection else 12,
+            gradient={str(position): colour for position, colour in HEAT_GRADIENT.items()},
             asset_base=asset_base,
         ).add_to(fmap)
 
-    if crossings is not None and not crossings.empty:
-        for column, label, colour in (
-            ("incidents", "Incidents", INCIDENT_SYMBOL),
-            ("arrivals", "Arrivals", ARRIVAL_SYMBOL),
-        ):
-            if column in crossings.columns:
-                _add_symbols(fmap, crossings, column, label, colour, style)
+    side: list[str] = []
+    if symbols:
+        folium.map.CustomPane(SYMBOL_PANE, z_index=430).add_to(fmap)
+        for column, label in symbols:
+            top = _add_symbols(fmap, crossings, column, label, style)
+            if top > 0:
+                side.append(size_legend_html(label, column, top, style))
+    if with_heat:
+        side.append(heat_legend_html(layer_words.heat, layer_words.fewer, layer_words.more, style))
+    if labels is not None and not labels.empty:
+        add_labels(fmap, labels, style)
 
     if (drawn["fill"] == NO_DATA_HATCH).any():
         _HatchPattern().add_to(fmap)
-    _LegendControl(legend_html(legend, style), "bottomright", "tm-legend").add_to(fmap)
+    # Title first: controls of one corner stack in the order they are added.
     if title:
         _LegendControl(title_html(title, style), "topright", "tm-title").add_to(fmap)
+    _LegendControl(legend_html(legend, style), "topright", "tm-legend").add_to(fmap)
+    if side:
+        _LegendControl(side_box("".join(side), style), "bottomleft", "tm-side").add_to(fmap)
     return fmap
 
 

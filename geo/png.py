@@ -19,6 +19,7 @@ from geo.symbology import (
     INCIDENT_SYMBOL,
     NO_DATA_COLOUR,
     NO_DATA_HATCH,
+    SYMBOL_STROKE,
     Legend,
     MapStyle,
 )
@@ -80,9 +81,9 @@ def map_png(
                 shown["latitude"],
                 s=size.clip(lower=8),
                 color=INCIDENT_SYMBOL,
-                alpha=0.55,
-                edgecolors="#111111",
-                linewidths=0.6,
+                alpha=0.6,
+                edgecolors=SYMBOL_STROKE,
+                linewidths=1.0,
                 zorder=5,
             )
     ax.set_xlim(west - pad_x, east + pad_x)

@@ -82,8 +82,17 @@ SMALL_COUNT_COLOUR = "#c6b3d9"
 #: A cell hidden as a complement: darker than "no data" (light grey), which it is not.
 HIDDEN_COLOUR = "#8c8c8c"
 ZERO_COLOUR = "#ffffff"
-INCIDENT_SYMBOL = "#b03a2e"
-ARRIVAL_SYMBOL = "#1b4f72"
+#: Crossing-point circles stay outside every palette of regions (the reds and blues of hot
+#: and cold spots and of change, the sequential classes): a black ring, over a white veil
+#: (INCIDENT_SYMBOL) for incidents and dashed without fill for arrivals, never reads as
+#: a class.
+SYMBOL_STROKE = "#111111"
+INCIDENT_SYMBOL = "#ffffff"
+ARRIVAL_DASH = "6 4"
+#: The heat layer darkens where geocoded incidents are dense, in grey, under a pane
+#: opacity that leaves the regions' colours readable through it.
+HEAT_GRADIENT: dict[float, str] = {0.2: "#bdbdbd", 0.6: "#636363", 1.0: "#111111"}
+HEAT_OPACITY = 0.55
 
 
 #: Measures whose values are categories, with their colours.
@@ -132,7 +141,17 @@ class MapStyle:
     @property
     def box_max_px(self) -> int:
         """Widest legend or title box: long notes wrap instead of covering the map."""
-        return 460 if self.projection else 330
+        return 460 if self.projection else 260
+
+    @property
+    def side_box_px(self) -> int:
+        """Width of the crossing-point and heat legends, on the map's left."""
+        return 250 if self.projection else 150
+
+    @property
+    def label_px(self) -> int:
+        """Type size of city labels (country names are larger)."""
+        return 17 if self.projection else 11
 
     @property
     def fill_opacity(self) -> float:

@@ -17,12 +17,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import maps, png
+from geo import boundaries, maps, png
 from geo.analysis import DEFAULT_PERMUTATIONS, rounded_table
 from geo.classes import METHODS
 from geo.coverage import NO_NEIGHBOUR
 from geo.layers import RegionLayers, layers_map, published_layers, region_layers
 from geo.mapdata import regions_in_view
+from geo.overlays import LayerWords
 from geo.symbology import CATEGORICAL, DESK_STYLE, MEASURES, PROJECTION_STYLE, MapStyle
 from reports import figures as charts
 from threatmon.coverage import NO_DATA
@@ -39,6 +40,7 @@ from ui.i18n import (
     classes_label,
     country_name,
     crime_label,
+    current_language,
     emerging_label,
     hot_cold_label,
     kept,
@@ -55,15 +57,34 @@ from ui.map_settings import LAYERS, MapSettings
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 MAP_HEIGHT = 640
-PROJECTION_HEIGHT = 860
-# Projection mode: no sidebar, no page chrome, large type; the DEMO banner stays.
+#: The height a projected page must fit in: a 1080-pixel screen less a maximised browser
+#: window's tab strip and address bar (about 85 px) and a taskbar (about 45 px). A full
+#: screen browser (F11) has 130 px to spare under the map.
+PROJECTION_VIEWPORT = 1080 - 130
+#: What stands above the map in projection mode, with room to spare: in chromium at
+#: 1920 px wide the marking (47 px), the DEMO banner (one line at 1.45rem, 67 px), the
+#: title row (54 px), the gaps between them and the page's top padding end at 190 px.
+PROJECTION_ABOVE_MAP = 250
+PROJECTION_HEIGHT = PROJECTION_VIEWPORT - PROJECTION_ABOVE_MAP
+#: Beyond this many countries in view the map names only countries and capitals.
+MAX_COUNTRIES_WITH_CITIES = 3
+#: The sensitive types' tab: its caption and selectors above its map.
+PROJECTION_SENSITIVE_CONTROLS = 230
+#: Tabs take a row of their own when a viewer has the sensitive types' map beside it.
+PROJECTION_TABS = 50
+# Projection mode: no sidebar, no page chrome, large type; the DEMO banner stays. The
+# title keeps to one line and the gaps are small, so that the page fits the screen
+# without scrolling (PROJECTION_VIEWPORT).
 PROJECTION_CSS = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 header[data-testid="stHeader"] { display: none !important; }
-.block-container { padding-top: 1rem !important; max-width: 100% !important; }
+.block-container { padding: 0.5rem 1rem 0 1rem !important; max-width: 100% !important; }
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.4rem !important; }
 .stApp, .stMarkdown p, .stAlert p { font-size: 1.45rem !important; }
-h1 { font-size: 2.6rem !important; }
+h1 { font-size: 2.6rem !important; line-height: 1.3 !important; padding: 0 !important;
+     margin: 0 !important;
+     white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 </style>
 """
 
@@ -201,13 +222,56 @@ def _downloads(fmap, layers: RegionLayers, filters, settings, hot) -> None:
     )
 
 
-def _sensitive_map(style: MapStyle, height: int) -> None:
+def _draw(fmap, height: int, settings: MapSettings) -> dict | None:
+    return st_folium(
+        fmap,
+        height=height,
+        use_container_width=True,
+        returned_objects=["last_active_drawing"],
+        key=f"map-{settings.projection}",
+    )
+
+
+def place_labels(countries) -> pd.DataFrame:
+    """The country and city names the map writes, in the session's language.
+
+    Only those of the countries in view (every project country when none is chosen),
+    and cities other than capitals only when at most
+    :data:`MAX_COUNTRIES_WITH_CITIES` countries are: at the scale of all ten their names
+    would cover the crossing points. Countries are named as everywhere else on the
+    dashboard (``ui.i18n``), cities from ``geo/data/places.csv``.
+    """
+    places = boundaries.places()
+    if countries:
+        places = places[places["iso2"].isin(countries)]
+    if places["iso2"].nunique() > MAX_COUNTRIES_WITH_CITIES:
+        places = places[places["kind"] != "city"]
+    column = f"name_{current_language()}"
+    names = places[column] if column in places.columns else places["name_en"]
+    country = places["kind"] == "country"
+    return places.assign(name=names.where(~country, places["iso2"].map(country_name)))
+
+
+def layer_words() -> LayerWords:
+    """The crossing-point and heat legends' words in the session's language."""
+    return LayerWords(
+        incidents=layer_label("incidents"),
+        arrivals=layer_label("arrivals"),
+        heat=layer_label("heat"),
+        fewer=t("map.legend.fewer"),
+        more=t("map.legend.more"),
+    )
+
+
+def _sensitive_map(style: MapStyle, height: int, *, projection: bool = False) -> None:
     """Viewers' map of the sensitive types: countries coloured by their published cells.
 
     The sensitive types are withheld from every other layer of a viewer's map; this one
     draws the per-country cells of the suppressed quarterly tables and nothing finer.
+    In projection mode it is a tab of its own, under the same title as the regions.
     """
-    st.subheader(t("map.sensitive.header"))
+    if not projection:
+        st.subheader(t("map.sensitive.header"))
     k = data.suppression_k()
     st.caption(t("map.sensitive.caption", k=k, below=k - 1))
     table = data.sensitive_table(data.store_status().last)
@@ -293,8 +357,9 @@ def main() -> None:
         )
     if settings.projection:
         st.html(PROJECTION_CSS)
-        st.title(" · ".join(title_lines(filters, settings)[1:]))
-        if not st.toggle(t("map.projection"), value=True, key="map_projection_off"):
+        heading, switch = st.columns([6, 1], vertical_alignment="center")
+        heading.title(" · ".join(title_lines(filters, settings)[1:]))
+        if not switch.toggle(t("map.projection"), value=True, key="map_projection_off"):
             # The title and layout above are already drawn for the projector: start over.
             map_settings.remember(replace(settings, projection=False))
             st.rerun()
@@ -313,8 +378,12 @@ def main() -> None:
     inputs = data.map_inputs(filters)
     codes = regions_in_view(registry, filters.countries, filters.regions)
     without = ""
+    hot = None
     try:
-        hot = data.hotspots(filters)
+        # A projected map of counts or rates shows no hotspot table: the permutations
+        # would be most of its first draw.
+        if settings.measure in CATEGORICAL or not settings.projection:
+            hot = data.hotspots(filters)
     except (TooFewRegionsError, TooFewPeriodsError) as exc:  # nothing to test on
         hot = None
         if isinstance(exc, TooFewRegionsError) and len(codes) >= exc.needed:
@@ -353,20 +422,30 @@ def main() -> None:
         previous_coverage=data.region_coverage(filters.previous_period()),
         words=no_data_words(),
     )
-    fmap = layers_map(layers, context=shapes["context"], tiles_url=data.tile_url())
-    clicked = st_folium(
-        fmap,
-        height=PROJECTION_HEIGHT if settings.projection else MAP_HEIGHT,
-        use_container_width=True,
-        returned_objects=["last_active_drawing"],
-        key=f"map-{settings.projection}",
+    fmap = layers_map(
+        layers,
+        context=shapes["context"],
+        tiles_url=data.tile_url(),
+        labels=place_labels(filters.countries),
+        layer_words=layer_words(),
     )
     suppressed = auth.current().suppressed
-    height = PROJECTION_HEIGHT if settings.projection else MAP_HEIGHT
+    height = MAP_HEIGHT
     if settings.projection:
+        # A viewer's second map (the sensitive types) is a tab: stacked, the two would
+        # not fit the screen.
+        height = PROJECTION_HEIGHT - (PROJECTION_TABS if suppressed else 0)
         if suppressed:
-            _sensitive_map(style, height)
+            regions_tab, sensitive_tab = st.tabs([t("map.tab.regions"), t("map.sensitive.header")])
+            with regions_tab:
+                _draw(fmap, height, settings)
+            with sensitive_tab:
+                # Its own controls and caption stand above it in the tab.
+                _sensitive_map(style, height - PROJECTION_SENSITIVE_CONTROLS, projection=True)
+        else:
+            _draw(fmap, height, settings)
         return
+    clicked = _draw(fmap, height, settings)
     st.caption(t("map.caption"))
     missing = int(layers.values["no_data"].sum())
     if missing:

@@ -8,7 +8,15 @@ import pytest
 import shapely
 from shapely.ops import nearest_points
 
-from geo.boundaries import CONTEXT_COLUMNS, REGION_COLUMNS, context, regions
+from geo.boundaries import (
+    CONTEXT_COLUMNS,
+    PLACE_COLUMNS,
+    PLACE_KINDS,
+    REGION_COLUMNS,
+    context,
+    places,
+    regions,
+)
 from threatmon.distance import haversine_km
 from threatmon.registry.regions import PROJECT_COUNTRIES, load_regions
 
@@ -319,3 +327,78 @@ def test_each_call_returns_a_copy(loader):
     assert second.loc[0, "name_en"] != "changed"
     assert second.geometry.iloc[1].geom_type != "Point"
     assert (second[second.columns[1]] != "XX").all()
+
+
+# -- places.csv: the map's country and city labels --------------------------------------------
+
+#: The capital region of each project country, whose registry seat is the capital.
+CAPITAL_REGIONS = {
+    "MD": "MD-CU",
+    "UA": "UA-30",
+    "RO": "RO-B",
+    "PL": "PL-14",
+    "HU": "HU-BU",
+    "SK": "SK-BL",
+    "EE": "EE-37",
+    "LV": "LV-RIX",
+    "LT": "LT-VL",
+    "GE": "GE-TB",
+}
+CAPITAL_TOLERANCE_KM = 10.0
+
+
+@pytest.fixture(scope="module")
+def place_frame():
+    return places()
+
+
+def test_place_columns_and_kinds(place_frame):
+    assert tuple(place_frame.columns) == PLACE_COLUMNS
+    assert set(place_frame["kind"]) == set(PLACE_KINDS)
+    assert place_frame[["name_en", "name_ro", "name_uk"]].ne("").all().all()
+    per_country = place_frame.groupby("iso2")["kind"].agg(list)
+    assert set(per_country.index) == set(PROJECT_COUNTRIES)
+    for country, kinds in per_country.items():
+        assert kinds[:2] == ["country", "capital"], country
+        assert kinds.count("country") == kinds.count("capital") == 1, country
+
+
+def test_every_place_lies_inside_its_country(place_frame, context_frame):
+    outside = [
+        f"{row.name_en} ({row.iso2})"
+        for row in place_frame.itertuples()
+        if not _geometry(context_frame, "iso2", row.iso2).contains(
+            shapely.Point(row.longitude, row.latitude)
+        )
+    ]
+    assert outside == []
+
+
+def test_capitals_are_at_the_seat_of_their_capital_region(place_frame, registry):
+    seats = registry.set_index("region_code")
+    capitals = place_frame[place_frame["kind"] == "capital"].set_index("iso2")
+    far = {}
+    for country, code in CAPITAL_REGIONS.items():
+        row = capitals.loc[country]
+        km = float(
+            haversine_km(
+                row.latitude, row.longitude, seats.at[code, "latitude"], seats.at[code, "longitude"]
+            )
+        )
+        if km > CAPITAL_TOLERANCE_KM:
+            far[row.name_en] = round(km, 1)
+    assert far == {}
+
+
+def test_crimea_is_labelled_ukraine_and_transnistria_moldova(place_frame, region_frame):
+    where = place_frame.set_index("name_en")
+    for city, region in (("Simferopol", "UA-43"), ("Sevastopol", "UA-40"), ("Tiraspol", "MD-SN")):
+        point = shapely.Point(where.at[city, "longitude"], where.at[city, "latitude"])
+        assert _geometry(region_frame, "region_code", region).buffer(0.05).contains(point), city
+        assert where.at[city, "iso2"] == region[:2]
+
+
+def test_places_returns_a_copy():
+    first = places()
+    first.loc[0, "name_en"] = "changed"
+    assert places().loc[0, "name_en"] != "changed"

@@ -1,3 +1,4 @@
+import json
 import re
 
 import geopandas as gpd
@@ -7,12 +8,24 @@ from shapely.geometry import box
 
 from geo import assets
 from geo.maps import region_map, standalone_html, tooltip_html
+from geo.overlays import (
+    SEA_COLOUR,
+    LayerWords,
+    fade_bands,
+    legend_margins,
+    size_legend_values,
+)
 from geo.symbology import (
     DESK_STYLE,
+    EMERGING_COLOURS,
+    HOT_COLD_COLOURS,
+    MORAN_COLOURS,
     NO_DATA_COLOUR,
     PROJECTION_STYLE,
     PUBLISHED,
+    SYMBOL_STROKE,
     region_colours,
+    sample_palette,
 )
 
 
@@ -182,3 +195,121 @@ def test_a_map_of_published_cells_carries_them_as_published(regions):
     assert "\\u0026lt;5 (a small count, not shown)" in page
     assert "\\u003cb\\u003e\\u0026lt;5\\u003c/b\\u003e" in page
     assert "\\u003cb\\u003e42\\u003c/b\\u003e" in page
+
+
+# -- legibility on a projector: wheel, symbols, heat, labels, legends, the basemap's edge -------
+
+
+def _crossings():
+    return pd.DataFrame(
+        {
+            "crossing_point_id": ["P1", "P2"],
+            "name_en": ["One", "Two"],
+            "latitude": [46.5, 46.6],
+            "longitude": [28.0, 28.5],
+            "incidents": [1234, 40],
+            "arrivals": [60_000, 0],
+        }
+    )
+
+
+def test_the_mouse_wheel_scrolls_the_page_not_the_map(regions, values):
+    for style in (DESK_STYLE, PROJECTION_STYLE):
+        page = region_map(regions, values, measure="count", style=style).get_root().render()
+        assert '"scrollWheelZoom": false' in page
+
+
+def test_crossing_points_use_no_colour_of_any_region_palette(regions, values):
+    page = region_map(regions, values, measure="count", crossings=_crossings()).get_root().render()
+    palettes = {
+        *HOT_COLD_COLOURS.values(),
+        *EMERGING_COLOURS.values(),
+        *MORAN_COLOURS.values(),
+        *sample_palette(DESK_STYLE.sequential, 7),
+        *sample_palette(PROJECTION_STYLE.sequential, 7),
+        *sample_palette(DESK_STYLE.diverging, 7),
+        *sample_palette(PROJECTION_STYLE.diverging, 7),
+    }
+    circles = re.findall(r"L\.circleMarker\(\s*\[[^\]]*\],\s*(\{.*?\})\s*\)", page, re.S)
+    assert len(circles) == 3  # two incident circles, one arrival circle (0 is not drawn)
+    for options in circles:
+        assert '"pane": "symbols"' in options
+        assert f'"color": "{SYMBOL_STROKE}"' in options
+        assert not any(f'"{colour}"' in options for colour in palettes)
+    assert '"dashArray": "6 4"' in page  # arrivals: a dashed ring
+
+
+def test_each_symbol_layer_has_a_size_legend(regions, values):
+    page = region_map(regions, values, measure="count", crossings=_crossings()).get_root().render()
+    assert "tm-size-legend" in page and "tm-side" in page
+    assert "1,200" in page and "300" in page and "70" in page  # incidents: 1,234 at most
+    assert "60,000" in page and "15,000" in page and "3,000" in page
+    assert "Crossing points: arrivals from Ukraine" in page
+
+
+@pytest.mark.parametrize(
+    ("top", "expected"),
+    [(1234, [1200, 300, 70]), (60_000, [60_000, 15_000, 3000]), (11, [11, 2]), (1, [1])],
+)
+def test_size_legend_values_are_round(top, expected):
+    assert size_legend_values(top) == expected
+
+
+def test_the_heat_layer_is_grey_translucent_and_has_a_legend(regions, values):
+    heat = pd.DataFrame({"latitude": [46.5], "longitude": [28.5], "count": [4]})
+    words = LayerWords(heat="Щільність", fewer="менше", more="більше")
+    page = (
+        region_map(regions, values, measure="count", heat=heat, layer_words=words)
+        .get_root()
+        .render()
+    )
+    flat = re.sub(r"\s+", "", page)
+    assert '"gradient":{"0.2":"#bdbdbd","0.6":"#636363","1.0":"#111111",}' in flat
+    assert ".leaflet-heat-pane{opacity:0.55}" in page
+    assert "tm-heat-legend" in page
+    # The legend is a script's string: tojson writes non-ASCII letters as \\u escapes.
+    assert all(json.dumps(word)[1:-1] in page for word in ("Щільність", "менше", "більше"))
+
+
+def test_place_labels_are_written_and_never_interactive(regions, values):
+    labels = pd.DataFrame(
+        {
+            "kind": ["country", "capital"],
+            "name": ["Moldova", "Chișinău <b>"],
+            "latitude": [46.6, 47.0],
+            "longitude": [28.3, 28.86],
+        }
+    )
+    page = region_map(regions, values, measure="count", labels=labels).get_root().render()
+    assert page.count('"className": "tm-place"') == 2
+    assert page.count('"pane": "labels"') == 2 and page.count('"interactive": false') >= 2
+    assert "tm-label-country" in page and "Chi\\u0219in\\u0103u \\u0026lt;b\\u0026gt;" in page
+    assert ".tm-label{pointer-events:none" in page
+
+
+def test_legends_stand_in_columns_the_regions_are_fitted_between(regions, values):
+    page = region_map(regions, values, measure="count", title=["T"]).get_root().render()
+    left, right = legend_margins(DESK_STYLE, side_legends=False)
+    assert right >= DESK_STYLE.box_max_px and left < right
+    assert f'"paddingBottomRight": [{right}, 12]' in page
+    assert f'"paddingTopLeft": [{left}, 12]' in page
+    # The title and the classes' legend stack in the right column, title first.
+    assert page.index("tm-title") < page.index('"tm-legend"')
+    assert page.count('"topright"') == 2
+    crossings = region_map(regions, values, measure="count", crossings=_crossings())
+    with_side = crossings.get_root().render()
+    side, _ = legend_margins(DESK_STYLE, side_legends=True)
+    assert side > DESK_STYLE.side_box_px and f'"paddingTopLeft": [{side}, 12]' in with_side
+
+
+def test_the_outlines_fade_out_where_they_are_cut(regions, values):
+    context = gpd.GeoDataFrame(
+        {"iso2": ["MD"], "project": [True]}, geometry=[box(26, 45, 31, 49)], crs="EPSG:4326"
+    )
+    fade = fade_bands(context)
+    opacities = [feature["properties"]["opacity"] for feature in fade["features"]]
+    # Outside the cut: the sea's colour; then ever clearer bands inwards.
+    assert opacities[0] == 1.0 and opacities == sorted(opacities, reverse=True)
+    assert opacities[-1] < 0.2
+    page = region_map(regions, values, measure="count", context=context).get_root().render()
+    assert f'"fillColor": "{SEA_COLOUR}"' in page

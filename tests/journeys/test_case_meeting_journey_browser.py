@@ -72,8 +72,14 @@ def test_a_case_meeting_switches_the_map_to_projection_mode_and_back(
         title = page.get_by_role("heading", name=PROJECTION_TITLE, exact=True)
         title.wait_for(timeout=WAIT)
         sidebar.wait_for(state="hidden", timeout=WAIT)
-        # The map is drawn anew for the big screen: taller, in large type.
-        page.wait_for_function(f"() => {FIRST_MAP}.offsetHeight >= 800", timeout=WAIT)
+        # The map is drawn anew for the big screen, in large type, as high as fits it
+        # (a viewer's has the sensitive types' map in a second tab).
+        page.get_by_role("tab", name="Sensitive crime types by country").wait_for(timeout=WAIT)
+        page.wait_for_function(
+            f"() => {FIRST_MAP}.offsetHeight >= 600 && "
+            f"{FIRST_MAP}.getBoundingClientRect().bottom <= 1080",
+            timeout=WAIT,
+        )
         _drawn(regions_map)
         expect(regions_map.content_frame.locator(".tm-title")).to_contain_text(
             "Incidents per 100,000 inhabitants", timeout=WAIT

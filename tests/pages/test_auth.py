@@ -578,3 +578,51 @@ def test_the_audit_page_filters_on_resumed_sessions(app, sign_in, browser_cookie
     (shown,) = [d.value for d in app.dataframe if "action" in d.value.columns]
     assert shown["action"].tolist() == ["session_resumed"]
     assert shown["user_name"].tolist() == ["root"]
+
+
+def test_every_page_address_has_a_file_that_runs_the_frame():
+    """A fresh server reads pages/ as a legacy folder until st.navigation first runs: each
+    address needs a file there that runs the frame, or the first session opened on it
+    gets Streamlit's "Page not found" dialog (the browser test opens one)."""
+    for spec in dashboard.PAGES:
+        path = dashboard.frame_file(spec)
+        assert path.stem == spec.url_path and path.parent == (ROOT / spec.path).parent
+        body = [line for line in path.read_text().splitlines() if line and line[0] != " "]
+        assert body[-2:] == ["import dashboard", "dashboard.main()"], path.name
+
+
+def test_the_least_role_of_each_permission():
+    from threatmon.access.roles import Permission, Role
+
+    assert dashboard.required_role(Permission.VIEW) == Role.VIEWER
+    assert dashboard.required_role(Permission.UPLOAD) == Role.ANALYST
+    assert dashboard.required_role(Permission.READ_AUDIT) == Role.ADMIN
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        (
+            "en",
+            "You do not have access to this page (Upload needs the analyst role). "
+            "Ask an administrator if you need it.",
+        ),
+        (
+            "ro",
+            "Nu aveți acces la această pagină (Încărcare necesită rolul de analist). "
+            "Cereți-l unui administrator dacă aveți nevoie de el.",
+        ),
+        (
+            "uk",
+            "Ви не маєте доступу до цієї сторінки (Завантаження: потрібна роль «аналітик»). "
+            "Зверніться до адміністратора, якщо вона вам потрібна.",
+        ),
+    ],
+)
+def test_a_page_out_of_reach_says_which_role_opens_it(language, text):
+    from ui.i18n import role_name, translate
+
+    page = translate("page.upload", language)
+    assert (
+        translate("access.denied", language, page=page, role=role_name("analyst", language)) == text
+    )

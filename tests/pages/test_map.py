@@ -1,5 +1,6 @@
 """The map page through Streamlit's AppTest: settings from the URL, measures, fallbacks."""
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -231,3 +232,68 @@ def test_a_configured_tile_server_reaches_the_map(app, monkeypatch):
     assert tile_url() == "http://tiles.police.local/{z}/{x}/{y}.png"
     _map_page(app)
     assert "tiles.police.local" in str(_component(app).proto)
+
+
+def _script(app) -> str:
+    """The map's Leaflet script as the component gets it (non-ASCII as \\u escapes)."""
+    return json.loads(_component(app).proto.json_args)["script"]
+
+
+def _escaped(text: str) -> str:
+    return json.dumps(text)[1:-1]
+
+
+def test_the_map_names_countries_and_cities_in_the_session_language(app):
+    _map_page(app, lang="uk", country="MD")
+    script = _script(app)
+    for name in ("Молдова", "Кишинів", "Бєльці", "Тирасполь"):
+        assert _escaped(name) in script, name
+    assert _escaped("Київ") not in script  # only the countries in view
+    assert '"scrollWheelZoom": false' in script
+
+
+def test_a_map_of_every_country_names_only_countries_and_capitals(app):
+    _map_page(app, projection=1)
+    script = _script(app)
+    assert "Kyiv" in script and "Chi\\u0219in\\u0103u" in script and "Tbilisi" in script
+    # Ten countries, ten capitals and no other city: their names would cover the circles.
+    assert script.count("tm-label tm-label-country") == 10
+    assert script.count("tm-label tm-label-city") == 10
+
+
+def _page_constant(name: str) -> int:
+    """A constant of pages/map.py (a page is a script: importing it would run it)."""
+    import ast
+
+    tree = ast.parse((ROOT / "pages" / "map.py").read_text(encoding="utf-8"))
+    constants: dict[str, int] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            expression = ast.unparse(node.value)
+            try:
+                constants[node.targets[0].id] = eval(expression, {}, dict(constants))  # noqa: S307
+            except NameError:
+                continue
+    return constants[name]
+
+
+def test_projection_mode_sizes_the_map_for_a_1080_screen(app):
+    _map_page(app, projection=1, country="MD")
+    height = json.loads(_component(app).proto.json_args)["height"]
+    assert height == _page_constant("PROJECTION_HEIGHT")
+    # What stands above the map and the map fit a maximised window on a 1080p screen.
+    assert _page_constant("PROJECTION_VIEWPORT") <= 1080 - 100
+    assert height + _page_constant("PROJECTION_ABOVE_MAP") <= _page_constant("PROJECTION_VIEWPORT")
+    assert not app.tabs  # an administrator has no second map
+
+
+def test_a_viewer_projects_the_sensitive_types_map_in_a_tab_of_its_own(app, sign_in):
+    sign_in(app, "vera", "viewer")
+    _map_page(app, projection=1, country="MD")
+    assert [tab.label for tab in app.tabs] == ["Regions", "Sensitive crime types by country"]
+    heights = [
+        json.loads(el.proto.json_args)["height"]
+        for el in app.main
+        if type(el).__name__ == "UnknownElement"
+    ]
+    assert len(heights) == 2 and max(heights) <= _page_constant("PROJECTION_HEIGHT")
