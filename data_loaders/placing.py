@@ -91,8 +91,19 @@ def _objects(column: np.ndarray) -> np.ndarray:
     return values
 
 
-def placement_join(source: dict[str, str]) -> str:
-    """The join of ``placement_map`` (alias ``pm``) after ``cm`` and ``rm``."""
+#: ``pm`` when ``placement_map`` is empty (nearly every file): the NULLs the LEFT JOIN would
+#: give every row, without computing and hashing each row's coordinates to find none.
+NO_PLACEMENT = (
+    "CROSS JOIN (SELECT NULL::VARCHAR AS region, NULL::VARCHAR AS stated, "
+    "NULL::VARCHAR AS reason, NULL::VARCHAR AS suggestion) pm"
+)
+
+
+def placement_join(source: dict[str, str], empty: bool = False) -> str:
+    """The join of ``placement_map`` (alias ``pm``) after ``cm`` and ``rm``; ``empty``:
+    the map has no rows."""
+    if empty:
+        return NO_PLACEMENT
     lat = number_sql(f"r.{source['latitude']}")
     lon = number_sql(f"r.{source['longitude']}")
     country = "cm.value" if "country" in source else "NULL"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from data_loaders import figures, normalise, placing
+from data_loaders import figures, lookups, normalise, placing
 from data_loaders.mapping import ColumnMapping, contract_columns
 from data_loaders.options import IngestOptions
 from data_loaders.out_of_scope import LINES_LISTED as _LINES_LISTED
@@ -76,6 +76,7 @@ class Staging:
         #: Rows whose region comes from their coordinates, once :meth:`problems` has counted.
         self.placed = 0
         self._placing = False  # ``placement_map`` is built and joined as ``pm``
+        self._placement_rows = 0  # an empty map is not joined (placing.NO_PLACEMENT)
 
     # -- lookups ------------------------------------------------------------------------------
 
@@ -93,42 +94,10 @@ class Staging:
         self._lookups.append(name)
 
     def _resolution_table(self, name: str, resolutions: dict) -> None:
-        self._register(
-            name,
-            pd.DataFrame(
-                {
-                    "raw": pd.Series(list(resolutions), dtype="string"),
-                    "value": pd.Series([r.value for r in resolutions.values()], dtype="string"),
-                    "reason": pd.Series([r.reason for r in resolutions.values()], dtype="string"),
-                    "suggestion": pd.Series(
-                        [r.suggestion for r in resolutions.values()], dtype="string"
-                    ),
-                    "category": pd.Series(
-                        [r.category for r in resolutions.values()], dtype="string"
-                    ),
-                }
-            ),
-        )
+        self._register(name, lookups.resolution_frame(resolutions))
 
     def _paired_resolution_table(self, name: str, resolutions: dict) -> None:
-        """Like :meth:`_resolution_table`, for values resolved with their row's country:
-        ``resolutions`` is keyed by (raw value, country)."""
-        self._register(
-            name,
-            pd.DataFrame(
-                {
-                    "raw": pd.Series([raw for raw, _ in resolutions], dtype="string"),
-                    "country": pd.Series([c for _, c in resolutions], dtype="string"),
-                    "value": pd.Series([r.value for r in resolutions.values()], dtype="string"),
-                    "reason": pd.Series([r.reason for r in resolutions.values()], dtype="string"),
-                    "suggestion": pd.Series(
-                        [r.suggestion for r in resolutions.values()], dtype="string"
-                    ),
-                    # A region value that is the whole country: a national figure.
-                    "nation": pd.Series([r.country for r in resolutions.values()], dtype="string"),
-                }
-            ),
-        )
+        self._register(name, lookups.paired_resolution_frame(resolutions))
 
     def build(self) -> str | None:
         """Create the lookup tables and ``staged``; return how the file writes its dates."""
@@ -144,6 +113,7 @@ class Staging:
             frame = placing.placement_frame(self.con, self.raw.table, self.source, joins)
             self._register("placement_map", frame)
             self._placing = True
+            self._placement_rows = len(frame)
         if "crime_type" in self.source:
             crimes = resolve_values("crime_type", self.options, self._distinct("crime_type"))
             self._resolution_table("crime_map", crimes)
@@ -159,10 +129,12 @@ class Staging:
             if name.endswith("__problem")
         ]
         cells = " + ".join(f"({c}__problem IS NOT NULL)::INTEGER" for c in self._checked_columns)
-        self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE staged AS SELECT line, {', '.join(self.columns)}, "
-            f"{cells or '0'} AS problem_cells{', placed' if self._placing else ''} FROM ({checks})"
-        )
+        with lookups.raw_probes(self.con):
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE staged AS SELECT line, {', '.join(self.columns)}, "
+                f"{cells or '0'} AS problem_cells{', placed' if self._placing else ''} "
+                f"FROM ({checks})"
+            )
         if len(self._granularities) > 1:
             end = self.source.get("period_end")
             rows = self.con.execute(
@@ -228,7 +200,7 @@ class Staging:
                 # or names the country itself (a national row).
                 country = "coalesce(rm.nation, substr(rm.value, 1, 2))"
         if self._placing:
-            joins.append(placing.placement_join(src))
+            joins.append(placing.placement_join(src, empty=not self._placement_rows))
             if "country" not in src:
                 # ... or the region the row's coordinates place it in.
                 placed = "substr(pm.region, 1, 2)"
@@ -249,24 +221,9 @@ class Staging:
 
     def _number_map(self, column: str) -> None:
         values = self._distinct(column)
-        parsed = {raw: normalise.parse_count(raw, self.options.thousands) for raw in values}
         minimum = _NUMBER_MINIMUM[column]
-        reasons = {}
-        for raw, (number, reason) in parsed.items():
-            if reason is None and number is not None and number < minimum:
-                reason = f"Value is below {minimum}."
-            reasons[raw] = reason
         self._register(
-            f"{column}_map",
-            pd.DataFrame(
-                {
-                    "raw": pd.Series(values, dtype="string"),
-                    "value": pd.Series(
-                        [None if reasons[v] else parsed[v][0] for v in values], dtype="Int64"
-                    ),
-                    "reason": pd.Series([reasons[v] for v in values], dtype="string"),
-                }
-            ),
+            f"{column}_map", lookups.number_frame(values, self.options.thousands, minimum)
         )
 
     def _staged_sql(self) -> str:
@@ -476,10 +433,12 @@ class Staging:
     def _cell_problems(self) -> str:
         """``staged_checks``: every checked column's value, problem and hint, for the rows
         of ``staged`` with a problem (the same SQL that typed them)."""
-        self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE staged_checks AS SELECT * FROM ({self._staged_sql()}) "
-            "WHERE line IN (SELECT line FROM staged WHERE problem_cells > 0)"
-        )
+        with lookups.raw_probes(self.con):
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE staged_checks AS SELECT * FROM "
+                f"({self._staged_sql()}) "
+                "WHERE line IN (SELECT line FROM staged WHERE problem_cells > 0)"
+            )
         return "staged_checks"
 
     def problems(
