@@ -262,6 +262,7 @@ KEPT_AS_IN_ENGLISH: dict[str, list[str]] = {
         "overview.col.p",  # p
         "overview.sensitive.total",  # Total
         "page.audit",  # Audit
+        "upload.dropzone.size",  # {mb} MB
         "upload.summary.format",  # format {format}
         "upload.summary.tab",  # tab
     ],
