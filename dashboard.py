@@ -126,12 +126,14 @@ def main() -> None:
     # Imported here so that importing this module (tests reading PAGES) stays cheap.
     from threatmon.disclosure.marking import marking_text
     from ui import auth, data, filters, guarded, i18n, messages
+    from ui.fit import fit_labels
 
     i18n.start_language()  # before the first label: ?lang= on a session's first run
     # A local image: a ":material/…:" page icon makes the browser fetch the favicon
     # from fonts.gstatic.com, which an offline network cannot reach.
     st.set_page_config(page_title="Threat Monitor", page_icon=str(FAVICON), layout="wide")
     st.html(marking_html(marking_text()))
+    fit_labels()  # long labels wrap rather than being cut (every language)
 
     status = data.store_status()
     sign_in_mode = auth.mode(status.is_demo)
