@@ -35,8 +35,8 @@ CUT_TEXTS = """
   const root = document.querySelector("[data-testid='stApp']") || document.body;
   const hides = (node) => {
     const style = getComputedStyle(node);
-    const hiding = style.textOverflow === "ellipsis" || ["hidden", "clip"].includes(style.overflowX);
-    return hiding && node.scrollWidth > node.clientWidth + 1;
+    const hiding = ["hidden", "clip"].includes(style.overflowX);
+    return (hiding || style.textOverflow === "ellipsis") && node.scrollWidth > node.clientWidth + 1;
   };
   const found = [];
   for (const el of root.querySelectorAll("*")) {

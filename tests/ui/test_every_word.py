@@ -8,7 +8,9 @@ figures' titles, axis titles, tick texts, legend entries and hover templates, an
 text of the folium maps (legend and notes). A text fails when it holds an *English word*:
 a word of four letters or more that the English catalogue uses and neither the Romanian
 nor the Ukrainian one does, unless :data:`ALLOWED` names it (proper nouns, codes, units,
-method names). Each offending text is reported with its page and element.
+method names). Each offending text is reported with its page and element. A page
+must not show the same heading twice either (a translation that merged two English
+headings, as "Upload" and "Load" once did in Ukrainian).
 """
 
 from __future__ import annotations
@@ -90,7 +92,16 @@ _PLOTLY_MONTHS = re.compile(r"%-?[bB]")
 #: Each entry is (page stem, pattern of the English text as shown); the test fails when
 #: an entry matches nothing any more, so the list shrinks as the translations land.
 #: Empty it, then delete it.
-KNOWN_ENGLISH: tuple[tuple[str, str], ...] = ()
+KNOWN_ENGLISH: tuple[tuple[str, str], ...] = (
+    # geo/: the folium map's legend title and tooltips (the map's English words).
+    ("map", r"^Incidents per [\d,]+ inhabitants \(smoothed, empirical Bayes\)$"),
+    ("map", r"^Incidents( .* – .*)?$"),
+    ("map", r"^Per [\d,]+ inhabitants$"),
+    ("map", r"^Smoothed \(empirical Bayes\)$"),
+    ("map", r"^[+-]\d+ % \(within chance\)$"),
+    ("map", r"^too few incidents to compare$"),
+    ("map", r"^Crossing point$"),
+)
 
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
 _CODE = re.compile(r"`[^`]*`|```.*?```", re.S)
@@ -168,6 +179,14 @@ def _component_texts(json_args: str) -> Iterator[tuple[str, str]]:
                     yield f"map {name}", fragment
 
 
+def _html_texts(body: str) -> Iterator[str]:
+    """An ``st.html`` body: its text outside styles and scripts, and the texts a style
+    draws (``content: "…"``, with its CSS escapes read)."""
+    for quoted in re.findall(r'content:"((?:[^"\\]|\\.)*)"', body):
+        yield re.sub(r"\\([0-9a-fA-F]{1,6}) ?", lambda m: chr(int(m[1], 16)), quoted)
+    yield re.sub(r"<(style|script)\b.*?</\1>", " ", body, flags=re.S | re.I)
+
+
 def _table_headers(node, data: dict) -> Iterator[str]:
     """The headers a table shows: a column's configured label, else its name; hidden
     columns and the index left out."""
@@ -195,6 +214,8 @@ def shown_texts(at) -> list[tuple[str, str]]:
                 found.extend((f"plotly {where}", text) for where, text in _figure_texts(proto.spec))
             elif kind == "component_instance":
                 found.extend(_component_texts(data.get("json_args", "{}")))
+            elif kind == "html":
+                found.extend(("html", text) for text in _html_texts(data.get("body", "")))
             elif kind in ("arrow_data_frame", "dataframe", "table"):
                 found.extend(("table header", text) for text in _table_headers(node, data))
             else:
@@ -247,6 +268,11 @@ def test_no_english_word_on_any_page(app, language):
         stem = Path(spec.path).stem
         app.switch_page(spec.path).run()
         assert not app.exception, f"{spec.title}: {app.exception}"
+        headings = [
+            h.value for kind in ("title", "header", "subheader") for h in getattr(app.main, kind)
+        ]
+        twice = sorted({h for h in headings if headings.count(h) > 1})
+        assert not twice, f"{stem}: the same heading twice in {language}: {twice}"
         for kind, text, words in english_in(app):
             if (stem, kind) in DATA_ELEMENTS:
                 continue
@@ -258,3 +284,12 @@ def test_no_english_word_on_any_page(app, language):
     assert not report, f"English words on the {language} pages:\n" + "\n".join(report)
     gone = sorted(set(KNOWN_ENGLISH) - still_english)
     assert not gone, f"Translated now; remove from KNOWN_ENGLISH: {gone}"
+
+
+def test_the_detector_knows_english_from_names_and_code():
+    english = english_words()
+    assert {"incidents", "forecast", "upload"} <= english
+    assert not {"sarimax", "threatmon", "english", "demo"} & english
+    # Commands and file names are written as they are typed; short words are left out.
+    assert _words("Run `threatmon users add` or see docs/languages.md") == set()
+    assert _words("Incidents per month") == {"incidents", "month"}
