@@ -103,3 +103,27 @@ def test_no_label_is_cut_at_1366_in_any_language(server, browser):
     finally:
         page.close()
     assert not cut, "Texts cut at 1366×768:\n" + "\n".join(cut)
+
+
+def test_the_uploader_speaks_the_language(server, browser):
+    """Streamlit's own "Upload" and "100MB per file" are drawn over by ui/dropzone.py."""
+    page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+    try:
+        page.goto(f"{server}/load?lang=uk", wait_until="domcontentloaded")
+        zone = page.locator("[data-testid='stFileUploaderDropzone']").first
+        zone.wait_for(timeout=WAIT)
+        drawn = zone.evaluate(
+            """zone => [
+                zone.querySelector("button [data-testid='stMarkdownContainer'] p"),
+                zone.querySelector("[data-testid='stFileUploaderDropzoneInstructions'] span"),
+            ].map(node => [
+                getComputedStyle(node).fontSize, getComputedStyle(node, "::after").content,
+            ])"""
+        )
+        assert drawn == [
+            ["0px", '"Вибрати файл"'],
+            ["0px", '"До 100 МБ на файл • CSV, TXT, TSV, XLSX, PARQUET"'],
+        ]
+        zone.screenshot(path=_artifacts() / "uk-uploader.png")
+    finally:
+        page.close()
