@@ -169,6 +169,7 @@ def main() -> None:
     # Imported here so that importing this module (tests reading PAGES) stays cheap.
     from threatmon.disclosure.marking import marking_text
     from ui import auth, data, filters, guarded, i18n, messages, server_hardening, warmup
+    from ui.fit import fit_labels
 
     server_hardening.install()  # before this run can take an upload (see the module)
     # The first run of a fresh server: the pages' heavy imports go on in the background
@@ -179,6 +180,7 @@ def main() -> None:
     # from fonts.gstatic.com, which an offline network cannot reach.
     st.set_page_config(page_title="Threat Monitor", page_icon=str(FAVICON), layout="wide")
     st.html(marking_html(marking_text()))
+    fit_labels()  # long labels wrap rather than being cut (every language)
 
     status = data.store_status()
     sign_in_mode = auth.mode(status.is_demo)

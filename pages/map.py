@@ -117,7 +117,8 @@ def _controls(settings: MapSettings) -> MapSettings:
     state.setdefault("map_measure", settings.measure)
     state.setdefault("map_classes", settings.classes)
     state.setdefault("map_layers", list(settings.layers))
-    columns = st.columns([2.2, 2.2, 1, 3, 1.3])
+    # The toggle's column holds its label beside the switch ("Режим проєктора").
+    columns = st.columns([2.2, 2.2, 1, 2.8, 1.8])
     measure = columns[0].selectbox(
         t("map.measure"),
         list(MEASURES),

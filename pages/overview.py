@@ -41,6 +41,7 @@ from ui.i18n import (
     month_span,
     number,
     p_value_text,
+    plural,
     region_names,
     t,
 )
@@ -117,7 +118,7 @@ def _kpis(summary: dict[str, pd.DataFrame], spans: dict, crime_types) -> None:
                 _count(row["current"]),
                 delta=_delta(row["change_previous"], row["pct_previous"]),
                 delta_color="inverse",
-                delta_description=t("overview.kpi.vs_previous", months=months),
+                delta_description=t("overview.kpi.vs_previous", months=plural("months", months)),
                 chart_data=spark,
                 chart_type="bar",
                 help=t("overview.kpi.help"),
@@ -134,12 +135,17 @@ def _kpis(summary: dict[str, pd.DataFrame], spans: dict, crime_types) -> None:
                 _reading(year_reading, reading_help)
     current, previous = _span(spans["current"]), _span(spans["previous"])
     if same:
-        caption = t("overview.kpi.caption_same", span=current, months=months, previous=previous)
+        caption = t(
+            "overview.kpi.caption_same",
+            span=current,
+            months=plural("months", months),
+            previous=previous,
+        )
     else:
         caption = t(
             "overview.kpi.caption_year",
             span=current,
-            months=months,
+            months=plural("months", months),
             previous=previous,
             year=_span(spans["year_earlier"]),
         )

@@ -31,6 +31,7 @@ from threatmon.store.reader import Store
 from ui import auth, data, guarded, messages
 from ui import upload as up
 from ui import upload_review as review
+from ui.dropzone import translate_dropzone
 from ui.i18n import bound, current_language, kept, number, t, translate
 
 PREVIEW_HEIGHT = 400
@@ -476,6 +477,7 @@ def _saved_aliases(store: Store, source: str, user: str) -> None:
 def _current_file(store: Store, kind: str, user: str, source: str) -> None:
     # Above the uploader: they are chosen with the source, before a file is checked.
     reading = _reading_options(store, source)
+    translate_dropzone(up.KEY_FILE, up.UPLOAD_TYPES)
     upload = st.file_uploader(
         t("upload.file.label"),
         type=list(up.UPLOAD_TYPES),

@@ -266,6 +266,7 @@ KEPT_AS_IN_ENGLISH: dict[str, list[str]] = {
         "overview.sensitive.total",  # Total
         "page.audit",  # Audit
         "upload.aliases.remove_label",  # Alias
+        "upload.dropzone.size",  # {mb} MB
         "upload.summary.format",  # format {format}
         "upload.summary.tab",  # tab
     ],

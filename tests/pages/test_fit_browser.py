@@ -1,0 +1,129 @@
+"""No label is cut at 1366×768, in any language (Debian's chromium through Playwright).
+
+Every page of ``dashboard.PAGES`` is opened in English, Romanian and Ukrainian in a
+1366×768 window. A text is *cut* when the element holding it, or one of its three
+nearest ancestors, hides what overflows (``overflow: hidden``/``clip`` or
+``text-overflow: ellipsis``) and is narrower than its content: the widget labels, metric
+labels and deltas, tab labels, buttons, expanders, the chosen options of a multiselect,
+markdown. Tables and charts draw on a canvas or in SVG and are left out, as are the
+folium map (an iframe) and the values shown inside a select box (a box shows its
+choice on one line by design; the full text is in its menu). A screenshot of each page
+is kept in ``test-artifacts/fit/`` (``$THREATMON_TEST_ARTIFACTS``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dashboard
+
+ROOT = Path(__file__).resolve().parents[2]
+WIDTH, HEIGHT = 1366, 768
+#: ms. The first run of the Forecasts page fits the series on the spot.
+WAIT = 240_000
+LANGUAGES = ("en", "ro", "uk")
+
+#: Returns {element, text, scroll, client} for every cut text of the page.
+CUT_TEXTS = """
+() => {
+  const skip = [
+    "[data-testid='stSkipToContent']", "[data-testid='stDataFrame']",
+    "[data-testid='stTable']", "[data-testid='stPlotlyChart']", "iframe",
+    "[data-testid='stCode']", "pre", "[data-testid='stSelectbox'] [data-baseweb='select']",
+  ].join(", ");
+  const root = document.querySelector("[data-testid='stApp']") || document.body;
+  const hides = (node) => {
+    const style = getComputedStyle(node);
+    const hiding = ["hidden", "clip"].includes(style.overflowX);
+    return (hiding || style.textOverflow === "ellipsis") && node.scrollWidth > node.clientWidth + 1;
+  };
+  const found = [];
+  for (const el of root.querySelectorAll("*")) {
+    if (el.closest(skip)) continue;
+    const own = [...el.childNodes].filter((n) => n.nodeType === 3)
+      .map((n) => n.textContent).join("").trim();
+    if (!own) continue;
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height) continue;
+    let node = el;
+    for (let up = 0; up < 4 && node && node !== root; up++, node = node.parentElement) {
+      if (hides(node)) {
+        const named = el.closest("[data-testid]");
+        found.push({
+          element: named ? named.dataset.testid : el.tagName,
+          text: (node.innerText || own).trim().slice(0, 100),
+          scroll: node.scrollWidth,
+          client: node.clientWidth,
+        });
+        break;
+      }
+    }
+  }
+  return found;
+}
+"""
+
+IDLE = """
+() => {
+  const app = document.querySelector("[data-test-script-state]");
+  return app && app.dataset.testScriptState === "notRunning" && document.querySelector("h1");
+}
+"""
+
+
+def _artifacts() -> Path:
+    configured = os.environ.get("THREATMON_TEST_ARTIFACTS", "").strip()
+    folder = (Path(configured) if configured else ROOT / "test-artifacts") / "fit"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_no_label_is_cut_at_1366_in_any_language(server, browser):
+    folder = _artifacts()
+    page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+    cut = []
+    try:
+        for language in LANGUAGES:
+            for spec in dashboard.PAGES:
+                stem = Path(spec.path).stem
+                page.goto(
+                    f"{server}/{spec.url_path}?lang={language}", wait_until="domcontentloaded"
+                )
+                page.wait_for_timeout(500)
+                page.wait_for_function(IDLE, timeout=WAIT)
+                page.wait_for_timeout(1000)  # fonts and the last layout of the run
+                assert page.locator("[data-testid='stException']").count() == 0, stem
+                page.screenshot(path=folder / f"{language}-{stem}.png", full_page=True)
+                cut += [
+                    f"{language} {stem} · {found['element']}: {found['text']!r} "
+                    f"({found['scroll']} px in {found['client']} px)"
+                    for found in page.evaluate(CUT_TEXTS)
+                ]
+    finally:
+        page.close()
+    assert not cut, "Texts cut at 1366×768:\n" + "\n".join(cut)
+
+
+def test_the_uploader_speaks_the_language(server, browser):
+    """Streamlit's own "Upload" and "100MB per file" are drawn over by ui/dropzone.py."""
+    page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+    try:
+        page.goto(f"{server}/load?lang=uk", wait_until="domcontentloaded")
+        zone = page.locator("[data-testid='stFileUploaderDropzone']").first
+        zone.wait_for(timeout=WAIT)
+        drawn = zone.evaluate(
+            """zone => [
+                zone.querySelector("button [data-testid='stMarkdownContainer'] p"),
+                zone.querySelector("[data-testid='stFileUploaderDropzoneInstructions'] span"),
+            ].map(node => [
+                getComputedStyle(node).fontSize, getComputedStyle(node, "::after").content,
+            ])"""
+        )
+        assert drawn == [
+            ["0px", '"Вибрати файл"'],
+            ["0px", '"До 100 МБ на файл • CSV, TXT, TSV, XLSX, PARQUET"'],
+        ]
+        zone.screenshot(path=_artifacts() / "uk-uploader.png")
+    finally:
+        page.close()
