@@ -23,7 +23,12 @@ def app(demo_store_path, monkeypatch):
     # The pages' results are cached for the process: a domain function patched here must
     # be called, not skipped for an answer another test left in the cache.
     st.cache_data.clear()
+    # Deployed, a browser sees no error details (.streamlit/config.toml); here the test
+    # reads the exception's own message to tell a bug from a polite fallback.
+    shown = st.get_option("client.showErrorDetails")
+    st.set_option("client.showErrorDetails", "full")
     yield AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    st.set_option("client.showErrorDetails", shown)
     st.cache_data.clear()  # nothing computed under a patch outlives this test
 
 
