@@ -17,7 +17,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from data_loaders import figures, lookups, normalise, placing
+from data_loaders import figures, lookups, placing
 from data_loaders.mapping import ColumnMapping, contract_columns
 from data_loaders.options import IngestOptions
 from data_loaders.out_of_scope import LINES_LISTED as _LINES_LISTED
