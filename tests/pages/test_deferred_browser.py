@@ -19,45 +19,6 @@ def _until(condition, seconds: float = 30) -> None:
         time.sleep(0.1)
 
 
-def test_a_stale_download_after_the_account_is_disabled_sends_no_file(
-    browser, start_server, dismiss_dialog, leaving, demo_store_path, private_accounts
-):
-    accounts = Accounts(private_accounts)
-    accounts.add("ana", "analyst", password=PASSWORD, by="test")
-    requests: list[str] = []
-    with start_server(demo_store_path, THREATMON_ACCOUNTS=str(private_accounts)) as base:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.on("request", lambda request: requests.append(request.url))
-        try:
-            page.goto(base, wait_until="domcontentloaded")
-            page.get_by_role("heading", name="Sign in").wait_for(timeout=WAIT)
-            dismiss_dialog(page)
-            page.get_by_label("User name").fill("ana")
-            page.get_by_role("textbox", name="Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            page.get_by_role("heading", name="Overview").wait_for(timeout=WAIT)
-            dismiss_dialog(page)
-            csv = page.get_by_role("button", name="Table (CSV)")
-            csv.wait_for(timeout=WAIT)
-            # An administrator disables her on the server; her page still shows the button.
-            accounts.set_disabled("ana", True, by="root")
-            csv.click()
-            _until(lambda: "action_refused" in accounts.access_log()["action"].tolist())
-            # The click's rerun, or the one after, signs her out and says why.
-            page.get_by_role("heading", name="Sign in").wait_for(timeout=WAIT)
-            page.get_by_text("Your account is disabled or no longer exists.").wait_for(timeout=WAIT)
-        finally:
-            context.close()
-    log = accounts.access_log()
-    # Before the gate, the server built the file and logged it: ana, export, table:changes.
-    assert "export" not in log["action"].tolist()
-    refusal = log[log["action"] == "action_refused"].iloc[-1]
-    assert (refusal["user_name"], refusal["target"]) == ("ana", "table:changes")
-    assert '"reason": "disabled"' in refusal["details"]
-    assert leaving(requests) == []
-
-
 def _signed_in_page(context, base: str, dismiss_dialog, requests: list[str]):
     page = context.new_page()
     page.on("request", lambda request: requests.append(request.url))
@@ -70,6 +31,41 @@ def _signed_in_page(context, base: str, dismiss_dialog, requests: list[str]):
     page.get_by_role("heading", name="Overview").wait_for(timeout=WAIT)
     dismiss_dialog(page)
     return page
+
+
+def test_a_stale_download_after_the_account_is_disabled_sends_no_file(
+    browser, start_server, dismiss_dialog, leaving, demo_store_path, private_accounts
+):
+    accounts = Accounts(private_accounts)
+    accounts.add("ana", "analyst", password=PASSWORD, by="test")
+    requests: list[str] = []
+    with start_server(demo_store_path, THREATMON_ACCOUNTS=str(private_accounts)) as base:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            page = _signed_in_page(context, base, dismiss_dialog, requests)
+            csv = page.get_by_role("button", name="Table (CSV)")
+            csv.wait_for(timeout=WAIT)
+            # An administrator disables her on the server; her page still shows the button.
+            accounts.set_disabled("ana", True, by="root")
+            csv.click(timeout=WAIT)
+            _until(lambda: "action_refused" in accounts.access_log()["action"].tolist(), 90)
+            # The click's rerun, or the one after, signs her out and says why.
+            page.get_by_role("heading", name="Sign in").wait_for(timeout=WAIT)
+            page.get_by_text("Your account is disabled or no longer exists.").wait_for(timeout=WAIT)
+        finally:
+            context.close()
+    # Before the gate, the server built the file and logged it: ana, export, table:changes.
+    _assert_refused(accounts, "disabled")
+    assert leaving(requests) == []
+
+
+def _assert_refused(accounts: Accounts, reason: str) -> None:
+    """Nothing was exported, and ana's click on the changes table was refused for ``reason``."""
+    log = accounts.access_log()
+    assert "export" not in log["action"].tolist()
+    refusal = log[log["action"] == "action_refused"].iloc[-1]
+    assert (refusal["user_name"], refusal["target"]) == ("ana", "table:changes")
+    assert f'"reason": "{reason}"' in refusal["details"]
 
 
 def test_a_stale_download_after_signing_out_in_another_tab_sends_no_file(
@@ -98,11 +94,7 @@ def test_a_stale_download_after_signing_out_in_another_tab_sends_no_file(
             first.get_by_role("heading", name="Sign in").wait_for(timeout=WAIT)
         finally:
             context.close()
-    log = accounts.access_log()
-    assert "export" not in log["action"].tolist()
-    refusal = log[log["action"] == "action_refused"].iloc[-1]
-    assert (refusal["user_name"], refusal["target"]) == ("ana", "table:changes")
-    assert '"reason": "signed_out"' in refusal["details"]
+    _assert_refused(accounts, "signed_out")
     assert leaving(requests) == []
 
 
@@ -125,9 +117,5 @@ def test_a_stale_download_after_a_demotion_sends_no_file_and_says_why(
             page.get_by_text("your role or countries changed", exact=False).wait_for(timeout=WAIT)
         finally:
             context.close()
-    log = accounts.access_log()
-    assert "export" not in log["action"].tolist()
-    refusal = log[log["action"] == "action_refused"].iloc[-1]
-    assert (refusal["user_name"], refusal["target"]) == ("ana", "table:changes")
-    assert '"reason": "role_changed"' in refusal["details"]
+    _assert_refused(accounts, "role_changed")
     assert leaving(requests) == []
