@@ -28,16 +28,19 @@ $(UV): | $(PY)
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
-# Runtime environment, exactly as locked.
+# Runtime environment, exactly as locked. --compile-bytecode: uv writes no .pyc files by
+# default, and where PYTHONDONTWRITEBYTECODE is set Python never writes them either, so
+# every fresh server compiled some 1,300 modules from source before its first page
+# (several seconds of a 2-core machine; docs/benchmarks.md, "Speed in a real browser").
 $(VENV)/.runtime: requirements.lock pyproject.toml | $(UV)
-	$(UV) pip sync --quiet --python $(PY) requirements.lock
+	$(UV) pip sync --quiet --compile-bytecode --python $(PY) requirements.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	rm -f $(VENV)/.dev
 	touch $@
 
 # The same environment plus the development tools.
 $(VENV)/.dev: requirements-dev.lock pyproject.toml | $(UV)
-	$(UV) pip sync --quiet --python $(PY) requirements-dev.lock
+	$(UV) pip sync --quiet --compile-bytecode --python $(PY) requirements-dev.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	touch $(VENV)/.runtime $@
 

@@ -100,8 +100,6 @@ def briefing_download(filters, container=None) -> None:
     see it (viewers: sensitive crime types withheld, their suppressed table included)."""
     import streamlit as st
 
-    from reports.briefing import briefing_pdf
-    from reports.content import briefing_content
     from ui import data
     from ui.i18n import t
 
@@ -124,13 +122,15 @@ def briefing_download(filters, container=None) -> None:
         ):
             return
         bar = place.progress(0.0, text=t("export.briefing_progress"))
-        content = briefing_content(
-            store,
-            filters,
-            sensitive_source=sensitive_source,
-            progress=lambda done, _: bar.progress(0.9 * done, text=t("export.briefing_progress")),
+        built = (
+            wanted,
+            _briefing(
+                store,
+                filters,
+                sensitive_source,
+                lambda done, _: bar.progress(0.9 * done, text=t("export.briefing_progress")),
+            ),
         )
-        built = (wanted, briefing_pdf(content))
         st.session_state["export-briefing-pdf"] = built
         bar.empty()
     payload = built[1]
@@ -149,3 +149,13 @@ def briefing_download(filters, container=None) -> None:
         help=t("export.briefing_help"),
         key="export-briefing",
     )
+
+
+def _briefing(store, filters, sensitive_source, progress) -> bytes:
+    # Imported on the click only: the reports pull in folium, mapclassify, matplotlib,
+    # scipy and fpdf, several seconds of a fresh server's first Overview otherwise.
+    from reports.briefing import briefing_pdf
+    from reports.content import briefing_content
+
+    content = briefing_content(store, filters, sensitive_source=sensitive_source, progress=progress)
+    return briefing_pdf(content)

@@ -36,7 +36,6 @@ from collections.abc import Hashable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
 from threatmon.coverage import NO_DATA
 from threatmon.disclosure.suppression import (
@@ -267,6 +266,10 @@ def joint_audit(
 
 
 def _bound(objective, a_eq, b_eq, bounds) -> np.ndarray:
+    # Imported here: scipy.optimize takes seconds to import, and every page imports this
+    # module (through the disclosure rules) while only a scope check solves anything.
+    from scipy.optimize import linprog
+
     result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
     if result.status == 2:
         raise ValueError(_CONTRADICT)

@@ -76,8 +76,6 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.optimize import linprog
 
 from threatmon.coverage import NO_DATA
 from threatmon.registry.crime_types import sensitive_crime_types
@@ -393,6 +391,11 @@ def _narrowed(
     if not targets or not margins or k == 2:
         # Without totals a hidden entry is bounded by nothing but "<k"; "<2" is 1 anyway.
         return sorted(found)
+    # Imported here: scipy.optimize takes seconds to import, and every page imports this
+    # module while only a table with hidden cells and totals solves anything.
+    from scipy import sparse
+    from scipy.optimize import linprog
+
     n_rows, n_cols = grid.shape
     unknown = np.argwhere(hidden)
     column_of = np.full(grid.shape, -1)
