@@ -223,7 +223,9 @@ async def run(db: Path, root: Path, port: int, repeat: int) -> dict:
             finally:
                 trivial.__exit__(None, None, None)
 
-        server = Server(db, port, root=root)
+        # Absolute paths: the server runs in ``root``, which may be another checkout.
+        accounts = (CACHE_DIR / "load-test.accounts.sqlite").resolve()
+        server = Server(db.resolve(), port, root=root, accounts=accounts)
         started = _start_server(server)
         try:
             pids = [server.process.pid]

@@ -7,6 +7,8 @@ when there is no hash to check against, so a wrong name takes as long as a wrong
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -15,8 +17,13 @@ from threatmon.errors import Problem
 MIN_PASSWORD_LENGTH = 12
 
 _hasher = PasswordHasher()
-# Verifying against this keeps a sign-in with an unknown name as slow as a real one.
-_DUMMY_HASH = _hasher.hash("threatmon: no such user")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Verifying against this keeps a sign-in with an unknown name as slow as a real one.
+    # Made on first use, not at import: a hash costs 0.3 s of a fresh server's first page.
+    return _hasher.hash("threatmon: no such user")
 
 
 def check_password(password: str, name: str) -> list[Problem]:
@@ -46,7 +53,7 @@ def verify_password(stored: str | None, password: str) -> bool:
     """Whether ``password`` matches the ``stored`` hash; False without one (an unknown
     name, an OIDC account), after as long a verification as with one."""
     try:
-        matches = _hasher.verify(stored or _DUMMY_HASH, password)
+        matches = _hasher.verify(stored or _dummy_hash(), password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
     return matches and bool(stored)
