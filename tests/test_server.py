@@ -98,15 +98,17 @@ def _switched_on(node, keyword: str) -> bool:
 def test_html_is_written_only_from_constants_or_escaped_text():
     """No user-supplied text can reach unescaped HTML: every ``st.html`` call and every
     ``unsafe_allow_html=True`` takes a module constant or goes through ``marking_html``,
-    which escapes, or ``cookie_script``, which takes a session token and nothing else.
+    which escapes, ``dropzone_css``, which writes catalogue texts as CSS escapes
+    (``css_string``), or ``cookie_script``, which takes a session token and nothing else.
     Scripts run (``unsafe_allow_javascript=True``) only from ``cookie_script``: that is
     what makes a cookie set by script, not HttpOnly, acceptable (docs/security.md)."""
     import ast
 
     import dashboard
     from ui.auth import cookie_script
+    from ui.dropzone import css_string
 
-    escaping = {"marking_html", "cookie_script"}
+    escaping = {"marking_html", "cookie_script", "dropzone_css"}
     offenders = []
     for path in [
         ROOT / "dashboard.py",
@@ -130,6 +132,8 @@ def test_html_is_written_only_from_constants_or_escaped_text():
             elif scripted and not _calls(argument, {"cookie_script"}):
                 offenders.append(f"{path.name}:{node.lineno} (script)")
     assert offenders == []
+    assert "</style>" not in css_string("</style><script>alert(1)</script>")
+    assert '"' not in css_string('";}body{display:none}')[1:-1]
     assert "&lt;script&gt;" in dashboard.marking_html("<script>alert(1)</script>")
     assert "<script>" not in dashboard.marking_html("<script>alert(1)</script>")
     for text in ('";alert(1);"', "</script><script>alert(1)</script>", "A" * 42 + '"'):

@@ -70,9 +70,9 @@ def dropzone_css(key: str, types: Sequence[str], language: str) -> str:
 
 def translate_dropzone(key: str, types: Sequence[str]) -> None:
     """Word the drop zone of the uploader ``key`` in the session's language."""
-    css = dropzone_css(key, types, current_language())
-    if css:
-        st.html(css)
+    language = current_language()
+    if language != DEFAULT_LANGUAGE:
+        st.html(dropzone_css(key, types, language))
 
 
 __all__ = ["css_string", "dropzone_css", "dropzone_texts", "translate_dropzone", "upload_limit_mb"]

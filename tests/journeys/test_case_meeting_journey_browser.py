@@ -20,10 +20,16 @@ MAPS = "iframe[title*='streamlit_folium']"
 FIRST_MAP = f'document.querySelector("{MAPS}")'
 
 
-def _flip_projection_mode(page) -> None:
-    """Click the switch where a person does: on its label (the input itself is hidden)."""
+def _flip_projection_mode(page, key: str = "map_projection") -> None:
+    """Click the switch where a person does: on its label (the input itself is hidden).
+
+    Projected, the switch that turns projection off sits beside the title
+    (``map_projection_off``); the settings row keeps its own.
+    """
     switch = page.get_by_role("switch", name="Projection mode")
-    page.get_by_test_id("stCheckbox").filter(has=switch).locator("label").click()
+    page.locator(f".st-key-{key}").get_by_test_id("stCheckbox").filter(has=switch).locator(
+        "label"
+    ).click()
 
 
 def _drawn(regions_map):
@@ -90,7 +96,7 @@ def test_a_case_meeting_switches_the_map_to_projection_mode_and_back(
         assert "projection=1" in page.url
         meeting.screenshot("projection")
 
-        _flip_projection_mode(page)
+        _flip_projection_mode(page, "map_projection_off")
         page.get_by_role("heading", name="Map", exact=True).wait_for(timeout=WAIT)
         sidebar.wait_for(state="visible", timeout=WAIT)
         # The desk map comes back as it was (and has finished moving for the screenshot).

@@ -61,7 +61,11 @@ def test_a_committee_member_opens_a_shared_link_and_downloads_its_briefing(
         page.get_by_test_id("stPlotlyChart").first.wait_for(timeout=WAIT)
         member.screenshot("overview-of-the-link")
 
-        briefing = page.get_by_role("button", name="Briefing (PDF)")
+        # Built on a click of its own, with a progress bar; then handed out.
+        page.get_by_role("button", name="Build the briefing (PDF)", exact=True).click()
+        briefing = page.get_by_role("button", name="Briefing (PDF)", exact=True)
+        briefing.wait_for(timeout=WAIT)
+        member.screenshot("briefing-built")
         with page.expect_download(timeout=WAIT) as download:
             briefing.click()
         pdf = download.value.path().read_bytes()

@@ -27,6 +27,9 @@ def _sign_in(page, name: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+NO_ACCESS = "You do not have access to this page (Upload needs the analyst role)."
+
+
 def test_a_viewer_cannot_reach_upload_by_url_and_an_analyst_can(
     browser, start_server, leaving, dismiss_dialog, demo_store_path, private_accounts
 ):
@@ -47,9 +50,10 @@ def test_a_viewer_cannot_reach_upload_by_url_and_an_analyst_can(
             dismiss_dialog(page)
             assert page.locator("[data-testid='stFileUploader']").count() == 0
             assert page.get_by_text("RESTRICTED — law-enforcement use only").is_visible()
-            # A viewer signs in on that URL: still no upload page, and no menu entry.
+            # A viewer signs in on that URL: told she has no access, no uploader, and no
+            # menu entry.
             _sign_in(page, "eva")
-            page.get_by_role("heading", name="Overview").wait_for(timeout=90_000)
+            page.get_by_text(NO_ACCESS).wait_for(timeout=90_000)
             dismiss_dialog(page)
             assert page.locator("[data-testid='stFileUploader']").count() == 0
             nav = page.locator("[data-testid='stSidebarNav']")
@@ -57,7 +61,7 @@ def test_a_viewer_cannot_reach_upload_by_url_and_an_analyst_can(
             # The same URL in a new session of this browser: the viewer again (her
             # session cookie), and still no upload page.
             page.goto(f"{base}/load", wait_until="domcontentloaded")
-            page.get_by_role("heading", name="Overview").wait_for(timeout=90_000)
+            page.get_by_text(NO_ACCESS).wait_for(timeout=90_000)
             dismiss_dialog(page)
             assert page.locator("[data-testid='stFileUploader']").count() == 0
             # The same URL in another browser, signed in as an analyst, opens the page.
