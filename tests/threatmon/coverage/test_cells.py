@@ -2,28 +2,9 @@
 
 import pandas as pd
 
+from tests.threatmon.coverage.factories import DECLARED_COLUMNS, ROW_COLUMNS
 from threatmon.coverage.cells import CELL_COLUMNS, cells_from_rows
 
-ROW_COLUMNS = [
-    "country",
-    "crime_type",
-    "level",
-    "granularity",
-    "start",
-    "first_day",
-    "last_day",
-    "batch_id",
-    "rows",
-]
-DECLARED_COLUMNS = [
-    "batch_id",
-    "country",
-    "crime_type",
-    "level",
-    "granularity",
-    "date",
-    "period_end",
-]
 SOURCES = pd.DataFrame({"batch_id": [1, 2], "file_name": ["md.csv", "ua.csv"]})
 
 

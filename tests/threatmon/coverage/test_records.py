@@ -2,21 +2,11 @@
 
 import pandas as pd
 
+from tests.threatmon.coverage.factories import DECLARED_COLUMNS as DECLARED
+from tests.threatmon.coverage.factories import ROW_COLUMNS as ROWS
 from threatmon.coverage.cells import cells_from_rows
 from threatmon.coverage.records import RECORD_COLUMNS, coverage_records
 
-ROWS = [
-    "country",
-    "crime_type",
-    "level",
-    "granularity",
-    "start",
-    "first_day",
-    "last_day",
-    "batch_id",
-    "rows",
-]
-DECLARED = ["batch_id", "country", "crime_type", "level", "granularity", "date", "period_end"]
 SOURCES = pd.DataFrame({"batch_id": [1, 2], "file_name": ["md-2024.csv", "md-2025.csv"]})
 
 
