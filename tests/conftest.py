@@ -7,9 +7,11 @@ The helpers are fixtures: test modules cannot import this file by name.
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -90,8 +92,10 @@ def _get(url: str) -> tuple[int, str]:
 @contextlib.contextmanager
 def running_server(db_path, port: int | None = None, **env):
     """A dashboard server on ``port`` (default: a free loopback port) for ``db_path``;
-    stopped on exit."""
+    stopped on exit. Its output goes to a file, printed if it does not start: a pipe
+    nobody reads blocks the server once 64 KB of log lines fill it."""
     port = port or _free_port()
+    log = tempfile.TemporaryFile(mode="w+", prefix="threatmon-server-")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -108,26 +112,42 @@ def running_server(db_path, port: int | None = None, **env):
         ],
         cwd=ROOT,
         env={**os.environ, "THREATMON_DB": str(db_path), **env},
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
+        # Its own process group: a forecast refresh it started stops with it.
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while True:
-        try:
-            if _get(f"{base}/_stcore/health") == (200, "ok"):
-                break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"server did not start:\n{process.stdout.read()}")
-        time.sleep(0.3)
     try:
+        while True:
+            try:
+                if _get(f"{base}/_stcore/health") == (200, "ok"):
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                _stop(process)
+                log.seek(0)
+                pytest.fail(f"server did not start:\n{log.read()}")
+            time.sleep(0.3)
         yield base
     finally:
-        process.terminate()
+        _stop(process)
+        log.close()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL to the whole group if it has not ended within 20 s."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=20)
 
 

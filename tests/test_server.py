@@ -30,6 +30,15 @@ def test_streamlit_is_configured_to_stay_offline():
     assert config["server"]["enableXsrfProtection"] is True
 
 
+def test_a_deployed_server_does_not_watch_its_source():
+    """The watcher purged modules of running pages and flooded the log under disk load."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["fileWatcherType"] == "none"
+    assert config["server"]["runOnSave"] is False
+
+
 def _status(url: str, method: str = "GET", data: bytes | None = None, headers=None) -> tuple:
     import urllib.error
 
