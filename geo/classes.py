@@ -10,6 +10,7 @@ centred on zero that match the overview's change levels (±10 %, ±25 %), so tha
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import mapclassify
@@ -43,22 +44,46 @@ class Classes:
         return len(self.labels)
 
 
-def _fmt(value: float, percent: bool) -> str:
-    if percent:
-        return f"{value:+.0f} %"
-    if abs(value) >= 100 or float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
+def english_number(value: float, decimals: int = 0, sign: bool = False) -> str:
+    """``value`` as English writes it: "12,345.6"; ``sign`` writes "+" for positive values."""
+    return f"{value:{'+' if sign else ''},.{decimals}f}"
 
 
-def _labels(edges: list[float], percent: bool) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class ClassWords:
+    """How class labels write numbers; English unless a page passes its language's.
+
+    ``number(value, decimals, sign)`` writes a number with the language's separators;
+    ``percent``, ``below`` and ``above`` have a ``{value}`` placeholder.
+    """
+
+    number: Callable[..., str] = english_number
+    percent: str = "{value} %"
+    below: str = "below {value}"
+    above: str = "above {value}"
+
+    def value(self, value: float, percent: bool = False) -> str:
+        """A class edge: a signed whole percent, or a number (one decimal below 100)."""
+        if percent:
+            return self.percent.format(value=self.number(value, 0, True))
+        if abs(value) >= 100 or float(value).is_integer():
+            return self.number(value, 0)
+        return self.number(value, 1)
+
+
+ENGLISH_CLASSES = ClassWords()
+
+
+def _labels(edges: list[float], percent: bool, words: ClassWords) -> tuple[str, ...]:
     return tuple(
-        f"{_fmt(low, percent)} – {_fmt(high, percent)}"
+        f"{words.value(low, percent)} – {words.value(high, percent)}"
         for low, high in zip(edges[:-1], edges[1:], strict=True)
     )
 
 
-def classify(values: pd.Series, method: str = "quantiles", k: int = 5) -> tuple[pd.Series, Classes]:
+def classify(
+    values: pd.Series, method: str = "quantiles", k: int = 5, words: ClassWords = ENGLISH_CLASSES
+) -> tuple[pd.Series, Classes]:
     """Assign each value to a class.
 
     Parameters
@@ -69,6 +94,8 @@ def classify(values: pd.Series, method: str = "quantiles", k: int = 5) -> tuple[
         A key of :data:`METHODS`.
     k : int
         Wanted number of classes (2–9); fewer when there are fewer distinct values.
+    words : ClassWords
+        How the labels write numbers.
 
     Returns
     -------
@@ -87,7 +114,7 @@ def classify(values: pd.Series, method: str = "quantiles", k: int = 5) -> tuple[
     if distinct == 1:
         only = float(known.iloc[0])
         index[known.index] = 0
-        return index, Classes(method, (only, only), (_fmt(only, False),))
+        return index, Classes(method, (only, only), (words.value(only),))
     k = min(k, distinct)
     y = known.to_numpy()
     with warnings.catch_warnings():
@@ -110,18 +137,20 @@ def classify(values: pd.Series, method: str = "quantiles", k: int = 5) -> tuple[
     edges = [float(y.min()), *uppers]
     # Searching the upper bounds keeps "class i holds values ≤ its upper bound" exact.
     index[known.index] = np.searchsorted(np.array(uppers), y, side="left")
-    return index, Classes(method, tuple(edges), _labels(edges, percent=False))
+    return index, Classes(method, tuple(edges), _labels(edges, False, words))
 
 
-def classify_change(percent: pd.Series) -> tuple[pd.Series, Classes]:
+def classify_change(
+    percent: pd.Series, words: ClassWords = ENGLISH_CLASSES
+) -> tuple[pd.Series, Classes]:
     """Classes of percent change on the fixed, zero-centred :data:`CHANGE_BREAKS`."""
     known = percent.dropna().astype("float64")
     index = pd.Series(-1, index=percent.index, dtype="int64")
     index[known.index] = np.searchsorted(np.array(CHANGE_BREAKS), known.to_numpy(), side="left")
     labels = (
-        f"below {_fmt(CHANGE_BREAKS[0], True)}",
-        *_labels(list(CHANGE_BREAKS), percent=True),
-        f"above {_fmt(CHANGE_BREAKS[-1], True)}",
+        words.below.format(value=words.value(CHANGE_BREAKS[0], True)),
+        *_labels(list(CHANGE_BREAKS), True, words),
+        words.above.format(value=words.value(CHANGE_BREAKS[-1], True)),
     )
     edges = (-np.inf, *CHANGE_BREAKS, np.inf)
     return index, Classes("change", tuple(float(e) for e in edges), labels)

@@ -24,7 +24,16 @@ from geo.coverage import ENGLISH, NoDataWords, both_periods
 from geo.mapdata import crossing_values, hotspot_values, region_values
 from geo.maps import region_map, tooltip_html
 from geo.overlays import ENGLISH_WORDS, LayerWords
-from geo.symbology import CATEGORICAL, DESK_STYLE, PUBLISHED, Legend, MapStyle, region_colours
+from geo.symbology import (
+    CATEGORICAL,
+    DESK_STYLE,
+    ENGLISH_MAP,
+    PUBLISHED,
+    Legend,
+    MapStyle,
+    MapWords,
+    region_colours,
+)
 
 #: The layers drawn on top of the regions when chosen (``ui.map_settings.LAYERS``).
 SYMBOL_LAYERS = ("incidents", "arrivals")
@@ -35,7 +44,8 @@ class RegionLayers:
     """Everything a region map draws, ready for :func:`layers_map` or a PNG.
 
     ``colours`` is aligned with ``regions`` (both indexed 0…n−1); ``legend`` carries
-    the note the web map shows under it (the PNG leaves it out).
+    the note the web map shows under it (the PNG leaves it out); ``words`` are the
+    language the legend and tooltips were written in, for the web map's own.
     """
 
     regions: gpd.GeoDataFrame
@@ -50,6 +60,7 @@ class RegionLayers:
     title: tuple[str, ...]
     style: MapStyle
     no_data_label: str = ENGLISH.legend
+    words: MapWords = ENGLISH_MAP
 
 
 def region_layers(
@@ -72,6 +83,7 @@ def region_layers(
     coverage: pd.DataFrame | None = None,
     previous_coverage: pd.DataFrame | None = None,
     words: NoDataWords = ENGLISH,
+    map_words: MapWords = ENGLISH_MAP,
 ) -> RegionLayers:
     """The choropleth, symbols and heat of a selection for one measure.
 
@@ -106,12 +118,14 @@ def region_layers(
         outside every class. None: every region counts as covered.
     words : NoDataWords
         The language of the "no data" legend entry and tooltips.
+    map_words : MapWords
+        The language of the rest of the legend and tooltips, and how they write numbers.
     """
     regions = shapes[shapes["region_code"].isin(codes)].reset_index(drop=True)
     if measure in CATEGORICAL:
         if hot is None:
             raise ValueError(f"The {measure!r} map needs the hotspot table; none was given.")
-        values = hotspot_values(hot, measure, words)
+        values = hotspot_values(hot, measure, words, map_words)
     else:
         if measure == "change" and coverage is not None and previous_coverage is not None:
             coverage = both_periods(coverage, previous_coverage)
@@ -124,6 +138,7 @@ def region_layers(
             period_label=period_label,
             coverage=coverage,
             words=words,
+            map_words=map_words,
         )
     crossings = None
     if set(SYMBOL_LAYERS) & set(layers):
@@ -135,7 +150,13 @@ def region_layers(
         values[["region_code", "value", "no_data"]], on="region_code", how="left"
     )
     colours, legend, _ = region_colours(
-        shown, measure, method=method, k=k, style=style, no_data_label=words.legend
+        shown,
+        measure,
+        method=method,
+        k=k,
+        style=style,
+        no_data_label=words.legend,
+        words=map_words,
     )
     return RegionLayers(
         regions=regions,
@@ -150,6 +171,7 @@ def region_layers(
         title=tuple(title),
         style=style,
         no_data_label=words.legend,
+        words=map_words,
     )
 
 
@@ -161,13 +183,15 @@ def published_layers(
     label: str,
     title: Sequence[str] = (),
     style: MapStyle = DESK_STYLE,
+    words: MapWords = ENGLISH_MAP,
 ) -> RegionLayers:
     """Viewers' country map of a suppressed table's cells, and nothing finer.
 
     ``context`` holds the country outlines (``iso2``); ``cells`` the published cell of
     each country (``country``, ``shown``: a count, "<k" or "c",
     :func:`threatmon.disclosure.sensitive.country_cells`); ``names`` the countries'
-    names; ``label`` the tooltip's row label (crime type and quarter).
+    names; ``label`` the tooltip's row label (crime type and quarter); ``words`` the
+    legend's language.
     """
     regions = (
         context[context["iso2"].isin(cells["country"])]
@@ -185,6 +209,7 @@ def published_layers(
         regions[["region_code"]].merge(values, on="region_code", how="left"),
         PUBLISHED,
         style=style,
+        words=words,
     )
     return RegionLayers(
         regions=regions,
@@ -198,6 +223,7 @@ def published_layers(
         heat=None,
         title=tuple(title),
         style=style,
+        words=words,
     )
 
 
@@ -230,4 +256,5 @@ def layers_map(
         no_data_label=layers.no_data_label,
         labels=labels,
         layer_words=layer_words,
+        words=layers.words,
     )

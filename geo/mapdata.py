@@ -18,9 +18,9 @@ import pandas as pd
 
 from geo.coverage import ENGLISH, NO_NEIGHBOUR, NoDataWords
 from geo.maps import tooltip_html
-from geo.symbology import MORAN_LABELS
+from geo.symbology import ENGLISH_MAP, MapWords
 from threatmon.coverage import NO_DATA
-from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
+from threatmon.rules import CHANGE_ALPHA, HOTSPOT_ALPHA, LOW_COUNT_THRESHOLD
 from trends import binomial_p_values, empirical_bayes_rates, percent_change, rates_per_100k
 
 #: The numeric measures of a region map (:data:`geo.symbology.MEASURES`).
@@ -56,6 +56,7 @@ def region_values(
     alpha: float = CHANGE_ALPHA,
     coverage: pd.DataFrame | None = None,
     words: NoDataWords = ENGLISH,
+    map_words: MapWords = ENGLISH_MAP,
 ) -> pd.DataFrame:
     """One row per region in ``codes`` with the value to map and its tooltip.
 
@@ -77,6 +78,8 @@ def region_values(
         periods: :func:`geo.coverage.both_periods`); None: every region is covered.
     words : NoDataWords
         The language of the no-data tooltips.
+    map_words : MapWords
+        The language of the other tooltips, and how they write numbers.
 
     Returns
     -------
@@ -121,7 +124,7 @@ def region_values(
     frame["tooltip"] = [
         tooltip_html(
             f"{row.name_en} ({row.region_code})",
-            _tooltip_rows(row, period_label, alpha),
+            _tooltip_rows(row, period_label, alpha, map_words),
         )
         for row in frame.itertuples(index=False)
     ]
@@ -138,17 +141,19 @@ def region_values(
     return out.reset_index(drop=True)
 
 
-def _tooltip_rows(row, period_label: str, alpha: float) -> list[tuple[str, str]]:
-    rows = [(f"Incidents {period_label}".strip(), f"{row.current:,}")]
-    rows.append(("Previous period", f"{row.previous:,}"))
+def _tooltip_rows(row, period_label: str, alpha: float, words: MapWords) -> list[tuple[str, str]]:
+    rows = [(words.incidents.format(period=period_label).strip(), words.number(row.current))]
+    rows.append((words.previous, words.number(row.previous)))
     if np.isnan(row.change_pct):
-        rows.append(("Change", "too few incidents to compare"))
+        rows.append((words.change, words.too_few))
     else:
-        significant = "" if row.p_value < alpha else " (within chance)"
-        rows.append(("Change", f"{row.change_pct:+.0f} %{significant}"))
+        change = words.percent(row.change_pct)
+        if not row.p_value < alpha:
+            change = words.within_chance.format(change=change)
+        rows.append((words.change, change))
     if not np.isnan(row.rate):
-        rows.append(("Per 100,000 inhabitants", f"{row.rate:,.1f}"))
-        rows.append(("Smoothed (empirical Bayes)", f"{row.rate_smoothed:,.1f}"))
+        rows.append((words.per_100k.format(n=words.number(100_000)), words.number(row.rate, 1)))
+        rows.append((words.smoothed, words.number(row.rate_smoothed, 1)))
     return rows
 
 
@@ -177,19 +182,25 @@ def crossing_values(
     return frame.reset_index(drop=True)
 
 
-def hotspot_values(hot: pd.DataFrame, measure: str, words: NoDataWords = ENGLISH) -> pd.DataFrame:
+def hotspot_values(
+    hot: pd.DataFrame,
+    measure: str,
+    words: NoDataWords = ENGLISH,
+    map_words: MapWords = ENGLISH_MAP,
+) -> pd.DataFrame:
     """The map values of a hotspot table (:func:`geo.analysis.region_hotspots`).
 
     ``measure`` picks the category shown: ``hotspot`` (Gi* hot/cold), ``emerging`` or
     ``clusters`` (Local Moran); the tooltip gives every statistic of the region, or
-    why it has none. Regions without data are :data:`geo.coverage.NO_DATA` whatever
-    the measure, those without a neighbour with data :data:`geo.coverage.NO_NEIGHBOUR`.
+    why it has none, in ``map_words``' language. Regions without data are
+    :data:`geo.coverage.NO_DATA` whatever the measure, those without a neighbour with
+    data :data:`geo.coverage.NO_NEIGHBOUR`.
     """
     column = {"hotspot": "hot_cold", "emerging": "emerging_category", "clusters": "moran_cluster"}
     # A region without data, or without a neighbour with data, has no category of any kind.
     apart = hot["hot_cold"].isin([NO_DATA, NO_NEIGHBOUR])
     value = hot[column[measure]].where(~apart, hot["hot_cold"])
-    tooltips = [_hotspot_tooltip(row, words) for row in hot.itertuples(index=False)]
+    tooltips = [_hotspot_tooltip(row, words, map_words) for row in hot.itertuples(index=False)]
     return pd.DataFrame(
         {
             "region_code": hot["region_code"],
@@ -200,25 +211,28 @@ def hotspot_values(hot: pd.DataFrame, measure: str, words: NoDataWords = ENGLISH
     )
 
 
-def _hotspot_tooltip(row, words: NoDataWords) -> str:
+def _hotspot_tooltip(row, words: NoDataWords, said: MapWords) -> str:
     title = f"{row.name} ({row.region_code})"
     if row.hot_cold == NO_DATA:
         return tooltip_html(title, [(words.legend, getattr(row, "note", "") or words.legend)])
-    rows = [("Per 100,000, smoothed", _shown(row.value, ",.1f"))]
+    rows = [(said.per_100k_smoothed.format(n=said.number(100_000)), _shown(said, row.value, 1))]
     if row.hot_cold == NO_NEIGHBOUR:
         return tooltip_html(title, [*rows, ("", getattr(row, "note", "") or row.hot_cold)])
     return tooltip_html(
         title,
         [
             *rows,
-            ("Gi* z-score", _shown(row.gi_z, "+.2f")),
-            ("p (FDR-adjusted)", _shown(row.p_fdr, ".3f")),
-            ("Hot or cold (α = 0.05)", row.hot_cold),
-            ("Emerging pattern", row.emerging_category),
-            ("Local Moran", MORAN_LABELS.get(row.moran_cluster, row.moran_cluster)),
+            (said.gi_z, _shown(said, row.gi_z, 2, sign=True)),
+            (said.p_fdr, _shown(said, row.p_fdr, 3)),
+            (
+                said.hot_or_cold.format(alpha=said.number(HOTSPOT_ALPHA, 2)),
+                said.category("hotspot", row.hot_cold),
+            ),
+            (said.emerging_pattern, said.category("emerging", row.emerging_category)),
+            (said.local_moran, said.category("clusters", row.moran_cluster)),
         ],
     )
 
 
-def _shown(value: float, spec: str) -> str:
-    return "–" if value is None or value != value else format(value, spec)
+def _shown(said: MapWords, value: float, decimals: int, sign: bool = False) -> str:
+    return "–" if value is None or value != value else said.number(value, decimals, sign)

@@ -44,16 +44,16 @@ from geo.overlays import (
 )
 from geo.symbology import (
     DESK_STYLE,
+    ENGLISH_MAP,
     HEAT_GRADIENT,
     HEAT_OPACITY,
-    MEASURES,
     NO_DATA_COLOUR,
     NO_DATA_HATCH,
     NO_DATA_LABEL,
     PUBLISHED,
-    PUBLISHED_TITLE,
     Legend,
     MapStyle,
+    MapWords,
     region_colours,
 )
 from threatmon.errors import TooFewRegionsError
@@ -302,7 +302,12 @@ class _OfflineHeatMap(HeatMap):
 
 
 def _add_symbols(
-    fmap: folium.Map, points: pd.DataFrame, column: str, label: str, style: MapStyle
+    fmap: folium.Map,
+    points: pd.DataFrame,
+    column: str,
+    label: str,
+    style: MapStyle,
+    words: MapWords = ENGLISH_MAP,
 ) -> float:
     """Circles of ``column`` at the crossing points; returns the largest value drawn."""
     shown = points[points[column].fillna(0) > 0]
@@ -314,7 +319,10 @@ def _add_symbols(
     for (_, row), r in zip(shown.iterrows(), radius, strict=True):
         tip = tooltip_html(
             row["name_en"],
-            [(label, f"{int(row[column]):,}"), ("Crossing point", row["crossing_point_id"])],
+            [
+                (label, words.number(int(row[column]))),
+                (words.crossing_point, row["crossing_point_id"]),
+            ],
         )
         marker = folium.CircleMarker(
             location=[float(row["latitude"]), float(row["longitude"])],
@@ -346,6 +354,7 @@ def region_map(
     no_data_label: str = NO_DATA_LABEL,
     labels: pd.DataFrame | None = None,
     layer_words: LayerWords = ENGLISH_WORDS,
+    words: MapWords = ENGLISH_MAP,
 ) -> folium.Map:
     """A choropleth of regions with optional crossing-point symbols and a heat layer.
 
@@ -383,6 +392,9 @@ def region_map(
         ``longitude`` of the place names to write (:func:`geo.boundaries.places`).
     layer_words : LayerWords
         The language of the crossing-point and heat legends.
+    words : MapWords
+        The language of the classes' legend and the crossing points' tooltips, and how
+        they write numbers.
 
     The title and the classes' legend stand on the right, the size legends of the
     crossing points and the heat legend on the left; the regions are fitted between
@@ -402,7 +414,13 @@ def region_map(
     )
     shown = [c for c in ("region_code", "value", "no_data") if c in drawn.columns]
     colours, legend, _ = region_colours(
-        drawn[shown], measure, method=method, k=k, style=style, no_data_label=no_data_label
+        drawn[shown],
+        measure,
+        method=method,
+        k=k,
+        style=style,
+        no_data_label=no_data_label,
+        words=words,
     )
     legend = Legend(legend.title, legend.rows, legend_note)
     fallback = drawn["name_en"].map(lambda name: tooltip_html(name, [("", no_data_label)]))
@@ -456,7 +474,7 @@ def region_map(
     _GeoJsonLayer(
         feature_collection(drawn, ["region_code", "name", "tooltip"]),
         frame=drawn,
-        name=PUBLISHED_TITLE if measure == PUBLISHED else MEASURES[measure],
+        name=words.published if measure == PUBLISHED else words.measures.get(measure, measure),
         style_function=lambda feature: {
             "fillColor": _fill(fills.get(feature["properties"]["region_code"], NO_DATA_COLOUR)),
             "color": "#333333",
@@ -517,9 +535,9 @@ def region_map(
     if symbols:
         folium.map.CustomPane(SYMBOL_PANE, z_index=430).add_to(fmap)
         for column, label in symbols:
-            top = _add_symbols(fmap, crossings, column, label, style)
+            top = _add_symbols(fmap, crossings, column, label, style, words)
             if top > 0:
-                side.append(size_legend_html(label, column, top, style))
+                side.append(size_legend_html(label, column, top, style, layer_words.number))
     if with_heat:
         side.append(heat_legend_html(layer_words.heat, layer_words.fewer, layer_words.more, style))
     if labels is not None and not labels.empty:

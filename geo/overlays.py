@@ -9,6 +9,7 @@ circle is the size and look of the map's. All text is HTML-escaped here.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import folium
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.classes import english_number
 from geo.symbology import (
     ARRIVAL_DASH,
     HEAT_GRADIENT,
@@ -98,8 +100,15 @@ def size_legend_values(top: float) -> list[int]:
     return sorted({v for v in values if v > 0}, reverse=True)
 
 
-def size_legend_html(title: str, column: str, top: float, style: MapStyle) -> str:
-    """A legend of circle sizes: three round values drawn as the map draws them."""
+def size_legend_html(
+    title: str,
+    column: str,
+    top: float,
+    style: MapStyle,
+    number: Callable[..., str] = english_number,
+) -> str:
+    """A legend of circle sizes: three round values drawn as the map draws them, written
+    by ``number`` (the language's separators)."""
     values = size_legend_values(top)
     radii = [float(r) for r in symbol_radius(pd.Series([top, *values]), style.symbol_max_px)[1:]]
     options = symbol_style(column, style)
@@ -116,14 +125,15 @@ def size_legend_html(title: str, column: str, top: float, style: MapStyle) -> st
     x, circles, texts = pad, [], []
     for value, r in zip(values, radii, strict=True):
         # Each circle gets the width of its label at least (digits are ~0.6 em wide).
-        slot = max(2 * r, len(f"{value:,}") * size * 0.85 * 0.6)
+        text = escape(number(value))
+        slot = max(2 * r, len(number(value)) * size * 0.85 * 0.6)
         cx = x + slot / 2
         circles.append(
             f"<circle cx='{cx:.1f}' cy='{height - pad - r:.1f}' r='{r:.1f}' {stroke} {fill}{dash}/>"
         )
         texts.append(
             f"<text x='{cx:.1f}' y='{height + size:.1f}' font-size='{size * 0.85:.0f}' "
-            f"text-anchor='middle' fill='#111'>{value:,}</text>"
+            f"text-anchor='middle' fill='#111'>{text}</text>"
         )
         x += slot + max(8.0, size * 0.6)
     # Labels of millions are wider than the box: the drawing shrinks to fit it then.
@@ -173,14 +183,15 @@ def side_box(content: str, style: MapStyle) -> str:
 
 @dataclass(frozen=True)
 class LayerWords:
-    """The words of the crossing-point and heat legends; English unless a page passes
-    its translations."""
+    """The words of the crossing-point and heat legends, and how their numbers are
+    written (``number(value)``); English unless a page passes its translations."""
 
     incidents: str = "Crossing points: incidents"
     arrivals: str = "Crossing points: arrivals from Ukraine"
     heat: str = "Heat of geocoded incidents"
     fewer: str = "fewer"
     more: str = "more"
+    number: Callable[..., str] = english_number
 
 
 ENGLISH_WORDS = LayerWords()

@@ -9,13 +9,15 @@ Colours are plain hex strings given to each feature: the classes come from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
-from geo.classes import Classes, classify, classify_change
+from geo.classes import ENGLISH_CLASSES, Classes, ClassWords, classify, classify_change
 from geo.coverage import NO_NEIGHBOUR
 from threatmon.coverage import NO_DATA
 
@@ -93,6 +95,76 @@ ARRIVAL_DASH = "6 4"
 #: opacity that leaves the regions' colours readable through it.
 HEAT_GRADIENT: dict[float, str] = {0.2: "#bdbdbd", 0.6: "#636363", 1.0: "#111111"}
 HEAT_OPACITY = 0.55
+
+
+#: The legend's words for the hot and cold spots of Gi*.
+HOT_COLD_LABELS: dict[str, str] = {
+    "hot": "hot spot",
+    "cold": "cold spot",
+    "none": "not significant",
+}
+
+
+def _unchanged(value: str) -> str:
+    return value
+
+
+@dataclass(frozen=True)
+class MapWords:
+    """The words of a region map's legend and tooltips, and how it writes numbers.
+
+    English unless a page passes its language's (``ui``): :mod:`geo` never translates.
+    Texts in braces are placeholders: ``{period}`` (the tooltip's period), ``{n}``
+    (100,000 written by ``classes.number``), ``{change}``, ``{alpha}``, ``{marker}``.
+    """
+
+    classes: ClassWords = ENGLISH_CLASSES
+    #: Legend titles of :data:`MEASURES` and of :data:`PUBLISHED`.
+    measures: Mapping[str, str] = field(default_factory=lambda: MappingProxyType(MEASURES))
+    published: str = PUBLISHED_TITLE
+    hot_cold: Mapping[str, str] = field(default_factory=lambda: MappingProxyType(HOT_COLD_LABELS))
+    moran: Mapping[str, str] = field(default_factory=lambda: MappingProxyType(MORAN_LABELS))
+    emerging: Callable[[str], str] = _unchanged
+    no_neighbour: str = NO_NEIGHBOUR_LABEL
+    too_few: str = "too few incidents to compare"
+    no_value: str = "no data"
+    small: str = "{marker} (a small count, not shown)"
+    zero: str = "none"
+    hidden: str = "hidden, so that no small count can be worked out"
+    unreported: str = "no data (not reported)"
+    # Tooltips.
+    incidents: str = "Incidents {period}"
+    previous: str = "Previous period"
+    change: str = "Change"
+    within_chance: str = "{change} (within chance)"
+    per_100k: str = "Per {n} inhabitants"
+    smoothed: str = "Smoothed (empirical Bayes)"
+    per_100k_smoothed: str = "Per {n}, smoothed"
+    gi_z: str = "Gi* z-score"
+    p_fdr: str = "p (FDR-adjusted)"
+    hot_or_cold: str = "Hot or cold (α = {alpha})"
+    emerging_pattern: str = "Emerging pattern"
+    local_moran: str = "Local Moran"
+    crossing_point: str = "Crossing point"
+
+    def number(self, value: float, decimals: int = 0, sign: bool = False) -> str:
+        """``value`` with the language's separators."""
+        return self.classes.number(value, decimals, sign)
+
+    def percent(self, value: float) -> str:
+        """A signed whole percent: "+12 %"."""
+        return self.classes.value(value, percent=True)
+
+    def category(self, measure: str, value: str) -> str:
+        """A category of :data:`CATEGORICAL` ``measure`` in words (itself when unknown)."""
+        if measure == "clusters":
+            return self.moran.get(value, value)
+        if measure == "hotspot":
+            return self.hot_cold.get(value, value)
+        return self.emerging(value) if isinstance(value, str) else value
+
+
+ENGLISH_MAP = MapWords()
 
 
 #: Measures whose values are categories, with their colours.
@@ -189,6 +261,7 @@ def region_colours(
     k: int = 5,
     style: MapStyle = DESK_STYLE,
     no_data_label: str = NO_DATA_LABEL,
+    words: MapWords = ENGLISH_MAP,
 ) -> tuple[pd.Series, Legend, Classes | None]:
     """The fill colour of each region and the legend that explains it.
 
@@ -196,27 +269,24 @@ def region_colours(
     change; a category for hotspot, emerging and clusters), and optionally ``no_data``:
     True for a region without coverage (missing counts as True). Such regions, and the
     category :data:`geo.coverage.NO_DATA`, get :data:`NO_DATA_HATCH` and a legend row
-    ``no_data_label``; they are never in a class, and class breaks ignore them.
-    Returns colours indexed like ``values``.
+    ``no_data_label``; they are never in a class, and class breaks ignore them. The
+    legend is written in ``words``. Returns colours indexed like ``values``.
     """
     if measure == PUBLISHED:
-        colours, legend = published_colours(values["value"], k=k, style=style)
+        colours, legend = published_colours(values["value"], k=k, style=style, words=words)
         return colours, legend, None
     if measure not in MEASURES:
         raise ValueError(f"Unknown map measure {measure!r}; use one of {list(MEASURES)}.")
-    title = MEASURES[measure]
+    title = words.measures.get(measure, MEASURES[measure])
     if measure in CATEGORICAL:
         palette = CATEGORICAL[measure]
         colours = values["value"].map(palette).fillna(NO_DATA_COLOUR)
         colours = colours.mask(values["value"] == NO_NEIGHBOUR, NO_NEIGHBOUR_COLOUR)
         colours = colours.mask(values["value"] == NO_DATA, NO_DATA_HATCH)
         shown = [c for c in palette if c in set(values["value"])]
-        labels = {"hot": "hot spot", "cold": "cold spot", "none": "not significant"}
-        if measure == "clusters":
-            labels = MORAN_LABELS
-        rows = tuple((palette[c], labels.get(c, c)) for c in shown)
+        rows = tuple((palette[c], words.category(measure, c)) for c in shown)
         if (values["value"] == NO_NEIGHBOUR).any():
-            rows += ((NO_NEIGHBOUR_COLOUR, NO_NEIGHBOUR_LABEL),)
+            rows += ((NO_NEIGHBOUR_COLOUR, words.no_neighbour),)
         if (values["value"] == NO_DATA).any():
             rows += ((NO_DATA_HATCH, no_data_label),)
         return colours, Legend(title, rows), None
@@ -228,16 +298,16 @@ def region_colours(
     # Class breaks come from the covered regions alone: an unknown value is no class.
     known = values["value"].astype("float64").mask(no_data)
     if measure == "change":
-        index, classes = classify_change(known)
+        index, classes = classify_change(known, words.classes)
         palette = sample_palette(style.diverging, classes.k)
     else:
-        index, classes = classify(known, method, k)
+        index, classes = classify(known, method, k, words.classes)
         palette = sample_palette(style.sequential, classes.k)
     colours = index.map(lambda i: palette[i] if i >= 0 else NO_DATA_COLOUR)
     colours = colours.mask(no_data, NO_DATA_HATCH)
     rows = tuple(zip(palette, classes.labels, strict=True))
     if ((index < 0) & ~no_data).any():
-        missing = "too few incidents to compare" if measure == "change" else "no data"
+        missing = words.too_few if measure == "change" else words.no_value
         rows += ((NO_DATA_COLOUR, missing),)
     if no_data.any():
         rows += ((NO_DATA_HATCH, no_data_label),)
@@ -245,7 +315,7 @@ def region_colours(
 
 
 def published_colours(
-    shown: pd.Series, *, k: int = 4, style: MapStyle = DESK_STYLE
+    shown: pd.Series, *, k: int = 4, style: MapStyle = DESK_STYLE, words: MapWords = ENGLISH_MAP
 ) -> tuple[pd.Series, Legend]:
     """Colours for published cells of a suppressed table: counts in classes, the rest apart.
 
@@ -254,12 +324,12 @@ def published_colours(
     nothing was published. Only the published numbers are classified (natural breaks, at
     most ``k`` classes), so the colours reveal nothing the table does not: a "<k" area
     gets one colour whatever its count, a hidden one dark grey, and one that reported
-    nothing the light grey of "no data".
+    nothing the light grey of "no data". The legend is written in ``words``.
     """
     text = shown.astype("string")
     numbers = pd.to_numeric(shown, errors="coerce")  # "<k" and "c" are not numbers
     positive = numbers.where(numbers > 0)
-    index, classes = classify(positive, "natural_breaks", max(2, min(k, 9)))
+    index, classes = classify(positive, "natural_breaks", max(2, min(k, 9)), words.classes)
     palette = sample_palette(style.sequential, classes.k)
     colours = index.map(lambda i: palette[i] if i >= 0 else NO_DATA_COLOUR)
     small = text.str.startswith("<").fillna(False)
@@ -270,11 +340,11 @@ def published_colours(
     rows: tuple[tuple[str, str], ...] = tuple(zip(palette, classes.labels, strict=True))
     if small.any():
         marker = str(text[small].iloc[0])
-        rows += ((SMALL_COUNT_COLOUR, f"{marker} (a small count, not shown)"),)
+        rows += ((SMALL_COUNT_COLOUR, words.small.format(marker=marker)),)
     if (numbers == 0).any():
-        rows += ((ZERO_COLOUR, "none"),)
+        rows += ((ZERO_COLOUR, words.zero),)
     if hidden.any():
-        rows += ((HIDDEN_COLOUR, "hidden, so that no small count can be worked out"),)
+        rows += ((HIDDEN_COLOUR, words.hidden),)
     if unreported.any():
-        rows += ((NO_DATA_COLOUR, "no data (not reported)"),)
-    return colours, Legend(PUBLISHED_TITLE, rows)
+        rows += ((NO_DATA_COLOUR, words.unreported),)
+    return colours, Legend(words.published, rows)

@@ -23,7 +23,6 @@ from geo.classes import METHODS
 from geo.coverage import NO_NEIGHBOUR
 from geo.layers import RegionLayers, layers_map, published_layers, region_layers
 from geo.mapdata import regions_in_view
-from geo.overlays import LayerWords
 from geo.symbology import CATEGORICAL, DESK_STYLE, MEASURES, PROJECTION_STYLE, MapStyle
 from reports import figures as charts
 from threatmon.coverage import NO_DATA
@@ -54,6 +53,7 @@ from ui.i18n import (
     t,
 )
 from ui.map_settings import LAYERS, MapSettings
+from ui.map_words import layer_words, map_words
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 MAP_HEIGHT = 640
@@ -253,17 +253,6 @@ def place_labels(countries) -> pd.DataFrame:
     return places.assign(name=names.where(~country, places["iso2"].map(country_name)))
 
 
-def layer_words() -> LayerWords:
-    """The crossing-point and heat legends' words in the session's language."""
-    return LayerWords(
-        incidents=layer_label("incidents"),
-        arrivals=layer_label("arrivals"),
-        heat=layer_label("heat"),
-        fewer=t("map.legend.fewer"),
-        more=t("map.legend.more"),
-    )
-
-
 def _sensitive_map(style: MapStyle, height: int, *, projection: bool = False) -> None:
     """Viewers' map of the sensitive types: countries coloured by their published cells.
 
@@ -300,6 +289,7 @@ def _sensitive_map(style: MapStyle, height: int, *, projection: bool = False) ->
         label=f"{crime_label(crime)}, {quarter}",
         title=title,
         style=style,
+        words=map_words(),
     )
     fmap = layers_map(layers, context=outlines)
     st_folium(fmap, height=height, use_container_width=True, returned_objects=[], key="map-sens")
@@ -422,6 +412,7 @@ def main() -> None:
         coverage=data.region_coverage(filters),
         previous_coverage=data.region_coverage(filters.previous_period()),
         words=no_data_words(),
+        map_words=map_words(),
     )
     fmap = layers_map(
         layers,

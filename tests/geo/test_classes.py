@@ -2,7 +2,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.classes import CHANGE_BREAKS, classify, classify_change
+from geo.classes import CHANGE_BREAKS, ClassWords, classify, classify_change, english_number
+
+
+def romanian(value: float, decimals: int = 0, sign: bool = False) -> str:
+    """Romanian separators, as ``ui.i18n.number`` writes them."""
+    return english_number(value, decimals, sign).translate(str.maketrans(",.", ".,"))
+
+
+ROMANIAN = ClassWords(number=romanian, below="sub {value}", above="peste {value}")
 
 
 def test_quantiles_put_about_equal_counts_in_each_class():
@@ -55,3 +63,15 @@ def test_change_classes_are_centred_on_zero_and_match_the_change_levels():
     assert index.tolist() == [0, 1, 3, 3, 3, 3, 6, -1]
     assert classes.labels[3] == "-10 % – +10 %"
     assert classes.labels[0] == "below -50 %" and classes.labels[-1] == "above +50 %"
+
+
+def test_class_labels_write_numbers_and_words_as_given():
+    values = pd.Series([0.5, 1234.0, 2000.0])
+    _, english = classify(values, "equal_interval", 2)
+    _, romanian_classes = classify(values, "equal_interval", 2, ROMANIAN)
+    assert english.labels == ("0.5 – 1,000", "1,000 – 2,000")
+    assert romanian_classes.labels == ("0,5 – 1.000", "1.000 – 2.000")
+    assert romanian_classes.edges == english.edges
+    _, change = classify_change(pd.Series([1.0]), ROMANIAN)
+    assert change.labels[0] == "sub -50 %" and change.labels[-1] == "peste +50 %"
+    assert change.labels[3] == "-10 % – +10 %"

@@ -9,7 +9,7 @@ from shapely.geometry import box
 
 from geo.layers import layers_map, published_layers, region_layers
 from geo.maps import region_map
-from geo.symbology import HIDDEN_COLOUR, PROJECTION_STYLE, PUBLISHED, region_colours
+from geo.symbology import HIDDEN_COLOUR, PROJECTION_STYLE, PUBLISHED, MapWords, region_colours
 
 REGISTRY = pd.DataFrame(
     {
@@ -112,3 +112,23 @@ def test_published_cells_colour_whole_countries():
     assert layers.regions["region_code"].tolist() == ["MD", "UA"]
     assert layers.colours.tolist()[0] == HIDDEN_COLOUR  # "c": hidden, not unreported
     assert "Trafficking, 2026Q3" in layers.values["tooltip"].iloc[0]
+
+
+def test_the_words_given_reach_the_legend_the_tooltips_and_the_leaflet_map():
+    words = MapWords(
+        measures={"count": "Incidente"},
+        incidents="Incidente {period}",
+        published="Număr publicat (valorile mici ascunse)",
+        small="{marker} (un număr mic, neafișat)",
+    )
+    layers = _layers(measure="count", period_label="nov. 2025", map_words=words)
+    assert layers.legend.title == "Incidente" and layers.words == words
+    assert "<td>Incidente nov. 2025</td>" in layers.values["tooltip"].iloc[0]
+    page = layers_map(layers).get_root().render()
+    shown = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), page)
+    assert "margin-bottom:4px'>Incidente</div>" in shown and "Incidents" not in shown
+    outlines = gpd.GeoDataFrame({"iso2": ["MD"]}, geometry=[box(27, 46, 30, 48)], crs="EPSG:4326")
+    cells = pd.DataFrame({"country": ["MD"], "shown": pd.Series(["<5"], dtype=object)})
+    published = published_layers(outlines, cells, {"MD": "Moldova"}, label="x", words=words)
+    assert published.legend.title == "Număr publicat (valorile mici ascunse)"
+    assert published.legend.rows[-1][1] == "<5 (un număr mic, neafișat)"

@@ -4,8 +4,43 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from geo.classes import ClassWords, english_number
 from geo.mapdata import crossing_values, region_values, regions_in_view
+from geo.symbology import MapWords
 from trends.rates import empirical_bayes_rates
+
+
+def romanian(value: float, decimals: int = 0, sign: bool = False) -> str:
+    """Romanian separators, as ``ui.i18n.number`` writes them."""
+    return english_number(value, decimals, sign).translate(str.maketrans(",.", ".,"))
+
+
+#: The tooltips' words as the Romanian page passes them (``ui.map_words``).
+ROMANIAN = MapWords(
+    classes=ClassWords(number=romanian),
+    incidents="Incidente {period}",
+    previous="Perioada anterioară",
+    change="Variație",
+    within_chance="{change} (poate fi întâmplătoare)",
+    too_few="prea puține incidente pentru comparație",
+    per_100k="La {n} de locuitori",
+    smoothed="Rată netezită (Bayes empiric)",
+    per_100k_smoothed="La {n} (netezit)",
+    gi_z="Scor z Gi*",
+    p_fdr="p (ajustat FDR)",
+    hot_or_cold="Fierbinte sau rece (α = {alpha})",
+    emerging_pattern="Tipar emergent",
+    local_moran="Moran local",
+    hot_cold={"hot": "punct fierbinte"},
+    moran={"HH": "ridicat printre ridicate (grupare)"},
+    emerging={"new hot spot": "punct fierbinte nou"}.get,
+)
+
+
+def _rows(tooltip: str) -> list[tuple[str, str]]:
+    """(label, value) of each row of a tooltip's table."""
+    return re.findall(r"<tr><td>(.*?)</td><td[^>]*><b>(.*?)</b></td></tr>", tooltip)
+
 
 REGISTRY = pd.DataFrame(
     {
@@ -129,3 +164,67 @@ def test_hotspot_values_show_the_chosen_category_and_every_statistic():
     tip = clusters["tooltip"].iloc[0]
     assert tip.startswith("<b>&lt;Alpha&gt; (MD-AA)</b>")
     assert "+3.20" in tip and "0.020" in tip and "high among high (cluster)" in tip
+
+
+def test_tooltips_are_written_in_the_words_and_numbers_given():
+    registry = REGISTRY.assign(population=[2_000_000, 50_000, 1_000_000, None])
+    codes = ["MD-AA", "MD-BB", "UA-01"]
+    current = pd.DataFrame({"region_code": codes, "count": [1234, 28, 3]})
+    previous = pd.DataFrame({"region_code": codes, "count": [1100, 25, 1]})
+    frame = region_values(
+        current,
+        previous,
+        registry,
+        "change",
+        codes=codes,
+        period_label="nov. 2025 – oct. 2026",
+        map_words=ROMANIAN,
+    )
+    rate = romanian(frame["rate_smoothed"].iloc[0], 1)
+    assert _rows(frame["tooltip"].iloc[0]) == [
+        ("Incidente nov. 2025 – oct. 2026", "1.234"),
+        ("Perioada anterioară", "1.100"),
+        ("Variație", "+12 %"),
+        ("La 100.000 de locuitori", "61,7"),
+        ("Rată netezită (Bayes empiric)", rate),
+    ]
+    assert _rows(frame["tooltip"].iloc[1])[2] == ("Variație", "+12 % (poate fi întâmplătoare)")
+    assert _rows(frame["tooltip"].iloc[2])[2] == (
+        "Variație",
+        "prea puține incidente pentru comparație",
+    )
+    english = region_values(current, previous, registry, "change", codes=codes)
+    assert _rows(english["tooltip"].iloc[0])[:4] == [
+        ("Incidents", "1,234"),
+        ("Previous period", "1,100"),
+        ("Change", "+12 %"),
+        ("Per 100,000 inhabitants", "61.7"),
+    ]
+    assert _rows(english["tooltip"].iloc[1])[2] == ("Change", "+12 % (within chance)")
+
+
+def test_hotspot_tooltips_are_written_in_the_words_and_numbers_given():
+    from geo.mapdata import hotspot_values
+
+    hot = pd.DataFrame(
+        {
+            "region_code": ["MD-AA"],
+            "name": ["Alpha"],
+            "value": [1234.56],
+            "gi_z": [3.2],
+            "p_sim": [0.001],
+            "p_fdr": [0.02],
+            "hot_cold": ["hot"],
+            "emerging_category": ["new hot spot"],
+            "moran_cluster": ["HH"],
+        }
+    )
+    tip = hotspot_values(hot, "hotspot", map_words=ROMANIAN)["tooltip"].iloc[0]
+    assert _rows(tip) == [
+        ("La 100.000 (netezit)", "1.234,6"),
+        ("Scor z Gi*", "+3,20"),
+        ("p (ajustat FDR)", "0,020"),
+        ("Fierbinte sau rece (α = 0,05)", "punct fierbinte"),
+        ("Tipar emergent", "punct fierbinte nou"),
+        ("Moran local", "ridicat printre ridicate (grupare)"),
+    ]

@@ -7,6 +7,7 @@ import pytest
 from shapely.geometry import box
 
 from geo import assets
+from geo.classes import ClassWords, english_number
 from geo.maps import region_map, standalone_html, tooltip_html
 from geo.overlays import (
     SEA_COLOUR,
@@ -24,6 +25,7 @@ from geo.symbology import (
     PROJECTION_STYLE,
     PUBLISHED,
     SYMBOL_STROKE,
+    MapWords,
     region_colours,
     sample_palette,
 )
@@ -313,3 +315,40 @@ def test_the_outlines_fade_out_where_they_are_cut(regions, values):
     assert opacities[-1] < 0.2
     page = region_map(regions, values, measure="count", context=context).get_root().render()
     assert f'"fillColor": "{SEA_COLOUR}"' in page
+
+
+def test_the_legend_symbols_and_their_numbers_follow_the_words_given(regions, values):
+    """A Ukrainian page's map: its words, and thousands parted by a no-break space."""
+
+    def ukrainian(value: float, decimals: int = 0, sign: bool = False) -> str:
+        return english_number(value, decimals, sign).translate(str.maketrans(",.", "\u00a0,"))
+
+    words = MapWords(
+        classes=ClassWords(number=ukrainian),
+        measures={"count": "Інциденти"},
+        crossing_point="Пункт пропуску",
+    )
+    layer_words = LayerWords(incidents="Пункти пропуску: інциденти", number=ukrainian)
+    page = (
+        region_map(
+            regions,
+            values,
+            measure="count",
+            crossings=_crossings().drop(columns="arrivals"),
+            words=words,
+            layer_words=layer_words,
+        )
+        .get_root()
+        .render()
+    )
+    # Leaflet gets the legend as a script's string: tojson writes letters as \\u escapes.
+    shown = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), page)
+    assert "margin-bottom:4px'>Інциденти</div>" in shown
+    assert (
+        tooltip_html(
+            "One", [("Пункти пропуску: інциденти", "1\u00a0234"), ("Пункт пропуску", "P1")]
+        )
+        in shown
+    )
+    assert ">1\u00a0200</text>" in shown  # the size legend's largest circle
+    assert "Crossing point" not in shown

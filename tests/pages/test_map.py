@@ -1,6 +1,7 @@
 """The map page through Streamlit's AppTest: settings from the URL, measures, fallbacks."""
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -250,6 +251,29 @@ def test_the_map_names_countries_and_cities_in_the_session_language(app):
         assert _escaped(name) in script, name
     assert _escaped("Київ") not in script  # only the countries in view
     assert '"scrollWheelZoom": false' in script
+
+
+def _shown_script(app) -> str:
+    """The map's script with its \\u escapes read: the text as the browser shows it."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), _script(app))
+
+
+def test_the_legend_and_tooltips_are_in_the_session_language(app):
+    _map_page(app, lang="ro", country="MD")
+    script = _shown_script(app)
+    assert ">Incidente la 100.000 de locuitori (netezite, Bayes empiric)</div>" in script
+    assert "<td>La 100.000 de locuitori</td>" in script
+    assert "<td>Rată netezită (Bayes empiric)</td>" in script
+    assert "<td>Perioada anterioară</td>" in script
+    assert "inhabitants" not in script and "Previous period" not in script
+
+
+def test_the_change_map_is_in_ukrainian_with_ukrainian_numbers(app):
+    _map_page(app, lang="uk", country="MD", measure="change")
+    script = _shown_script(app)
+    assert ">Зміна порівняно з попереднім періодом</div>" in script
+    assert "<td>На 100\u00a0000 населення</td>" in script
+    assert "<td>Зміна</td>" in script and "Change" not in script
 
 
 def test_a_map_of_every_country_names_only_countries_and_capitals(app):

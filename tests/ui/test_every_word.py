@@ -87,22 +87,6 @@ DATA_ELEMENTS: frozenset[tuple[str, str]] = frozenset({("audit", "multiselect op
 #: Plotly's own (English) month names: ``%b`` and ``%B`` in a date format.
 _PLOTLY_MONTHS = re.compile(r"%-?[bB]")
 
-#: TEMPORARY: English strings still shown by code that other branches are rewriting
-#: (the Map page's folium map from ``geo/``, Overview, Upload, ``forecasting/warning``).
-#: Each entry is (page stem, pattern of the English text as shown); the test fails when
-#: an entry matches nothing any more, so the list shrinks as the translations land.
-#: Empty it, then delete it.
-KNOWN_ENGLISH: tuple[tuple[str, str], ...] = (
-    # geo/: the folium map's legend title and tooltips (the map's English words).
-    ("map", r"^Incidents per [\d,]+ inhabitants \(smoothed, empirical Bayes\)$"),
-    ("map", r"^Incidents( .* – .*)?$"),
-    ("map", r"^Per [\d,]+ inhabitants$"),
-    ("map", r"^Smoothed \(empirical Bayes\)$"),
-    ("map", r"^[+-]\d+ % \(within chance\)$"),
-    ("map", r"^too few incidents to compare$"),
-    ("map", r"^Crossing point$"),
-)
-
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
 _CODE = re.compile(r"`[^`]*`|```.*?```", re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -263,7 +247,7 @@ def test_no_english_word_on_any_page(app, language):
     app.query_params = {"lang": language}
     app.run()
     assert not app.exception
-    report, still_english = {}, set()
+    report = {}
     for spec in dashboard.PAGES:
         stem = Path(spec.path).stem
         app.switch_page(spec.path).run()
@@ -276,14 +260,8 @@ def test_no_english_word_on_any_page(app, language):
         for kind, text, words in english_in(app):
             if (stem, kind) in DATA_ELEMENTS:
                 continue
-            known = [(page, p) for page, p in KNOWN_ENGLISH if page == stem and re.search(p, text)]
-            if known:
-                still_english.update(known)
-                continue
             report.setdefault(f"{stem} · {kind}: {text[:160]!r} — {', '.join(words)}", None)
     assert not report, f"English words on the {language} pages:\n" + "\n".join(report)
-    gone = sorted(set(KNOWN_ENGLISH) - still_english)
-    assert not gone, f"Translated now; remove from KNOWN_ENGLISH: {gone}"
 
 
 def test_the_detector_knows_english_from_names_and_code():
