@@ -123,7 +123,7 @@ def region_values(
     }[measure]
     frame["tooltip"] = [
         tooltip_html(
-            f"{row.name_en} ({row.region_code})",
+            f"{map_words.region(row.region_code, row.name_en)} ({row.region_code})",
             _tooltip_rows(row, period_label, alpha, map_words),
         )
         for row in frame.itertuples(index=False)
@@ -132,7 +132,10 @@ def region_values(
     missing = everything[(notes != "").to_numpy()].reset_index(drop=True)
     missing["no_data"] = True
     missing["tooltip"] = [
-        tooltip_html(f"{row.name_en} ({row.region_code})", [(words.legend, notes[row.region_code])])
+        tooltip_html(
+            f"{map_words.region(row.region_code, row.name_en)} ({row.region_code})",
+            [(words.legend, notes[row.region_code])],
+        )
         for row in missing.itertuples(index=False)
     ]
     out = pd.concat([frame, missing], ignore_index=True) if len(missing) else frame
@@ -212,7 +215,7 @@ def hotspot_values(
 
 
 def _hotspot_tooltip(row, words: NoDataWords, said: MapWords) -> str:
-    title = f"{row.name} ({row.region_code})"
+    title = f"{said.region(row.region_code, row.name)} ({row.region_code})"
     if row.hot_cold == NO_DATA:
         return tooltip_html(title, [(words.legend, getattr(row, "note", "") or words.legend)])
     rows = [(said.per_100k_smoothed.format(n=said.number(100_000)), _shown(said, row.value, 1))]

@@ -423,10 +423,13 @@ def region_map(
         words=words,
     )
     legend = Legend(legend.title, legend.rows, legend_note)
-    fallback = drawn["name_en"].map(lambda name: tooltip_html(name, [("", no_data_label)]))
+    fallback = [
+        tooltip_html(words.region(code, name), [("", no_data_label)])
+        for code, name in zip(drawn["region_code"], drawn["name_en"], strict=True)
+    ]
     drawn = drawn.assign(
         fill=colours.to_numpy(),
-        tooltip=drawn["tooltip"].fillna(fallback),
+        tooltip=drawn["tooltip"].fillna(pd.Series(fallback, index=drawn.index)),
         name=drawn["name_en"],
     )[["region_code", "name", "fill", "tooltip", "geometry"]]
     bounds = drawn.total_bounds

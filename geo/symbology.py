@@ -146,6 +146,12 @@ class MapWords:
     emerging_pattern: str = "Emerging pattern"
     local_moran: str = "Local Moran"
     crossing_point: str = "Crossing point"
+    #: Region code → its name in the language; a region not in it keeps the English name.
+    region_names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def region(self, code: str, english: str) -> str:
+        """Region ``code``'s name in the language (``english`` when it has none)."""
+        return self.region_names.get(code) or english
 
     def number(self, value: float, decimals: int = 0, sign: bool = False) -> str:
         """``value`` with the language's separators."""

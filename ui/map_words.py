@@ -15,12 +15,14 @@ from types import MappingProxyType
 from geo.classes import ClassWords
 from geo.overlays import LayerWords
 from geo.symbology import MEASURES, MapWords
+from threatmon.registry.regions import load_regions
 from ui.i18n import (
     current_language,
     emerging_label,
     layer_label,
     measure_label,
     number,
+    region_names,
     translate,
 )
 
@@ -86,6 +88,7 @@ def _map_words(language: str) -> MapWords:
         emerging_pattern=translate("map.tip.emerging", language),
         local_moran=translate("map.tip.moran", language),
         crossing_point=translate("map.tip.crossing_point", language),
+        region_names=MappingProxyType(region_names(load_regions(), language)),
     )
 
 

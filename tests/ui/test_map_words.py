@@ -127,3 +127,24 @@ def test_ukrainian_tooltips_and_legend():
     assert map_words("uk").crossing_point == "Пункт пропуску"
     assert layer_words("uk").number(60_000) == f"60{NBSP}000"
     assert layer_words("uk").incidents == "Пункти пропуску: інциденти"
+
+
+def test_regions_are_named_as_the_rest_of_the_page_names_them():
+    assert map_words("ro").region("MD-GA", "Gagauzia") == "Unitatea Teritorială Autonomă Găgăuzia"
+    assert map_words("ro").region("RO-B", "Bucharest") == "București"
+    assert map_words("uk").region("UA-05", "Vinnytsia") == "Вінницька область"
+    # Only where the language has local names; else the English name.
+    assert map_words("uk").region("MD-GA", "Gagauzia") == "Gagauzia"
+    assert map_words("en").region("UA-05", "Vinnytsia") == "Vinnytsia"
+    assert map_words("uk").region("XX-99", "Nowhere") == "Nowhere"
+
+
+def test_tooltip_titles_name_the_region_in_the_language():
+    words = dataclasses.replace(map_words("uk"), region_names={"UA-01": "Один"})
+    tip = hotspot_values(HOT, "hotspot", map_words=words)["tooltip"].iloc[0]
+    assert "<b>Один (UA-01)</b>" in tip
+    frame = region_values(
+        CURRENT, PREVIOUS, REGISTRY, "count", codes=CODES, period_label="P", map_words=words
+    )
+    assert "<b>Один (UA-01)</b>" in frame["tooltip"].iloc[2]
+    assert "<b>Alpha (MD-AA)</b>" in frame["tooltip"].iloc[0]
