@@ -166,15 +166,25 @@ def _plain(text: str) -> str:
 
 def main() -> None:
     """Draw the frame and run the selected page."""
+    from ui import warmup
+
+    try:
+        _frame_and_page()
+    finally:
+        # The first run of a fresh server: the pages' heavy imports go on in the
+        # background once its first page is drawn (the sign-in form or the page asked
+        # for), while the person reads it or signs in. Started before that page, they
+        # held the interpreter lock through it: seconds more for a first Overview.
+        warmup.start()
+
+
+def _frame_and_page() -> None:
     # Imported here so that importing this module (tests reading PAGES) stays cheap.
     from threatmon.disclosure.marking import marking_text
-    from ui import auth, data, filters, guarded, i18n, messages, server_hardening, warmup
+    from ui import auth, data, filters, guarded, i18n, messages, server_hardening
     from ui.fit import fit_labels
 
     server_hardening.install()  # before this run can take an upload (see the module)
-    # The first run of a fresh server: the pages' heavy imports go on in the background
-    # while this session draws its frame (or the sign-in form) and the person signs in.
-    warmup.start()
     i18n.start_language()  # before the first label: ?lang= on a session's first run
     # A local image: a ":material/…:" page icon makes the browser fetch the favicon
     # from fonts.gstatic.com, which an offline network cannot reach.

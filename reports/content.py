@@ -317,11 +317,19 @@ def _sources(store: Store) -> list[str]:
     # withheld crime types or of countries outside the scope.
     # A figure's period ends at period_end: a monthly table's last row, dated the 1st, runs
     # to the end of its month.
-    seen = store.query(
-        "SELECT batch_id, count(*) AS n, min(date) AS first, max(period_end) AS last "
-        "FROM incidents GROUP BY batch_id "
-        "UNION ALL SELECT batch_id, count(*), min(date), max(date) FROM flows GROUP BY batch_id"
+    # The incident rows from the coverage cells (read once per generation of the store)
+    # rather than a scan of every row: 0.1–0.5 s at 10M rows.
+    cells = store.coverage_cells()
+    incidents = (
+        cells[cells["rows"] > 0]
+        .groupby("batch_id")
+        .agg(n=("rows", "sum"), first=("first_day", "min"), last=("last_day", "max"))
+    )
+    flows = store.query(
+        "SELECT batch_id, count(*) AS n, min(date) AS first, max(date) AS last "
+        "FROM flows GROUP BY batch_id"
     ).set_index("batch_id")
+    seen = pd.concat([incidents, flows])
     lines = []
     for row in batches[batches["status"] == "active"].sort_values("batch_id").itertuples():
         if row.batch_id not in seen.index:

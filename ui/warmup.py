@@ -1,9 +1,11 @@
 """The pages' slow imports and reference data, loaded once per server process in the background.
 
 The first map of a fresh server took 25 s, almost all of it importing geopandas,
-esda/libpysal, folium and plotly and parsing the boundaries. The frame starts this on
-its first run, so the imports go on while that session draws the sign-in form and
-the person types; by the time a page needs them they are in ``sys.modules``. Python's
+esda/libpysal, folium and plotly and parsing the boundaries. The frame starts this at
+the end of its first run, so the imports go on while the person reads that first page
+or types into the sign-in form; by the time a page needs them they are in
+``sys.modules``. Not before that page: a thread importing holds the interpreter lock
+most of the time, and the first Overview of a fresh server waited for it. Python's
 import locks make a page that asks for a module still being imported wait for it
 instead of importing it twice.
 """

@@ -272,17 +272,16 @@ class Store:
 
         ``incidents`` counts a national figure and its regions once (see :meth:`aggregate`).
         """
-        row = self.query(
-            "SELECT min(date) AS first, max(period_end) AS last, count(*) AS records, "
-            "coalesce(string_agg(DISTINCT granularity, ','), '') AS granularities "
-            "FROM incidents"
-        ).iloc[0]
+        # From the coverage cells, which every page reads anyway and which are kept for
+        # the store's generation: a scan of their own cost 0.2–0.4 s at 10M rows.
+        cells = self.coverage_cells()
+        rows = cells[cells["rows"] > 0]  # a declared cell without rows holds no row
         total = self.aggregate(Filters(), by=(), freq=None)["count"].item()
-        held = set(str(row["granularities"]).split(","))
+        held = set(rows["granularity"])
         return {
-            "first": None if pd.isna(row["first"]) else pd.Timestamp(row["first"]).date(),
-            "last": None if pd.isna(row["last"]) else pd.Timestamp(row["last"]).date(),
-            "records": int(row["records"]),
+            "first": rows["first_day"].min().date() if len(rows) else None,
+            "last": rows["last_day"].max().date() if len(rows) else None,
+            "records": int(rows["rows"].sum()),
             "incidents": int(total),
             "granularities": [g for g in GRANULARITIES if g in held],
         }
