@@ -193,7 +193,7 @@ def _downloads(fmap, layers: RegionLayers, filters, settings, hot) -> None:
     columns[0].download_button(
         t("map.download.html"),
         exports.audited(
-            lambda: maps.standalone_html(fmap, marking=marking[0]).encode("utf-8"),
+            lambda: maps.standalone_html(fmap, marking=marking).encode("utf-8"),
             "map_html",
             measure=settings.measure,
         ),
