@@ -325,6 +325,7 @@ def _png_button(
     container, layers: RegionLayers, *, context, title, file_name, what, **details
 ) -> None:
     """A map PNG drawn on click (never on a rerun) and logged as an export of ``what``."""
+    words = layer_words()  # read now: the click's thread has no session to translate in
     container.download_button(
         t("map.download.png"),
         exports.audited(
@@ -334,8 +335,10 @@ def _png_button(
                 layers.legend,
                 context=context,
                 crossings=layers.crossings,
+                heat=layers.heat,
                 title=title,
                 style=layers.style,
+                words=words,
             ),
             what,
             **details,
