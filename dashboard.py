@@ -168,10 +168,21 @@ def main() -> None:
     """Draw the frame and run the selected page."""
     # Imported here so that importing this module (tests reading PAGES) stays cheap.
     from threatmon.disclosure.marking import marking_text
-    from ui import auth, data, filters, guarded, i18n, messages, server_hardening, warmup
+    from ui import (
+        auth,
+        data,
+        deferred_files,
+        filters,
+        guarded,
+        i18n,
+        messages,
+        server_hardening,
+        warmup,
+    )
     from ui.fit import fit_labels
 
     server_hardening.install()  # before this run can take an upload (see the module)
+    deferred_files.install()  # before this run draws a download
     # The first run of a fresh server: the pages' heavy imports go on in the background
     # while this session draws its frame (or the sign-in form) and the person signs in.
     warmup.start()
