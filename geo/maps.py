@@ -10,6 +10,7 @@ tooltip or the legend is HTML-escaped here, because Leaflet inserts it as HTML.
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
+from folium.elements import ElementAddToElement
 from folium.plugins import HeatMap
 from jinja2 import Template
 
@@ -549,7 +551,7 @@ def standalone_html(
     fills the window below it, so no control of the map (the zoom buttons top left, the
     title and legend top right) is covered.
     """
-    page = assets.inline(fmap.get_root().render(), asset_base)
+    page = assets.inline(_fresh_root(fmap).render(), asset_base)
     lines = [marking] if isinstance(marking, str) else list(marking or ())
     lines = [line for line in lines if line]
     if not lines:
@@ -560,6 +562,29 @@ def standalone_html(
     )
     page = page.replace("<head>", f"<head><title>{first}</title>{_BAND_CSS}", 1)
     return page.replace("<body>", f'<body><header class="tm-band">{band}</header>', 1)
+
+
+def _fresh_root(fmap: folium.Map):
+    """A copy of the map's page with nothing left of earlier renders.
+
+    Rendering adds each element's HTML and script to the page, and each layer's
+    ``addTo`` statement to the layer, under the element's name; streamlit-folium renames
+    every element of a map it draws. Rendered again as it was, the page's map held both
+    the old and new names: two maps, one under the other, in one file. Both are rebuilt
+    on render, so the copy drops them.
+    """
+    root = copy.deepcopy(fmap.get_root())
+    for part in (root.html, root.script):
+        part._children.clear()
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        for name, child in list(element._children.items()):
+            if isinstance(child, ElementAddToElement):
+                del element._children[name]
+            else:
+                stack.append(child)
+    return root
 
 
 # The body is a column: the band, then the map filling the rest of the window (folium

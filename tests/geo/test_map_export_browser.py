@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
+import pytest
 from shapely.geometry import box
 
 from geo.maps import region_map, standalone_html
@@ -25,7 +26,7 @@ def _overlap(a: dict, b: dict) -> bool:
     )
 
 
-def _exported(tmp_path, marking) -> str:
+def _exported(tmp_path, marking, *, drawn_on_the_page: bool = False) -> str:
     regions = gpd.GeoDataFrame(
         {"region_code": ["MD-AA", "MD-BB"], "name_en": ["Alpha", "Beta"]},
         geometry=[box(27, 46, 28, 47), box(28, 46, 29, 47)],
@@ -50,19 +51,28 @@ def _exported(tmp_path, marking) -> str:
         crossings=crossings,
         title=["Incidents", "Moldova", "Jan 2026"],
     )
+    if drawn_on_the_page:
+        # What st_folium does to the page's map before the export renders it: render it
+        # and rename every element.
+        from streamlit_folium import _get_map_string
+
+        fmap.get_root().render()
+        _get_map_string(fmap)
     path = tmp_path / "map.html"
     path.write_text(standalone_html(fmap, marking=marking), encoding="utf-8")
     return path.as_uri()
 
 
-def test_the_marking_and_demo_band_cover_no_control_of_the_map(browser, tmp_path):
-    uri = _exported(tmp_path, [MARKING, DEMO])
+@pytest.mark.parametrize("drawn", [False, True], ids=["fresh", "drawn_on_the_page"])
+def test_the_marking_and_demo_band_cover_no_control_of_the_map(browser, tmp_path, drawn):
+    uri = _exported(tmp_path, [MARKING, DEMO], drawn_on_the_page=drawn)
     requests: list[str] = []
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.on("request", lambda request: requests.append(request.url))
     try:
         page.goto(uri)
         page.locator("path.leaflet-interactive").first.wait_for(timeout=20_000)
+        assert page.locator(".folium-map").count() == 1  # one map, not the page's twice
         assert page.title() == MARKING
         assert page.locator(".tm-marking").inner_text() == MARKING
         assert page.locator(".tm-demo").inner_text() == DEMO

@@ -1,6 +1,7 @@
 """The map page through Streamlit's AppTest: settings from the URL, measures, fallbacks."""
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -334,6 +335,13 @@ def test_the_map_downloads_of_a_demo_store_say_demo_and_keep_every_layer(app, do
     _map_page(app, layers="incidents,arrivals,heat")
     page = _taken(downloads, ".html").decode("utf-8")
     assert '<div class="tm-marking"' in page
+    # One map: the page's map, drawn by streamlit-folium (which renames its elements),
+    # was written twice, one under the other.
+    assert page.count('<div class="folium-map"') == 1
+    assert page.count("L.map(") == 1
+    # Every layer is added to that map, none to the name it had before st_folium drew it.
+    (the_map,) = re.findall(r"var (map_\w+) = L\.map\(", page)
+    assert set(re.findall(r"\.addTo\((map_\w+)\)", page)) == {the_map}
     assert (
         '<div class="tm-demo" style="background:#fff3cd;color:#664d03;font:600 13px sans-serif;'
         'text-align:center;padding:3px;border-bottom:1px solid #bf6e00">DEMO — synthetic data '
