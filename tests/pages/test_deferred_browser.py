@@ -1,6 +1,7 @@
-"""A download still on screen after the account is disabled, clicked in a real browser
-(Playwright, Debian's chromium): the file is built on the click, by the server, and must
-not be built for an account that can no longer sign in."""
+"""Downloads still on screen, clicked in a real browser (Playwright, Debian's chromium):
+the file is built on the click, by the server. It must not be built for an account that
+can no longer sign in, and it must come for a button still shown while its page reruns
+(ui/deferred_files.py)."""
 
 from __future__ import annotations
 
