@@ -181,10 +181,11 @@ def main() -> None:
 def _frame_and_page() -> None:
     # Imported here so that importing this module (tests reading PAGES) stays cheap.
     from threatmon.disclosure.marking import marking_text
-    from ui import auth, data, filters, guarded, i18n, messages, server_hardening
+    from ui import auth, data, deferred_files, filters, guarded, i18n, messages, server_hardening
     from ui.fit import fit_labels
 
     server_hardening.install()  # before this run can take an upload (see the module)
+    deferred_files.install()  # before this run draws a download
     i18n.start_language()  # before the first label: ?lang= on a session's first run
     # A local image: a ":material/…:" page icon makes the browser fetch the favicon
     # from fonts.gstatic.com, which an offline network cannot reach.

@@ -10,6 +10,7 @@ tooltip or the legend is HTML-escaped here, because Leaflet inserts it as HTML.
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
+from folium.elements import ElementAddToElement
 from folium.plugins import HeatMap
 from jinja2 import Template
 
@@ -558,21 +560,66 @@ def region_map(
 
 
 def standalone_html(
-    fmap: folium.Map, asset_base: str = assets.SERVED_URL, marking: str | None = None
+    fmap: folium.Map,
+    asset_base: str = assets.SERVED_URL,
+    marking: str | Sequence[str] | None = None,
 ) -> str:
     """The map as one HTML file with Leaflet inlined: it opens offline, anywhere.
 
-    ``marking`` (the classification) is shown as a banner over the top of the map and
-    as the document's title, escaped.
+    ``marking`` (the classification, or the export's marking lines: the classification
+    then the DEMO line of a demo store) is shown in a band above the map, escaped, and
+    the classification is the document's title. The band takes its own room: the map
+    fills the window below it, so no control of the map (the zoom buttons top left, the
+    title and legend top right) is covered.
     """
-    page = assets.inline(fmap.get_root().render(), asset_base)
-    if not marking:
+    page = assets.inline(_fresh_root(fmap).render(), asset_base)
+    lines = [marking] if isinstance(marking, str) else list(marking or ())
+    lines = [line for line in lines if line]
+    if not lines:
         return page
-    text = html.escape(marking)
-    banner = (
-        '<div class="tm-marking" style="position:fixed;top:0;left:0;right:0;z-index:10000;'
-        "background:#b71c1c;color:#fff;font:700 14px sans-serif;text-align:center;"
-        f'padding:4px">{text}</div>'
+    first, *rest = (html.escape(line) for line in lines)
+    band = f'<div class="tm-marking" style="{_MARKING_STYLE}">{first}</div>' + "".join(
+        f'<div class="tm-demo" style="{_DEMO_STYLE}">{line}</div>' for line in rest
     )
-    page = page.replace("<head>", f"<head><title>{text}</title>", 1)
-    return page.replace("<body>", f"<body>{banner}", 1)
+    page = page.replace("<head>", f"<head><title>{first}</title>{_BAND_CSS}", 1)
+    return page.replace("<body>", f'<body><header class="tm-band">{band}</header>', 1)
+
+
+def _fresh_root(fmap: folium.Map):
+    """A copy of the map's page with nothing left of earlier renders.
+
+    Rendering adds each element's HTML and script to the page, and each layer's
+    ``addTo`` statement to the layer, under the element's name; streamlit-folium renames
+    every element of a map it draws. Rendered again as it was, the page's map held both
+    the old and new names: two maps, one under the other, in one file. Both are rebuilt
+    on render, so the copy drops them.
+    """
+    root = copy.deepcopy(fmap.get_root())
+    for part in (root.html, root.script):
+        part._children.clear()
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        for name, child in list(element._children.items()):
+            if isinstance(child, ElementAddToElement):
+                del element._children[name]
+            else:
+                stack.append(child)
+    return root
+
+
+# The body is a column: the band, then the map filling the rest of the window (folium
+# gives the map 100 % of the body's height, which would push its bottom off screen).
+_BAND_CSS = (
+    "<style>body{display:flex;flex-direction:column}"
+    ".tm-band{flex:0 0 auto}"
+    ".folium-map{flex:1 1 auto;height:auto!important;min-height:0}</style>"
+)
+_MARKING_STYLE = (
+    "background:#b71c1c;color:#fff;font:700 14px sans-serif;text-align:center;padding:4px"
+)
+# The dashboard's DEMO banner colours (an amber warning).
+_DEMO_STYLE = (
+    "background:#fff3cd;color:#664d03;font:600 13px sans-serif;text-align:center;"
+    "padding:3px;border-bottom:1px solid #bf6e00"
+)

@@ -193,7 +193,7 @@ def _downloads(fmap, layers: RegionLayers, filters, settings, hot) -> None:
     columns[0].download_button(
         t("map.download.html"),
         exports.audited(
-            lambda: maps.standalone_html(fmap, marking=marking[0]).encode("utf-8"),
+            lambda: maps.standalone_html(fmap, marking=marking).encode("utf-8"),
             "map_html",
             measure=settings.measure,
         ),
@@ -315,6 +315,7 @@ def _png_button(
     container, layers: RegionLayers, *, context, title, file_name, what, **details
 ) -> None:
     """A map PNG drawn on click (never on a rerun) and logged as an export of ``what``."""
+    words = layer_words()  # read now: the click's thread has no session to translate in
     container.download_button(
         t("map.download.png"),
         exports.audited(
@@ -324,8 +325,10 @@ def _png_button(
                 layers.legend,
                 context=context,
                 crossings=layers.crossings,
+                heat=layers.heat,
                 title=title,
                 style=layers.style,
+                words=words,
             ),
             what,
             **details,

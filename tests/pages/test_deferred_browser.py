@@ -1,6 +1,7 @@
-"""A download still on screen after the account is disabled, clicked in a real browser
-(Playwright, Debian's chromium): the file is built on the click, by the server, and must
-not be built for an account that can no longer sign in."""
+"""Downloads still on screen, clicked in a real browser (Playwright, Debian's chromium):
+the file is built on the click, by the server. It must not be built for an account that
+can no longer sign in, and it must come for a button still shown while its page reruns
+(ui/deferred_files.py)."""
 
 from __future__ import annotations
 
@@ -118,4 +119,62 @@ def test_a_stale_download_after_a_demotion_sends_no_file_and_says_why(
         finally:
             context.close()
     _assert_refused(accounts, "role_changed")
+    assert leaving(requests) == []
+
+
+def test_a_download_clicked_while_its_page_reruns_still_sends_its_file(
+    browser, server, dismiss_dialog, leaving, tmp_path
+):
+    """The button on screen holds the id its page was drawn with. Here the page reruns
+    (a toggle changed) and the run ends on the server, but the browser has not drawn the
+    new page yet (the server's messages are held back, as on a slow link or a long run):
+    a click then asks for the old id, which Streamlit had dropped at the end of the run
+    ("Deferred file … not found"; the browser said "Failed to generate file")."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    holding = {"on": False}
+    finished: list[int] = []
+
+    def route(socket):
+        to_server = socket.connect_to_server()
+
+        def from_server(message):
+            if holding["on"] and isinstance(message, bytes):
+                forward = ForwardMsg.FromString(message)
+                kind = forward.WhichOneof("type")
+                if kind == "script_finished":
+                    finished.append(forward.script_finished)
+                if kind != "backend_operation_response":
+                    return  # the page as the browser drew it stays on screen
+            socket.send(message)
+
+        to_server.on_message(from_server)
+
+    requests: list[str] = []
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    try:
+        context.route_web_socket("**/_stcore/stream", route)
+        page = context.new_page()
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(server, wait_until="domcontentloaded")
+        xlsx = page.get_by_role("button", name="Table (XLSX)")
+        xlsx.wait_for(timeout=WAIT)
+        dismiss_dialog(page)
+        holding["on"] = True
+        page.get_by_text("Show all rows (also changes that could be chance)").click()
+        # The rerun ended (its sweep has run). Playwright's handlers run only while the
+        # test waits in Playwright, not in time.sleep.
+        for _ in range(900):
+            if finished:
+                break
+            page.wait_for_timeout(100)
+        assert finished, "the rerun did not end"
+        with page.expect_download(timeout=60_000) as taken:
+            xlsx.click()
+        path = tmp_path / "taken.xlsx"
+        taken.value.save_as(path)
+    finally:
+        context.close()
+    assert taken.value.suggested_filename.startswith("threatmon-changes-")
+    assert path.read_bytes()[:2] == b"PK"  # an XLSX file (a zip)
     assert leaving(requests) == []
