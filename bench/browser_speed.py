@@ -12,7 +12,9 @@ browser``) against a dashboard server started here, without a file watcher:
   to the page's main element drawn and Streamlit idle. Target ≤ 1.5 s.
 - **map colour change**: a new measure picked in the map's "Colour regions by" menu, until the
   redrawn map (a new component frame) shows its legend and Streamlit is idle; alternates
-  between two measures. Target ≤ 1 s.
+  between two measures, each drawn before in this server. Target ≤ 1 s. The two
+  measures' first drawing in this server is timed apart ("first time": the server builds
+  the map; later it may keep it, ``ui/map_cache.py``).
 - **adding a layer**: "Crossing points: arrivals" added in "Layers", until the map
   is redrawn; removed again (untimed) before the next one.
 - **region click**: a click on a region of the map until its drill-down (the region's
@@ -57,6 +59,7 @@ TARGETS = {
     "Map": 1.5,
     "Forecasts": 1.5,
     "map colour change": 1.0,
+    "map colour change, first time": 1.0,
     "add a layer": 1.0,
     "region click": 1.0,
 }
@@ -250,12 +253,14 @@ async def run(db: Path, root: Path, port: int, repeat: int) -> dict:
                         await _measured(lambda s=step: _menu(page, s.name, s.selector), pids),
                     )
             await _menu(page, "Map", WALK[1].selector)
-            # Each measure's first drawing is cold (hotspots, classes): one untimed round.
-            for measure in (
-                *MEASURES,
-                "Incidents per 100,000 inhabitants (smoothed, empirical Bayes)",
-            ):
-                await _colour_change(page, measure)
+            # Each measure's first drawing is cold (classes, the drawn map not yet kept):
+            # timed apart, then back to the default (kept since the page was drawn).
+            for measure in MEASURES:
+                keep(
+                    "map colour change, first time",
+                    await _measured(lambda m=measure: _colour_change(page, m), pids),
+                )
+            await _colour_change(page, DEFAULT_MEASURE)
             for i in range(repeat):
                 measure = MEASURES[i % 2]
                 keep(
