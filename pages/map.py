@@ -31,7 +31,7 @@ from threatmon.disclosure.sensitive import SENSITIVE_TYPES, country_cells
 from threatmon.errors import TooFewPeriodsError, TooFewRegionsError
 from threatmon.registry.crime_types import crime_type_label
 from threatmon.registry.crossing_points import load_crossing_points
-from ui import auth, data, exports, levels, map_settings
+from ui import auth, data, exports, levels, map_cache, map_settings
 from ui.figures import localise_figure
 from ui.filters import current_filters, focus_region
 from ui.i18n import (
@@ -183,7 +183,7 @@ def _drill_down(filters, clicked: dict | None, registry: pd.DataFrame) -> None:
     )
 
 
-def _downloads(fmap, layers: RegionLayers, filters, settings, hot) -> None:
+def _downloads(folium_map, layers: RegionLayers, filters, settings, hot) -> None:
     stamp = f"{filters.start:%Y-%m}_{filters.end:%Y-%m}"
     context = data.boundaries()["context"]
     marking = data.export_marking()
@@ -193,7 +193,7 @@ def _downloads(fmap, layers: RegionLayers, filters, settings, hot) -> None:
     columns[0].download_button(
         t("map.download.html"),
         exports.audited(
-            lambda: maps.standalone_html(fmap, marking=marking).encode("utf-8"),
+            lambda: maps.standalone_html(folium_map(), marking=marking).encode("utf-8"),
             "map_html",
             measure=settings.measure,
         ),
@@ -223,14 +223,8 @@ def _downloads(fmap, layers: RegionLayers, filters, settings, hot) -> None:
     )
 
 
-def _draw(fmap, height: int, settings: MapSettings) -> dict | None:
-    return st_folium(
-        fmap,
-        height=height,
-        use_container_width=True,
-        returned_objects=["last_active_drawing"],
-        key=f"map-{settings.projection}",
-    )
+def _draw(drawn: map_cache.DrawnMap) -> dict | None:
+    return map_cache.show(drawn)
 
 
 def place_labels(countries) -> pd.DataFrame:
@@ -369,7 +363,6 @@ def main() -> None:
 
     registry = data.regions()
     shapes = data.boundaries()
-    inputs = data.map_inputs(filters)
     codes = regions_in_view(registry, filters.countries, filters.regions)
     without = ""
     hot = None
@@ -396,57 +389,76 @@ def main() -> None:
         "rate_raw": t("map.note.rate_raw"),
     }.get(settings.measure, "")
     style = PROJECTION_STYLE if settings.projection else DESK_STYLE
-    layers = region_layers(
-        shapes["regions"],
-        registry,
-        inputs,
-        load_crossing_points(),
-        codes=codes,
-        countries=filters.countries,
-        measure=settings.measure,
-        method=settings.classes,
-        k=settings.k,
-        layers=settings.layers,
-        hot=hot,
-        period_label=_span(filters),
-        title=title_lines(filters, settings),
-        legend_note=note,
-        style=style,
-        coverage=data.region_coverage(filters),
-        previous_coverage=data.region_coverage(filters.previous_period()),
-        words=no_data_words(),
-        map_words=map_words(),
-    )
-    fmap = layers_map(
-        layers,
-        context=shapes["context"],
-        tiles_url=data.tile_url(),
-        labels=place_labels(filters.countries),
-        layer_words=layer_words(),
-    )
+    title = tuple(title_lines(filters, settings))
+    tiles = data.tile_url()
+    labels = place_labels(filters.countries)
+    words = layer_words()
+
+    def folium_map(layers: RegionLayers):
+        return layers_map(
+            layers, context=shapes["context"], tiles_url=tiles, labels=labels, layer_words=words
+        )
+
+    def build():
+        layers = region_layers(
+            shapes["regions"],
+            registry,
+            data.map_inputs(filters),
+            load_crossing_points(),
+            codes=codes,
+            countries=filters.countries,
+            measure=settings.measure,
+            method=settings.classes,
+            k=settings.k,
+            layers=settings.layers,
+            hot=hot,
+            period_label=_span(filters),
+            title=list(title),
+            legend_note=note,
+            style=style,
+            coverage=data.region_coverage(filters),
+            previous_coverage=data.region_coverage(filters.previous_period()),
+            words=no_data_words(),
+            map_words=map_words(),
+        )
+        return layers, folium_map(layers)
+
     suppressed = auth.current().suppressed
     height = MAP_HEIGHT
     if settings.projection:
         # A viewer's second map (the sensitive types) is a tab: stacked, the two would
         # not fit the screen.
         height = PROJECTION_HEIGHT - (PROJECTION_TABS if suppressed else 0)
+    # Drawn once per key and kept: a rerun that changes nothing on the map (a click on a
+    # region, a widget below it, a return to the page) sends the same arguments, so the
+    # browser keeps the map it has drawn. The key holds everything the map is made of.
+    drawn = map_cache.drawn_map(
+        data.map_key(filters, settings, tiles=tiles, title=title, note=note),
+        build,
+        height=height,
+        use_container_width=True,
+        returned_objects=["last_active_drawing"],
+        key=f"map-{settings.projection}",
+    )
+    layers = drawn.layers
+    if settings.projection:
         if suppressed:
             regions_tab, sensitive_tab = st.tabs([t("map.tab.regions"), t("map.sensitive.header")])
             with regions_tab:
-                _draw(fmap, height, settings)
+                _draw(drawn)
             with sensitive_tab:
                 # Its own controls and caption stand above it in the tab.
                 _sensitive_map(style, height - PROJECTION_SENSITIVE_CONTROLS, projection=True)
         else:
-            _draw(fmap, height, settings)
+            _draw(drawn)
         return
-    clicked = _draw(fmap, height, settings)
+    clicked = _draw(drawn)
     st.caption(t("map.caption"))
     missing = int(layers.values["no_data"].sum())
     if missing:
         st.caption(t("map.no_data.caption", count=missing, total=len(layers.values)))
     levels.show_not_allocated(filters)
-    _downloads(fmap, layers, filters, settings, hot)
+    _downloads(lambda: folium_map(layers), layers, filters, settings, hot)
     _drill_down(filters, (clicked or {}).get("last_active_drawing"), registry)
 
     _hotspot_table(filters, hot, registry, without)

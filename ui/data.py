@@ -409,6 +409,22 @@ def _map_inputs(
     }
 
 
+def map_key(filters: Filters, settings, **details) -> tuple:
+    """The key of the map page's drawn map (:func:`ui.map_cache.map_key`) for ``filters``,
+    the page's ``settings`` and ``details``, as this reader sees the store now."""
+    from ui.map_cache import map_key as key_of
+
+    store = get_store()
+    return key_of(
+        _access(store),
+        store.version,
+        selection_key(filters),
+        settings,
+        current_language(),
+        **details,
+    )
+
+
 def hotspots(filters: Filters, measure: str = "rate") -> pd.DataFrame:
     """Gi* and emerging hot spots of the selection (:func:`geo.analysis.region_hotspots`)."""
     store = get_store()

@@ -139,6 +139,13 @@ def test_crossing_points_are_proportional_circles(regions, values):
     assert radii == pytest.approx([DESK_STYLE.symbol_max_px, DESK_STYLE.symbol_max_px / 2])
 
 
+def test_a_crossing_point_is_named_as_written_even_with_template_braces(regions, values):
+    # The circles' output is not compiled as a template again (0.3 s of a new map).
+    crossings = _crossings().assign(name_en=["Gate {{ x }}", "Gate {% raw %}"])
+    page = region_map(regions, values, measure="count", crossings=crossings).get_root().render()
+    assert "Gate {{ x }}" in page and "Gate {% raw %}" in page
+
+
 def test_features_carry_the_region_code_for_drill_down(regions, values):
     page = region_map(regions, values, measure="count").get_root().render()
     assert '"region_code": "MD-CC"' in page
