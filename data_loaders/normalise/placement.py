@@ -149,7 +149,8 @@ def _positions(geo: _Regions, stated: np.ndarray) -> np.ndarray:
     import pandas as pd
 
     # Hashing the few hundred distinct codes instead of sorting the strings of every point.
-    index, names = pd.factorize(np.asarray(stated, dtype=object), use_na_sentinel=True)
+    values = stated if isinstance(stated, pd.Categorical) else np.asarray(stated, dtype=object)
+    index, names = pd.factorize(values, use_na_sentinel=True)
     names = np.asarray(names, dtype=str)
     found = np.searchsorted(geo.codes, names)
     known = found < len(geo.codes)
@@ -188,8 +189,9 @@ def _in_stated_regions(
     return confirmed
 
 
-def confirmed_in_stated(lat: np.ndarray, lon: np.ndarray, stated: np.ndarray) -> np.ndarray:
-    """Whether each point is confirmed in the region its row states (None or "": none).
+def confirmed_in_stated(lat: np.ndarray, lon: np.ndarray, stated) -> np.ndarray:
+    """Whether each point is confirmed in the region its row states (None or "": none;
+    ``stated`` an array or a :class:`pandas.Categorical`, missing: none).
 
     The arrays side of :func:`place_points` for a large file: what it returns True for,
     :func:`place_points` would confirm as ``Placement(stated)``; the rest still need it.
