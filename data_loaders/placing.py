@@ -33,6 +33,10 @@ def valid_point_sql(lat: str, lon: str) -> str:
     return f"({lat} BETWEEN -90 AND 90 AND {lon} BETWEEN -180 AND 180)"
 
 
+#: Distinct points judged at once (about 100 MB of arrays).
+_BATCH = 1 << 20
+
+
 def placement_frame(
     con: duckdb.DuckDBPyConnection, raw_table: str, source: dict[str, str], joins: str
 ) -> pd.DataFrame:
@@ -52,26 +56,29 @@ def placement_frame(
     else:
         stated = "NULL::VARCHAR"
     # Through Arrow, with the two code columns dictionary-encoded: a file of 600k distinct
-    # points would otherwise make two Python strings per point (0.1 s of CPU).
-    found = con.sql(
+    # points would otherwise make two Python strings per point (0.1 s of CPU). In batches:
+    # a 10M-row file has millions of distinct points, and the arrays of a whole result held
+    # next to DuckDB's cells took the process past 2 GB.
+    batches = con.sql(
         f"SELECT DISTINCT {lat} AS lat, {lon} AS lon, {country} AS country, {stated} AS stated "
         f"FROM {raw_table} r {joins} WHERE {wanted}"
-    ).to_arrow_table()
-    lats, lons = _floats(found["lat"]), _floats(found["lon"])
-    stated_codes = _categories(found["stated"])
-    # A row whose point lies in the region it states needs no entry: ``staged`` reads the
-    # map only to place rows without a region and to refuse the others (a good file of a
-    # million points stated by region leaves the map empty).
-    needed = np.flatnonzero(~confirmed_in_stated(lats, lons, stated_codes))
-    keys = list(
-        zip(
+    ).to_arrow_reader(_BATCH)
+    keys: list[tuple[float, float, str | None, str | None]] = []
+    for batch in batches:
+        found = pa.Table.from_batches([batch])
+        lats, lons = _floats(found["lat"]), _floats(found["lon"])
+        stated_codes = _categories(found["stated"])
+        # A row whose point lies in the region it states needs no entry: ``staged`` reads
+        # the map only to place rows without a region and to refuse the others (a good file
+        # of a million points stated by region leaves the map empty).
+        needed = np.flatnonzero(~confirmed_in_stated(lats, lons, stated_codes))
+        keys += zip(
             lats[needed].tolist(),
             lons[needed].tolist(),
             _objects_at(_categories(found["country"]), needed),
             _objects_at(stated_codes, needed),
             strict=True,
         )
-    )
     placed = place_points(keys)
     return pd.DataFrame(
         {
