@@ -80,48 +80,126 @@ def _project(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pyproj.Transformer.from_crs("EPSG:4326", _PROJECTION, always_xy=True).transform(lon, lat)
 
 
+#: The side of the cells that confirm points without testing them (metres, projected).
+_CELL = 15_000.0
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """Per region, a grid of the cells whose every point is confirmed in it: within
+    :data:`~threatmon.rules.PLACEMENT_MISMATCH_KM` of its boundary or inside. Region ``j``
+    covers cells ``ix0[j] <= ix < ix0[j] + nx[j]`` (likewise ``iy``) of the global grid
+    ``floor(x / _CELL)``, stored row by row from ``offset[j]`` in ``confirmed``."""
+
+    ix0: np.ndarray
+    iy0: np.ndarray
+    nx: np.ndarray
+    ny: np.ndarray
+    offset: np.ndarray
+    confirmed: np.ndarray
+
+
+@functools.cache
+def _cells() -> _Cells:
+    # Every point of a cell lies within half its diagonal of the cell's centre, so a cell
+    # whose centre is within (the mismatch distance less that) of a region holds only
+    # points the exact test would confirm. Each point inside a region is in such a cell:
+    # a good file's points are confirmed by one look-up each (0.1 s for 600k distinct
+    # points instead of 0.5 s), and only the few farther out are measured exactly. Built
+    # once per process, 30k cells in about 0.04 s.
+    import shapely
+
+    geo = _regions()
+    near = PLACEMENT_MISMATCH_KM * 1000
+    within = near - _CELL * np.sqrt(2) / 2 - 1.0  # 1 m to spare for rounding
+    bounds = shapely.bounds(geo.shapes)
+    ix0 = np.floor((bounds[:, 0] - near) / _CELL).astype(np.int64)
+    iy0 = np.floor((bounds[:, 1] - near) / _CELL).astype(np.int64)
+    nx = np.floor((bounds[:, 2] + near) / _CELL).astype(np.int64) - ix0 + 1
+    ny = np.floor((bounds[:, 3] + near) / _CELL).astype(np.int64) - iy0 + 1
+    offset = np.concatenate([[0], np.cumsum(nx * ny)])
+    confirmed = np.zeros(int(offset[-1]), dtype=bool)
+    for j, shape in enumerate(geo.shapes):
+        iy, ix = np.divmod(np.arange(nx[j] * ny[j]), nx[j])
+        centres = shapely.points((ix0[j] + ix + 0.5) * _CELL, (iy0[j] + iy + 0.5) * _CELL)
+        confirmed[offset[j] : offset[j + 1]] = shapely.dwithin(shape, centres, within)
+    return _Cells(ix0, iy0, nx, ny, offset, confirmed)
+
+
+def _in_cells(position: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Whether each point lies in a confirmed cell of the region at ``position`` (-1: none)."""
+    cells = _cells()
+    region = np.maximum(position, 0)
+    # In floats first: a point projected to infinity or NaN fails the comparisons.
+    ix = np.floor(x / _CELL) - cells.ix0[region]
+    iy = np.floor(y / _CELL) - cells.iy0[region]
+    found = (position >= 0) & (ix >= 0) & (iy >= 0) & (ix < cells.nx[region])
+    found &= iy < cells.ny[region]
+    at = np.flatnonzero(found)
+    found[at] = cells.confirmed[
+        cells.offset[region[at]]
+        + iy[at].astype(np.int64) * cells.nx[region[at]]
+        + ix[at].astype(np.int64)
+    ]
+    return found
+
+
+def _positions(geo: _Regions, stated: np.ndarray) -> np.ndarray:
+    """Each stated code's position in ``geo.codes``; -1 for None, "" or an unknown code."""
+    import pandas as pd
+
+    # Hashing the few hundred distinct codes instead of sorting the strings of every point.
+    values = stated if isinstance(stated, pd.Categorical) else np.asarray(stated, dtype=object)
+    index, names = pd.factorize(values, use_na_sentinel=True)
+    names = np.asarray(names, dtype=str)
+    found = np.searchsorted(geo.codes, names)
+    known = found < len(geo.codes)
+    known[known] = geo.codes[found[known]] == names[known]
+    found = np.where(known, found, -1)
+    return np.where(index >= 0, found[index] if len(found) else -1, -1)
+
+
 def _in_stated_regions(
     geo: _Regions, stated: np.ndarray, x: np.ndarray, y: np.ndarray
 ) -> np.ndarray:
     """Whether each point lies inside the region its row states, or close enough outside
-    it to be confirmed (:data:`~threatmon.rules.PLACEMENT_MISMATCH_KM`): tested region by
-    region on arrays, since nearly every point of a good file does (the rest are looked at
-    one by one). ``stated`` holds "" where the row states none."""
+    it to be confirmed (:data:`~threatmon.rules.PLACEMENT_MISMATCH_KM`): first by the cells
+    of :func:`_cells`, then the rest tested region by region on arrays, since nearly every
+    point of a good file is confirmed (those that are not are looked at one by one).
+    ``stated`` holds None or "" where the row states none."""
     import shapely
 
-    confirmed = np.zeros(len(stated), dtype=bool)
-    names, group = np.unique(stated, return_inverse=True)
-    order = np.argsort(group, kind="stable")
-    bounds = np.searchsorted(group[order], np.arange(len(names) + 1))
+    position = _positions(geo, stated)
+    confirmed = _in_cells(position, x, y)
+    rest = np.flatnonzero(~confirmed & (position >= 0))
+    if not len(rest):
+        return confirmed
+    order = rest[np.argsort(position[rest], kind="stable")]
+    regions, starts = np.unique(position[order], return_index=True)
     near = PLACEMENT_MISMATCH_KM * 1000
-    for j, code in enumerate(names):
-        position = np.searchsorted(geo.codes, code)
-        if not code or position >= len(geo.codes) or geo.codes[position] != code:
-            continue
-        rows = order[bounds[j] : bounds[j + 1]]
-        shape = geo.shapes[position]
+    for region, rows in zip(regions, np.split(order, starts[1:]), strict=True):
+        shape = geo.shapes[region]
         hit = shapely.contains_xy(shape, x[rows], y[rows])
         # Borders are drawn at about 1 km: points just outside are measured, still at once.
-        rest = np.flatnonzero(~hit)
-        if len(rest):
-            gaps = shapely.distance(shape, shapely.points(x[rows[rest]], y[rows[rest]]))
-            hit[rest] = gaps <= near
+        outside = np.flatnonzero(~hit)
+        if len(outside):
+            gaps = shapely.distance(shape, shapely.points(x[rows[outside]], y[rows[outside]]))
+            hit[outside] = gaps <= near
         confirmed[rows] = hit
     return confirmed
 
 
-def confirmed_in_stated(lat: np.ndarray, lon: np.ndarray, stated: np.ndarray) -> np.ndarray:
-    """Whether each point is confirmed in the region its row states ("" or None: none).
+def confirmed_in_stated(lat: np.ndarray, lon: np.ndarray, stated) -> np.ndarray:
+    """Whether each point is confirmed in the region its row states (None or "": none;
+    ``stated`` an array or a :class:`pandas.Categorical`, missing: none).
 
     The arrays side of :func:`place_points` for a large file: what it returns True for,
     :func:`place_points` would confirm as ``Placement(stated)``; the rest still need it.
     """
     if not len(lat):
         return np.zeros(0, dtype=bool)
-    codes = np.asarray(stated, dtype=object)
-    codes = np.where(codes == None, "", codes).astype(str)  # noqa: E711 (elementwise)
     x, y = _project(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float))
-    return _in_stated_regions(_regions(), codes, np.asarray(x), np.asarray(y))
+    return _in_stated_regions(_regions(), stated, np.asarray(x), np.asarray(y))
 
 
 def _label(code: str) -> str:

@@ -1,8 +1,17 @@
 """Points placed in the committed admin-1 boundaries: inside, on a border, near and far."""
 
+import numpy as np
 import pytest
+import shapely
 
-from data_loaders.normalise.placement import CHECK_HINT, Placement, place_points
+from data_loaders.normalise.placement import (
+    CHECK_HINT,
+    Placement,
+    _project,
+    _regions,
+    confirmed_in_stated,
+    place_points,
+)
 from threatmon.rules import PLACEMENT_MISMATCH_KM, PLACEMENT_SNAP_KM
 
 
@@ -79,3 +88,22 @@ def test_keys_are_distinct_and_an_empty_input_gives_nothing():
     keys = [(47.0105, 28.8638, None, None)] * 3
     assert list(place_points(keys)) == keys[:1]
     assert place_points([]) == {}
+
+
+def test_the_cells_confirm_exactly_the_points_within_the_tolerance():
+    # Points scattered over 2 degrees around Donetsk, each checked against four stated
+    # regions near and far: the grid of confirmed cells must agree with measuring each one.
+    rng = np.random.default_rng(16)
+    lat = 48.0 + rng.uniform(-1.0, 1.0, 2000)
+    lon = 37.8 + rng.uniform(-1.5, 1.5, 2000)
+    stated = rng.choice(np.array(["UA-14", "UA-09", "UA-23", "MD-CU", None, "XX-1"]), 2000)
+    geo = _regions()
+    x, y = (np.asarray(v) for v in _project(lat, lon))
+    expected = np.zeros(len(lat), dtype=bool)
+    for i, code in enumerate(stated):
+        if code in geo.codes:
+            shape = geo.shapes[np.searchsorted(geo.codes, code)]
+            point = shapely.Point(x[i], y[i])
+            expected[i] = shapely.distance(shape, point) <= PLACEMENT_MISMATCH_KM * 1000
+    assert 0 < expected.sum() < len(expected)
+    assert (confirmed_in_stated(lat, lon, stated) == expected).all()
