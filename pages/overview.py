@@ -14,7 +14,6 @@ import functools
 import math
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from reports import figures as charts
@@ -394,6 +393,10 @@ def _sensitive(spans: dict) -> None:
     st.caption(t("overview.sensitive.caption", k=k, below=k - 1))
     if table.isin([NO_DATA]).any().any():
         st.caption(t("overview.sensitive.no_data_caption"))
+    # Here, not at the top: plotly.express costs the first page of a fresh server
+    # a tenth of a second, and only a viewer's page draws this figure.
+    import plotly.express as px
+
     trend = data.sensitive_trend(data.store_status().last)
     names = {ct.label: crime_label(ct.key) for ct in CRIME_TYPES}
     fig = px.line(

@@ -26,6 +26,8 @@ MODULES: tuple[str, ...] = (
     "geo.png",
     "reports.figures",
     "ui.figures",
+    # Only a viewer's Overview draws with it (its sensitive trend), after the first page.
+    "plotly.express",
 )
 
 _LOG = logging.getLogger(__name__)

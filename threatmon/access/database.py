@@ -25,13 +25,16 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-
-import psycopg
-import psycopg_pool
+from typing import TYPE_CHECKING
 
 from threatmon.errors import StoreError
 from threatmon.store import audit_anchor, postgres
 from threatmon.store.audit import ACCESS_LOG, anchor_value
+
+# psycopg is imported where the database is reached: accounts kept in SQLite (and the
+# first page of a fresh server on a DuckDB store) never pay for importing it.
+if TYPE_CHECKING:
+    import psycopg
 
 #: What an operation runs its statements on: :meth:`execute` with ``?`` parameters,
 #: returning a cursor (``fetchone``, ``fetchall``, ``rowcount``) on either backend.
@@ -227,6 +230,8 @@ class AccountsDatabase:
         On a pooled connection: an operation runs on every click (the account check), and
         a new connection per click would cost more than the operation.
         """
+        import psycopg_pool
+
         pool = postgres.shared_pool(self.url, self._open_postgres)
         try:
             raw = pool.getconn(timeout=30)

@@ -3,6 +3,7 @@ one place in the code that tells a DuckDB file from a PostgreSQL database."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -12,8 +13,6 @@ import duckdb
 import pandas as pd
 
 from threatmon.store import duckdb as duckdb_backend
-from threatmon.store.postgres import reader as postgres_reader
-from threatmon.store.postgres import writer as postgres_writer
 
 if TYPE_CHECKING:
     from threatmon.store.location import StoreLocation
@@ -58,15 +57,24 @@ class Backend:
 DUCKDB = Backend(
     duckdb_backend.FileReader, duckdb_backend.write_session, duckdb_backend.interrupted_writes
 )
-POSTGRES = Backend(
-    postgres_reader.DatabaseReader,
-    postgres_writer.write_session,
-    postgres_writer.interrupted_writes,
-)
+
+
+@functools.cache
+def postgres_backend() -> Backend:
+    """The PostgreSQL backend, imported on first use: its modules import psycopg and
+    psycopg_pool, which a DuckDB store (and the first page of a fresh server) never needs."""
+    from threatmon.store.postgres import reader as postgres_reader
+    from threatmon.store.postgres import writer as postgres_writer
+
+    return Backend(
+        postgres_reader.DatabaseReader,
+        postgres_writer.write_session,
+        postgres_writer.interrupted_writes,
+    )
 
 
 def backend_for(location: StoreLocation) -> tuple[Backend, Any]:
     """The backend serving ``location``, and what it takes for it (the file, or the URL)."""
     if location.url is not None:
-        return POSTGRES, location.url
+        return postgres_backend(), location.url
     return DUCKDB, location.file

@@ -30,15 +30,29 @@ from threatmon.store.postgres.connection import (
     tune,
     wait_for_writers,
 )
-from threatmon.store.postgres.pools import (
-    IDLE_SECONDS,
-    POOL_SIZE,
-    READ_LOCK_TIMEOUT,
-    RESTRICTED_POOL_SIZE,
-    Reader,
-    close_readers,
-    shared_pool,
+
+# The pools import psycopg_pool (and psycopg): loaded on first use, so that a DuckDB store
+# (and the first page of a fresh server on one) never imports them.
+_POOL_NAMES = frozenset(
+    {
+        "IDLE_SECONDS",
+        "POOL_SIZE",
+        "READ_LOCK_TIMEOUT",
+        "RESTRICTED_POOL_SIZE",
+        "Reader",
+        "close_readers",
+        "shared_pool",
+    }
 )
+
+
+def __getattr__(name: str):
+    if name in _POOL_NAMES:
+        from threatmon.store.postgres import pools
+
+        return getattr(pools, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "GENERATION_KEY",

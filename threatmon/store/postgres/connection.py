@@ -13,14 +13,19 @@ import datetime as dt
 import io
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from threatmon.errors import NoStoreError, StoreBusyError, StoreError, StoreLockedError
 from threatmon.store.migrations import MIGRATIONS, SCHEMA_VERSION
+
+# psycopg is imported where a database is reached: a DuckDB store (and the first page of
+# a fresh server on one) never pays for importing it.
+if TYPE_CHECKING:
+    import psycopg
 
 URL_SCHEMES: tuple[str, ...] = ("postgresql://", "postgres://")
 #: pg_advisory_xact_lock key held while migrating ("TMIG" in ASCII).
@@ -128,6 +133,8 @@ def translate_query(sql: str) -> str:
 def connect(url: str) -> psycopg.Connection:
     """A connection to the database of ``url`` (libpq's URL syntax), in autocommit mode:
     every change is made inside an explicit ``con.transaction()``, nothing half-open."""
+    import psycopg
+
     return psycopg.connect(url, autocommit=True)
 
 
@@ -211,6 +218,8 @@ def tune(con: psycopg.Connection) -> None:
 
 def open_checked(url: str) -> psycopg.Connection:
     """A connection to a store database at this code's schema version, or a clear error."""
+    import psycopg
+
     try:
         con = connect(url)
     except psycopg.Error as exc:
@@ -301,6 +310,8 @@ def wait_for_writers(con: psycopg.Connection, label: str, timeout: float) -> Non
     (an open ``LOCK TABLE``, a long ``ALTER``) makes the load fail with
     :func:`locked_by_another_program` instead of hanging.
     """
+    import psycopg
+
     con.execute(f"SET LOCAL lock_timeout = '{int(timeout * 1000)}ms'")
     try:
         con.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
@@ -314,6 +325,8 @@ def wait_for_writers(con: psycopg.Connection, label: str, timeout: float) -> Non
 def lock_holders(url: str) -> list[tuple[str, int]]:
     """(program, server process id) of the sessions holding a lock on a store table that
     blocks writing or reading, other than Threat Monitor's own loads."""
+    import psycopg
+
     try:
         with connect(url) as con:
             rows = con.execute(
