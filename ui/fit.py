@@ -30,8 +30,13 @@ FIT_CSS = (
     "<style>" + ",".join(WRAPPED) + "{white-space:normal !important;overflow:visible !important;"
     "text-overflow:clip !important;overflow-wrap:break-word;max-width:none !important;"
     "height:auto !important}"
-    # A chosen option of a multiselect keeps to the box's width, on several lines.
-    "[data-testid='stMultiSelectTagsContainer']{flex-wrap:wrap;height:auto}"
+    # A chosen option of a multiselect keeps to the box's width, on several lines, and the
+    # box grows to hold them (Streamlit fixes it at one line and hides the rest).
+    "[data-testid='stMultiSelectTagsContainer']{flex-wrap:wrap}"
+    "[data-testid='stMultiSelectTagsContainer'],"
+    "[data-testid='stMultiSelect'] div:has(> [data-testid='stMultiSelectTagsContainer']),"
+    "[data-testid='stMultiSelect'] .react-aria-ComboBox"
+    "{height:auto !important;max-height:none !important;overflow-y:visible !important}"
     "[data-testid='stMultiSelect'] [data-tag]{max-width:100%;height:auto}"
     # A metric's delta note goes under the delta when both do not fit on one line.
     "[data-testid='stMetric'] div:has(> [data-testid='stMetricDeltaDescription'])"

@@ -3,7 +3,7 @@
 Every page of ``dashboard.PAGES`` is opened in English, Romanian and Ukrainian in a
 1366×768 window. A text is *cut* when the element holding it, or one of its three
 nearest ancestors, hides what overflows (``overflow: hidden``/``clip`` or
-``text-overflow: ellipsis``) and is narrower than its content: the widget labels, metric
+``text-overflow: ellipsis``) and is narrower or lower than its content: the widget labels, metric
 labels and deltas, tab labels, buttons, expanders, the chosen options of a multiselect,
 markdown. Tables and charts draw on a canvas or in SVG and are left out, as are the
 folium map (an iframe) and the values shown inside a select box (a box shows its
@@ -33,10 +33,22 @@ CUT_TEXTS = """
     "[data-testid='stCode']", "pre", "[data-testid='stSelectbox'] [data-baseweb='select']",
   ].join(", ");
   const root = document.querySelector("[data-testid='stApp']") || document.body;
-  const hides = (node) => {
+  // The lines of an element's own text, as boxes on the screen.
+  const lines = (el) => [...el.childNodes].filter((n) => n.nodeType === 3).flatMap((n) => {
+    const range = document.createRange();
+    range.selectNodeContents(n);
+    return [...range.getClientRects()];
+  });
+  const hides = (node, el) => {
     const style = getComputedStyle(node);
     const hiding = ["hidden", "clip"].includes(style.overflowX);
-    return (hiding || style.textOverflow === "ellipsis") && node.scrollWidth > node.clientWidth + 1;
+    const wide = (hiding || style.textOverflow === "ellipsis")
+      && node.scrollWidth > node.clientWidth + 1;
+    if (wide || !["hidden", "clip"].includes(style.overflowY)) return wide;
+    // Wrapped onto lines that a box of fixed height hides: a line of the text ends below
+    // the box's visible part.
+    const bottom = node.getBoundingClientRect().top + node.clientTop + node.clientHeight;
+    return lines(el).some((line) => line.height && line.bottom > bottom + 1);
   };
   const found = [];
   for (const el of root.querySelectorAll("*")) {
@@ -48,7 +60,7 @@ CUT_TEXTS = """
     if (!box.width || !box.height) continue;
     let node = el;
     for (let up = 0; up < 4 && node && node !== root; up++, node = node.parentElement) {
-      if (hides(node)) {
+      if (hides(node, el)) {
         const named = el.closest("[data-testid]");
         found.push({
           element: named ? named.dataset.testid : el.tagName,
