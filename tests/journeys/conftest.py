@@ -28,6 +28,13 @@ def artifacts_folder() -> Path:
     return (Path(configured) if configured else ROOT / "test-artifacts") / "journeys"
 
 
+#: Streamlit has finished the page's run (the app root says so).
+RUN_ENDED = """() => {
+  const app = document.querySelector("[data-test-script-state]");
+  return app && app.dataset.testScriptState === "notRunning";
+}"""
+
+
 class Journey:
     """One person's path: a browser profile of their own (cookies, downloads), one tab,
     every URL it requested and the files kept on the way."""
@@ -57,6 +64,9 @@ class Journey:
         self.page.get_by_role("textbox", name="Password").fill(PASSWORD)
         self.page.get_by_role("button", name="Sign in").click()
         self.page.get_by_role("heading", name=lands_on, exact=True).wait_for(timeout=WAIT)
+        # The heading is drawn before the run ends: on a busy machine the sidebar's
+        # widgets could still be on their way when the test read them.
+        self.page.wait_for_function(RUN_ENDED, timeout=WAIT)
         self._dismiss_dialog(self.page)
 
     def screenshot(self, step: str) -> Path:
