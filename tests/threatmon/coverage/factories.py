@@ -2,6 +2,7 @@
 
 import pandas as pd
 
+from threatmon.coverage import declared
 from threatmon.coverage.cells import cells_from_rows
 
 #: The store's row cells (one per batch × country × crime type × level × period).
@@ -16,16 +17,8 @@ ROW_COLUMNS = [
     "batch_id",
     "rows",
 ]
-#: What batches declare they cover beyond their rows.
-DECLARED_COLUMNS = [
-    "batch_id",
-    "country",
-    "crime_type",
-    "level",
-    "granularity",
-    "date",
-    "period_end",
-]
+#: What batches declare they cover beyond their rows, as the store reads them back.
+DECLARED_COLUMNS = ["batch_id", *declared.DECLARED_COLUMNS]
 
 
 def cells(*specs) -> pd.DataFrame:
