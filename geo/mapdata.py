@@ -11,6 +11,7 @@ the reason in its tooltip, never a zero.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -155,8 +156,8 @@ def _tooltip_rows(row, period_label: str, alpha: float, words: MapWords) -> list
             change = words.within_chance.format(change=change)
         rows.append((words.change, change))
     if not np.isnan(row.rate):
-        rows.append((words.per_100k.format(n=words.number(100_000)), words.number(row.rate, 1)))
-        rows.append((words.smoothed, words.number(row.rate_smoothed, 1)))
+        rows.append((words.per_100k.format(n=words.number(100_000)), _rate(words, row.rate)))
+        rows.append((words.smoothed, _rate(words, row.rate_smoothed)))
     return rows
 
 
@@ -218,7 +219,7 @@ def _hotspot_tooltip(row, words: NoDataWords, said: MapWords) -> str:
     title = f"{said.region(row.region_code, row.name)} ({row.region_code})"
     if row.hot_cold == NO_DATA:
         return tooltip_html(title, [(words.legend, getattr(row, "note", "") or words.legend)])
-    rows = [(said.per_100k_smoothed.format(n=said.number(100_000)), _shown(said, row.value, 1))]
+    rows = [(said.per_100k_smoothed.format(n=said.number(100_000)), _rate(said, row.value))]
     if row.hot_cold == NO_NEIGHBOUR:
         return tooltip_html(title, [*rows, ("", getattr(row, "note", "") or row.hot_cold)])
     return tooltip_html(
@@ -239,3 +240,11 @@ def _hotspot_tooltip(row, words: NoDataWords, said: MapWords) -> str:
 
 def _shown(said: MapWords, value: float, decimals: int, sign: bool = False) -> str:
     return "–" if value is None or value != value else said.number(value, decimals, sign)
+
+
+def _rate(said: MapWords, value: float) -> str:
+    """A rate with one decimal, or two significant digits when it is below 0.05: a region
+    with a few incidents among millions must not read "0.0", which says none."""
+    if value and value == value and abs(value) < 0.05:
+        return said.number(value, 1 - math.floor(math.log10(abs(value))))
+    return _shown(said, value, 1)

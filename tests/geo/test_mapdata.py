@@ -166,6 +166,31 @@ def test_hotspot_values_show_the_chosen_category_and_every_statistic():
     assert "+3.20" in tip and "0.020" in tip and "high among high (cluster)" in tip
 
 
+def test_a_small_rate_is_not_shown_as_zero():
+    """A few incidents among millions: 0.0115 per 100,000 is written "0.011", not "0.0"."""
+    from geo.mapdata import hotspot_values
+
+    hot = pd.DataFrame(
+        {
+            "region_code": ["UA-09", "UA-23", "UA-12"],
+            "name": ["Luhansk", "Zaporizhzhia", "Dnipropetrovsk"],
+            "value": [0.0115, 12.5, 0.0],
+            "gi_z": [3.48, 2.5, 0.1],
+            "p_sim": [0.002, 0.02, 0.5],
+            "p_fdr": [0.116, 0.3, 0.6],
+            "hot_cold": ["none", "none", "none"],
+            "emerging_category": ["new hot spot", "no pattern", "no pattern"],
+            "moran_cluster": ["none", "none", "none"],
+        }
+    )
+    shown = [_rows(tip)[0] for tip in hotspot_values(hot, "hotspot")["tooltip"]]
+    assert shown == [
+        ("Per 100,000, smoothed", "0.011"),
+        ("Per 100,000, smoothed", "12.5"),
+        ("Per 100,000, smoothed", "0.0"),
+    ]
+
+
 def test_tooltips_are_written_in_the_words_and_numbers_given():
     registry = REGISTRY.assign(population=[2_000_000, 50_000, 1_000_000, None])
     codes = ["MD-AA", "MD-BB", "UA-01"]
