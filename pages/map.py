@@ -117,8 +117,10 @@ def _controls(settings: MapSettings) -> MapSettings:
     state.setdefault("map_measure", settings.measure)
     state.setdefault("map_classes", settings.classes)
     state.setdefault("map_layers", list(settings.layers))
-    # The toggle's column holds its label beside the switch ("Режим проєктора").
-    columns = st.columns([2.2, 2.2, 1, 2.8, 1.8])
+    # Two rows: a select box shows its choice on one line, and the longest measure
+    # ("Інциденти на 100 тис. населення (згладжені, емпіричний Баєс)", 400 px) needs
+    # about half the page's width at 1366 px. Projection mode draws none of these.
+    columns = [*st.columns([4, 3, 1]), *st.columns([5, 2])]
     measure = columns[0].selectbox(
         t("map.measure"),
         list(MEASURES),

@@ -5,10 +5,11 @@ Every page of ``dashboard.PAGES`` is opened in English, Romanian and Ukrainian i
 nearest ancestors, hides what overflows (``overflow: hidden``/``clip`` or
 ``text-overflow: ellipsis``) and is narrower or lower than its content: the widget labels, metric
 labels and deltas, tab labels, buttons, expanders, the chosen options of a multiselect,
-markdown. Tables and charts draw on a canvas or in SVG and are left out, as are the
-folium map (an iframe) and the values shown inside a select box (a box shows its
-choice on one line by design; the full text is in its menu). A screenshot of each page
-is kept in ``test-artifacts/fit/`` (``$THREATMON_TEST_ARTIFACTS``).
+markdown. A select box shows its choice on one line, in an input: every option of its
+menu is measured in the input's font against the room the input has, so that no choice
+is cut once chosen. Tables and charts draw on a canvas or in SVG and are left out, as is
+the folium map (an iframe). A screenshot of each page is kept in ``test-artifacts/fit/``
+(``$THREATMON_TEST_ARTIFACTS``).
 """
 
 from __future__ import annotations
@@ -76,6 +77,19 @@ CUT_TEXTS = """
 }
 """
 
+#: Given a select box's input and its menu's options: [option, px wide, px of room] for
+#: each option wider than the input's text area.
+WIDER_THAN_BOX = """
+([input, options]) => {
+  const style = getComputedStyle(input);
+  const pen = document.createElement("canvas").getContext("2d");
+  pen.font = style.font;
+  const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return options.map((text) => [text, Math.ceil(pen.measureText(text).width), Math.floor(room)])
+    .filter(([, wide, space]) => wide > space);
+}
+"""
+
 IDLE = """
 () => {
   const app = document.querySelector("[data-test-script-state]");
@@ -91,7 +105,42 @@ def _artifacts() -> Path:
     return folder
 
 
-def test_no_label_is_cut_at_1366_in_any_language(server, browser):
+def _menu_options(page, box) -> list[str]:
+    """The options of select box ``box`` (its input), read from its opened menu."""
+    for _ in range(3):
+        box.locator("xpath=following-sibling::button").click()
+        options = page.locator("[role='option']")
+        try:
+            options.first.wait_for(state="attached", timeout=10_000)
+        except Exception:  # noqa: BLE001 - a menu that did not open is tried again
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(500)
+            continue
+        texts = options.all_text_contents()
+        page.keyboard.press("Escape")
+        options.first.wait_for(state="detached", timeout=10_000)
+        return texts
+    raise AssertionError(f"The menu of {box.get_attribute('aria-label')!r} did not open.")
+
+
+def _cut_choices(page) -> list[str]:
+    """The options of the page's select boxes that a box would cut once chosen."""
+    cut = []
+    boxes = page.locator("[data-testid='stSelectbox'] input")
+    for index in range(boxes.count()):
+        box = boxes.nth(index)
+        if box.is_disabled():
+            continue
+        options = _menu_options(page, box)
+        assert options, box.get_attribute("aria-label")
+        cut += [
+            f"select box {box.get_attribute('aria-label')!r}: {text!r} ({wide} px in {room} px)"
+            for text, wide, room in page.evaluate(WIDER_THAN_BOX, [box.element_handle(), options])
+        ]
+    return cut
+
+
+def test_no_label_is_cut_at_1366_in_any_language(server, browser, dismiss_dialog):
     folder = _artifacts()
     page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
     cut = []
@@ -112,6 +161,8 @@ def test_no_label_is_cut_at_1366_in_any_language(server, browser):
                     f"({found['scroll']} px in {found['client']} px)"
                     for found in page.evaluate(CUT_TEXTS)
                 ]
+                dismiss_dialog(page)
+                cut += [f"{language} {stem} · {found}" for found in _cut_choices(page)]
     finally:
         page.close()
     assert not cut, "Texts cut at 1366×768:\n" + "\n".join(cut)
