@@ -107,7 +107,10 @@ def main() -> None:
         _who(*row) for row in zip(shown["user_name"], shown["via"], shown["os_user"], strict=True)
     ]
     st.dataframe(
-        shown.drop(columns=["via", "os_user"]).assign(user_name=who),
+        # An entry about no object (a migration, a sign-in) has no target: shown empty.
+        shown.drop(columns=["via", "os_user"]).assign(
+            user_name=who, target=shown["target"].astype("string").fillna("")
+        ),
         hide_index=True,
         column_config={
             "logged_at": st.column_config.DatetimeColumn(

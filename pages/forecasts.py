@@ -218,8 +218,15 @@ def _linkage(link: dict) -> None:
         st.write(notes_text(link["notes"]))
     with st.expander(t("forecasts.linkage.expander"), icon=":material/query_stats:"):
         st.markdown(t("forecasts.linkage.help"))
+        # A lag with fewer than 3 months in common has no correlation: rows of empty cells
+        # say nothing, a sentence does.
+        correlation = link["correlation"][link["correlation"]["r"].notna()]
+        if correlation.empty:
+            most = int(link["correlation"]["n"].max()) if len(link["correlation"]) else 0
+            st.caption(t("forecasts.linkage.too_few", n=plural("months", most)))
+            return
         st.dataframe(
-            link["correlation"],
+            correlation,
             hide_index=True,
             column_config={
                 "lag": st.column_config.NumberColumn(

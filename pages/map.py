@@ -474,12 +474,20 @@ def _hotspot_table(filters, hot, registry, without: str = "") -> None:
         st.info(without or t("map.hot.none"))
         return
     names = region_names(registry)
+    named = hot["region_code"].map(names).fillna(hot["name"])
     apart = {NO_DATA: t("map.no_data.legend"), NO_NEIGHBOUR: t("map.no_data.neighbour_label")}
+    moran = map_words().moran
+    st.markdown(t("map.hot.plain", span=_span(filters)))
     shown = hot.assign(
-        name=hot["region_code"].map(names).fillna(hot["name"]),
+        name=named,
         hot_cold=hot["hot_cold"].map(lambda value: apart.get(value) or hot_cold_label(value)),
-        emerging_category=hot["emerging_category"].map(emerging_label),
-        moran_cluster=hot["moran_cluster"].map(lambda value: apart.get(value, value)),
+        # Text columns: empty, not "None", where there is nothing to say. A region without
+        # data keeps empty numbers, and its hot/cold column and note say why.
+        emerging_category=hot["emerging_category"].map(emerging_label).fillna(""),
+        moran_cluster=hot["moran_cluster"].map(
+            lambda value: apart.get(value) or moran.get(value, value)
+        ),
+        note=hot["note"].astype("string").fillna(""),
     )
     st.dataframe(
         shown,
@@ -489,9 +497,15 @@ def _hotspot_table(filters, hot, registry, without: str = "") -> None:
             "region_code": st.column_config.TextColumn(t("map.hot.code")),
             "name": st.column_config.TextColumn(t("map.hot.region"), pinned=True),
             "value": st.column_config.NumberColumn(t("map.hot.value"), format="%.1f"),
-            "gi_z": st.column_config.NumberColumn(t("map.hot.gi_z"), format="%+.2f"),
-            "p_sim": st.column_config.NumberColumn(t("map.hot.p_sim"), format="%.3f"),
-            "p_fdr": st.column_config.NumberColumn(t("map.hot.p_fdr"), format="%.3f"),
+            "gi_z": st.column_config.NumberColumn(
+                t("map.hot.gi_z"), format="%+.2f", help=t("map.hot.gi_z_help")
+            ),
+            "p_sim": st.column_config.NumberColumn(
+                t("map.hot.p_sim"), format="%.3f", help=t("map.hot.p_sim_help")
+            ),
+            "p_fdr": st.column_config.NumberColumn(
+                t("map.hot.p_fdr"), format="%.3f", help=t("map.hot.p_fdr_help")
+            ),
             "hot_cold": st.column_config.TextColumn(t("map.hot.hot_cold")),
             "emerging_category": st.column_config.TextColumn(t("map.hot.emerging")),
             "moran_cluster": st.column_config.TextColumn(
@@ -500,13 +514,14 @@ def _hotspot_table(filters, hot, registry, without: str = "") -> None:
             "note": st.column_config.TextColumn(t("map.hot.note")),
         },
     )
-    st.caption(
-        t(
-            "map.hot.caption",
-            span=_span(filters),
-            permutations=number(DEFAULT_PERMUTATIONS),
+    with st.expander(t("map.hot.method_expander"), icon=":material/query_stats:"):
+        st.markdown(
+            t(
+                "map.hot.caption",
+                span=_span(filters),
+                permutations=number(DEFAULT_PERMUTATIONS),
+            )
         )
-    )
 
 
 main()

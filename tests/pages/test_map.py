@@ -96,7 +96,7 @@ def test_the_map_page_draws_the_map_table_and_downloads(covered_app):
     assert rows.loc["UA-30", "hot_cold"] == "No data"
     assert rows.loc["UA-30", "note"] == "Ukraine sent only national figures for this selection"
     assert pd.isna(rows.loc["UA-30", "value"])
-    assert rows.loc["MD-CA", "hot_cold"] in {"hot spot", "cold spot", "none", "hot", "cold"}
+    assert rows.loc["MD-CA", "hot_cold"] in {"hot spot", "cold spot", "not significant"}
     # No data is hatched, with its own legend entry, and said in words under the map.
     assert "url(#tm-no-data)" in proto and "No data" in proto
     assert (
