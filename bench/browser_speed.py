@@ -118,18 +118,32 @@ async def _menu(page, name: str, selector: str) -> float:
 
 
 async def _mark_map(page) -> None:
-    """Mark the map's current frame, so that a redrawn map is told from it."""
+    """Mark the map's frame and its legend, so that a redrawn map is told from them."""
     await page.locator(MAP_FRAME).first.wait_for(timeout=TIMEOUT_MS)
-    await page.eval_on_selector_all(MAP_FRAME, "fs => fs.forEach(f => f.dataset.old = '1')")
+    await page.eval_on_selector_all(
+        MAP_FRAME,
+        """fs => fs.forEach(f => {
+            f.dataset.old = '1';
+            const legend = f.contentDocument && f.contentDocument.querySelector('.tm-legend');
+            if (legend) legend.dataset.old = '1';
+        })""",
+    )
 
 
 async def _new_map(page) -> None:
-    """Wait for a map frame that was not there at :func:`_mark_map` to draw its legend."""
-    fresh = f"{MAP_FRAME}:not([data-old])"
-    await page.locator(fresh).first.wait_for(timeout=TIMEOUT_MS)
-    frame = page.frame_locator(fresh).first
-    await frame.locator(".tm-legend").first.wait_for(timeout=TIMEOUT_MS)
-    await frame.locator("path.leaflet-interactive").first.wait_for(timeout=TIMEOUT_MS)
+    """Wait for a legend that was not there at :func:`_mark_map`, with its regions drawn:
+    in a new frame (a new map) or in the same one (streamlit-folium swapped the regions'
+    group, ``feature_group_to_add``)."""
+    await page.wait_for_function(
+        """selector => [...document.querySelectorAll(selector)].some(f => {
+            const d = f.contentDocument;
+            return d && d.querySelector('.tm-legend:not([data-old])')
+                && d.querySelector('path.leaflet-interactive');
+        })""",
+        arg=MAP_FRAME,
+        timeout=TIMEOUT_MS,
+        polling="raf",
+    )
     await _idle(page)
 
 

@@ -21,7 +21,13 @@ from geo import boundaries, maps, png
 from geo.analysis import DEFAULT_PERMUTATIONS, rounded_table
 from geo.classes import METHODS
 from geo.coverage import NO_NEIGHBOUR
-from geo.layers import RegionLayers, layers_map, published_layers, region_layers
+from geo.layers import (
+    RegionLayers,
+    layered_layers_map,
+    layers_map,
+    published_layers,
+    region_layers,
+)
 from geo.mapdata import regions_in_view
 from geo.symbology import CATEGORICAL, DESK_STYLE, MEASURES, PROJECTION_STYLE, MapStyle
 from reports import figures as charts
@@ -421,7 +427,11 @@ def main() -> None:
             words=no_data_words(),
             map_words=map_words(),
         )
-        return layers, folium_map(layers)
+        # The regions, title and legend as a group over a map that a change of measure,
+        # classes or title leaves as it is: the browser swaps the group in the map it has.
+        return layers, layered_layers_map(
+            layers, context=shapes["context"], tiles_url=tiles, labels=labels, layer_words=words
+        )
 
     suppressed = auth.current().suppressed
     height = MAP_HEIGHT

@@ -87,7 +87,9 @@ def component_arguments(fmap, **options) -> dict:
 
 def drawn_map(map_id: Hashable, build: Callable[[], tuple[Any, Any]], **options) -> DrawnMap:
     """The map for ``map_id`` (:func:`map_key`): ``build()`` gives ``(layers, folium map)``
-    when none is kept.
+    when none is kept, or ``(layers, (folium map, feature group))``: the group is then
+    drawn as streamlit-folium's ``feature_group_to_add``, swapped in the map the browser
+    has when only the group changes (:func:`geo.maps.layered_region_map`).
 
     ``options`` are ``st_folium``'s (height, key, returned objects…): they are kept with
     the map, so they are part of ``map_id``.
@@ -104,6 +106,9 @@ def drawn_map(map_id: Hashable, build: Callable[[], tuple[Any, Any]], **options)
             _kept.move_to_end(key)
             return found
     layers, fmap = build()
+    if isinstance(fmap, tuple):
+        fmap, group = fmap
+        options = {**options, "feature_group_to_add": group}
     drawn = DrawnMap(layers, component_arguments(fmap, **options))
     with _lock:
         _kept[key] = drawn

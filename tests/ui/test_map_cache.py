@@ -83,3 +83,22 @@ def test_only_the_most_recent_maps_are_kept(monkeypatch):
     assert len(calls) == 3
     map_cache.drawn_map(_key(version="v1"), _builder(calls), key="m")
     assert len(calls) == 4
+
+
+def test_a_group_built_with_the_map_is_swapped_in_the_same_component():
+    def build(colour):
+        def layered():
+            fmap = folium.Map(location=[47.0, 28.8], zoom_start=6, tiles=None)
+            group = folium.FeatureGroup(name="Regions")
+            folium.CircleMarker([47.0, 28.8], radius=5, color=colour).add_to(group)
+            return "layers", (fmap, group)
+
+        return layered
+
+    red = map_cache.drawn_map(_key(), build("#ff0000"), height=300, key="m")
+    blue = map_cache.drawn_map(_key(version="v2"), build("#0000ff"), height=300, key="m")
+    assert "#ff0000" in red.arguments["feature_group"]
+    assert "#ff0000" not in red.arguments["script"]
+    assert "#0000ff" in blue.arguments["feature_group"]
+    # The same map, so the same component key: the browser keeps its frame and map.
+    assert blue.arguments["key"] == red.arguments["key"]
