@@ -195,6 +195,23 @@ def title_html(lines: Sequence[str], style: MapStyle) -> str:
     )
 
 
+class _CurrentGroup(MacroElement):
+    """Asks streamlit-folium's frame for the page's current arguments once the map is drawn.
+
+    A frame draws the group of its first arguments once its scripts are loaded and drops
+    any arguments that came meanwhile (a measure chosen while a new map loads): Streamlit
+    sends the current ones again to a component that says it is ready.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        if (window.Streamlit && window.__GLOBAL_DATA__) { window.Streamlit.setComponentReady(); }
+        {% endmacro %}
+        """
+    )
+
+
 #: The pane of national borders over a group's regions (:func:`layered_region_map`):
 #: above the regions (overlay pane, z 400), below the heat layer.
 BORDER_PANE = "borders"
@@ -576,6 +593,8 @@ def region_map(
     if labels is not None and not labels.empty:
         add_labels(fmap, labels, style)
 
+    if group is not None:
+        _CurrentGroup().add_to(fmap)
     if group is not None or (drawn["fill"] == NO_DATA_HATCH).any():
         _HatchPattern().add_to(fmap)
     # Title first: controls of one corner stack in the order they are added.

@@ -162,11 +162,26 @@ def _controls(settings: MapSettings) -> MapSettings:
     return MapSettings(measure, method, int(k), tuple(layers), projection)
 
 
-def _drill_down(filters, clicked: dict | None, registry: pd.DataFrame) -> None:
-    if not clicked:
+def _selected_region(clicked: dict | None, drawn: map_cache.DrawnMap) -> str | None:
+    """The region whose drill-down shows: the last one clicked, through recolourings and
+    new maps (:func:`ui.map_cache.clicked_region`), while it is on the map."""
+    code, seen = map_cache.clicked_region(
+        clicked,
+        drawn.arguments["key"],
+        st.session_state.get("map_clicks", {}),
+        st.session_state.get("map_region"),
+    )
+    if code not in set(drawn.layers.values["region_code"]):
+        code = None
+    st.session_state["map_clicks"] = seen
+    st.session_state["map_region"] = code
+    return code
+
+
+def _drill_down(filters, code: str | None, registry: pd.DataFrame) -> None:
+    if not code:
         st.caption(t("map.click_hint"))
         return
-    code = (clicked.get("properties") or {}).get("region_code")
     match = registry[registry["region_code"] == code]
     if match.empty:
         return
@@ -447,7 +462,9 @@ def main() -> None:
         build,
         height=height,
         use_container_width=True,
-        returned_objects=["last_active_drawing"],
+        # The clicked point too: a second click on a region selected before on this map
+        # is a new click (ui.map_cache.clicked_region).
+        returned_objects=["last_active_drawing", "last_object_clicked"],
         key=f"map-{settings.projection}",
     )
     layers = drawn.layers
@@ -469,7 +486,7 @@ def main() -> None:
         st.caption(t("map.no_data.caption", count=missing, total=len(layers.values)))
     levels.show_not_allocated(filters)
     _downloads(lambda: folium_map(layers), layers, filters, settings, hot)
-    _drill_down(filters, (clicked or {}).get("last_active_drawing"), registry)
+    _drill_down(filters, _selected_region(clicked, drawn), registry)
 
     _hotspot_table(filters, hot, registry, without)
     if suppressed:

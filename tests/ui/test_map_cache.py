@@ -102,3 +102,35 @@ def test_a_group_built_with_the_map_is_swapped_in_the_same_component():
     assert "#0000ff" in blue.arguments["feature_group"]
     # The same map, so the same component key: the browser keeps its frame and map.
     assert blue.arguments["key"] == red.arguments["key"]
+
+
+def _returned(code: str | None, lat: float = 47.0) -> dict:
+    if code is None:
+        return {"last_active_drawing": None, "last_object_clicked": None}
+    return {
+        "last_active_drawing": {"type": "Feature", "properties": {"region_code": code}},
+        "last_object_clicked": {"lat": lat, "lng": 28.0},
+    }
+
+
+def test_the_region_clicked_stays_selected_through_new_maps_until_another_is_clicked():
+    seen: dict = {}
+    # Nothing clicked yet.
+    assert map_cache.clicked_region(_returned(None), "a", seen, None) == (None, {})
+    selected, seen = map_cache.clicked_region(_returned("MD-AA"), "a", seen, None)
+    assert selected == "MD-AA"
+    # A recolouring: the same frame returns the same click.
+    assert map_cache.clicked_region(_returned("MD-AA"), "a", seen, selected)[0] == "MD-AA"
+    # A new map (a layer): a frame without a click keeps the region selected.
+    assert map_cache.clicked_region(_returned(None), "b", seen, selected)[0] == "MD-AA"
+    selected, seen = map_cache.clicked_region(_returned("MD-BB"), "b", seen, selected)
+    assert selected == "MD-BB"
+    # Back to the first map: it returns its old click, which is not a new one.
+    selected, seen = map_cache.clicked_region(_returned("MD-AA"), "a", seen, selected)
+    assert selected == "MD-BB"
+    # A new click there on the region selected before (another point) selects it again.
+    selected, seen = map_cache.clicked_region(_returned("MD-AA", 47.1), "a", seen, selected)
+    assert selected == "MD-AA"
+    # A click on a crossing point (no region) changes nothing.
+    circle = {"last_active_drawing": {"properties": {}}, "last_object_clicked": {"lat": 1}}
+    assert map_cache.clicked_region(circle, "a", seen, selected) == (selected, seen)
