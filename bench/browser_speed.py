@@ -211,6 +211,37 @@ async def _region_click(page, index: int) -> float:
     return time.perf_counter() - began
 
 
+#: What a page that stopped shows, in every map frame (:func:`_diagnose`).
+FRAMES_STATE = """selector => [...document.querySelectorAll(selector)].map(f => {
+    const d = f.contentDocument;
+    return {
+        old: Boolean(f.dataset.old),
+        legends: d ? [...d.querySelectorAll('.tm-legend')].map(l => ({
+            old: Boolean(l.dataset.old), text: l.textContent.slice(0, 60)})) : null,
+        regions: d ? d.querySelectorAll('path.leaflet-interactive').length : null,
+    };
+})"""
+
+
+async def _diagnose(page) -> None:
+    """Save a screenshot and the map frames' state of a page whose wait ran out, and
+    print where they are (the traceback says which wait)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    shot = CACHE_DIR / f"browser-speed-stopped-{stamp}.png"
+    await page.screenshot(path=str(shot), full_page=True)
+    state = {
+        "url": page.url,
+        "running": await page.locator(RUNNING).count(),
+        "frames": await page.evaluate(FRAMES_STATE, MAP_FRAME),
+        "text": (await page.locator("section.main, [data-testid='stMain']").first.inner_text())[
+            :2000
+        ],
+    }
+    out = CACHE_DIR / f"browser-speed-stopped-{stamp}.json"
+    out.write_text(json.dumps(state, indent=2, ensure_ascii=False))
+    print(f"stopped: {shot}, {out}: {json.dumps(state['frames'])}")
+
+
 def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -318,6 +349,9 @@ async def run(db: Path, root: Path, port: int, repeat: int) -> dict:
                     "region click",
                     await _measured(lambda i=i: _region_click(page, 1 + i), pids),
                 )
+        except Exception:
+            await _diagnose(page)
+            raise
         finally:
             server.__exit__(None, None, None)
         await browser.close()
