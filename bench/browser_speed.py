@@ -120,6 +120,14 @@ async def _menu(page, name: str, selector: str) -> float:
 async def _mark_map(page) -> None:
     """Mark the map's frame and its legend, so that a redrawn map is told from them."""
     await page.locator(MAP_FRAME).first.wait_for(timeout=TIMEOUT_MS)
+    # A frame still loading its scripts has no legend to mark yet: the one it draws
+    # later would pass for the redrawn map's.
+    await page.wait_for_function(
+        """selector => [...document.querySelectorAll(selector)].some(
+            f => f.contentDocument && f.contentDocument.querySelector('.tm-legend'))""",
+        arg=MAP_FRAME,
+        timeout=TIMEOUT_MS,
+    )
     await page.eval_on_selector_all(
         MAP_FRAME,
         """fs => fs.forEach(f => {
