@@ -118,18 +118,40 @@ async def _menu(page, name: str, selector: str) -> float:
 
 
 async def _mark_map(page) -> None:
-    """Mark the map's current frame, so that a redrawn map is told from it."""
+    """Mark the map's frame and its legend, so that a redrawn map is told from them."""
     await page.locator(MAP_FRAME).first.wait_for(timeout=TIMEOUT_MS)
-    await page.eval_on_selector_all(MAP_FRAME, "fs => fs.forEach(f => f.dataset.old = '1')")
+    # A frame still loading its scripts has no legend to mark yet: the one it draws
+    # later would pass for the redrawn map's.
+    await page.wait_for_function(
+        """selector => [...document.querySelectorAll(selector)].some(
+            f => f.contentDocument && f.contentDocument.querySelector('.tm-legend'))""",
+        arg=MAP_FRAME,
+        timeout=TIMEOUT_MS,
+    )
+    await page.eval_on_selector_all(
+        MAP_FRAME,
+        """fs => fs.forEach(f => {
+            f.dataset.old = '1';
+            const legend = f.contentDocument && f.contentDocument.querySelector('.tm-legend');
+            if (legend) legend.dataset.old = '1';
+        })""",
+    )
 
 
 async def _new_map(page) -> None:
-    """Wait for a map frame that was not there at :func:`_mark_map` to draw its legend."""
-    fresh = f"{MAP_FRAME}:not([data-old])"
-    await page.locator(fresh).first.wait_for(timeout=TIMEOUT_MS)
-    frame = page.frame_locator(fresh).first
-    await frame.locator(".tm-legend").first.wait_for(timeout=TIMEOUT_MS)
-    await frame.locator("path.leaflet-interactive").first.wait_for(timeout=TIMEOUT_MS)
+    """Wait for a legend that was not there at :func:`_mark_map`, with its regions drawn:
+    in a new frame (a new map) or in the same one (streamlit-folium swapped the regions'
+    group, ``feature_group_to_add``)."""
+    await page.wait_for_function(
+        """selector => [...document.querySelectorAll(selector)].some(f => {
+            const d = f.contentDocument;
+            return d && d.querySelector('.tm-legend:not([data-old])')
+                && d.querySelector('path.leaflet-interactive');
+        })""",
+        arg=MAP_FRAME,
+        timeout=TIMEOUT_MS,
+        polling="raf",
+    )
     await _idle(page)
 
 
@@ -195,6 +217,37 @@ async def _region_click(page, index: int) -> float:
     )
     await _idle(page)
     return time.perf_counter() - began
+
+
+#: What a page that stopped shows, in every map frame (:func:`_diagnose`).
+FRAMES_STATE = """selector => [...document.querySelectorAll(selector)].map(f => {
+    const d = f.contentDocument;
+    return {
+        old: Boolean(f.dataset.old),
+        legends: d ? [...d.querySelectorAll('.tm-legend')].map(l => ({
+            old: Boolean(l.dataset.old), text: l.textContent.slice(0, 60)})) : null,
+        regions: d ? d.querySelectorAll('path.leaflet-interactive').length : null,
+    };
+})"""
+
+
+async def _diagnose(page) -> None:
+    """Save a screenshot and the map frames' state of a page whose wait ran out, and
+    print where they are (the traceback says which wait)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    shot = CACHE_DIR / f"browser-speed-stopped-{stamp}.png"
+    await page.screenshot(path=str(shot), full_page=True)
+    state = {
+        "url": page.url,
+        "running": await page.locator(RUNNING).count(),
+        "frames": await page.evaluate(FRAMES_STATE, MAP_FRAME),
+        "text": (await page.locator("section.main, [data-testid='stMain']").first.inner_text())[
+            :2000
+        ],
+    }
+    out = CACHE_DIR / f"browser-speed-stopped-{stamp}.json"
+    out.write_text(json.dumps(state, indent=2, ensure_ascii=False))
+    print(f"stopped: {shot}, {out}: {json.dumps(state['frames'])}")
 
 
 def _median(values: list[float]) -> float:
@@ -304,6 +357,9 @@ async def run(db: Path, root: Path, port: int, repeat: int) -> dict:
                     "region click",
                     await _measured(lambda i=i: _region_click(page, 1 + i), pids),
                 )
+        except Exception:
+            await _diagnose(page)
+            raise
         finally:
             server.__exit__(None, None, None)
         await browser.close()

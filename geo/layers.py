@@ -22,7 +22,7 @@ import pandas as pd
 from geo import assets
 from geo.coverage import ENGLISH, NoDataWords, both_periods
 from geo.mapdata import crossing_values, hotspot_values, region_values
-from geo.maps import region_map, tooltip_html
+from geo.maps import layered_region_map, region_map, tooltip_html
 from geo.overlays import ENGLISH_WORDS, LayerWords
 from geo.symbology import (
     CATEGORICAL,
@@ -227,6 +227,22 @@ def published_layers(
     )
 
 
+def _drawn(layers: RegionLayers) -> dict:
+    """What :func:`geo.maps.region_map` draws of ``layers`` besides the regions and values."""
+    return {
+        "measure": layers.measure,
+        "method": layers.method,
+        "k": layers.k,
+        "crossings": layers.crossings,
+        "heat": layers.heat,
+        "title": layers.title,
+        "legend_note": layers.legend.note,
+        "style": layers.style,
+        "no_data_label": layers.no_data_label,
+        "words": layers.words,
+    }
+
+
 def layers_map(
     layers: RegionLayers,
     *,
@@ -242,19 +258,32 @@ def layers_map(
     return region_map(
         layers.regions,
         layers.values,
-        measure=layers.measure,
         context=context,
-        method=layers.method,
-        k=layers.k,
-        crossings=layers.crossings,
-        heat=layers.heat,
-        title=layers.title,
-        legend_note=layers.legend.note,
-        style=layers.style,
         tiles_url=tiles_url,
         asset_base=asset_base,
-        no_data_label=layers.no_data_label,
         labels=labels,
         layer_words=layer_words,
-        words=layers.words,
+        **_drawn(layers),
+    )
+
+
+def layered_layers_map(
+    layers: RegionLayers,
+    *,
+    context: gpd.GeoDataFrame | None = None,
+    tiles_url: str | None = None,
+    asset_base: str = assets.SERVED_URL,
+    labels: pd.DataFrame | None = None,
+    layer_words: LayerWords = ENGLISH_WORDS,
+) -> tuple[folium.Map, folium.FeatureGroup]:
+    """:func:`layers_map` in two parts (:func:`geo.maps.layered_region_map`)."""
+    return layered_region_map(
+        layers.regions,
+        layers.values,
+        context=context,
+        tiles_url=tiles_url,
+        asset_base=asset_base,
+        labels=labels,
+        layer_words=layer_words,
+        **_drawn(layers),
     )

@@ -85,7 +85,11 @@ class _LegendControl(MacroElement):
                 L.DomEvent.disableClickPropagation(div);
                 return div;
             };
-            control.addTo({{ this._parent.get_name() }});
+            var parent = {{ this._parent.get_name() }};
+            if (parent instanceof L.Map) { control.addTo(parent); return; }
+            // In a group (layered_region_map): shown and removed with the group.
+            parent.on('add', function() { control.addTo(parent._map); });
+            parent.on('remove', function() { control.remove(); });
         })();
         {% endmacro %}
         """
@@ -190,6 +194,27 @@ def title_html(lines: Sequence[str], style: MapStyle) -> str:
         f"{more}</div>"
     )
 
+
+class _CurrentGroup(MacroElement):
+    """Asks streamlit-folium's frame for the page's current arguments once the map is drawn.
+
+    A frame draws the group of its first arguments once its scripts are loaded and drops
+    any arguments that came meanwhile (a measure chosen while a new map loads): Streamlit
+    sends the current ones again to a component that says it is ready.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        if (window.Streamlit && window.__GLOBAL_DATA__) { window.Streamlit.setComponentReady(); }
+        {% endmacro %}
+        """
+    )
+
+
+#: The pane of national borders over a group's regions (:func:`layered_region_map`):
+#: above the regions (overlay pane, z 400), below the heat layer.
+BORDER_PANE = "borders"
 
 #: Decimal places of coordinates sent to the browser: 0.001° is about 100 m, far below
 #: the boundaries' own simplification (0.01°), and keeps the page light.
@@ -366,6 +391,7 @@ def region_map(
     labels: pd.DataFrame | None = None,
     layer_words: LayerWords = ENGLISH_WORDS,
     words: MapWords = ENGLISH_MAP,
+    group: folium.FeatureGroup | None = None,
 ) -> folium.Map:
     """A choropleth of regions with optional crossing-point symbols and a heat layer.
 
@@ -406,6 +432,9 @@ def region_map(
     words : MapWords
         The language of the classes' legend and the crossing points' tooltips, and how
         they write numbers.
+    group : FeatureGroup, optional
+        Where the regions, the title and the classes' legend go instead of the map (see
+        :func:`layered_region_map`); the map is then the same for every measure.
 
     The title and the classes' legend stand on the right, the size legends of the
     crossing points and the heat legend on the left; the regions are fitted between
@@ -498,12 +527,18 @@ def region_map(
         highlight_function=lambda _f: {"weight": style.outline_weight * 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
         zoom_on_click=False,
-    ).add_to(fmap)
+    ).add_to(fmap if group is None else group)
 
     if context is not None and not context.empty:
         # National borders on top of the regions: the first thing a reader looks for.
         # Only the project countries': the others have no regions drawn over them.
         borders = context[context["project"]]
+        # A group's regions are drawn after everything on the map: the borders keep
+        # above them in a pane of their own.
+        above = {}
+        if group is not None:
+            folium.map.CustomPane(BORDER_PANE, z_index=410, pointer_events=False).add_to(fmap)
+            above = {"pane": BORDER_PANE}
         _GeoJsonLayer(
             feature_collection(borders, ["iso2"]),
             frame=borders,
@@ -515,6 +550,7 @@ def region_map(
             },
             interactive=False,
             control=False,
+            **above,
         ).add_to(fmap)
 
     if heat is not None and not heat.empty:
@@ -557,15 +593,31 @@ def region_map(
     if labels is not None and not labels.empty:
         add_labels(fmap, labels, style)
 
-    if (drawn["fill"] == NO_DATA_HATCH).any():
+    if group is not None:
+        _CurrentGroup().add_to(fmap)
+    if group is not None or (drawn["fill"] == NO_DATA_HATCH).any():
         _HatchPattern().add_to(fmap)
     # Title first: controls of one corner stack in the order they are added.
+    target = fmap if group is None else group
     if title:
-        _LegendControl(title_html(title, style), "topright", "tm-title").add_to(fmap)
-    _LegendControl(legend_html(legend, style), "topright", "tm-legend").add_to(fmap)
+        _LegendControl(title_html(title, style), "topright", "tm-title").add_to(target)
+    _LegendControl(legend_html(legend, style), "topright", "tm-legend").add_to(target)
     if side:
         _LegendControl(side_box("".join(side), style), "bottomleft", "tm-side").add_to(fmap)
     return fmap
+
+
+def layered_region_map(*args, **kwargs) -> tuple[folium.Map, folium.FeatureGroup]:
+    """:func:`region_map` in two parts: the map, and a group of what a measure changes
+    (the regions, the title, the classes' legend).
+
+    The map's script is then the same for every measure, so streamlit-folium keeps the
+    map it has drawn (``st_folium(fmap, feature_group_to_add=group)``) and swaps the
+    group alone: no new frame, no outlines, crossing points or labels drawn again, and
+    the reader's zoom and position kept.
+    """
+    group = folium.FeatureGroup(name="Regions", control=False)
+    return region_map(*args, **kwargs, group=group), group
 
 
 def standalone_html(

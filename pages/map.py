@@ -21,7 +21,13 @@ from geo import boundaries, maps, png
 from geo.analysis import DEFAULT_PERMUTATIONS, rounded_table
 from geo.classes import METHODS
 from geo.coverage import NO_NEIGHBOUR
-from geo.layers import RegionLayers, layers_map, published_layers, region_layers
+from geo.layers import (
+    RegionLayers,
+    layered_layers_map,
+    layers_map,
+    published_layers,
+    region_layers,
+)
 from geo.mapdata import regions_in_view
 from geo.symbology import CATEGORICAL, DESK_STYLE, MEASURES, PROJECTION_STYLE, MapStyle
 from reports import figures as charts
@@ -158,11 +164,26 @@ def _controls(settings: MapSettings) -> MapSettings:
     return MapSettings(measure, method, int(k), tuple(layers), projection)
 
 
-def _drill_down(filters, clicked: dict | None, registry: pd.DataFrame) -> None:
-    if not clicked:
+def _selected_region(clicked: dict | None, drawn: map_cache.DrawnMap) -> str | None:
+    """The region whose drill-down shows: the last one clicked, through recolourings and
+    new maps (:func:`ui.map_cache.clicked_region`), while it is on the map."""
+    code, seen = map_cache.clicked_region(
+        clicked,
+        drawn.arguments["key"],
+        st.session_state.get("map_clicks", {}),
+        st.session_state.get("map_region"),
+    )
+    if code not in set(drawn.layers.values["region_code"]):
+        code = None
+    st.session_state["map_clicks"] = seen
+    st.session_state["map_region"] = code
+    return code
+
+
+def _drill_down(filters, code: str | None, registry: pd.DataFrame) -> None:
+    if not code:
         st.caption(t("map.click_hint"))
         return
-    code = (clicked.get("properties") or {}).get("region_code")
     match = registry[registry["region_code"] == code]
     if match.empty:
         return
@@ -423,7 +444,11 @@ def main() -> None:
             words=no_data_words(),
             map_words=map_words(),
         )
-        return layers, folium_map(layers)
+        # The regions, title and legend as a group over a map that a change of measure,
+        # classes or title leaves as it is: the browser swaps the group in the map it has.
+        return layers, layered_layers_map(
+            layers, context=shapes["context"], tiles_url=tiles, labels=labels, layer_words=words
+        )
 
     suppressed = auth.current().suppressed
     height = MAP_HEIGHT
@@ -439,7 +464,9 @@ def main() -> None:
         build,
         height=height,
         use_container_width=True,
-        returned_objects=["last_active_drawing"],
+        # The clicked point too: a second click on a region selected before on this map
+        # is a new click (ui.map_cache.clicked_region).
+        returned_objects=["last_active_drawing", "last_object_clicked"],
         key=f"map-{settings.projection}",
     )
     layers = drawn.layers
@@ -461,7 +488,7 @@ def main() -> None:
         st.caption(t("map.no_data.caption", count=missing, total=len(layers.values)))
     levels.show_not_allocated(filters)
     _downloads(lambda: folium_map(layers), layers, filters, settings, hot)
-    _drill_down(filters, (clicked or {}).get("last_active_drawing"), registry)
+    _drill_down(filters, _selected_region(clicked, drawn), registry)
 
     _hotspot_table(filters, hot, registry, without)
     if suppressed:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,7 +87,9 @@ def component_arguments(fmap, **options) -> dict:
 
 def drawn_map(map_id: Hashable, build: Callable[[], tuple[Any, Any]], **options) -> DrawnMap:
     """The map for ``map_id`` (:func:`map_key`): ``build()`` gives ``(layers, folium map)``
-    when none is kept.
+    when none is kept, or ``(layers, (folium map, feature group))``: the group is then
+    drawn as streamlit-folium's ``feature_group_to_add``, swapped in the map the browser
+    has when only the group changes (:func:`geo.maps.layered_region_map`).
 
     ``options`` are ``st_folium``'s (height, key, returned objects…): they are kept with
     the map, so they are part of ``map_id``.
@@ -104,6 +106,9 @@ def drawn_map(map_id: Hashable, build: Callable[[], tuple[Any, Any]], **options)
             _kept.move_to_end(key)
             return found
     layers, fmap = build()
+    if isinstance(fmap, tuple):
+        fmap, group = fmap
+        options = {**options, "feature_group_to_add": group}
     drawn = DrawnMap(layers, component_arguments(fmap, **options))
     with _lock:
         _kept[key] = drawn
@@ -111,6 +116,27 @@ def drawn_map(map_id: Hashable, build: Callable[[], tuple[Any, Any]], **options)
         while len(_kept) > MAX_MAPS:
             _kept.popitem(last=False)
     return drawn
+
+
+def clicked_region(
+    returned: dict | None, frame: str, seen: Mapping[str, tuple], selected: str | None
+) -> tuple[str | None, dict[str, tuple]]:
+    """The region last clicked on the map, and the clicks seen per frame, after a rerun
+    in which the map's frame ``frame`` returned ``returned``.
+
+    streamlit-folium keeps a frame's last click (``last_active_drawing`` and
+    ``last_object_clicked``) under a key made of the map's script: a recolouring keeps
+    the frame and its click, a new map (a layer, a period) starts a frame without one,
+    and a map drawn again (a layer taken off) returns the click it had. Only a click
+    its frame had not returned before selects a region, so the region selected stays
+    through any redrawing until the reader clicks another.
+    """
+    drawing = (returned or {}).get("last_active_drawing") or {}
+    code = (drawing.get("properties") or {}).get("region_code")
+    click = (code, repr((returned or {}).get("last_object_clicked")))
+    if code is None or seen.get(frame) == click:
+        return selected, dict(seen)
+    return code, {**seen, frame: click}
 
 
 def show(drawn: DrawnMap):

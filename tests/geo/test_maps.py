@@ -8,7 +8,7 @@ from shapely.geometry import box
 
 from geo import assets
 from geo.classes import ClassWords, english_number
-from geo.maps import region_map, standalone_html, tooltip_html
+from geo.maps import layered_region_map, region_map, standalone_html, tooltip_html
 from geo.overlays import (
     SEA_COLOUR,
     LayerWords,
@@ -359,3 +359,24 @@ def test_the_legend_symbols_and_their_numbers_follow_the_words_given(regions, va
     )
     assert ">1\u00a0200</text>" in shown  # the size legend's largest circle
     assert "Crossing point" not in shown
+
+
+def test_a_layered_map_is_the_same_for_every_measure_and_its_group_holds_the_rest(regions, values):
+    def layered(measure, title):
+        fmap, group = layered_region_map(
+            regions, values, measure=measure, title=[title], crossings=_crossings()
+        )
+        # folium names each element with a random suffix; streamlit-folium renames them.
+        return re.sub(r"_[0-9a-f]{32}", "", fmap.get_root().render()), fmap, group
+
+    count, fmap, group = layered("count", "Counted")
+    rate, _, _ = layered("rate", "Rated")
+    assert count == rate
+    assert "tm-side" in count and "tm-legend" not in count and "Counted" not in count
+    assert '"region_code"' not in count
+    group.add_to(fmap)
+    page = fmap.get_root().render()
+    assert "tm-title" in page and "tm-legend" in page and "Counted" in page
+    assert '"region_code": "MD-AA"' in page
+    # The legends are the group's: shown when it is added, gone when it is removed.
+    assert "parent.on('remove', function() { control.remove(); });" in page

@@ -236,8 +236,10 @@ def test_a_configured_tile_server_reaches_the_map(app, monkeypatch):
 
 
 def _script(app) -> str:
-    """The map's Leaflet script as the component gets it (non-ASCII as \\u escapes)."""
-    return json.loads(_component(app).proto.json_args)["script"]
+    """The map's Leaflet script as the component gets it (non-ASCII as \\u escapes): the
+    map's, then the regions' group's (swapped alone when only the measure changes)."""
+    arguments = json.loads(_component(app).proto.json_args)
+    return arguments["script"] + "\n" + (arguments["feature_group"] or "")
 
 
 def _escaped(text: str) -> str:

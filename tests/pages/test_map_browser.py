@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 
 def _map_frame(page, dismiss_dialog):
     page.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
@@ -138,3 +140,53 @@ def test_the_exported_html_opens_offline(browser, tmp_path):
     finally:
         page.close()
     assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
+
+
+def test_a_colour_change_swaps_the_regions_in_the_map_drawn(
+    server, browser, leaving, dismiss_dialog
+):
+    requests: list[str] = []
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.on("request", lambda request: requests.append(request.url))
+    try:
+        page.goto(f"{server}/maps?layers=arrivals", wait_until="domcontentloaded")
+        frame = _map_frame(page, dismiss_dialog)
+        element = page.locator("iframe[title*='streamlit_folium']").first
+        element.evaluate("f => f.dataset.first = '1'")
+        frame.locator(".leaflet-control-zoom-in").click()
+        frame.locator(".leaflet-control-zoom-in").click()
+        view = frame.locator("#map_div").evaluate(
+            "() => [window.map.getZoom(), window.map.getCenter().lat, window.map.getCenter().lng]"
+        )
+        circles = frame.locator(".leaflet-symbols-pane path").count()
+        regions = frame.locator(".leaflet-overlay-pane path.leaflet-interactive")
+        drawn = regions.count()
+        assert circles > 0 and drawn > 0
+        measure = page.locator("[data-testid='stSelectbox']").filter(has_text="Colour regions by")
+        measure.locator("input").click()
+        page.get_by_role("option", name="Change against the previous period", exact=True).click()
+        title = frame.locator(".tm-title")
+        title.filter(has_text="Change against the previous period").wait_for(timeout=90_000)
+        # The same frame and map: only the regions' group was swapped, so the reader's
+        # zoom and position stay, and the crossing points were not drawn again.
+        assert element.evaluate("f => f.dataset.first") == "1"
+        assert frame.locator("#map_div").evaluate(
+            "() => [window.map.getZoom(), window.map.getCenter().lat, window.map.getCenter().lng]"
+        ) == pytest.approx(view)
+        # One title and one legend, the new measure's; the regions drawn once.
+        assert title.count() == 1 and frame.locator(".tm-legend").count() == 1
+        assert "Incidents per 100,000" not in frame.locator(".tm-legend").inner_text()
+        assert frame.locator(".leaflet-symbols-pane path").count() == circles
+        assert regions.count() == drawn
+        # The swapped regions still drill down on a click.
+        element.scroll_into_view_if_needed()
+        largest = regions.evaluate_all(
+            "paths => paths.map(p => p.getBoundingClientRect())"
+            ".map(r => r.width * r.height).reduce((b, a, i, all) => a > all[b] ? i : b, 0)"
+        )
+        regions.nth(largest).click(force=True)
+        drill = page.get_by_role("button", name=re.compile("Filter every page to "))
+        drill.wait_for(timeout=90_000)
+    finally:
+        page.close()
+    assert leaving(requests) == []

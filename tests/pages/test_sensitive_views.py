@@ -28,12 +28,14 @@ def app(demo_store_path, monkeypatch):
 
 
 def maps_drawn(at) -> list[str]:
-    """The Leaflet script of each st_folium map on the page, in order."""
-    return [
-        json.loads(element.proto.json_args)["script"]
+    """The Leaflet script of each st_folium map on the page, in order (with its group of
+    regions, when it has one)."""
+    drawn = [
+        json.loads(element.proto.json_args)
         for element in at.get("component_instance")
         if element.proto.component_name.endswith("st_folium")
     ]
+    return [arguments["script"] + "\n" + (arguments["feature_group"] or "") for arguments in drawn]
 
 
 def numbers(values) -> list[float]:

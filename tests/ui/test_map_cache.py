@@ -83,3 +83,54 @@ def test_only_the_most_recent_maps_are_kept(monkeypatch):
     assert len(calls) == 3
     map_cache.drawn_map(_key(version="v1"), _builder(calls), key="m")
     assert len(calls) == 4
+
+
+def test_a_group_built_with_the_map_is_swapped_in_the_same_component():
+    def build(colour):
+        def layered():
+            fmap = folium.Map(location=[47.0, 28.8], zoom_start=6, tiles=None)
+            group = folium.FeatureGroup(name="Regions")
+            folium.CircleMarker([47.0, 28.8], radius=5, color=colour).add_to(group)
+            return "layers", (fmap, group)
+
+        return layered
+
+    red = map_cache.drawn_map(_key(), build("#ff0000"), height=300, key="m")
+    blue = map_cache.drawn_map(_key(version="v2"), build("#0000ff"), height=300, key="m")
+    assert "#ff0000" in red.arguments["feature_group"]
+    assert "#ff0000" not in red.arguments["script"]
+    assert "#0000ff" in blue.arguments["feature_group"]
+    # The same map, so the same component key: the browser keeps its frame and map.
+    assert blue.arguments["key"] == red.arguments["key"]
+
+
+def _returned(code: str | None, lat: float = 47.0) -> dict:
+    if code is None:
+        return {"last_active_drawing": None, "last_object_clicked": None}
+    return {
+        "last_active_drawing": {"type": "Feature", "properties": {"region_code": code}},
+        "last_object_clicked": {"lat": lat, "lng": 28.0},
+    }
+
+
+def test_the_region_clicked_stays_selected_through_new_maps_until_another_is_clicked():
+    seen: dict = {}
+    # Nothing clicked yet.
+    assert map_cache.clicked_region(_returned(None), "a", seen, None) == (None, {})
+    selected, seen = map_cache.clicked_region(_returned("MD-AA"), "a", seen, None)
+    assert selected == "MD-AA"
+    # A recolouring: the same frame returns the same click.
+    assert map_cache.clicked_region(_returned("MD-AA"), "a", seen, selected)[0] == "MD-AA"
+    # A new map (a layer): a frame without a click keeps the region selected.
+    assert map_cache.clicked_region(_returned(None), "b", seen, selected)[0] == "MD-AA"
+    selected, seen = map_cache.clicked_region(_returned("MD-BB"), "b", seen, selected)
+    assert selected == "MD-BB"
+    # Back to the first map: it returns its old click, which is not a new one.
+    selected, seen = map_cache.clicked_region(_returned("MD-AA"), "a", seen, selected)
+    assert selected == "MD-BB"
+    # A new click there on the region selected before (another point) selects it again.
+    selected, seen = map_cache.clicked_region(_returned("MD-AA", 47.1), "a", seen, selected)
+    assert selected == "MD-AA"
+    # A click on a crossing point (no region) changes nothing.
+    circle = {"last_active_drawing": {"properties": {}}, "last_object_clicked": {"lat": 1}}
+    assert map_cache.clicked_region(circle, "a", seen, selected) == (selected, seen)
