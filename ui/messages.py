@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping
 
 import streamlit as st
 
-from threatmon.errors import Problem, StoreError, ThreatmonError
 from reports.words import Words
+from threatmon.errors import Problem, StoreError, ThreatmonError
 from threatmon.messages import Message
 from ui.i18n import current_language, t
 
