@@ -58,14 +58,9 @@ class Words:
         """``value`` with the language's separators ("12.345,6" in Romanian)."""
         return i18n.number(value, decimals, sign, self.language)
 
-    def signed(self, value: float, decimals: int = 0) -> str:
-        """``value`` with its sign always written ("+1,234", "−3"): a true minus sign."""
-        return self.number(value, decimals, sign=True).replace("-", "\u2212")
-
     def percent(self, value: float, decimals: int = 0, sign: bool = False) -> str:
         """``value`` (already a percentage) as "12.5 %" in the language."""
-        text = self.signed(value, decimals) if sign else self.number(value, decimals)
-        return self.t("format.percent", value=text)
+        return self.t("format.percent", value=self.number(value, decimals, sign))
 
     def month(self, day, long: bool = False) -> str:
         """``day``'s month and year: "Nov 2025", "nov. 2025", "лист. 2025"."""

@@ -126,10 +126,10 @@ def _t_calls() -> list[tuple[str, int, ast.expr]]:
                 name = func.attr  # i18n.t(...); not str.translate
             elif (
                 isinstance(getattr(func, "value", None), ast.Name)
-                and func.value.id == "words"
+                and func.value.id in ("words", "self")
                 and func.attr == "t"
             ):
-                name = "t"  # the briefing's words.t(...) (reports.words.Words)
+                name = "t"  # the briefing's words.t(...), and self.t(...) in reports.words.Words
             else:
                 name = None
             if name in LOOKUPS:
@@ -264,6 +264,9 @@ def test_ukrainian_has_no_russian_only_letters():
 KEPT_AS_IN_ENGLISH: dict[str, list[str]] = {
     "ro": [
         "audit.title",  # Audit
+        "briefing.p_below",  # p < {p}
+        "briefing.p_equal",  # p = {p}
+        "briefing.sensitive.total",  # Total
         "country.EE",  # Estonia
         "country.GE",  # Georgia
         "coverage.letter.admin1",  # R (regional)
@@ -280,6 +283,8 @@ KEPT_AS_IN_ENGLISH: dict[str, list[str]] = {
         "upload.summary.tab",  # tab
     ],
     "uk": [
+        "briefing.p_below",
+        "briefing.p_equal",
         "forecasts.score.mase",
         "map.hot.gi_z",
         "map.hot.p_fdr",
