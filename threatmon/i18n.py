@@ -18,8 +18,10 @@ import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Language code (ISO 639-1) → its name in that language, in menu order.
 LANGUAGES: dict[str, str] = {"en": "English", "ro": "Română", "uk": "Українська"}
@@ -111,6 +113,9 @@ def number(value: float, decimals: int = 0, sign: bool = False, language: str = 
 
 def month_name(day, long: bool = False, language: str = "en") -> str:
     """``day``'s month and year: "Nov 2025" (or "November 2025" when ``long``)."""
+    # Imported here: the command line reads the languages without loading pandas.
+    import pandas as pd
+
     stamp = pd.Timestamp(day)
     if long:
         month = translate(f"month.long.{stamp.month}", language)
@@ -121,6 +126,8 @@ def month_name(day, long: bool = False, language: str = "en") -> str:
 
 def month_span(start, end, long_single: bool = False, language: str = "en") -> str:
     """ "Nov 2025 – Oct 2026", or one month alone when ``start`` and ``end`` share it."""
+    import pandas as pd
+
     first, last = pd.Timestamp(start), pd.Timestamp(end)
     if (first.year, first.month) == (last.year, last.month):
         return month_name(first, long=long_single, language=language)
