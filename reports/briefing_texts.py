@@ -67,7 +67,7 @@ def briefing_labels(words: Words = ENGLISH) -> dict[str, str]:
         "none": words.t("briefing.label.none"),
         # The renderer fills these; a placeholder given as itself stays for it.
         "truncated": words.t("briefing.label.truncated", shown="{shown}", total="{total}"),
-        "page": words.t("briefing.label.page", page="{page}", pages="{pages}"),
+        "page": words.t("briefing.label.page", i="{page}", n="{pages}"),
         "generated": words.t("briefing.label.generated", when="{when}"),
     }
 
@@ -127,10 +127,10 @@ def withheld_note(store: Store, with_table: bool, table_heading: str, words: Wor
     return words.t(
         "briefing.withheld_table",
         names=names,
-        table=table_heading,
+        tbl=table_heading,
         below=k - 1,
         k=k,
-        no_data=words.t("briefing.no_data"),
+        nd=words.t("briefing.no_data"),
     )
 
 

@@ -134,7 +134,7 @@ def change_table(
         "briefing.changes.note",
         top=top,
         now=words.span(*current),
-        before=words.span(*previous),
+        was=words.span(*previous),
         alpha=words.number(alpha, 2),
         min_total=min_total,
     )

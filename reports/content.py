@@ -319,7 +319,7 @@ def _sources(store: Store, words: Words = ENGLISH) -> list[str]:
                 batch=row.batch_id,
                 kind=kind,
                 file=row.file_name,
-                loaded=f"{pd.Timestamp(row.loaded_at):%Y-%m-%d %H:%M}",
+                at=f"{pd.Timestamp(row.loaded_at):%Y-%m-%d %H:%M}",
                 rows=words.number(int(rows["n"])),
                 first=f"{pd.Timestamp(rows['first']):%Y-%m-%d}",
                 last=f"{pd.Timestamp(rows['last']):%Y-%m-%d}",
@@ -444,14 +444,14 @@ def briefing_content(
             "briefing.kpi.note_same",
             span=words.span(*spans["current"]),
             months=words.plural("months", months),
-            least=LOW_COUNT_THRESHOLD,
+            min=LOW_COUNT_THRESHOLD,
         )
         if spans["previous"] == spans["year_earlier"]
         else words.t(
             "briefing.kpi.note",
             span=words.span(*spans["current"]),
             months=words.plural("months", months),
-            least=LOW_COUNT_THRESHOLD,
+            min=LOW_COUNT_THRESHOLD,
         )
     )
     notes.append(key_note)

@@ -57,7 +57,7 @@ def class_labels(words: Words = ENGLISH) -> dict[str, str]:
     hot, cold = words.t("briefing.map.hot_spot"), words.t("briefing.map.cold_spot")
     labels = {
         f"{side}_{level}": words.t(
-            "briefing.map.confidence", spot=name, level=words.percent(int(level))
+            "briefing.map.confidence", spot=name, pct=words.percent(int(level))
         )
         for side, name in (("hot", hot), ("cold", cold))
         for level in ("99", "95", "90")

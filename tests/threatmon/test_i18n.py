@@ -33,7 +33,7 @@ def test_the_catalogues_are_in_the_package():
 
 
 def test_lookup_and_fallbacks(monkeypatch):
-    assert i18n.translate("briefing.label.page", "ro", page=1, pages=6) == "Pagina 1 din 6"
+    assert i18n.translate("briefing.label.page", "ro", i=1, n=6) == "Pagina 1 din 6"
     texts = {"en": {"a": "A {x}"}, "ro": {}}
     with pytest.warns(UserWarning, match="No 'ro' text for 'a'; showing English."):
         assert i18n.fill(texts.__getitem__, "a", "ro", {"x": 1}) == "A 1"
