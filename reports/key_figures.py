@@ -14,9 +14,10 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from threatmon.coverage import NO_DATA, REPORTED, coverage_grid
+from reports.words import ENGLISH, Words
+from threatmon.coverage import REPORTED, coverage_grid
 from threatmon.filters import Filters, comparison_windows
-from threatmon.periods import PERIOD, month_starts, span_text
+from threatmon.periods import PERIOD, month_starts
 from threatmon.registry.regions import PROJECT_COUNTRIES
 from threatmon.rules import LOW_COUNT_THRESHOLD
 from trends.overview import kpi_comparison, top_movers
@@ -24,32 +25,45 @@ from trends.overview import kpi_comparison, top_movers
 KEYS = ("country", "crime_type")
 
 
-def _delta(change: int, pct: float) -> str:
+def _delta(change: int, pct: float, words: Words) -> str:
     if change == 0:
-        return "no change"
+        return words.t("briefing.kpi.no_change")
     if pd.isna(pct):
-        return f"{change:+,} (from 0)"
-    return f"{pct:+.1f} % ({change:+,})"
+        return words.t("briefing.kpi.from_zero", change=words.number(change, sign=True))
+    return words.t(
+        "briefing.kpi.delta",
+        pct=words.percent(pct, 1, sign=True),
+        change=words.number(change, sign=True),
+    )
 
 
-def kpi_rows(summary: Mapping[str, pd.DataFrame] | None, spans) -> list[tuple[str, str, str]]:
+def kpi_rows(
+    summary: Mapping[str, pd.DataFrame] | None, spans, words: Words = ENGLISH
+) -> list[tuple[str, str, str]]:
     """``(label, value, change)`` of the total and the top movers of an overview summary;
     None (no series reported throughout) gives one "no data" row, never a total of 0."""
+    total_label = words.t("briefing.kpi.total")
     if summary is None:
-        return [("Total incidents", NO_DATA, "nothing was reported throughout the periods")]
-    previous, year = span_text(*spans["previous"]), span_text(*spans["year_earlier"])
+        return [(total_label, words.t("briefing.no_data"), words.t("briefing.kpi.nothing"))]
+    previous, year = words.span(*spans["previous"]), words.span(*spans["year_earlier"])
     same = spans["previous"] == spans["year_earlier"]
 
     def change(row) -> str:
-        text = f"{_delta(int(row['change_previous']), row['pct_previous'])} vs {previous}"
+        delta = _delta(int(row["change_previous"]), row["pct_previous"], words)
+        text = words.t("briefing.kpi.versus", delta=delta, span=previous)
         if same:  # a 12-month period: the previous period is the year before
             return text
-        return text + f"; {_delta(int(row['change_year']), row['pct_year'])} vs {year}"
+        delta = _delta(int(row["change_year"]), row["pct_year"], words)
+        return words.t(
+            "briefing.kpi.and",
+            first=text,
+            second=words.t("briefing.kpi.versus", delta=delta, span=year),
+        )
 
     total = summary["total"].iloc[0]
-    rows = [("Total incidents", f"{int(total['current']):,}", change(total))]
+    rows = [(total_label, words.number(int(total["current"])), change(total))]
     for _, mover in summary["movers"].iterrows():
-        rows.append((str(mover["crime"]), f"{int(mover['current']):,}", change(mover)))
+        rows.append((str(mover["crime"]), words.number(int(mover["current"])), change(mover)))
     return rows
 
 
@@ -88,7 +102,9 @@ def compared_series(
     return compared, {key for key in full.index if key not in compared}
 
 
-def left_out_sentence(left_out: set[tuple[str, str]], crime_labels: Mapping[str, str]) -> str:
+def left_out_sentence(
+    left_out: set[tuple[str, str]], crime_labels: Mapping[str, str], words: Words = ENGLISH
+) -> str:
     """One plain sentence naming the series the key figures leave out, or "" for none."""
     if not left_out:
         return ""
@@ -100,19 +116,10 @@ def left_out_sentence(left_out: set[tuple[str, str]], crime_labels: Mapping[str,
     for country in [c for c in PROJECT_COUNTRIES if c in by_country]:
         crimes = [label for key, label in crime_labels.items() if key in by_country[country]]
         every = len(crimes) == len(crime_labels)
-        groups.setdefault("every crime type" if every else ", ".join(crimes), []).append(
-            PROJECT_COUNTRIES[country]
-        )
-    parts = [f"{_and(names)} ({shown})" for shown, names in groups.items()]
-    return (
-        "Key figures compare only what each country reported for every month of the period "
-        "and of both comparison periods; not reported throughout, and so left out rather "
-        f"than counted as 0: {'; '.join(parts)}."
-    )
-
-
-def _and(names: Sequence[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        shown = words.t("briefing.kpi.every_crime_type") if every else ", ".join(crimes)
+        groups.setdefault(shown, []).append(words.country(country))
+    parts = [f"{words.join(names)} ({shown})" for shown, names in groups.items()]
+    return words.t("briefing.kpi.left_out", parts="; ".join(parts))
 
 
 def covered_summary(
@@ -122,6 +129,7 @@ def covered_summary(
     crime_labels: Mapping[str, str],
     *,
     min_total: int = LOW_COUNT_THRESHOLD,
+    words: Words = ENGLISH,
 ) -> tuple[dict[str, pd.DataFrame] | None, str]:
     """The key figures of the series reported throughout the three windows (None if there
     is none), and the sentence on what was left out (see the module docstring).
@@ -140,7 +148,7 @@ def covered_summary(
         store.coverage_cells(span), filters, countries, crime_types
     )
     if not compared:
-        return None, left_out_sentence(left_out, crime_labels)
+        return None, left_out_sentence(left_out, crime_labels, words)
     # A selection of regions is counted from their regional figures only.
     by = ("country", "region_code", "crime_type") if filters.regions else KEYS
     totals = store.aggregate(span, by=by, freq="M")
@@ -151,7 +159,7 @@ def covered_summary(
     movers = top_movers(by_crime, 3, min_total=min_total)
     movers.insert(1, "crime", movers["crime_type"].map(dict(crime_labels)))
     summary = {"total": kpi_comparison(kept, *windows), "movers": movers}
-    return summary, left_out_sentence(left_out, crime_labels)
+    return summary, left_out_sentence(left_out, crime_labels, words)
 
 
 def chart_gaps(

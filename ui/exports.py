@@ -97,11 +97,12 @@ def chart_png_download(fig, name: str, container=None) -> None:
 
 def briefing_download(filters, container=None) -> None:
     """The steering committee's PDF briefing for the current selection, as this person may
-    see it (viewers: sensitive crime types withheld, their suppressed table included)."""
+    see it (viewers: sensitive crime types withheld, their suppressed table included), in
+    the session's language."""
     import streamlit as st
 
     from ui import data
-    from ui.i18n import t
+    from ui.i18n import current_language, t
 
     principal = auth.current()
     store = data.get_store()
@@ -111,7 +112,8 @@ def briefing_download(filters, container=None) -> None:
     # Streamlit ignores st.* calls inside a download's callable, so the briefing is built on
     # a click of its own, with a progress bar, and kept for this reader, selection and
     # store version; the download then hands out those bytes.
-    wanted = (principal.name, principal.role.value, repr(filters), store.version)
+    language = current_language()
+    wanted = (principal.name, principal.role.value, repr(filters), store.version, language)
     built = st.session_state.get("export-briefing-pdf")
     if built is None or built[0] != wanted:
         if not place.button(
@@ -129,6 +131,7 @@ def briefing_download(filters, container=None) -> None:
                 filters,
                 sensitive_source,
                 lambda done, _: bar.progress(0.9 * done, text=t("export.briefing_progress")),
+                language,
             ),
         )
         st.session_state["export-briefing-pdf"] = built
@@ -141,6 +144,7 @@ def briefing_download(filters, container=None) -> None:
             "briefing_pdf",
             start=str(filters.start),
             end=str(filters.end),
+            language=language,
         ),
         file_name=f"threatmon-briefing-{stamp}.pdf",
         mime="application/pdf",
@@ -151,11 +155,18 @@ def briefing_download(filters, container=None) -> None:
     )
 
 
-def _briefing(store, filters, sensitive_source, progress) -> bytes:
+def _briefing(store, filters, sensitive_source, progress, language: str = "en") -> bytes:
     # Imported on the click only: the reports pull in folium, mapclassify, matplotlib,
     # scipy and fpdf, several seconds of a fresh server's first Overview otherwise.
     from reports.briefing import briefing_pdf
     from reports.content import briefing_content
+    from reports.words import Words
 
-    content = briefing_content(store, filters, sensitive_source=sensitive_source, progress=progress)
+    content = briefing_content(
+        store,
+        filters,
+        sensitive_source=sensitive_source,
+        progress=progress,
+        words=Words(language),
+    )
     return briefing_pdf(content)

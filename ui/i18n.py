@@ -1,7 +1,9 @@
 """The dashboard's one translation layer: every label in English, Romanian or Ukrainian.
 
-Catalogues are flat JSON files in ``ui/locales/`` (``en.json`` is the reference; its
-texts are the dashboard's English). ``t("overview.title")`` looks a key up in the
+Catalogues are flat JSON files in ``threatmon/locales/`` (``en.json`` is the reference; its
+texts are the dashboard's English), read by :mod:`threatmon.i18n`, which holds the lookup,
+numbers, months and plurals without Streamlit (the briefing and the CLI use it too); this
+module adds the session's language. ``t("overview.title")`` looks a key up in the
 session's language and fills named placeholders with ``str.format``; a key missing from
 that catalogue falls back to English with a warning, so a page never breaks over a
 label (``tests/ui/test_catalogues.py`` fails instead). Values are inserted, never
@@ -22,11 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
-import warnings
-from collections.abc import Callable, Mapping
-from pathlib import Path
-from types import MappingProxyType
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -34,32 +32,26 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from forecasting.wording import Amount, Count, Country, Earlier, Model, Per, PValue, Share
+from threatmon import i18n as _core
+from threatmon.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    LOCAL_NAMES,
+    LOCALES,
+    NUMBER_SEPARATORS,
+    catalogue,
+    normalise_language,
+)
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS, crime_type_label
 from threatmon.registry.regions import PROJECT_COUNTRIES
 
-#: Language code (ISO 639-1) → its name in that language, in menu order.
-LANGUAGES: dict[str, str] = {"en": "English", "ro": "Română", "uk": "Українська"}
-DEFAULT_LANGUAGE = "en"
 #: Query parameter that names the language (``?lang=ro``); ``ua`` is taken for ``uk``.
 QUERY_KEY = "lang"
-_ALIASES = {"ua": "uk"}
-LOCALES = Path(__file__).resolve().parent / "locales"
 # The session's choice, and the sidebar widget that edits it. Streamlit forgets a
 # widget's value on a run that does not draw it; the plain key is never forgotten.
 KEY_LANGUAGE = "ui_language"
 KEY_WIDGET = "ui_language_choice"
 _KEPT = "ui_language_kept"
-
-#: Decimal mark and thousands separator of each language: Romanian and Ukrainian write
-#: a decimal comma, so "9,999" would read as nine point nine. (No-break space for uk.)
-NUMBER_SEPARATORS: dict[str, tuple[str, str]] = {
-    "en": (".", ","),
-    "ro": (",", "."),
-    "uk": (",", "\u00a0"),
-}
-
-#: Countries whose regions are named in the registry's ``name_local`` for a language.
-LOCAL_NAMES: dict[str, tuple[str, ...]] = {"ro": ("MD", "RO"), "uk": ("UA",)}
 
 #: Keys that are built at run time, by prefix. Each family's full set of keys comes from
 #: a registry (the crime types, the project countries, the pages, …) and is checked
@@ -92,23 +84,6 @@ DYNAMIC_PREFIXES: tuple[str, ...] = (
 )
 
 
-@functools.cache
-def catalogue(language: str) -> Mapping[str, str]:
-    """The texts of ``language`` (read once per process; read-only)."""
-    if language not in LANGUAGES:
-        raise ValueError(f"Unknown language {language!r}; use one of {list(LANGUAGES)}.")
-    with (LOCALES / f"{language}.json").open(encoding="utf-8") as handle:
-        texts = json.load(handle)
-    return MappingProxyType(texts)
-
-
-def normalise_language(code: str | None) -> str | None:
-    """``code`` as one of :data:`LANGUAGES` (any case, ``ua`` for ``uk``), or None."""
-    code = (code or "").strip().lower()
-    code = _ALIASES.get(code, code)
-    return code if code in LANGUAGES else None
-
-
 def current_language() -> str:
     """The session's language; English outside a Streamlit run (plain tests, the CLI)."""
     if get_script_run_ctx(suppress_warning=True) is None:
@@ -122,19 +97,8 @@ def translate(key: str, language: str, /, **values: object) -> str:
     A key the language lacks, or a translation whose placeholders do not match, falls
     back to English (with a warning); a key English lacks shows as itself.
     """
-    if key not in catalogue(language):
-        if key not in catalogue(DEFAULT_LANGUAGE):
-            warnings.warn(f"No text for {key!r} in any catalogue.", stacklevel=3)
-            return key
-        warnings.warn(f"No {language!r} text for {key!r}; showing English.", stacklevel=3)
-        language = DEFAULT_LANGUAGE
-    try:
-        return catalogue(language)[key].format(**values)
-    except (KeyError, IndexError, ValueError):
-        if language == DEFAULT_LANGUAGE:
-            raise
-        warnings.warn(f"The {language!r} text of {key!r} does not fit; English.", stacklevel=3)
-        return catalogue(DEFAULT_LANGUAGE)[key].format(**values)
+    # The module's own ``catalogue`` (looked up at each call, so tests can replace it).
+    return _core.fill(catalogue, key, language, values)
 
 
 def t(key: str, /, **values: object) -> str:
@@ -259,21 +223,12 @@ def region_name(
     Romanian uses the registry's local names for Moldova and Romania ("București"),
     Ukrainian those of Ukraine ("Одеська область"); otherwise the English name.
     """
-    if country in LOCAL_NAMES.get(_language(language), ()) and name_local:
-        return name_local
-    return name_en or code
+    return _core.region_name(code, name_en, name_local, country, _language(language))
 
 
 def region_names(registry: pd.DataFrame, language: str | None = None) -> dict[str, str]:
     """Region code → name in ``language`` for every row of the region registry."""
-    language = _language(language)
-    columns = ["region_code", "country", "name_en", "name_local"]
-    return {
-        row.region_code: region_name(
-            row.region_code, row.name_en, row.name_local, row.country, language
-        )
-        for row in registry[columns].itertuples(index=False)
-    }
+    return _core.region_names(registry, _language(language))
 
 
 def role_name(role: str, language: str | None = None) -> str:
@@ -382,9 +337,7 @@ def number(value: float, decimals: int = 0, sign: bool = False, language: str | 
     >>> number(12345.678, 1, language="ro")
     '12.345,7'
     """
-    decimal, group = NUMBER_SEPARATORS[_language(language)]
-    text = f"{value:{'+' if sign else ''},.{decimals}f}"
-    return text.translate({ord("."): decimal, ord(","): group})
+    return _core.number(value, decimals, sign, _language(language))
 
 
 #: p-values below this are written "< 0.001": three decimals say nothing finer.
@@ -414,26 +367,12 @@ def month_name(
     day: dt.date | pd.Timestamp | str, long: bool = False, language: str | None = None
 ) -> str:
     """``day``'s month and year: "Nov 2025" (or "November 2025" when ``long``)."""
-    language, stamp = _language(language), pd.Timestamp(day)
-    if long:
-        month = translate(f"month.long.{stamp.month}", language)
-    else:
-        month = translate(f"month.short.{stamp.month}", language)
-    return translate("date.month_year", language, month=month, year=stamp.year)
+    return _core.month_name(day, long, _language(language))
 
 
 def month_span(start, end, long_single: bool = False, language: str | None = None) -> str:
     """ "Nov 2025 – Oct 2026", or one month alone when ``start`` and ``end`` share it."""
-    language = _language(language)
-    first, last = pd.Timestamp(start), pd.Timestamp(end)
-    if (first.year, first.month) == (last.year, last.month):
-        return month_name(first, long=long_single, language=language)
-    return translate(
-        "date.span",
-        language,
-        start=month_name(first, language=language),
-        end=month_name(last, language=language),
-    )
+    return _core.month_span(start, end, long_single, _language(language))
 
 
 # -- plurals and the forecasts' notes ----------------------------------------------------------
@@ -446,17 +385,7 @@ def plural_form(count: int, language: str | None = None) -> int:
     also after the hundreds, take the second form). Ukrainian: 1 місяць / 2 місяці /
     5 місяців (21 takes the first form, 22–24 the second, 11–14 the third).
     """
-    n = abs(int(count))
-    language = _language(language)
-    if language == "ro":
-        if n == 1:
-            return 0
-        return 1 if n == 0 or 1 <= n % 100 <= 19 else 2
-    if language == "uk":
-        if n % 10 == 1 and n % 100 != 11:
-            return 0
-        return 1 if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else 2
-    return 0 if n == 1 else 1
+    return _core.plural_form(count, _language(language))
 
 
 def plural(unit: str, count: int, language: str | None = None) -> str:
@@ -469,9 +398,7 @@ def plural(unit: str, count: int, language: str | None = None) -> str:
     >>> plural("months", 2, language="uk")
     '2 місяці'
     """
-    language = _language(language)
-    forms = translate(f"plural.{unit}", language, n=number(count, language=language)).split("|")
-    return forms[min(plural_form(count, language), len(forms) - 1)]
+    return _core.plural(unit, count, _language(language))
 
 
 def model_name(model: str, lag: int | None = None, language: str | None = None) -> str:
@@ -537,7 +464,9 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "DYNAMIC_PREFIXES",
     "LANGUAGES",
+    "LOCALES",
     "LOCAL_NAMES",
+    "NUMBER_SEPARATORS",
     "QUERY_KEY",
     "bound",
     "catalogue",

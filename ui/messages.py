@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 
+from reports.words import Words
 from threatmon.errors import Problem, StoreError, ThreatmonError
 from threatmon.messages import Message
-from threatmon.registry.regions import load_regions
-from ui.i18n import (
-    country_name,
-    crime_label,
-    current_language,
-    month_name,
-    number,
-    region_names,
-    t,
-    translate,
-)
+from ui.i18n import current_language, t
 
 # More problems than this are summarised; a 10 000-row upload must not print 10 000 lines.
 MAX_LISTED = 10
@@ -80,13 +68,7 @@ def missing_store_text(path) -> str:
 def place_names(language: str | None = None) -> dict[str, str]:
     """Region code → "Name (Country)" in ``language``: a region is always named with its
     country, as names repeat ("Călărași" is in Moldova and in Romania)."""
-    language = language or current_language()
-    registry = load_regions()
-    names = region_names(registry, language)
-    return {
-        code: f"{names[code]} ({country_name(country, language)})"
-        for code, country in zip(registry["region_code"], registry["country"], strict=True)
-    }
+    return dict(Words(language or current_language()).places())
 
 
 def say(
@@ -98,25 +80,7 @@ def say(
 
     ``places`` (:func:`place_names`) saves building the region names for every message.
     """
-    language = language or current_language()
-    values = {}
-    for name, value in message.params.items():
-        if isinstance(value, Message):
-            values[name] = say(value, places, language)
-        elif name == "region":
-            places = place_names(language) if places is None else places
-            values[name] = places.get(value, value)
-        elif name == "crime":
-            values[name] = crime_label(value, language)
-        elif isinstance(value, dt.date | pd.Timestamp):
-            values[name] = month_name(value, long=True, language=language)
-        elif isinstance(value, int | np.integer) and not isinstance(value, bool):
-            values[name] = number(int(value), language=language)
-        elif isinstance(value, float | np.floating):
-            values[name] = number(float(value), 1, language=language)
-        else:
-            values[name] = str(value)
-    return translate(f"msg.{message.key}", language, **values)
+    return Words(language or current_language()).say(message, places)
 
 
 def reading_label(code: str, language: str | None = None) -> str:

@@ -2,7 +2,7 @@
 
 An alert is a :class:`threatmon.messages.Message` (``alert.*``, with its chance in words,
 ``odds.*``): the dashboard writes it in the reader's language from its catalogues
-(``msg.alert.*`` in ``ui/locales``), the CLI and the briefing in English with
+(``msg.alert.*`` in ``threatmon/locales``), the CLI and the briefing in English with
 :func:`english`. The English here is the catalogue's; a test keeps the two equal.
 """
 

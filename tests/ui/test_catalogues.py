@@ -1,7 +1,8 @@
 """The catalogues are complete: every key in every language, every key the code uses.
 
-Pure tests (no Streamlit run): they read ``ui/locales/*.json`` and scan the source of
-``dashboard.py``, ``pages/`` and ``ui/`` for ``t(...)`` calls.
+Pure tests (no Streamlit run): they read ``threatmon/locales/*.json`` and scan the source of
+``dashboard.py``, ``pages/``, ``ui/``, ``reports/`` (the briefing) and ``threatmon/i18n.py``
+for ``t(...)``, ``translate(...)`` and ``words.t(...)`` calls.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from ui import i18n
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py"))]
 SOURCES += sorted((ROOT / "ui").glob("*.py"))
+# The briefing is written with the same catalogues (reports.words), without Streamlit.
+SOURCES += [*sorted((ROOT / "reports").glob("*.py")), ROOT / "threatmon" / "i18n.py"]
 LANGUAGES = list(i18n.LANGUAGES)
 OTHERS = [code for code in LANGUAGES if code != i18n.DEFAULT_LANGUAGE]
 
@@ -121,6 +124,12 @@ def _t_calls() -> list[tuple[str, int, ast.expr]]:
                 name = func.id
             elif isinstance(getattr(func, "value", None), ast.Name) and func.value.id == "i18n":
                 name = func.attr  # i18n.t(...); not str.translate
+            elif (
+                isinstance(getattr(func, "value", None), ast.Name)
+                and func.value.id in ("words", "self")
+                and func.attr == "t"
+            ):
+                name = "t"  # the briefing's words.t(...), and self.t(...) in reports.words.Words
             else:
                 name = None
             if name in LOOKUPS:
@@ -164,7 +173,7 @@ def _literal_keys() -> list[tuple[str, int, str]]:
 def test_every_key_used_in_the_code_is_in_the_english_catalogue():
     """The test that fails on a missing key: a ``t("…")`` whose key English lacks."""
     missing = [f"{name}:{line}: {key}" for name, line, key in _literal_keys() if key not in ENGLISH]
-    assert not missing, "keys missing from ui/locales/en.json:\n" + "\n".join(missing)
+    assert not missing, "keys missing from threatmon/locales/en.json:\n" + "\n".join(missing)
 
 
 def test_computed_keys_use_a_documented_prefix():
@@ -255,6 +264,9 @@ def test_ukrainian_has_no_russian_only_letters():
 KEPT_AS_IN_ENGLISH: dict[str, list[str]] = {
     "ro": [
         "audit.title",  # Audit
+        "briefing.p_below",  # p < {p}
+        "briefing.p_equal",  # p = {p}
+        "briefing.sensitive.total",  # Total
         "country.EE",  # Estonia
         "country.GE",  # Georgia
         "coverage.letter.admin1",  # R (regional)
@@ -271,6 +283,8 @@ KEPT_AS_IN_ENGLISH: dict[str, list[str]] = {
         "upload.summary.tab",  # tab
     ],
     "uk": [
+        "briefing.p_below",
+        "briefing.p_equal",
         "forecasts.score.mase",
         "map.hot.gi_z",
         "map.hot.p_fdr",

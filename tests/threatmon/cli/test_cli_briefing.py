@@ -102,3 +102,59 @@ def test_viewer_briefing_by_default_name(
 def test_briefing_refuses_with_exit_code_2(demo_store_path, capsys, args, message):
     assert main(["briefing", "--db", str(demo_store_path), *args]) == 2
     assert capsys.readouterr().err.splitlines()[0] == message
+
+
+@pytest.fixture(scope="module")
+def romanian_run(demo_store_path, tmp_path_factory):
+    """The analyst's briefing of Moldova's migrant smuggling, in Romanian."""
+    out = tmp_path_factory.mktemp("briefing") / "md-ro.pdf"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = main(
+            [
+                "briefing",
+                "--db",
+                str(demo_store_path),
+                "--out",
+                str(out),
+                "--country",
+                "MD",
+                "--crime-type",
+                "migrant_smuggling",
+                "--from",
+                "2026-01-01",
+                "--to",
+                "2026-06-30",
+                "--lang",
+                "ro",
+            ]
+        )
+    return code, printed.getvalue(), out
+
+
+def test_lang_writes_the_briefing_in_that_language(romanian_run):
+    code, output, out = romanian_run
+    assert code == 0
+    # What the command prints stays English; the PDF is Romanian.
+    assert re.search(rf"Wrote {re.escape(str(out))} \(\d+ pages?, [\d,]+ kB\) in ", output)
+    text = " ".join(_text(out).split())
+    assert "Notă informativă Threat Monitor: Republica Moldova" in text
+    assert "1 ian. 2026 – 30 iun. 2026 (6 luni) · Trafic de migranți" in text
+    assert "Cifre-cheie" in text and "Pagina 1 din " in text
+    assert "Threat Monitor briefing" not in text and "Key figures" not in text
+
+
+def test_lang_is_in_the_help_and_defaults_to_english():
+    from threatmon.cli import build_parser
+
+    briefing = build_parser()._subparsers._group_actions[0].choices["briefing"]
+    (action,) = [a for a in briefing._actions if "--lang" in a.option_strings]
+    assert (action.default, action.choices) == ("en", ("en", "ro", "uk"))
+    assert "--lang {en,ro,uk}" in briefing.format_help()
+
+
+def test_an_unknown_lang_is_refused(demo_store_path, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["briefing", "--db", str(demo_store_path), "--lang", "de"])
+    assert exited.value.code == 2
+    assert "argument --lang: invalid choice: 'de' (choose from" in capsys.readouterr().err
