@@ -22,6 +22,7 @@ from threatmon.filters import Filters
 from threatmon.granularity import GRANULARITIES
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS
 from threatmon.registry.regions import PROJECT_COUNTRIES, country_of
+from threatmon.store import cells_cache
 from threatmon.store.backend import IncidentIds, backend_for
 from threatmon.store.location import StoreLocation
 from threatmon.store.postgres import GENERATION_KEY
@@ -312,10 +313,23 @@ class Store:
         cached = self._cells
         if cached is None or cached[0] != version:
             cells = cells_from_rows(
-                self.query(ROW_CELLS_SQL), self.query(DECLARED_SQL), self.query(SOURCES_SQL)
+                self._row_cells(version), self.query(DECLARED_SQL), self.query(SOURCES_SQL)
             )
             cached = self._cells = (version, cells)
         return _select_cells(cached[1], filters or Filters())
+
+    def _row_cells(self, version: str) -> pd.DataFrame:
+        """The rows' cells of generation ``version``: one scan of the rows per generation,
+        kept on disk for the next process (:mod:`threatmon.store.cells_cache`)."""
+        name = cells_cache.cache_name(
+            version, self.query(cells_cache.FINGERPRINT_SQL), self.scope, self.withheld
+        )
+        return cells_cache.row_cells(
+            self.location.scratch_folder(cells_cache.SUFFIX),
+            name,
+            lambda: self.query(ROW_CELLS_SQL),
+            lambda: self.version == version,
+        )
 
     def covered(
         self,
