@@ -5,7 +5,9 @@ at 10M rows, more wall time under load) and its answer is a few thousand cells. 
 freshly started dashboard used to pay that scan on its first page; the answer is now
 kept in a Parquet file beside the store (``threatmon.duckdb.cells/``, a database's under
 ``$THREATMON_CACHE_DIR``, see :meth:`threatmon.store.StoreLocation.scratch_folder`)
-and read back in milliseconds by any process that sees the same generation.
+and read back in milliseconds by any process that sees the same generation. Only a
+reader that asks for it writes the file (the dashboard's, ``Store(keep_cells=True)``): a
+command such as ``threatmon briefing`` reads the store and writes nothing.
 
 A file is only ever read for the generation it was written for: its name is a digest of
 the store's version (a DuckDB file's inode, modification time and size; a database's

@@ -59,6 +59,8 @@ class Store:
         location: StoreLocation | str | os.PathLike | None = None,
         scope: Sequence[str] = (),
         withheld: Sequence[str] = (),
+        *,
+        keep_cells: bool = False,
     ):
         #: Where the store is (``str()`` of it is the file's path or the URL).
         self.location = StoreLocation.resolve(location)
@@ -76,6 +78,9 @@ class Store:
         self._held: tuple[str, Held] | None = None
         #: (version, the store's coverage cells), see :meth:`coverage_cells`.
         self._cells: tuple[str, pd.DataFrame] | None = None
+        #: Whether a scan of the rows' cells is kept on disk for the next process
+        #: (:mod:`threatmon.store.cells_cache`); what was kept is read either way.
+        self.keep_cells = keep_cells
 
     def __repr__(self) -> str:
         scope = f", scope={self.scope!r}" if self.scope else ""
@@ -89,7 +94,7 @@ class Store:
 
     def scoped(self, scope: Sequence[str]) -> Store:
         """The same store seen through a country scope; an empty scope means every country."""
-        return Store(self.location, scope, self.withheld)
+        return Store(self.location, scope, self.withheld, keep_cells=self.keep_cells)
 
     @property
     def restricted(self) -> bool:
@@ -320,7 +325,8 @@ class Store:
 
     def _row_cells(self, version: str) -> pd.DataFrame:
         """The rows' cells of generation ``version``: one scan of the rows per generation,
-        kept on disk for the next process (:mod:`threatmon.store.cells_cache`)."""
+        kept on disk for the next process if :attr:`keep_cells`
+        (:mod:`threatmon.store.cells_cache`)."""
         name = cells_cache.cache_name(
             version, self.query(cells_cache.FINGERPRINT_SQL), self.scope, self.withheld
         )
@@ -328,7 +334,7 @@ class Store:
             self.location.scratch_folder(cells_cache.SUFFIX),
             name,
             lambda: self.query(ROW_CELLS_SQL),
-            lambda: self.version == version,
+            lambda: self.keep_cells and self.version == version,
         )
 
     def covered(

@@ -32,7 +32,7 @@ class Counted(Store):
     """A fresh reader (a new server process) that counts its scans of the rows."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, keep_cells=kwargs.pop("keep_cells", True), **kwargs)
         self.scans = 0
 
     def query(self, sql, params=None):
@@ -154,3 +154,19 @@ def test_the_name_stands_for_the_version_the_batches_and_the_reader():
     assert len({name, *others}) == 5
     # Other readers of the same version share the first part (kept together).
     assert {n.split("-")[0] for n in [name, *others[1:]]} == {name.split("-")[0]}
+
+
+def test_a_reader_that_does_not_keep_its_cells_writes_nothing_but_reads_them(store_location):
+    add(store_location, JANUARY, "md.csv")
+    plain = Counted(store_location, keep_cells=False)
+    plain.coverage_cells()
+    assert kept(store_location) == []
+    Counted(store_location).coverage_cells()
+    again = Counted(store_location, keep_cells=False)
+    pd.testing.assert_frame_equal(again.coverage_cells(), truth(again))
+    assert again.scans == 0
+
+
+def test_a_scoped_view_of_a_keeping_reader_keeps_too(store_location):
+    add(store_location, JANUARY, "md.csv")
+    assert Store(store_location, keep_cells=True).scoped(["MD"]).keep_cells
