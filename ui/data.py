@@ -48,7 +48,8 @@ Access = tuple[str, str, tuple[str, ...], tuple[str, ...]]
 
 @st.cache_resource(show_spinner=False)
 def _store(path: str, scope: tuple[str, ...] = (), withheld: tuple[str, ...] = ()) -> Store:
-    return Store(path, scope, withheld)
+    # The dashboard keeps the coverage cells' scan of the rows for its next start.
+    return Store(path, scope, withheld, keep_cells=True)
 
 
 def _principal() -> Principal | None:

@@ -22,6 +22,7 @@ from threatmon.filters import Filters
 from threatmon.granularity import GRANULARITIES
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS
 from threatmon.registry.regions import PROJECT_COUNTRIES, country_of
+from threatmon.store import cells_cache
 from threatmon.store.backend import IncidentIds, backend_for
 from threatmon.store.location import StoreLocation
 from threatmon.store.postgres import GENERATION_KEY
@@ -58,6 +59,8 @@ class Store:
         location: StoreLocation | str | os.PathLike | None = None,
         scope: Sequence[str] = (),
         withheld: Sequence[str] = (),
+        *,
+        keep_cells: bool = False,
     ):
         #: Where the store is (``str()`` of it is the file's path or the URL).
         self.location = StoreLocation.resolve(location)
@@ -75,6 +78,9 @@ class Store:
         self._held: tuple[str, Held] | None = None
         #: (version, the store's coverage cells), see :meth:`coverage_cells`.
         self._cells: tuple[str, pd.DataFrame] | None = None
+        #: Whether a scan of the rows' cells is kept on disk for the next process
+        #: (:mod:`threatmon.store.cells_cache`); what was kept is read either way.
+        self.keep_cells = keep_cells
 
     def __repr__(self) -> str:
         scope = f", scope={self.scope!r}" if self.scope else ""
@@ -88,7 +94,7 @@ class Store:
 
     def scoped(self, scope: Sequence[str]) -> Store:
         """The same store seen through a country scope; an empty scope means every country."""
-        return Store(self.location, scope, self.withheld)
+        return Store(self.location, scope, self.withheld, keep_cells=self.keep_cells)
 
     @property
     def restricted(self) -> bool:
@@ -312,10 +318,24 @@ class Store:
         cached = self._cells
         if cached is None or cached[0] != version:
             cells = cells_from_rows(
-                self.query(ROW_CELLS_SQL), self.query(DECLARED_SQL), self.query(SOURCES_SQL)
+                self._row_cells(version), self.query(DECLARED_SQL), self.query(SOURCES_SQL)
             )
             cached = self._cells = (version, cells)
         return _select_cells(cached[1], filters or Filters())
+
+    def _row_cells(self, version: str) -> pd.DataFrame:
+        """The rows' cells of generation ``version``: one scan of the rows per generation,
+        kept on disk for the next process if :attr:`keep_cells`
+        (:mod:`threatmon.store.cells_cache`)."""
+        name = cells_cache.cache_name(
+            version, self.query(cells_cache.FINGERPRINT_SQL), self.scope, self.withheld
+        )
+        return cells_cache.row_cells(
+            self.location.scratch_folder(cells_cache.SUFFIX),
+            name,
+            lambda: self.query(ROW_CELLS_SQL),
+            lambda: self.keep_cells and self.version == version,
+        )
 
     def covered(
         self,
