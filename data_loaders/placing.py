@@ -9,12 +9,20 @@ typed expressions.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from data_loaders.normalise.placement import confirmed_in_stated, place_points
+from data_loaders.normalise.placement import (
+    DEGREE_CELL,
+    confirmed_in_stated,
+    degree_cells,
+    place_points,
+)
 
 #: Why a row of a file with neither a region nor a country column needs its coordinates.
 POINT_NEEDED = (
@@ -49,20 +57,63 @@ def placement_frame(
     lon = number_sql(f"r.{source['longitude']}")
     country = "cm.value" if "country" in source else "NULL::VARCHAR"
     wanted = valid_point_sql(lat, lon)
+    cells = ""
     if "region_code" in source:
         stated = "rm.value"
         # A row naming its country (a national figure) or an unknown region is left alone.
         wanted += f" AND (r.{source['region_code']} IS NULL OR rm.value IS NOT NULL)"
+        # A row whose point lies in a cell confirmed in its stated region is confirmed by
+        # the join: only the others are grouped, fetched and judged (about 0.2 s of CPU
+        # less for a good file of a million rows and 600k distinct points).
+        cells = (
+            f"LEFT JOIN threatmon_degree_cells pc ON pc.region = rm.value "
+            f"AND pc.ilat = TRY_CAST(floor({lat} / {DEGREE_CELL}) AS INTEGER) "
+            f"AND pc.ilon = TRY_CAST(floor({lon} / {DEGREE_CELL}) AS INTEGER)"
+        )
+        wanted += " AND pc.region IS NULL"
     else:
         stated = "NULL::VARCHAR"
     # Through Arrow, with the two code columns dictionary-encoded: a file of 600k distinct
     # points would otherwise make two Python strings per point (0.1 s of CPU). In batches:
     # a 10M-row file has millions of distinct points, and the arrays of a whole result held
     # next to DuckDB's cells took the process past 2 GB.
-    batches = con.sql(
-        f"SELECT DISTINCT {lat} AS lat, {lon} AS lon, {country} AS country, {stated} AS stated "
-        f"FROM {raw_table} r {joins} WHERE {wanted}"
-    ).to_arrow_reader(_BATCH)
+    with _cells_registered(con, bool(cells)):
+        batches = con.sql(
+            f"SELECT DISTINCT {lat} AS lat, {lon} AS lon, {country} AS country, "
+            f"{stated} AS stated FROM {raw_table} r {joins} {cells} WHERE {wanted}"
+        ).to_arrow_reader(_BATCH)
+        keys = _unconfirmed(batches)
+    placed = place_points(keys)
+    return pd.DataFrame(
+        {
+            "lat": pd.Series([k[0] for k in keys], dtype="float64"),
+            "lon": pd.Series([k[1] for k in keys], dtype="float64"),
+            "country": pd.Series([k[2] for k in keys], dtype="string"),
+            "stated": pd.Series([k[3] for k in keys], dtype="string"),
+            "region": pd.Series([placed[k].region for k in keys], dtype="string"),
+            "reason": pd.Series([placed[k].reason for k in keys], dtype="string"),
+            "suggestion": pd.Series([placed[k].suggestion for k in keys], dtype="string"),
+        }
+    )
+
+
+@contextlib.contextmanager
+def _cells_registered(con: duckdb.DuckDBPyConnection, wanted: bool) -> Iterator[None]:
+    """``threatmon_degree_cells`` (:func:`degree_cells`) readable by ``con`` meanwhile."""
+    if not wanted:
+        yield
+        return
+    codes, ilat, ilon = degree_cells()
+    cells = pa.table({"region": codes.astype(object), "ilat": ilat, "ilon": ilon})
+    con.register("threatmon_degree_cells", cells)
+    try:
+        yield
+    finally:
+        con.unregister("threatmon_degree_cells")
+
+
+def _unconfirmed(batches) -> list[tuple[float, float, str | None, str | None]]:
+    """The distinct points of ``batches`` not confirmed in the region their row states."""
     keys: list[tuple[float, float, str | None, str | None]] = []
     for batch in batches:
         found = pa.Table.from_batches([batch])
@@ -79,18 +130,7 @@ def placement_frame(
             _objects_at(stated_codes, needed),
             strict=True,
         )
-    placed = place_points(keys)
-    return pd.DataFrame(
-        {
-            "lat": pd.Series([k[0] for k in keys], dtype="float64"),
-            "lon": pd.Series([k[1] for k in keys], dtype="float64"),
-            "country": pd.Series([k[2] for k in keys], dtype="string"),
-            "stated": pd.Series([k[3] for k in keys], dtype="string"),
-            "region": pd.Series([placed[k].region for k in keys], dtype="string"),
-            "reason": pd.Series([placed[k].reason for k in keys], dtype="string"),
-            "suggestion": pd.Series([placed[k].suggestion for k in keys], dtype="string"),
-        }
-    )
+    return keys
 
 
 def _floats(column: pa.ChunkedArray) -> np.ndarray:

@@ -74,10 +74,15 @@ def _regions() -> _Regions:
     return _Regions(codes, frame["country"].to_numpy(dtype=str), shapes, shapely.STRtree(shapes))
 
 
-def _project(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+@functools.cache
+def _transformer():
     import pyproj
 
-    return pyproj.Transformer.from_crs("EPSG:4326", _PROJECTION, always_xy=True).transform(lon, lat)
+    return pyproj.Transformer.from_crs("EPSG:4326", _PROJECTION, always_xy=True)
+
+
+def _project(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return _transformer().transform(lon, lat)
 
 
 #: The side of the cells that confirm points without testing them (metres, projected).
@@ -124,6 +129,51 @@ def _cells() -> _Cells:
         centres = shapely.points((ix0[j] + ix + 0.5) * _CELL, (iy0[j] + iy + 0.5) * _CELL)
         confirmed[offset[j] : offset[j + 1]] = shapely.dwithin(shape, centres, within)
     return _Cells(ix0, iy0, nx, ny, offset, confirmed)
+
+
+#: The side, in degrees, of the cells of :func:`degree_cells`.
+DEGREE_CELL = 0.2
+
+
+@functools.cache
+def degree_cells() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(region code, ``floor(latitude / DEGREE_CELL)``, ``floor(longitude / DEGREE_CELL)``)
+    of the cells in degrees whose every point the exact test confirms in that region.
+
+    The SQL side of the check (:func:`data_loaders.placing.placement_frame`): a row whose
+    point falls in such a cell of its stated region is confirmed by a join, before any
+    point is fetched, projected or hashed (a good file's rows nearly all are). A cell is
+    kept when its projected centre lies within the mismatch distance, less the farthest
+    projected corner and 100 m for the bend of its edges, of the region: every point of
+    it is then close enough. Built once per process from the regions' bounding boxes.
+    """
+    import shapely
+
+    from geo.boundaries import regions
+
+    geo = _regions()
+    bounds = regions().bounds.to_numpy()  # the same rows, in degrees
+    low = np.floor(bounds[:, [1, 0]] / DEGREE_CELL).astype(np.int64)
+    high = np.floor(bounds[:, [3, 2]] / DEGREE_CELL).astype(np.int64)
+    sizes = (high[:, 0] - low[:, 0] + 1) * (high[:, 1] - low[:, 1] + 1)
+    owner = np.repeat(np.arange(len(sizes)), sizes)
+    first = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    width = np.repeat(high[:, 1] - low[:, 1] + 1, sizes)
+    row, col = np.divmod(np.arange(int(sizes.sum())) - first, width)
+    ilat, ilon = low[owner, 0] + row, low[owner, 1] + col
+    cx, cy = _project((ilat + 0.5) * DEGREE_CELL, (ilon + 0.5) * DEGREE_CELL)
+    cx, cy = np.asarray(cx), np.asarray(cy)
+    reach = np.zeros(len(ilat))
+    for dlat, dlon in ((0, 0), (0, 1), (1, 0), (1, 1)):
+        x, y = _project((ilat + dlat) * DEGREE_CELL, (ilon + dlon) * DEGREE_CELL)
+        reach = np.maximum(reach, np.hypot(np.asarray(x) - cx, np.asarray(y) - cy))
+    within = PLACEMENT_MISMATCH_KM * 1000 - reach * 1.001 - 100.0
+    kept = np.zeros(len(ilat), dtype=bool)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    for j, shape in enumerate(geo.shapes):
+        part = slice(starts[j], starts[j + 1])
+        kept[part] = shapely.dwithin(shape, shapely.points(cx[part], cy[part]), within[part])
+    return geo.codes[owner[kept]], ilat[kept].astype(np.int32), ilon[kept].astype(np.int32)
 
 
 def _in_cells(position: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -6,10 +6,12 @@ import shapely
 
 from data_loaders.normalise.placement import (
     CHECK_HINT,
+    DEGREE_CELL,
     Placement,
     _project,
     _regions,
     confirmed_in_stated,
+    degree_cells,
     place_points,
 )
 from threatmon.rules import PLACEMENT_MISMATCH_KM, PLACEMENT_SNAP_KM
@@ -107,3 +109,23 @@ def test_the_cells_confirm_exactly_the_points_within_the_tolerance():
             expected[i] = shapely.distance(shape, point) <= PLACEMENT_MISMATCH_KM * 1000
     assert 0 < expected.sum() < len(expected)
     assert (confirmed_in_stated(lat, lon, stated) == expected).all()
+
+
+def test_every_point_of_a_degree_cell_is_confirmed_in_its_region():
+    # The SQL side confirms a row by its cell alone, so each cell must hold only points
+    # the exact measurement confirms: its corners, edge midpoints and random points inside.
+    codes, ilat, ilon = degree_cells()
+    assert len(codes) > 1000 and set(codes) >= {"UA-14", "UA-30", "MD-CU", "EE-37"}
+    rng = np.random.default_rng(16)
+    fractions = [(a, b) for a in (0.0, 0.5, 1.0) for b in (0.0, 0.5, 1.0)]
+    fractions += [tuple(pair) for pair in rng.uniform(0.0, 1.0, (3, 2))]
+    geo = _regions()
+    shapes = geo.shapes[np.searchsorted(geo.codes, codes)]
+    for a, b in fractions:
+        x, y = (np.asarray(v) for v in _project((ilat + a) * DEGREE_CELL, (ilon + b) * DEGREE_CELL))
+        gaps = shapely.distance(shapes, shapely.points(x, y))
+        assert (gaps <= PLACEMENT_MISMATCH_KM * 1000).all()
+    # A good file's points lie in such cells: most of a region's area is covered.
+    inside = confirmed_in_stated(np.array([50.45]), np.array([30.52]), np.array(["UA-30"]))
+    assert inside.all()
+    assert ((codes == "UA-30") & (ilat == int(50.45 // DEGREE_CELL))).any()

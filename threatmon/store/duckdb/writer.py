@@ -169,17 +169,20 @@ def _no_foreign_writer(path: Path) -> Iterator[None]:
     on a file when any descriptor of it closes, so the hold covers the step it wraps,
     not the whole session; the stamp check before publishing covers the rest.
     """
+    if not path.exists():
+        # Nothing to hold (a new store): opening a DuckDB costs about 10 ms.
+        yield
+        return
     probe = duckdb.connect(":memory:")
     try:
-        if path.exists():
-            try:
-                probe.execute("ATTACH ? AS live (READ_ONLY)", [str(path)])
-            except duckdb.Error as exc:
-                locked = held_by_another_program(exc, path, writing=True)
-                if locked is not None:
-                    raise locked from exc
-                # Anything else (a damaged file the demo builder is about to replace)
-                # is the copy's or the migration's to report, as before.
+        try:
+            probe.execute("ATTACH ? AS live (READ_ONLY)", [str(path)])
+        except duckdb.Error as exc:
+            locked = held_by_another_program(exc, path, writing=True)
+            if locked is not None:
+                raise locked from exc
+            # Anything else (a damaged file the demo builder is about to replace)
+            # is the copy's or the migration's to report, as before.
         yield
     finally:
         probe.close()
