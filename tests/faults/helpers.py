@@ -63,10 +63,11 @@ def fingerprint(path: Path) -> dict:
 def leftovers(path: Path) -> list[str]:
     """Files beside the store that a finished or failed write should not leave (a copy
     being written, a WAL); the lock file stays by design (an empty file, locked by
-    ``flock``, which the kernel releases when its holder dies)."""
-    lock = path.name + ".lock"
+    ``flock``, which the kernel releases when its holder dies), and so do the readers'
+    caches (the coverage cells, the forecasts), each keyed by the store's version."""
+    kept = {path.name + suffix for suffix in (".lock", ".cells", ".forecasts")}
     return sorted(
-        p.name for p in path.parent.glob(path.name + ".*") if p.name != lock and p != path
+        p.name for p in path.parent.glob(path.name + ".*") if p.name not in kept and p != path
     )
 
 
