@@ -30,3 +30,23 @@ def sign_in(private_accounts):
 
     signed_in.accounts = accounts
     return signed_in
+
+
+@pytest.fixture
+def offline_page(browser, leaving):
+    """``with offline_page() as page:`` a 1400×1000 page of the module's browser, closed on
+    exit; the test then fails if a request of that page left the machine."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def opened(width: int = 1400, height: int = 1000):
+        requests: list[str] = []
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.on("request", lambda request: requests.append(request.url))
+        try:
+            yield page
+        finally:
+            page.close()
+        assert leaving(requests) == []
+
+    return opened

@@ -142,13 +142,8 @@ def test_the_exported_html_opens_offline(browser, tmp_path):
     assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
 
 
-def test_a_colour_change_swaps_the_regions_in_the_map_drawn(
-    server, browser, leaving, dismiss_dialog
-):
-    requests: list[str] = []
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.on("request", lambda request: requests.append(request.url))
-    try:
+def test_a_colour_change_swaps_the_regions_in_the_map_drawn(server, offline_page, dismiss_dialog):
+    with offline_page() as page:
         page.goto(f"{server}/maps?layers=arrivals", wait_until="domcontentloaded")
         frame = _map_frame(page, dismiss_dialog)
         element = page.locator("iframe[title*='streamlit_folium']").first
@@ -187,6 +182,3 @@ def test_a_colour_change_swaps_the_regions_in_the_map_drawn(
         regions.nth(largest).click(force=True)
         drill = page.get_by_role("button", name=re.compile("Filter every page to "))
         drill.wait_for(timeout=90_000)
-    finally:
-        page.close()
-    assert leaving(requests) == []

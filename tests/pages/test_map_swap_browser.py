@@ -86,11 +86,8 @@ def _rgb(colour: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", colour)[:3])
 
 
-def test_quick_changes_of_measure_end_on_the_last_one(server, browser, leaving, dismiss_dialog):
-    requests: list[str] = []
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.on("request", lambda request: requests.append(request.url))
-    try:
+def test_quick_changes_of_measure_end_on_the_last_one(server, offline_page, dismiss_dialog):
+    with offline_page() as page:
         frame = _opened(page, server, dismiss_dialog)
         chosen = (
             "Incidents",
@@ -113,18 +110,12 @@ def test_quick_changes_of_measure_end_on_the_last_one(server, browser, leaving, 
             "p => getComputedStyle(p).zIndex"
         ) > frame.locator(".leaflet-overlay-pane").evaluate("p => getComputedStyle(p).zIndex")
         assert frame.locator("pattern#tm-no-data").count() == 1
-    finally:
-        page.close()
-    assert leaving(requests) == []
 
 
 def test_a_measure_chosen_while_a_new_map_loads_is_the_one_drawn(
-    server, browser, leaving, dismiss_dialog
+    server, offline_page, dismiss_dialog
 ):
-    requests: list[str] = []
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.on("request", lambda request: requests.append(request.url))
-    try:
+    with offline_page() as page:
         frame = _opened(page, server, dismiss_dialog)
         # A layer makes a new map (a new frame); its first script is held back, so the
         # measure is chosen while the frame is still loading what it draws with.
@@ -156,18 +147,12 @@ def test_a_measure_chosen_while_a_new_map_loads_is_the_one_drawn(
             "Incidents per 100,000 inhabitants (smoothed, empirical Bayes)",
             measure,
         ]
-    finally:
-        page.close()
-    assert leaving(requests) == []
 
 
 def test_a_region_drilled_down_stays_through_a_colour_change_and_a_layer(
-    server, browser, leaving, dismiss_dialog
+    server, offline_page, dismiss_dialog
 ):
-    requests: list[str] = []
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.on("request", lambda request: requests.append(request.url))
-    try:
+    with offline_page() as page:
         frame = _opened(page, server, dismiss_dialog)
         page.locator(FRAME).first.scroll_into_view_if_needed()
         regions = frame.locator(".leaflet-overlay-pane path.leaflet-interactive")
@@ -193,6 +178,3 @@ def test_a_region_drilled_down_stays_through_a_colour_change_and_a_layer(
         page.locator(RUNNING).wait_for(state="detached", timeout=120_000)
         assert drill.inner_text() == focus
         assert page.locator("h3").filter(has_text=re.compile(r"\(\w\w-")).inner_text() == heading
-    finally:
-        page.close()
-    assert leaving(requests) == []
