@@ -267,23 +267,7 @@ def layers_map(
     )
 
 
-def layered_layers_map(
-    layers: RegionLayers,
-    *,
-    context: gpd.GeoDataFrame | None = None,
-    tiles_url: str | None = None,
-    asset_base: str = assets.SERVED_URL,
-    labels: pd.DataFrame | None = None,
-    layer_words: LayerWords = ENGLISH_WORDS,
-) -> tuple[folium.Map, folium.FeatureGroup]:
-    """:func:`layers_map` in two parts (:func:`geo.maps.layered_region_map`)."""
-    return layered_region_map(
-        layers.regions,
-        layers.values,
-        context=context,
-        tiles_url=tiles_url,
-        asset_base=asset_base,
-        labels=labels,
-        layer_words=layer_words,
-        **_drawn(layers),
-    )
+def layered_layers_map(layers: RegionLayers, **options) -> tuple[folium.Map, folium.FeatureGroup]:
+    """:func:`layers_map` in two parts (:func:`geo.maps.layered_region_map`); ``options``
+    are :func:`layers_map`'s."""
+    return layered_region_map(layers.regions, layers.values, **options, **_drawn(layers))

@@ -57,37 +57,10 @@ _MAX_HEIGHT = 0.75
 _HEAT_CELLS = 70
 
 
-def map_png(
-    regions: gpd.GeoDataFrame,
-    colours: pd.Series,
-    legend: Legend,
-    *,
-    context: gpd.GeoDataFrame | None = None,
-    crossings: pd.DataFrame | None = None,
-    heat: pd.DataFrame | None = None,
-    title: Sequence[str] = (),
-    style: MapStyle = DESK_STYLE,
-    words: LayerWords = ENGLISH_WORDS,
-    width_px: int = 1600,
-) -> bytes:
-    """Render regions filled with ``colours`` (aligned with ``regions``) as PNG bytes.
-
-    See :func:`map_figure` for the parameters.
-    """
-    fig = map_figure(
-        regions,
-        colours,
-        legend,
-        context=context,
-        crossings=crossings,
-        heat=heat,
-        title=title,
-        style=style,
-        words=words,
-        width_px=width_px,
-    )
+def map_png(*args, **options) -> bytes:
+    """:func:`map_figure` (the same arguments) rendered as PNG bytes."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
+    map_figure(*args, **options).savefig(buffer, format="png", bbox_inches="tight")
     return buffer.getvalue()
 
 
