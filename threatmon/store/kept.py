@@ -45,6 +45,8 @@ FINGERPRINT_SQL = (
     "FROM batches ORDER BY batch_id"
 )
 SUFFIX = ".kept"
+#: Answers kept per generation, the most recently written (about 25 MB at 10M rows).
+MAX_ENTRIES = 256
 #: The packages whose code derives what is kept (the dashboard's pages only draw it).
 DERIVING_PACKAGES = ("threatmon", "trends", "forecasting", "data_loaders", "reports", "geo")
 
@@ -192,11 +194,33 @@ def _write(frames: Frames, folder: Path, path: Path) -> None:
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    # Other generations' answers are never read again.
-    generation = path.name.split("-", 1)[0]
-    for old in folder.iterdir():
-        if not old.name.startswith((generation + "-", ".")):
-            shutil.rmtree(old, ignore_errors=True)
+    _prune(folder, path)
+
+
+def _prune(folder: Path, written: Path) -> None:
+    # Other generations' answers are never read again; of this one's, the most recently
+    # written (every selection a reader makes is an answer: 0.1 MB each at 10M rows).
+    generation = written.name.split("-", 1)[0]
+    current = []
+    for entry in folder.iterdir():
+        if entry.name.startswith("."):
+            continue
+        if entry.name.startswith(generation + "-"):
+            current.append(entry)
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
+    if len(current) > MAX_ENTRIES:
+        current.sort(key=_written_at)
+        for entry in current[: len(current) - MAX_ENTRIES]:
+            if entry != written:
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+def _written_at(entry: Path) -> int:
+    try:
+        return entry.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 def _same(back: pd.DataFrame, frame: pd.DataFrame) -> bool:

@@ -4,6 +4,7 @@ after a load, an undo or a replacement, for another scope and for other code, th
 answer is never used."""
 
 import datetime as dt
+import os
 
 import pandas as pd
 import pytest
@@ -259,3 +260,13 @@ def test_a_reader_that_does_not_keep_its_cells_writes_nothing_but_reads_them(sto
 def test_a_scoped_view_of_a_keeping_reader_keeps_too(store_location):
     add(store_location, JANUARY, "md.csv")
     assert Store(store_location, keep_results=True).scoped(["MD"]).keep_results
+
+
+def test_only_the_most_recent_answers_of_a_generation_are_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(kept_module, "MAX_ENTRIES", 2)
+    frame = pd.DataFrame({"count": [1]})
+    for when, selection in enumerate(("a", "b", "c"), start=1):
+        kept_module.kept_frame(tmp_path, f"g-overview-{selection}", lambda: frame, lambda: True)
+        # Written in this order, whatever the file system's clock resolution.
+        os.utime(tmp_path / f"g-overview-{selection}", ns=(when * 10**9, when * 10**9))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g-overview-b", "g-overview-c"]
