@@ -408,13 +408,17 @@ def _map_inputs(
 ) -> dict[str, pd.DataFrame]:
     store = _store_of(access)
     filters = _filters(selection)
-    return {
-        "current": store.aggregate(filters, by=("region_code",), freq=None),
-        "previous": store.aggregate(filters.previous_period(), by=("region_code",), freq=None),
-        "crossing_incidents": store.aggregate(filters, by=("crossing_point",), freq=None),
-        "flows": store.flows(filters, by=("crossing_point",), freq=None),
-        "heat": store.points(filters, decimals=heat_decimals),
-    }
+    return store.kept_frames(
+        "map_inputs",
+        [selection, heat_decimals],
+        lambda: {
+            "current": store.aggregate(filters, by=("region_code",), freq=None),
+            "previous": store.aggregate(filters.previous_period(), by=("region_code",), freq=None),
+            "crossing_incidents": store.aggregate(filters, by=("crossing_point",), freq=None),
+            "flows": store.flows(filters, by=("crossing_point",), freq=None),
+            "heat": store.points(filters, decimals=heat_decimals),
+        },
+    )
 
 
 def map_key(filters: Filters, settings, **details) -> tuple:
@@ -451,13 +455,18 @@ def _hotspots(
 
     filters = _filters(selection)
     codes = regions_in_view(regions(), filters.countries, filters.regions)
-    return region_hotspots(
-        _store_of(access),
-        filters,
-        measure=measure,
-        weights=_weights(tuple(codes)),
-        codes=codes,
-        words=no_data_words(language),
+    store = _store_of(access)
+    return store.kept_frame(
+        "hotspots",
+        [selection, measure, language],
+        lambda: region_hotspots(
+            store,
+            filters,
+            measure=measure,
+            weights=_weights(tuple(codes)),
+            codes=codes,
+            words=no_data_words(language),
+        ),
     )
 
 
@@ -478,15 +487,20 @@ def _region_coverage(
 
     filters = _filters(selection)
     registry = regions()
-    return coverage_of(
-        _store_of(access).coverage_cells(filters),
-        registry,
-        regions_in_view(registry, filters.countries, filters.regions),
-        start=filters.start,
-        end=filters.end,
-        freq=freq,
-        crime_types=filters.crime_types,
-        words=no_data_words(language),
+    store = _store_of(access)
+    return store.kept_frame(
+        "region_coverage",
+        [selection, freq, language],
+        lambda: coverage_of(
+            store.coverage_cells(filters),
+            registry,
+            regions_in_view(registry, filters.countries, filters.regions),
+            start=filters.start,
+            end=filters.end,
+            freq=freq,
+            crime_types=filters.crime_types,
+            words=no_data_words(language),
+        ),
     )
 
 

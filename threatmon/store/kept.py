@@ -37,6 +37,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 #: The batches' columns that change whenever the rows do (load, undo, replace).
@@ -53,6 +54,8 @@ DERIVING_PACKAGES = ("threatmon", "trends", "forecasting", "data_loaders", "repo
 Frames = dict[str, pd.DataFrame]
 #: The Parquet metadata key that lists the columns of tuples (kept as lists).
 _TUPLES = b"threatmon_tuples"
+#: ... and the other columns of Python objects (strings, None), kept as such.
+_OBJECTS = b"threatmon_objects"
 
 
 def _digest(value: object) -> str:
@@ -150,8 +153,19 @@ def _read_frame(file: Path) -> pd.DataFrame:
 
     table = pq.read_table(file)
     frame = table.to_pandas()
-    tuples = json.loads((table.schema.metadata or {}).get(_TUPLES, b"[]"))
-    return frame.assign(**{c: frame[c].map(_as_tuple, na_action="ignore") for c in tuples})
+    metadata = table.schema.metadata or {}
+    tuples = json.loads(metadata.get(_TUPLES, b"[]"))
+    objects = json.loads(metadata.get(_OBJECTS, b"[]"))
+    return frame.assign(
+        **{c: frame[c].map(_as_tuple, na_action="ignore") for c in tuples},
+        # Pandas reads a column of strings back as its string dtype, missing values as NaN.
+        **{c: _as_objects(frame[c]) for c in objects},
+    )
+
+
+def _as_objects(column: pd.Series) -> pd.Series:
+    values = column.astype(object)
+    return values.where(values.notna(), None)
 
 
 def _as_tuple(values) -> tuple:
@@ -179,7 +193,12 @@ def _write(frames: Frames, folder: Path, path: Path) -> None:
                 table = pa.Table.from_pandas(as_lists)
             except (pa.lib.ArrowException, ValueError) as exc:  # e.g. mixed-type columns
                 raise ValueError(f"Cannot keep {frame_name}: {exc}") from exc
-            metadata = {**(table.schema.metadata or {}), _TUPLES: json.dumps(tuples).encode()}
+            objects = [c for c in _object_columns(frame) if c not in tuples]
+            metadata = {
+                **(table.schema.metadata or {}),
+                _TUPLES: json.dumps(tuples).encode(),
+                _OBJECTS: json.dumps(objects).encode(),
+            }
             table = table.replace_schema_metadata(metadata)
             file = staging / f"{position:02d}-{frame_name}.parquet"
             pq.write_table(table, file)
@@ -243,7 +262,8 @@ def _same_types(a, b) -> bool:
 
 
 def _object_columns(frame: pd.DataFrame) -> list:
-    return [column for column in frame.columns if frame[column].dtype.kind == "O"]
+    # NumPy's object dtype only: pandas' string dtype reads back as itself.
+    return [column for column in frame.columns if frame[column].dtype == np.dtype("O")]
 
 
 def _all_tuples(column: pd.Series) -> bool:

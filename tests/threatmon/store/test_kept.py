@@ -186,6 +186,12 @@ def test_several_frames_read_back_by_name_in_order_with_their_dtypes(tmp_path):
             }
         ),
         "empty": pd.DataFrame({"country": pd.Series([], dtype=object)}),
+        "strings": pd.DataFrame(
+            {
+                "region_code": pd.Series(["MD-CU", None], dtype="str"),
+                "emerging": pd.Series(["new hot spot", None], dtype=object),
+            }
+        ),
     }
     derived = []
 
@@ -196,7 +202,8 @@ def test_several_frames_read_back_by_name_in_order_with_their_dtypes(tmp_path):
     first = kept_module.kept_frames(tmp_path, "g-overview-x", derive, lambda: True)
     again = kept_module.kept_frames(tmp_path, "g-overview-x", derive, lambda: True)
     assert derived == [1]
-    assert list(again) == ["total", "changes", "empty"]
+    assert list(again) == ["total", "changes", "empty", "strings"]
+    assert again["strings"]["emerging"].tolist() == ["new hot spot", None]
     for name, frame in frames.items():
         pd.testing.assert_frame_equal(first[name], frame)
         pd.testing.assert_frame_equal(again[name], frame)
