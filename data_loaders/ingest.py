@@ -36,6 +36,7 @@ from data_loaders.readers import read_table
 from data_loaders.region_column import choose_region_column
 from data_loaders.staging import Staging
 from data_loaders.summary import not_reported_text, parts_text, replaced_text, skipped_text
+from data_loaders.warm_up import warming_up
 from threatmon.errors import DuplicateBatchError, Problem, ThreatmonError, ValidationError
 from threatmon.store import Store, StoreLocation, StoreWriter, write_session
 from threatmon.store.backend import IncidentIds
@@ -504,9 +505,16 @@ def _validate(
     con.execute("SET memory_limit = '1GB'")
     con.execute("SET enable_progress_bar = false")
     try:
-        raw = read_table(
-            con, path, file_name=base["file_name"], sheet=options.sheet, limits=options.limits
-        )
+        # The indexes the values are resolved against are built while DuckDB reads.
+        with warming_up(options.kind, options.mapping) as on_header:
+            raw = read_table(
+                con,
+                path,
+                file_name=base["file_name"],
+                sheet=options.sheet,
+                limits=options.limits,
+                on_header=on_header,
+            )
     except ValidationError as error:
         # A file-level refusal (wrong type, too large…) is one problem of the file.
         problems = error.problems or (Problem(None, None, None, str(error)),)
