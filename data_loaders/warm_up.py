@@ -1,11 +1,11 @@
 """The process's look-up indexes, built in a thread while a file's rows are read.
 
 A file's values are resolved against indexes built once per process: the names of
-countries and regions (about 0.15 s), of crossing points, and for a file with
-coordinates the boundaries with their grids of confirmed cells (about 0.4 s, with the
-imports of geopandas, shapely and pyproj). The Upload page builds them for its first
-file only; the CLI checks one file per process and paid them every time, after DuckDB
-had read the rows, while that read leaves Python idle. :func:`warming_up` builds the ones
+regions (about 0.05 s), of crossing points, and for a file with coordinates the
+boundaries with their grid of confirmed cells (about 0.2 s, with the imports of
+geopandas and pyproj). The Upload page builds them for its first file only; the CLI
+checks one file per process and paid them every time, after DuckDB had read the rows,
+while that read leaves Python idle. :func:`warming_up` builds the ones
 a file's columns need in a thread started as soon as its header is known; the check
 waits for the thread before it resolves any value, so nothing is ever read half-built.
 """
@@ -30,7 +30,8 @@ def indexes_needed(
     mapping = map_columns(headers, kind, explicit)
     columns = set(mapping.canonical)
     needed: list[Callable[[], None]] = []
-    if {"country", "region_code"} & columns or mapping.region_candidates:
+    # The country names take a millisecond; the region names are what a region column costs.
+    if "region_code" in columns or mapping.region_candidates:
         needed.append(prepare_regions)
     if kind == "incidents" and {"latitude", "longitude"} <= columns:
         needed.append(prepare_boundaries)

@@ -178,7 +178,7 @@ def degree_cells() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def prepare_boundaries() -> None:
     """Load the boundaries and the projection, and build :func:`degree_cells`, now rather
-    than when a file's points are first looked at (once per process, about 0.3 s with the
+    than when a file's points are first looked at (once per process, about 0.2 s with the
     imports of geopandas, shapely and pyproj: see :mod:`data_loaders.warm_up`).
 
     The finer grid of :func:`_cells` is left to the first file with points to judge one by

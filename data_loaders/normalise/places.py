@@ -319,7 +319,7 @@ class _RegionIndex:
 
 def prepare_regions() -> None:
     """Build the indexes of country and region names now rather than at the first value
-    resolved (once per process, about 0.15 s: see :mod:`data_loaders.warm_up`)."""
+    resolved (once per process, about 0.05 s: see :mod:`data_loaders.warm_up`)."""
     _country_index()
     _region_index()
 

@@ -13,7 +13,12 @@ def test_a_file_with_regions_and_coordinates_needs_names_and_boundaries():
 
 def test_flows_never_need_boundaries_and_crossing_points_need_their_names():
     headers = ["date", "country", "crossing_point", "arrivals", "latitude", "longitude"]
-    assert warm_up.indexes_needed(headers, "flows") == [prepare_regions, prepare_crossing_points]
+    assert warm_up.indexes_needed(headers, "flows") == [prepare_crossing_points]
+
+
+def test_coordinates_without_a_region_column_need_the_boundaries_only():
+    headers = ["date", "country", "crime_type", "count", "latitude", "longitude"]
+    assert warm_up.indexes_needed(headers, "incidents") == [prepare_boundaries]
 
 
 def test_a_file_without_places_needs_nothing():
