@@ -3,8 +3,10 @@
 The heavy lifting happens in DuckDB, in TEMP tables: the reader puts the file's cells
 (as text, with their line numbers) into a table; normalisation resolves each
 column's *distinct* values in Python (a 10M-row file has a few hundred distinct
-region names) into small lookup tables; one join builds the typed rows and a few
-queries list every problem with its line, column, value, reason and suggestion.
+region names) into small lookup tables, against indexes of names and boundaries that a
+thread builds while DuckDB reads the rows (:mod:`data_loaders.warm_up`); one join builds
+the typed rows and a few queries list every problem with its line, column, value,
+reason and suggestion.
 A clean file is loaded inside one write session, so a rejected or interrupted load
 changes nothing: a DuckDB store is checked in the session's own connection and the rows
 are inserted there; a dry run, or a PostgreSQL store, is checked in an in-memory DuckDB
