@@ -3,8 +3,10 @@
 The heavy lifting happens in DuckDB, in TEMP tables: the reader puts the file's cells
 (as text, with their line numbers) into a table; normalisation resolves each
 column's *distinct* values in Python (a 10M-row file has a few hundred distinct
-region names) into small lookup tables; one join builds the typed rows and a few
-queries list every problem with its line, column, value, reason and suggestion.
+region names) into small lookup tables, against indexes of names and boundaries that a
+thread builds while DuckDB reads the rows (:mod:`data_loaders.warm_up`); one join builds
+the typed rows and a few queries list every problem with its line, column, value,
+reason and suggestion.
 A clean file is loaded inside one write session, so a rejected or interrupted load
 changes nothing: a DuckDB store is checked in the session's own connection and the rows
 are inserted there; a dry run, or a PostgreSQL store, is checked in an in-memory DuckDB
@@ -36,6 +38,7 @@ from data_loaders.readers import read_table
 from data_loaders.region_column import choose_region_column
 from data_loaders.staging import Staging
 from data_loaders.summary import not_reported_text, parts_text, replaced_text, skipped_text
+from data_loaders.warm_up import warming_up
 from threatmon.errors import DuplicateBatchError, Problem, ThreatmonError, ValidationError
 from threatmon.store import Store, StoreLocation, StoreWriter, write_session
 from threatmon.store.backend import IncidentIds
@@ -504,9 +507,16 @@ def _validate(
     con.execute("SET memory_limit = '1GB'")
     con.execute("SET enable_progress_bar = false")
     try:
-        raw = read_table(
-            con, path, file_name=base["file_name"], sheet=options.sheet, limits=options.limits
-        )
+        # The indexes the values are resolved against are built while DuckDB reads.
+        with warming_up(options.kind, options.mapping) as on_header:
+            raw = read_table(
+                con,
+                path,
+                file_name=base["file_name"],
+                sheet=options.sheet,
+                limits=options.limits,
+                on_header=on_header,
+            )
     except ValidationError as error:
         # A file-level refusal (wrong type, too large…) is one problem of the file.
         problems = error.problems or (Problem(None, None, None, str(error)),)

@@ -49,6 +49,12 @@ def _spellings(name: str) -> tuple[list[str], list[str]]:
     return keys, [fold(town) for town in towns]
 
 
+def prepare_crossing_points() -> None:
+    """Build the index of crossing-point names now rather than at the first value resolved
+    (once per process: see :mod:`data_loaders.warm_up`)."""
+    _point_index()
+
+
 @functools.cache
 def _point_index() -> _PointIndex:
     points: dict[str, _Point] = {}

@@ -176,6 +176,16 @@ def degree_cells() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return geo.codes[owner[kept]], ilat[kept].astype(np.int32), ilon[kept].astype(np.int32)
 
 
+def prepare_boundaries() -> None:
+    """Load the boundaries and the projection, and build :func:`degree_cells`, now rather
+    than when a file's points are first looked at (once per process, about 0.2 s with the
+    imports of geopandas, shapely and pyproj: see :mod:`data_loaders.warm_up`).
+
+    The finer grid of :func:`_cells` is left to the first file with points to judge one by
+    one: a good file has none."""
+    degree_cells()
+
+
 def _in_cells(position: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Whether each point lies in a confirmed cell of the region at ``position`` (-1: none)."""
     cells = _cells()

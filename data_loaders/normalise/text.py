@@ -33,6 +33,8 @@ def _is_separator(char: str) -> bool:
 
 
 def _unmix(word: str) -> str:
+    if word.isascii():
+        return word  # nothing of the other script (most words, and all codes)
     cyrillic = sum("\u0400" <= c <= "\u04ff" for c in word)
     latin = sum("a" <= c <= "z" for c in word)
     if cyrillic and latin:
@@ -97,6 +99,10 @@ def fold(text: str) -> str:
     # A second pass settles the rare characters whose folded form folds further
     # (compatibility forms that decompose into letters with their own case mappings).
     current = _fold_once(text)
+    if current.isascii():
+        # Folded ASCII is lower case, without apostrophes or separators other than single
+        # spaces: a second pass would change nothing (the registries' names, mostly).
+        return current
     for _ in range(3):
         again = _fold_once(current)
         if again == current:

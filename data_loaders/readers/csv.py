@@ -25,12 +25,22 @@ class _NotUtf8(Exception):
     """DuckDB met bytes that are not UTF-8 in a file whose head was."""
 
 
-def read_csv(con, path, name, head, sheet, limits, table) -> RawTable:
-    """UTF-8 straight into DuckDB; anything else through a temporary UTF-8 copy."""
+def read_csv(con, path, name, head, sheet, limits, table, on_header=None) -> RawTable:
+    """UTF-8 straight into DuckDB; anything else through a temporary UTF-8 copy.
+
+    ``on_header`` is called with the header, once, before the rows are read."""
     del sheet, limits  # not used by CSV; the signature is shared by every reader
+    announced: list[tuple[str, ...]] = []
+
+    def announce(dialect: Dialect) -> None:
+        if on_header is not None and not announced:
+            announced.append(tuple(dialect.header))
+            on_header(announced[0])
+
     encoding = encoding_from_head(head, path.stat().st_size)
     if encoding in ("utf-8", "utf-8-sig"):
         dialect = sniff(decode_head(head, encoding, path), name)
+        announce(dialect)
         # Hash and count line breaks in a thread while DuckDB reads the same bytes.
         scan = Scan(path, dialect.newline)
         try:
@@ -48,6 +58,7 @@ def read_csv(con, path, name, head, sheet, limits, table) -> RawTable:
         transcoded = transcode(path, source, encoding, name)
         with open(source, "rb") as handle:
             dialect = sniff(decode_head(handle.read(HEAD), "utf-8", source), name)
+        announce(dialect)
         try:
             rows = _load_csv(con, source, name, dialect, table)
         except _NotUtf8:  # pragma: no cover - we wrote this file as UTF-8 ourselves

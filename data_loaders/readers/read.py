@@ -11,6 +11,7 @@ Each format is one function in ``_READERS``; a new format is one more entry.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -37,6 +38,7 @@ def read_table(
     sheet: str | None = None,
     limits: ReadLimits = ReadLimits(),  # noqa: B008 - frozen, so sharing the default is safe
     table: str = "raw",
+    on_header: Callable[[tuple[str, ...]], None] | None = None,
 ) -> RawTable:
     """Load a CSV, XLSX or Parquet file into ``con`` as strings with line numbers.
 
@@ -56,6 +58,10 @@ def read_table(
         Size limits; files over them are refused before they are parsed.
     table : str
         Name of the relation to create, replacing any previous one of that name.
+    on_header : callable, optional
+        Called with the header cells as soon as they are known, before the rows are read
+        (CSV only), so that the caller can prepare meanwhile
+        (:mod:`data_loaders.warm_up`).
 
     Returns
     -------
@@ -91,7 +97,10 @@ def read_table(
     drop_table(con, table)
     try:
         with _insertion_order_kept(con):
-            raw = _READERS[fmt](con, path, name, head, sheet, limits, table)
+            reader = _READERS[fmt]
+            if fmt == "csv" and on_header is not None:
+                reader = functools.partial(read_csv, on_header=on_header)
+            raw = reader(con, path, name, head, sheet, limits, table)
         long_lines = raw.longest_line is None or raw.longest_line > MAX_VALUE_CHARS
         refuse_unsafe_values(con, raw, name, controls=raw.suspect, lengths=long_lines)
         return raw

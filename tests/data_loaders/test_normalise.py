@@ -86,6 +86,8 @@ def test_module_is_pure():
         ("migrant_smuggling", "migrant smuggling"),
         ("Одесcкая", "одесская"),  # Latin c typed in a Cyrillic word
         ("Сahul", "cahul"),  # Cyrillic С typed in a Latin word
+        ("Ｍｏｌｄｏｖａ", "moldova"),  # full-width letters: ASCII after one pass
+        ("ﬁnland", "finland"),  # a ligature
         ("", ""),
     ],
 )

@@ -130,3 +130,24 @@ def test_unnamed_columns_are_allowed_even_several(load):
     raw, rows = load("u.csv", "a,,b,\n1,2,3,4\n")
     assert raw.columns == ("a", "", "b", "")
     assert rows == [(2, "1", "2", "3", "4")]
+
+
+def test_the_header_is_announced_once_before_the_rows_are_read(tmp_path, con):
+    path = tmp_path / "in.csv"
+    path.write_bytes(b"date;Raion\n2025-01-01;Cahul\n")
+    seen = []
+
+    def on_header(headers):
+        seen.append((headers, con.execute("SELECT count(*) FROM duckdb_tables()").fetchall()))
+
+    read_table(con, path, on_header=on_header)
+    assert seen == [(("date", "Raion"), [(0,)])]
+
+
+def test_the_header_of_a_transcoded_file_is_announced_once(tmp_path, con):
+    path = tmp_path / "in.csv"
+    path.write_bytes("miasto,n\nŁódź,1\nKraków,2\n".encode("cp1250"))
+    seen = []
+    raw = read_table(con, path, on_header=seen.append)
+    assert raw.encoding != "utf-8"
+    assert seen == [raw.columns]
