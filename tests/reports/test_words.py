@@ -89,7 +89,7 @@ def _surge() -> Message:
 
 def test_an_alert_is_written_in_the_language():
     assert Words("ro").say(_surge()) == (
-        "Chișinău (Republica Moldova), Trafic de migranți — octombrie 2026: 1.234 incidente, de "
+        "Chișinău (Republica Moldova), Trafic de migranți — octombrie 2026: 1.234 de incidente, de "
         "3,5 ori media lunară de 3,4 din cele 12 luni anterioare (șansa ca aceasta să fie o "
         "coincidență: aproximativ 1 la 3.000)."
     )
