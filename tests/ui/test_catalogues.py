@@ -269,6 +269,7 @@ COUNTED_NOUNS = {
     "en": (
         "alerts",
         "batches",
+        "forecasts",
         "countries",
         "crime types",
         "entries",
@@ -298,6 +299,7 @@ COUNTED_NOUNS = {
     "ro": (
         "alerte",
         "loturi",
+        "prognoze",
         "țări",
         "tipuri",
         "înregistrări",
@@ -320,6 +322,8 @@ COUNTED_NOUNS = {
     "uk": (
         "сповіщень",
         "сповіщення",
+        "прогнозів",
+        "прогнози",
         "пакетів",
         "пакети",
         "країн",
