@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from threatmon.coverage import coverage_grid
+from threatmon.i18n import translate
 from threatmon.registry.crime_types import crime_type_label
 from threatmon.registry.regions import country_name
 
@@ -29,11 +30,15 @@ COVERAGE_COLUMNS = ("region_code", "country", "covered", "note")
 _NAMED = 3
 
 
+def _more_crime_types(count: int) -> str:
+    return translate("map.no_data.more", "en", count=count)
+
+
 @dataclass(frozen=True)
 class NoDataWords:
     """The words of the no-data legend entry and notes; English unless a page passes its
-    translations (placeholders: ``country``, ``crime``, ``covered``, ``units``, ``unit``,
-    ``count``)."""
+    translations (placeholders: ``country``, ``crime``, ``covered``, ``units``, ``unit``).
+    ``more`` writes "and 2 more crime types" for a count: its noun depends on it."""
 
     legend: str = "No data"
     national: str = "{country} sent only national figures for this selection"
@@ -41,7 +46,7 @@ class NoDataWords:
     partly: str = "{country} reported {crime} by region for {covered} of {units} {unit}"
     months: str = "months"
     weeks: str = "weeks"
-    more: str = "and {count} more crime types"
+    more: Callable[[int], str] = _more_crime_types
     no_neighbour: str = "No neighbouring region has data: no hot or cold spot class"
     no_population: str = "No population figure: no rate"
     country: Callable[[str], str] = country_name
@@ -145,7 +150,7 @@ def _note(cells, country, totals: pd.DataFrame | None, freq, words: NoDataWords)
         for crime, row in missing.head(_NAMED).iterrows()
     ]
     if len(missing) > _NAMED:
-        parts.append(words.more.format(count=len(missing) - _NAMED))
+        parts.append(words.more(len(missing) - _NAMED))
     return "; ".join(parts)
 
 

@@ -5,15 +5,20 @@ Catalogues are flat JSON files in ``threatmon/locales/`` (``en.json`` is the ref
 :func:`translate` looks a key up in a language and fills named placeholders with
 ``str.format``; a key missing from that catalogue falls back to English with a warning.
 Numbers take the language's separators (:func:`number`), counts its plural forms
-(:func:`plural`), months their names from the catalogue (:func:`month_name`). The
-dashboard's ``ui.i18n`` adds the session's language on top of these; the briefing
-(``reports.words``) and the CLI's ``--lang`` use them directly.
+(:func:`plural`; in a text, ``{count|incidents}`` writes the value of ``count`` with the
+noun of ``plural.incidents`` that fits it: "1 incident", "20 de incidente"), months their
+names from the catalogue (:func:`month_name`). The dashboard's ``ui.i18n`` adds the
+session's language on top of these; the briefing (``reports.words``) and the CLI's
+``--lang`` use them directly.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import numbers
+import re
+import string
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -76,12 +81,54 @@ def fill(
         warnings.warn(f"No {language!r} text for {key!r}; showing English.", stacklevel=4)
         language = DEFAULT_LANGUAGE
     try:
-        return texts(language)[key].format(**values)
+        return format_text(texts(language)[key], language, values)
     except (KeyError, IndexError, ValueError):
         if language == DEFAULT_LANGUAGE:
             raise
         warnings.warn(f"The {language!r} text of {key!r} does not fit; English.", stacklevel=4)
-        return texts(DEFAULT_LANGUAGE)[key].format(**values)
+        return format_text(texts(DEFAULT_LANGUAGE)[key], DEFAULT_LANGUAGE, values)
+
+
+#: Between a placeholder's name and the unit it counts: ``{count|incidents}``.
+COUNT_MARK = "|"
+
+
+def counted(text: str) -> list[tuple[str, str]]:
+    """(placeholder, unit) of each counted placeholder of ``text``.
+
+    >>> counted("{count|incidents} in {month}")
+    [('count', 'incidents')]
+    """
+    return [
+        tuple(field.split(COUNT_MARK, 1))
+        for _, field, _, _ in string.Formatter().parse(text)
+        if field is not None and COUNT_MARK in field
+    ]
+
+
+class _Counting(string.Formatter):
+    """``str.format`` that also writes ``{name|unit}`` (see :func:`count_text`)."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def get_field(self, field_name, args, kwargs):
+        if COUNT_MARK not in field_name:
+            return super().get_field(field_name, args, kwargs)
+        name, unit = field_name.split(COUNT_MARK, 1)
+        return count_text(unit, kwargs[name], self.language), name
+
+
+def format_text(text: str, language: str, values: Mapping[str, object]) -> str:
+    """``text`` (a catalogue's) filled with ``values`` in ``language``: ``str.format``,
+    and ``{name|unit}`` by :func:`count_text`.
+
+    >>> format_text("{count|incidents} in {month}", "ro", {"count": 20, "month": "mai"})
+    '20 de incidente in mai'
+    """
+    if COUNT_MARK not in text:
+        return text.format(**values)
+    return _Counting(language).vformat(text, (), values)
 
 
 def translate(key: str, language: str, /, **values: object) -> str:
@@ -165,8 +212,60 @@ def plural(unit: str, count: int, language: str = "en") -> str:
     >>> plural("months", 2, language="uk")
     '2 місяці'
     """
-    forms = translate(f"plural.{unit}", language, n=number(count, language=language)).split("|")
-    return forms[min(plural_form(count, language), len(forms) - 1)]
+    return count_text(unit, count, language)
+
+
+#: The form a number written with decimals takes ("1.0 incidents", "1,5 incidente"):
+#: English "other", Romanian "few"; Ukrainian's (the genitive singular) is not among the
+#: catalogue's three, so its texts write fractions without a counted noun.
+FRACTION_FORM: dict[str, int] = {"en": 1, "ro": 1, "uk": 2}
+_SPACES = " \u00a0\u202f\u2009"
+
+
+def count_value(value: object, language: str = "en") -> int | float:
+    """The number ``value`` stands for: a number, or one :func:`number` has already
+    written in ``language`` ("1,192" in English, "1.192" in Romanian, "1 192" in
+    Ukrainian); a float when it is written with decimals ("1.0").
+
+    Raises
+    ------
+    ValueError
+        For anything else (a word, an empty text): no plural form can be chosen for it.
+    """
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return int(value) if float(value).is_integer() else float(value)
+    if isinstance(value, str):
+        decimal, group = NUMBER_SEPARATORS[language]
+        text = value.strip().replace("\u2212", "-").replace(group, "")
+        text = text.translate({ord(space): None for space in _SPACES}).replace(decimal, ".")
+        if re.fullmatch(r"[+-]?\d+", text):
+            return int(text)
+        if re.fullmatch(r"[+-]?\d+\.\d+", text):
+            return float(text)
+    raise ValueError(f"{value!r} is not a number, so no plural form can be chosen for it.")
+
+
+def count_text(unit: str, value: object, language: str = "en") -> str:
+    """``value`` with the form of ``unit`` (``plural.<unit>``) its number takes.
+
+    ``value`` is a number, written here with the language's separators, or a number
+    :func:`number` has already written, kept as it is: "1.192" in Romanian reads as
+    1192 and takes "1.192 de incidente".
+
+    >>> count_text("months", "1,192", "en")
+    '1,192 months'
+    """
+    count = count_value(value, language)
+    if isinstance(value, str):
+        shown = value
+    else:
+        shown = number(count, 0 if isinstance(count, int) else 1, language=language)
+    if isinstance(count, int):
+        form = plural_form(count, language)
+    else:
+        form = FRACTION_FORM[language]
+    forms = translate(f"plural.{unit}", language, n=shown).split("|")
+    return forms[min(form, len(forms) - 1)]
 
 
 def region_name(code: str, name_en: str, name_local: str, country: str, language: str) -> str:
@@ -197,8 +296,14 @@ __all__ = [
     "LOCALES",
     "LOCAL_NAMES",
     "NUMBER_SEPARATORS",
+    "COUNT_MARK",
+    "FRACTION_FORM",
     "catalogue",
+    "count_text",
+    "count_value",
+    "counted",
     "fill",
+    "format_text",
     "known",
     "month_name",
     "month_span",

@@ -312,7 +312,7 @@ def no_data_words(language: str | None = None):
         ),
         months=translate("map.no_data.months", language),
         weeks=translate("map.no_data.weeks", language),
-        more=translate("map.no_data.more", language, count="{count}"),
+        more=lambda count: translate("map.no_data.more", language, count=count),
         no_neighbour=translate("map.no_data.no_neighbour", language),
         no_population=translate("map.no_data.no_population", language),
         country=lambda code: country_name(code, language),

@@ -3,7 +3,8 @@
 An alert is a :class:`threatmon.messages.Message` (``alert.*``, with its chance in words,
 ``odds.*``): the dashboard writes it in the reader's language from its catalogues
 (``msg.alert.*`` in ``threatmon/locales``), the CLI and the briefing in English with
-:func:`english`. The English here is the catalogue's; a test keeps the two equal.
+:func:`english`. The English here is the catalogue's; a test keeps the two equal. A
+counted placeholder (``{count|incidents}``) takes its noun's form from the number.
 """
 
 from __future__ import annotations
@@ -12,34 +13,35 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from threatmon.i18n import format_text
 from threatmon.messages import Message
 
 #: The English text of each message key the alerts use.
 ENGLISH: dict[str, str] = {
     "alert.surge": (
-        "{region}, {crime}: {count} incidents in {month}, {ratio} times the monthly average "
-        "of {expected} over the {baseline} months before (chance of this by coincidence: "
+        "{region}, {crime}: {count|incidents} in {month}, {ratio} times the monthly average "
+        "of {expected} over the {baseline|months} before (chance of this by coincidence: "
         "{odds})."
     ),
     "alert.surge_partial": (
-        "{region}, {crime}: {count} incidents in {month}, {ratio} times the monthly average "
-        "of {expected} over the {months} reported months of the {baseline} before (chance "
+        "{region}, {crime}: {count|incidents} in {month}, {ratio} times the monthly average "
+        "of {expected} over the {months|reported_months} of the {baseline} before (chance "
         "of this by coincidence: {odds})."
     ),
     "alert.surge_first": (
-        "{region}, {crime}: {count} incidents in {month}, the first since {since} (chance "
+        "{region}, {crime}: {count|incidents} in {month}, the first since {since} (chance "
         "of this by coincidence: {odds})."
     ),
     "alert.surge_first_partial": (
-        "{region}, {crime}: {count} incidents in {month}, the first since {since} ({months} "
-        "of the {baseline} months before reported; chance of this by coincidence: {odds})."
+        "{region}, {crime}: {count|incidents} in {month}, the first since {since} ({months} "
+        "of the {baseline|months} before reported; chance of this by coincidence: {odds})."
     ),
     "alert.above": (
-        "{region}, {crime}: {count} incidents in {month}, above the range of {lower}–{upper} "
+        "{region}, {crime}: {count|incidents} in {month}, above the range of {lower}–{upper} "
         "expected from the months up to {previous} (chance of this by coincidence: {odds})."
     ),
     "alert.below": (
-        "{region}, {crime}: {count} incidents in {month}, below the range of {lower}–{upper} "
+        "{region}, {crime}: {count|incidents} in {month}, below the range of {lower}–{upper} "
         "expected from the months up to {previous} (chance of this by coincidence: {odds}); "
         "a drop this sharp can also be a reporting gap."
     ),
@@ -69,4 +71,4 @@ def english(message: Message, places: Mapping[str, str], crimes: Mapping[str, st
             values[name] = f"{value:,.1f}"
         else:
             values[name] = str(value)
-    return ENGLISH[message.key].format(**values)
+    return format_text(ENGLISH[message.key], "en", values)

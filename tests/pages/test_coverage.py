@@ -91,7 +91,7 @@ def test_the_filters_narrow_it(gappy_store, sign_in):
     at = _page(sign_in, country="LV", crime=D)
     sentences = [m.value for m in at.markdown if m.value.startswith("Figures rest on")]
     assert sentences == [
-        "Figures rest on 1 of 1 countries; Latvia sent nothing for Mar 2025 – Aug 2025."
+        "Figures rest on 1 of 1 country; Latvia sent nothing for Mar 2025 – Aug 2025."
     ]
     assert list(_heat(at).index) == ["Latvia · Drug trafficking"]
 

@@ -696,7 +696,7 @@ def test_alerts_in_romanian(calarasi_store, sign_in):
     at = _overview(sign_in, {"lang": "ro"})
     (line,) = [m.value for m in at.markdown if "decembrie 2025:" in m.value]
     assert line.startswith(
-        "- Călărași (Republica Moldova), Trafic de droguri — decembrie 2025: 30 incidente, de "
+        "- Călărași (Republica Moldova), Trafic de droguri — decembrie 2025: 30 de incidente, de "
         "6,3 ori media lunară de 4,8 din cele 12 luni anterioare (șansa ca aceasta să fie o "
         "coincidență: sub 1 la un milion). [Hartă]("
     )

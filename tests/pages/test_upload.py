@@ -617,7 +617,7 @@ def test_the_replace_checkbox_supersedes_a_revised_flow_day_and_undo_restores_it
     page.button(key="upload_undo").click().run()
     assert not page.exception
     assert any(
-        f"1 rows of batch(es) {first.batch_id} that it had replaced are active again." in text
+        f"1 row of batch(es) {first.batch_id} that it had replaced are active again." in text
         for text in (value.replace("\\", "") for value in texts(page.success))
     )
     restored = Store(store_copy).query(f"SELECT batch_id, arrivals FROM flows WHERE {key}")

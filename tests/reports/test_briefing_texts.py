@@ -25,7 +25,7 @@ def test_english_labels_are_the_renderers_defaults():
 def test_translated_labels_keep_the_renderers_placeholders():
     labels = briefing_labels(Words("uk"))
     assert labels["page"] == "Сторінка {page} з {pages}"
-    assert labels["truncated"] == "Перші {shown} з {total} рядків."
+    assert labels["truncated"] == "Рядків: перші {shown} з {total}."
     # BriefingContent checks each templated label's fields.
     BriefingContent(title="", marking="", period="", generated_at=pd.Timestamp(0), labels=labels)
 

@@ -179,7 +179,7 @@ def test_romanian_sentences(built):
         "oct. 2026",
         "1.234",
         "3,4",
-        "Chișinău (Republica Moldova), Trafic de migranți — octombrie 2026: 1.234 incidente, de "
+        "Chișinău (Republica Moldova), Trafic de migranți — octombrie 2026: 1.234 de incidente, de "
         "3,5 ori media lunară de 3,4 din cele 12 luni anterioare (șansa ca aceasta să fie o "
         "coincidență: sub 1 la un milion).",
     ]

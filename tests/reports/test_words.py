@@ -89,7 +89,7 @@ def _surge() -> Message:
 
 def test_an_alert_is_written_in_the_language():
     assert Words("ro").say(_surge()) == (
-        "Chișinău (Republica Moldova), Trafic de migranți — octombrie 2026: 1.234 incidente, de "
+        "Chișinău (Republica Moldova), Trafic de migranți — octombrie 2026: 1.234 de incidente, de "
         "3,5 ori media lunară de 3,4 din cele 12 luni anterioare (șansa ca aceasta să fie o "
         "coincidență: aproximativ 1 la 3.000)."
     )
@@ -107,3 +107,88 @@ def test_crime_types_countries_and_models():
     assert ro.country("XX") == "XX"
     assert Words("uk").model("ets") == "Експоненційне згладжування (ETS)"
     assert ENGLISH.model("unknown_model") == "unknown_model"
+
+
+def _first_surge(count: int) -> Message:
+    return Message(
+        "alert.surge_first",
+        {
+            "region": "MD-CU",
+            "crime": "migrant_smuggling",
+            "count": count,
+            "month": pd.Timestamp("2026-10-01"),
+            "since": pd.Timestamp("2025-03-01"),
+            "odds": odds(3.3e-4),
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "start"),
+    [
+        ("en", 1, "Chișinău (Moldova), Migrant smuggling: 1 incident in October 2026, the first"),
+        ("en", 3, "Chișinău (Moldova), Migrant smuggling: 3 incidents in October 2026, the first"),
+        ("ro", 1, "Chișinău (Republica Moldova), Trafic de migranți — octombrie 2026: 1 incident,"),
+        (
+            "ro",
+            3,
+            "Chișinău (Republica Moldova), Trafic de migranți — octombrie 2026: 3 incidente,",
+        ),
+        (
+            "ro",
+            25,
+            "Chișinău (Republica Moldova), Trafic de migranți — octombrie 2026: 25 de incidente,",
+        ),
+        (
+            "uk",
+            1,
+            "Chișinău (Молдова), Незаконне переправлення мігрантів — жовтень 2026: 1 інцидент,",
+        ),
+        (
+            "uk",
+            3,
+            "Chișinău (Молдова), Незаконне переправлення мігрантів — жовтень 2026: 3 інциденти,",
+        ),
+        (
+            "uk",
+            25,
+            "Chișinău (Молдова), Незаконне переправлення мігрантів — жовтень 2026: 25 інцидентів,",
+        ),
+    ],
+)
+def test_an_alert_counts_its_incidents_in_the_form_of_the_number(language, count, start):
+    text = Words(language).say(_first_surge(count))
+    assert text.startswith(start + " ")
+    assert say(_first_surge(count), language=language) == text
+
+
+def test_an_alert_in_full_in_romanian_and_ukrainian():
+    assert Words("ro").say(_first_surge(25)) == (
+        "Chișinău (Republica Moldova), Trafic de migranți — octombrie 2026: 25 de incidente, "
+        "pentru prima dată din martie 2025 încoace (șansa ca aceasta să fie o coincidență: "
+        "aproximativ 1 la 3.000)."
+    )
+    assert Words("uk").say(_first_surge(1)) == (
+        "Chișinău (Молдова), Незаконне переправлення мігрантів — жовтень 2026: 1 інцидент, "
+        "уперше з березень 2025 (імовірність випадкового збігу: приблизно 1 на 3\u00a0000)."
+    )
+
+
+def test_the_months_of_an_alert_are_counted_too():
+    surge = Message(
+        "alert.surge_partial",
+        {
+            "region": "MD-CU",
+            "crime": "migrant_smuggling",
+            "count": 3,
+            "month": pd.Timestamp("2026-10-01"),
+            "baseline": 24,
+            "months": 21,
+            "odds": odds(3.3e-4),
+            "ratio": 3.5,
+            "expected": 3.4,
+        },
+    )
+    assert "din cele 21 de luni raportate dintre cele 24 anterioare" in Words("ro").say(surge)
+    assert "за 21 звітний місяць із попередніх 24 міс." in Words("uk").say(surge)
+    assert "over the 21 reported months of the 24 before" in Words("en").say(surge)

@@ -67,3 +67,74 @@ def test_region_names_follow_the_language():
     )
     assert i18n.region_names(registry, "ro") == {"RO-B": "București", "UA-51": "Odesa"}
     assert i18n.region_names(registry, "uk") == {"RO-B": "Bucharest", "UA-51": "Одеська область"}
+
+
+# -- counts in a text: {count|unit} ------------------------------------------------------------
+
+#: count → "count incidents" in English, Romanian and Ukrainian.
+INCIDENTS = {
+    1: ("1 incident", "1 incident", "1 інцидент"),
+    2: ("2 incidents", "2 incidente", "2 інциденти"),
+    5: ("5 incidents", "5 incidente", "5 інцидентів"),
+    19: ("19 incidents", "19 incidente", "19 інцидентів"),
+    20: ("20 incidents", "20 de incidente", "20 інцидентів"),
+    21: ("21 incidents", "21 de incidente", "21 інцидент"),
+    22: ("22 incidents", "22 de incidente", "22 інциденти"),
+    101: ("101 incidents", "101 incidente", "101 інцидент"),
+    111: ("111 incidents", "111 incidente", "111 інцидентів"),
+    1192: ("1,192 incidents", "1.192 de incidente", "1\u00a0192 інциденти"),
+}
+
+
+@pytest.mark.parametrize("count", list(INCIDENTS))
+@pytest.mark.parametrize("language", ["en", "ro", "uk"])
+def test_a_counted_placeholder_takes_the_form_of_its_number(count, language):
+    expected = INCIDENTS[count][list(i18n.LANGUAGES).index(language)]
+    text = "{count|incidents}"
+    assert i18n.format_text(text, language, {"count": count}) == expected
+    # As the callers pass it: already written by number(), kept as it is.
+    written = i18n.number(count, language=language)
+    assert i18n.format_text(text, language, {"count": written}) == expected
+
+
+def test_a_count_written_with_any_space_is_read_whole():
+    for space in ("\u00a0", "\u202f", "\u2009", " "):
+        assert i18n.count_value(f"1{space}192", "uk") == 1192
+        assert i18n.count_text("rows", f"1{space}192", "uk") == f"1{space}192 рядки"
+    assert i18n.count_value("1,192", "en") == 1192
+    assert i18n.count_value("1.192", "ro") == 1192
+    assert i18n.count_value("\u22123", "ro") == -3
+
+
+def test_a_count_written_with_decimals_takes_the_fraction_form():
+    assert i18n.count_text("more_incidents", "1.0", "en") == "1.0 more incidents"
+    assert i18n.count_text("more_incidents", "1,5", "ro") == "1,5 incidente în plus"
+    assert i18n.count_text("more_incidents", 2.5, "ro") == "2,5 incidente în plus"
+    assert i18n.count_text("more_incidents", "1", "en") == "1 more incident"
+
+
+def test_what_is_no_number_is_refused():
+    with pytest.raises(ValueError, match=r"^'many' is not a number, so no plural form can be"):
+        i18n.count_value("many")
+    with pytest.raises(ValueError, match="is not a number"):
+        i18n.count_value(True)
+
+
+def test_a_text_with_counts_keeps_its_other_placeholders():
+    texts = {"en": {"a": "{count|rows} of {name!r} ({share:.0%}) {{kept}}"}, "ro": {}}
+    with pytest.warns(UserWarning, match="No 'ro' text for 'a'"):
+        filled = i18n.fill(texts.__getitem__, "a", "ro", {"count": 1, "name": "x", "share": 0.5})
+    assert filled == "1 row of 'x' (50%) {kept}"
+    assert i18n.translate("briefing.regions", "en", n=i18n.number(1)) == "1 region"
+    assert i18n.counted("{count|incidents} in {month}") == [("count", "incidents")]
+
+
+def test_a_missing_count_makes_the_text_fall_back_like_any_placeholder():
+    with pytest.raises(KeyError):
+        i18n.translate("levels.coarser", "en", country="Poland")
+
+
+def test_the_existing_units_read_as_before():
+    assert i18n.plural("months", 21, "ro") == "21 de luni"
+    assert i18n.plural("months", 21, "uk") == "21 місяць"
+    assert i18n.plural("crossing_points", 1, "en") == "1 crossing point"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from threatmon.i18n import COUNT_MARK, counted
 from ui import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +45,22 @@ ENGLISH = CATALOGUES[i18n.DEFAULT_LANGUAGE]
 
 
 def _fields(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    """The names of the placeholders (``count`` of ``{count|incidents}`` too)."""
+    return {
+        name.split(COUNT_MARK, 1)[0]
+        for _, name, _, _ in string.Formatter().parse(text)
+        if name is not None
+    }
+
+
+def _units() -> set[str]:
+    """The units the texts count (``incidents`` of ``{count|incidents}``), any language."""
+    return {
+        unit
+        for texts in CATALOGUES.values()
+        for text in texts.values()
+        for _, unit in counted(text)
+    }
 
 
 def _dynamic_keys() -> dict[str, set[str]]:
@@ -88,7 +104,8 @@ def _dynamic_keys() -> dict[str, set[str]]:
         "note.": NOTE_KEYS,
         "page.": [Path(spec.path).stem for spec in dashboard.PAGES],
         "per.": PERIODS,
-        "plural.": COUNTED,
+        # The forecasts' counts, and the units the texts count ({count|incidents}).
+        "plural.": {*COUNTED, *_units()},
         "published_model.": PUBLISHED_MODELS,
         "role.": [role.value for role in Role],
         "same.": PERIODS,
@@ -213,12 +230,205 @@ def test_no_text_is_empty(language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_placeholders_are_plain_names(language):
-    """Only ``{name}`` or ``{name:spec}``: no attribute or index access into the values."""
+    """Only ``{name}``, ``{name:spec}`` or ``{name|unit}``: no attribute or index access
+    into the values."""
     plain = re.compile(r"[a-z_][a-z0-9_]*")
     bad = {
         key: sorted(_fields(text))
         for key, text in CATALOGUES[language].items()
         if not all(plain.fullmatch(field) for field in _fields(text))
+        or not all(plain.fullmatch(unit) for _, unit in counted(text))
+    }
+    assert bad == {}
+
+
+#: How many plural forms each language's ``plural.<unit>`` has (threatmon.i18n.plural_form).
+FORMS = {"en": 2, "ro": 3, "uk": 3}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_unit_has_its_forms(language):
+    """Every ``plural.<unit>``: the language's number of forms, each with its ``{n}``."""
+    bad = {
+        key: text
+        for key, text in CATALOGUES[language].items()
+        if key.startswith("plural.")
+        and (
+            len(text.split("|")) != FORMS[language]
+            or not all(_fields(form) == {"n"} for form in text.split("|"))
+        )
+    }
+    assert bad == {}
+
+
+#: Nouns whose form depends on the number before them (after it, in a Ukrainian label
+#: without a colon: "інцидентів {count}"): next to a plain placeholder they are right for
+#: some numbers only ("1 incidents", "20 incidente", "21 інцидентів"), so a text counts
+#: with ``{count|incidents}`` instead, or puts the noun in a label ("rânduri: {rows}").
+COUNTED_NOUNS = {
+    "en": (
+        "alerts",
+        "batches",
+        "forecasts",
+        "countries",
+        "crime types",
+        "entries",
+        "figures",
+        "incidents",
+        "lines",
+        "months",
+        "permutations",
+        "problems",
+        "quarters",
+        "regions",
+        "rows",
+        "series",
+        "values",
+        "weeks",
+        "years",
+        "clear changes",
+        "regional rows",
+        "national rows",
+        "more incidents",
+        "fewer incidents",
+        "more crime types",
+        "conditional permutations",
+        "quarterly totals",
+        "reported months",
+    ),
+    "ro": (
+        "alerte",
+        "loturi",
+        "prognoze",
+        "țări",
+        "tipuri",
+        "înregistrări",
+        "cifre",
+        "incidente",
+        "linii",
+        "luni",
+        "permutări",
+        "probleme",
+        "trimestre",
+        "regiuni",
+        "rânduri",
+        "serii",
+        "valori",
+        "săptămâni",
+        "ani",
+        "schimbări",
+        "totaluri",
+    ),
+    "uk": (
+        "сповіщень",
+        "сповіщення",
+        "прогнозів",
+        "прогнози",
+        "пакетів",
+        "пакети",
+        "країн",
+        "країни",
+        "видів",
+        "види",
+        "типів",
+        "типи",
+        "записів",
+        "записи",
+        "показників",
+        "показники",
+        "інцидентів",
+        "інциденти",
+        "рядків",
+        "рядки",
+        "місяців",
+        "місяці",
+        "перестановок",
+        "перестановки",
+        "проблем",
+        "проблеми",
+        "кварталів",
+        "квартали",
+        "регіонів",
+        "регіони",
+        "рядів",
+        "ряди",
+        "значень",
+        "тижнів",
+        "тижні",
+        "років",
+        "роки",
+        "змін",
+        "зміни",
+        "підсумків",
+        "підсумки",
+        "звітних",
+        "квартальних",
+        "умовних",
+        "додаткових",
+        "регіональних",
+        "національних",
+    ),
+}
+#: Texts that keep a plain count before a counted noun, and why it is always right.
+COUNTED_BY_HAND = {
+    # The renderer fills it with plain numbers ("{total}" is passed as itself), and only
+    # for a table cut short: at least 2 rows.
+    ("en", "briefing.label.truncated"),
+}
+#: Placeholders that hold words or lists, never a number ("{adjective} figures").
+NOT_NUMBERS = ("adjective", "allowed", "batches", "codes", "granularity", "per")
+_PLAIN = rf"\{{(?!(?:{'|'.join(NOT_NUMBERS)})\b)[a-z_][a-z0-9_]*(?::[^{{}}]*)?\}}"
+
+
+def _miscounted(language: str, text: str) -> list[str]:
+    """The places of ``text`` where a plain placeholder stands next to a counted noun."""
+    nouns = "|".join(re.escape(noun) for noun in COUNTED_NOUNS[language])
+    after = rf"{_PLAIN}\s+(?:de\s+)?(?:{nouns})(?![\w])"
+    before = rf"(?<![\w])(?:{nouns})\s+{_PLAIN}"
+    found = [match.group(0) for match in re.finditer(after, text)]
+    if language == "uk":
+        found += [match.group(0) for match in re.finditer(before, text)]
+    return found
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_count_takes_its_plural_form(language):
+    """No text writes a fixed noun form after a number: "{count|incidents}", not
+    "{count} incidents" (issue 19)."""
+    bad = {
+        key: found
+        for key, text in CATALOGUES[language].items()
+        if (language, key) not in COUNTED_BY_HAND and not key.startswith("plural.")
+        if (found := _miscounted(language, text))
+    }
+    assert bad == {}
+
+
+def test_the_count_check_finds_fixed_forms():
+    assert _miscounted("en", "{count} incidents in {month}, {n:,} rows") == [
+        "{count} incidents",
+        "{n:,} rows",
+    ]
+    assert _miscounted("en", "{count|incidents}, {count} more, rows: {rows}") == []
+    assert _miscounted("ro", "{count} de permutări; {total} regiuni") == [
+        "{count} de permutări",
+        "{total} regiuni",
+    ]
+    assert _miscounted("uk", "інцидентів {count}, {total} рядків; рядків: {rows}") == [
+        "{total} рядків",
+        "інцидентів {count}",
+    ]
+    assert _miscounted("uk", "{count|incidents}; сповіщень: {count}") == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_counted_placeholders_name_a_unit(language):
+    """``{count|unit}`` needs ``plural.<unit>``; otherwise the text would not fit."""
+    bad = {
+        key: unit
+        for key, text in CATALOGUES[language].items()
+        for _, unit in counted(text)
+        if f"plural.{unit}" not in CATALOGUES[language]
     }
     assert bad == {}
 

@@ -98,12 +98,21 @@ def _words(text: str) -> set[str]:
     return {word.lower() for word in _WORD.findall(text) if len(word) >= 4}
 
 
+#: A placeholder of a catalogue text: names of values and units ("{count|incidents}"),
+#: not words a reader sees.
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def _text_words(text: str) -> set[str]:
+    return _words(_PLACEHOLDER.sub(" ", text))
+
+
 def english_words() -> frozenset[str]:
     """Words of the English catalogue that no translation uses, minus :data:`ALLOWED`."""
-    english = set().union(*map(_words, i18n.catalogue("en").values()))
+    english = set().union(*map(_text_words, i18n.catalogue("en").values()))
     for language in i18n.LANGUAGES:
         if language != i18n.DEFAULT_LANGUAGE:
-            english -= set().union(*map(_words, i18n.catalogue(language).values()))
+            english -= set().union(*map(_text_words, i18n.catalogue(language).values()))
     return frozenset(english - ALLOWED)
 
 

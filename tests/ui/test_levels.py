@@ -1,5 +1,7 @@
 import pandas as pd
+import pytest
 
+from ui.i18n import country_name, crime_label, number, translate
 from ui.levels import coarser_sentences, not_allocated_sentences
 
 
@@ -87,3 +89,47 @@ def test_more_than_six_items_are_counted_not_named():
     sentence = left_out_sentence(frame, ["terrorism", "cybercrime"])
     assert sentence.startswith("Left out of the comparison: Estonia's Terrorism (never reported), ")
     assert sentence.endswith("Poland's Terrorism (never reported) and 2 more.")
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "counted"),
+    [
+        ("en", 1, "(1 incident)"),
+        ("en", 3, "(3 incidents)"),
+        ("ro", 1, "(1 incident)"),
+        ("ro", 3, "(3 incidente)"),
+        ("ro", 25, "(25 de incidente)"),
+        ("uk", 1, "(1 інцидент)"),
+        ("uk", 3, "(3 інциденти)"),
+        ("uk", 25, "(25 інцидентів)"),
+    ],
+)
+def test_coarser_figures_count_their_incidents_in_each_language(language, count, counted):
+    # As coarser_sentences fills it, in the language chosen.
+    text = translate(
+        "levels.coarser",
+        language,
+        country=country_name("PL", language),
+        crimes=crime_label("cybercrime", language),
+        adjective=translate("granularity.quarter", language),
+        count=number(count, language=language),
+        view=translate("view.W", language),
+    )
+    opening = {
+        "en": "Poland reports Cybercrime as quarterly figures ",
+        "ro": "Polonia raportează Criminalitate informatică sub formă de cifre trimestriale ",
+        "uk": "Польща подає Кіберзлочинність як щоквартальні показники ",
+    }
+    assert text.startswith(opening[language] + counted + ". ")
+
+
+def test_coarser_figures_in_full_in_romanian_and_ukrainian():
+    values = {"crimes": "X", "adjective": "Y", "view": "Z"}
+    assert translate("levels.coarser", "ro", country="Polonia", count="25", **values) == (
+        "Polonia raportează X sub formă de cifre Y (25 de incidente). Z nu le poate arăta fără "
+        "a le împărți, așa că sunt lăsate deoparte și enumerate integral mai jos."
+    )
+    assert translate("levels.coarser", "uk", country="Польща", count="3", **values) == (
+        "Польща подає X як Y показники (3 інциденти). Z не може показати їх, не розподіляючи, "
+        "тому їх не включено, а повністю перелічено нижче."
+    )

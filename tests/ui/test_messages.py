@@ -42,12 +42,12 @@ def test_a_region_is_always_named_with_its_country():
         (
             "ro",
             "Călărași (Republica Moldova), Criminalitate informatică — octombrie 2026: 1.234 "
-            "incidente, de 4,8 ori media lunară de 259,8 din cele 12 luni anterioare (șansa "
+            "de incidente, de 4,8 ori media lunară de 259,8 din cele 12 luni anterioare (șansa "
             "ca aceasta să fie o coincidență: aproximativ 1 la 3.000).",
         ),
         (
             "uk",
-            "Călărași (Молдова), Кіберзлочинність — жовтень 2026: інцидентів 1\u00a0234, у 4,8 "
+            "Călărași (Молдова), Кіберзлочинність — жовтень 2026: 1\u00a0234 інциденти, у 4,8 "
             "раза більше за середнє 259,8 на місяць за попередні 12 міс. (імовірність "
             "випадкового збігу: приблизно 1 на 3\u00a0000).",
         ),
