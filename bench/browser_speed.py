@@ -8,7 +8,9 @@ browser``) against a dashboard server started here, without a file watcher:
 - **first page of a freshly started server**: from starting the server process to the
   Overview's first metric drawn in the browser (imports, store, queries, drawing).
   Target ≤ 5 s at 10M rows. ``--first-page-only`` measures only this, on ``--repeat``
-  servers started one after another (and prints the server's CPU seconds until then).
+  servers started one after another (and prints the server's CPU seconds until then);
+  with ``--page 'maps?projection=1'`` the first page is a shared map link, timed until
+  the map's regions are drawn in its frame (a meeting that starts the server).
 - **warm page to content** for Overview, Map and Forecasts: from the click on the menu
   to the page's main element drawn and Streamlit idle. Target ≤ 1.5 s.
 - **map colour change**: a new measure picked in the map's "Colour regions by" menu, until the
@@ -261,10 +263,24 @@ async def _measured(action, pids: list[int]) -> tuple[float, float]:
     return wall, sum(cpu_seconds(pid) for pid in pids) - cpu
 
 
-async def first_pages(db: Path, root: Path, port: int, repeat: int) -> dict:
+#: What "drawn" means for a first page opened at a map link (``--page maps?…``): the
+#: regions' paths inside the map's frame, not only the frame.
+MAP_DRAWN = ".leaflet-overlay-pane path.leaflet-interactive"
+
+
+async def _first_map(page, url: str, started: float) -> float:
+    await page.goto(url, wait_until="domcontentloaded", timeout=TIMEOUT_MS)
+    frame = page.frame_locator(MAP_FRAME).first
+    await frame.locator(MAP_DRAWN).first.wait_for(state="attached", timeout=TIMEOUT_MS)
+    await _idle(page)
+    return time.monotonic() - started
+
+
+async def first_pages(db: Path, root: Path, port: int, repeat: int, link: str = "") -> dict:
     """Only the first page of a freshly started server, ``repeat`` servers one after another
     (``--first-page-only``): what a restart costs the first person, measured often enough
-    for a median on a noisy machine."""
+    for a median on a noisy machine. ``link`` opens another page first (a shared map link
+    such as ``maps?projection=1``, timed until its regions are drawn)."""
     from playwright.async_api import async_playwright
 
     results: dict[str, list[tuple[float, float]]] = {}
@@ -277,7 +293,10 @@ async def first_pages(db: Path, root: Path, port: int, repeat: int) -> dict:
             server = Server(db.resolve(), port, root=root, accounts=accounts)
             started = _start_server(server)
             try:
-                first = await _first_page(page, server.base, WALK[0].selector, started)
+                if link:
+                    first = await _first_map(page, f"{server.base}/{link}", started)
+                else:
+                    first = await _first_page(page, server.base, WALK[0].selector, started)
                 results.setdefault("first page, fresh server", []).append(
                     (first, cpu_seconds(server.process.pid))
                 )
@@ -400,16 +419,30 @@ def main() -> None:
         action="store_true",
         help="only the first page of a fresh server, --repeat servers (no baseline)",
     )
+    parser.add_argument(
+        "--page",
+        default="",
+        help="with --first-page-only: the link opened (e.g. 'maps?projection=1'), "
+        "timed until the map's regions are drawn; default the Overview",
+    )
     args = parser.parse_args()
+    if args.page and not args.first_page_only:
+        parser.error("--page goes with --first-page-only")
     store = demo_store(args.scale)
     rows = store.coverage()["records"]
     load_start = loadavg()
-    measure = first_pages if args.first_page_only else run
-    results = asyncio.run(measure(store.location.file, args.root.resolve(), args.port, args.repeat))
+    where = (store.location.file, args.root.resolve(), args.port, args.repeat)
+    if args.first_page_only:
+        results = asyncio.run(first_pages(*where, link=args.page))
+    else:
+        results = asyncio.run(run(*where))
     print(f"checkout {args.root.resolve()}; loadavg {load_start} → {loadavg()}")
     if args.first_page_only:
         for wall, cpu in results["first page, fresh server"]:
-            print(f"first page, fresh server {wall:6.2f} s (server CPU {cpu:.2f} s)")
+            print(
+                f"first page{f' /{args.page}' if args.page else ''}, fresh server "
+                f"{wall:6.2f} s (server CPU {cpu:.2f} s)"
+            )
         values = results["first page, fresh server"]
         print(
             f"median {_median([w for w, _ in values]):.2f} s "
@@ -421,7 +454,13 @@ def main() -> None:
     out = CACHE_DIR / f"browser-speed-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(
         json.dumps(
-            {"scale": args.scale, "rows": rows, "root": str(args.root), "results": results},
+            {
+                "scale": args.scale,
+                "rows": rows,
+                "root": str(args.root),
+                "page": args.page,
+                "results": results,
+            },
             indent=2,
         )
     )

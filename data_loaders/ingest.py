@@ -359,8 +359,8 @@ def _ingest(
         rows_loaded=stored,
         replaced=replaced,
         declared_coverage=len(covers),
-        message=f"Loaded {stored:,} rows as batch {batch_id}."
-        + (f" {blank:,} empty rows were skipped." if blank else "")
+        message=f"Loaded {stored:,} {'row' if stored == 1 else 'rows'} as batch {batch_id}."
+        + (f" {blank:,} empty {'row was' if blank == 1 else 'rows were'} skipped." if blank else "")
         + skipped_text(result.skipped)
         + parts_text(result.parts)
         + not_reported_text(result.not_reported)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from threatmon.coverage import coverage_grid
-from threatmon.i18n import translate
+from threatmon.i18n import plural, translate
 from threatmon.registry.crime_types import crime_type_label
 from threatmon.registry.regions import country_name
 
@@ -34,18 +34,32 @@ def _more_crime_types(count: int) -> str:
     return translate("map.no_data.more", "en", count=count)
 
 
+#: The catalogues' ``plural.<unit>`` of the periods a partly reporting country covered,
+#: in the form they take after "of" ("24 de luni", the genitive "з 21 місяця").
+PERIOD_UNITS: dict[str, str] = {"M": "of_months", "W": "of_weeks"}
+
+
+def _months(count: int) -> str:
+    return plural(PERIOD_UNITS["M"], count)
+
+
+def _weeks(count: int) -> str:
+    return plural(PERIOD_UNITS["W"], count)
+
+
 @dataclass(frozen=True)
 class NoDataWords:
     """The words of the no-data legend entry and notes; English unless a page passes its
-    translations (placeholders: ``country``, ``crime``, ``covered``, ``units``, ``unit``).
-    ``more`` writes "and 2 more crime types" for a count: its noun depends on it."""
+    translations (placeholders: ``country``, ``crime``, ``covered``, ``units``).
+    ``more`` writes "and 2 more crime types" for a count, ``months`` and ``weeks`` the
+    ``units`` ("24 months"): their nouns depend on the count."""
 
     legend: str = "No data"
     national: str = "{country} sent only national figures for this selection"
     nothing: str = "{country} reported nothing by region for this selection"
-    partly: str = "{country} reported {crime} by region for {covered} of {units} {unit}"
-    months: str = "months"
-    weeks: str = "weeks"
+    partly: str = "{country} reported {crime} by region for {covered} of {units}"
+    months: Callable[[int], str] = _months
+    weeks: Callable[[int], str] = _weeks
     more: Callable[[int], str] = _more_crime_types
     no_neighbour: str = "No neighbouring region has data: no hot or cold spot class"
     no_population: str = "No population figure: no rate"
@@ -138,14 +152,13 @@ def _note(cells, country, totals: pd.DataFrame | None, freq, words: NoDataWords)
         if not national.empty:
             return words.national.format(country=name)
         return words.nothing.format(country=name)
-    unit = words.weeks if freq == "W" else words.months
+    units = words.weeks if freq == "W" else words.months
     parts = [
         words.partly.format(
             country=name,
             crime=words.crime(crime),
             covered=int(row.covered),
-            units=int(row.units),
-            unit=unit,
+            units=units(int(row.units)),
         )
         for crime, row in missing.head(_NAMED).iterrows()
     ]

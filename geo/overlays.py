@@ -17,6 +17,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from branca.element import MacroElement
+from jinja2 import Template
 
 from geo.classes import english_number
 from geo.symbology import (
@@ -208,16 +210,21 @@ def add_labels(fmap: folium.Map, labels: pd.DataFrame, style: MapStyle) -> None:
     for row in labels.itertuples(index=False):
         if row.kind == "country":
             size = round(style.label_px * 1.35)
-            text = f"<span class='tm-label tm-label-country' style='font-size:{size}px'>"
+            text = (
+                f"<span class='tm-label tm-label-country' style='font-size:{size}px;"
+                f"position:relative'>"
+            )
             text += f"{escape(row.name)}</span>"
             anchor = (0, size // 2)
         else:
             size = style.label_px
             weight = 700 if row.kind == "capital" else 400
             dot = max(3, size // 3)
+            kind = " tm-label-capital" if row.kind == "capital" else ""
             text = (
-                f"<span class='tm-label tm-label-city' style='font-size:{size}px;"
-                f"font-weight:{weight}'><span style='display:inline-block;width:{dot}px;"
+                f"<span class='tm-label tm-label-city{kind}' style='font-size:{size}px;"
+                f"font-weight:{weight};position:relative'><span style='display:inline-block;"
+                f"width:{dot}px;"
                 f"height:{dot}px;border-radius:50%;background:#222;margin-right:3px;"
                 f"vertical-align:middle'></span>{escape(row.name)}</span>"
             )
@@ -230,6 +237,66 @@ def add_labels(fmap: folium.Map, labels: pd.DataFrame, style: MapStyle) -> None:
         marker.options = {**marker.options, "pane": LABEL_PANE, "keyboard": False}
         marker.add_to(group)
     group.add_to(fmap)
+    _Declutter().add_to(fmap)
+
+
+class _Declutter(MacroElement):
+    """Keeps the place names apart at every zoom, in the browser that measures them.
+
+    Zoomed out to the whole region (the projector's view), a country's name lay over its
+    capital's ("POLAND" over "Warsaw"). Capitals are placed first and always shown; a
+    country's name then takes the first of its own place, one line below, one above, two
+    below or two above that overlaps no name placed before it (or its own place if none
+    does); another city's name is hidden where it would overlap one. Run again after
+    each zoom and resize, since the names' sizes on the map change with both.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+          var map = {{ this._parent.get_name() }};
+          function rank(el) {
+            if (el.classList.contains('tm-label-capital')) { return 0; }
+            return el.classList.contains('tm-label-country') ? 1 : 2;
+          }
+          function apart(a, b) {
+            return a.right + 2 <= b.left || b.right + 2 <= a.left
+              || a.bottom + 1 <= b.top || b.bottom + 1 <= a.top;
+          }
+          function declutter() {
+            var pane = map.getPane('{{ this.pane }}');
+            if (!pane) { return; }
+            var labels = Array.prototype.slice.call(pane.querySelectorAll('.tm-label'));
+            labels.forEach(function (el) { el.style.top = '0px'; el.style.visibility = ''; });
+            labels.sort(function (a, b) { return rank(a) - rank(b); });
+            var placed = [];
+            labels.forEach(function (el) {
+              var shifts = rank(el) === 1 ? [0, 1, -1, 2, -2] : [0];
+              for (var i = 0; i < shifts.length; i++) {
+                el.style.top = (shifts[i] * el.offsetHeight) + 'px';
+                var box = el.getBoundingClientRect();
+                if (placed.every(function (other) { return apart(box, other); })) {
+                  placed.push(box);
+                  return;
+                }
+              }
+              el.style.top = '0px';
+              if (rank(el) === 2) { el.style.visibility = 'hidden'; return; }
+              placed.push(el.getBoundingClientRect());
+            });
+          }
+          map.whenReady(function () { setTimeout(declutter, 0); });
+          map.on('zoomend resize', declutter);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, pane: str = LABEL_PANE):
+        super().__init__()
+        self._name = "Declutter"
+        self.pane = pane
 
 
 def fade_bands(context: gpd.GeoDataFrame, steps: int = 8, width: float = 3.0) -> dict:

@@ -66,6 +66,15 @@ def demo_store_path(tmp_path_factory):
     return path
 
 
+@pytest.fixture(autouse=True)
+def nothing_kept_from_other_tests(request):
+    """Each test that reads the session's demo store starts with nothing kept beside it
+    (threatmon.store.kept): what another test's server derived is not this test's."""
+    if "demo_store_path" in request.fixturenames:
+        path = request.getfixturevalue("demo_store_path")
+        shutil.rmtree(path.with_name(path.name + ".kept"), ignore_errors=True)
+
+
 @pytest.fixture
 def store_copy(demo_store_path, tmp_path, monkeypatch):
     """A private copy of the session's demo store, set as $THREATMON_DB (tests that write)."""

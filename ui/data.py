@@ -48,8 +48,9 @@ Access = tuple[str, str, tuple[str, ...], tuple[str, ...]]
 
 @st.cache_resource(show_spinner=False)
 def _store(path: str, scope: tuple[str, ...] = (), withheld: tuple[str, ...] = ()) -> Store:
-    # The dashboard keeps the coverage cells' scan of the rows for its next start.
-    return Store(path, scope, withheld, keep_cells=True)
+    # The dashboard keeps what it derives from a generation for its next start
+    # (threatmon.store.kept): a restarted server's first page reads it back.
+    return Store(path, scope, withheld, keep_results=True)
 
 
 def _principal() -> Principal | None:
@@ -289,13 +290,13 @@ def overview(
 def _overview(
     access: Access, version: str, selection: Selection, min_total: int, alpha: float | None
 ) -> dict[str, pd.DataFrame]:
-    return store_overview(
-        _store_of(access),
-        _filters(selection),
-        regions(),
-        crime_labels(),
-        min_total=min_total,
-        alpha=alpha,
+    store = _store_of(access)
+    return store.kept_frames(
+        "overview",
+        [selection, min_total, alpha],
+        lambda: store_overview(
+            store, _filters(selection), regions(), crime_labels(), min_total=min_total, alpha=alpha
+        ),
     )
 
 
@@ -317,9 +318,15 @@ def coarser(filters: Filters, freq: str = "M") -> dict[str, pd.DataFrame]:
 def _coarser(
     access: Access, version: str, selection: Selection, freq: str
 ) -> dict[str, pd.DataFrame]:
+    store = _store_of(access)
+    return store.kept_frames(
+        "coarser", [selection, freq], lambda: _coarser_of(store, selection, freq)
+    )
+
+
+def _coarser_of(store: Store, selection: Selection, freq: str) -> dict[str, pd.DataFrame]:
     from trends.levels import coarser_figures
 
-    store = _store_of(access)
     # A year that overlaps the selected months without lying inside them is still one the
     # view leaves out: the question is asked over the whole years the selection touches.
     filters = _whole_years(_filters(selection))
@@ -401,13 +408,17 @@ def _map_inputs(
 ) -> dict[str, pd.DataFrame]:
     store = _store_of(access)
     filters = _filters(selection)
-    return {
-        "current": store.aggregate(filters, by=("region_code",), freq=None),
-        "previous": store.aggregate(filters.previous_period(), by=("region_code",), freq=None),
-        "crossing_incidents": store.aggregate(filters, by=("crossing_point",), freq=None),
-        "flows": store.flows(filters, by=("crossing_point",), freq=None),
-        "heat": store.points(filters, decimals=heat_decimals),
-    }
+    return store.kept_frames(
+        "map_inputs",
+        [selection, heat_decimals],
+        lambda: {
+            "current": store.aggregate(filters, by=("region_code",), freq=None),
+            "previous": store.aggregate(filters.previous_period(), by=("region_code",), freq=None),
+            "crossing_incidents": store.aggregate(filters, by=("crossing_point",), freq=None),
+            "flows": store.flows(filters, by=("crossing_point",), freq=None),
+            "heat": store.points(filters, decimals=heat_decimals),
+        },
+    )
 
 
 def map_key(filters: Filters, settings, **details) -> tuple:
@@ -444,13 +455,18 @@ def _hotspots(
 
     filters = _filters(selection)
     codes = regions_in_view(regions(), filters.countries, filters.regions)
-    return region_hotspots(
-        _store_of(access),
-        filters,
-        measure=measure,
-        weights=_weights(tuple(codes)),
-        codes=codes,
-        words=no_data_words(language),
+    store = _store_of(access)
+    return store.kept_frame(
+        "hotspots",
+        [selection, measure, language],
+        lambda: region_hotspots(
+            store,
+            filters,
+            measure=measure,
+            weights=_weights(tuple(codes)),
+            codes=codes,
+            words=no_data_words(language),
+        ),
     )
 
 
@@ -471,15 +487,20 @@ def _region_coverage(
 
     filters = _filters(selection)
     registry = regions()
-    return coverage_of(
-        _store_of(access).coverage_cells(filters),
-        registry,
-        regions_in_view(registry, filters.countries, filters.regions),
-        start=filters.start,
-        end=filters.end,
-        freq=freq,
-        crime_types=filters.crime_types,
-        words=no_data_words(language),
+    store = _store_of(access)
+    return store.kept_frame(
+        "region_coverage",
+        [selection, freq, language],
+        lambda: coverage_of(
+            store.coverage_cells(filters),
+            registry,
+            regions_in_view(registry, filters.countries, filters.regions),
+            start=filters.start,
+            end=filters.end,
+            freq=freq,
+            crime_types=filters.crime_types,
+            words=no_data_words(language),
+        ),
     )
 
 
@@ -587,12 +608,17 @@ def alerts() -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def _alerts(access: Access, version: str, generation: str) -> pd.DataFrame:
-    from forecasting import cache
-    from forecasting.warning.alerts import early_warning
-
     store = _store_of(access)
-    forecasts = cache.load(store, generation) if generation != "live" else None
-    return early_warning(store, checks=cache.region_checks(forecasts))
+
+    def derive() -> pd.DataFrame:
+        # Imported only to derive: a restarted server reads the list back from disk.
+        from forecasting import cache
+        from forecasting.warning.alerts import early_warning
+
+        forecasts = cache.load(store, generation) if generation != "live" else None
+        return early_warning(store, checks=cache.region_checks(forecasts))
+
+    return store.kept_frame("alerts", generation, derive)
 
 
 # -- the audit page ----------------------------------------------------------------------------

@@ -293,7 +293,7 @@ def hot_cold_label(value: str, language: str | None = None) -> str:
 
 def no_data_words(language: str | None = None):
     """The "no data" legend entry and notes of maps and hot spots in ``language``."""
-    from geo.coverage import NoDataWords
+    from geo.coverage import PERIOD_UNITS, NoDataWords
 
     language = _language(language)
     # Literal keys, so that the catalogue checks see each one used.
@@ -308,10 +308,10 @@ def no_data_words(language: str | None = None):
             crime="{crime}",
             covered="{covered}",
             units="{units}",
-            unit="{unit}",
         ),
-        months=translate("map.no_data.months", language),
-        weeks=translate("map.no_data.weeks", language),
+        # After "of": "24 de luni" in Romanian, the genitive "з 21 місяця" in Ukrainian.
+        months=lambda count: plural(PERIOD_UNITS["M"], count, language),
+        weeks=lambda count: plural(PERIOD_UNITS["W"], count, language),
         more=lambda count: translate("map.no_data.more", language, count=count),
         no_neighbour=translate("map.no_data.no_neighbour", language),
         no_population=translate("map.no_data.no_population", language),

@@ -307,7 +307,7 @@ def test_entirely_empty_rows_are_skipped_not_reported(tmp_path, store):
     result = ingest_file(path, user="ana", db=store.location)
     assert result.status == "loaded", result.problems
     assert (result.rows_in_file, result.rows_loaded) == (3, 2)
-    assert result.message.endswith("1 empty rows were skipped.")
+    assert result.message.endswith("1 empty row was skipped.")
 
 
 def test_a_scoped_analyst_loads_only_the_countries_of_their_scope(tmp_path, store):

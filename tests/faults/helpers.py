@@ -65,7 +65,7 @@ def leftovers(path: Path) -> list[str]:
     being written, a WAL); the lock file stays by design (an empty file, locked by
     ``flock``, which the kernel releases when its holder dies), and so do the readers'
     caches (the coverage cells, the forecasts), each keyed by the store's version."""
-    kept = {path.name + suffix for suffix in (".lock", ".cells", ".forecasts")}
+    kept = {path.name + suffix for suffix in (".lock", ".kept", ".forecasts")}
     return sorted(
         p.name for p in path.parent.glob(path.name + ".*") if p.name not in kept and p != path
     )

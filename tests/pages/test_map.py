@@ -111,6 +111,37 @@ def test_the_map_page_draws_the_map_table_and_downloads(covered_app):
     assert app.query_params["layers"] == "incidents"
 
 
+def test_a_restarted_server_draws_the_same_map_without_deriving_its_figures_again(
+    covered_store, sign_in, monkeypatch
+):
+    import streamlit as st
+
+    import geo.analysis
+    import geo.coverage
+    from threatmon.store.reader import Store
+
+    def drawn():
+        at = sign_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "ana", "analyst")
+        app = _map_page(at, measure="hotspot")
+        return str(_component(app).proto), app.dataframe[0].value, [c.value for c in app.caption]
+
+    monkeypatch.setenv(DB_ENV_VAR, str(covered_store))
+    first = drawn()
+    # A new server process: nothing in Streamlit's caches, only what was kept on disk.
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def derive_again(*args, **kwargs):
+        raise AssertionError("derived again")
+
+    monkeypatch.setattr(geo.analysis, "region_hotspots", derive_again)
+    monkeypatch.setattr(geo.coverage, "region_coverage", derive_again)
+    monkeypatch.setattr(Store, "points", derive_again)  # only the map's inputs ask for it
+    again = drawn()
+    assert again[0] == first[0] and again[2] == first[2]
+    pd.testing.assert_frame_equal(again[1], first[1])
+
+
 def test_no_data_is_said_in_the_chosen_language(covered_app):
     from ui import i18n
 

@@ -63,6 +63,23 @@ def _inside(box: dict, outer: dict, slack: float = 0.5) -> bool:
     )
 
 
+#: The visible place names by kind, and every pair of them whose boxes overlap.
+LABELS = """() => {
+    const kind = el => el.classList.contains('tm-label-country') ? 'country'
+        : el.classList.contains('tm-label-capital') ? 'capital' : 'city';
+    const shown = [...document.querySelectorAll('.tm-label')]
+        .filter(el => getComputedStyle(el).visibility !== 'hidden')
+        .map(el => [kind(el), el.innerText, el.getBoundingClientRect()]);
+    const overlaps = [];
+    shown.forEach(([, a, p], i) => shown.slice(i + 1).forEach(([, b, q]) => {
+        if (p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom) {
+            overlaps.push([a, b]);
+        }
+    }));
+    return {visible: shown.map(([k, text]) => [k, text]), overlaps};
+}"""
+
+
 @pytest.mark.parametrize("height", [1080, 950], ids=["full-screen", "maximised-window"])
 def test_projection_mode_fits_a_1080p_screen_and_no_legend_covers_a_region(
     server, browser, leaving, height
@@ -99,6 +116,11 @@ def test_projection_mode_fits_a_1080p_screen_and_no_legend_covers_a_region(
         assert covered["regions"] >= 230 and covered["legends"] == 3
         assert covered["hits"] == [], "legends cover regions"
         assert frame.locator(".tm-label-country").count() == 10
+        # No place name over another: every country and capital shown, apart.
+        shown = frame.locator("body").evaluate(LABELS)
+        assert sum(kind == "country" for kind, _ in shown["visible"]) == 10
+        assert sum(kind == "capital" for kind, _ in shown["visible"]) == 10
+        assert shown["overlaps"] == [], "place names overlap"
         assert frame.locator(".tm-size-legend").count() == 2
         assert frame.locator(".tm-heat-legend").count() == 1
 

@@ -700,3 +700,42 @@ def test_alerts_in_romanian(calarasi_store, sign_in):
         "6,3 ori media lunară de 4,8 din cele 12 luni anterioare (șansa ca aceasta să fie o "
         "coincidență: sub 1 la un milion). [Hartă]("
     )
+
+
+def test_a_restarted_server_reads_the_overview_back_instead_of_deriving_it(
+    gapped_store, sign_in, monkeypatch
+):
+    import streamlit as st
+
+    import forecasting.warning.alerts
+    import trends.levels
+    import ui.data
+
+    def shown(at) -> list:
+        return [
+            [(m.label, m.value, m.delta) for m in at.metric],
+            [i.value for i in at.info],
+            [e.markdown[0].value for e in at.expander if e.label.startswith("Everything left")],
+        ]
+
+    def first_run():
+        at = sign_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "ana", "analyst")
+        at.query_params = GAPPED_QUERY
+        at.run()
+        assert not at.exception, at.exception
+        return shown(at)
+
+    derived = first_run()
+    # A new server process: nothing in Streamlit's caches, only what was kept on disk.
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def derive_again(*args, **kwargs):
+        raise AssertionError("derived again")
+
+    monkeypatch.setattr(ui.data, "store_overview", derive_again)
+    monkeypatch.setattr(forecasting.warning.alerts, "early_warning", derive_again)
+    monkeypatch.setattr(trends.levels, "coarser_figures", derive_again)
+    assert first_run() == derived
+    # Latvia's missing months (a tuple of timestamps) read back as written.
+    assert any("Latvia (no data March–August 2025)." in info for info in derived[1])

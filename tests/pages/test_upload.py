@@ -605,7 +605,7 @@ def test_the_replace_checkbox_supersedes_a_revised_flow_day_and_undo_restores_it
     assert not page.exception
     new_id = int(Store(store_copy).batches()["batch_id"].max())
     assert any(
-        f"Loaded 1 rows as batch {new_id}. Replaced 1 row of earlier loads, kept until this "
+        f"Loaded 1 row as batch {new_id}. Replaced 1 row of earlier loads, kept until this "
         f"batch is undone: batch {first.batch_id} (1 row)." in text
         for text in (value.replace("\\", "") for value in texts(page.success))
     )

@@ -72,6 +72,7 @@ def _dynamic_keys() -> dict[str, set[str]]:
     from forecasting.warning.sentences import MESSAGE_KEYS as ALERT_MESSAGES
     from forecasting.wording import COUNTED, NOTE_KEYS, PERIODS
     from geo.classes import METHODS
+    from geo.coverage import PERIOD_UNITS
     from geo.symbology import EMERGING_COLOURS, HOT_COLD_COLOURS, MEASURES
     from threatmon.access.roles import Role
     from threatmon.granularity import FREQUENCY_GRANULARITY, GRANULARITIES
@@ -105,7 +106,7 @@ def _dynamic_keys() -> dict[str, set[str]]:
         "page.": [Path(spec.path).stem for spec in dashboard.PAGES],
         "per.": PERIODS,
         # The forecasts' counts, and the units the texts count ({count|incidents}).
-        "plural.": {*COUNTED, *_units()},
+        "plural.": {*COUNTED, *PERIOD_UNITS.values(), *_units()},
         "published_model.": PUBLISHED_MODELS,
         "role.": [role.value for role in Role],
         "same.": PERIODS,

@@ -314,3 +314,29 @@ def test_a_tiny_p_value_is_not_written_as_zero():
     assert "(testul Granger, p = 0,012)" in i18n.note_text(
         note("granger_yes", p=PValue(0.012)), "ro"
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "units", "note"),
+    [
+        ("en", 1, "Romania reported Cybercrime by region for 0 of 1 month"),
+        (
+            "ro",
+            24,
+            "România a raportat Criminalitate informatică pe regiuni pentru 14 din 24 de luni",
+        ),
+        ("ro", 19, "România a raportat Criminalitate informatică pe regiuni pentru 14 din 19 luni"),
+        ("uk", 21, "Румунія повідомила про «Кіберзлочинність» за регіонами за 14 з 21 місяця"),
+        ("uk", 24, "Румунія повідомила про «Кіберзлочинність» за регіонами за 14 з 24 місяців"),
+    ],
+)
+def test_a_partly_reporting_country_counts_its_periods_in_every_language(language, units, note):
+    words = i18n.no_data_words(language)
+    covered = 0 if units == 1 else 14
+    text = words.partly.format(
+        country=words.country("RO"),
+        crime=words.crime("cybercrime"),
+        covered=covered,
+        units=words.months(units),
+    )
+    assert text == note

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import duckdb
 import pandas as pd
@@ -22,7 +22,7 @@ from threatmon.filters import Filters
 from threatmon.granularity import GRANULARITIES
 from threatmon.registry.crime_types import CRIME_TYPE_KEYS
 from threatmon.registry.regions import PROJECT_COUNTRIES, country_of
-from threatmon.store import cells_cache
+from threatmon.store import kept
 from threatmon.store.backend import IncidentIds, backend_for
 from threatmon.store.location import StoreLocation
 from threatmon.store.postgres import GENERATION_KEY
@@ -60,7 +60,7 @@ class Store:
         scope: Sequence[str] = (),
         withheld: Sequence[str] = (),
         *,
-        keep_cells: bool = False,
+        keep_results: bool = False,
     ):
         #: Where the store is (``str()`` of it is the file's path or the URL).
         self.location = StoreLocation.resolve(location)
@@ -78,9 +78,11 @@ class Store:
         self._held: tuple[str, Held] | None = None
         #: (version, the store's coverage cells), see :meth:`coverage_cells`.
         self._cells: tuple[str, pd.DataFrame] | None = None
-        #: Whether a scan of the rows' cells is kept on disk for the next process
-        #: (:mod:`threatmon.store.cells_cache`); what was kept is read either way.
-        self.keep_cells = keep_cells
+        #: (version, the batches table), part of every kept answer's name.
+        self._batches: tuple[str, pd.DataFrame] | None = None
+        #: Whether what is derived from a generation is kept on disk for the next process
+        #: (:mod:`threatmon.store.kept`); what was kept is read either way.
+        self.keep_results = keep_results
 
     def __repr__(self) -> str:
         scope = f", scope={self.scope!r}" if self.scope else ""
@@ -94,7 +96,7 @@ class Store:
 
     def scoped(self, scope: Sequence[str]) -> Store:
         """The same store seen through a country scope; an empty scope means every country."""
-        return Store(self.location, scope, self.withheld, keep_cells=self.keep_cells)
+        return Store(self.location, scope, self.withheld, keep_results=self.keep_results)
 
     @property
     def restricted(self) -> bool:
@@ -325,17 +327,43 @@ class Store:
 
     def _row_cells(self, version: str) -> pd.DataFrame:
         """The rows' cells of generation ``version``: one scan of the rows per generation,
-        kept on disk for the next process if :attr:`keep_cells`
-        (:mod:`threatmon.store.cells_cache`)."""
-        name = cells_cache.cache_name(
-            version, self.query(cells_cache.FINGERPRINT_SQL), self.scope, self.withheld
-        )
-        return cells_cache.row_cells(
-            self.location.scratch_folder(cells_cache.SUFFIX),
-            name,
-            lambda: self.query(ROW_CELLS_SQL),
-            lambda: self.keep_cells and self.version == version,
-        )
+        kept on disk for the next process if :attr:`keep_results`."""
+        return self.kept_frame("cells", None, lambda: self.query(ROW_CELLS_SQL), version)
+
+    def kept_frame(
+        self,
+        kind: str,
+        key: object,
+        derive: Callable[[], pd.DataFrame],
+        version: str | None = None,
+    ) -> pd.DataFrame:
+        """What ``derive()`` gives for this generation of the store, this reader and
+        ``key`` (plain values: the arguments it derives from), read from disk if a
+        process kept it, else derived and, if :attr:`keep_results`, kept
+        (:mod:`threatmon.store.kept`). ``kind`` names what is derived."""
+        version, name, folder = self._kept_entry(kind, key, version)
+        return kept.kept_frame(folder, name, derive, self._still(version))
+
+    def kept_frames(
+        self,
+        kind: str,
+        key: object,
+        derive: Callable[[], dict[str, pd.DataFrame]],
+    ) -> dict[str, pd.DataFrame]:
+        """As :meth:`kept_frame`, for an answer of several named frames."""
+        version, name, folder = self._kept_entry(kind, key, None)
+        return kept.kept_frames(folder, name, derive, self._still(version))
+
+    def _kept_entry(self, kind: str, key: object, version: str | None):
+        version = version or self.version
+        batches = self._batches
+        if batches is None or batches[0] != version:
+            batches = self._batches = (version, self.query(kept.FINGERPRINT_SQL))
+        name = kept.entry_name(version, batches[1], self.scope, self.withheld, kind, key)
+        return version, name, self.location.scratch_folder(kept.SUFFIX)
+
+    def _still(self, version: str) -> Callable[[], bool]:
+        return lambda: self.keep_results and self.version == version
 
     def covered(
         self,
