@@ -703,10 +703,8 @@ def test_alerts_in_romanian(calarasi_store, sign_in):
 
 
 def test_a_restarted_server_reads_the_overview_back_instead_of_deriving_it(
-    gapped_store, sign_in, monkeypatch
+    gapped_store, sign_in, restart
 ):
-    import streamlit as st
-
     import forecasting.warning.alerts
     import trends.levels
     import ui.data
@@ -726,16 +724,11 @@ def test_a_restarted_server_reads_the_overview_back_instead_of_deriving_it(
         return shown(at)
 
     derived = first_run()
-    # A new server process: nothing in Streamlit's caches, only what was kept on disk.
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-    def derive_again(*args, **kwargs):
-        raise AssertionError("derived again")
-
-    monkeypatch.setattr(ui.data, "store_overview", derive_again)
-    monkeypatch.setattr(forecasting.warning.alerts, "early_warning", derive_again)
-    monkeypatch.setattr(trends.levels, "coarser_figures", derive_again)
+    restart(
+        (ui.data, "store_overview"),
+        (forecasting.warning.alerts, "early_warning"),
+        (trends.levels, "coarser_figures"),
+    )
     assert first_run() == derived
     # Latvia's missing months (a tuple of timestamps) read back as written.
     assert any("Latvia (no data March–August 2025)." in info for info in derived[1])
