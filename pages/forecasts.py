@@ -24,7 +24,7 @@ from reports import figures as charts
 from threatmon.disclosure.sensitive import SENSITIVE_TYPES
 from threatmon.errors import TooFewPeriodsError
 from threatmon.registry.crime_types import crime_type_label
-from ui import auth, data, exports, levels
+from ui import auth, data, exports, levels, tables
 from ui.figures import localise_figure
 from ui.filters import current_filters
 from ui.i18n import (
@@ -149,7 +149,16 @@ def _scorecard(scores) -> None:
         ),
     )[["model", "lag", "rel_mae", "mase", "coverage_80", "coverage_95", "n"]]
     st.dataframe(
-        table,
+        tables.in_language(
+            table,
+            {
+                "rel_mae": tables.Digits(2),
+                "mase": tables.Digits(2),
+                "coverage_80": tables.SHARE,
+                "coverage_95": tables.SHARE,
+                "n": tables.COUNT,
+            },
+        ),
         hide_index=True,
         column_config={
             "model": st.column_config.TextColumn(t("forecasts.score.model")),
@@ -157,23 +166,15 @@ def _scorecard(scores) -> None:
                 t("forecasts.score.lag"), help=t("forecasts.score.lag_help")
             ),
             "rel_mae": st.column_config.NumberColumn(
-                t("forecasts.score.rel_mae"),
-                format="%.2f",
-                help=t("forecasts.score.rel_mae_help"),
+                t("forecasts.score.rel_mae"), help=t("forecasts.score.rel_mae_help")
             ),
             "mase": st.column_config.NumberColumn(
-                t("forecasts.score.mase"),
-                format="%.2f",
-                help=t("forecasts.score.mase_help"),
+                t("forecasts.score.mase"), help=t("forecasts.score.mase_help")
             ),
             "coverage_80": st.column_config.NumberColumn(
-                t("forecasts.score.coverage_80"),
-                format="percent",
-                help=t("forecasts.score.coverage_help"),
+                t("forecasts.score.coverage_80"), help=t("forecasts.score.coverage_help")
             ),
-            "coverage_95": st.column_config.NumberColumn(
-                t("forecasts.score.coverage_95"), format="percent"
-            ),
+            "coverage_95": st.column_config.NumberColumn(t("forecasts.score.coverage_95")),
             "n": st.column_config.NumberColumn(t("forecasts.score.n")),
         },
     )
@@ -226,18 +227,24 @@ def _linkage(link: dict) -> None:
             st.caption(t("forecasts.linkage.too_few", n=plural("months", most)))
             return
         st.dataframe(
-            correlation,
+            tables.in_language(
+                correlation,
+                {
+                    "lag": tables.COUNT,
+                    "r": tables.Digits(2, sign=True),
+                    "n": tables.COUNT,
+                    "band": tables.Digits(2),
+                },
+            ),
             hide_index=True,
             column_config={
                 "lag": st.column_config.NumberColumn(
                     t("forecasts.linkage.lag"), help=t("forecasts.score.lag_help")
                 ),
-                "r": st.column_config.NumberColumn(t("forecasts.linkage.r"), format="%+.2f"),
+                "r": st.column_config.NumberColumn(t("forecasts.linkage.r")),
                 "n": st.column_config.NumberColumn(t("forecasts.linkage.n")),
                 "band": st.column_config.NumberColumn(
-                    t("forecasts.linkage.band"),
-                    format="%.2f",
-                    help=t("forecasts.linkage.band_help"),
+                    t("forecasts.linkage.band"), help=t("forecasts.linkage.band_help")
                 ),
             },
         )

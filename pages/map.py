@@ -37,7 +37,7 @@ from threatmon.disclosure.sensitive import SENSITIVE_TYPES, country_cells
 from threatmon.errors import TooFewPeriodsError, TooFewRegionsError
 from threatmon.registry.crime_types import crime_type_label
 from threatmon.registry.crossing_points import load_crossing_points
-from ui import auth, data, exports, levels, map_cache, map_settings
+from ui import auth, data, exports, levels, map_cache, map_settings, tables
 from ui.figures import localise_figure
 from ui.filters import current_filters, focus_region
 from ui.i18n import (
@@ -517,21 +517,27 @@ def _hotspot_table(filters, hot, registry, without: str = "") -> None:
         note=hot["note"].astype("string").fillna(""),
     )
     st.dataframe(
-        shown,
+        tables.in_language(
+            shown,
+            {
+                "value": tables.Digits(1),
+                "gi_z": tables.Digits(2, sign=True),
+                "p_sim": tables.Digits(3),
+                "p_fdr": tables.Digits(3),
+            },
+        ),
         hide_index=True,
         height=360,
         column_config={
             "region_code": st.column_config.TextColumn(t("map.hot.code")),
             "name": st.column_config.TextColumn(t("map.hot.region"), pinned=True),
-            "value": st.column_config.NumberColumn(t("map.hot.value"), format="%.1f"),
-            "gi_z": st.column_config.NumberColumn(
-                t("map.hot.gi_z"), format="%+.2f", help=t("map.hot.gi_z_help")
-            ),
+            "value": st.column_config.NumberColumn(t("map.hot.value")),
+            "gi_z": st.column_config.NumberColumn(t("map.hot.gi_z"), help=t("map.hot.gi_z_help")),
             "p_sim": st.column_config.NumberColumn(
-                t("map.hot.p_sim"), format="%.3f", help=t("map.hot.p_sim_help")
+                t("map.hot.p_sim"), help=t("map.hot.p_sim_help")
             ),
             "p_fdr": st.column_config.NumberColumn(
-                t("map.hot.p_fdr"), format="%.3f", help=t("map.hot.p_fdr_help")
+                t("map.hot.p_fdr"), help=t("map.hot.p_fdr_help")
             ),
             "hot_cold": st.column_config.TextColumn(t("map.hot.hot_cold")),
             "emerging_category": st.column_config.TextColumn(t("map.hot.emerging")),

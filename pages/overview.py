@@ -28,7 +28,7 @@ from trends import NO_DATA as NO_LEVEL
 from trends.changes import MODERATE_PCT
 from trends.summary import CLEAR_FALL, CLEAR_RISE, NOT_COMPARABLE, change_readings, headlines
 from trends.summary import readings as change_table_readings
-from ui import auth, data, exports, levels
+from ui import auth, data, exports, levels, tables
 from ui.figures import localise_figure
 from ui.filters import current_filters
 from ui.i18n import (
@@ -239,7 +239,15 @@ def _changes(summary: dict[str, pd.DataFrame], spans: dict) -> None:
         st.info(t("overview.changes.none_clear"))
     else:
         st.dataframe(
-            table,
+            tables.in_language(
+                table,
+                {
+                    "current": tables.COUNT,
+                    "previous": tables.COUNT,
+                    "change": tables.Digits(sign=True),
+                    "pct_change": tables.Digits(1, sign=True, suffix=" %"),
+                },
+            ),
             hide_index=True,
             # A few clear changes take a few lines, not an empty frame of 420 pixels.
             height=min(TABLE_HEIGHT, ROW_HEIGHT * (len(table) + 1) + 3),
@@ -260,13 +268,11 @@ def _changes(summary: dict[str, pd.DataFrame], spans: dict) -> None:
                     ),
                     help=t("overview.col.level_help"),
                 ),
-                "current": st.column_config.NumberColumn(_span(spans["current"]), format="%,d"),
-                "previous": st.column_config.NumberColumn(_span(spans["previous"]), format="%,d"),
-                "change": st.column_config.NumberColumn(t("overview.col.change"), format="%+,d"),
+                "current": st.column_config.NumberColumn(_span(spans["current"])),
+                "previous": st.column_config.NumberColumn(_span(spans["previous"])),
+                "change": st.column_config.NumberColumn(t("overview.col.change")),
                 "pct_change": st.column_config.NumberColumn(
-                    t("overview.col.pct_change"),
-                    format="%+.1f %%",
-                    help=t("overview.col.pct_change_help"),
+                    t("overview.col.pct_change"), help=t("overview.col.pct_change_help")
                 ),
                 "reading": st.column_config.TextColumn(
                     t("overview.col.reading"), help=t("overview.col.reading_help")

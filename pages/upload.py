@@ -28,7 +28,7 @@ from threatmon.access.roles import Permission, Principal
 from threatmon.errors import ThreatmonError
 from threatmon.registry.crosswalks import crosswalk_names
 from threatmon.store.reader import Store
-from ui import auth, data, guarded, messages
+from ui import auth, data, guarded, messages, tables
 from ui import upload as up
 from ui import upload_review as review
 from ui.dropzone import translate_dropzone
@@ -183,13 +183,13 @@ def _skipped(result: IngestResult) -> None:
         return
     st.subheader(t("upload.skipped.header"))
     st.dataframe(
-        up.skipped_table(result),
+        tables.in_language(up.skipped_table(result), {"rows": tables.COUNT, "count": tables.COUNT}),
         hide_index=True,
         height=_height(len(result.skipped)),
         column_config={
             "category": t("upload.skipped.category"),
-            "rows": st.column_config.NumberColumn(t("upload.skipped.rows"), format="%,d"),
-            "count": st.column_config.NumberColumn(t("upload.skipped.count"), format="%,d"),
+            "rows": st.column_config.NumberColumn(t("upload.skipped.rows")),
+            "count": st.column_config.NumberColumn(t("upload.skipped.count")),
         },
     )
 
@@ -588,11 +588,11 @@ def _history(store: Store, principal: Principal) -> None:
         st.caption(t("upload.history.empty"))
         return
     st.dataframe(
-        table,
+        tables.in_language(table, {"id": tables.IDENTIFIER, "rows": tables.COUNT}),
         hide_index=True,
         height=_height(len(table)),
         column_config={
-            "id": st.column_config.NumberColumn(t("upload.history.batch"), format="%d"),
+            "id": st.column_config.NumberColumn(t("upload.history.batch")),
             "kind": t("upload.history.kind"),
             "status": t("upload.history.status"),
             "file": t("upload.history.file"),
@@ -600,7 +600,7 @@ def _history(store: Store, principal: Principal) -> None:
             "loaded at": st.column_config.DatetimeColumn(
                 t("upload.history.loaded_at"), format="YYYY-MM-DD HH:mm"
             ),
-            "rows": st.column_config.NumberColumn(t("upload.history.rows"), format="%,d"),
+            "rows": st.column_config.NumberColumn(t("upload.history.rows")),
             "period": t("upload.history.period"),
             "active": None,
         },

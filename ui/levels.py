@@ -13,7 +13,7 @@ import streamlit as st
 from threatmon.filters import Filters
 from threatmon.granularity import period_label
 from trends.comparable import left_out_groups, month_runs
-from ui import data
+from ui import data, tables
 from ui.i18n import country_name, crime_label, month_name, number, t
 
 
@@ -57,8 +57,11 @@ def show_coarser(filters: Filters, freq: str = "M") -> None:
     for granularity in dict.fromkeys(figures["granularity"]):
         adjective = t(f"granularity.{granularity}")
         with st.expander(t("levels.table_title", adjective=adjective)):
+            table = coarser_table(found[granularity], granularity)
             st.dataframe(
-                coarser_table(found[granularity], granularity), hide_index=True, width="stretch"
+                tables.in_language(table, {t("levels.column.count"): tables.COUNT}),
+                hide_index=True,
+                width="stretch",
             )
 
 

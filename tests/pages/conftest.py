@@ -50,3 +50,22 @@ def offline_page(browser, leaving):
         assert leaving(requests) == []
 
     return opened
+
+
+@pytest.fixture
+def restart(monkeypatch):
+    """``restart((owner, name), …)``: Streamlit's caches emptied as in a new server process
+    (only what was kept on disk beside the store remains), and each named function made
+    to fail the test if it is called: what the restarted server must not derive again."""
+    import streamlit as st
+
+    def derive_again(*args, **kwargs):
+        raise AssertionError("derived again")
+
+    def restarted(*derivations):
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        for owner, name in derivations:
+            monkeypatch.setattr(owner, name, derive_again)
+
+    return restarted

@@ -112,10 +112,8 @@ def test_the_map_page_draws_the_map_table_and_downloads(covered_app):
 
 
 def test_a_restarted_server_draws_the_same_map_without_deriving_its_figures_again(
-    covered_store, sign_in, monkeypatch
+    covered_store, sign_in, monkeypatch, restart
 ):
-    import streamlit as st
-
     import geo.analysis
     import geo.coverage
     from threatmon.store.reader import Store
@@ -127,16 +125,11 @@ def test_a_restarted_server_draws_the_same_map_without_deriving_its_figures_agai
 
     monkeypatch.setenv(DB_ENV_VAR, str(covered_store))
     first = drawn()
-    # A new server process: nothing in Streamlit's caches, only what was kept on disk.
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-    def derive_again(*args, **kwargs):
-        raise AssertionError("derived again")
-
-    monkeypatch.setattr(geo.analysis, "region_hotspots", derive_again)
-    monkeypatch.setattr(geo.coverage, "region_coverage", derive_again)
-    monkeypatch.setattr(Store, "points", derive_again)  # only the map's inputs ask for it
+    restart(
+        (geo.analysis, "region_hotspots"),
+        (geo.coverage, "region_coverage"),
+        (Store, "points"),  # only the map's inputs ask for it
+    )
     again = drawn()
     assert again[0] == first[0] and again[2] == first[2]
     pd.testing.assert_frame_equal(again[1], first[1])

@@ -703,10 +703,8 @@ def test_alerts_in_romanian(calarasi_store, sign_in):
 
 
 def test_a_restarted_server_reads_the_overview_back_instead_of_deriving_it(
-    gapped_store, sign_in, monkeypatch
+    gapped_store, sign_in, restart
 ):
-    import streamlit as st
-
     import forecasting.warning.alerts
     import trends.levels
     import ui.data
@@ -726,16 +724,34 @@ def test_a_restarted_server_reads_the_overview_back_instead_of_deriving_it(
         return shown(at)
 
     derived = first_run()
-    # A new server process: nothing in Streamlit's caches, only what was kept on disk.
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-    def derive_again(*args, **kwargs):
-        raise AssertionError("derived again")
-
-    monkeypatch.setattr(ui.data, "store_overview", derive_again)
-    monkeypatch.setattr(forecasting.warning.alerts, "early_warning", derive_again)
-    monkeypatch.setattr(trends.levels, "coarser_figures", derive_again)
+    restart(
+        (ui.data, "store_overview"),
+        (forecasting.warning.alerts, "early_warning"),
+        (trends.levels, "coarser_figures"),
+    )
     assert first_run() == derived
     # Latvia's missing months (a tuple of timestamps) read back as written.
     assert any("Latvia (no data March–August 2025)." in info for info in derived[1])
+
+
+def _display(table) -> pd.DataFrame:
+    """The texts the grid shows for ``table`` (its Styler's display values)."""
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(table.proto.arrow_data.styler.display_values).read_all().to_pandas()
+
+
+def test_the_change_table_writes_its_numbers_as_the_language_does(app):
+    app.query_params = {"lang": "ro"}
+    app.run()
+    assert not app.exception, app.exception
+    (table,) = [d for d in app.dataframe if "pct_change" in d.value.columns]
+    shown, values = _display(table), table.value
+    first = values.iloc[0]
+    assert shown.loc[0, "current"] == f"{int(first['current']):,}".replace(",", ".")
+    assert shown.loc[0, "pct_change"] == (
+        f"{first['pct_change']:+.1f} %".replace(".", ",") if pd.notna(first["pct_change"]) else ""
+    )
+    # Every percentage is written with a decimal comma; the grid still sorts numbers.
+    assert shown["pct_change"].str.contains(r"^[+-]\d[\d.]*,\d %$|^$").all()
+    assert values["current"].dtype.kind in "iuf"
