@@ -40,6 +40,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from threatmon.messages import Message
+
 #: The batches' columns that change whenever the rows do (load, undo, replace).
 FINGERPRINT_SQL = (
     "SELECT batch_id, kind, sha256, status, loaded_at, undone_at, rows_loaded "
@@ -54,6 +56,8 @@ DERIVING_PACKAGES = ("threatmon", "trends", "forecasting", "data_loaders", "repo
 Frames = dict[str, pd.DataFrame]
 #: The Parquet metadata key that lists the columns of tuples (kept as lists).
 _TUPLES = b"threatmon_tuples"
+#: ... the columns of sentences (:class:`~threatmon.messages.Message`, kept as JSON) ...
+_MESSAGES = b"threatmon_messages"
 #: ... and the other columns of Python objects (strings, None), kept as such.
 _OBJECTS = b"threatmon_objects"
 
@@ -156,11 +160,42 @@ def _read_frame(file: Path) -> pd.DataFrame:
     metadata = table.schema.metadata or {}
     tuples = json.loads(metadata.get(_TUPLES, b"[]"))
     objects = json.loads(metadata.get(_OBJECTS, b"[]"))
+    messages = json.loads(metadata.get(_MESSAGES, b"[]"))
     return frame.assign(
         **{c: frame[c].map(_as_tuple, na_action="ignore") for c in tuples},
         # Pandas reads a column of strings back as its string dtype, missing values as NaN.
         **{c: _as_objects(frame[c]) for c in objects},
+        **{c: _as_objects(frame[c]).map(_message, na_action="ignore") for c in messages},
     )
+
+
+def _message_json(value) -> str:
+    """A :class:`~threatmon.messages.Message` (an alert's sentence) as JSON text."""
+    return json.dumps(_tagged(value), sort_keys=True)
+
+
+def _tagged(value):
+    if isinstance(value, Message):
+        return {"message": value.key, "params": {k: _tagged(v) for k, v in value.params.items()}}
+    if isinstance(value, pd.Timestamp):
+        return {"timestamp": value.isoformat()}
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"Not kept in a message: {type(value).__name__}.")
+
+
+def _message(text: str) -> Message:
+    return _untagged(json.loads(text))
+
+
+def _untagged(value):
+    if isinstance(value, dict) and "message" in value:
+        return Message(value["message"], {k: _untagged(v) for k, v in value["params"].items()})
+    if isinstance(value, dict) and "timestamp" in value:
+        return pd.Timestamp(value["timestamp"])
+    return value
 
 
 def _as_objects(column: pd.Series) -> pd.Series:
@@ -187,17 +222,22 @@ def _write(frames: Frames, folder: Path, path: Path) -> None:
     staging.mkdir()
     try:
         for position, (frame_name, frame) in enumerate(frames.items()):
-            tuples = [c for c in _object_columns(frame) if _all_tuples(frame[c])]
-            as_lists = frame.assign(**{c: frame[c].map(list, na_action="ignore") for c in tuples})
+            tuples = [c for c in _object_columns(frame) if _all(frame[c], tuple)]
+            messages = [c for c in _object_columns(frame) if _all(frame[c], Message)]
+            as_lists = frame.assign(
+                **{c: frame[c].map(list, na_action="ignore") for c in tuples},
+                **{c: frame[c].map(_message_json, na_action="ignore") for c in messages},
+            )
             try:
                 table = pa.Table.from_pandas(as_lists)
             except (pa.lib.ArrowException, ValueError) as exc:  # e.g. mixed-type columns
                 raise ValueError(f"Cannot keep {frame_name}: {exc}") from exc
-            objects = [c for c in _object_columns(frame) if c not in tuples]
+            objects = [c for c in _object_columns(frame) if c not in tuples + messages]
             metadata = {
                 **(table.schema.metadata or {}),
                 _TUPLES: json.dumps(tuples).encode(),
                 _OBJECTS: json.dumps(objects).encode(),
+                _MESSAGES: json.dumps(messages).encode(),
             }
             table = table.replace_schema_metadata(metadata)
             file = staging / f"{position:02d}-{frame_name}.parquet"
@@ -266,6 +306,6 @@ def _object_columns(frame: pd.DataFrame) -> list:
     return [column for column in frame.columns if frame[column].dtype == np.dtype("O")]
 
 
-def _all_tuples(column: pd.Series) -> bool:
+def _all(column: pd.Series, kind: type) -> bool:
     values = column.dropna()
-    return len(values) > 0 and all(isinstance(v, tuple) for v in values)
+    return len(values) > 0 and all(isinstance(v, kind) for v in values)

@@ -277,3 +277,25 @@ def test_only_the_most_recent_answers_of_a_generation_are_kept(tmp_path, monkeyp
         # Written in this order, whatever the file system's clock resolution.
         os.utime(tmp_path / f"g-overview-{selection}", ns=(when * 10**9, when * 10**9))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g-overview-b", "g-overview-c"]
+
+
+def test_a_column_of_sentences_reads_back_as_messages(tmp_path):
+    from threatmon.messages import Message, odds
+
+    # The early-warning list's sentences: a key and its values, a phrase nested in them.
+    alert = Message(
+        "alert.surge_first",
+        {
+            "region": "UA-74",
+            "crime": "terrorism",
+            "count": 6,
+            "month": pd.Timestamp("2023-02-01"),
+            "odds": odds(3e-7),
+            "since": pd.Timestamp("2022-02-01"),
+        },
+    )
+    frame = pd.DataFrame({"count": [6.0], "message": [alert]})
+    kept_module.kept_frame(tmp_path, "g-alerts-x", lambda: frame, lambda: True)
+    back = kept_module.kept_frame(tmp_path, "g-alerts-x", pytest.fail, lambda: True)
+    assert back["message"][0] == alert
+    assert back["message"][0].params["odds"] == Message("odds.below_million")
