@@ -10,7 +10,6 @@ Styler's text, so the columns given here must carry none (labels and help stay t
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -34,7 +33,7 @@ class Digits:
 
     def text(self, value, language: str | None = None) -> str:
         """``value`` written in ``language`` (the session's by default); "" when missing."""
-        if value is None or (isinstance(value, float) and math.isnan(value)):
+        if pd.isna(value):
             return ""
         if not self.grouped:
             return f"{int(value)}{self.suffix}"

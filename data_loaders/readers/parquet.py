@@ -15,7 +15,7 @@ from data_loaders.readers.sql import ident, trim_sql
 from threatmon.errors import UnreadableFileError
 
 
-def read_parquet(con, path, name, head, sheet, limits, table) -> RawTable:
+def read_parquet(con, path, name, head, sheet, limits, table, on_header=None) -> RawTable:
     del head, sheet, limits
     import pyarrow.parquet as pq
 
@@ -28,6 +28,8 @@ def read_parquet(con, path, name, head, sheet, limits, table) -> RawTable:
         columns = check_header(name, [clean_name(f.name) for f in parquet.schema_arrow])
         if not columns:
             raise UnreadableFileError(f"{name} has no columns.")
+        if on_header is not None:
+            on_header(tuple(columns))
         names = [f"c{i}" for i in range(len(columns))]
         schema = pa.schema(
             [f.with_name(n) for f, n in zip(parquet.schema_arrow, names, strict=True)]

@@ -11,7 +11,6 @@ Each format is one function in ``_READERS``; a new format is one more entry.
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -59,8 +58,8 @@ def read_table(
     table : str
         Name of the relation to create, replacing any previous one of that name.
     on_header : callable, optional
-        Called with the header cells as soon as they are known, before the rows are read
-        (CSV only), so that the caller can prepare meanwhile
+        Called once with the header cells as soon as they are known, before the rows are
+        read, so that the caller can prepare meanwhile
         (:mod:`data_loaders.warm_up`).
 
     Returns
@@ -97,10 +96,7 @@ def read_table(
     drop_table(con, table)
     try:
         with _insertion_order_kept(con):
-            reader = _READERS[fmt]
-            if fmt == "csv" and on_header is not None:
-                reader = functools.partial(read_csv, on_header=on_header)
-            raw = reader(con, path, name, head, sheet, limits, table)
+            raw = _READERS[fmt](con, path, name, head, sheet, limits, table, on_header)
         long_lines = raw.longest_line is None or raw.longest_line > MAX_VALUE_CHARS
         refuse_unsafe_values(con, raw, name, controls=raw.suspect, lengths=long_lines)
         return raw

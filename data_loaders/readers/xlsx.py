@@ -18,7 +18,7 @@ from data_loaders.readers.zip_bomb import check_zip
 from threatmon.errors import Problem, UnreadableFileError
 
 
-def read_xlsx(con, path, name, head, sheet, limits, table) -> RawTable:
+def read_xlsx(con, path, name, head, sheet, limits, table, on_header=None) -> RawTable:
     del head
     check_zip(path, name, limits)
     sha256 = file_sha256(path)
@@ -33,7 +33,7 @@ def read_xlsx(con, path, name, head, sheet, limits, table) -> RawTable:
     try:
         worksheet = _pick_sheet(workbook, name, sheet)
         try:
-            rows, columns = _load_sheet(con, worksheet, name, table)
+            rows, columns = _load_sheet(con, worksheet, name, table, on_header)
         except UnreadableFileError:
             raise
         except Exception as exc:
@@ -58,7 +58,9 @@ def _pick_sheet(workbook, name: str, sheet: str | None):
     raise UnreadableFileError(f"{name} has no sheet {sheet!r}; its sheets are {listed}.")
 
 
-def _load_sheet(con, worksheet, name: str, table: str) -> tuple[int, tuple[str, ...]]:
+def _load_sheet(
+    con, worksheet, name: str, table: str, on_header=None
+) -> tuple[int, tuple[str, ...]]:
     # Dimensions stored in the file are often wrong (some writers store "A1"), and
     # read-only mode would then cut the sheet short: read what is really there.
     worksheet.reset_dimensions()
@@ -72,6 +74,8 @@ def _load_sheet(con, worksheet, name: str, table: str) -> tuple[int, tuple[str, 
         raise UnreadableFileError(f"{name} has no header row: sheet {worksheet.title!r} is empty.")
     width = max(i for i, t in enumerate(texts) if t is not None) + 1
     columns = check_header(name, [clean_name(t or "") for t in texts[:width]])
+    if on_header is not None:
+        on_header(tuple(columns))
     cells = ident(table + "__cells")
     con.execute(f"CREATE TEMP TABLE {cells} ({', '.join(f'c{i} VARCHAR' for i in range(width))})")
     batch: list[list[str | None]] = [[] for _ in range(width)]

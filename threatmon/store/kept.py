@@ -222,8 +222,9 @@ def _write(frames: Frames, folder: Path, path: Path) -> None:
     staging.mkdir()
     try:
         for position, (frame_name, frame) in enumerate(frames.items()):
-            tuples = [c for c in _object_columns(frame) if _all(frame[c], tuple)]
-            messages = [c for c in _object_columns(frame) if _all(frame[c], Message)]
+            objects = _object_columns(frame)
+            tuples = [c for c in objects if _all(frame[c], tuple)]
+            messages = [c for c in objects if _all(frame[c], Message)]
             as_lists = frame.assign(
                 **{c: frame[c].map(list, na_action="ignore") for c in tuples},
                 **{c: frame[c].map(_message_json, na_action="ignore") for c in messages},
@@ -232,11 +233,11 @@ def _write(frames: Frames, folder: Path, path: Path) -> None:
                 table = pa.Table.from_pandas(as_lists)
             except (pa.lib.ArrowException, ValueError) as exc:  # e.g. mixed-type columns
                 raise ValueError(f"Cannot keep {frame_name}: {exc}") from exc
-            objects = [c for c in _object_columns(frame) if c not in tuples + messages]
+            plain = [c for c in objects if c not in tuples + messages]
             metadata = {
                 **(table.schema.metadata or {}),
                 _TUPLES: json.dumps(tuples).encode(),
-                _OBJECTS: json.dumps(objects).encode(),
+                _OBJECTS: json.dumps(plain).encode(),
                 _MESSAGES: json.dumps(messages).encode(),
             }
             table = table.replace_schema_metadata(metadata)

@@ -62,3 +62,20 @@ def _read_or_refuse(tmp_path, name, data):
         pass
     finally:
         connection.close()
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "parquet"])
+def test_a_workbook_or_parquet_header_is_announced_once_before_its_rows(tmp_path, con, kind):
+    path = tmp_path / f"in.{kind}"
+    if kind == "xlsx":
+        path.write_bytes(xlsx_bytes({"Sheet1": [["date", "Raion"], ["2025-01-01", "Cahul"]]}))
+    else:
+        path.write_bytes(parquet_bytes(pa.table({"date": ["2025-01-01"], "Raion": ["Cahul"]})))
+    seen = []
+
+    def on_header(headers):
+        rows = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'raw'")
+        seen.append((headers, rows.fetchall()))
+
+    read_table(con, path, on_header=on_header)
+    assert seen == [(("date", "Raion"), [(0,)])]
